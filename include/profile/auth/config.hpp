@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: MIT
+// profile-auth: every configuration macro, in one place (documented in docs/configuration.md).
+#ifndef PROFILE_AUTH_CONFIG_HPP
+#define PROFILE_AUTH_CONFIG_HPP
+
+// Embedded and game builds configure without -D flags: drop a
+// <profile_auth_config.hpp> on the include path and it is picked up here.
+#if defined(__has_include)
+#if __has_include(<profile_auth_config.hpp>)
+#include <profile_auth_config.hpp>
+#endif
+#endif
+
+#include <profile/auth/version.hpp>
+
+#include <cstdio>   // std::fprintf: the default contract-violation report
+#include <cstdlib>  // std::abort: the default contract-violation action
+#include <version>  // __cpp_lib_expected, __cpp_exceptions-independent feature macros
+
+/// PROFILE_AUTH_USE_STD_EXPECTED: 1 makes `result<T>` an alias of `std::expected<T, error>`.
+/// Defaults to 1 exactly when the standard library has `std::expected`. Every translation
+/// unit of a program must agree; set it in <profile_auth_config.hpp> if in doubt.
+#ifndef PROFILE_AUTH_USE_STD_EXPECTED
+#if defined(__cpp_lib_expected) && __cpp_lib_expected >= 202202L
+#define PROFILE_AUTH_USE_STD_EXPECTED 1
+#else
+#define PROFILE_AUTH_USE_STD_EXPECTED 0
+#endif
+#endif
+
+/// PROFILE_AUTH_NO_OS_RANDOM: 1 removes the default OS random source (bare-metal builds
+/// supply their own RandomSource). Defaults to 1 where no known OS API exists.
+#ifndef PROFILE_AUTH_NO_OS_RANDOM
+#if defined(__linux__) || defined(__APPLE__) || defined(__FreeBSD__) || defined(__OpenBSD__) || \
+    defined(__NetBSD__) || defined(_WIN32)
+#define PROFILE_AUTH_NO_OS_RANDOM 0
+#else
+#define PROFILE_AUTH_NO_OS_RANDOM 1
+#endif
+#endif
+
+/// PROFILE_AUTH_NO_THREADS: 1 removes the thread-safe lock policy (for targets without
+/// <mutex>/<atomic> support); only `single_threaded` remains and becomes the default.
+#ifndef PROFILE_AUTH_NO_THREADS
+#define PROFILE_AUTH_NO_THREADS 0
+#endif
+
+/// PROFILE_AUTH_ASSERT_HANDLER(expr, file, line): called on a contract violation (for example
+/// `value()` on a result that holds an error). It must not return. The default prints one line
+/// to stderr and traps. The check stays on under NDEBUG: a silent UB is worse than a crash.
+#ifndef PROFILE_AUTH_ASSERT_HANDLER
+#define PROFILE_AUTH_ASSERT_HANDLER(expr, file, line) \
+  ::profile::auth::detail::contract_violation(expr, file, line)
+#endif
+
+namespace profile::auth::inline v0::detail {
+[[noreturn]] inline void contract_violation(const char* expr, const char* file, int line) noexcept {
+  std::fprintf(stderr, "profile-auth: contract violated: %s (%s:%d)\n", expr, file, line);
+#if defined(__GNUC__) || defined(__clang__)
+  __builtin_trap();
+#else
+  std::abort();
+#endif
+}
+}  // namespace profile::auth::inline v0::detail
+
+/// PROFILE_AUTH_ASSERT(cond): a contract check that is on in every build mode.
+#define PROFILE_AUTH_ASSERT(cond)                                              \
+  ((cond) ? static_cast<void>(0)                                               \
+          : PROFILE_AUTH_ASSERT_HANDLER(#cond, __FILE__, __LINE__))
+
+#endif  // PROFILE_AUTH_CONFIG_HPP

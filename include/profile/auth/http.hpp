@@ -1,0 +1,104 @@
+// SPDX-License-Identifier: MIT
+// profile-auth: the HTTP vocabulary every transport author touches.
+#ifndef PROFILE_AUTH_HTTP_HPP
+#define PROFILE_AUTH_HTTP_HPP
+
+#include <profile/auth/config.hpp>
+
+#include <cstddef>      // std::size_t
+#include <initializer_list>  // header_list{{"Accept", "application/json"}}
+#include <optional>     // find() result
+#include <string>       // owned names, values, bodies
+#include <string_view>  // lookups
+#include <utility>      // std::pair, std::move
+#include <vector>       // ordered header storage
+
+namespace profile::auth::inline v0 {
+
+namespace detail {
+[[nodiscard]] constexpr char ascii_lower(char c) noexcept {
+  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+}
+/// ASCII case-insensitive equality (header names, auth schemes, hosts).
+[[nodiscard]] constexpr bool iequals(std::string_view a, std::string_view b) noexcept {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
+  return true;
+}
+}  // namespace detail
+
+/// Ordered (name, value) header fields. Duplicates are kept in order; lookups ignore ASCII case.
+class header_list {
+ public:
+  using value_type = std::pair<std::string, std::string>;
+  using const_iterator = std::vector<value_type>::const_iterator;
+
+  header_list() = default;
+  header_list(std::initializer_list<value_type> init) : fields_(init) {}
+
+  /// Appends a field (an existing field of the same name is kept).
+  void add(std::string name, std::string value) {
+    fields_.emplace_back(std::move(name), std::move(value));
+  }
+  /// Replaces every field called `name` by one field with `value`.
+  void set(std::string_view name, std::string value) {
+    remove(name);
+    fields_.emplace_back(std::string(name), std::move(value));
+  }
+  /// Removes every field called `name`; returns how many were removed.
+  std::size_t remove(std::string_view name) {
+    const std::size_t before = fields_.size();
+    std::erase_if(fields_, [&](const value_type& f) { return detail::iequals(f.first, name); });
+    return before - fields_.size();
+  }
+  /// The first field called `name`, if any.
+  [[nodiscard]] std::optional<std::string_view> find(std::string_view name) const noexcept {
+    for (const auto& f : fields_)
+      if (detail::iequals(f.first, name)) return std::string_view(f.second);
+    return std::nullopt;
+  }
+  /// Every value of fields called `name`, in order.
+  [[nodiscard]] std::vector<std::string_view> find_all(std::string_view name) const {
+    std::vector<std::string_view> out;
+    for (const auto& f : fields_)
+      if (detail::iequals(f.first, name)) out.emplace_back(f.second);
+    return out;
+  }
+  [[nodiscard]] bool contains(std::string_view name) const noexcept {
+    return find(name).has_value();
+  }
+  [[nodiscard]] const_iterator begin() const noexcept { return fields_.begin(); }
+  [[nodiscard]] const_iterator end() const noexcept { return fields_.end(); }
+  [[nodiscard]] std::size_t size() const noexcept { return fields_.size(); }
+  [[nodiscard]] bool empty() const noexcept { return fields_.empty(); }
+  void clear() noexcept { fields_.clear(); }
+  void reserve(std::size_t n) { fields_.reserve(n); }
+
+  friend bool operator==(const header_list&, const header_list&) = default;
+
+ private:
+  std::vector<value_type> fields_;
+};
+
+/// One HTTP request as the protocol layer builds it. `url` is absolute.
+struct http_request {
+  std::string method;
+  std::string url;
+  header_list headers;
+  std::string body;
+};
+
+/// One HTTP response as a transport delivers it (after the transport's own size limit).
+struct http_response {
+  int status = 0;
+  header_list headers;
+  std::string body;
+
+  /// True for a 2xx status.
+  [[nodiscard]] bool ok() const noexcept { return status >= 200 && status < 300; }
+};
+
+}  // namespace profile::auth::inline v0
+
+#endif  // PROFILE_AUTH_HTTP_HPP

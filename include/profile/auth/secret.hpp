@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: MIT
+// profile-auth: `secret`, an owning byte string that never prints and is wiped when released.
+#ifndef PROFILE_AUTH_SECRET_HPP
+#define PROFILE_AUTH_SECRET_HPP
+
+#include <profile/auth/config.hpp>
+
+#include <cstddef>      // std::size_t
+#include <cstring>      // std::memcpy
+#include <iosfwd>       // std::basic_ostream declaration for the redacting operator<<
+#include <memory>       // std::unique_ptr owns the bytes: a move steals them, none are left behind
+#include <string>       // construction from std::string&& wipes the source
+#include <string_view>  // reveal()
+
+namespace profile::auth::inline v0 {
+
+namespace detail {
+/// Overwrites n bytes in a way the optimizer may not remove.
+inline void secure_wipe(void* p, std::size_t n) noexcept {
+  if (p == nullptr || n == 0) return;
+  volatile unsigned char* v = static_cast<volatile unsigned char*>(p);
+  while (n--) *v++ = 0;
+#if defined(__GNUC__) || defined(__clang__)
+  __asm__ __volatile__("" : : "r"(p) : "memory");
+#endif
+}
+/// Wipes a std::string's whole buffer (capacity, not just size), then clears it.
+inline void secure_wipe(std::string& s) noexcept {
+  secure_wipe(s.data(), s.capacity());
+  s.clear();
+}
+}  // namespace detail
+
+/// An owned secret: client secret, access or refresh token, PKCE verifier, authorization code.
+///
+/// - Printing it (`operator<<`) shows "[redacted]"; nothing converts it to a string implicitly.
+/// - `reveal()` is the one explicit way to read the bytes.
+/// - Its memory is overwritten on destruction, on assignment and when moved from.
+class secret {
+ public:
+  secret() noexcept = default;
+  /// Copies the bytes of `s`.
+  explicit secret(std::string_view s) : size_(s.size()) {
+    if (size_ != 0) {
+      data_.reset(new char[size_]);
+      std::memcpy(data_.get(), s.data(), size_);
+    }
+  }
+  explicit secret(const char* s) : secret(std::string_view(s)) {}
+  /// Takes the bytes of `s` and wipes the string's buffer afterwards.
+  explicit secret(std::string&& s) : secret(std::string_view(s)) { detail::secure_wipe(s); }
+
+  secret(const secret& o) : secret(o.reveal()) {}
+  secret(secret&& o) noexcept : data_(std::move(o.data_)), size_(o.size_) { o.size_ = 0; }
+  secret& operator=(const secret& o) {
+    if (this != &o) {
+      secret tmp(o);
+      swap(tmp);
+    }
+    return *this;
+  }
+  secret& operator=(secret&& o) noexcept {
+    if (this != &o) {
+      release();
+      data_ = std::move(o.data_);
+      size_ = o.size_;
+      o.size_ = 0;
+    }
+    return *this;
+  }
+  ~secret() { release(); }
+
+  /// The bytes. The view is valid until this secret is modified or destroyed.
+  [[nodiscard]] std::string_view reveal() const noexcept {
+    return {data_.get() == nullptr ? "" : data_.get(), size_};
+  }
+  [[nodiscard]] std::size_t size() const noexcept { return size_; }
+  [[nodiscard]] bool empty() const noexcept { return size_ == 0; }
+  /// Wipes and empties.
+  void clear() noexcept { release(); }
+  void swap(secret& o) noexcept {
+    data_.swap(o.data_);
+    std::swap(size_, o.size_);
+  }
+
+  /// Constant-time in the length of the longer operand's content (no early exit on a mismatch).
+  friend bool operator==(const secret& a, const secret& b) noexcept {
+    const std::string_view x = a.reveal(), y = b.reveal();
+    unsigned diff = x.size() == y.size() ? 0u : 1u;
+    const std::size_t n = x.size() < y.size() ? x.size() : y.size();
+    for (std::size_t i = 0; i < n; ++i)
+      diff |= static_cast<unsigned>(static_cast<unsigned char>(x[i]) ^
+                                    static_cast<unsigned char>(y[i]));
+    return diff == 0;
+  }
+
+  /// Always prints "[redacted]" (with the length hidden too).
+  template <class Ch, class Tr>
+  friend std::basic_ostream<Ch, Tr>& operator<<(std::basic_ostream<Ch, Tr>& os, const secret&) {
+    const char* r = "[redacted]";
+    for (; *r != '\0'; ++r) os.put(os.widen(*r));
+    return os;
+  }
+
+ private:
+  void release() noexcept {
+    detail::secure_wipe(data_.get(), size_);
+    data_.reset();
+    size_ = 0;
+  }
+  std::unique_ptr<char[]> data_;
+  std::size_t size_ = 0;
+};
+
+/// The text printed in place of any secret.
+inline constexpr std::string_view redacted = "[redacted]";
+
+}  // namespace profile::auth::inline v0
+
+#endif  // PROFILE_AUTH_SECRET_HPP
