@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: MIT
+// profile-auth: when a token counts as expired, and when to start refreshing it.
+#ifndef PROFILE_AUTH_REFRESH_POLICY_HPP
+#define PROFILE_AUTH_REFRESH_POLICY_HPP
+
+#include <profile/auth/config.hpp>
+#include <profile/auth/token.hpp>
+
+#include <chrono>  // durations
+
+namespace profile::auth::inline v0 {
+
+/// When a cached token is treated as expired and when a refresh starts.
+///
+/// Timeline of a token received at R with effective expiry E (`token::expires_at`):
+///
+///     R ........................ A ............. X ...... E
+///                                ^ refresh-ahead ^ expired (skewed)
+///
+/// - X = E - expiry_skew: from X on the token is not used any more. The skew covers transit
+///   time and the server's clock: Go's x/oauth2 uses 10 s, AppAuth 60 s, Azure 2 min and
+///   Google 5 min; 30 s keeps a one-hour token usable for 99% of its life while surviving a
+///   slow network hop.
+/// - A = X - lead - jitter, where lead = min(refresh_ahead, (X - R) / 2): from A on, the first
+///   caller refreshes while everyone keeps using the still-valid token. Halving the lifetime
+///   stops short-lived tokens (say 60 s) from being refreshed constantly. The jitter (drawn
+///   per token by the cache in [0, max_jitter], clamped to lead) moves A earlier, never later,
+///   so that a fleet started together does not refresh in lockstep.
+struct refresh_policy {
+  std::chrono::seconds expiry_skew{30};
+  std::chrono::seconds refresh_ahead{300};
+  std::chrono::seconds max_jitter{30};
+};
+
+/// The point X at which `t` stops being usable.
+[[nodiscard]] constexpr time_point usable_until(const token& t,
+                                                const refresh_policy& p = {}) noexcept {
+  return t.expires_at - p.expiry_skew;
+}
+
+/// True from X on (see refresh_policy).
+[[nodiscard]] constexpr bool is_expired(const token& t, time_point now,
+                                        const refresh_policy& p = {}) noexcept {
+  return now >= usable_until(t, p);
+}
+
+/// The refresh-ahead point A for `t` with a given jitter (clamped to [0, lead]).
+[[nodiscard]] constexpr time_point refresh_at(const token& t, const refresh_policy& p = {},
+                                              std::chrono::nanoseconds jitter = {}) noexcept {
+  const time_point x = usable_until(t, p);
+  const auto life = x > t.received_at ? x - t.received_at : std::chrono::nanoseconds{0};
+  auto lead = std::chrono::duration_cast<std::chrono::nanoseconds>(p.refresh_ahead);
+  if (lead > life / 2) lead = life / 2;
+  if (jitter < std::chrono::nanoseconds{0}) jitter = std::chrono::nanoseconds{0};
+  if (jitter > lead) jitter = lead;
+  return x - lead - jitter;
+}
+
+/// True from the refresh-ahead point A on (including when already expired).
+[[nodiscard]] constexpr bool needs_refresh(const token& t, time_point now,
+                                           const refresh_policy& p = {},
+                                           std::chrono::nanoseconds jitter = {}) noexcept {
+  return now >= refresh_at(t, p, jitter);
+}
+
+}  // namespace profile::auth::inline v0
+
+#endif  // PROFILE_AUTH_REFRESH_POLICY_HPP
