@@ -42,7 +42,11 @@
 /// PROFILE_AUTH_NO_THREADS: 1 removes the thread-safe lock policy (for targets without
 /// <mutex>/<atomic> support); only `single_threaded` remains and becomes the default.
 #ifndef PROFILE_AUTH_NO_THREADS
+#if defined(__GLIBCXX__) && !defined(_GLIBCXX_HAS_GTHREADS)
+#define PROFILE_AUTH_NO_THREADS 1  // e.g. arm-none-eabi newlib: no std::mutex
+#else
 #define PROFILE_AUTH_NO_THREADS 0
+#endif
 #endif
 
 /// PROFILE_AUTH_ASSERT_HANDLER(expr, file, line): called on a contract violation (for example
