@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: MIT
+// Tests for errc, its std::error_category and the error classification.
+#include <profile/auth/error.hpp>
+
+#include <doctest/doctest.h>
+
+#include <set>
+#include <string>
+#include <system_error>
+
+namespace pa = profile::auth;
+
+TEST_CASE("errc converts to std::error_code in the profile.auth category") {
+  std::error_code ec = pa::errc::invalid_grant;
+  CHECK(ec.category().name() == std::string("profile.auth"));
+  CHECK(ec.message() == "invalid_grant");
+  CHECK(ec == pa::errc::invalid_grant);
+  CHECK(ec != pa::errc::invalid_client);
+  CHECK(static_cast<bool>(ec));
+  pa::error e(pa::errc::transport_failed, "connect refused");
+  CHECK(e.error_code() == pa::errc::transport_failed);
+}
+
+TEST_CASE("every errc has a distinct, stable name") {
+  std::set<std::string> names;
+  for (int i = static_cast<int>(pa::errc::invalid_argument);
+       i <= static_cast<int>(pa::errc::random_failed); ++i) {
+    auto name = std::string(pa::to_string(static_cast<pa::errc>(i)));
+    CHECK(name != "unknown");
+    CHECK(names.insert(name).second);
+  }
+  CHECK(pa::to_string(static_cast<pa::errc>(9999)) == "unknown");
+}
+
+TEST_CASE("OAuth error codes map to their errc") {
+  CHECK(pa::errc_from_oauth_error("invalid_client") == pa::errc::invalid_client);
+  CHECK(pa::errc_from_oauth_error("invalid_grant") == pa::errc::invalid_grant);
+  CHECK(pa::errc_from_oauth_error("invalid_target") == pa::errc::invalid_target);
+  CHECK(pa::errc_from_oauth_error("slow_down") == pa::errc::slow_down);
+  CHECK(pa::errc_from_oauth_error("authorization_pending") == pa::errc::authorization_pending);
+  CHECK(pa::errc_from_oauth_error("Invalid_Grant") == pa::errc::oauth_error);  // case matters
+  CHECK(pa::errc_from_oauth_error("something_new") == pa::errc::oauth_error);
+  CHECK(pa::errc_from_oauth_error("") == pa::errc::oauth_error);
+}
+
+TEST_CASE("classification tells callers what to do") {
+  using pa::error_class;
+  CHECK(pa::classify(pa::errc::transport_failed) == error_class::retryable);
+  CHECK(pa::classify(pa::errc::http_error, 502) == error_class::retryable);
+  CHECK(pa::classify(pa::errc::http_error, 403) == error_class::retryable);  // WAF: infrastructure
+  CHECK(pa::classify(pa::errc::temporarily_unavailable) == error_class::retryable);
+  CHECK(pa::classify(pa::errc::invalid_client) == error_class::credentials);
+  CHECK(pa::classify(pa::errc::unauthorized_client) == error_class::credentials);
+  CHECK(pa::classify(pa::errc::invalid_grant) == error_class::reauthenticate);
+  CHECK(pa::classify(pa::errc::invalid_request) == error_class::misconfiguration);
+  CHECK(pa::classify(pa::errc::unsupported_grant_type) == error_class::misconfiguration);
+  CHECK(pa::classify(pa::errc::invalid_scope) == error_class::misconfiguration);
+  CHECK(pa::classify(pa::errc::insecure_endpoint) == error_class::misconfiguration);
+  CHECK(pa::classify(pa::errc::access_denied) == error_class::user_action);
+  CHECK(pa::classify(pa::errc::malformed_response, 200) == error_class::protocol);
+  CHECK(pa::classify(pa::errc::malformed_response, 503) == error_class::retryable);
+  CHECK(pa::classify(pa::errc::store_corrupt) == error_class::local);
+
+  pa::error e(pa::errc::invalid_grant, "x");
+  CHECK_FALSE(pa::is_retryable(e));
+  e.code = pa::errc::http_error;
+  e.http_status = 429;
+  CHECK(pa::is_retryable(e));
+}
