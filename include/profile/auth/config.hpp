@@ -69,8 +69,7 @@ namespace profile::auth::inline v0::detail {
 }  // namespace profile::auth::inline v0::detail
 
 /// PROFILE_AUTH_ASSERT(cond): a contract check that is on in every build mode.
-#define PROFILE_AUTH_ASSERT(cond)                                              \
-  ((cond) ? static_cast<void>(0)                                               \
-          : PROFILE_AUTH_ASSERT_HANDLER(#cond, __FILE__, __LINE__))
+#define PROFILE_AUTH_ASSERT(cond) \
+  ((cond) ? static_cast<void>(0) : PROFILE_AUTH_ASSERT_HANDLER(#cond, __FILE__, __LINE__))
 
 #endif  // PROFILE_AUTH_CONFIG_HPP

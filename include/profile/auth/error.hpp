@@ -17,23 +17,23 @@ namespace profile::auth::inline v0 {
 /// Every way a profile-auth call can fail. Values are stable; new ones are appended.
 enum class errc : int {
   // --- bad input from the caller (never sent) ---
-  invalid_argument = 1,   ///< a parameter is empty, too long or malformed
-  insecure_endpoint,      ///< an endpoint is not https:// and not loopback
-  invalid_url,            ///< a URL does not parse
-  invalid_header_value,   ///< a token or credential has a byte its header grammar forbids
+  invalid_argument = 1,  ///< a parameter is empty, too long or malformed
+  insecure_endpoint,     ///< an endpoint is not https:// and not loopback
+  invalid_url,           ///< a URL does not parse
+  invalid_header_value,  ///< a token or credential has a byte its header grammar forbids
   // --- decoders ---
-  invalid_base64,         ///< base64/base64url input is malformed
+  invalid_base64,            ///< base64/base64url input is malformed
   invalid_percent_encoding,  ///< a %XX escape is malformed
-  invalid_json,           ///< JSON syntax error (RFC 8259)
-  invalid_utf8,           ///< a string is not valid UTF-8 (or holds a lone surrogate)
-  limit_exceeded,         ///< a size, depth or length limit was exceeded
+  invalid_json,              ///< JSON syntax error (RFC 8259)
+  invalid_utf8,              ///< a string is not valid UTF-8 (or holds a lone surrogate)
+  limit_exceeded,            ///< a size, depth or length limit was exceeded
   // --- transport ---
-  transport_failed,       ///< the HTTP stack could not deliver (DNS, connect, TLS, timeout …)
-  response_too_large,     ///< the response body exceeded the transport's limit
+  transport_failed,    ///< the HTTP stack could not deliver (DNS, connect, TLS, timeout …)
+  response_too_large,  ///< the response body exceeded the transport's limit
   // --- server answers ---
-  malformed_response,     ///< a 2xx answer that is not a usable token/metadata response
-  unsupported_token_type, ///< the server issued a token type other than Bearer
-  http_error,             ///< a non-2xx answer without an OAuth error body (proxy, WAF, 5xx page)
+  malformed_response,      ///< a 2xx answer that is not a usable token/metadata response
+  unsupported_token_type,  ///< the server issued a token type other than Bearer
+  http_error,              ///< a non-2xx answer without an OAuth error body (proxy, WAF, 5xx page)
   // --- RFC 6749 §5.2 / §4.1.2.1, RFC 6750, RFC 8628, RFC 8707 error codes ---
   invalid_request,
   invalid_client,
@@ -51,88 +51,127 @@ enum class errc : int {
   expired_token,
   invalid_token,
   insufficient_scope,
-  oauth_error,            ///< an OAuth `error` code this library does not know (kept in oauth_error)
+  oauth_error,  ///< an OAuth `error` code this library does not know (kept in oauth_error)
   // --- user authorization ---
-  state_mismatch,         ///< the callback's state is missing or differs
-  issuer_mismatch,        ///< RFC 9207 `iss` or discovered issuer differs from the expected one
-  invalid_callback,       ///< the callback lacks a code or repeats a parameter
+  state_mismatch,             ///< the callback's state is missing or differs
+  issuer_mismatch,            ///< RFC 9207 `iss` or discovered issuer differs from the expected one
+  invalid_callback,           ///< the callback lacks a code or repeats a parameter
   reauthentication_required,  ///< the refresh token is dead: the user must log in again
   // --- state, storage, randomness ---
-  not_authenticated,      ///< there is no token and none can be fetched (e.g. no session stored)
-  store_failed,           ///< the token store could not read or write
-  store_corrupt,          ///< the stored session is corrupt or of a foreign format version
-  store_conflict,         ///< compare-and-swap on the store lost: another writer won
-  random_failed,          ///< the random source failed
+  not_authenticated,  ///< there is no token and none can be fetched (e.g. no session stored)
+  store_failed,       ///< the token store could not read or write
+  store_corrupt,      ///< the stored session is corrupt or of a foreign format version
+  store_conflict,     ///< compare-and-swap on the store lost: another writer won
+  random_failed,      ///< the random source failed
 };
 
 /// What a caller should do about an error.
 enum class error_class : unsigned char {
-  retryable,          ///< try again later (transport, 408, 429, 5xx, infrastructure 4xx)
-  credentials,        ///< the client's credentials are wrong: fix configuration, do not retry
-  reauthenticate,     ///< the user must authorize again (dead refresh token)
-  misconfiguration,   ///< a request the server will never accept as built: fix the code/config
-  user_action,        ///< the user refused or has not finished (access_denied, pending)
-  protocol,           ///< the server answered something unusable
-  local,              ///< a local failure (bad input, store, randomness)
+  retryable,         ///< try again later (transport, 408, 429, 5xx, infrastructure 4xx)
+  credentials,       ///< the client's credentials are wrong: fix configuration, do not retry
+  reauthenticate,    ///< the user must authorize again (dead refresh token)
+  misconfiguration,  ///< a request the server will never accept as built: fix the code/config
+  user_action,       ///< the user refused or has not finished (access_denied, pending)
+  protocol,          ///< the server answered something unusable
+  local,             ///< a local failure (bad input, store, randomness)
 };
 
 /// Stable snake_case name of an errc, e.g. "invalid_grant".
 [[nodiscard]] constexpr std::string_view to_string(errc e) noexcept {
   switch (e) {
-    case errc::invalid_argument: return "invalid_argument";
-    case errc::insecure_endpoint: return "insecure_endpoint";
-    case errc::invalid_url: return "invalid_url";
-    case errc::invalid_header_value: return "invalid_header_value";
-    case errc::invalid_base64: return "invalid_base64";
-    case errc::invalid_percent_encoding: return "invalid_percent_encoding";
-    case errc::invalid_json: return "invalid_json";
-    case errc::invalid_utf8: return "invalid_utf8";
-    case errc::limit_exceeded: return "limit_exceeded";
-    case errc::transport_failed: return "transport_failed";
-    case errc::response_too_large: return "response_too_large";
-    case errc::malformed_response: return "malformed_response";
-    case errc::unsupported_token_type: return "unsupported_token_type";
-    case errc::http_error: return "http_error";
-    case errc::invalid_request: return "invalid_request";
-    case errc::invalid_client: return "invalid_client";
-    case errc::invalid_grant: return "invalid_grant";
-    case errc::unauthorized_client: return "unauthorized_client";
-    case errc::unsupported_grant_type: return "unsupported_grant_type";
-    case errc::invalid_scope: return "invalid_scope";
-    case errc::invalid_target: return "invalid_target";
-    case errc::access_denied: return "access_denied";
-    case errc::unsupported_response_type: return "unsupported_response_type";
-    case errc::server_error: return "server_error";
-    case errc::temporarily_unavailable: return "temporarily_unavailable";
-    case errc::authorization_pending: return "authorization_pending";
-    case errc::slow_down: return "slow_down";
-    case errc::expired_token: return "expired_token";
-    case errc::invalid_token: return "invalid_token";
-    case errc::insufficient_scope: return "insufficient_scope";
-    case errc::oauth_error: return "oauth_error";
-    case errc::state_mismatch: return "state_mismatch";
-    case errc::issuer_mismatch: return "issuer_mismatch";
-    case errc::invalid_callback: return "invalid_callback";
-    case errc::reauthentication_required: return "reauthentication_required";
-    case errc::not_authenticated: return "not_authenticated";
-    case errc::store_failed: return "store_failed";
-    case errc::store_corrupt: return "store_corrupt";
-    case errc::store_conflict: return "store_conflict";
-    case errc::random_failed: return "random_failed";
+    case errc::invalid_argument:
+      return "invalid_argument";
+    case errc::insecure_endpoint:
+      return "insecure_endpoint";
+    case errc::invalid_url:
+      return "invalid_url";
+    case errc::invalid_header_value:
+      return "invalid_header_value";
+    case errc::invalid_base64:
+      return "invalid_base64";
+    case errc::invalid_percent_encoding:
+      return "invalid_percent_encoding";
+    case errc::invalid_json:
+      return "invalid_json";
+    case errc::invalid_utf8:
+      return "invalid_utf8";
+    case errc::limit_exceeded:
+      return "limit_exceeded";
+    case errc::transport_failed:
+      return "transport_failed";
+    case errc::response_too_large:
+      return "response_too_large";
+    case errc::malformed_response:
+      return "malformed_response";
+    case errc::unsupported_token_type:
+      return "unsupported_token_type";
+    case errc::http_error:
+      return "http_error";
+    case errc::invalid_request:
+      return "invalid_request";
+    case errc::invalid_client:
+      return "invalid_client";
+    case errc::invalid_grant:
+      return "invalid_grant";
+    case errc::unauthorized_client:
+      return "unauthorized_client";
+    case errc::unsupported_grant_type:
+      return "unsupported_grant_type";
+    case errc::invalid_scope:
+      return "invalid_scope";
+    case errc::invalid_target:
+      return "invalid_target";
+    case errc::access_denied:
+      return "access_denied";
+    case errc::unsupported_response_type:
+      return "unsupported_response_type";
+    case errc::server_error:
+      return "server_error";
+    case errc::temporarily_unavailable:
+      return "temporarily_unavailable";
+    case errc::authorization_pending:
+      return "authorization_pending";
+    case errc::slow_down:
+      return "slow_down";
+    case errc::expired_token:
+      return "expired_token";
+    case errc::invalid_token:
+      return "invalid_token";
+    case errc::insufficient_scope:
+      return "insufficient_scope";
+    case errc::oauth_error:
+      return "oauth_error";
+    case errc::state_mismatch:
+      return "state_mismatch";
+    case errc::issuer_mismatch:
+      return "issuer_mismatch";
+    case errc::invalid_callback:
+      return "invalid_callback";
+    case errc::reauthentication_required:
+      return "reauthentication_required";
+    case errc::not_authenticated:
+      return "not_authenticated";
+    case errc::store_failed:
+      return "store_failed";
+    case errc::store_corrupt:
+      return "store_corrupt";
+    case errc::store_conflict:
+      return "store_conflict";
+    case errc::random_failed:
+      return "random_failed";
   }
   return "unknown";
 }
 
 /// Maps an RFC 6749/6750/8628/8707 `error` code to its errc; unknown codes give errc::oauth_error.
 [[nodiscard]] constexpr errc errc_from_oauth_error(std::string_view code) noexcept {
-  constexpr errc known[] = {errc::invalid_request,        errc::invalid_client,
-                            errc::invalid_grant,          errc::unauthorized_client,
-                            errc::unsupported_grant_type, errc::invalid_scope,
-                            errc::invalid_target,         errc::access_denied,
-                            errc::unsupported_response_type, errc::server_error,
-                            errc::temporarily_unavailable, errc::authorization_pending,
-                            errc::slow_down,              errc::expired_token,
-                            errc::invalid_token,          errc::insufficient_scope};
+  constexpr errc known[] = {
+      errc::invalid_request,     errc::invalid_client,          errc::invalid_grant,
+      errc::unauthorized_client, errc::unsupported_grant_type,  errc::invalid_scope,
+      errc::invalid_target,      errc::access_denied,           errc::unsupported_response_type,
+      errc::server_error,        errc::temporarily_unavailable, errc::authorization_pending,
+      errc::slow_down,           errc::expired_token,           errc::invalid_token,
+      errc::insufficient_scope};
   for (errc e : known)
     if (to_string(e) == code) return e;
   return errc::oauth_error;
@@ -162,13 +201,13 @@ class error_category_impl final : public std::error_category {
 /// The error value carried by every failed result<T>. Never contains a secret.
 struct error {
   errc code = errc::invalid_argument;
-  int http_status = 0;        ///< 0 when no HTTP answer was involved
-  std::string oauth_error;    ///< RFC 6749 §5.2 `error`, as the server sent it
-  std::string description;    ///< `error_description` (server text, control bytes removed)
-  std::string uri;            ///< `error_uri`
+  int http_status = 0;      ///< 0 when no HTTP answer was involved
+  std::string oauth_error;  ///< RFC 6749 §5.2 `error`, as the server sent it
+  std::string description;  ///< `error_description` (server text, control bytes removed)
+  std::string uri;          ///< `error_uri`
   std::optional<std::chrono::seconds> retry_after;  ///< from Retry-After, when given
-  std::string request_id;     ///< the server's request/correlation id header, when given
-  std::string message;        ///< for humans: what went wrong and what to do
+  std::string request_id;  ///< the server's request/correlation id header, when given
+  std::string message;     ///< for humans: what went wrong and what to do
 
   error() = default;
   error(errc c, std::string msg) : code(c), message(std::move(msg)) {}

@@ -5,13 +5,13 @@
 
 #include <profile/auth/config.hpp>
 
-#include <cstddef>      // std::size_t
+#include <cstddef>           // std::size_t
 #include <initializer_list>  // header_list{{"Accept", "application/json"}}
-#include <optional>     // find() result
-#include <string>       // owned names, values, bodies
-#include <string_view>  // lookups
-#include <utility>      // std::pair, std::move
-#include <vector>       // ordered header storage
+#include <optional>          // find() result
+#include <string>            // owned names, values, bodies
+#include <string_view>       // lookups
+#include <utility>           // std::pair, std::move
+#include <vector>            // ordered header storage
 
 namespace profile::auth::inline v0 {
 

@@ -50,12 +50,13 @@ class [[nodiscard]] result {
   using value_type = T;
   using error_type = ::profile::auth::error;
 
-  constexpr result() requires std::is_default_constructible_v<T> : has_(true) {
+  constexpr result()
+    requires std::is_default_constructible_v<T>
+      : has_(true) {
     ::new (static_cast<void*>(&v_)) T();
   }
   template <class U = T>
-    requires(std::is_constructible_v<T, U&&> &&
-             !std::is_same_v<std::remove_cvref_t<U>, result> &&
+    requires(std::is_constructible_v<T, U &&> && !std::is_same_v<std::remove_cvref_t<U>, result> &&
              !std::is_same_v<std::remove_cvref_t<U>, std::in_place_t>)
   constexpr result(U&& v) : has_(true) {  // NOLINT(google-explicit-constructor)
     ::new (static_cast<void*>(&v_)) T(std::forward<U>(v));
@@ -73,12 +74,16 @@ class [[nodiscard]] result {
     ::new (static_cast<void*>(&e_)) error_type(std::move(u).error());
   }
   result(const result& o) : has_(o.has_) {
-    if (has_) ::new (static_cast<void*>(&v_)) T(o.v_);
-    else ::new (static_cast<void*>(&e_)) error_type(o.e_);
+    if (has_)
+      ::new (static_cast<void*>(&v_)) T(o.v_);
+    else
+      ::new (static_cast<void*>(&e_)) error_type(o.e_);
   }
   result(result&& o) noexcept(std::is_nothrow_move_constructible_v<T>) : has_(o.has_) {
-    if (has_) ::new (static_cast<void*>(&v_)) T(std::move(o.v_));
-    else ::new (static_cast<void*>(&e_)) error_type(std::move(o.e_));
+    if (has_)
+      ::new (static_cast<void*>(&v_)) T(std::move(o.v_));
+    else
+      ::new (static_cast<void*>(&e_)) error_type(std::move(o.e_));
   }
   result& operator=(const result& o) {
     if (this != &o) {
@@ -100,18 +105,51 @@ class [[nodiscard]] result {
   [[nodiscard]] constexpr bool has_value() const noexcept { return has_; }
   constexpr explicit operator bool() const noexcept { return has_; }
 
-  constexpr T& value() & { PROFILE_AUTH_ASSERT(has_); return v_; }
-  constexpr const T& value() const& { PROFILE_AUTH_ASSERT(has_); return v_; }
-  constexpr T&& value() && { PROFILE_AUTH_ASSERT(has_); return std::move(v_); }
-  constexpr T& operator*() & { PROFILE_AUTH_ASSERT(has_); return v_; }
-  constexpr const T& operator*() const& { PROFILE_AUTH_ASSERT(has_); return v_; }
-  constexpr T&& operator*() && { PROFILE_AUTH_ASSERT(has_); return std::move(v_); }
-  constexpr T* operator->() { PROFILE_AUTH_ASSERT(has_); return &v_; }
-  constexpr const T* operator->() const { PROFILE_AUTH_ASSERT(has_); return &v_; }
+  constexpr T& value() & {
+    PROFILE_AUTH_ASSERT(has_);
+    return v_;
+  }
+  constexpr const T& value() const& {
+    PROFILE_AUTH_ASSERT(has_);
+    return v_;
+  }
+  constexpr T&& value() && {
+    PROFILE_AUTH_ASSERT(has_);
+    return std::move(v_);
+  }
+  constexpr T& operator*() & {
+    PROFILE_AUTH_ASSERT(has_);
+    return v_;
+  }
+  constexpr const T& operator*() const& {
+    PROFILE_AUTH_ASSERT(has_);
+    return v_;
+  }
+  constexpr T&& operator*() && {
+    PROFILE_AUTH_ASSERT(has_);
+    return std::move(v_);
+  }
+  constexpr T* operator->() {
+    PROFILE_AUTH_ASSERT(has_);
+    return &v_;
+  }
+  constexpr const T* operator->() const {
+    PROFILE_AUTH_ASSERT(has_);
+    return &v_;
+  }
 
-  constexpr error_type& error() & { PROFILE_AUTH_ASSERT(!has_); return e_; }
-  constexpr const error_type& error() const& { PROFILE_AUTH_ASSERT(!has_); return e_; }
-  constexpr error_type&& error() && { PROFILE_AUTH_ASSERT(!has_); return std::move(e_); }
+  constexpr error_type& error() & {
+    PROFILE_AUTH_ASSERT(!has_);
+    return e_;
+  }
+  constexpr const error_type& error() const& {
+    PROFILE_AUTH_ASSERT(!has_);
+    return e_;
+  }
+  constexpr error_type&& error() && {
+    PROFILE_AUTH_ASSERT(!has_);
+    return std::move(e_);
+  }
 
   template <class U>
   [[nodiscard]] constexpr T value_or(U&& fallback) const& {
@@ -124,17 +162,27 @@ class [[nodiscard]] result {
 
   /// f(T) -> result<U>; errors pass through unchanged.
   template <class F>
-  constexpr auto and_then(F&& f) & { return and_then_impl(*this, std::forward<F>(f)); }
+  constexpr auto and_then(F&& f) & {
+    return and_then_impl(*this, std::forward<F>(f));
+  }
   template <class F>
-  constexpr auto and_then(F&& f) const& { return and_then_impl(*this, std::forward<F>(f)); }
+  constexpr auto and_then(F&& f) const& {
+    return and_then_impl(*this, std::forward<F>(f));
+  }
   template <class F>
-  constexpr auto and_then(F&& f) && { return and_then_impl(std::move(*this), std::forward<F>(f)); }
+  constexpr auto and_then(F&& f) && {
+    return and_then_impl(std::move(*this), std::forward<F>(f));
+  }
 
   /// f(T) -> U gives result<U>; errors pass through unchanged.
   template <class F>
-  constexpr auto transform(F&& f) & { return transform_impl(*this, std::forward<F>(f)); }
+  constexpr auto transform(F&& f) & {
+    return transform_impl(*this, std::forward<F>(f));
+  }
   template <class F>
-  constexpr auto transform(F&& f) const& { return transform_impl(*this, std::forward<F>(f)); }
+  constexpr auto transform(F&& f) const& {
+    return transform_impl(*this, std::forward<F>(f));
+  }
   template <class F>
   constexpr auto transform(F&& f) && {
     return transform_impl(std::move(*this), std::forward<F>(f));
@@ -161,13 +209,17 @@ class [[nodiscard]] result {
     return result<U>(unexpected<error_type>(std::forward<Self>(self).e_));
   }
   void destroy() noexcept {
-    if (has_) v_.~T();
-    else e_.~error_type();
+    if (has_)
+      v_.~T();
+    else
+      e_.~error_type();
   }
   void construct_from(result&& o) {
     has_ = o.has_;
-    if (has_) ::new (static_cast<void*>(&v_)) T(std::move(o.v_));
-    else ::new (static_cast<void*>(&e_)) error_type(std::move(o.e_));
+    if (has_)
+      ::new (static_cast<void*>(&v_)) T(std::move(o.v_));
+    else
+      ::new (static_cast<void*>(&e_)) error_type(std::move(o.e_));
   }
 
   union {
@@ -194,9 +246,18 @@ class [[nodiscard]] result<void> {
   constexpr explicit operator bool() const noexcept { return has_; }
   constexpr void value() const { PROFILE_AUTH_ASSERT(has_); }
   constexpr void operator*() const noexcept {}
-  constexpr error_type& error() & { PROFILE_AUTH_ASSERT(!has_); return e_; }
-  constexpr const error_type& error() const& { PROFILE_AUTH_ASSERT(!has_); return e_; }
-  constexpr error_type&& error() && { PROFILE_AUTH_ASSERT(!has_); return std::move(e_); }
+  constexpr error_type& error() & {
+    PROFILE_AUTH_ASSERT(!has_);
+    return e_;
+  }
+  constexpr const error_type& error() const& {
+    PROFILE_AUTH_ASSERT(!has_);
+    return e_;
+  }
+  constexpr error_type&& error() && {
+    PROFILE_AUTH_ASSERT(!has_);
+    return std::move(e_);
+  }
 
   template <class F>
   constexpr auto and_then(F&& f) const {

@@ -34,8 +34,8 @@ struct token {
   secret id_token;                    ///< OpenID Connect ID token; empty when none
   std::string scope;                  ///< granted scopes, space-separated (arrays are joined)
   std::optional<std::chrono::seconds> expires_in;  ///< as the server sent it, when usable
-  time_point received_at{};           ///< when the response arrived (monotonic)
-  time_point expires_at{};            ///< received_at + effective lifetime (see token_parsing)
+  time_point received_at{};                        ///< when the response arrived (monotonic)
+  time_point expires_at{};  ///< received_at + effective lifetime (see token_parsing)
   /// Members the library does not interpret: name and raw JSON text of the value, in order.
   std::vector<std::pair<std::string, std::string>> extra;
 

@@ -30,10 +30,10 @@
 #undef PROFILE_AUTH_DETAIL_UNDEF_NOMINMAX
 #endif
 #elif defined(__linux__)
-#include <cerrno>         // EINTR
-#include <sys/random.h>   // getrandom
+#include <cerrno>        // EINTR
+#include <sys/random.h>  // getrandom
 #elif defined(__APPLE__) || defined(__FreeBSD__) || defined(__OpenBSD__) || defined(__NetBSD__)
-#include <stdlib.h>       // arc4random_buf
+#include <stdlib.h>  // arc4random_buf
 #else
 #error "profile-auth: no OS random source known here; define PROFILE_AUTH_NO_OS_RANDOM=1"
 #endif

@@ -1,0 +1,207 @@
+// SPDX-License-Identifier: MIT
+// Benchmark 2: a still-valid cached token to an Authorization value, at 1 and 2 threads.
+//
+// All threads of a run share ONE object. Every contestant does the same work per call: read
+// std::chrono::steady_clock, check the expiry, and (except the no-copy form) hand back an owned
+// std::string "Bearer <850-char JWT>". Only the synchronisation differs:
+//   mutex          std::mutex around the check and the copy
+//   shared_mutex   std::shared_mutex, readers take it shared
+//   atomic_sp      std::atomic<std::shared_ptr<const entry>>: load (a reference count write on a
+//                  shared control block), check, copy
+//   unsync         no synchronisation at all: the floor a correct reader can hope to match
+//   ours_copy      m2m_client::authorization_header()             -> result<std::string>
+//   ours_view      m2m_client::authorization_header_view()        -> result<std::string_view>
+//   ours_write     m2m_client::write_authorization_header(buffer) -> result<std::size_t>
+// Ours is a thread-safe m2m_client on std::chrono::steady_clock, primed once through a
+// transport that answers with the standard fixture (the same 850-character JWT).
+//
+// Timing is wall-clock (UseRealTime: CPU time would hide a thread sleeping on a futex). With
+// N threads Google Benchmark's "Time" column is the threads' average wall time divided by the
+// iterations of ALL threads, i.e. a throughput figure; the latency one caller sees is that
+// value times N. benchmarks/report.py prints it as "ns per call".
+
+#include <benchmark/benchmark.h>
+
+#include <profile/auth/m2m_client.hpp>
+#include <profile/auth/profile.hpp>
+
+#include "common/fixtures.hpp"
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <shared_mutex>
+#include <string>
+
+namespace {
+
+namespace pa = profile::auth;
+using steady = std::chrono::steady_clock;
+
+/// "Bearer " + the 850-character access token of the standard fixture.
+const std::string& header_value() {
+  static const std::string h = [] {
+    const std::string body = bench::load_fixture("standard_response.json");
+    const auto b = body.find("\"access_token\":\"") + 16;
+    return "Bearer " + body.substr(b, body.find('"', b) - b);
+  }();
+  return h;
+}
+
+struct entry {
+  std::string header;
+  steady::time_point usable_until;
+};
+
+entry fresh_entry() { return {header_value(), steady::now() + std::chrono::hours(1)}; }
+
+// Each reference returns an empty string when the token is no longer usable (never happens
+// here; the branch exists so the check cannot be optimised away).
+struct mutex_cache {
+  std::mutex m;
+  entry e = fresh_entry();
+  std::string get() {
+    const auto now = steady::now();
+    std::lock_guard<std::mutex> lock(m);
+    if (now >= e.usable_until) return {};
+    return e.header;
+  }
+};
+
+struct shared_mutex_cache {
+  std::shared_mutex m;
+  entry e = fresh_entry();
+  std::string get() {
+    const auto now = steady::now();
+    std::shared_lock<std::shared_mutex> lock(m);
+    if (now >= e.usable_until) return {};
+    return e.header;
+  }
+};
+
+struct atomic_sp_cache {
+  std::atomic<std::shared_ptr<const entry>> p{std::make_shared<const entry>(fresh_entry())};
+  std::string get() {
+    const auto now = steady::now();
+    const std::shared_ptr<const entry> s = p.load(std::memory_order_acquire);
+    if (now >= s->usable_until) return {};
+    return s->header;
+  }
+};
+
+struct unsync_cache {
+  entry e = fresh_entry();
+  std::string get() {
+    const auto now = steady::now();
+    if (now >= e.usable_until) return {};
+    return e.header;
+  }
+};
+
+// One shared instance of each, alive for the whole program.
+template <class C>
+C& shared_instance() {
+  static C c;
+  return c;
+}
+
+template <class C>
+void bm_reference(benchmark::State& state) {
+  C& c = shared_instance<C>();
+  for (auto _ : state) {
+    std::string h = c.get();
+    benchmark::DoNotOptimize(h);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Ours: a thread-safe m2m_client on the real steady clock, primed once.
+
+/// Answers every token request with the standard fixture (a one-hour token).
+struct fixture_transport {
+  pa::result<pa::http_response> send(const pa::http_request&) {
+    pa::http_response r;
+    r.status = 200;
+    r.headers.add("Content-Type", "application/json");
+    r.body = bench::load_fixture("standard_response.json");
+    return r;
+  }
+};
+
+using client_type = pa::m2m_client<fixture_transport>;
+
+client_type& primed_client() {
+  static client_type& c = [&]() -> client_type& {
+    static client_type client{fixture_transport{},
+                              pa::profile::m2m_config("bench-client", pa::secret("bench-secret"))};
+    const pa::result<std::string> h = client.authorization_header();
+    if (!h || *h != header_value() || client.stats().token_requests != 1) {
+      std::fprintf(stderr, "priming the m2m_client failed\n");
+      std::exit(1);
+    }
+    return client;
+  }();
+  return c;
+}
+
+void bm_ours_copy(benchmark::State& state) {
+  client_type& c = primed_client();
+  for (auto _ : state) {
+    pa::result<std::string> h = c.authorization_header();
+    benchmark::DoNotOptimize(h);
+  }
+}
+
+void bm_ours_view(benchmark::State& state) {
+  client_type& c = primed_client();
+  for (auto _ : state) {
+    pa::result<std::string_view> h = c.authorization_header_view();
+    benchmark::DoNotOptimize(h);
+  }
+}
+
+void bm_ours_write(benchmark::State& state) {
+  client_type& c = primed_client();
+  char buf[1024];
+  for (auto _ : state) {
+    pa::result<std::size_t> n = c.write_authorization_header(buf);
+    benchmark::DoNotOptimize(n);
+    benchmark::DoNotOptimize(buf);
+  }
+}
+
+/// After the run: the client must not have requested another token.
+struct check_no_refetch {
+  ~check_no_refetch() {
+    if (primed_client().stats().token_requests != 1)
+      std::fprintf(stderr, "WARNING: the client requested %llu tokens during the run\n",
+                   static_cast<unsigned long long>(primed_client().stats().token_requests));
+  }
+};
+
+}  // namespace
+
+BENCHMARK_TEMPLATE(bm_reference, mutex_cache)->Name("hot/mutex_copy")->Threads(1)->Threads(2)->UseRealTime();
+BENCHMARK_TEMPLATE(bm_reference, shared_mutex_cache)
+    ->Name("hot/shared_mutex_copy")->Threads(1)->Threads(2)->UseRealTime();
+BENCHMARK_TEMPLATE(bm_reference, atomic_sp_cache)
+    ->Name("hot/atomic_shared_ptr_copy")->Threads(1)->Threads(2)->UseRealTime();
+BENCHMARK_TEMPLATE(bm_reference, unsync_cache)->Name("hot/unsync_copy")->Threads(1)->Threads(2)->UseRealTime();
+
+BENCHMARK(bm_ours_copy)->Name("hot/ours_copy")->Threads(1)->Threads(2)->UseRealTime();
+BENCHMARK(bm_ours_view)->Name("hot/ours_view")->Threads(1)->Threads(2)->UseRealTime();
+BENCHMARK(bm_ours_write)->Name("hot/ours_write")->Threads(1)->Threads(2)->UseRealTime();
+
+int main(int argc, char** argv) {
+  primed_client();  // before any timing, and so that the check below runs after the benchmarks
+  check_no_refetch check;
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

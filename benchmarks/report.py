@@ -1,0 +1,122 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+# Turns Google Benchmark JSON output of bench_parse and bench_hot_path into Markdown tables.
+"""Usage: report.py parse.json hot_path.json
+
+Uses the median aggregate of each benchmark (run with --benchmark_repetitions=N
+--benchmark_report_aggregates_only=true). Falls back to the single run when there are no
+aggregates (a quick run).
+
+- bench_parse: single-threaded; CPU time per parse (less disturbed by preemption on a shared
+  machine than wall time). Ratios are "peer time / our time": above 1 means ours is faster.
+- bench_hot_path: wall time (UseRealTime). Google Benchmark divides by the iterations of all
+  threads, so the latency one caller sees is Time x threads; that is what is printed.
+"""
+import json
+import sys
+from collections import defaultdict
+
+
+def load(path):
+    with open(path) as f:
+        data = json.load(f)
+    runs = {}
+    for b in data["benchmarks"]:
+        name = b.get("run_name", b["name"])
+        if b.get("run_type") == "aggregate":
+            if b.get("aggregate_name") != "median":
+                continue
+        elif name in runs and runs[name].get("run_type") == "aggregate":
+            continue
+        runs[name] = b
+    return data.get("context", {}), runs
+
+
+def ns(b, key):
+    unit = {"ns": 1.0, "us": 1e3, "ms": 1e6, "s": 1e9}[b.get("time_unit", "ns")]
+    return b[key] * unit
+
+
+def verdict(ok):
+    return "**met**" if ok else "**missed**"
+
+
+def parse_report(path):
+    _, runs = load(path)
+    table = defaultdict(dict)  # fixture -> contestant -> ns
+    for name, b in runs.items():
+        _, fixture, who = name.split("/")
+        table[fixture][who] = ns(b, "cpu_time")
+    order = ["nlohmann", "cpprest", "rapidjson", "simdjson_ondemand", "memchr_floor", "ours"]
+    fixtures = [f for f in ("standard", "profile") if f in table]
+    out = ["| contestant | " + " | ".join(
+        f"{f} (ns) | {f}: peer / ours" for f in fixtures) + " |",
+        "|---|" + "---:|---:|" * len(fixtures)]
+    for who in order:
+        cells = []
+        for f in fixtures:
+            t, ours = table[f].get(who), table[f].get("ours")
+            cells.append(f"{t:,.0f}" if t else "–")
+            cells.append(f"{t / ours:.2f}×" if t and ours else "–")
+        out.append(f"| {who} | " + " | ".join(cells) + " |")
+    out.append("")
+    for f in fixtures:
+        t = table[f]
+        if "ours" not in t:
+            out.append(f"- {f}: ours missing")
+            continue
+        s, n = t.get("simdjson_ondemand"), t.get("nlohmann")
+        if s:
+            out.append(f"- {f}: ours vs simdjson On-Demand (with the padded copy): "
+                       f"{s / t['ours']:.2f}× (target ≥ 1.00×) {verdict(t['ours'] <= s)}")
+        if n:
+            out.append(f"- {f}: ours vs nlohmann/json: {n / t['ours']:.1f}× faster "
+                       f"(target ≥ 20×) {verdict(n / t['ours'] >= 20)}")
+    return "\n".join(out)
+
+
+def hot_report(path):
+    _, runs = load(path)
+    table = defaultdict(dict)  # contestant -> threads -> ns per call
+    for name, b in runs.items():
+        who = name.split("/")[1]
+        threads = int(b.get("threads", 1))
+        table[who][threads] = ns(b, "real_time") * threads
+    order = ["mutex_copy", "shared_mutex_copy", "atomic_shared_ptr_copy", "unsync_copy",
+             "ours_copy", "ours_view"]
+    out = ["| contestant | 1 thread (ns/call) | 2 threads (ns/call) | ours_view speed-up "
+           "1 thr | ours_view speed-up 2 thr |", "|---|---:|---:|---:|---:|"]
+    view = table.get("ours_view", {})
+    for who in order:
+        if who not in table:
+            continue
+        row = table[who]
+        cells = [f"{row[t]:.1f}" if t in row else "–" for t in (1, 2)]
+        cells += [f"{row[t] / view[t]:.2f}×" if t in row and t in view else "–" for t in (1, 2)]
+        out.append(f"| {who} | " + " | ".join(cells) + " |")
+    out.append("")
+    m, u, c = table.get("mutex_copy", {}), table.get("unsync_copy", {}), table.get("ours_copy", {})
+    for t, target in ((1, 1.7), (2, 5.0)):
+        if t in view and t in m:
+            r = m[t] / view[t]
+            out.append(f"- no-copy vs mutex + copy, {t} thread(s): {r:.2f}× faster "
+                       f"(target ≥ {target}×) {verdict(r >= target)}")
+    for t in (1, 2):
+        if t in c and t in u:
+            r = c[t] / u[t]
+            out.append(f"- copying path vs unsynchronised reference, {t} thread(s): {r:.2f}× "
+                       f"(target ≤ 1.15×) {verdict(r <= 1.15)}")
+    return "\n".join(out)
+
+
+def main():
+    if len(sys.argv) != 3:
+        sys.exit(__doc__)
+    print("### Benchmark 1: token-response parsing (median CPU time per parse)\n")
+    print(parse_report(sys.argv[1]))
+    print("\n### Benchmark 2: cached-token hot path (median wall time per call, per caller)\n")
+    print(hot_report(sys.argv[2]))
+
+
+if __name__ == "__main__":
+    main()

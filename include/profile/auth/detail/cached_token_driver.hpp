@@ -1,0 +1,248 @@
+// SPDX-License-Identifier: MIT
+// profile-auth: the driver core every cached-token client shares (m2m_client, user_session).
+#ifndef PROFILE_AUTH_DETAIL_CACHED_TOKEN_DRIVER_HPP
+#define PROFILE_AUTH_DETAIL_CACHED_TOKEN_DRIVER_HPP
+
+#include <profile/auth/concepts.hpp>
+#include <profile/auth/config.hpp>
+#include <profile/auth/detail/bearer_challenge.hpp>
+#include <profile/auth/error.hpp>
+#include <profile/auth/http.hpp>
+#include <profile/auth/result.hpp>
+#include <profile/auth/secret.hpp>
+#include <profile/auth/token.hpp>
+#include <profile/auth/token_cache.hpp>
+
+#include <array>        // the 8 random bytes of a draw
+#include <concepts>     // std::same_as in the TokenSource requirement
+#include <cstddef>      // std::byte, std::size_t
+#include <cstdint>      // std::uint64_t random bits and generations
+#include <cstring>      // std::memcpy into the caller's buffer
+#include <span>         // caller buffers, RandomSource::fill
+#include <string>       // the copying read path and messages
+#include <string_view>  // the no-copy read path
+#include <type_traits>  // std::invoke_result_t, std::is_pointer_v
+#include <utility>      // std::move, std::declval
+
+#if defined(__GNUC__) || defined(__clang__)
+#define PROFILE_AUTH_DETAIL_NOINLINE __attribute__((noinline))
+#elif defined(_MSC_VER)
+#define PROFILE_AUTH_DETAIL_NOINLINE __declspec(noinline)
+#else
+#define PROFILE_AUTH_DETAIL_NOINLINE
+#endif
+
+namespace profile::auth::inline v0::detail {
+
+/// A std::reference_wrapper or anything shaped like it (detected without including
+/// <functional>): `T::type` and `t.get()` returning `T::type&`.
+template <class T>
+concept reference_wrapper_like = requires(const T& t) {
+  typename T::type;
+  { t.get() } -> std::same_as<typename T::type&>;
+};
+
+/// How a driver reaches the transport it holds: by value, through a pointer, or through
+/// std::ref (for transports that cannot be copied or that the caller keeps using).
+template <class T>
+[[nodiscard]] constexpr decltype(auto) deref(T& t) noexcept {
+  if constexpr (std::is_pointer_v<T>) return (*t);
+  else if constexpr (reference_wrapper_like<T>) return (t.get());
+  else return (t);
+}
+template <class T>
+using deref_t = std::remove_reference_t<decltype(deref(std::declval<T&>()))>;
+
+/// TokenSource (internal named requirement): how a driver obtains a token.
+///
+/// | expression             | result                 | meaning                                   |
+/// |------------------------|------------------------|-------------------------------------------|
+/// | `s.request()`          | `result<http_request>` | the token request; an error here is a     |
+/// |                        |                        | configuration error (sticky, nothing sent)|
+/// | `s.accept(resp, at)`   | `result<token>`        | the token `resp` (any status) carries, or |
+/// |                        |                        | the error it means; `at` = arrival time   |
+///
+/// Only the leader of a flight calls these, and flights never overlap: a source needs no lock
+/// of its own and may keep state (a rotating refresh token, a store to write to).
+template <class S>
+concept TokenSource = requires(S& s, const http_response& r, time_point t) {
+  { s.request() } -> std::same_as<result<http_request>>;
+  { s.accept(r, t) } -> std::same_as<result<token>>;
+};
+
+/// Wipes the value of every field called `name` (credentials we put there ourselves).
+inline void wipe_header_values(header_list& headers, std::string_view name) noexcept {
+  for (const auto& field : headers)
+    if (iequals(field.first, name))
+      // header_list only hands out const iterators; the strings it owns are not const objects.
+      secure_wipe(const_cast<std::string&>(field.second));
+}
+
+/// The driver core: single flight, refresh-ahead, backoff and the 401 retry, once, for every
+/// client. A client is this core plus its TokenSource (m2m_client: client credentials).
+///
+/// Threads: with a thread-safe policy every member may be called concurrently. The transport is
+/// then called concurrently too (send() from several callers while one leads a token flight);
+/// it must allow that. The random source and the token source are only used by a flight's
+/// leader, one at a time.
+template <class T, class C, class P, class R, class S>
+class cached_token_driver {
+  static_assert(TokenSource<S>, "cached_token_driver: S must model detail::TokenSource");
+
+ public:
+  using cache_type = token_cache<P>;
+  using snapshot = typename cache_type::snapshot;
+  using decision = typename cache_type::decision;
+  using ticket = typename cache_type::ticket;
+
+  cached_token_driver(T transport, S source, C clock, token_cache_options options, R random)
+      : transport_(std::move(transport)),
+        clock_(std::move(clock)),
+        random_(std::move(random)),
+        source_(std::move(source)),
+        cache_(options) {}
+
+  [[nodiscard]] result<std::string> authorization_header() {
+    return read([](const snapshot& s) -> result<std::string> {
+      return std::string(s.authorization());
+    });
+  }
+  [[nodiscard]] result<std::string_view> authorization_header_view() {
+    return read([](const snapshot& s) -> result<std::string_view> { return s.authorization(); });
+  }
+  [[nodiscard]] result<std::size_t> write_authorization_header(std::span<char> out) {
+    return read([out](const snapshot& s) -> result<std::size_t> {
+      const std::string_view h = s.authorization();
+      if (out.size() < h.size())
+        return fail(errc::limit_exceeded, "the buffer holds " + std::to_string(out.size()) +
+                                              " bytes but the Authorization value needs " +
+                                              std::to_string(h.size()) + ": pass a larger one");
+      std::memcpy(out.data(), h.data(), h.size());
+      return h.size();
+    });
+  }
+  [[nodiscard]] result<secret> access_token() {
+    return read([](const snapshot& s) -> result<secret> { return secret(s.access_token()); });
+  }
+  [[nodiscard]] result<std::string_view> access_token_view() {
+    return read([](const snapshot& s) -> result<std::string_view> { return s.access_token(); });
+  }
+
+  /// Adds `Authorization`, sends, and after a 401 that rejects the token (see
+  /// rejects_access_token) drops that token, gets another and sends once more. The second
+  /// answer is returned as it is.
+  [[nodiscard]] result<http_response> send(http_request req) {
+    std::uint64_t used = 0;
+    if (result<void> a = authorize(req, used); !a) return unexpected<error>(std::move(a).error());
+    result<http_response> resp = deref(transport_).send(req);
+    wipe_header_values(req.headers, "Authorization");
+    if (!resp || !rejects_access_token(*resp)) return resp;
+    (void)cache_.invalidate_if(used, now());
+    if (result<void> a = authorize(req, used); !a) return unexpected<error>(std::move(a).error());
+    resp = deref(transport_).send(req);
+    wipe_header_values(req.headers, "Authorization");
+    return resp;
+  }
+
+  void invalidate() { cache_.invalidate(now()); }
+  [[nodiscard]] token_cache_stats stats() const noexcept { return cache_.stats(); }
+
+  [[nodiscard]] deref_t<T>& transport() noexcept { return deref(transport_); }
+  [[nodiscard]] C& clock() noexcept { return clock_; }
+  [[nodiscard]] S& source() noexcept { return source_; }
+  [[nodiscard]] const S& source() const noexcept { return source_; }
+  [[nodiscard]] cache_type& cache() noexcept { return cache_; }
+
+ private:
+  /// Completes an abandoned flight (an exception escaped the transport or the source) so that
+  /// waiters are released instead of blocking forever. Inert in -fno-exceptions builds.
+  class flight_guard {
+   public:
+    flight_guard(cache_type& c, const ticket& t) noexcept : cache_(&c), ticket_(t) {}
+    flight_guard(const flight_guard&) = delete;
+    flight_guard& operator=(const flight_guard&) = delete;
+    ~flight_guard() {
+      if (cache_ != nullptr)
+        (void)cache_->complete(ticket_,
+                               fail(errc::transport_failed,
+                                    "the token request was abandoned: the transport or token "
+                                    "source threw an exception (they must report errors as values)"),
+                               ticket_.started, std::uint64_t{1} << 63);
+    }
+    void dismiss() noexcept { cache_ = nullptr; }
+
+   private:
+    cache_type* cache_;
+    ticket ticket_;
+  };
+
+  time_point now() { return to_time_point(clock_.now()); }
+
+  /// 64 random bits, little-endian from the source. If the source fails, the middle of every
+  /// range: a jitter or delay of half the maximum is still a sane one.
+  std::uint64_t draw() noexcept {
+    std::array<std::byte, 8> b{};
+    if (!random_.fill(std::span<std::byte>(b))) return std::uint64_t{1} << 63;
+    std::uint64_t v = 0;
+    for (std::size_t i = b.size(); i-- > 0;) v = (v << 8) | std::to_integer<std::uint64_t>(b[i]);
+    return v;
+  }
+
+  template <class F>
+  std::invoke_result_t<F&, const snapshot&> read(F f) {
+    const time_point t = now();
+    if (const snapshot* s = cache_.peek(t)) [[likely]]
+      return f(*s);
+    return read_slow(t, f);
+  }
+  template <class F>
+  PROFILE_AUTH_DETAIL_NOINLINE std::invoke_result_t<F&, const snapshot&> read_slow(time_point t,
+                                                                                   F& f) {
+    decision d = cache_.acquire(t);
+    if (d.action == cache_action::fetch) d = run_flight(d.flight);
+    if (d.action == cache_action::use) return f(*d.token);
+    return unexpected<error>(std::move(d.failure));
+  }
+
+  /// The leader's part: build the request, send it, read the answer, report it.
+  PROFILE_AUTH_DETAIL_NOINLINE decision run_flight(const ticket& t) {
+    flight_guard guard(cache_, t);
+    result<http_request> req = source_.request();
+    if (!req) {
+      guard.dismiss();
+      return cache_.complete(t, unexpected<error>(std::move(req).error()), now(), draw(),
+                             failure_origin::configuration);
+    }
+    result<http_response> resp = deref(transport_).send(*req);
+    const time_point received = now();
+    // The request carried the client's credentials (body or Basic header).
+    secure_wipe(req->body);
+    wipe_header_values(req->headers, "Authorization");
+    result<token> tok = resp ? source_.accept(*resp, received)
+                             : result<token>(unexpected<error>(std::move(resp).error()));
+    if (resp) secure_wipe(resp->body);  // it held the access (and maybe refresh) token
+    const std::uint64_t bits = draw();
+    guard.dismiss();
+    return cache_.complete(t, std::move(tok), received, bits);
+  }
+
+  result<void> authorize(http_request& req, std::uint64_t& generation) {
+    return read([&](const snapshot& s) -> result<void> {
+      generation = s.generation();
+      req.headers.set("Authorization", std::string(s.authorization()));
+      return {};
+    });
+  }
+
+  T transport_;
+  C clock_;
+  R random_;
+  S source_;
+  cache_type cache_;
+};
+
+}  // namespace profile::auth::inline v0::detail
+
+#undef PROFILE_AUTH_DETAIL_NOINLINE
+
+#endif  // PROFILE_AUTH_DETAIL_CACHED_TOKEN_DRIVER_HPP

@@ -1,0 +1,254 @@
+// SPDX-License-Identifier: MIT
+// profile-auth: byte-level helpers shared by the JSON reader and writer (SWAR scan, UTF-8, escapes).
+#ifndef PROFILE_AUTH_DETAIL_JSON_TEXT_HPP
+#define PROFILE_AUTH_DETAIL_JSON_TEXT_HPP
+
+#include <profile/auth/config.hpp>
+
+#include <bit>          // std::countr_zero, std::endian: first special byte of an 8-byte word
+#include <cstddef>      // std::size_t, std::ptrdiff_t
+#include <cstdint>      // std::uint64_t SWAR words, std::uint32_t code points
+#include <cstring>      // std::memcpy: the only well-defined unaligned load
+
+// x86-64 always has SSE2: scan 16 bytes per step there; the SWAR path serves everything else.
+#if defined(__SSE2__) || defined(_M_X64) || (defined(_M_IX86_FP) && _M_IX86_FP >= 2)
+#define PROFILE_AUTH_DETAIL_JSON_SSE2 1
+#include <emmintrin.h>  // _mm_cmpeq_epi8, _mm_movemask_epi8
+#endif
+
+namespace profile::auth::inline v0::detail::json::text {
+
+inline constexpr std::uint64_t ones = 0x0101010101010101ULL;
+inline constexpr std::uint64_t highs = 0x8080808080808080ULL;
+
+/// Loads 8 bytes so that the byte at p[0] is the least significant one on every platform.
+[[nodiscard]] inline std::uint64_t load8(const char* p) noexcept {
+  std::uint64_t v;
+  std::memcpy(&v, p, sizeof v);
+  if constexpr (std::endian::native == std::endian::big) {
+    // The SWAR tricks below are exact only for the lowest flagged byte, so byte 0 must be lowest.
+    v = ((v & 0x00000000FFFFFFFFULL) << 32) | ((v & 0xFFFFFFFF00000000ULL) >> 32);
+    v = ((v & 0x0000FFFF0000FFFFULL) << 16) | ((v & 0xFFFF0000FFFF0000ULL) >> 16);
+    v = ((v & 0x00FF00FF00FF00FFULL) << 8) | ((v & 0xFF00FF00FF00FF00ULL) >> 8);
+  }
+  return v;
+}
+
+/// High bit set in exactly the bytes of `v` that are '"', '\\', < 0x20 or >= 0x80. Works on the
+/// low 7 bits of each byte, where the additions below cannot carry into the next byte.
+[[nodiscard]] constexpr std::uint64_t string_special_mask(std::uint64_t v) noexcept {
+  constexpr std::uint64_t low7 = ones * 0x7F;
+  const std::uint64_t x = v & low7;
+  // High bit of each term set where the byte is NOT '"', NOT '\\', and >= 0x20, respectively.
+  const std::uint64_t ok = ((x ^ (ones * 0x22)) + low7) & ((x ^ (ones * 0x5C)) + low7) &
+                           (x + ones * (0x80 - 0x20));
+  return (~ok | v) & highs;
+}
+
+/// skip_plain() with 8-byte SWAR words only (the portable path; also used for tails).
+[[nodiscard]] inline const char* skip_plain_swar(const char* p, const char* end) noexcept {
+  while (end - p >= 16) {  // two words per round trip: fewer taken branches on long tokens
+    const std::uint64_t a = string_special_mask(load8(p));
+    const std::uint64_t b = string_special_mask(load8(p + 8));
+    if ((a | b) != 0)
+      return a != 0 ? p + (std::countr_zero(a) >> 3) : p + 8 + (std::countr_zero(b) >> 3);
+    p += 16;
+  }
+  if (end - p >= 8) {
+    const std::uint64_t a = string_special_mask(load8(p));
+    if (a != 0) return p + (std::countr_zero(a) >> 3);
+    p += 8;
+  }
+  while (p != end) {
+    const auto c = static_cast<unsigned char>(*p);
+    if (c == '"' || c == '\\' || c < 0x20 || c >= 0x80) break;
+    ++p;
+  }
+  return p;
+}
+
+/// Advances p over bytes that need no attention inside a JSON string (printable ASCII other
+/// than '"' and '\\'); stops at the first special byte or at `end`.
+[[nodiscard]] inline const char* skip_plain(const char* p, const char* end) noexcept {
+#ifdef PROFILE_AUTH_DETAIL_JSON_SSE2
+  const __m128i quote = _mm_set1_epi8('"');
+  const __m128i backslash = _mm_set1_epi8('\\');
+  const __m128i space = _mm_set1_epi8(0x20);
+  auto special = [&](const char* at) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(at));
+    // Signed compare: bytes >= 0x80 are negative, so "< 0x20" also catches every non-ASCII byte.
+    return _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
+                        _mm_cmplt_epi8(v, space));
+  };
+  while (end - p >= 32) {  // 32 bytes per branch for long tokens
+    const __m128i a = special(p), b = special(p + 16);
+    if (_mm_movemask_epi8(_mm_or_si128(a, b)) != 0) {
+      const auto ma = static_cast<unsigned>(_mm_movemask_epi8(a));
+      return ma != 0 ? p + std::countr_zero(ma)
+                     : p + 16 + std::countr_zero(static_cast<unsigned>(_mm_movemask_epi8(b)));
+    }
+    p += 32;
+  }
+  if (end - p >= 16) {
+    const auto m = static_cast<unsigned>(_mm_movemask_epi8(special(p)));
+    if (m != 0) return p + std::countr_zero(m);
+    p += 16;
+  }
+#endif
+  return skip_plain_swar(p, end);
+}
+
+/// Checks the UTF-8 sequence starting at p (p < end, *p >= 0x80). Returns its length (2..4) when
+/// it is well formed (no overlong forms, no UTF-16 surrogates, nothing above U+10FFFF), else
+/// -k where k >= 1 is the length of the maximal ill-formed subpart (Unicode §3.9), so that a
+/// replacing writer emits one U+FFFD per subpart.
+[[nodiscard]] inline int utf8_sequence(const char* p, const char* end) noexcept {
+  const auto* u = reinterpret_cast<const unsigned char*>(p);
+  const std::ptrdiff_t avail = end - p;
+  const unsigned c = u[0];
+  unsigned lo = 0x80, hi = 0xBF;
+  int n;
+  if (c < 0xC2) return -1;  // continuation byte, or C0/C1 (always overlong)
+  if (c < 0xE0) {
+    n = 2;
+  } else if (c < 0xF0) {
+    n = 3;
+    if (c == 0xE0) lo = 0xA0;       // overlong 3-byte forms
+    else if (c == 0xED) hi = 0x9F;  // U+D800..U+DFFF encoded directly
+  } else if (c < 0xF5) {
+    n = 4;
+    if (c == 0xF0) lo = 0x90;       // overlong 4-byte forms
+    else if (c == 0xF4) hi = 0x8F;  // above U+10FFFF
+  } else {
+    return -1;
+  }
+  if (avail < 2 || u[1] < lo || u[1] > hi) return -1;
+  for (int i = 2; i < n; ++i)
+    if (avail <= i || (u[i] & 0xC0) != 0x80) return -i;
+  return n;
+}
+
+/// True when all of `s` is well-formed UTF-8.
+[[nodiscard]] inline bool is_valid_utf8(const char* p, const char* end) noexcept {
+  while (p != end) {
+    if (end - p >= 8 && (load8(p) & highs) == 0) {
+      p += 8;
+      continue;
+    }
+    if (static_cast<unsigned char>(*p) < 0x80) {
+      ++p;
+      continue;
+    }
+    const int n = utf8_sequence(p, end);
+    if (n < 0) return false;
+    p += n;
+  }
+  return true;
+}
+
+/// Value of four hex digits at p, or -1 when one is not a hex digit. p must have 4 bytes.
+[[nodiscard]] constexpr long hex4(const char* p) noexcept {
+  long v = 0;
+  for (int i = 0; i < 4; ++i) {
+    const char c = p[i];
+    int d;
+    if (c >= '0' && c <= '9') d = c - '0';
+    else if (c >= 'a' && c <= 'f') d = c - 'a' + 10;
+    else if (c >= 'A' && c <= 'F') d = c - 'A' + 10;
+    else return -1;
+    v = v * 16 + d;
+  }
+  return v;
+}
+
+/// Writes the UTF-8 encoding of code point cp (a scalar value) to out; returns its length.
+inline int encode_utf8(std::uint32_t cp, char* out) noexcept {
+  if (cp < 0x80) {
+    out[0] = static_cast<char>(cp);
+    return 1;
+  }
+  if (cp < 0x800) {
+    out[0] = static_cast<char>(0xC0 | (cp >> 6));
+    out[1] = static_cast<char>(0x80 | (cp & 0x3F));
+    return 2;
+  }
+  if (cp < 0x10000) {
+    out[0] = static_cast<char>(0xE0 | (cp >> 12));
+    out[1] = static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out[2] = static_cast<char>(0x80 | (cp & 0x3F));
+    return 3;
+  }
+  out[0] = static_cast<char>(0xF0 | (cp >> 18));
+  out[1] = static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+  out[2] = static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+  out[3] = static_cast<char>(0x80 | (cp & 0x3F));
+  return 4;
+}
+
+/// Decodes one escape sequence of an already validated JSON string: p points at the backslash
+/// and is advanced past the sequence (both halves of a surrogate pair); the decoded bytes go to
+/// out (room for 4). Returns how many bytes were written.
+inline int decode_escape(const char*& p, char* out) noexcept {
+  const char c = p[1];
+  p += 2;
+  switch (c) {
+    case 'b': *out = '\b'; return 1;
+    case 'f': *out = '\f'; return 1;
+    case 'n': *out = '\n'; return 1;
+    case 'r': *out = '\r'; return 1;
+    case 't': *out = '\t'; return 1;
+    case 'u': break;
+    default: *out = c; return 1;  // '"', '\\', '/'
+  }
+  auto cp = static_cast<std::uint32_t>(hex4(p));
+  p += 4;
+  if (cp >= 0xD800 && cp <= 0xDBFF) {  // validation guaranteed the low half follows
+    const auto low = static_cast<std::uint32_t>(hex4(p + 2));
+    p += 6;
+    cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
+  }
+  return encode_utf8(cp, out);
+}
+
+/// Decodes the contents (between the quotes) of an already validated JSON string into out,
+/// which has room for the decoded length. Returns one past the last byte written.
+inline char* decode_string(const char* p, const char* end, char* out) noexcept {
+  while (p != end) {
+    const void* bs = std::memchr(p, '\\', static_cast<std::size_t>(end - p));
+    const char* stop = bs == nullptr ? end : static_cast<const char*>(bs);
+    const auto run = static_cast<std::size_t>(stop - p);
+    if (run != 0) std::memcpy(out, p, run);
+    out += run;
+    p = stop;
+    if (p != end) out += decode_escape(p, out);
+  }
+  return out;
+}
+
+/// Yields the decoded bytes of an already validated JSON string one at a time, without a
+/// buffer; used to compare keys that contain escapes.
+class decoded_cursor {
+ public:
+  decoded_cursor(const char* p, const char* end) noexcept : p_(p), end_(end) {}
+  /// The next decoded byte (0..255), or -1 at the end.
+  int next() noexcept {
+    if (i_ < n_) return static_cast<unsigned char>(buf_[i_++]);
+    if (p_ == end_) return -1;
+    if (*p_ != '\\') return static_cast<unsigned char>(*p_++);
+    n_ = decode_escape(p_, buf_);
+    i_ = 1;
+    return static_cast<unsigned char>(buf_[0]);
+  }
+
+ private:
+  const char* p_;
+  const char* end_;
+  char buf_[4] = {};
+  int n_ = 0, i_ = 0;
+};
+
+}  // namespace profile::auth::inline v0::detail::json::text
+
+#undef PROFILE_AUTH_DETAIL_JSON_SSE2
+
+#endif  // PROFILE_AUTH_DETAIL_JSON_TEXT_HPP

@@ -1,0 +1,118 @@
+// SPDX-License-Identifier: MIT
+// profile-auth: the immutable token snapshot the cache publishes to lock-free readers.
+#ifndef PROFILE_AUTH_DETAIL_SNAPSHOT_HPP
+#define PROFILE_AUTH_DETAIL_SNAPSHOT_HPP
+
+#include <profile/auth/config.hpp>
+#include <profile/auth/detail/backoff.hpp>
+#include <profile/auth/error.hpp>
+#include <profile/auth/header.hpp>
+#include <profile/auth/refresh_policy.hpp>
+#include <profile/auth/result.hpp>
+#include <profile/auth/secret.hpp>
+#include <profile/auth/token.hpp>
+
+#include <chrono>       // durations
+#include <cstddef>      // std::size_t
+#include <cstdint>      // integer nanoseconds, generations
+#include <memory>       // std::unique_ptr: the snapshot's owner until it is published
+#include <string_view>  // views into the header bytes
+#include <utility>      // std::move
+
+namespace profile::auth::inline v0::detail {
+
+/// Integer nanoseconds of the library's time_point: what readers compare without any
+/// std::chrono arithmetic on the hot path.
+[[nodiscard]] constexpr std::int64_t to_ns(time_point t) noexcept {
+  return t.time_since_epoch().count();
+}
+
+/// One issued token as readers see it: the ready `Authorization` value and the two instants
+/// that decide what a reader does. Never modified after it is published, so any number of
+/// threads read it without synchronisation beyond the acquire-load of its pointer. The header
+/// bytes (which contain the token) are wiped when the snapshot is destroyed.
+class token_snapshot {
+ public:
+  token_snapshot(secret authorization, std::size_t token_offset, std::int64_t usable_until_ns,
+                 std::int64_t refresh_at_ns, std::int64_t expires_at_ns) noexcept
+      : authorization_(std::move(authorization)),
+        token_offset_(token_offset),
+        usable_until_ns_(usable_until_ns),
+        refresh_at_ns_(refresh_at_ns),
+        expires_at_ns_(expires_at_ns) {}
+  token_snapshot(const token_snapshot&) = delete;
+  token_snapshot& operator=(const token_snapshot&) = delete;
+
+  /// "Bearer <token>", ready for an Authorization header.
+  [[nodiscard]] std::string_view authorization() const noexcept { return authorization_.reveal(); }
+  /// The access token alone.
+  [[nodiscard]] std::string_view access_token() const noexcept {
+    return authorization_.reveal().substr(token_offset_);
+  }
+  /// From this instant (integer ns of time_point) on the token is not used.
+  [[nodiscard]] std::int64_t usable_until_ns() const noexcept { return usable_until_ns_; }
+  /// From this instant on, the first caller refreshes ahead (jitter included).
+  [[nodiscard]] std::int64_t refresh_at_ns() const noexcept { return refresh_at_ns_; }
+  /// The server's expiry (received_at + expires_in).
+  [[nodiscard]] std::int64_t expires_at_ns() const noexcept { return expires_at_ns_; }
+  /// Identifies this token among all the cache ever held (1, 2, …); see invalidate_if().
+  [[nodiscard]] std::uint64_t generation() const noexcept { return generation_; }
+
+ private:
+  friend void set_generation(token_snapshot&, std::uint64_t) noexcept;
+
+  secret authorization_;
+  std::size_t token_offset_;
+  std::int64_t usable_until_ns_;
+  std::int64_t refresh_at_ns_;
+  std::int64_t expires_at_ns_;
+  std::uint64_t generation_ = 0;  // set once, before publication
+};
+
+/// Stamps the generation; only before the snapshot is published.
+inline void set_generation(token_snapshot& s, std::uint64_t g) noexcept { s.generation_ = g; }
+
+/// Builds the snapshot of `tok` under `policy`, with a refresh-ahead jitter drawn from
+/// `random_bits` in [0, policy.max_jitter].
+///
+/// A lifetime shorter than twice the expiry skew would leave the token unusable on arrival
+/// (say a 40 s token with a 30 s skew), so the skew is capped at half the lifetime: such a
+/// token is used for its first half, and refreshed ahead at half of that.
+///
+/// Errors: errc::invalid_header_value when the access token is not an RFC 6750 b64token;
+/// errc::malformed_response when the token expires at or before its arrival.
+[[nodiscard]] inline result<std::unique_ptr<token_snapshot>> make_snapshot(
+    const token& tok, const refresh_policy& policy, std::uint64_t random_bits) {
+  if (tok.expires_at <= tok.received_at)
+    return fail(errc::malformed_response,
+                "the token endpoint issued a token that expires on arrival (expires_in <= 0): "
+                "it cannot be cached; check the server's token lifetime setting");
+  result<std::string> header = bearer_header_value(tok.access_token);
+  if (!header) return unexpected<error>(std::move(header).error());
+  const std::size_t header_size = header->size();
+
+  refresh_policy p = policy;
+  const auto life = tok.expires_at - tok.received_at;
+  if (p.expiry_skew.count() < 0) p.expiry_skew = std::chrono::seconds{0};
+  if (std::chrono::nanoseconds(p.expiry_skew) > life / 2) {
+    // Applied directly on the time line, not through the seconds-granular policy field.
+    const time_point usable = tok.expires_at - life / 2;
+    token shadow_times;  // only the two instants refresh_at() reads
+    shadow_times.received_at = tok.received_at;
+    shadow_times.expires_at = usable;
+    p.expiry_skew = std::chrono::seconds{0};
+    const time_point ahead = refresh_at(shadow_times, p, random_duration(random_bits, p.max_jitter));
+    return std::make_unique<token_snapshot>(secret(std::move(*header)),
+                                            header_size - tok.access_token.size(),
+                                            to_ns(usable), to_ns(ahead), to_ns(tok.expires_at));
+  }
+  const time_point ahead = refresh_at(tok, p, random_duration(random_bits, p.max_jitter));
+  return std::make_unique<token_snapshot>(secret(std::move(*header)),
+                                          header_size - tok.access_token.size(),
+                                          to_ns(usable_until(tok, p)), to_ns(ahead),
+                                          to_ns(tok.expires_at));
+}
+
+}  // namespace profile::auth::inline v0::detail
+
+#endif  // PROFILE_AUTH_DETAIL_SNAPSHOT_HPP

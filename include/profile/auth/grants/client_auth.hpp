@@ -1,0 +1,196 @@
+// SPDX-License-Identifier: MIT
+// profile-auth: client authentication at a token endpoint (HTTP Basic, body, none), every grant.
+#ifndef PROFILE_AUTH_GRANTS_CLIENT_AUTH_HPP
+#define PROFILE_AUTH_GRANTS_CLIENT_AUTH_HPP
+
+#include <profile/auth/config.hpp>
+#include <profile/auth/detail/json_text.hpp>
+#include <profile/auth/detail/json_writer.hpp>
+#include <profile/auth/encoding.hpp>
+#include <profile/auth/error.hpp>
+#include <profile/auth/http.hpp>
+#include <profile/auth/result.hpp>
+#include <profile/auth/secret.hpp>
+
+#include <cstddef>      // std::size_t offsets
+#include <string>       // bodies, header values, messages
+#include <string_view>  // inputs
+
+namespace profile::auth::inline v0 {
+
+/// How a token-endpoint request body is encoded.
+enum class body_format : unsigned char {
+  form,  ///< RFC 6749: `application/x-www-form-urlencoded` (every standard OAuth server)
+  json,  ///< the Profile API convention: `application/json` with the same member names
+};
+
+/// How the client proves its identity (RFC 6749 §2.3.1).
+enum class client_auth : unsigned char {
+  client_secret_basic,  ///< `Authorization: Basic base64(id ":" secret)`
+  client_secret_post,   ///< `client_id` and `client_secret` in the request body
+  none,                 ///< `client_id` in the body only (public clients, mTLS-bound clients)
+};
+
+/// How id and secret are encoded inside HTTP Basic. Real servers disagree: Keycloak and
+/// oidc-provider need `form_encoded`; some (Authlib-based ones, for example) expect `raw`.
+/// For ids and secrets made of letters, digits and `-._~` both give the same bytes.
+enum class basic_encoding : unsigned char {
+  form_encoded,  ///< RFC 6749 §2.3.1: each form-urlencoded before joining (the default)
+  raw,           ///< RFC 7617: the UTF-8 bytes as they are; the id may not contain ':'
+};
+
+namespace detail {
+
+/// Offset of the first C0 control byte or DEL in `s`, or npos. Such bytes in a credential
+/// are almost always a copy-paste or a trailing newline read from a file.
+[[nodiscard]] constexpr std::size_t find_control_byte(std::string_view s) noexcept {
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x20 || c == 0x7F) return i;
+  }
+  return std::string_view::npos;
+}
+
+/// Offset of the first byte that is not part of well-formed UTF-8 (RFC 3629: no overlongs,
+/// no surrogates, nothing past U+10FFFF), or npos.
+[[nodiscard]] inline std::size_t find_invalid_utf8(std::string_view s) noexcept {
+  std::size_t i = 0;
+  while (i < s.size()) {
+    if (static_cast<unsigned char>(s[i]) < 0x80) {
+      ++i;
+      continue;
+    }
+    const int n = json::text::utf8_sequence(s.data() + i, s.data() + s.size());
+    if (n <= 0) return i;
+    i += static_cast<std::size_t>(n);
+  }
+  return std::string_view::npos;
+}
+
+/// Checks one text parameter for control bytes (and, for JSON bodies, for malformed UTF-8,
+/// which JSON cannot carry). The message names the parameter and offset, never the value.
+[[nodiscard]] inline result<void> check_text_param(std::string_view name, std::string_view v,
+                                                   body_format fmt) {
+  if (const auto at = find_control_byte(v); at != std::string_view::npos)
+    return fail(errc::invalid_argument,
+                std::string(name) + " contains a control character (CR, LF, NUL, ...) at offset " +
+                    std::to_string(at) +
+                    ": remove it (a trailing newline read from a file or an environment "
+                    "variable is the usual cause)");
+  if (fmt == body_format::json)
+    if (const auto at = find_invalid_utf8(v); at != std::string_view::npos)
+      return fail(errc::invalid_argument,
+                  std::string(name) + " is not valid UTF-8 (offset " + std::to_string(at) +
+                      "), which a JSON request body cannot carry: pass UTF-8 text");
+  return {};
+}
+
+/// Appends `"name":"value"` to a JSON object under construction (`body` holds "{" and
+/// possibly earlier members, without the closing brace).
+inline void append_json_field(std::string& body, std::string_view name, std::string_view value) {
+  if (!body.empty() && body.back() != '{') body.push_back(',');
+  json::write_string(body, name);
+  body.push_back(':');
+  json::write_string(body, value);
+}
+
+/// Appends one parameter in the body's format.
+inline void append_param(std::string& body, body_format fmt, std::string_view name,
+                         std::string_view value) {
+  if (fmt == body_format::json) append_json_field(body, name, value);
+  else append_form_field(body, name, value);
+}
+
+}  // namespace detail
+
+/// Checks that `client_id` and `client_secret` can be sent with `method` in a `fmt` body.
+/// Errors (errc::invalid_argument; the message names the field and offset, never its value):
+/// - empty client_id; empty client_secret unless `method` is client_auth::none;
+/// - a control byte (CR, LF, NUL, other C0, DEL) in either;
+/// - malformed UTF-8 in either when it travels in a JSON body;
+/// - a ':' in client_id with client_auth::client_secret_basic and basic_encoding::raw
+///   (RFC 7617 §2: the user-id cannot contain a colon).
+[[nodiscard]] inline result<void> validate_client_auth(std::string_view client_id,
+                                                       const secret& client_secret,
+                                                       client_auth method, basic_encoding enc,
+                                                       body_format fmt) {
+  if (client_id.empty())
+    return fail(errc::invalid_argument,
+                "client_id is empty: set it to the client id the authorization server issued");
+  // Basic carries both base64-encoded, so only the body needs the UTF-8 check.
+  const body_format carried = method == client_auth::client_secret_basic ? body_format::form : fmt;
+  if (auto r = detail::check_text_param("client_id", client_id, carried); !r) return r;
+  if (method == client_auth::none) return {};
+  if (client_secret.empty())
+    return fail(errc::invalid_argument,
+                "client_secret is empty: set it, or use client_auth::none for a public client");
+  if (auto r = detail::check_text_param("client_secret", client_secret.reveal(), carried); !r)
+    return r;
+  if (method == client_auth::client_secret_basic && enc == basic_encoding::raw)
+    if (const auto at = client_id.find(':'); at != std::string_view::npos)
+      return fail(errc::invalid_argument,
+                  "client_id contains ':' (offset " + std::to_string(at) +
+                      "), which raw HTTP Basic cannot carry (RFC 7617): use "
+                      "basic_encoding::form_encoded or client_auth::client_secret_post");
+  return {};
+}
+
+/// The `Authorization` value for client_secret_basic: "Basic " + base64(id ":" secret), where
+/// id and secret are form-urlencoded first (basic_encoding::form_encoded, RFC 6749 §2.3.1) or
+/// taken as they are (basic_encoding::raw, RFC 7617). Temporaries holding the secret are wiped.
+/// Precondition: validate_client_auth() succeeded.
+[[nodiscard]] inline std::string basic_authorization_value(std::string_view client_id,
+                                                           const secret& client_secret,
+                                                           basic_encoding enc) {
+  std::string joined;
+  joined.reserve(enc == basic_encoding::raw ? client_id.size() + 1 + client_secret.size()
+                                            : 3 * (client_id.size() + client_secret.size()) + 1);
+  if (enc == basic_encoding::raw) {
+    joined.append(client_id);
+    joined.push_back(':');
+    joined.append(client_secret.reveal());
+  } else {
+    form_urlencode_to(joined, client_id);
+    joined.push_back(':');
+    form_urlencode_to(joined, client_secret.reveal());
+  }
+  std::string out = "Basic ";
+  base64_encode_to(out, joined);
+  detail::secure_wipe(joined);
+  return out;
+}
+
+/// Adds the client's credentials to a token-endpoint request, the one place every grant
+/// (client credentials, authorization code, refresh, device, revocation) does this:
+/// - client_secret_basic: sets `Authorization: Basic …` on `req`; `body` is untouched;
+/// - client_secret_post: appends `client_id` and `client_secret` to `body`;
+/// - none: appends `client_id` to `body`.
+/// `body` is a form body (possibly empty) for body_format::form, or an unfinished JSON object
+/// ("{" plus earlier members, no closing brace) for body_format::json; it may be `req.body`.
+/// Precondition: validate_client_auth() succeeded for the same arguments.
+inline void apply_client_auth(http_request& req, std::string& body, body_format fmt,
+                              std::string_view client_id, const secret& client_secret,
+                              client_auth method, basic_encoding enc) {
+  switch (method) {
+    case client_auth::client_secret_basic:
+      req.headers.set("Authorization", basic_authorization_value(client_id, client_secret, enc));
+      return;
+    case client_auth::client_secret_post:
+      detail::append_param(body, fmt, "client_id", client_id);
+      detail::append_param(body, fmt, "client_secret", client_secret.reveal());
+      return;
+    case client_auth::none:
+      detail::append_param(body, fmt, "client_id", client_id);
+      return;
+  }
+}
+
+/// The `Content-Type` value for a body format.
+[[nodiscard]] constexpr std::string_view content_type_of(body_format fmt) noexcept {
+  return fmt == body_format::json ? std::string_view("application/json")
+                                  : std::string_view("application/x-www-form-urlencoded");
+}
+
+}  // namespace profile::auth::inline v0
+
+#endif  // PROFILE_AUTH_GRANTS_CLIENT_AUTH_HPP

@@ -1,0 +1,159 @@
+// SPDX-License-Identifier: MIT
+// profile-auth: the client credentials grant (RFC 6749 §4.4 and the Profile API's JSON form).
+#ifndef PROFILE_AUTH_GRANTS_CLIENT_CREDENTIALS_HPP
+#define PROFILE_AUTH_GRANTS_CLIENT_CREDENTIALS_HPP
+
+#include <profile/auth/config.hpp>
+#include <profile/auth/detail/json_writer.hpp>
+#include <profile/auth/encoding.hpp>
+#include <profile/auth/error.hpp>
+#include <profile/auth/grants/client_auth.hpp>
+#include <profile/auth/http.hpp>
+#include <profile/auth/result.hpp>
+#include <profile/auth/secret.hpp>
+#include <profile/auth/url.hpp>
+
+#include <cstddef>      // std::size_t
+#include <string>       // config fields, the body
+#include <string_view>  // parameter names
+#include <utility>      // std::pair for extra parameters
+#include <vector>       // audience, resource, extra parameters
+
+namespace profile::auth::inline v0 {
+
+/// Everything a client credentials token request needs.
+///
+/// The defaults are RFC 6749's: a form body and HTTP Basic with form-encoded credentials.
+/// The Profile API wants `format = body_format::json, auth = client_auth::client_secret_post`;
+/// profile::m2m_config() sets that up.
+struct client_credentials_config {
+  std::string token_endpoint;  ///< absolute https:// URL (http:// only for loopback or opt-in)
+  std::string client_id;
+  secret client_secret;        ///< may be empty only with client_auth::none
+  body_format format = body_format::form;
+  client_auth auth = client_auth::client_secret_basic;
+  basic_encoding basic = basic_encoding::form_encoded;
+  std::string scope;                  ///< space-separated; omitted when empty
+  std::vector<std::string> audience;  ///< `audience` parameter(s) (Auth0, Okta …); in order
+  std::vector<std::string> resource;  ///< RFC 8707 resource indicators (absolute URIs); in order
+  /// Further parameters, sent after all others in order. Names the request already uses
+  /// (grant_type, client_id, client_secret, scope, audience, resource) are rejected.
+  std::vector<std::pair<std::string, std::string>> extra_params;
+  bool allow_insecure_http = false;  ///< permit http:// to a non-loopback host (testing only)
+};
+
+namespace detail {
+inline constexpr std::string_view cc_reserved_params[] = {
+    "grant_type", "client_id", "client_secret", "scope", "audience", "resource"};
+
+/// Appends `"name":"v"` for one value or `"name":["v1","v2"]` for several (JSON bodies).
+inline void append_json_list(std::string& body, std::string_view name,
+                             const std::vector<std::string>& values) {
+  if (values.size() == 1) return append_json_field(body, name, values.front());
+  if (!body.empty() && body.back() != '{') body.push_back(',');
+  json::write_string(body, name);
+  body += ":[";
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    if (i != 0) body.push_back(',');
+    json::write_string(body, values[i]);
+  }
+  body.push_back(']');
+}
+}  // namespace detail
+
+/// Checks a client credentials configuration without building anything.
+/// Errors:
+/// - errc::invalid_url / errc::insecure_endpoint: token_endpoint does not parse, is not
+///   http(s), carries user information or a fragment, or is plain http to a non-loopback host
+///   while allow_insecure_http is false (see check_endpoint);
+/// - errc::invalid_argument: what validate_client_auth() rejects (empty id or secret, control
+///   bytes, ':' in the id with raw Basic, malformed UTF-8 in a JSON body); control bytes in
+///   scope, audience, resource or extra parameters; an empty audience, resource or extra name;
+///   an extra parameter that repeats a name the request already uses.
+/// Messages name the offending field and offset, never a credential.
+[[nodiscard]] inline result<void> validate(const client_credentials_config& c) {
+  if (auto u = check_endpoint(c.token_endpoint, c.allow_insecure_http); !u)
+    return unexpected<error>(std::move(u).error());
+  if (auto r = validate_client_auth(c.client_id, c.client_secret, c.auth, c.basic, c.format); !r)
+    return r;
+  if (auto r = detail::check_text_param("scope", c.scope, c.format); !r) return r;
+  for (const auto& a : c.audience) {
+    if (a.empty())
+      return fail(errc::invalid_argument, "an audience value is empty: remove it or set it");
+    if (auto r = detail::check_text_param("audience", a, c.format); !r) return r;
+  }
+  for (const auto& res : c.resource) {
+    if (res.empty())
+      return fail(errc::invalid_argument,
+                  "a resource value is empty: RFC 8707 resource indicators are absolute URIs");
+    if (auto r = detail::check_text_param("resource", res, c.format); !r) return r;
+  }
+  for (const auto& [name, value] : c.extra_params) {
+    if (name.empty())
+      return fail(errc::invalid_argument, "an extra parameter has an empty name: set a name");
+    for (const std::string_view reserved : detail::cc_reserved_params)
+      if (name == reserved)
+        return fail(errc::invalid_argument,
+                    "extra parameter '" + name +
+                        "' repeats a parameter the request already sends: use the dedicated "
+                        "configuration field instead");
+    for (const auto& [other, unused] : c.extra_params)
+      if (&other != &name && other == name)
+        return fail(errc::invalid_argument,
+                    "extra parameter '" + name +
+                        "' is given twice: servers reject repeated parameters (RFC 6749 §3.2)");
+    if (auto r = detail::check_text_param("an extra parameter name", name, c.format); !r)
+      return r;
+    if (auto r = detail::check_text_param("extra parameter '" + name + "'", value, c.format); !r)
+      return r;
+  }
+  return {};
+}
+
+/// Builds the client credentials token request after validate() succeeded:
+/// - `POST token_endpoint` with `Accept: application/json` (servers such as GitHub answer in
+///   form encoding otherwise), `Content-Type` matching the body;
+/// - body members in this order: grant_type, client_id/client_secret (client_secret_post) or
+///   client_id (none), scope, audience, resource, extra parameters;
+/// - JSON bodies write one audience/resource as a string and several as an array; form bodies
+///   repeat the parameter;
+/// - client_secret_basic puts the credentials in `Authorization: Basic …` only (never in the
+///   body too: servers reject a request that authenticates twice).
+/// Errors: those of validate(); nothing is built when it fails.
+[[nodiscard]] inline result<http_request> client_credentials_request(
+    const client_credentials_config& c) {
+  if (auto r = validate(c); !r) return unexpected<error>(std::move(r).error());
+  http_request req;
+  req.method = "POST";
+  req.url = c.token_endpoint;
+  req.headers.add("Accept", "application/json");
+  req.headers.add("Content-Type", std::string(content_type_of(c.format)));
+
+  std::size_t estimate = 64 + 3 * (c.client_id.size() + c.client_secret.size() + c.scope.size());
+  for (const auto& a : c.audience) estimate += 16 + 3 * a.size();
+  for (const auto& r : c.resource) estimate += 16 + 3 * r.size();
+  for (const auto& [n, v] : c.extra_params) estimate += 8 + 3 * (n.size() + v.size());
+  std::string body;
+  body.reserve(estimate);  // one allocation: no stale copy of the secret left in a freed buffer
+
+  const bool json = c.format == body_format::json;
+  if (json) body.push_back('{');
+  detail::append_param(body, c.format, "grant_type", "client_credentials");
+  apply_client_auth(req, body, c.format, c.client_id, c.client_secret, c.auth, c.basic);
+  if (!c.scope.empty()) detail::append_param(body, c.format, "scope", c.scope);
+  if (json) {
+    if (!c.audience.empty()) detail::append_json_list(body, "audience", c.audience);
+    if (!c.resource.empty()) detail::append_json_list(body, "resource", c.resource);
+  } else {
+    for (const auto& a : c.audience) append_form_field(body, "audience", a);
+    for (const auto& r : c.resource) append_form_field(body, "resource", r);
+  }
+  for (const auto& [n, v] : c.extra_params) detail::append_param(body, c.format, n, v);
+  if (json) body.push_back('}');
+  req.body = std::move(body);
+  return req;
+}
+
+}  // namespace profile::auth::inline v0
+
+#endif  // PROFILE_AUTH_GRANTS_CLIENT_CREDENTIALS_HPP

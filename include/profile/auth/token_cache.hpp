@@ -1,0 +1,417 @@
+// SPDX-License-Identifier: MIT
+// profile-auth: token_cache, the state layer: expiry, refresh-ahead, single flight, backoff.
+#ifndef PROFILE_AUTH_TOKEN_CACHE_HPP
+#define PROFILE_AUTH_TOKEN_CACHE_HPP
+
+#include <profile/auth/concepts.hpp>
+#include <profile/auth/config.hpp>
+#include <profile/auth/detail/backoff.hpp>
+#include <profile/auth/detail/snapshot.hpp>
+#include <profile/auth/error.hpp>
+#include <profile/auth/lock_policy.hpp>
+#include <profile/auth/refresh_policy.hpp>
+#include <profile/auth/result.hpp>
+#include <profile/auth/token.hpp>
+
+#include <atomic>   // std::memory_order for the policy's atomics
+#include <chrono>   // durations in the options
+#include <cstddef>  // std::size_t, std::max_align_t
+#include <cstdint>  // integer nanoseconds, counters
+#include <limits>   // "never" and "long ago" instants
+#include <memory>   // std::unique_ptr for a snapshot until it is published
+#include <utility>  // std::move
+#include <vector>   // retired snapshots
+
+#if !PROFILE_AUTH_NO_THREADS
+#include <mutex>  // std::unique_lock: what std::condition_variable waits with
+#endif
+
+namespace profile::auth::inline v0 {
+
+/// The knobs of a token_cache (and of every client built on one).
+struct token_cache_options {
+  refresh_policy refresh{};  ///< expiry skew, refresh-ahead window, jitter (refresh_policy.hpp)
+  backoff_policy backoff{};  ///< delays after failed token requests (detail/backoff.hpp)
+  /// A replaced token's memory is freed only once two newer tokens were published after it AND
+  /// this long has passed since it was replaced, so that a lock-free reader still copying it
+  /// cannot be cut short (docs/caching.md, "Reclamation"). Thread-safe caches only; a
+  /// single_threaded cache frees a replaced token at once.
+  std::chrono::nanoseconds reclaim_grace = std::chrono::seconds{60};
+};
+
+/// Counters for tests and operations. Written on the slow path only, read with relaxed loads:
+/// a snapshot of counters, not a consistent transaction.
+struct token_cache_stats {
+  std::uint64_t token_requests = 0;   ///< token requests that reached the transport
+  std::uint64_t tokens_issued = 0;    ///< flights that ended with a usable new token
+  std::uint64_t failures = 0;         ///< flights that ended in an error (configuration included)
+  std::uint64_t refreshes_ahead = 0;  ///< flights started while the old token was still valid
+  std::uint64_t waits = 0;            ///< callers that blocked for another caller's flight
+  std::uint64_t invalidations = 0;    ///< tokens dropped by invalidate() / invalidate_if()
+};
+
+/// What token_cache::acquire() tells its caller to do.
+enum class cache_action : unsigned char {
+  use,    ///< use decision::token
+  fetch,  ///< you lead a flight: request a token and report it with complete()
+  fail,   ///< return decision::failure (sticky error, backoff, or the flight you waited for)
+};
+
+/// Where a flight's error arose: configuration errors (the request could not even be built)
+/// are sticky whatever their class.
+enum class failure_origin : unsigned char { response, configuration };
+
+namespace detail {
+// Under ThreadSanitizer replaced snapshots are kept until the cache is destroyed: TSan sees
+// happens-before edges, not the grace period that makes reclamation safe, and would report
+// every reclamation as a race. Everything else behaves the same.
+#if defined(__SANITIZE_THREAD__)
+inline constexpr bool keep_retired_snapshots = true;
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+inline constexpr bool keep_retired_snapshots = true;
+#else
+inline constexpr bool keep_retired_snapshots = false;
+#endif
+#else
+inline constexpr bool keep_retired_snapshots = false;
+#endif
+
+#if !PROFILE_AUTH_NO_THREADS
+template <class M>
+using cache_lock = std::unique_lock<M>;
+#else
+/// The part of std::unique_lock a single-threaded policy's condition variable may use.
+template <class M>
+class cache_lock {
+ public:
+  explicit cache_lock(M& m) : m_(m) { m_.lock(); }
+  cache_lock(const cache_lock&) = delete;
+  cache_lock& operator=(const cache_lock&) = delete;
+  ~cache_lock() { m_.unlock(); }
+  void lock() { m_.lock(); }
+  void unlock() { m_.unlock(); }
+
+ private:
+  M& m_;
+};
+#endif
+}  // namespace detail
+
+/// The state layer of every driver (m2m_client, user_session): it holds the current token and
+/// decides what each caller does; it performs no I/O, reads no clock and draws no randomness
+/// (the instant and random bits come in as arguments). See docs/caching.md.
+///
+/// Read path: peek(now) is wait-free and writes no shared memory: one acquire load of a
+/// pointer to an immutable snapshot and two integer comparisons. Everything else (acquire,
+/// complete, invalidate) is the slow path, under the policy's mutex, never across I/O.
+///
+/// Protocol for a driver:
+///
+///     if (auto* s = cache.peek(now)) use(*s);            // the hot path
+///     auto d = cache.acquire(now);                        // may wait for another flight
+///     if (d.action == cache_action::fetch) {
+///       auto tok = /* send the token request */;
+///       d = cache.complete(d.flight, std::move(tok), received_at, random_bits);
+///     }
+///     d.action == cache_action::use ? use(*d.token) : report(d.failure);
+///
+/// Lifetime of a snapshot pointer (from peek, acquire or complete): thread_safe — until two
+/// newer tokens have been published after it was replaced and reclaim_grace has passed;
+/// single_threaded — until the next acquire(), complete() or invalidate() call.
+template <class P = default_lock_policy>
+class token_cache {
+  static_assert(LockPolicy<P>, "token_cache<P>: P must model profile::auth::LockPolicy");
+
+ public:
+  using lock_policy = P;
+  using snapshot = detail::token_snapshot;
+
+  /// Identifies one flight; acquire() hands it to the leader, who passes it to complete().
+  struct ticket {
+    std::uint64_t id = 0;
+    time_point started{};
+    bool ahead = false;  ///< a refresh-ahead flight (the old token is still valid)
+  };
+
+  /// acquire()'s and complete()'s answer.
+  struct decision {
+    cache_action action = cache_action::fail;
+    const snapshot* token = nullptr;  ///< use: the token; fetch: the still-valid old one or null
+    ticket flight{};                  ///< fetch: pass to complete()
+    error failure{};                  ///< fail: what to report
+  };
+
+  explicit token_cache(token_cache_options options = {}) noexcept : opts_(options) {}
+  token_cache(const token_cache&) = delete;
+  token_cache& operator=(const token_cache&) = delete;
+  /// Frees every snapshot. No call may be running and no snapshot pointer may be in use.
+  ~token_cache() {
+    delete current_.load(std::memory_order_acquire);
+    for (const retired_entry& r : retired_) delete r.ptr;
+  }
+
+  /// The hot path: the current token if it is usable at `now` and no refresh needs to start
+  /// (before the refresh-ahead point, or a refresh is running, or retries are backing off);
+  /// otherwise nullptr, and the caller goes to acquire(). Lock-free, never blocks, writes
+  /// nothing.
+  [[nodiscard]] const snapshot* peek(time_point now) const noexcept {
+    const std::int64_t t = detail::to_ns(now);
+    const snapshot* s = current_.load(std::memory_order_acquire);
+    if (s == nullptr || t >= s->usable_until_ns()) return nullptr;
+    if (t < s->refresh_at_ns()) return s;
+    // Inside the refresh window: these hints are written once per flight, so reading them
+    // keeps the cache line shared.
+    if (flight_hint_.load(std::memory_order_relaxed) ||
+        t < retry_hint_.load(std::memory_order_relaxed))
+      return s;
+    return nullptr;
+  }
+
+  /// The slow path. Returns:
+  /// - `use` with the token when one is valid at `now` (inside the refresh window too, when a
+  ///   refresh runs, backs off or failed for good);
+  /// - `fetch` to exactly one caller when a token is needed (none valid) or due (refresh-ahead)
+  ///   and no flight runs; that caller must call complete() with the ticket;
+  /// - `fail` with the last error when no token is valid and retries are backing off or the
+  ///   last error is sticky (credentials, configuration, re-authentication), or with the error
+  ///   of the flight this caller waited for.
+  /// Blocks (on the policy's condition variable) only when no token is valid and another
+  /// caller's flight is running; the waiter then shares that flight's result.
+  [[nodiscard]] decision acquire(time_point now) {
+    const std::int64_t t = detail::to_ns(now);
+    lock_type lock(mu_);
+    bool waited = false;
+    for (;;) {
+      const snapshot* s = current_.load(std::memory_order_relaxed);  // writers hold mu_ too
+      if (s != nullptr && t < s->usable_until_ns()) {
+        if (t < s->refresh_at_ns() || in_flight_ || t < retry_not_before_) return use(s);
+        return start_flight(now, s);
+      }
+      if (waited && last_failed_) return failed();
+      if (in_flight_) {
+        bump(waits_);
+        const std::uint64_t target = flights_started_;
+        cv_.wait(lock, [&] { return flights_completed_ >= target; });
+        waited = true;
+        continue;
+      }
+      if (t < retry_not_before_) return failed();
+      return start_flight(now, nullptr);
+    }
+  }
+
+  /// Ends the flight `flight` with `outcome`, observed at `now` (the instant the response
+  /// arrived; backoff counts from it). `random_bits` are 64 uniform random bits: they draw the
+  /// new token's refresh jitter in [0, refresh.max_jitter], or the backoff delay.
+  ///
+  /// On success the new token replaces the old one for every reader. On failure nothing valid
+  /// is discarded; the error is recorded and, by its class: retryable (is_retryable) → retried
+  /// after backoff_policy's delay; credentials, misconfiguration, re-authentication, or any
+  /// error with failure_origin::configuration → sticky until invalidate(); anything else (the
+  /// server answered something unusable) → retried after the backoff cap. A Retry-After is a
+  /// floor on the delay. Returns what the leader uses: the token valid at `now` (the new one,
+  /// or the old one after a failed refresh-ahead) or the error. Wakes every waiter.
+  decision complete(const ticket& flight, result<token> outcome, time_point now,
+                    std::uint64_t random_bits, failure_origin origin = failure_origin::response) {
+    const std::int64_t t = detail::to_ns(now);
+    std::unique_ptr<snapshot> fresh;  // built before locking: allocation stays off the lock
+    error err;
+    if (outcome) {
+      auto made = detail::make_snapshot(*outcome, opts_.refresh, random_bits);
+      if (made) fresh = std::move(*made);
+      else err = std::move(made).error();
+    } else {
+      err = std::move(outcome).error();
+    }
+    lock_type lock(mu_);
+    PROFILE_AUTH_ASSERT(in_flight_ && flight.id == flights_started_);
+    in_flight_ = false;
+    flights_completed_ = flight.id;
+    if (origin == failure_origin::response) bump(token_requests_);
+    if (fresh) {
+      detail::set_generation(*fresh, ++generation_);
+      ++publishes_;
+      retire(current_.exchange(fresh.release(), std::memory_order_acq_rel), t);
+      consecutive_failures_ = 0;
+      last_failed_ = false;
+      last_error_ = error{};
+      set_retry_not_before(long_ago);
+      bump(tokens_issued_);
+    } else {
+      record_failure(std::move(err), t, random_bits, origin);
+    }
+    reclaim(t);
+    flight_hint_.store(false, std::memory_order_relaxed);
+    cv_.notify_all();
+    const snapshot* s = current_.load(std::memory_order_relaxed);
+    if (s != nullptr && t < s->usable_until_ns()) return use(s);
+    return failed();
+  }
+
+  /// Forgets the token, the last error and the backoff: the next caller fetches. A flight that
+  /// is running finishes normally. The count of failures in a row is kept, so a loop that
+  /// invalidates after every error still backs off.
+  void invalidate(time_point now) {
+    const std::int64_t t = detail::to_ns(now);
+    lock_type lock(mu_);
+    const snapshot* old = current_.exchange(nullptr, std::memory_order_acq_rel);
+    if (old != nullptr) bump(invalidations_);
+    retire(old, t);
+    last_failed_ = false;
+    last_error_ = error{};
+    set_retry_not_before(long_ago);
+    reclaim(t);
+  }
+
+  /// Drops the current token only if its generation is `generation` (the token a 401 was
+  /// answered to); a newer token another caller already fetched is kept. Errors and backoff are
+  /// kept. Returns true if it dropped the token.
+  bool invalidate_if(std::uint64_t generation, time_point now) {
+    const std::int64_t t = detail::to_ns(now);
+    lock_type lock(mu_);
+    const snapshot* s = current_.load(std::memory_order_relaxed);
+    if (s == nullptr || s->generation() != generation) return false;
+    current_.store(nullptr, std::memory_order_release);
+    bump(invalidations_);
+    retire(s, t);
+    reclaim(t);
+    return true;
+  }
+
+  /// The counters (relaxed loads; never blocks).
+  [[nodiscard]] token_cache_stats stats() const noexcept {
+    token_cache_stats out;
+    out.token_requests = token_requests_.load(std::memory_order_relaxed);
+    out.tokens_issued = tokens_issued_.load(std::memory_order_relaxed);
+    out.failures = failures_.load(std::memory_order_relaxed);
+    out.refreshes_ahead = refreshes_ahead_.load(std::memory_order_relaxed);
+    out.waits = waits_.load(std::memory_order_relaxed);
+    out.invalidations = invalidations_.load(std::memory_order_relaxed);
+    return out;
+  }
+
+  /// Replaced snapshots not freed yet (see token_cache_options::reclaim_grace).
+  [[nodiscard]] std::size_t retained_snapshots() const {
+    lock_type lock(mu_);
+    return retired_.size();
+  }
+
+  [[nodiscard]] const token_cache_options& options() const noexcept { return opts_; }
+
+ private:
+  using lock_type = detail::cache_lock<typename P::mutex>;
+  template <class T>
+  using atomic = typename P::template atomic<T>;
+
+  struct retired_entry {
+    const snapshot* ptr;
+    std::int64_t retired_at;
+    std::uint64_t publishes_then;
+  };
+
+  static constexpr std::int64_t long_ago = std::numeric_limits<std::int64_t>::min();
+  static constexpr std::int64_t never = std::numeric_limits<std::int64_t>::max();
+  // Read-mostly state on its own cache line (thread_safe): readers must not share a line with
+  // the mutex, whose lock word slow-path callers write.
+  static constexpr std::size_t line = P::is_thread_safe ? 64 : alignof(std::max_align_t);
+
+  static decision use(const snapshot* s) noexcept {
+    decision d;
+    d.action = cache_action::use;
+    d.token = s;
+    return d;
+  }
+  decision failed() const {
+    decision d;
+    d.action = cache_action::fail;
+    d.failure = last_failed_ ? last_error_
+                             : error(errc::not_authenticated,
+                                     "no valid token is cached and none could be fetched now");
+    return d;
+  }
+  decision start_flight(time_point now, const snapshot* still_valid) {
+    in_flight_ = true;
+    ++flights_started_;
+    flight_hint_.store(true, std::memory_order_relaxed);
+    if (still_valid != nullptr) bump(refreshes_ahead_);
+    decision d;
+    d.action = cache_action::fetch;
+    d.token = still_valid;
+    d.flight = ticket{flights_started_, now, still_valid != nullptr};
+    return d;
+  }
+  template <class C>
+  static void bump(C& counter) noexcept {  // under mu_: no read-modify-write needed
+    counter.store(counter.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+  }
+  void set_retry_not_before(std::int64_t t) noexcept {
+    retry_not_before_ = t;
+    retry_hint_.store(t, std::memory_order_relaxed);
+  }
+  static bool is_sticky(const error& e, failure_origin origin) noexcept {
+    if (origin == failure_origin::configuration) return true;
+    const error_class c = classify(e);
+    return c == error_class::credentials || c == error_class::misconfiguration ||
+           c == error_class::reauthenticate;
+  }
+  void record_failure(error e, std::int64_t now, std::uint64_t bits, failure_origin origin) {
+    bump(failures_);
+    if (consecutive_failures_ != std::numeric_limits<std::uint32_t>::max()) ++consecutive_failures_;
+    std::int64_t next = never;
+    if (!is_sticky(e, origin)) {
+      // Unusable answers that are not transient wait the full cap: retried, but slowly.
+      const std::uint32_t n = is_retryable(e) ? consecutive_failures_
+                                              : std::numeric_limits<std::uint32_t>::max();
+      const std::int64_t delay = detail::backoff_delay(opts_.backoff, n, bits, e.retry_after).count();
+      next = now > never - delay ? never : now + delay;
+    }
+    set_retry_not_before(next);
+    last_error_ = std::move(e);
+    last_failed_ = true;
+  }
+  void retire(const snapshot* s, std::int64_t now) {
+    if (s == nullptr) return;
+    if constexpr (!P::is_thread_safe) {
+      delete s;  // one thread: nobody else can be reading it
+    } else {
+      retired_.push_back(retired_entry{s, now, publishes_});
+    }
+  }
+  void reclaim(std::int64_t now) {
+    if constexpr (detail::keep_retired_snapshots) return;
+    const std::int64_t grace = opts_.reclaim_grace.count() > 0 ? opts_.reclaim_grace.count() : 0;
+    std::size_t kept = 0;
+    for (const retired_entry& r : retired_) {
+      const bool old_enough = publishes_ - r.publishes_then >= 2 && now - r.retired_at >= grace;
+      if (old_enough) delete r.ptr;
+      else retired_[kept++] = r;
+    }
+    retired_.resize(kept);
+  }
+
+  // --- read by peek() without the lock; written under mu_ ------------------------------------
+  alignas(line) atomic<const snapshot*> current_{nullptr};
+  atomic<bool> flight_hint_{false};           // a flight is running
+  atomic<std::int64_t> retry_hint_{long_ago};  // copy of retry_not_before_
+  // --- slow path: everything below is guarded by mu_ (the counters are only written there) --
+  alignas(line) mutable typename P::mutex mu_;
+  typename P::condition_variable cv_;
+  token_cache_options opts_;
+  bool in_flight_ = false;
+  bool last_failed_ = false;
+  std::uint32_t consecutive_failures_ = 0;
+  std::int64_t retry_not_before_ = long_ago;  // `never` while a sticky error stands
+  std::uint64_t flights_started_ = 0;
+  std::uint64_t flights_completed_ = 0;
+  std::uint64_t generation_ = 0;
+  std::uint64_t publishes_ = 0;
+  error last_error_;
+  std::vector<retired_entry> retired_;
+  atomic<std::uint64_t> token_requests_{0}, tokens_issued_{0}, failures_{0}, refreshes_ahead_{0},
+      waits_{0}, invalidations_{0};
+};
+
+}  // namespace profile::auth::inline v0
+
+#endif  // PROFILE_AUTH_TOKEN_CACHE_HPP

@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# profile-auth consumption tests: the ways a user brings the library in, each building and running
+# tests/cmake/consumer.cpp: install + find_package, pkg-config, add_subdirectory, FetchContent,
+# and a Meson subproject. Writes only under WORK_DIR.
+#   usage: tests/cmake/run.sh [WORK_DIR]      (default: build/consumers; CXX picks the compiler)
+set -uo pipefail
+
+src=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+work=${1:-$src/build/consumers}
+cxx=${CXX:-g++}
+jobs=${PROFILE_AUTH_JOBS:-2}
+version=$(python3 "$src/tools/read_version.py") || exit 1
+rm -rf "$work" && mkdir -p "$work" || exit 1
+work=$(cd "$work" && pwd)
+prefix="$work/prefix"
+configure=(-G Ninja -DCMAKE_CXX_COMPILER="$cxx" -DCMAKE_BUILD_TYPE=Release
+           -DPROFILE_AUTH_EXPECTED_VERSION="$version" -DPROFILE_AUTH_SOURCE_DIR="$src")
+
+consumer_cmake() {  # consumer_cmake NAME [extra cmake args]: configure, build, run
+  local name=$1
+  shift
+  cmake -S "$src/tests/cmake/$name" -B "$work/$name" "${configure[@]}" "$@"
+  cmake --build "$work/$name" -j "$jobs"
+  "$work/$name/consumer"
+}
+
+case_find_package() {
+  cmake -S "$src" -B "$work/install-build" -G Ninja -DCMAKE_CXX_COMPILER="$cxx" \
+    -DCMAKE_INSTALL_PREFIX="$prefix" -DPROFILE_AUTH_BUILD_TESTS=OFF \
+    -DPROFILE_AUTH_BUILD_EXAMPLES=OFF
+  cmake --build "$work/install-build" -j "$jobs"
+  cmake --install "$work/install-build"
+  local f
+  for f in include/profile/auth.hpp include/profile/auth/version.hpp \
+    share/cmake/profile_auth/profile_authConfig.cmake \
+    share/cmake/profile_auth/profile_authConfigVersion.cmake \
+    share/cmake/profile_auth/profile_authTargets.cmake share/pkgconfig/profile_auth.pc; do
+    [[ -f "$prefix/$f" ]] || { echo "not installed: $f"; return 1; }
+  done
+  consumer_cmake find_package -DCMAKE_PREFIX_PATH="$prefix" \
+    -DCMAKE_FIND_USE_PACKAGE_REGISTRY=OFF
+}
+
+case_pkg_config() {
+  [[ -f "$prefix/share/pkgconfig/profile_auth.pc" ]] || { echo "needs find_package's install"; return 1; }
+  export PKG_CONFIG_PATH="$prefix/share/pkgconfig"
+  local got
+  got=$(pkg-config --modversion profile_auth)
+  [[ "$got" == "$version" ]] || { echo "pkg-config says $got, expected $version"; return 1; }
+  mkdir -p "$work/pkg_config"
+  # shellcheck disable=SC2046 # pkg-config's flags are meant to be split
+  "$cxx" -std=c++20 -Wall -Wextra -Wpedantic -Werror $(pkg-config --cflags profile_auth) \
+    -DPROFILE_AUTH_EXPECTED_VERSION="\"$version\"" "$src/tests/cmake/consumer.cpp" \
+    -o "$work/pkg_config/consumer"
+  "$work/pkg_config/consumer"
+}
+
+case_add_subdirectory() { consumer_cmake add_subdirectory; }
+case_fetch_content() { consumer_cmake fetch_content; }
+
+case_meson_subproject() {
+  local dir="$work/meson_subproject"
+  mkdir -p "$dir/subprojects"
+  cp "$src/tests/meson_subproject/meson.build" "$src/tests/meson_subproject/meson_options.txt" \
+    "$src/tests/cmake/consumer.cpp" "$dir/"
+  ln -s "$src" "$dir/subprojects/profile_auth"
+  CXX="$cxx" meson setup "$dir/build" "$dir" --force-fallback-for=profile_auth \
+    -Dexpected_version="$version"
+  meson compile -C "$dir/build" -j "$jobs"
+  meson test -C "$dir/build" --print-errorlogs
+}
+
+passed=0
+failed=0
+for c in find_package pkg_config add_subdirectory fetch_content meson_subproject; do
+  log="$work/$c.log"
+  # Not inside `if`: errexit is ignored there, and each case must stop at its first failure.
+  (set -e; "case_$c") >"$log" 2>&1
+  if [[ $? -eq 0 ]]; then
+    echo "consumer $c: ok ($(grep -m1 '^consumer: OK' "$log" || grep -m1 ' consumer *OK' "$log" || true))"
+    passed=$((passed + 1))
+  else
+    echo "consumer $c: FAILED (log: $log); last lines:"
+    tail -n 40 "$log" | sed 's/^/    /'
+    failed=$((failed + 1))
+  fi
+done
+echo "consumers: $passed passed, $failed failed"
+[[ $failed -eq 0 ]]
