@@ -17,6 +17,7 @@
 #include <simdjson.h>
 #include <cpprest/json.h>
 
+#include <profile/auth/detail/json.hpp>
 #include <profile/auth/token_response.hpp>
 
 #include "common/fixtures.hpp"
@@ -174,6 +175,25 @@ owned_fields parse_memchr_floor(const std::string& body) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Ours, the strict JSON reader alone (detail::json, internal), doing exactly the peers' work:
+// parse, copy out the five values. Shows what parse_token_response adds on top (secrets that
+// are wiped, unknown members kept, expiry, error classification).
+owned_fields parse_ours_json_reader(const std::string& body) {
+  owned_fields f;
+  namespace json = pa::detail::json;
+  const pa::result<json::document> doc = json::parse(body);
+  if (!doc) return f;
+  const json::value root = doc->root();
+  if (auto v = root.find("access_token")) v->copy_string_to(f.access_token);
+  if (auto v = root.find("token_type")) v->copy_string_to(f.token_type);
+  if (auto v = root.find("refresh_token")) v->copy_string_to(f.refresh_token);
+  if (auto v = root.find("scope")) v->copy_string_to(f.scope);
+  if (auto v = root.find("expires_in"))
+    if (auto n = v->get_int64()) f.expires_in = *n;
+  return f;
+}
+
+// ---------------------------------------------------------------------------------------------
 // Ours: the real entry point, from the http_response a transport returns to an owned token.
 owned_fields to_fields(const pa::token& t) {
   owned_fields f;
@@ -240,6 +260,7 @@ bool validate(fixture& fx) {
   check("simdjson", parse_simdjson(fx.body));
   check("cpprest", parse_cpprest(fx.body));
   check("memchr_floor", parse_memchr_floor(fx.body));
+  check("ours_json_reader", parse_ours_json_reader(fx.body));
   pa::result<pa::token> t = pa::parse_token_response(fx.response, kReceivedAt);
   if (!t) {
     std::fprintf(stderr, "%s: ours failed: %s\n", fx.name, t.error().message.c_str());
@@ -266,6 +287,8 @@ void register_all(fixture& fx) {
   benchmark::RegisterBenchmark((n + "rapidjson").c_str(), bm_peer<parse_rapidjson>, &fx);
   benchmark::RegisterBenchmark((n + "simdjson_ondemand").c_str(), bm_peer<parse_simdjson>, &fx);
   benchmark::RegisterBenchmark((n + "memchr_floor").c_str(), bm_peer<parse_memchr_floor>, &fx);
+  benchmark::RegisterBenchmark((n + "ours_json_reader").c_str(), bm_peer<parse_ours_json_reader>,
+                               &fx);
   benchmark::RegisterBenchmark((n + "ours").c_str(), bm_ours, &fx);
 }
 
@@ -286,6 +309,7 @@ void register_all(fixture& fx) {
     else if (which == "simdjson_ondemand") f = parse_simdjson(fx.body);
     else if (which == "cpprest") f = parse_cpprest(fx.body);
     else if (which == "memchr_floor") f = parse_memchr_floor(fx.body);
+    else if (which == "ours_json_reader") f = parse_ours_json_reader(fx.body);
     sink += f.access_token.size();
   }
   return sink;

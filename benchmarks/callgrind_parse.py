@@ -16,7 +16,8 @@ import subprocess
 import sys
 import tempfile
 
-CONTESTANTS = ["nlohmann", "cpprest", "rapidjson", "simdjson_ondemand", "memchr_floor", "ours"]
+CONTESTANTS = ["nlohmann", "cpprest", "rapidjson", "simdjson_ondemand", "memchr_floor",
+               "ours_json_reader", "ours"]
 FIXTURES = ["standard", "profile"]
 
 

@@ -47,7 +47,8 @@ def parse_report(path):
     for name, b in runs.items():
         _, fixture, who = name.split("/")
         table[fixture][who] = ns(b, "cpu_time")
-    order = ["nlohmann", "cpprest", "rapidjson", "simdjson_ondemand", "memchr_floor", "ours"]
+    order = ["nlohmann", "cpprest", "rapidjson", "simdjson_ondemand", "memchr_floor",
+             "ours_json_reader", "ours"]
     fixtures = [f for f in ("standard", "profile") if f in table]
     out = ["| contestant | " + " | ".join(
         f"{f} (ns) | {f}: peer / ours" for f in fixtures) + " |",

@@ -49,15 +49,18 @@ void check_error(const pa::error& e, int status) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size < 3) return 0;
-  static constexpr int statuses[] = {200, 201, 204, 400, 401, 403, 404, 408, 429, 500, 502, 503,
-                                     302, 100, 0,   -1,  999};
-  static constexpr std::string_view types[] = {
-      "application/json", "application/json; charset=utf-8", "application/x-www-form-urlencoded",
-      "text/plain",       "",                                "text/html",
-      "application/problem+json", "APPLICATION/JSON"};
-  const int status = data[0] < 2 * std::size(statuses)
-                         ? statuses[data[0] % std::size(statuses)]
-                         : static_cast<int>(data[0]) * 3;
+  static constexpr int statuses[] = {200, 201, 204, 400, 401, 403, 404, 408, 429,
+                                     500, 502, 503, 302, 100, 0,   -1,  999};
+  static constexpr std::string_view types[] = {"application/json",
+                                               "application/json; charset=utf-8",
+                                               "application/x-www-form-urlencoded",
+                                               "text/plain",
+                                               "",
+                                               "text/html",
+                                               "application/problem+json",
+                                               "APPLICATION/JSON"};
+  const int status = data[0] < 2 * std::size(statuses) ? statuses[data[0] % std::size(statuses)]
+                                                       : static_cast<int>(data[0]) * 3;
   const std::string_view type = types[data[1] % std::size(types)];
   const std::uint8_t flags = data[2];
   std::string_view rest(reinterpret_cast<const char*>(data + 3), size - 3);
@@ -79,8 +82,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   o.strict_expires_in = (flags & 0x02) != 0;
   if (flags & 0x04) o.limits.max_size = 256;
   if (flags & 0x08) o.limits.max_depth = 2;
-  if (flags & 0x10) o.wall_clock_now = std::chrono::system_clock::time_point{} +
-                                       std::chrono::hours(24 * 365 * 50);
+  if (flags & 0x10)
+    o.wall_clock_now = std::chrono::system_clock::time_point{} + std::chrono::hours(24 * 365 * 50);
   if (flags & 0x20) o.max_lifetime = std::chrono::seconds::max();
   if (flags & 0x40) o.assumed_lifetime = std::chrono::seconds(-5);
 

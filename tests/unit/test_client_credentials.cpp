@@ -50,6 +50,15 @@ pa::errc build_error(const pa::client_credentials_config& c) {
   CHECK(v.error().code == r.error().code);
   check_clean(v.error());
   check_clean(r.error());
+  CHECK(r.error().http_status == 0);  // nothing was sent
+  // Bad configuration is never worth retrying. Endpoint problems are misconfiguration; bad
+  // argument values are classified `local` by error.hpp.
+  CHECK_FALSE(pa::is_retryable(r.error()));
+  const auto cls = pa::classify(r.error());
+  if (r.error().code == pa::errc::invalid_argument)
+    CHECK(cls == pa::error_class::local);
+  else
+    CHECK(cls == pa::error_class::misconfiguration);
   return r.error().code;
 }
 
@@ -82,8 +91,8 @@ TEST_CASE("Basic credentials: form-encoded by default, raw on request") {
   req = build(c);
   CHECK(req.headers.find("Authorization") == "Basic aWQlKyDDqTpwQHNzOnclcmQrIMO8");
 
-  CHECK(pa::basic_authorization_value("client", pa::secret("s3cret"),
-                                      pa::basic_encoding::raw) == "Basic Y2xpZW50OnMzY3JldA==");
+  CHECK(pa::basic_authorization_value("client", pa::secret("s3cret"), pa::basic_encoding::raw) ==
+        "Basic Y2xpZW50OnMzY3JldA==");
 }
 
 TEST_CASE("form body with client_secret_post") {
@@ -106,8 +115,8 @@ TEST_CASE("JSON body with client_secret_post (the Profile API convention)") {
   c.client_id = "id \"q\" \\ \xC3\xA9";
   c.client_secret = pa::secret(kSecret);
   const auto req = build(c);
-  CHECK(req.headers == pa::header_list{{"Accept", "application/json"},
-                                       {"Content-Type", "application/json"}});
+  CHECK(req.headers ==
+        pa::header_list{{"Accept", "application/json"}, {"Content-Type", "application/json"}});
   CHECK(req.body ==
         "{\"grant_type\":\"client_credentials\",\"client_id\":\"id \\\"q\\\" \\\\ \xC3\xA9\","
         "\"client_secret\":\"S3CR3T-client-secret\"}");
@@ -239,15 +248,15 @@ TEST_CASE("endpoints must be https unless loopback or explicitly allowed") {
   c.allow_insecure_http = true;
   CHECK(build(c).url == "http://auth.example.com/token");
 
-  for (const char* loop : {"http://127.0.0.1:8080/token", "http://localhost/token",
-                           "http://[::1]:9/token"}) {
+  for (const char* loop :
+       {"http://127.0.0.1:8080/token", "http://localhost/token", "http://[::1]:9/token"}) {
     c = base_config();
     c.token_endpoint = loop;
     CHECK(pa::validate(c).has_value());
   }
-  for (const char* bad : {"", "auth.example.com/token", "ftp://auth.example.com/token",
-                          "https://user:pw@auth.example.com/token",
-                          "https://auth.example.com/token#frag"}) {
+  for (const char* bad :
+       {"", "auth.example.com/token", "ftp://auth.example.com/token",
+        "https://user:pw@auth.example.com/token", "https://auth.example.com/token#frag"}) {
     c = base_config();
     c.token_endpoint = bad;
     CHECK(build_error(c) == pa::errc::invalid_url);
@@ -282,8 +291,8 @@ TEST_CASE("validate_client_auth checks per method") {
   using pa::body_format;
   using pa::client_auth;
   const pa::secret none_secret;
-  CHECK(pa::validate_client_auth("a:b", none_secret, client_auth::none,
-                                 basic_encoding::raw, body_format::form)
+  CHECK(pa::validate_client_auth("a:b", none_secret, client_auth::none, basic_encoding::raw,
+                                 body_format::form)
             .has_value());
   CHECK(pa::validate_client_auth("a:b", pa::secret("s"), client_auth::client_secret_post,
                                  basic_encoding::raw, body_format::form)

@@ -28,8 +28,8 @@ namespace {
 
 constexpr std::size_t callers = 16;
 
-using client_t = pa::m2m_client<pt::fake_transport, pt::manual_clock, pa::thread_safe,
-                                pt::fixed_random>;
+using client_t =
+    pa::m2m_client<pt::fake_transport, pt::manual_clock, pa::thread_safe, pt::fixed_random>;
 
 std::string token_json(std::string_view token) {
   return R"({"access_token":")" + std::string(token) +

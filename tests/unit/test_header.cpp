@@ -72,8 +72,8 @@ TEST_CASE("bearer_header_value builds the exact value") {
 }
 
 TEST_CASE("bearer_header_value rejects bad tokens without echoing them") {
-  const std::string bad[] = {"TOPSECRET\r\nX-Injected: yes", "TOPSECRET with space",
-                             "TOPSECRET,x", "TOPSECRET\x80", std::string("TOPSECRET\0", 10)};
+  const std::string bad[] = {"TOPSECRET\r\nX-Injected: yes", "TOPSECRET with space", "TOPSECRET,x",
+                             "TOPSECRET\x80", std::string("TOPSECRET\0", 10)};
   for (const auto& b : bad) {
     auto v = pa::bearer_header_value(pa::secret(b));
     REQUIRE_FALSE(v.has_value());

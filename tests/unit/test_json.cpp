@@ -58,7 +58,6 @@ std::string decoded(json::value v) {
   return s;
 }
 
-
 }  // namespace
 
 TEST_CASE("json: scalars at the top level, with surrounding whitespace") {
@@ -181,11 +180,13 @@ TEST_CASE("json: every escape decodes") {
       {R"("\uD7FF")", "\xED\x9F\xBF"},
       {R"("\uE000")", "\xEE\x80\x80"},
       {R"("\uFFFF")", "\xEF\xBF\xBF"},
-      {R"("\uD800\uDC00")", "\xF0\x90\x80\x80"},     // first supplementary code point
-      {R"("\uD83D\uDE00")", "\xF0\x9F\x98\x80"},     // U+1F600
-      {R"("\ud83d\ude00")", "\xF0\x9F\x98\x80"},     // lower-case hex
-      {R"("\uDBFF\uDFFF")", "\xF4\x8F\xBF\xBF"},     // U+10FFFF, the last one
-      {R"("a\nb\u00e9c\\d")", "a\nb\xC3\xA9" "c\\d"},
+      {R"("\uD800\uDC00")", "\xF0\x90\x80\x80"},  // first supplementary code point
+      {R"("\uD83D\uDE00")", "\xF0\x9F\x98\x80"},  // U+1F600
+      {R"("\ud83d\ude00")", "\xF0\x9F\x98\x80"},  // lower-case hex
+      {R"("\uDBFF\uDFFF")", "\xF4\x8F\xBF\xBF"},  // U+10FFFF, the last one
+      {R"("a\nb\u00e9c\\d")",
+       "a\nb\xC3\xA9"
+       "c\\d"},
       {R"("\"\\\/\b\f\n\r\t")", "\"\\/\b\f\n\r\t"},
   };
   for (const c& k : cases) {
@@ -227,11 +228,24 @@ TEST_CASE("json: unescaped strings are views into the input; escaped ones use sc
 
 TEST_CASE("json: valid UTF-8 passes, including every boundary sequence") {
   const std::string ok[] = {
-      "\x7f",             "\xC2\x80",         "\xDF\xBF",         "\xE0\xA0\x80",
-      "\xE0\xBF\xBF",     "\xE1\x80\x80",     "\xEC\xBF\xBF",     "\xED\x80\x80",
-      "\xED\x9F\xBF",     "\xEE\x80\x80",     "\xEF\xBF\xBF",     "\xF0\x90\x80\x80",
-      "\xF0\xBF\xBF\xBF", "\xF1\x80\x80\x80", "\xF3\xBF\xBF\xBF", "\xF4\x80\x80\x80",
-      "\xF4\x8F\xBF\xBF", "h\xC3\xA9llo w\xC3\xB6rld \xE2\x82\xAC \xF0\x9F\x98\x80 \xE6\x97\xA5\xE6\x9C\xAC"};
+      "\x7f",
+      "\xC2\x80",
+      "\xDF\xBF",
+      "\xE0\xA0\x80",
+      "\xE0\xBF\xBF",
+      "\xE1\x80\x80",
+      "\xEC\xBF\xBF",
+      "\xED\x80\x80",
+      "\xED\x9F\xBF",
+      "\xEE\x80\x80",
+      "\xEF\xBF\xBF",
+      "\xF0\x90\x80\x80",
+      "\xF0\xBF\xBF\xBF",
+      "\xF1\x80\x80\x80",
+      "\xF3\xBF\xBF\xBF",
+      "\xF4\x80\x80\x80",
+      "\xF4\x8F\xBF\xBF",
+      "h\xC3\xA9llo w\xC3\xB6rld \xE2\x82\xAC \xF0\x9F\x98\x80 \xE6\x97\xA5\xE6\x9C\xAC"};
   for (const std::string& s : ok) {
     CAPTURE(s);
     const std::string text = "\"" + s + "\"";
@@ -260,12 +274,12 @@ TEST_CASE("json: invalid UTF-8 is errc::invalid_utf8, in values and in keys") {
       "\xF8\x88\x80\x80\x80",
       "\xFE",
       "\xFF",
-      "\xC3",              // truncated 2-byte (the closing quote follows)
-      "\xE2\x82",          // truncated 3-byte
-      "\xF0\x9F\x98",      // truncated 4-byte
-      "\xC3\x28",          // bad continuation
-      "\xE2\x28\xA1",      //
-      "\xF0\x9F\x28\x80",  //
+      "\xC3",                // truncated 2-byte (the closing quote follows)
+      "\xE2\x82",            // truncated 3-byte
+      "\xF0\x9F\x98",        // truncated 4-byte
+      "\xC3\x28",            // bad continuation
+      "\xE2\x28\xA1",        //
+      "\xF0\x9F\x28\x80",    //
       "ok\xC3\xA9then\xFF",  // valid stretch, then a bad byte
   };
   for (const std::string& s : bad) {
@@ -286,9 +300,9 @@ TEST_CASE("json: invalid UTF-8 is errc::invalid_utf8, in values and in keys") {
 
 TEST_CASE("json: lone and misordered surrogate escapes are errc::invalid_utf8") {
   const std::string_view bad[] = {
-      R"("\uD800")",        R"("\uDBFF")",        R"("\uDC00")",       R"("\uDFFF")",
-      R"("\uD800x")",       R"("\uD800\n")",      R"("\uD800\u0041")", R"("\uD800\uD800")",
-      R"("\uDC00\uD800")",  R"("\uD800\uE000")",  R"(["\uD83D"])",     R"({"\uDE00":1})",
+      R"("\uD800")",       R"("\uDBFF")",       R"("\uDC00")",       R"("\uDFFF")",
+      R"("\uD800x")",      R"("\uD800\n")",     R"("\uD800\u0041")", R"("\uD800\uD800")",
+      R"("\uDC00\uD800")", R"("\uD800\uE000")", R"(["\uD83D"])",     R"({"\uDE00":1})",
   };
   for (std::string_view s : bad) {
     CAPTURE(s);
@@ -372,10 +386,12 @@ TEST_CASE("json: syntax errors are errc::invalid_json with the byte offset") {
       {",", 0},
       {":", 0},
       {"[1,2,]", 5},
-      {"\f1", 0},             // form feed is not JSON whitespace
+      {"\f1", 0},  // form feed is not JSON whitespace
       {"\v1", 0},
       {"1\f", 1},
-      {"\xC2\xA0" "1", 0},    // no-break space neither
+      {"\xC2\xA0"
+       "1",
+       0},  // no-break space neither
   };
   for (const c& k : cases) {
     CAPTURE(k.text);
@@ -423,10 +439,12 @@ TEST_CASE("json: messages give what was expected and never quote the input") {
   small.max_string = 8;
   const pa::error e = must_fail("[\"" + secret + "\"]", small);
   CHECK(e.message.find(secret) == std::string::npos);
-  CHECK(must_fail("[1 2]").message == "invalid JSON at byte 3: expected ',' or ']' after an "
-                                      "array element");
-  CHECK(must_fail("{\"a\" 1}").message == "invalid JSON at byte 5: expected ':' after a member "
-                                          "name");
+  CHECK(must_fail("[1 2]").message ==
+        "invalid JSON at byte 3: expected ',' or ']' after an "
+        "array element");
+  CHECK(must_fail("{\"a\" 1}").message ==
+        "invalid JSON at byte 5: expected ':' after a member "
+        "name");
 }
 
 TEST_CASE("json: limit max_size") {
@@ -520,7 +538,7 @@ TEST_CASE("json: limit max_values counts values, containers included, keys not")
   CHECK(e.code == pa::errc::limit_exceeded);
   CHECK(e.message.find("max_values") != std::string::npos);
   CHECK(must_parse(R"({"a":1,"b":2,"c":3})", lim).root().size() == 3);
-  CHECK(must_parse(R"({"a":1,"b":2,"c":[]})", lim).root().size() == 3);   // 4 values
+  CHECK(must_parse(R"({"a":1,"b":2,"c":[]})", lim).root().size() == 3);  // 4 values
   CHECK(must_fail(R"({"a":1,"b":2,"c":[0]})", lim).code == pa::errc::limit_exceeded);
   lim.max_values = 0;
   CHECK(must_fail("1", lim).code == pa::errc::limit_exceeded);
@@ -549,10 +567,10 @@ TEST_CASE("json: duplicate keys are rejected, compared decoded") {
       R"({"a":1,"a":2})",
       R"({"a":1,"b":2,"a":3})",
       R"({"":1,"":2})",
-      R"({"a":1,"\u0061":2})",                 // escaped spelling of the same key
-      R"({"\u00e9":1,"é":2})",                 // escaped vs raw UTF-8
+      R"({"a":1,"\u0061":2})",  // escaped spelling of the same key
+      R"({"\u00e9":1,"é":2})",  // escaped vs raw UTF-8
       R"({"\/":1,"/":2})",
-      R"({"x":{"a":1,"a":2}})",                // nested object
+      R"({"x":{"a":1,"a":2}})",  // nested object
       R"([{"a":1},{"b":1,"b":1}])",
       R"({"access_token":"x","token_type":"Bearer","access_token":"y"})",
   };
@@ -565,11 +583,9 @@ TEST_CASE("json: duplicate keys are rejected, compared decoded") {
   // The offset points at the repeated key.
   CHECK(must_fail(R"({"a":1,"b":2,"a":3})").message.find("at byte 13:") != std::string::npos);
   const std::string_view fine[] = {
-      R"({"a":1,"A":2})",
-      R"({"ab":1,"ba":2})",
-      R"({"a":{"a":{"a":1}}})",                // same key in different objects
-      R"([{"a":1},{"a":2}])",
-      R"({"a":1,"a ":2,"\u0061b":3})",
+      R"({"a":1,"A":2})",           R"({"ab":1,"ba":2})",
+      R"({"a":{"a":{"a":1}}})",  // same key in different objects
+      R"([{"a":1},{"a":2}])",       R"({"a":1,"a ":2,"\u0061b":3})",
       R"({"\u00e9":1,"\u00e8":2})",
   };
   for (std::string_view s : fine) {
@@ -581,7 +597,8 @@ TEST_CASE("json: duplicate keys are rejected, compared decoded") {
 TEST_CASE("json: duplicate keys in large objects (sorted check)") {
   auto object = [](int n, const std::string& extra_key) {
     std::string s = "{";
-    for (int i = 0; i < n; ++i) s += (i ? ",\"k" : "\"k") + std::to_string(i) + "\":" + std::to_string(i);
+    for (int i = 0; i < n; ++i)
+      s += (i ? ",\"k" : "\"k") + std::to_string(i) + "\":" + std::to_string(i);
     if (!extra_key.empty()) s += ",\"" + extra_key + "\":0";
     return s + "}";
   };
@@ -594,11 +611,13 @@ TEST_CASE("json: duplicate keys in large objects (sorted check)") {
     CHECK(must_fail(object(n, "k0")).code == pa::errc::invalid_json);
     CHECK(must_fail(object(n, "k" + std::to_string(n / 2))).code == pa::errc::invalid_json);
     CHECK(must_fail(object(n, "\\u006b" + std::to_string(n - 1))).code == pa::errc::invalid_json);
-    CHECK(must_parse(object(n, "k" + std::to_string(n))).root().size() == static_cast<std::size_t>(n) + 1);
+    CHECK(must_parse(object(n, "k" + std::to_string(n))).root().size() ==
+          static_cast<std::size_t>(n) + 1);
   }
   // Many keys of one length (the pairwise fast filter cannot help) stay correct.
   std::string s = "{";
-  for (int i = 0; i < 15; ++i) s += std::string(i ? "," : "") + "\"" + static_cast<char>('a' + i) + "\":1";
+  for (int i = 0; i < 15; ++i)
+    s += std::string(i ? "," : "") + "\"" + static_cast<char>('a' + i) + "\":1";
   CHECK(must_parse(s + ",\"p\":1}").root().size() == 16);
   CHECK(must_fail(s + ",\"a\":1}").code == pa::errc::invalid_json);
   CHECK(must_fail(s + ",\"o\":1}").code == pa::errc::invalid_json);
@@ -724,12 +743,13 @@ TEST_CASE("json: a realistic token response") {
       "eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCIsImtpZCI6InJzYS0yMDI1In0."
       "eyJleHAiOjE3NjcyMjU2MDAsImlhdCI6MTc2NzIyMjAwMCwic3ViIjoiOGQxZjNhMmMifQ." +
       std::string(342, 'A');
-  const std::string text = "{\n  \"access_token\": \"" + jwt +
-                           "\",\n  \"token_type\": \"Bearer\",\n  \"expires_in\": 3600,\n"
-                           "  \"refresh_token\": \"OZ0NH-NarUQY77hAW-KoFKjr66c4N1lV\",\n"
-                           "  \"scope\": \"openid profile email\",\n"
-                           "  \"not-before-policy\": 0,\n  \"session_state\": \"7c2e5f1a\",\n"
-                           "  \"authorization_details\": [{\"type\": \"x\", \"locations\": []}]\n}\n";
+  const std::string text =
+      "{\n  \"access_token\": \"" + jwt +
+      "\",\n  \"token_type\": \"Bearer\",\n  \"expires_in\": 3600,\n"
+      "  \"refresh_token\": \"OZ0NH-NarUQY77hAW-KoFKjr66c4N1lV\",\n"
+      "  \"scope\": \"openid profile email\",\n"
+      "  \"not-before-policy\": 0,\n  \"session_state\": \"7c2e5f1a\",\n"
+      "  \"authorization_details\": [{\"type\": \"x\", \"locations\": []}]\n}\n";
   const auto d = must_parse(text);
   const json::value r = d.root();
   CHECK(r.size() == 8);
@@ -786,7 +806,9 @@ TEST_CASE("json: the SSE2 and SWAR scanners agree with a byte loop") {
 }
 
 TEST_CASE("json: utf8_sequence reports lengths and maximal ill-formed subparts") {
-  auto seq = [](std::string_view s) { return json::text::utf8_sequence(s.data(), s.data() + s.size()); };
+  auto seq = [](std::string_view s) {
+    return json::text::utf8_sequence(s.data(), s.data() + s.size());
+  };
   CHECK(seq("\xC3\xA9") == 2);
   CHECK(seq("\xE2\x82\xAC") == 3);
   CHECK(seq("\xF0\x9F\x98\x80") == 4);
@@ -799,7 +821,9 @@ TEST_CASE("json: utf8_sequence reports lengths and maximal ill-formed subparts")
   CHECK(seq("\xED\xA0\x80") == -1);
   CHECK(seq("\xF4\x90\x80\x80") == -1);
   CHECK(json::text::is_valid_utf8(nullptr, nullptr));
-  const std::string mixed = "abcdefgh\xC3\xA9" "abcdefghijklmnop\xF0\x9F\x98\x80";
+  const std::string mixed =
+      "abcdefgh\xC3\xA9"
+      "abcdefghijklmnop\xF0\x9F\x98\x80";
   CHECK(json::text::is_valid_utf8(mixed.data(), mixed.data() + mixed.size()));
   const std::string bad = mixed + "\xC0\x80";
   CHECK_FALSE(json::text::is_valid_utf8(bad.data(), bad.data() + bad.size()));

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-// Tests for the JSON writer: exact bytes of escapes and documents, and writer -> reader round trips.
+// Tests for the JSON writer: exact bytes of escapes and documents, and writer -> reader round
+// trips.
 #include <profile/auth/detail/json.hpp>
 #include <profile/auth/detail/json_writer.hpp>
 
@@ -29,13 +30,27 @@ std::string reference_escape(std::string_view s) {
   for (const char ch : s) {
     const auto c = static_cast<unsigned char>(ch);
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         if (c < 0x20) {
           out += "\\u00";
@@ -73,7 +88,8 @@ TEST_CASE("json writer: write_string golden bytes") {
   CHECK(quoted("\x0b") == R"("\u000b")");
   CHECK(quoted("\0"sv) == R"("\u0000")");
   CHECK(quoted("\x7f") == "\"\x7f\"");
-  CHECK(quoted("caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80") == "\"caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80\"");
+  CHECK(quoted("caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80") ==
+        "\"caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80\"");
   CHECK(quoted("a\"b\\c\nd") == R"("a\"b\\c\nd")");
   // Appends; never clears what is already there.
   std::string out = "x=";
@@ -95,14 +111,14 @@ TEST_CASE("json writer: invalid UTF-8 becomes U+FFFD, one per maximal ill-formed
   const c cases[] = {
       {"\xFF", fffd},
       {"\x80", fffd},
-      {"a\xC3", "a" + fffd},                         // truncated at the end
+      {"a\xC3", "a" + fffd},  // truncated at the end
       {"\xC3(", fffd + "("},
-      {"\xE2\x82", fffd},                            // one subpart of two bytes
+      {"\xE2\x82", fffd},  // one subpart of two bytes
       {"\xE2\x82Z", fffd + "Z"},
-      {"\xF0\x9F\x98", fffd},                        // one subpart of three bytes
+      {"\xF0\x9F\x98", fffd},  // one subpart of three bytes
       {"\xF0\x9F\x98\xF0\x9F\x98\x80", fffd + "\xF0\x9F\x98\x80"},
-      {"\xC0\x80", fffd + fffd},                     // overlong: C0 never starts a sequence
-      {"\xED\xA0\x80", fffd + fffd + fffd},          // encoded surrogate
+      {"\xC0\x80", fffd + fffd},             // overlong: C0 never starts a sequence
+      {"\xED\xA0\x80", fffd + fffd + fffd},  // encoded surrogate
       {"\xF4\x90\x80\x80", fffd + fffd + fffd + fffd},
       {"ok\xFE\"", "ok" + fffd + "\\\""},
   };
@@ -136,13 +152,29 @@ TEST_CASE("json writer: escaping agrees with a reference at every position and l
 TEST_CASE("json writer: documents, exact bytes") {
   json::writer w;
   w.begin_object()
-      .key("a").number(1)
-      .key("b").begin_array().boolean(true).boolean(false).null().end_array()
-      .key("c").begin_object().key("d").string("e").end_object()
-      .key("f").number(-1.5)
-      .key("g").begin_array().end_array()
-      .key("h").begin_object().end_object()
-      .key("q\"k").string("v\n")
+      .key("a")
+      .number(1)
+      .key("b")
+      .begin_array()
+      .boolean(true)
+      .boolean(false)
+      .null()
+      .end_array()
+      .key("c")
+      .begin_object()
+      .key("d")
+      .string("e")
+      .end_object()
+      .key("f")
+      .number(-1.5)
+      .key("g")
+      .begin_array()
+      .end_array()
+      .key("h")
+      .begin_object()
+      .end_object()
+      .key("q\"k")
+      .string("v\n")
       .end_object();
   CHECK(w.complete());
   CHECK(w.str() ==
@@ -162,9 +194,12 @@ TEST_CASE("json writer: documents, exact bytes") {
   // The body the Profile API wants.
   json::writer req;
   req.begin_object()
-      .key("grant_type").string("client_credentials")
-      .key("client_id").string("cl_4Hq8")
-      .key("client_secret").string("s3cr\"t")
+      .key("grant_type")
+      .string("client_credentials")
+      .key("client_id")
+      .string("cl_4Hq8")
+      .key("client_secret")
+      .string("s3cr\"t")
       .end_object();
   CHECK(req.take() ==
         R"({"grant_type":"client_credentials","client_id":"cl_4Hq8","client_secret":"s3cr\"t"})");
@@ -188,10 +223,10 @@ TEST_CASE("json writer: numbers") {
   CHECK(num(std::numeric_limits<std::int64_t>::max()) == "9223372036854775807");
   CHECK(num(std::numeric_limits<std::int64_t>::min()) == "-9223372036854775808");
   CHECK(num(std::numeric_limits<std::uint64_t>::max()) == "18446744073709551615");
-  CHECK(num(3600) == "3600");                 // int
-  CHECK(num(-5L) == "-5");                    // long
-  CHECK(num(7LL) == "7");                     // long long
-  CHECK(num(42u) == "42");                    // unsigned
+  CHECK(num(3600) == "3600");  // int
+  CHECK(num(-5L) == "-5");     // long
+  CHECK(num(7LL) == "7");      // long long
+  CHECK(num(42u) == "42");     // unsigned
   CHECK(num(static_cast<short>(-3)) == "-3");
   CHECK(num(0.1) == "0.1");
   CHECK(num(-1.5) == "-1.5");
@@ -206,8 +241,8 @@ TEST_CASE("json writer: numbers") {
   CHECK(num(std::numeric_limits<double>::infinity()) == "null");
   CHECK(num(-std::numeric_limits<double>::infinity()) == "null");
   // Everything written parses back to the same double.
-  const double samples[] = {0.1, 1.0 / 3, 6.02214076e23, -2.2250738585072014e-308, 5e-324, 1e21,
-                            123456789.125, -0.0};
+  const double samples[] = {0.1,    1.0 / 3, 6.02214076e23, -2.2250738585072014e-308,
+                            5e-324, 1e21,    123456789.125, -0.0};
   for (double d : samples) {
     const std::string s = num(d);
     auto doc = json::parse(s);

@@ -72,8 +72,9 @@ TEST_CASE("m2m_client: the first call sends one client credentials request, late
   CHECK(req.url == "https://api.profilebehavior.com/v3/auth");
   CHECK(req.headers.find("Content-Type") == "application/json");
   CHECK(req.headers.find("Accept") == "application/json");
-  CHECK(req.body == R"({"grant_type":"client_credentials","client_id":"my-client","client_secret":")" +
-                        std::string(client_secret) + R"("})");
+  CHECK(req.body ==
+        R"({"grant_type":"client_credentials","client_id":"my-client","client_secret":")" +
+            std::string(client_secret) + R"("})");
   for (int i = 0; i < 5; ++i) CHECK(f.client.authorization_header().value() == "Bearer tok-1");
   f.clock.advance(3269s);
   CHECK(f.client.authorization_header().value() == "Bearer tok-1");
@@ -173,13 +174,14 @@ TEST_CASE("m2m_client: configuration errors are the first call's error, nothing 
   std::vector<bad_config> cases;
   cases.push_back({"empty id", pa::profile::m2m_config("", pa::secret(client_secret)),
                    pa::errc::invalid_argument});
-  cases.push_back({"CR/LF in the secret",
-                   pa::profile::m2m_config("my-client", pa::secret(std::string(client_secret) + "\r\n")),
-                   pa::errc::invalid_argument});
-  cases.push_back({"plain http to a remote host",
-                   pa::profile::m2m_config("my-client", pa::secret(client_secret),
-                                           "http://api.example.com"),
-                   pa::errc::insecure_endpoint});
+  cases.push_back(
+      {"CR/LF in the secret",
+       pa::profile::m2m_config("my-client", pa::secret(std::string(client_secret) + "\r\n")),
+       pa::errc::invalid_argument});
+  cases.push_back(
+      {"plain http to a remote host",
+       pa::profile::m2m_config("my-client", pa::secret(client_secret), "http://api.example.com"),
+       pa::errc::insecure_endpoint});
   for (auto& c : cases) {
     CAPTURE(c.what);
     fixture<> f(std::move(c.cfg));
@@ -335,6 +337,26 @@ TEST_CASE("m2m_client::send drops only the token the 401 answered, not a newer o
   CHECK(header_of(f.transport.requests().back()) == "Bearer tok-2");
 }
 
+#if defined(__cpp_exceptions)
+TEST_CASE("m2m_client: a transport that throws does not leave the flight open") {
+  fixture<> f;
+  f.transport.on_send([](const pa::http_request&) -> pa::result<pa::http_response> {
+    throw 42;  // a transport breaking its contract
+  });
+  bool thrown = false;
+  try {
+    (void)f.client.authorization_header();
+  } catch (int) {
+    thrown = true;
+  }
+  CHECK(thrown);
+  auto h = f.client.authorization_header();  // no hang: the flight was closed as failed
+  REQUIRE_FALSE(h.has_value());
+  CHECK(h.error().code == pa::errc::transport_failed);
+  CHECK(f.client.stats().failures == 1);
+}
+#endif
+
 TEST_CASE("m2m_client: the transport by value (CTAD), through a pointer, or std::ref") {
   struct pinned_transport {
     pinned_transport() = default;
@@ -359,13 +381,14 @@ TEST_CASE("m2m_client: the transport by value (CTAD), through a pointer, or std:
 
   pinned_transport pinned;
   pa::m2m_client by_ref{std::ref(pinned), profile_config()};
-  static_assert(std::is_same_v<decltype(by_ref),
-                               pa::m2m_client<std::reference_wrapper<pinned_transport>>>);
+  static_assert(
+      std::is_same_v<decltype(by_ref), pa::m2m_client<std::reference_wrapper<pinned_transport>>>);
   CHECK(by_ref.authorization_header().value() == "Bearer tok-1");
   CHECK(&by_ref.transport() == &pinned);
 
   pa::m2m_client by_ptr{&pinned, profile_config(), pt::manual_clock{}};
-  static_assert(std::is_same_v<decltype(by_ptr), pa::m2m_client<pinned_transport*, pt::manual_clock>>);
+  static_assert(
+      std::is_same_v<decltype(by_ptr), pa::m2m_client<pinned_transport*, pt::manual_clock>>);
   CHECK(by_ptr.authorization_header().value() == "Bearer tok-2");
   CHECK(pinned.calls == 2);
 }
@@ -408,7 +431,8 @@ TEST_CASE("m2m_client: no error message contains the secret or a token") {
     if (!r.has_value()) messages.push_back(r.error().message + r.error().description);
   };
   {  // bad configurations
-    fixture<> f(pa::profile::m2m_config("my-client", pa::secret(std::string(client_secret) + "\n")));
+    fixture<> f(
+        pa::profile::m2m_config("my-client", pa::secret(std::string(client_secret) + "\n")));
     collect(f.client.authorization_header());
     fixture<> g(pa::profile::m2m_config("my\r\nclient", pa::secret(client_secret)));
     collect(g.client.authorization_header());
@@ -422,10 +446,8 @@ TEST_CASE("m2m_client: no error message contains the secret or a token") {
   };
   for (const auto& body : answers) {
     fixture<> f;
-    f.transport.respond(body.front() == '{' && body.find("invalid_client") != std::string::npos
-                            ? 401
-                            : 200,
-                        body);
+    f.transport.respond(
+        body.front() == '{' && body.find("invalid_client") != std::string::npos ? 401 : 200, body);
     collect(f.client.authorization_header());
   }
   {  // a buffer too small

@@ -24,11 +24,10 @@ TEST_CASE("m2m_config: POST /v3/auth with the JSON body") {
   REQUIRE(req.has_value());
   CHECK(req->method == "POST");
   CHECK(req->url == "https://api.profilebehavior.com/v3/auth");
-  CHECK(req->headers == pa::header_list{{"Accept", "application/json"},
-                                        {"Content-Type", "application/json"}});
-  CHECK(req->body ==
-        R"({"grant_type":"client_credentials","client_id":"profile-client",)"
-        R"("client_secret":"S3CR3T-client-secret"})");
+  CHECK(req->headers ==
+        pa::header_list{{"Accept", "application/json"}, {"Content-Type", "application/json"}});
+  CHECK(req->body == R"({"grant_type":"client_credentials","client_id":"profile-client",)"
+                     R"("client_secret":"S3CR3T-client-secret"})");
 }
 
 TEST_CASE("m2m_config: base URL override, trailing slashes, path prefixes") {
@@ -75,17 +74,17 @@ TEST_CASE("m2m_config_v4: /api/v4/auth, same JSON body, optional Basic") {
   CHECK(cfg.token_endpoint == "https://vanguard.profilebehavior.com/api/v4/auth");
   auto req = pa::client_credentials_request(cfg);
   REQUIRE(req.has_value());
-  CHECK(req->body ==
-        R"({"grant_type":"client_credentials","client_id":"profile-client",)"
-        R"("client_secret":"S3CR3T-client-secret"})");
+  CHECK(req->body == R"({"grant_type":"client_credentials","client_id":"profile-client",)"
+                     R"("client_secret":"S3CR3T-client-secret"})");
 
   cfg.auth = pa::client_auth::client_secret_basic;
   req = pa::client_credentials_request(cfg);
   REQUIRE(req.has_value());
-  CHECK(req->headers == pa::header_list{{"Accept", "application/json"},
-                                        {"Content-Type", "application/json"},
-                                        {"Authorization",
-                                         "Basic cHJvZmlsZS1jbGllbnQ6UzNDUjNULWNsaWVudC1zZWNyZXQ="}});
+  CHECK(
+      req->headers ==
+      pa::header_list{{"Accept", "application/json"},
+                      {"Content-Type", "application/json"},
+                      {"Authorization", "Basic cHJvZmlsZS1jbGllbnQ6UzNDUjNULWNsaWVudC1zZWNyZXQ="}});
   CHECK(req->body == R"({"grant_type":"client_credentials"})");
 
   CHECK(pa::profile::m2m_config_v4("c", pa::secret("s"), "https://v4.staging.example/")
@@ -96,8 +95,8 @@ TEST_CASE("test_request: POST /v3/test with a JSON body") {
   const auto r = pa::profile::test_request();
   CHECK(r.method == "POST");
   CHECK(r.url == "https://api.profilebehavior.com/v3/test");
-  CHECK(r.headers == pa::header_list{{"Accept", "application/json"},
-                                     {"Content-Type", "application/json"}});
+  CHECK(r.headers ==
+        pa::header_list{{"Accept", "application/json"}, {"Content-Type", "application/json"}});
   CHECK(r.body == R"({"ping":"pong"})");
   CHECK_FALSE(r.headers.contains("Authorization"));
 

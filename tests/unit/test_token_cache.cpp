@@ -92,7 +92,8 @@ TEST_CASE("token_cache: the snapshot carries the header, the token, its instants
   CHECK(c.stats().tokens_issued == 1);
 }
 
-TEST_CASE("token_cache: the random bits draw a jitter in [0, max_jitter] that moves refresh earlier") {
+TEST_CASE(
+    "token_cache: the random bits draw a jitter in [0, max_jitter] that moves refresh earlier") {
   const std::pair<std::uint64_t, std::chrono::seconds> cases[] = {
       {bits_min, 3270s}, {bits_mid, 3255s}, {bits_max, 3240s}};
   for (const auto& [bits, expected] : cases) {
@@ -108,7 +109,8 @@ TEST_CASE("token_cache: the random bits draw a jitter in [0, max_jitter] that mo
   CHECK(no_jitter.peek(t0)->refresh_at_ns() == ns(t0 + 3270s));
 }
 
-TEST_CASE("token_cache: in the refresh window one caller refreshes, everyone else keeps the token") {
+TEST_CASE(
+    "token_cache: in the refresh window one caller refreshes, everyone else keeps the token") {
   cache_t c;
   fly(c, t0, ok_token("old", t0));
   const auto* old = c.peek(t0);
@@ -218,8 +220,8 @@ TEST_CASE("token_cache: Retry-After is a floor on the delay, clamped to max_retr
 }
 
 TEST_CASE("token_cache: credential, configuration and re-authentication errors are sticky") {
-  const pa::errc sticky[] = {pa::errc::invalid_client, pa::errc::unauthorized_client,
-                             pa::errc::invalid_grant, pa::errc::invalid_scope,
+  const pa::errc sticky[] = {pa::errc::invalid_client,         pa::errc::unauthorized_client,
+                             pa::errc::invalid_grant,          pa::errc::invalid_scope,
                              pa::errc::unsupported_grant_type, pa::errc::invalid_request};
   for (const pa::errc code : sticky) {
     CAPTURE(pa::to_string(code));
@@ -260,7 +262,8 @@ TEST_CASE("token_cache: an unusable answer is retried, but only after the backof
   CHECK(c.acquire(t0 + 30s).action == action::fetch);
 }
 
-TEST_CASE("token_cache: invalidate forgets token, error and backoff; invalidate_if one generation") {
+TEST_CASE(
+    "token_cache: invalidate forgets token, error and backoff; invalidate_if one generation") {
   cache_t c;
   fly(c, t0, ok_token("one", t0));
   c.invalidate(t0 + 1s);

@@ -89,8 +89,7 @@ TEST_CASE("the Profile API answer") {
 TEST_CASE("a standard answer keeps refresh token, id token, scope and unknown members") {
   const std::string body =
       std::string(R"({ "access_token" : ")") + std::string(kAccess) +
-      R"(", "token_type":"bearer", "expires_in":300, "refresh_token":")" +
-      std::string(kRefresh) +
+      R"(", "token_type":"bearer", "expires_in":300, "refresh_token":")" + std::string(kRefresh) +
       R"(", "id_token":"eyJ.x.y", "scope":"openid profile", "x_num": 1.5e2,)"
       R"( "x_obj": {"a":[1,true,null]}, "x_str":"a\"b", "refresh_expires_in": 86400 })";
   const auto t = ok(resp(200, body, "application/json; charset=utf-8"));
@@ -122,47 +121,49 @@ TEST_CASE("expires_in: every documented meaning") {
     bool server_value;  // token::expires_in set
   };
   const row rows[] = {
-      {"3600", 3600s, true},           // number
-      {"\"3600\"", 3600s, true},       // numeric string (PayPal)
-      {"\"0300\"", 300s, true},        // leading zeros in a string
-      {"1", 1s, true},                 // tiny but valid
-      {"3599.9", 3599s, true},         // fraction: floored
-      {"\"3599.9\"", 3599s, true},     //
-      {"3.6e3", 3600s, true},          // exponent
-      {"\"36E2\"", 3600s, true},       //
-      {"360000e-2", 3600s, true},      //
-      {"31536000", 31536000s, true},   // exactly one year
-      {"31536001", d.max_lifetime, true},                      // absurd: clamped
-      {"315360000", d.max_lifetime, true},                     // ten years
-      {"99999999999999999999999999", d.max_lifetime, true},    // beyond int64
-      {"1e400", d.max_lifetime, true},                         // beyond double
-      {"\"1e999999999999\"", d.max_lifetime, true},            // huge exponent
-      {"null", d.assumed_lifetime, false},                     // null = missing
-      {"0", d.assumed_lifetime, false},                        // zero: unknown
-      {"\"0\"", d.assumed_lifetime, false},                    //
-      {"-0", d.assumed_lifetime, false},                       //
-      {"0.5", d.assumed_lifetime, false},                      // below one second
-      {"1e-9", d.assumed_lifetime, false},                     //
-      {"-1", d.assumed_lifetime, false},                       // negative: unknown
-      {"-3600", d.assumed_lifetime, false},                    //
-      {"\"-5\"", d.assumed_lifetime, false},                   //
-      {"\"abc\"", d.assumed_lifetime, false},                  // non-numeric
-      {"\"\"", d.assumed_lifetime, false},                     //
-      {"\" 3600\"", d.assumed_lifetime, false},                // no whitespace tolerated
-      {"\"3600s\"", d.assumed_lifetime, false},                //
-      {"\"1.\"", d.assumed_lifetime, false},                   //
-      {"\"+5\"", d.assumed_lifetime, false},                   //
-      {"\"0x10\"", d.assumed_lifetime, false},                 //
-      {"true", d.assumed_lifetime, false},                     //
-      {"[3600]", d.assumed_lifetime, false},                   //
-      {"{\"s\":3600}", d.assumed_lifetime, false},             //
+      {"3600", 3600s, true},                                 // number
+      {"\"3600\"", 3600s, true},                             // numeric string (PayPal)
+      {"\"0300\"", 300s, true},                              // leading zeros in a string
+      {"1", 1s, true},                                       // tiny but valid
+      {"3599.9", 3599s, true},                               // fraction: floored
+      {"\"3599.9\"", 3599s, true},                           //
+      {"3.6e3", 3600s, true},                                // exponent
+      {"\"36E2\"", 3600s, true},                             //
+      {"360000e-2", 3600s, true},                            //
+      {"31536000", 31536000s, true},                         // exactly one year
+      {"31536001", d.max_lifetime, true},                    // absurd: clamped
+      {"315360000", d.max_lifetime, true},                   // ten years
+      {"99999999999999999999999999", d.max_lifetime, true},  // beyond int64
+      {"1e400", d.max_lifetime, true},                       // beyond double
+      {"\"1e999999999999\"", d.max_lifetime, true},          // huge exponent
+      {"null", d.assumed_lifetime, false},                   // null = missing
+      {"0", d.assumed_lifetime, false},                      // zero: unknown
+      {"\"0\"", d.assumed_lifetime, false},                  //
+      {"-0", d.assumed_lifetime, false},                     //
+      {"0.5", d.assumed_lifetime, false},                    // below one second
+      {"1e-9", d.assumed_lifetime, false},                   //
+      {"-1", d.assumed_lifetime, false},                     // negative: unknown
+      {"-3600", d.assumed_lifetime, false},                  //
+      {"\"-5\"", d.assumed_lifetime, false},                 //
+      {"\"abc\"", d.assumed_lifetime, false},                // non-numeric
+      {"\"\"", d.assumed_lifetime, false},                   //
+      {"\" 3600\"", d.assumed_lifetime, false},              // no whitespace tolerated
+      {"\"3600s\"", d.assumed_lifetime, false},              //
+      {"\"1.\"", d.assumed_lifetime, false},                 //
+      {"\"+5\"", d.assumed_lifetime, false},                 //
+      {"\"0x10\"", d.assumed_lifetime, false},               //
+      {"true", d.assumed_lifetime, false},                   //
+      {"[3600]", d.assumed_lifetime, false},                 //
+      {"{\"s\":3600}", d.assumed_lifetime, false},           //
   };
   for (const row& r : rows) {
     CAPTURE(r.json);
     const auto t = ok(resp(200, with_expires(r.json)));
     CHECK(t.expires_at == t0 + r.life);
-    if (r.server_value) CHECK(t.expires_in == r.life);
-    else CHECK_FALSE(t.expires_in.has_value());
+    if (r.server_value)
+      CHECK(t.expires_in == r.life);
+    else
+      CHECK_FALSE(t.expires_in.has_value());
   }
   // Missing altogether.
   const auto m = ok(resp(200, R"({"access_token":"a"})"));
@@ -226,8 +227,8 @@ TEST_CASE("scope: string, JSON array (Twitch), or kept raw when unreadable") {
 TEST_CASE("form-encoded and text/plain bodies (GitHub)") {
   const std::string form = "access_token=" + std::string(kAccess) +
                            "&scope=repo%2Cgist&token_type=bearer&expires_in=28800"
-                           "&refresh_token=" + std::string(kRefresh) +
-                           "&refresh_token_expires_in=15811200&x=a+b%22";
+                           "&refresh_token=" +
+                           std::string(kRefresh) + "&refresh_token_expires_in=15811200&x=a+b%22";
   for (const char* ct : {"application/x-www-form-urlencoded", "text/plain", "",
                          "application/x-www-form-urlencoded; charset=utf-8", "TEXT/PLAIN"}) {
     CAPTURE(ct);
@@ -238,8 +239,8 @@ TEST_CASE("form-encoded and text/plain bodies (GitHub)") {
     CHECK(t.scope == "repo,gist");  // kept as sent
     CHECK(t.expires_at == t0 + 28800s);
     REQUIRE(t.extra.size() == 2);
-    CHECK(t.extra[0] == std::pair<std::string, std::string>("refresh_token_expires_in",
-                                                            "\"15811200\""));
+    CHECK(t.extra[0] ==
+          std::pair<std::string, std::string>("refresh_token_expires_in", "\"15811200\""));
     CHECK(t.extra[1] == std::pair<std::string, std::string>("x", R"("a b\"")"));
   }
   // JSON labelled text/plain, or unlabelled.
@@ -248,6 +249,13 @@ TEST_CASE("form-encoded and text/plain bodies (GitHub)") {
 
   CHECK(err(resp(200, "access_token=a&access_token=b", "text/plain")).code ==
         pa::errc::malformed_response);
+  const auto dup = err(resp(200, "access_token=a&TOKENLIKE=1&TOKENLIKE=2", "text/plain"));
+  CHECK(dup.message.find("'(unnamed)' repeated") != std::string::npos);
+  CHECK(dup.message.find("TOKENLIKE") == std::string::npos);
+  std::string many;  // 100k fields: the duplicate check must not be quadratic
+  for (int i = 0; i < 100000; ++i) many += "f" + std::to_string(i) + "=&";
+  CHECK(ok(resp(200, many + "access_token=a", "text/plain")).extra.size() == 100000);
+  CHECK(err(resp(200, many + "f7=x", "text/plain")).code == pa::errc::malformed_response);
   CHECK(err(resp(200, "access_token=a%zz", "application/x-www-form-urlencoded")).code ==
         pa::errc::malformed_response);
   CHECK(err(resp(200, "token=a", "application/x-www-form-urlencoded")).code ==
@@ -264,8 +272,9 @@ TEST_CASE("a 200 that carries error is an error") {
   CHECK(pa::classify(e) == pa::error_class::reauthenticate);
   CHECK(e.message.find("answered 200 with error invalid_grant") != std::string::npos);
 
-  e = err(resp(200, "error=bad_verification_code&error_description=The+code+is+wrong"
-                    "&error_uri=https%3A%2F%2Fdocs.github.com%2Fx",
+  e = err(resp(200,
+               "error=bad_verification_code&error_description=The+code+is+wrong"
+               "&error_uri=https%3A%2F%2Fdocs.github.com%2Fx",
                "application/x-www-form-urlencoded"));
   CHECK(e.code == pa::errc::oauth_error);
   CHECK(e.oauth_error == "bad_verification_code");
@@ -291,15 +300,14 @@ TEST_CASE("malformed 2xx answers map to specific errc values") {
   };
   const row rows[] = {
       {R"({"token_type":"Bearer","expires_in":3600})", "application/json",
-       pa::errc::malformed_response},                                          // no access_token
+       pa::errc::malformed_response},  // no access_token
       {R"({"access_token":""})", "application/json", pa::errc::malformed_response},
       {R"({"access_token":null})", "application/json", pa::errc::malformed_response},
       {R"({"access_token":123})", "application/json", pa::errc::malformed_response},
       {R"({"access_token":["a"]})", "application/json", pa::errc::malformed_response},
       {R"({"access_token":"a","refresh_token":5})", "application/json",
        pa::errc::malformed_response},
-      {R"({"access_token":"a","id_token":{}})", "application/json",
-       pa::errc::malformed_response},
+      {R"({"access_token":"a","id_token":{}})", "application/json", pa::errc::malformed_response},
       {R"(["access_token"])", "application/json", pa::errc::malformed_response},
       {R"("access_token")", "application/json", pa::errc::malformed_response},
       {"", "application/json", pa::errc::malformed_response},
@@ -333,7 +341,10 @@ TEST_CASE("limits bound the parse") {
   for (int i = 0; i < 100; ++i) deep += "[";
   for (int i = 0; i < 100; ++i) deep += "]";
   deep += "}";
-  CHECK(err(resp(200, deep)).code == pa::errc::limit_exceeded);
+  const auto e = err(resp(200, deep));
+  CHECK(e.code == pa::errc::limit_exceeded);
+  CHECK_FALSE(pa::is_retryable(e));
+  CHECK(e.message.find("raise token_parse_options::limits") != std::string::npos);
 }
 
 TEST_CASE("error answers: RFC 6749 section 5.2 codes and their classes") {
@@ -371,8 +382,8 @@ TEST_CASE("error answers: RFC 6749 section 5.2 codes and their classes") {
     CHECK(e.description == "details here");
     CHECK(e.uri == "https://docs.example/e");
     CHECK(e.message.find("details here") != std::string::npos);
-    CHECK(pa::oauth_error_from_response(resp(r.status, std::string(R"({"error":")") + r.error +
-                                                           "\"}"))
+    CHECK(pa::oauth_error_from_response(
+              resp(r.status, std::string(R"({"error":")") + r.error + "\"}"))
               .code == r.code);
   }
   const auto e = err(resp(401, R"({"error":"invalid_client"})"));
@@ -399,7 +410,10 @@ TEST_CASE("error answers without an OAuth body are infrastructure (errc::http_er
       {401, "<html>Unauthorized</html>", "text/html"},
       {403, R"({"message":"Forbidden by WAF"})", "application/json"},
       {403, R"({"error":{"code":403,"message":"denied"}})", "application/json"},
-      {400, R"({"error":"bad code"})" "garbage", "application/json"},
+      {400,
+       R"({"error":"bad code"})"
+       "garbage",
+       "application/json"},
       {404, "Not Found", "text/plain"},
       {408, "", ""},
       {429, "slow down", "text/plain"},
@@ -485,8 +499,8 @@ TEST_CASE("request ids are taken from a documented header list and sanitised") {
 TEST_CASE("server text is sanitised and capped") {
   const std::string nasty =
       "bad\r\nX-Injected: 1\x1B[31m\t\xE2\x80\xAEreversed\xC2\x85 caf\xC3\xA9 \xFF\xFE end";
-  auto e = err(resp(400, std::string(R"({"error":"invalid_request","error_description":)") +
-                             "\"" + "bad\\r\\nX-Injected: 1\\u001B[31m\\t\\u202Ereversed\\u0085" +
+  auto e = err(resp(400, std::string(R"({"error":"invalid_request","error_description":)") + "\"" +
+                             "bad\\r\\nX-Injected: 1\\u001B[31m\\t\\u202Ereversed\\u0085" +
                              " caf\xC3\xA9 end\"}"));
   CHECK(e.description == "bad X-Injected: 1[31m reversed caf\xC3\xA9 end");
   CHECK(e.message.find('\n') == std::string::npos);
@@ -536,8 +550,8 @@ TEST_CASE("no error message contains a secret, a token or a refresh token") {
       resp(401, leaky_form, "text/html"),
       resp(500, leaky_json, "text/plain"),
       resp(400, std::string(R"({"error":"invalid_grant","x":")") + std::string(kRefresh) + "\"}"),
-      resp(200, std::string(R"({"access_token":")") + std::string(kAccess) +
-                    R"(","expires_in":"abc"})"),
+      resp(200,
+           std::string(R"({"access_token":")") + std::string(kAccess) + R"(","expires_in":"abc"})"),
       resp(200, std::string(R"({"access_token":")") + std::string(kAccess) + "\xFF\"}"),
       resp(200, std::string(R"({"access_token":")") + std::string(kAccess) +
                     R"(","access_token":")" + std::string(kRefresh) + "\"}"),

@@ -73,8 +73,8 @@ namespace detail {
   if (t.empty())
     return "the access token is empty: fetch a token before building an Authorization header";
   const std::size_t pos = b64token_error_offset(t);
-  return "the access token has a byte outside RFC 6750 b64token at offset " +
-         std::to_string(pos) + " of " + std::to_string(t.size()) +
+  return "the access token has a byte outside RFC 6750 b64token at offset " + std::to_string(pos) +
+         " of " + std::to_string(t.size()) +
          ": it cannot be sent in an Authorization header; the token endpoint issued an "
          "unusable token (check the server, or a proxy that altered the response)";
 }
@@ -102,8 +102,7 @@ namespace detail {
 /// Returns true and sets `written` to the size on success. Returns false and writes nothing
 /// when the token is not a valid b64token (`written` = 0) or when `out` is too small
 /// (`written` = the size needed, see bearer_header_size()).
-[[nodiscard]] inline bool write_bearer_header_value(const secret& access_token,
-                                                    std::span<char> out,
+[[nodiscard]] inline bool write_bearer_header_value(const secret& access_token, std::span<char> out,
                                                     std::size_t& written) noexcept {
   const std::string_view t = access_token.reveal();
   written = 0;

@@ -16,10 +16,10 @@
 #include <profile/auth/token_cache.hpp>
 #include <profile/auth/token_response.hpp>
 
-#include <chrono>       // std::chrono::steady_clock (default Clock), system_clock for Retry-After dates
-#include <cstddef>      // std::size_t
-#include <span>         // write_authorization_header's buffer
-#include <string>       // the copying read path
+#include <chrono>   // std::chrono::steady_clock (default Clock), system_clock for Retry-After dates
+#include <cstddef>  // std::size_t
+#include <span>     // write_authorization_header's buffer
+#include <string>   // the copying read path
 #include <string_view>  // the no-copy read path
 #include <utility>      // std::move
 
@@ -37,15 +37,23 @@ class client_credentials_source {
   [[nodiscard]] result<token> accept(const http_response& r, time_point received_at) {
     token_parse_options o;
     o.endpoint_name = "token endpoint";
-    // A `Retry-After: <HTTP-date>` is relative to the wall clock; read it only when it can
-    // matter.
-    if (!r.ok()) o.wall_clock_now = std::chrono::system_clock::now();
+    // A `Retry-After: <HTTP-date>` is relative to the wall clock: read it only for such an
+    // answer (delta-seconds, the usual form, needs none).
+    if (!r.ok() && has_date_retry_after(r)) o.wall_clock_now = std::chrono::system_clock::now();
     return parse_token_response(r, received_at, o);
   }
 
   [[nodiscard]] const client_credentials_config& config() const noexcept { return config_; }
 
  private:
+  static bool has_date_retry_after(const http_response& r) noexcept {
+    const auto v = r.headers.find("Retry-After");
+    if (!v) return false;
+    for (const char c : *v)
+      if ((c < '0' || c > '9') && c != ' ' && c != '\t') return true;
+    return false;
+  }
+
   client_credentials_config config_;
 };
 }  // namespace detail
@@ -90,7 +98,8 @@ class m2m_client {
                 "profile::auth::Transport: t.send(const http_request&) -> result<http_response>");
   static_assert(Clock<C>, "m2m_client<T, C>: C must model profile::auth::Clock");
   static_assert(LockPolicy<P>, "m2m_client<T, C, P>: P must model profile::auth::LockPolicy");
-  static_assert(RandomSource<R>, "m2m_client<T, C, P, R>: R must model profile::auth::RandomSource");
+  static_assert(RandomSource<R>,
+                "m2m_client<T, C, P, R>: R must model profile::auth::RandomSource");
 
   using core_type = detail::cached_token_driver<T, C, P, R, detail::client_credentials_source>;
 
@@ -160,7 +169,9 @@ class m2m_client {
   [[nodiscard]] const client_credentials_config& config() const noexcept {
     return core_.source().config();
   }
-  [[nodiscard]] const token_cache_options& options() noexcept { return core_.cache().options(); }
+  [[nodiscard]] const token_cache_options& options() const noexcept {
+    return core_.cache().options();
+  }
 
  private:
   core_type core_;

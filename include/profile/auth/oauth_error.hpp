@@ -31,13 +31,12 @@ struct response_error_options {
 /// The response headers consulted, in this order, for `error::request_id` (the first one present
 /// with a printable value wins). They are what support desks ask for when a request failed.
 inline constexpr std::string_view request_id_headers[] = {
-    "X-Request-Id",     "X-Correlation-Id",    "Request-Id",  "X-Amzn-RequestId",
-    "X-Amz-Request-Id", "X-Ms-Request-Id",     "X-GitHub-Request-Id", "X-Amz-Cf-Id",
-    "CF-Ray",           "traceparent"};
+    "X-Request-Id",    "X-Correlation-Id",    "Request-Id",  "X-Amzn-RequestId", "X-Amz-Request-Id",
+    "X-Ms-Request-Id", "X-GitHub-Request-Id", "X-Amz-Cf-Id", "CF-Ray",           "traceparent"};
 
 namespace detail {
 
-inline constexpr std::size_t max_description = 1024;   ///< bytes kept in error::description
+inline constexpr std::size_t max_description = 1024;        ///< bytes kept in error::description
 inline constexpr std::size_t max_quoted_description = 200;  ///< bytes quoted in error::message
 inline constexpr std::size_t max_request_id = 128;
 inline constexpr std::size_t max_error_uri = 512;
@@ -70,9 +69,9 @@ inline constexpr std::size_t max_error_code = 128;
     const std::string_view seq = s.substr(i, static_cast<std::size_t>(len));
     const auto b1 = static_cast<unsigned char>(seq[1]);
     const auto b2 = seq.size() > 2 ? static_cast<unsigned char>(seq[2]) : 0;
-    const bool c1_control = c == 0xC2 && b1 < 0xA0;  // U+0080..U+009F
-    const bool bidi = c == 0xE2 && ((b1 == 0x80 && b2 >= 0xAA && b2 <= 0xAE) ||   // U+202A..E
-                                    (b1 == 0x81 && b2 >= 0xA6 && b2 <= 0xA9));  // U+2066..9
+    const bool c1_control = c == 0xC2 && b1 < 0xA0;                              // U+0080..U+009F
+    const bool bidi = c == 0xE2 && ((b1 == 0x80 && b2 >= 0xAA && b2 <= 0xAE) ||  // U+202A..E
+                                    (b1 == 0x81 && b2 >= 0xA6 && b2 <= 0xA9));   // U+2066..9
     if (!c1_control && !bidi) out.append(seq);
     i += seq.size();
   }
@@ -165,8 +164,10 @@ struct oauth_error_fields {
       if (name == "error" && !have) {
         f.error = value;
         have = true;
-      } else if (name == "error_description") f.description = value;
-      else if (name == "error_uri") f.uri = value;
+      } else if (name == "error_description")
+        f.description = value;
+      else if (name == "error_uri")
+        f.uri = value;
       secure_wipe(value);  // a form body can carry a token next to the error
     }
     if (!have || !is_oauth_error_code(f.error)) return f;
@@ -211,17 +212,26 @@ inline void add_response_context(error& e, const http_response& r,
              "format (JSON or form) and the parameters";
     case errc::invalid_target:
       return "the requested resource or audience is not accepted: fix resource/audience";
-    case errc::access_denied: return "the resource owner or the server denied the request";
+    case errc::access_denied:
+      return "the resource owner or the server denied the request";
     case errc::unsupported_response_type:
       return "the server does not support this response type";
-    case errc::server_error: return "the server failed: retry later";
-    case errc::temporarily_unavailable: return "the server is overloaded or down: retry later";
-    case errc::authorization_pending: return "the user has not finished yet: keep polling";
-    case errc::slow_down: return "polling too fast: increase the interval";
-    case errc::expired_token: return "the device code expired: start the flow again";
-    case errc::invalid_token: return "the token is invalid or expired: fetch a new one";
-    case errc::insufficient_scope: return "the token lacks the scope this call needs";
-    default: return "an error code this library does not know: see error_description";
+    case errc::server_error:
+      return "the server failed: retry later";
+    case errc::temporarily_unavailable:
+      return "the server is overloaded or down: retry later";
+    case errc::authorization_pending:
+      return "the user has not finished yet: keep polling";
+    case errc::slow_down:
+      return "polling too fast: increase the interval";
+    case errc::expired_token:
+      return "the device code expired: start the flow again";
+    case errc::invalid_token:
+      return "the token is invalid or expired: fetch a new one";
+    case errc::insufficient_scope:
+      return "the token lacks the scope this call needs";
+    default:
+      return "an error code this library does not know: see error_description";
   }
 }
 

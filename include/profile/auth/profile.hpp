@@ -89,8 +89,8 @@ inline constexpr std::string_view v4_test_path = "/api/v4/test";
 }
 
 /// `POST {base_url}/api/v4/test` on the newer deployment; see test_request().
-[[nodiscard]] inline http_request test_request_v4(
-    std::string_view json_body = R"({"ping":"pong"})", std::string_view base_url = v4_base_url) {
+[[nodiscard]] inline http_request test_request_v4(std::string_view json_body = R"({"ping":"pong"})",
+                                                  std::string_view base_url = v4_base_url) {
   return detail::profile_json_post(detail::profile_join_url(base_url, v4_test_path), json_body);
 }
 

@@ -62,21 +62,6 @@ enum class cache_action : unsigned char {
 enum class failure_origin : unsigned char { response, configuration };
 
 namespace detail {
-// Under ThreadSanitizer replaced snapshots are kept until the cache is destroyed: TSan sees
-// happens-before edges, not the grace period that makes reclamation safe, and would report
-// every reclamation as a race. Everything else behaves the same.
-#if defined(__SANITIZE_THREAD__)
-inline constexpr bool keep_retired_snapshots = true;
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-inline constexpr bool keep_retired_snapshots = true;
-#else
-inline constexpr bool keep_retired_snapshots = false;
-#endif
-#else
-inline constexpr bool keep_retired_snapshots = false;
-#endif
-
 #if !PROFILE_AUTH_NO_THREADS
 template <class M>
 using cache_lock = std::unique_lock<M>;
@@ -119,6 +104,9 @@ class cache_lock {
 /// Lifetime of a snapshot pointer (from peek, acquire or complete): thread_safe — until two
 /// newer tokens have been published after it was replaced and reclaim_grace has passed;
 /// single_threaded — until the next acquire(), complete() or invalidate() call.
+///
+/// A custom LockPolicy's atomic<T> must accept std::memory_order arguments on load, store and
+/// exchange, as std::atomic and detail::plain_atomic do.
 template <class P = default_lock_policy>
 class token_cache {
   static_assert(LockPolicy<P>, "token_cache<P>: P must model profile::auth::LockPolicy");
@@ -219,8 +207,10 @@ class token_cache {
     error err;
     if (outcome) {
       auto made = detail::make_snapshot(*outcome, opts_.refresh, random_bits);
-      if (made) fresh = std::move(*made);
-      else err = std::move(made).error();
+      if (made)
+        fresh = std::move(*made);
+      else
+        err = std::move(made).error();
     } else {
       err = std::move(outcome).error();
     }
@@ -361,15 +351,26 @@ class token_cache {
     std::int64_t next = never;
     if (!is_sticky(e, origin)) {
       // Unusable answers that are not transient wait the full cap: retried, but slowly.
-      const std::uint32_t n = is_retryable(e) ? consecutive_failures_
-                                              : std::numeric_limits<std::uint32_t>::max();
-      const std::int64_t delay = detail::backoff_delay(opts_.backoff, n, bits, e.retry_after).count();
+      const std::uint32_t n =
+          is_retryable(e) ? consecutive_failures_ : std::numeric_limits<std::uint32_t>::max();
+      const std::int64_t delay =
+          detail::backoff_delay(opts_.backoff, n, bits, e.retry_after).count();
       next = now > never - delay ? never : now + delay;
     }
     set_retry_not_before(next);
     last_error_ = std::move(e);
     last_failed_ = true;
   }
+  // Reclamation without reader-side writes. A reader holds a snapshot pointer only from its
+  // acquire-load to the end of its copy: bounded work (two comparisons, one copy of a few KB).
+  // Readers publish nothing (no reference count, no hazard slot, no epoch), so no scheme can
+  // prove that none is still inside that window; we rely on time and progress instead: a
+  // replaced snapshot is freed only after two newer tokens were published (two complete token
+  // requests by other callers) AND reclaim_grace (60 s) has passed since it was replaced. A
+  // reader would have to be stopped mid-copy for all of that. Memory stays bounded: retained
+  // snapshots <= 2 + replacements within the last reclaim_grace (2 in normal operation).
+  // With one thread (single_threaded) nobody else can be reading: freed at once.
+  // See docs/caching.md, "Reclamation".
   void retire(const snapshot* s, std::int64_t now) {
     if (s == nullptr) return;
     if constexpr (!P::is_thread_safe) {
@@ -384,15 +385,17 @@ class token_cache {
     std::size_t kept = 0;
     for (const retired_entry& r : retired_) {
       const bool old_enough = publishes_ - r.publishes_then >= 2 && now - r.retired_at >= grace;
-      if (old_enough) delete r.ptr;
-      else retired_[kept++] = r;
+      if (old_enough)
+        delete r.ptr;
+      else
+        retired_[kept++] = r;
     }
     retired_.resize(kept);
   }
 
   // --- read by peek() without the lock; written under mu_ ------------------------------------
   alignas(line) atomic<const snapshot*> current_{nullptr};
-  atomic<bool> flight_hint_{false};           // a flight is running
+  atomic<bool> flight_hint_{false};            // a flight is running
   atomic<std::int64_t> retry_hint_{long_ago};  // copy of retry_not_before_
   // --- slow path: everything below is guarded by mu_ (the counters are only written there) --
   alignas(line) mutable typename P::mutex mu_;

@@ -14,12 +14,14 @@
 #include <profile/auth/token.hpp>
 #include <profile/auth/url.hpp>
 
+#include <algorithm>    // std::sort, std::adjacent_find: repeated form parameters
 #include <chrono>       // lifetimes
 #include <cstdint>      // std::uint64_t saturating arithmetic
 #include <optional>     // expires_in, wall clock
 #include <string>       // owned fields, messages
 #include <string_view>  // member names
 #include <utility>      // std::move
+#include <vector>       // names of form parameters
 
 namespace profile::auth::inline v0 {
 
@@ -28,25 +30,25 @@ namespace profile::auth::inline v0 {
 /// `expires_in` (RFC 6749 §5.1, "RECOMMENDED") is interpreted as follows; the effective
 /// lifetime L gives `token::expires_at = received_at + L`:
 ///
-/// | `expires_in` as sent                        | L                  | `token::expires_in` |
-/// |---------------------------------------------|--------------------|---------------------|
-/// | missing or `null`                           | assumed_lifetime   | nullopt             |
-/// | positive integer N, number or string "N"    | min(N, max_lifetime) | L                 |
-/// | fraction / exponent (3599.9, "3.6e3")       | floor, then as above | L                 |
-/// | above max_lifetime, or beyond any integer   | max_lifetime       | L                   |
-/// | 0, or positive below one second (0.5)       | assumed_lifetime   | nullopt             |
-/// | negative                                    | assumed_lifetime   | nullopt             |
-/// | non-numeric string, bool, array, object     | assumed_lifetime   | nullopt             |
+/// | `expires_in` as sent                      | L                    | `token::expires_in` |
+/// |-------------------------------------------|----------------------|---------------------|
+/// | missing or `null`                         | assumed_lifetime     | nullopt             |
+/// | positive integer N, number or string "N"  | min(N, max_lifetime) | L                   |
+/// | fraction / exponent (3599.9, "3.6e3")     | floor, then as above | L                   |
+/// | above max_lifetime, or beyond any integer | max_lifetime         | L                   |
+/// | 0, or positive below one second (0.5)     | assumed_lifetime     | nullopt             |
+/// | negative                                  | assumed_lifetime     | nullopt             |
+/// | non-numeric string, bool, array, object   | assumed_lifetime     | nullopt             |
 ///
 /// Zero and negative values are treated as unknown rather than "already expired": honouring
 /// them would make a cache fetch a token on every call and hammer the endpoint, while a token
 /// that really is dead is caught by the 401-retry of m2m_client::send(). With
 /// `strict_expires_in` the last three rows are errc::malformed_response instead.
 struct token_parse_options {
-  detail::json::limits limits{};                  ///< body size, depth, string length bounds
-  std::chrono::seconds assumed_lifetime{3600};    ///< L when expires_in is missing or unusable
+  detail::json::limits limits{};                   ///< body size, depth, string length bounds
+  std::chrono::seconds assumed_lifetime{3600};     ///< L when expires_in is missing or unusable
   std::chrono::seconds max_lifetime{365 * 86400};  ///< clamp for absurd values (one year)
-  bool strict_expires_in = false;  ///< present-but-unusable expires_in is an error
+  bool strict_expires_in = false;                  ///< present-but-unusable expires_in is an error
   /// Wall-clock "now" for `Retry-After: <HTTP-date>` on error answers (see
   /// response_error_options); without it such a date is ignored.
   std::optional<std::chrono::system_clock::time_point> wall_clock_now;
@@ -198,8 +200,7 @@ struct token_builder {
 }
 
 /// Reads a JSON object body.
-[[nodiscard]] inline result<token> parse_json_token(const http_response& r,
-                                                    time_point received_at,
+[[nodiscard]] inline result<token> parse_json_token(const http_response& r, time_point received_at,
                                                     const token_parse_options& o) {
   auto doc = json::parse(r.body, o.limits);
   if (!doc) {
@@ -234,9 +235,10 @@ struct token_builder {
       if (v.is_null() && !k.equals("access_token")) continue;
       // Unescaped strings (the usual case) are copied once, straight from the body.
       const auto sv = v.get_string(secret_scratch);
-      if (!sv) return not_string(k.equals("access_token")    ? "access_token"
-                                 : k.equals("refresh_token") ? "refresh_token"
-                                                             : "id_token");
+      if (!sv)
+        return not_string(k.equals("access_token")    ? "access_token"
+                          : k.equals("refresh_token") ? "refresh_token"
+                                                      : "id_token");
       secret& dst = k.equals("access_token")    ? b.t.access_token
                     : k.equals("refresh_token") ? b.t.refresh_token
                                                 : b.t.id_token;
@@ -247,9 +249,12 @@ struct token_builder {
       b.has_type = true;
     } else if (k.equals("expires_in")) {
       if (v.is_null()) continue;
-      if (v.is_number()) b.lifetime = read_lifetime(v.raw());
-      else if (const auto sv = v.get_string(scratch)) b.lifetime = read_lifetime(*sv);
-      else b.lifetime = lifetime_reading{};  // bool, array, object: invalid
+      if (v.is_number())
+        b.lifetime = read_lifetime(v.raw());
+      else if (const auto sv = v.get_string(scratch))
+        b.lifetime = read_lifetime(*sv);
+      else
+        b.lifetime = lifetime_reading{};  // bool, array, object: invalid
     } else if (k.equals("scope") && !v.is_number() && !v.is_bool() && !v.is_object()) {
       if (v.is_null()) continue;
       if (v.is_string()) {
@@ -268,8 +273,10 @@ struct token_builder {
         if (!joined.empty()) joined.push_back(' ');
         joined.append(*sv);
       }
-      if (ok) b.t.scope = std::move(joined);
-      else b.t.extra.emplace_back("scope", std::string(v.raw()));  // keep what we cannot read
+      if (ok)
+        b.t.scope = std::move(joined);
+      else
+        b.t.extra.emplace_back("scope", std::string(v.raw()));  // keep what we cannot read
     } else {
       if (k.equals("error") && !v.is_null() && !v.equals("")) carries_error = true;
       std::string name;
@@ -284,9 +291,25 @@ struct token_builder {
   return finish_token(b, r, received_at, o);
 }
 
+/// The name of a parameter that occurs twice, or "" when all are distinct. O(n log n): a body
+/// can hold hundreds of thousands of fields. Only well-known names are quoted; any other is
+/// reported as "(unnamed)", since an unknown name could be anything, a token included.
+[[nodiscard]] inline std::string_view repeated_name(const query_params& q) {
+  std::vector<std::string_view> names;
+  names.reserve(q.size());
+  for (const auto& f : q) names.emplace_back(f.first);
+  std::sort(names.begin(), names.end());
+  const auto it = std::adjacent_find(names.begin(), names.end());
+  if (it == names.end()) return {};
+  for (const std::string_view known :
+       {"access_token", "refresh_token", "id_token", "token_type", "expires_in", "scope", "error",
+        "error_description", "error_uri"})
+    if (*it == known) return known;
+  return "(unnamed)";
+}
+
 /// Reads an application/x-www-form-urlencoded (or text/plain form-shaped) body.
-[[nodiscard]] inline result<token> parse_form_token(const http_response& r,
-                                                    time_point received_at,
+[[nodiscard]] inline result<token> parse_form_token(const http_response& r, time_point received_at,
                                                     const token_parse_options& o) {
   if (r.body.size() > o.limits.max_size)
     return token_failure(r, o, errc::limit_exceeded,
@@ -304,13 +327,10 @@ struct token_builder {
       for (auto& f : p) secure_wipe(f.second);
     }
   } wiper{*q};
-  for (std::size_t i = 0; i < q->size(); ++i)
-    for (std::size_t j = 0; j < i; ++j)
-      if ((*q)[i].first == (*q)[j].first)
-        return token_failure(r, o, errc::malformed_response,
-                             "with parameter '" + sanitize_token((*q)[i].first, 64) +
-                                 "' repeated",
-                             "a token response names each parameter once (RFC 6749 §5.1)");
+  if (const std::string_view dup = repeated_name(*q); !dup.empty())
+    return token_failure(r, o, errc::malformed_response,
+                         "with parameter '" + std::string(dup) + "' repeated",
+                         "a token response names each parameter once (RFC 6749 §5.1)");
   for (auto& [name, value] : *q)
     if (name == "error" && !value.empty()) {
       response_error_options eo{o.limits, o.wall_clock_now};
@@ -318,14 +338,19 @@ struct token_builder {
     }
   token_builder b;
   for (auto& [name, value] : *q) {
-    if (name == "access_token") b.t.access_token = secret(std::string_view(value));
-    else if (name == "refresh_token") b.t.refresh_token = secret(std::string_view(value));
-    else if (name == "id_token") b.t.id_token = secret(std::string_view(value));
+    if (name == "access_token")
+      b.t.access_token = secret(std::string_view(value));
+    else if (name == "refresh_token")
+      b.t.refresh_token = secret(std::string_view(value));
+    else if (name == "id_token")
+      b.t.id_token = secret(std::string_view(value));
     else if (name == "token_type") {
       b.t.token_type = value;
       b.has_type = true;
-    } else if (name == "expires_in") b.lifetime = read_lifetime(value);
-    else if (name == "scope") b.t.scope = value;
+    } else if (name == "expires_in")
+      b.lifetime = read_lifetime(value);
+    else if (name == "scope")
+      b.t.scope = value;
     else {
       std::string raw;
       json::write_string(raw, value);
@@ -365,12 +390,15 @@ struct token_builder {
     return unexpected<error>(oauth_error_from_response(resp, opts.endpoint_name, eo));
   }
   switch (detail::sniff_body(resp)) {
-    case detail::body_shape::json: return detail::parse_json_token(resp, received_at, opts);
-    case detail::body_shape::form: return detail::parse_form_token(resp, received_at, opts);
+    case detail::body_shape::json:
+      return detail::parse_json_token(resp, received_at, opts);
+    case detail::body_shape::form:
+      return detail::parse_form_token(resp, received_at, opts);
     case detail::body_shape::empty:
       return detail::token_failure(resp, opts, errc::malformed_response, "with an empty body",
                                    "expected a token response; check the endpoint URL");
-    case detail::body_shape::other: break;
+    case detail::body_shape::other:
+      break;
   }
   return detail::token_failure(
       resp, opts, errc::malformed_response,

@@ -5,9 +5,9 @@
 
 #include <profile/auth/config.hpp>
 
-#include <chrono>   // durations
-#include <cstdint>  // std::uint64_t random bits
-#include <optional> // the server's Retry-After, when given
+#include <chrono>    // durations
+#include <cstdint>   // std::uint64_t random bits
+#include <optional>  // the server's Retry-After, when given
 
 namespace profile::auth::inline v0 {
 
@@ -47,14 +47,15 @@ namespace detail {
 
 /// Maps 64 uniform random bits onto [0, range]: floor(bits * (range + 1) / 2^64). Monotonic in
 /// `bits`: 0 gives 0, 2^63 gives about range / 2, ~0 gives range.
-[[nodiscard]] constexpr std::uint64_t scale_random(std::uint64_t bits, std::uint64_t range) noexcept {
+[[nodiscard]] constexpr std::uint64_t scale_random(std::uint64_t bits,
+                                                   std::uint64_t range) noexcept {
   if (range == ~std::uint64_t{0}) return bits;
   return mul_high64(bits, range + 1);
 }
 
 /// A duration in [0, max] chosen by `bits` (see scale_random). Negative `max` gives 0.
-[[nodiscard]] constexpr std::chrono::nanoseconds random_duration(std::uint64_t bits,
-                                                                 std::chrono::nanoseconds max) noexcept {
+[[nodiscard]] constexpr std::chrono::nanoseconds random_duration(
+    std::uint64_t bits, std::chrono::nanoseconds max) noexcept {
   if (max.count() <= 0) return std::chrono::nanoseconds{0};
   return std::chrono::nanoseconds(
       static_cast<std::int64_t>(scale_random(bits, static_cast<std::uint64_t>(max.count()))));

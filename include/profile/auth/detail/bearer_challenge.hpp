@@ -15,8 +15,22 @@ namespace profile::auth::inline v0::detail {
 [[nodiscard]] constexpr bool is_challenge_char(char c) noexcept {
   if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
   switch (c) {
-    case '!': case '#': case '$': case '%': case '&': case '\'': case '*': case '+': case '-':
-    case '.': case '^': case '_': case '`': case '|': case '~': case '/':
+    case '!':
+    case '#':
+    case '$':
+    case '%':
+    case '&':
+    case '\'':
+    case '*':
+    case '+':
+    case '-':
+    case '.':
+    case '^':
+    case '_':
+    case '`':
+    case '|':
+    case '~':
+    case '/':
       return true;
     default:
       return false;
@@ -25,7 +39,7 @@ namespace profile::auth::inline v0::detail {
 
 /// What the scan of WWW-Authenticate values found.
 struct challenge_scan {
-  bool any_challenge = false;      ///< at least one auth-scheme was seen
+  bool any_challenge = false;         ///< at least one auth-scheme was seen
   bool bearer_rejects_token = false;  ///< a Bearer challenge with no error or error=invalid_token
 };
 
@@ -35,10 +49,10 @@ struct challenge_scan {
 inline void scan_www_authenticate(std::string_view v, challenge_scan& out) noexcept {
   const std::size_t n = v.size();
   std::size_t i = 0;
-  bool in_bearer = false;      // the challenge being read is Bearer
-  bool bearer_error = false;   // … and it carried an error parameter
-  bool bearer_invalid = false; // … whose value is invalid_token
-  bool fresh_scheme = false;   // right after a scheme: a token68 may follow
+  bool in_bearer = false;       // the challenge being read is Bearer
+  bool bearer_error = false;    // … and it carried an error parameter
+  bool bearer_invalid = false;  // … whose value is invalid_token
+  bool fresh_scheme = false;    // right after a scheme: a token68 may follow
   const auto finish = [&] {
     if (in_bearer && (!bearer_error || bearer_invalid)) out.bearer_rejects_token = true;
     in_bearer = bearer_error = bearer_invalid = false;
@@ -80,8 +94,10 @@ inline void scan_www_authenticate(std::string_view v, challenge_scan& out) noexc
         bool mismatch = false;
         while (i < n && v[i] != '"') {
           if (v[i] == '\\' && i + 1 < n) ++i;
-          if (matched < want.size() && ascii_lower(v[i]) == want[matched]) ++matched;
-          else mismatch = true;
+          if (matched < want.size() && ascii_lower(v[i]) == want[matched])
+            ++matched;
+          else
+            mismatch = true;
           ++i;
         }
         if (i < n) ++i;  // the closing quote

@@ -46,9 +46,12 @@ concept reference_wrapper_like = requires(const T& t) {
 /// std::ref (for transports that cannot be copied or that the caller keeps using).
 template <class T>
 [[nodiscard]] constexpr decltype(auto) deref(T& t) noexcept {
-  if constexpr (std::is_pointer_v<T>) return (*t);
-  else if constexpr (reference_wrapper_like<T>) return (t.get());
-  else return (t);
+  if constexpr (std::is_pointer_v<T>)
+    return (*t);
+  else if constexpr (reference_wrapper_like<T>)
+    return (t.get());
+  else
+    return (t);
 }
 template <class T>
 using deref_t = std::remove_reference_t<decltype(deref(std::declval<T&>()))>;
@@ -103,9 +106,8 @@ class cached_token_driver {
         cache_(options) {}
 
   [[nodiscard]] result<std::string> authorization_header() {
-    return read([](const snapshot& s) -> result<std::string> {
-      return std::string(s.authorization());
-    });
+    return read(
+        [](const snapshot& s) -> result<std::string> { return std::string(s.authorization()); });
   }
   [[nodiscard]] result<std::string_view> authorization_header_view() {
     return read([](const snapshot& s) -> result<std::string_view> { return s.authorization(); });
@@ -152,6 +154,7 @@ class cached_token_driver {
   [[nodiscard]] S& source() noexcept { return source_; }
   [[nodiscard]] const S& source() const noexcept { return source_; }
   [[nodiscard]] cache_type& cache() noexcept { return cache_; }
+  [[nodiscard]] const cache_type& cache() const noexcept { return cache_; }
 
  private:
   /// Completes an abandoned flight (an exception escaped the transport or the source) so that
@@ -163,11 +166,12 @@ class cached_token_driver {
     flight_guard& operator=(const flight_guard&) = delete;
     ~flight_guard() {
       if (cache_ != nullptr)
-        (void)cache_->complete(ticket_,
-                               fail(errc::transport_failed,
-                                    "the token request was abandoned: the transport or token "
-                                    "source threw an exception (they must report errors as values)"),
-                               ticket_.started, std::uint64_t{1} << 63);
+        (void)cache_->complete(
+            ticket_,
+            fail(errc::transport_failed,
+                 "the token request was abandoned: the transport or token "
+                 "source threw an exception (they must report errors as values)"),
+            ticket_.started, std::uint64_t{1} << 63);
     }
     void dismiss() noexcept { cache_ = nullptr; }
 

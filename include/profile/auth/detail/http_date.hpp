@@ -82,8 +82,10 @@ struct date_cursor {
 };
 
 /// Builds the instant, checking ranges (a leap second 60 is accepted and folds forward).
-[[nodiscard]] constexpr std::optional<std::chrono::sys_seconds> make_date(
-    std::int64_t y, unsigned mon, unsigned d, unsigned h, unsigned m, unsigned s) noexcept {
+[[nodiscard]] constexpr std::optional<std::chrono::sys_seconds> make_date(std::int64_t y,
+                                                                          unsigned mon, unsigned d,
+                                                                          unsigned h, unsigned m,
+                                                                          unsigned s) noexcept {
   if (mon < 1 || mon > 12 || d < 1 || d > days_in_month(y, mon) || h > 23 || m > 59 || s > 60)
     return std::nullopt;
   const std::int64_t secs = days_from_civil(y, mon, d) * 86400 + h * 3600 + m * 60 + s;

@@ -196,9 +196,7 @@ class element_iterator {
     ++*this;
     return r;
   }
-  friend bool operator==(element_iterator a, element_iterator b) noexcept {
-    return a.e_ == b.e_;
-  }
+  friend bool operator==(element_iterator a, element_iterator b) noexcept { return a.e_ == b.e_; }
 
  private:
   friend class value;
@@ -252,8 +250,7 @@ inline std::optional<std::int64_t> value::get_int64() const noexcept {
   std::uint64_t mag = 0;
   if ((e_->flags & tape::integer) != 0) {  // the common case: plain digits, no leading zeros
     if (r.size() - neg > 19) return std::nullopt;  // >= 10^19 > INT64_MAX
-    for (std::size_t i = neg; i < r.size(); ++i)
-      mag = mag * 10 + static_cast<unsigned>(r[i] - '0');
+    for (std::size_t i = neg; i < r.size(); ++i) mag = mag * 10 + static_cast<unsigned>(r[i] - '0');
   } else {
     // value = digits * 10^(exponent - fraction digits); exact, without floating point.
     const tape::number_parts n = tape::split_number(r);
@@ -292,8 +289,8 @@ inline std::optional<double> value::get_double() const noexcept {
   const tape::number_parts n = tape::split_number(r);
   std::size_t first = 0;
   while (first + 1 < n.count() && n.digit(r, first) == '0') ++first;
-  const std::int64_t mag = static_cast<std::int64_t>(n.ie - n.ib) - 1 -
-                           static_cast<std::int64_t>(first) + n.exponent;
+  const std::int64_t mag =
+      static_cast<std::int64_t>(n.ie - n.ib) - 1 - static_cast<std::int64_t>(first) + n.exponent;
   if (mag >= 0) return std::nullopt;
   return n.negative ? -0.0 : 0.0;
 }
@@ -316,14 +313,18 @@ inline result<document> parse(std::string_view text, const limits& lim) {
   tape::parser p(text, lim);
   if (!p.run()) {
     const tape::parse_error& e = p.error();
-    std::string msg;
+    std::string msg = e.code == errc::limit_exceeded ? "JSON limit exceeded at byte "
+                      : e.code == errc::invalid_utf8 ? "invalid UTF-8 in JSON at byte "
+                                                     : "invalid JSON at byte ";
+    msg += std::to_string(e.offset);
+    msg += ": ";
+    msg += e.what;
     if (e.code == errc::limit_exceeded) {
-      msg = "JSON limit exceeded at byte " + std::to_string(e.offset) + ": " + e.what +
-            " (limits::" + e.limit + " = " + std::to_string(e.limit_value) + ")";
-    } else {
-      msg = (e.code == errc::invalid_utf8 ? "invalid UTF-8 in JSON at byte "
-                                          : "invalid JSON at byte ") +
-            std::to_string(e.offset) + ": " + e.what;
+      msg += " (limits::";
+      msg += e.limit;
+      msg += " = ";
+      msg += std::to_string(e.limit_value);
+      msg += ')';
     }
     return fail(e.code, std::move(msg));
   }

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// profile-auth: the JSON tape (flat, document-ordered entries) and the one-pass parser that fills it.
+// profile-auth: the JSON tape (flat entries in document order) and the one-pass parser filling it.
 #ifndef PROFILE_AUTH_DETAIL_JSON_TAPE_HPP
 #define PROFILE_AUTH_DETAIL_JSON_TAPE_HPP
 
@@ -7,13 +7,11 @@
 #include <profile/auth/detail/json_text.hpp>
 #include <profile/auth/error.hpp>
 
-#include <algorithm>    // std::sort: bounded duplicate-key check for large objects
 #include <cstddef>      // std::size_t
 #include <cstdint>      // fixed-width tape fields
 #include <cstring>      // std::memcmp, std::memcpy
-#include <memory>       // std::unique_ptr owns the tape
+#include <memory>       // std::unique_ptr owns the tape and the duplicate-key scratch
 #include <string_view>  // input text
-#include <vector>       // scratch for the duplicate-key check of large objects
 
 namespace profile::auth::inline v0::detail::json {
 
@@ -114,10 +112,10 @@ struct number_parts {
 /// Why a parse failed: static text only (never input bytes, which may hold tokens).
 struct parse_error {
   errc code = errc::invalid_json;
-  std::size_t offset = 0;          ///< byte offset in the input
-  const char* what = "";           ///< what was wrong or expected
-  const char* limit = nullptr;     ///< for limit_exceeded: the limits member's name
-  std::size_t limit_value = 0;     ///< ... and its value
+  std::size_t offset = 0;       ///< byte offset in the input
+  const char* what = "";        ///< what was wrong or expected
+  const char* limit = nullptr;  ///< for limit_exceeded: the limits member's name
+  std::size_t limit_value = 0;  ///< ... and its value
 };
 
 /// Objects up to this many members are checked for duplicate keys pairwise (no allocation);
@@ -190,7 +188,8 @@ class parser {
   std::size_t max_depth_, max_string_, max_values_;
   std::unique_ptr<entry[]> mem_;
   std::uint32_t size_ = 0, cap_ = 0;
-  std::vector<std::uint32_t> sort_scratch_;  // only for objects above pairwise_key_check
+  std::unique_ptr<std::uint32_t[]> sort_scratch_;  // only for objects above pairwise_key_check
+  std::uint32_t sort_cap_ = 0;
   parse_error err_;
 };
 
@@ -207,20 +206,30 @@ inline const char* parser::scan_string(const char* const open, const char* p,
       flags = escaped;
       if (end_ - p < 2) return fail(errc::invalid_json, open, "unterminated string"), nullptr;
       switch (p[1]) {
-        case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't':
+        case '"':
+        case '\\':
+        case '/':
+        case 'b':
+        case 'f':
+        case 'n':
+        case 'r':
+        case 't':
           p += 2;
           shrink += 1;
           continue;
-        case 'u': break;
+        case 'u':
+          break;
         default:
           return fail(errc::invalid_json, p,
                       "invalid escape (allowed: \\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX)"),
                  nullptr;
       }
       const long cp = end_ - p >= 6 ? text::hex4(p + 2) : -1;
-      if (cp < 0) return fail(errc::invalid_json, p, "\\u must be followed by 4 hex digits"), nullptr;
+      if (cp < 0)
+        return fail(errc::invalid_json, p, "\\u must be followed by 4 hex digits"), nullptr;
       if (cp >= 0xDC00 && cp <= 0xDFFF)
-        return fail(errc::invalid_utf8, p, "lone low surrogate escape (no high surrogate before it)"),
+        return fail(errc::invalid_utf8, p,
+                    "lone low surrogate escape (no high surrogate before it)"),
                nullptr;
       if (cp >= 0xD800 && cp <= 0xDBFF) {
         if (end_ - p < 8 || p[6] != '\\' || p[7] != 'u')
@@ -309,17 +318,38 @@ inline bool parser::unique_keys(const entry* const t, std::uint32_t obj) {
     }
     return true;
   }
-  sort_scratch_.clear();
-  for (std::uint32_t i = 0; i < n; ++i, k = k + 1 + t[k + 1].skip) sort_scratch_.push_back(k);
-  const char* text = begin_;
-  std::sort(sort_scratch_.begin(), sort_scratch_.end(), [&](std::uint32_t a, std::uint32_t b) {
-    const int c = string_compare(text, t[a], t[b]);
-    return c < 0 || (c == 0 && a < b);
-  });
+  // Larger objects: sort the key indices by decoded key, then compare neighbours. Heapsort:
+  // O(n log n) key comparisons whatever the input, no recursion, little code.
+  if (sort_cap_ < n) {
+    sort_scratch_.reset(new std::uint32_t[n]);
+    sort_cap_ = n;
+  }
+  std::uint32_t* const a = sort_scratch_.get();
+  for (std::uint32_t i = 0; i < n; ++i, k = k + 1 + t[k + 1].skip) a[i] = k;
+  const char* const text = begin_;
+  const auto less = [&](std::uint32_t x, std::uint32_t y) {
+    const int c = string_compare(text, t[x], t[y]);
+    return c < 0 || (c == 0 && x < y);  // ties by position: a strict total order
+  };
+  const auto sift = [&](std::uint32_t root, std::uint32_t end) {
+    for (std::uint32_t child; (child = 2 * root + 1) < end; root = child) {
+      if (child + 1 < end && less(a[child], a[child + 1])) ++child;
+      if (!less(a[root], a[child])) return;
+      const std::uint32_t tmp = a[root];
+      a[root] = a[child];
+      a[child] = tmp;
+    }
+  };
+  for (std::uint32_t i = n / 2; i-- > 0;) sift(i, n);
+  for (std::uint32_t end = n; end-- > 1;) {
+    const std::uint32_t tmp = a[0];
+    a[0] = a[end];
+    a[end] = tmp;
+    sift(0, end);
+  }
   std::uint32_t found = none;  // the earliest repeated key, so the report is deterministic
-  for (std::size_t i = 1; i < sort_scratch_.size(); ++i)
-    if (keys_equal(text, t[sort_scratch_[i - 1]], t[sort_scratch_[i]]) && sort_scratch_[i] < found)
-      found = sort_scratch_[i];
+  for (std::uint32_t i = 1; i < n; ++i)
+    if (a[i] < found && keys_equal(text, t[a[i - 1]], t[a[i]])) found = a[i];
   if (found != none) return fail(errc::invalid_json, begin_ + t[found].pos, dup);
   return true;
 }
@@ -342,6 +372,21 @@ inline bool parser::run() {
       cap = cap_;
     }
     t[size++] = e;
+  };
+  // A string at p: the common case (plain ASCII up to the closing quote) here, the rest in
+  // scan_string(). Returns the position after the closing quote, or nullptr.
+  auto string = [&](const char* s) -> const char* {
+    const char* q = text::skip_plain(s + 1, end);
+    std::uint32_t n = 0;
+    std::uint8_t flags = 0;
+    if (q != end && *q == '"' && static_cast<std::size_t>(q - s - 1) <= max_string) {
+      n = static_cast<std::uint32_t>(q - s - 1);
+      ++q;
+    } else if ((q = scan_string(s, q, n, flags)) == nullptr) {
+      return nullptr;
+    }
+    push({off(s), static_cast<std::uint32_t>(q - s), 1, n, kind::string, flags});
+    return q;
   };
   // p is at the closing bracket of container `cur`.
   auto close = [&]() -> bool {
@@ -366,9 +411,18 @@ value:
   switch (*p) {
     case '"':
       is_key = false;
-      goto string;
-    case '-': case '0': case '1': case '2': case '3': case '4':
-    case '5': case '6': case '7': case '8': case '9': {
+      goto scan_str;
+    case '-':
+    case '0':
+    case '1':
+    case '2':
+    case '3':
+    case '4':
+    case '5':
+    case '6':
+    case '7':
+    case '8':
+    case '9': {
       std::uint8_t flags = 0;
       const char* q = scan_number(p, flags);
       if (q == nullptr) return false;
@@ -439,23 +493,10 @@ key:
   if (p == end || *p != '"')
     return fail(errc::invalid_json, p, "expected a member name (a string in double quotes)");
   is_key = true;
-  // fall through to string
+  // falls through to scan_str
 
-string:  // keys and values share this code: one copy of the inlined scan loop
-  {
-    // The common case (plain ASCII up to the closing quote) here, the rest in scan_string().
-    const char* q = text::skip_plain(p + 1, end);
-    std::uint32_t n = 0;
-    std::uint8_t flags = 0;
-    if (q != end && *q == '"' && static_cast<std::size_t>(q - p - 1) <= max_string) {
-      n = static_cast<std::uint32_t>(q - p - 1);
-      ++q;
-    } else if ((q = scan_string(p, q, n, flags)) == nullptr) {
-      return false;
-    }
-    push({off(p), static_cast<std::uint32_t>(q - p), 1, n, kind::string, flags});
-    p = q;
-  }
+scan_str:  // keys and values share this one call, so the scan loop is inlined once
+  if ((p = string(p)) == nullptr) return false;
   if (!is_key) goto after_value;
   p = skip_ws(p, end);
   if (p == end || *p != ':') return fail(errc::invalid_json, p, "expected ':' after a member name");
@@ -466,7 +507,8 @@ done:
   size_ = size;
   p = skip_ws(p, end);
   if (p != end)
-    return fail(errc::invalid_json, p, "unexpected bytes after the JSON value (only one is allowed)");
+    return fail(errc::invalid_json, p,
+                "unexpected bytes after the JSON value (only one is allowed)");
   return true;
 }
 }  // namespace tape

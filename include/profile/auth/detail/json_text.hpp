@@ -1,14 +1,15 @@
 // SPDX-License-Identifier: MIT
-// profile-auth: byte-level helpers shared by the JSON reader and writer (SWAR scan, UTF-8, escapes).
+// profile-auth: byte-level helpers shared by the JSON reader and writer (SWAR scan, UTF-8,
+// escapes).
 #ifndef PROFILE_AUTH_DETAIL_JSON_TEXT_HPP
 #define PROFILE_AUTH_DETAIL_JSON_TEXT_HPP
 
 #include <profile/auth/config.hpp>
 
-#include <bit>          // std::countr_zero, std::endian: first special byte of an 8-byte word
-#include <cstddef>      // std::size_t, std::ptrdiff_t
-#include <cstdint>      // std::uint64_t SWAR words, std::uint32_t code points
-#include <cstring>      // std::memcpy: the only well-defined unaligned load
+#include <bit>      // std::countr_zero, std::endian: first special byte of an 8-byte word
+#include <cstddef>  // std::size_t, std::ptrdiff_t
+#include <cstdint>  // std::uint64_t SWAR words, std::uint32_t code points
+#include <cstring>  // std::memcpy: the only well-defined unaligned load
 
 // x86-64 always has SSE2: scan 16 bytes per step there; the SWAR path serves everything else.
 #if defined(__SSE2__) || defined(_M_X64) || (defined(_M_IX86_FP) && _M_IX86_FP >= 2)
@@ -40,8 +41,8 @@ inline constexpr std::uint64_t highs = 0x8080808080808080ULL;
   constexpr std::uint64_t low7 = ones * 0x7F;
   const std::uint64_t x = v & low7;
   // High bit of each term set where the byte is NOT '"', NOT '\\', and >= 0x20, respectively.
-  const std::uint64_t ok = ((x ^ (ones * 0x22)) + low7) & ((x ^ (ones * 0x5C)) + low7) &
-                           (x + ones * (0x80 - 0x20));
+  const std::uint64_t ok =
+      ((x ^ (ones * 0x22)) + low7) & ((x ^ (ones * 0x5C)) + low7) & (x + ones * (0x80 - 0x20));
   return (~ok | v) & highs;
 }
 
@@ -113,12 +114,16 @@ inline constexpr std::uint64_t highs = 0x8080808080808080ULL;
     n = 2;
   } else if (c < 0xF0) {
     n = 3;
-    if (c == 0xE0) lo = 0xA0;       // overlong 3-byte forms
-    else if (c == 0xED) hi = 0x9F;  // U+D800..U+DFFF encoded directly
+    if (c == 0xE0)
+      lo = 0xA0;  // overlong 3-byte forms
+    else if (c == 0xED)
+      hi = 0x9F;  // U+D800..U+DFFF encoded directly
   } else if (c < 0xF5) {
     n = 4;
-    if (c == 0xF0) lo = 0x90;       // overlong 4-byte forms
-    else if (c == 0xF4) hi = 0x8F;  // above U+10FFFF
+    if (c == 0xF0)
+      lo = 0x90;  // overlong 4-byte forms
+    else if (c == 0xF4)
+      hi = 0x8F;  // above U+10FFFF
   } else {
     return -1;
   }
@@ -152,10 +157,14 @@ inline constexpr std::uint64_t highs = 0x8080808080808080ULL;
   for (int i = 0; i < 4; ++i) {
     const char c = p[i];
     int d;
-    if (c >= '0' && c <= '9') d = c - '0';
-    else if (c >= 'a' && c <= 'f') d = c - 'a' + 10;
-    else if (c >= 'A' && c <= 'F') d = c - 'A' + 10;
-    else return -1;
+    if (c >= '0' && c <= '9')
+      d = c - '0';
+    else if (c >= 'a' && c <= 'f')
+      d = c - 'a' + 10;
+    else if (c >= 'A' && c <= 'F')
+      d = c - 'A' + 10;
+    else
+      return -1;
     v = v * 16 + d;
   }
   return v;
@@ -192,13 +201,26 @@ inline int decode_escape(const char*& p, char* out) noexcept {
   const char c = p[1];
   p += 2;
   switch (c) {
-    case 'b': *out = '\b'; return 1;
-    case 'f': *out = '\f'; return 1;
-    case 'n': *out = '\n'; return 1;
-    case 'r': *out = '\r'; return 1;
-    case 't': *out = '\t'; return 1;
-    case 'u': break;
-    default: *out = c; return 1;  // '"', '\\', '/'
+    case 'b':
+      *out = '\b';
+      return 1;
+    case 'f':
+      *out = '\f';
+      return 1;
+    case 'n':
+      *out = '\n';
+      return 1;
+    case 'r':
+      *out = '\r';
+      return 1;
+    case 't':
+      *out = '\t';
+      return 1;
+    case 'u':
+      break;
+    default:
+      *out = c;
+      return 1;  // '"', '\\', '/'
   }
   auto cp = static_cast<std::uint32_t>(hex4(p));
   p += 4;

@@ -41,12 +41,23 @@ inline bool write_string(std::string& out, std::string_view s) {
       char esc[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 0xF]};
       std::size_t n = 2;
       switch (c) {
-        case '\b': esc[1] = 'b'; break;
-        case '\t': esc[1] = 't'; break;
-        case '\n': esc[1] = 'n'; break;
-        case '\f': esc[1] = 'f'; break;
-        case '\r': esc[1] = 'r'; break;
-        default: n = 6;
+        case '\b':
+          esc[1] = 'b';
+          break;
+        case '\t':
+          esc[1] = 't';
+          break;
+        case '\n':
+          esc[1] = 'n';
+          break;
+        case '\f':
+          esc[1] = 'f';
+          break;
+        case '\r':
+          esc[1] = 'r';
+          break;
+        default:
+          n = 6;
       }
       out.append(esc, n);
       ++q;
@@ -118,8 +129,10 @@ class writer {
     requires(!std::is_same_v<I, bool> && !std::is_same_v<I, std::int64_t> &&
              !std::is_same_v<I, std::uint64_t>)
   writer& number(I v) {
-    if constexpr (std::is_signed_v<I>) return number(static_cast<std::int64_t>(v));
-    else return number(static_cast<std::uint64_t>(v));
+    if constexpr (std::is_signed_v<I>)
+      return number(static_cast<std::int64_t>(v));
+    else
+      return number(static_cast<std::uint64_t>(v));
   }
   /// The shortest text that reads back as the same double ("0.1", "1e+300", "-0"). NaN and
   /// infinities have no JSON form and are written as null.
@@ -136,8 +149,10 @@ class writer {
   }
   writer& boolean(bool b) {
     before_value();
-    if (b) out_.append("true", 4);
-    else out_.append("false", 5);
+    if (b)
+      out_.append("true", 4);
+    else
+      out_.append("false", 5);
     return *this;
   }
   writer& null() {
@@ -194,8 +209,10 @@ class writer {
     out_.push_back(c);
     const std::uint64_t bit = std::uint64_t{1} << depth_;
     nonempty_ &= ~bit;
-    if (object) is_object_ |= bit;
-    else is_object_ &= ~bit;
+    if (object)
+      is_object_ |= bit;
+    else
+      is_object_ &= ~bit;
     ++depth_;
     return *this;
   }

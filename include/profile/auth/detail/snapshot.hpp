@@ -21,6 +21,21 @@
 
 namespace profile::auth::inline v0::detail {
 
+// Under ThreadSanitizer replaced snapshots are kept until the cache is destroyed: TSan sees
+// happens-before edges, not the grace period that makes reclamation safe, and would report
+// every reclamation as a race. Everything else behaves the same.
+#if defined(__SANITIZE_THREAD__)
+inline constexpr bool keep_retired_snapshots = true;
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+inline constexpr bool keep_retired_snapshots = true;
+#else
+inline constexpr bool keep_retired_snapshots = false;
+#endif
+#else
+inline constexpr bool keep_retired_snapshots = false;
+#endif
+
 /// Integer nanoseconds of the library's time_point: what readers compare without any
 /// std::chrono arithmetic on the hot path.
 [[nodiscard]] constexpr std::int64_t to_ns(time_point t) noexcept {
@@ -101,16 +116,16 @@ inline void set_generation(token_snapshot& s, std::uint64_t g) noexcept { s.gene
     shadow_times.received_at = tok.received_at;
     shadow_times.expires_at = usable;
     p.expiry_skew = std::chrono::seconds{0};
-    const time_point ahead = refresh_at(shadow_times, p, random_duration(random_bits, p.max_jitter));
+    const time_point ahead =
+        refresh_at(shadow_times, p, random_duration(random_bits, p.max_jitter));
     return std::make_unique<token_snapshot>(secret(std::move(*header)),
-                                            header_size - tok.access_token.size(),
-                                            to_ns(usable), to_ns(ahead), to_ns(tok.expires_at));
+                                            header_size - tok.access_token.size(), to_ns(usable),
+                                            to_ns(ahead), to_ns(tok.expires_at));
   }
   const time_point ahead = refresh_at(tok, p, random_duration(random_bits, p.max_jitter));
-  return std::make_unique<token_snapshot>(secret(std::move(*header)),
-                                          header_size - tok.access_token.size(),
-                                          to_ns(usable_until(tok, p)), to_ns(ahead),
-                                          to_ns(tok.expires_at));
+  return std::make_unique<token_snapshot>(
+      secret(std::move(*header)), header_size - tok.access_token.size(),
+      to_ns(usable_until(tok, p)), to_ns(ahead), to_ns(tok.expires_at));
 }
 
 }  // namespace profile::auth::inline v0::detail

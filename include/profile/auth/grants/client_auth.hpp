@@ -97,8 +97,10 @@ inline void append_json_field(std::string& body, std::string_view name, std::str
 /// Appends one parameter in the body's format.
 inline void append_param(std::string& body, body_format fmt, std::string_view name,
                          std::string_view value) {
-  if (fmt == body_format::json) append_json_field(body, name, value);
-  else append_form_field(body, name, value);
+  if (fmt == body_format::json)
+    append_json_field(body, name, value);
+  else
+    append_form_field(body, name, value);
 }
 
 }  // namespace detail

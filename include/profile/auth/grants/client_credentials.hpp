@@ -29,7 +29,7 @@ namespace profile::auth::inline v0 {
 struct client_credentials_config {
   std::string token_endpoint;  ///< absolute https:// URL (http:// only for loopback or opt-in)
   std::string client_id;
-  secret client_secret;        ///< may be empty only with client_auth::none
+  secret client_secret;  ///< may be empty only with client_auth::none
   body_format format = body_format::form;
   client_auth auth = client_auth::client_secret_basic;
   basic_encoding basic = basic_encoding::form_encoded;
@@ -102,8 +102,7 @@ inline void append_json_list(std::string& body, std::string_view name,
         return fail(errc::invalid_argument,
                     "extra parameter '" + name +
                         "' is given twice: servers reject repeated parameters (RFC 6749 §3.2)");
-    if (auto r = detail::check_text_param("an extra parameter name", name, c.format); !r)
-      return r;
+    if (auto r = detail::check_text_param("an extra parameter name", name, c.format); !r) return r;
     if (auto r = detail::check_text_param("extra parameter '" + name + "'", value, c.format); !r)
       return r;
   }

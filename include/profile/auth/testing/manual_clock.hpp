@@ -38,7 +38,9 @@ class manual_clock {
     return time_point(duration(now_->load(std::memory_order_acquire)));
   }
   /// Moves to `t` (backwards too, if a test wants a misbehaving clock).
-  void set(time_point t) noexcept { now_->store(t.time_since_epoch().count(), std::memory_order_release); }
+  void set(time_point t) noexcept {
+    now_->store(t.time_since_epoch().count(), std::memory_order_release);
+  }
   /// Moves forward by `d`.
   void advance(duration d) noexcept { now_->fetch_add(d.count(), std::memory_order_acq_rel); }
 
