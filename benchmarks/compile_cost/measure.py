@@ -6,6 +6,8 @@
   std_only.cpp      the standard headers an auth client needs anyway (baseline)
   profile_auth.cpp  <profile/auth.hpp> and one M2M call (config, request, parse, header)
   nlohmann.cpp      <nlohmann/json.hpp> and one small parse
+  profile_auth_client.cpp  <profile/auth.hpp> and an m2m_client (the cache, the driver and
+                    the thread-safe policy instantiated): what a service's TU really compiles
 
 Reports wall time and CPU time (user+sys of the compiler, from wait4) for each, the increment
 of each over std_only, and our increment as a percentage of nlohmann's. Best-of-N because the
@@ -20,7 +22,7 @@ import time
 
 HERE = pathlib.Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
-TUS = ["std_only.cpp", "profile_auth.cpp", "nlohmann.cpp"]
+TUS = ["std_only.cpp", "profile_auth.cpp", "nlohmann.cpp", "profile_auth_client.cpp"]
 
 
 def compile_once(cxx: str, tu: pathlib.Path, extra: list[str]) -> tuple[float, float]:
@@ -69,8 +71,13 @@ def main() -> None:
     nl_w = best["nlohmann.cpp"][0] - base_w
     ours_c = best["profile_auth.cpp"][1] - base_c
     nl_c = best["nlohmann.cpp"][1] - base_c
+    cl_w = best["profile_auth_client.cpp"][0] - base_w
+    cl_c = best["profile_auth_client.cpp"][1] - base_c
     print(f"\nour increment as a share of nlohmann's: wall {100 * ours_w / nl_w:.1f}%, "
-          f"CPU {100 * ours_c / nl_c:.1f}%  (target <= 20%)")
+          f"CPU {100 * ours_c / nl_c:.1f}%  (target <= 20%: "
+          f"{'**met**' if max(ours_w / nl_w, ours_c / nl_c) <= 0.2 else '**missed**'})")
+    print(f"with an m2m_client instantiated: wall {100 * cl_w / nl_w:.1f}%, "
+          f"CPU {100 * cl_c / nl_c:.1f}%")
 
 
 if __name__ == "__main__":

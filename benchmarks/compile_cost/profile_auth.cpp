@@ -2,6 +2,11 @@
 // Compile-cost contestant: include <profile/auth.hpp> and make one M2M call, sans I/O: build a
 // config and a token request, parse a token response, produce the Authorization value.
 #include <profile/auth.hpp>
+// What this TU uses, named explicitly as well (no-ops once the umbrella includes them).
+#include <profile/auth/grants/client_credentials.hpp>
+#include <profile/auth/header.hpp>
+#include <profile/auth/profile.hpp>
+#include <profile/auth/token_response.hpp>
 
 #include <chrono>  // the arrival time of the response
 #include <string>  // the header value

@@ -240,7 +240,9 @@ TEST_CASE("callback: RFC 6749 §4.1.2.1 error codes map to their errc with the d
       {"temporarily_unavailable", pa::errc::temporarily_unavailable},
       {"login_required", pa::errc::oauth_error},  // OIDC: kept as text
   };
-  for (const auto& [code, expected] : cases) {
+  for (const auto& entry : cases) {
+    const std::string code = entry.first;
+    const pa::errc expected = entry.second;
     CAPTURE(code);
     auto r = parse("https://app.example.com/cb?error=" + std::string(code) +
                    "&error_description=The+user+said+no&error_uri=https%3A%2F%2Fdocs%2Fe&" +

@@ -148,7 +148,9 @@ TEST_CASE("device authorization answer: malformed or dangerous answers") {
       {"{\"device_code\":", pa::errc::invalid_json},
       {"{\"error\":\"invalid_scope\"}", pa::errc::invalid_scope},  // 200 carrying an error
   };
-  for (const auto& [body, expected] : cases) {
+  for (const auto& entry : cases) {
+    const std::string& body = entry.first;
+    const pa::errc expected = entry.second;
     CAPTURE(body);
     auto r = parse(body);
     CHECK(error_of(r) == expected);

@@ -124,7 +124,6 @@ TEST_CASE("no secret appears in any error the user-authorization tests produced"
   c.token_endpoint = "https://auth.example.com/token";
   c.client_secret = pa::secret(t::client_secret);
   const pa::secret rt(t::refresh_token);
-  const pa::secret code(t::code);
   c.revocation_endpoint = "http://evil.example/revoke";
   (void)error_of(pa::revocation_request(c, rt));
   c.client_id = "bad\nid";

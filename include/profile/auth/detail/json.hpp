@@ -4,6 +4,7 @@
 #define PROFILE_AUTH_DETAIL_JSON_HPP
 
 #include <profile/auth/config.hpp>
+#include <profile/auth/detail/json_parser.hpp>
 #include <profile/auth/detail/json_tape.hpp>
 #include <profile/auth/detail/json_text.hpp>
 #include <profile/auth/error.hpp>

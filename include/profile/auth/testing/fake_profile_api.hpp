@@ -171,10 +171,7 @@ class fake_profile_api {
         state_->advance(f->delay);
       lock.lock();
     }
-    if (ep == fake_endpoint::any) {
-      http_response r = json_answer(404, R"({"error":"not_found"})", request_id);
-      return r;
-    }
+    if (ep == fake_endpoint::any) return json_answer(404, R"({"error":"not_found"})", request_id);
     if (request.method != "POST") {
       http_response r = json_answer(405, R"({"error":"method_not_allowed"})", request_id);
       r.headers.add("Allow", "POST");
@@ -190,7 +187,8 @@ class fake_profile_api {
     std::lock_guard<std::mutex> lock(state_->mutex);
     state_->faults.push_back({std::move(f), times, where, {}});
   }
-  /// Makes up to `times` requests for which `when(request)` is true misbehave as `f`.
+  /// Makes up to `times` requests for which `when(request)` is true misbehave as `f`. `when`
+  /// runs under the fake's lock: it must not call the fake.
   void inject_when(std::function<bool(const http_request&)> when, fault f,
                    unsigned times = static_cast<unsigned>(-1)) {
     std::lock_guard<std::mutex> lock(state_->mutex);
@@ -229,7 +227,7 @@ class fake_profile_api {
   /// The most recently issued access token (empty before the first), to compare in tests.
   [[nodiscard]] std::string last_token() const {
     std::lock_guard<std::mutex> lock(state_->mutex);
-    return state_->tokens.empty() ? std::string() : state_->tokens.back().value;
+    return state_->last_token;
   }
 
  private:
@@ -254,6 +252,7 @@ class fake_profile_api {
     std::vector<issued> tokens;
     std::vector<queued_fault> faults;
     std::optional<http_request> last;
+    std::string last_token;  // survives revoke_all_tokens()
     std::size_t requests = 0, token_requests = 0, tokens_issued = 0, api_calls = 0;
   };
 
@@ -422,6 +421,7 @@ class fake_profile_api {
     std::string token = "tok-" + std::to_string(n) + "-";
     for (int shift = 60; shift >= 0; shift -= 4) token += "0123456789abcdef"[(x >> shift) & 15];
     state_->tokens.push_back({token, std::string(got_id), state_->now() + o.expires_in});
+    state_->last_token = token;
 
     detail::json::writer w;
     w.begin_object().key("access_token").string(token).key("token_type").string("Bearer");

@@ -407,8 +407,10 @@ class curl_transport {
     if (!options_.user_agent.empty())
       set(curl_easy_setopt(h, CURLOPT_USERAGENT, options_.user_agent.c_str()));
     // Content-Length is announced before the body arrives: refuse too large bodies at once.
-    set(curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE,
-                         static_cast<curl_off_t>(options_.max_response_bytes)));
+    constexpr auto off_max = static_cast<unsigned long long>(CURL_OFF_T_MAX);
+    if (static_cast<unsigned long long>(options_.max_response_bytes) <= off_max)
+      set(curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE,
+                           static_cast<curl_off_t>(options_.max_response_bytes)));
 
     const std::string& m = request.method;
     if (m == "HEAD") {
