@@ -40,6 +40,10 @@ case_find_package() {
   done
   consumer_cmake find_package -DCMAKE_PREFIX_PATH="$prefix" \
     -DCMAKE_FIND_USE_PACKAGE_REGISTRY=OFF
+  if [[ -f "$work/find_package/curl_consumer" ]]; then
+    "$work/find_package/curl_consumer"
+    echo "component curl: profile::auth_curl builds, links and runs"
+  fi
 }
 
 case_pkg_config() {

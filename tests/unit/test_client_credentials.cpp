@@ -51,14 +51,9 @@ pa::errc build_error(const pa::client_credentials_config& c) {
   check_clean(v.error());
   check_clean(r.error());
   CHECK(r.error().http_status == 0);  // nothing was sent
-  // Bad configuration is never worth retrying. Endpoint problems are misconfiguration; bad
-  // argument values are classified `local` by error.hpp.
+  // Bad configuration is never worth retrying: it is misconfiguration, whatever the field.
   CHECK_FALSE(pa::is_retryable(r.error()));
-  const auto cls = pa::classify(r.error());
-  if (r.error().code == pa::errc::invalid_argument)
-    CHECK(cls == pa::error_class::local);
-  else
-    CHECK(cls == pa::error_class::misconfiguration);
+  CHECK(pa::classify(r.error()) == pa::error_class::misconfiguration);
   return r.error().code;
 }
 

@@ -60,6 +60,11 @@ TEST_CASE("classification tells callers what to do") {
   CHECK(pa::classify(pa::errc::malformed_response, 200) == error_class::protocol);
   CHECK(pa::classify(pa::errc::malformed_response, 503) == error_class::retryable);
   CHECK(pa::classify(pa::errc::store_corrupt) == error_class::local);
+  CHECK(pa::classify(pa::errc::invalid_argument) == error_class::misconfiguration);
+  CHECK(pa::classify(pa::errc::http_error, 302) == error_class::misconfiguration);
+  CHECK(pa::classify(pa::errc::http_error, 404) == error_class::misconfiguration);
+  CHECK(pa::classify(pa::errc::http_error, 400) == error_class::retryable);  // a proxy's 400
+  CHECK(pa::classify(pa::errc::limit_exceeded, 200) == error_class::protocol);
 
   pa::error e(pa::errc::invalid_grant, "x");
   CHECK_FALSE(pa::is_retryable(e));

@@ -402,6 +402,8 @@ TEST_CASE("json: syntax errors are errc::invalid_json with the byte offset") {
   }
   CHECK(must_fail("\xEF\xBB\xBF{}").message.find("byte order mark") != std::string::npos);
   CHECK(must_fail("\xEF\xBB").message.find("byte order mark") == std::string::npos);
+  // An empty view, even one without storage, is an error and not a crash.
+  CHECK(must_fail(std::string_view()).code == pa::errc::invalid_json);
   // NUL bytes are data, not terminators.
   CHECK(must_fail(std::string_view("1\0", 2)).code == pa::errc::invalid_json);
   CHECK(must_fail(std::string_view("\"a\0b\"", 5)).code == pa::errc::invalid_json);

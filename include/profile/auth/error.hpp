@@ -225,7 +225,12 @@ struct error {
     case errc::slow_down:
       return error_class::retryable;
     case errc::http_error:
-      // An answer without an OAuth body is infrastructure: retry, whatever its status.
+      // An answer without an OAuth body is infrastructure (a proxy, a WAF, a gateway): retry,
+      // except where the status says the request can never work as configured: a redirect
+      // (endpoints are never followed) or a missing resource (a wrong endpoint URL).
+      if ((http_status >= 300 && http_status < 400) || http_status == 404 ||
+          http_status == 405 || http_status == 410)
+        return error_class::misconfiguration;
       return error_class::retryable;
     case errc::invalid_client:
     case errc::unauthorized_client:
@@ -243,6 +248,8 @@ struct error {
     case errc::invalid_url:
     case errc::unsupported_response_type:
     case errc::insufficient_scope:
+    case errc::invalid_argument:
+    case errc::invalid_header_value:
       return error_class::misconfiguration;
     case errc::access_denied:
     case errc::authorization_pending:
@@ -256,6 +263,7 @@ struct error {
     case errc::state_mismatch:
     case errc::issuer_mismatch:
     case errc::invalid_callback:
+    case errc::limit_exceeded:
       return (http_status >= 500 || http_status == 408 || http_status == 429)
                  ? error_class::retryable
                  : error_class::protocol;

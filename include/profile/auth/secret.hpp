@@ -6,7 +6,7 @@
 #include <profile/auth/config.hpp>
 
 #include <cstddef>      // std::size_t
-#include <cstring>      // std::memcpy
+#include <cstring>      // std::memcpy, std::memset
 #include <iosfwd>       // std::basic_ostream declaration for the redacting operator<<
 #include <memory>       // std::unique_ptr owns the bytes: a move steals them, none are left behind
 #include <string>       // construction from std::string&& wipes the source
@@ -15,13 +15,16 @@
 namespace profile::auth::inline v0 {
 
 namespace detail {
-/// Overwrites n bytes in a way the optimizer may not remove.
+/// Overwrites n bytes in a way the optimizer may not remove: memset at full speed, then an
+/// empty asm statement that claims to read the memory, so the stores cannot be elided.
 inline void secure_wipe(void* p, std::size_t n) noexcept {
   if (p == nullptr || n == 0) return;
+#if defined(__GNUC__) || defined(__clang__)
+  std::memset(p, 0, n);
+  __asm__ __volatile__("" : : "r"(p) : "memory");
+#else
   volatile unsigned char* v = static_cast<volatile unsigned char*>(p);
   while (n--) *v++ = 0;
-#if defined(__GNUC__) || defined(__clang__)
-  __asm__ __volatile__("" : : "r"(p) : "memory");
 #endif
 }
 /// Wipes a std::string's whole buffer (capacity, not just size), then clears it.

@@ -13,6 +13,8 @@
 
 #include <chrono>       // timeouts in curl_options
 #include <cstddef>      // std::size_t
+#include <cstdint>      // std::uint64_t when comparing the body limit with curl_off_t
+#include <limits>       // std::numeric_limits<curl_off_t>
 #include <memory>       // std::unique_ptr owns the easy handle; std::shared_ptr shares a pool
 #include <mutex>        // curl_transport_pool guards its idle handles
 #include <optional>     // curl_options::proxy
@@ -407,8 +409,8 @@ class curl_transport {
     if (!options_.user_agent.empty())
       set(curl_easy_setopt(h, CURLOPT_USERAGENT, options_.user_agent.c_str()));
     // Content-Length is announced before the body arrives: refuse too large bodies at once.
-    constexpr auto off_max = static_cast<unsigned long long>(CURL_OFF_T_MAX);
-    if (static_cast<unsigned long long>(options_.max_response_bytes) <= off_max)
+    constexpr auto off_max = static_cast<std::uint64_t>(std::numeric_limits<curl_off_t>::max());
+    if (static_cast<std::uint64_t>(options_.max_response_bytes) <= off_max)
       set(curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE,
                            static_cast<curl_off_t>(options_.max_response_bytes)));
 
