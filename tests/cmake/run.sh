@@ -26,11 +26,12 @@ consumer_cmake() {  # consumer_cmake NAME [extra cmake args]: configure, build, 
 }
 
 case_find_package() {
+  # Configured for another prefix and installed with --prefix: the package must be relocatable.
   cmake -S "$src" -B "$work/install-build" -G Ninja -DCMAKE_CXX_COMPILER="$cxx" \
-    -DCMAKE_INSTALL_PREFIX="$prefix" -DPROFILE_AUTH_BUILD_TESTS=OFF \
+    -DCMAKE_INSTALL_PREFIX="$work/not-here" -DPROFILE_AUTH_BUILD_TESTS=OFF \
     -DPROFILE_AUTH_BUILD_EXAMPLES=OFF
   cmake --build "$work/install-build" -j "$jobs"
-  cmake --install "$work/install-build"
+  cmake --install "$work/install-build" --prefix "$prefix"
   local f
   for f in include/profile/auth.hpp include/profile/auth/version.hpp \
     share/cmake/profile_auth/profile_authConfig.cmake \
@@ -52,6 +53,9 @@ case_pkg_config() {
   local got
   got=$(pkg-config --modversion profile_auth)
   [[ "$got" == "$version" ]] || { echo "pkg-config says $got, expected $version"; return 1; }
+  got=$(pkg-config --variable=includedir profile_auth)
+  [[ "$(cd "$got" && pwd)" == "$prefix/include" ]] ||
+    { echo "pkg-config's includedir is $got, expected $prefix/include"; return 1; }
   mkdir -p "$work/pkg_config"
   # shellcheck disable=SC2046 # pkg-config's flags are meant to be split
   "$cxx" -std=c++20 -Wall -Wextra -Wpedantic -Werror $(pkg-config --cflags profile_auth) \

@@ -55,8 +55,7 @@ std::string with_canary_code(std::string_view in) {
 pa::result<pa::authorization_callback> run(std::string_view cb, std::string_view state,
                                            std::uint8_t flags) {
   const std::optional<std::string_view> issuer =
-      (flags & 1) != 0 ? std::optional<std::string_view>("https://auth.example.com")
-                       : std::nullopt;
+      (flags & 1) != 0 ? std::optional<std::string_view>("https://auth.example.com") : std::nullopt;
   const auto policy =
       (flags & 2) != 0 ? pa::issuer_policy::if_present : pa::issuer_policy::required;
   return pa::parse_authorization_callback(cb, state, issuer, policy);
@@ -80,8 +79,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     for (const char ch : r->code.reveal())
       require(static_cast<unsigned char>(ch) >= 0x20 && static_cast<unsigned char>(ch) <= 0x7E);
     if ((flags & 1) != 0) {
-      if ((flags & 2) == 0) require(r->iss == "https://auth.example.com");
-      else require(r->iss.empty() || r->iss == "https://auth.example.com");
+      if ((flags & 2) == 0)
+        require(r->iss == "https://auth.example.com");
+      else
+        require(r->iss.empty() || r->iss == "https://auth.example.com");
     }
     for (const auto& [name, value] : r->extra) {
       require(name != "code" && name != "state" && name != "iss");

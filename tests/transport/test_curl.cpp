@@ -18,6 +18,7 @@
 #include <chrono>       // timeouts and elapsed time
 #include <cstddef>      // std::size_t
 #include <functional>   // std::function for server setup
+#include <limits>       // the largest body limit
 #include <string>       // bodies and messages
 #include <string_view>  // raw responses
 #include <thread>       // server threads, concurrent callers
@@ -374,6 +375,12 @@ TEST_CASE("curl_transport: bodies over the limit are refused, announced or strea
   auto big = roomy.send(get(srv.url("/big-chunked")));
   REQUIRE(big.has_value());
   CHECK(big->body.size() == (2u << 20));
+
+  o.max_response_bytes = std::numeric_limits<std::size_t>::max();  // beyond curl_off_t
+  pt::curl_transport unlimited(o);
+  auto whole = unlimited.send(get(srv.url("/big")));
+  REQUIRE(whole.has_value());
+  CHECK(whole->body.size() == (2u << 20));
 }
 
 TEST_CASE("curl_transport: header blocks over max_header_bytes are refused") {

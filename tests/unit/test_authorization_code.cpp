@@ -74,8 +74,8 @@ TEST_CASE("authorization_url: options, resources, extra parameters, all percent-
   o.prompt = "consent";
   o.login_hint = "alice@example.com";
   o.nonce = "n-0S6_WzA2Mj";
-  o.extra_params = {{"audience", "https://api"}, {"ui_locales", "fr en"},
-                    {"weird", "a&b=c+d/\xC3\xA9#"}};
+  o.extra_params = {
+      {"audience", "https://api"}, {"ui_locales", "fr en"}, {"weird", "a&b=c+d/\xC3\xA9#"}};
   CHECK(url_of(public_config(), o) ==
         "https://auth.example.com/authorize?response_type=code&client_id=app-123"
         "&redirect_uri=http%3A%2F%2F127.0.0.1%3A8765%2Fcallback"
@@ -284,9 +284,9 @@ TEST_CASE("callback: a missing, empty or malformed code is errc::invalid_callbac
 
 TEST_CASE("callback: any duplicated parameter is errc::invalid_callback") {
   const std::string base = "?" + kCodeParam + "&" + kStateParam;
-  for (const std::string& dup : {base + "&code=other", base + "&" + kStateParam,
-                                 base + "&iss=a&iss=a", base + "&x=1&x=2", "?state=evil&" +
-                                 base.substr(1)}) {
+  for (const std::string& dup :
+       {base + "&code=other", base + "&" + kStateParam, base + "&iss=a&iss=a", base + "&x=1&x=2",
+        "?state=evil&" + base.substr(1)}) {
     CAPTURE(dup);
     CHECK(error_of(parse(dup)) == pa::errc::invalid_callback);
   }
@@ -310,8 +310,8 @@ TEST_CASE("callback: RFC 9207 iss checks") {
   CHECK(error_of(parse(ok + "&iss=x", kIssuer, pa::issuer_policy::if_present)) ==
         pa::errc::issuer_mismatch);
   // Error responses are checked too, before their error is surfaced.
-  CHECK(error_of(parse("?error=access_denied&" + kStateParam + "&iss=https%3A%2F%2Fevil", kIssuer)) ==
-        pa::errc::issuer_mismatch);
+  CHECK(error_of(parse("?error=access_denied&" + kStateParam + "&iss=https%3A%2F%2Fevil",
+                       kIssuer)) == pa::errc::issuer_mismatch);
 }
 
 TEST_CASE("callback: oversized input is refused before parsing") {
@@ -375,8 +375,8 @@ TEST_CASE("code exchange: errors") {
   auto c = public_config();
   CHECK(error_of(pa::authorization_code_request(c, pa::secret(), pkce)) ==
         pa::errc::invalid_argument);
-  CHECK(error_of(pa::authorization_code_request(
-            c, pa::secret(std::string(t::code) + "\r\n"), pkce)) == pa::errc::invalid_argument);
+  CHECK(error_of(pa::authorization_code_request(c, pa::secret(std::string(t::code) + "\r\n"),
+                                                pkce)) == pa::errc::invalid_argument);
   c.token_endpoint = "http://auth.example.com/token";
   CHECK(error_of(pa::authorization_code_request(c, pa::secret(t::code), pkce)) ==
         pa::errc::insecure_endpoint);

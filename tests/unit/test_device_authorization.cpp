@@ -102,16 +102,20 @@ TEST_CASE("device authorization answer: defaults and quirks") {
   CHECK(d->expires_in == 1800s);
   for (const char* iv : {"0", "-3", "\"soon\"", "null", "true"}) {
     CAPTURE(iv);
-    d = parse(answer_with("\"user_code\":\"A\",\"verification_uri\":\"https://e.com/d\","
-                          "\"expires_in\":600,\"interval\":" + std::string(iv)));
+    d =
+        parse(answer_with("\"user_code\":\"A\",\"verification_uri\":\"https://e.com/d\","
+                          "\"expires_in\":600,\"interval\":" +
+                          std::string(iv)));
     REQUIRE(d.has_value());
     CHECK(d->interval == 5s);
   }
-  d = parse(answer_with("\"user_code\":\"A\",\"verification_uri\":\"https://e.com/d\","
+  d =
+      parse(answer_with("\"user_code\":\"A\",\"verification_uri\":\"https://e.com/d\","
                         "\"expires_in\":600,\"interval\":\"10\""));
   REQUIRE(d.has_value());
   CHECK(d->interval == 10s);
-  d = parse(answer_with("\"user_code\":\"A\",\"verification_uri\":\"http://127.0.0.1:9/d\","
+  d =
+      parse(answer_with("\"user_code\":\"A\",\"verification_uri\":\"http://127.0.0.1:9/d\","
                         "\"expires_in\":1e99"));
   REQUIRE(d.has_value());
   CHECK(d->expires_in == std::chrono::seconds(366 * 86400));
@@ -121,7 +125,7 @@ TEST_CASE("device authorization answer: malformed or dangerous answers") {
   const std::string uri = "\"verification_uri\":\"https://e.com/d\",\"expires_in\":600";
   const std::pair<std::string, pa::errc> cases[] = {
       {"{\"user_code\":\"A\"," + uri + "}", pa::errc::malformed_response},  // no device_code
-      {answer_with(uri), pa::errc::malformed_response},                      // no user_code
+      {answer_with(uri), pa::errc::malformed_response},                     // no user_code
       {answer_with("\"user_code\":\"\"," + uri), pa::errc::malformed_response},
       {answer_with("\"user_code\":7," + uri), pa::errc::malformed_response},
       {answer_with("\"user_code\":\"A\",\"expires_in\":600"), pa::errc::malformed_response},
@@ -220,9 +224,10 @@ TEST_CASE("device polling: every outcome") {
   CHECK(o.failure.code == pa::errc::invalid_client);
   t::scan(o.failure);
 
-  o = poll(200, "{\"access_token\":\"" + std::string(t::access_token) +
-                    "\",\"token_type\":\"Bearer\",\"expires_in\":3600,\"refresh_token\":\"" +
-                    std::string(t::refresh_token) + "\"}",
+  o = poll(200,
+           "{\"access_token\":\"" + std::string(t::access_token) +
+               "\",\"token_type\":\"Bearer\",\"expires_in\":3600,\"refresh_token\":\"" +
+               std::string(t::refresh_token) + "\"}",
            5s);
   CHECK(o.status == pa::device_poll_status::success);
   REQUIRE(o.issued.has_value());

@@ -33,15 +33,17 @@ pa::unverified_claims decode(const std::string& token) {
   return *r;
 }
 
-std::chrono::sys_seconds at(long long s) { return std::chrono::sys_seconds(std::chrono::seconds(s)); }
+std::chrono::sys_seconds at(long long s) {
+  return std::chrono::sys_seconds(std::chrono::seconds(s));
+}
 
 }  // namespace
 
 TEST_CASE("an RFC 9068 access token: every standard claim and raw access to the rest") {
-  const auto c = decode(jwt(
-      R"({"iss":"https://auth.example.com","sub":"user-42","aud":"https://api.example.com",)"
-      R"("exp":1700003600,"iat":1700000000,"nbf":1699999990,"scope":"openid profile",)"
-      R"("role":"admin","client_id":"app","realm_access":{"roles":["a","b"]}})"));
+  const auto c = decode(
+      jwt(R"({"iss":"https://auth.example.com","sub":"user-42","aud":"https://api.example.com",)"
+          R"("exp":1700003600,"iat":1700000000,"nbf":1699999990,"scope":"openid profile",)"
+          R"("role":"admin","client_id":"app","realm_access":{"roles":["a","b"]}})"));
   CHECK(c.is_jwt);
   CHECK(c.alg == "RS256");
   CHECK(c.typ == "at+jwt");
@@ -104,8 +106,7 @@ TEST_CASE("opaque tokens are a normal value, not an error") {
   for (const std::string& token :
        {std::string(t::access_token), std::string("2YotnFZFEjr1zCsicMWpAA"), std::string("a.b"),
         std::string("a.b.c.d.e"), std::string(""), std::string("..."), std::string("!!.e30.x"),
-        not_json_header, no_alg, array_header, alg_not_string,
-        jwt("{}") + ".extra.parts"}) {
+        not_json_header, no_alg, array_header, alg_not_string, jwt("{}") + ".extra.parts"}) {
     CAPTURE(token);
     const auto c = decode(token);
     CHECK_FALSE(c.is_jwt);

@@ -25,7 +25,7 @@ namespace {
 /// Emits the 32 octets of RFC 7636 Appendix B, then fails (a second draw would be a bug).
 struct rfc7636_octets {
   static constexpr std::array<unsigned char, 32> octets = {
-      116, 24,  223, 180, 151, 153, 224, 37, 79, 250, 96, 125, 216, 173, 187, 186,
+      116, 24,  223, 180, 151, 153, 224, 37,  79, 250, 96, 125, 216, 173, 187, 186,
       22,  212, 37,  77,  105, 214, 191, 240, 91, 88,  5,  88,  83,  132, 141, 121};
   int draws = 0;
   bool fill(std::span<std::byte> out) noexcept {

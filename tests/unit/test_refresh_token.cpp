@@ -88,8 +88,8 @@ TEST_CASE("refresh request: confidential clients and JSON bodies") {
 TEST_CASE("refresh request: errors") {
   CHECK(error_of(pa::refresh_token_request(public_config(), pa::secret())) ==
         pa::errc::not_authenticated);
-  CHECK(error_of(pa::refresh_token_request(
-            public_config(), pa::secret(std::string(t::refresh_token) + "\n"))) ==
+  CHECK(error_of(pa::refresh_token_request(public_config(),
+                                           pa::secret(std::string(t::refresh_token) + "\n"))) ==
         pa::errc::invalid_argument);
   CHECK(error_of(pa::refresh_token_request(public_config(), pa::secret(t::refresh_token),
                                            "a\rb")) == pa::errc::invalid_argument);
@@ -132,8 +132,10 @@ TEST_CASE("apply_refresh_rotation: a new refresh token replaces the old, none ke
 
 TEST_CASE("parse_refresh_response: success applies rotation") {
   auto r = pa::parse_refresh_response(
-      json_response(200, "{\"access_token\":\"A2\",\"token_type\":\"Bearer\",\"expires_in\":600,"
-                         "\"refresh_token\":\"" + std::string(t::refresh_token2) + "\"}"),
+      json_response(200,
+                    "{\"access_token\":\"A2\",\"token_type\":\"Bearer\",\"expires_in\":600,"
+                    "\"refresh_token\":\"" +
+                        std::string(t::refresh_token2) + "\"}"),
       kT0, previous_token());
   REQUIRE(r.has_value());
   CHECK(r->access_token.reveal() == "A2");

@@ -128,9 +128,8 @@ TEST_CASE("no secret appears in any error the user-authorization tests produced"
   (void)error_of(pa::revocation_request(c, rt));
   c.client_id = "bad\nid";
   (void)error_of(pa::revocation_request(c, rt));
-  (void)error_of(pa::parse_revocation_response(
-      answer(400, "{\"error\":\"invalid_request\",\"error_description\":\"bad\"}",
-             "application/json")));
+  (void)error_of(pa::parse_revocation_response(answer(
+      400, "{\"error\":\"invalid_request\",\"error_description\":\"bad\"}", "application/json")));
   CHECK(t::collected().size() >= 3);
   for (const std::string& text : t::collected())
     for (const std::string_view s : t::all_secrets) CHECK(text.find(s) == std::string::npos);

@@ -40,8 +40,8 @@ namespace detail {
 
 /// Parameter names authorization_url() writes itself.
 inline constexpr std::string_view authz_reserved_params[] = {
-    "response_type",  "client_id",  "redirect_uri", "scope",  "state",    "code_challenge",
-    "code_challenge_method", "resource", "prompt", "login_hint", "nonce"};
+    "response_type",         "client_id", "redirect_uri", "scope",      "state", "code_challenge",
+    "code_challenge_method", "resource",  "prompt",       "login_hint", "nonce"};
 
 [[nodiscard]] inline bool is_authz_reserved(std::string_view name) noexcept {
   for (const std::string_view r : authz_reserved_params)
@@ -76,8 +76,8 @@ inline void append_query_param(std::string& url, std::string_view name, std::str
 [[nodiscard]] inline result<std::string> authorization_url(
     const user_auth_config& c, const pkce_pair& pkce, std::string_view state,
     const authorization_url_options& opts = {}) {
-  if (auto r = detail::check_configured_endpoint("authorization_endpoint",
-                                                 c.authorization_endpoint, c.allow_insecure_http);
+  if (auto r = detail::check_configured_endpoint("authorization_endpoint", c.authorization_endpoint,
+                                                 c.allow_insecure_http);
       !r)
     return unexpected<error>(std::move(r).error());
   if (auto r = detail::check_redirect_uri(c); !r) return unexpected<error>(std::move(r).error());
@@ -86,9 +86,12 @@ inline void append_query_param(std::string& url, std::string_view name, std::str
   if (state.empty())
     return fail(errc::invalid_argument,
                 "state is empty: pass a fresh random_state() and keep it for the callback");
-  const std::pair<std::string_view, std::string_view> texts[] = {
-      {"client_id", c.client_id}, {"scope", c.scope},           {"state", state},
-      {"prompt", opts.prompt},    {"login_hint", opts.login_hint}, {"nonce", opts.nonce}};
+  const std::pair<std::string_view, std::string_view> texts[] = {{"client_id", c.client_id},
+                                                                 {"scope", c.scope},
+                                                                 {"state", state},
+                                                                 {"prompt", opts.prompt},
+                                                                 {"login_hint", opts.login_hint},
+                                                                 {"nonce", opts.nonce}};
   for (const auto& [name, value] : texts)
     if (auto r = detail::check_text_param(name, value, body_format::form); !r)
       return unexpected<error>(std::move(r).error());
@@ -121,8 +124,8 @@ inline void append_query_param(std::string& url, std::string_view name, std::str
         return fail(errc::invalid_argument, "extra parameter '" + name + "' is given twice");
     for (const auto& [other, unused] : *existing)
       if (other == name)
-        return fail(errc::invalid_argument, "extra parameter '" + name +
-                                                "' is already in authorization_endpoint's query");
+        return fail(errc::invalid_argument,
+                    "extra parameter '" + name + "' is already in authorization_endpoint's query");
     if (auto r = detail::check_text_param("an extra parameter name", name, body_format::form); !r)
       return unexpected<error>(std::move(r).error());
     if (auto r = detail::check_text_param("extra parameter '" + name + "'",
@@ -145,8 +148,7 @@ inline void append_query_param(std::string& url, std::string_view name, std::str
   if (!opts.prompt.empty()) detail::append_query_param(url, "prompt", opts.prompt);
   if (!opts.login_hint.empty()) detail::append_query_param(url, "login_hint", opts.login_hint);
   if (!opts.nonce.empty()) detail::append_query_param(url, "nonce", opts.nonce);
-  for (const auto& [name, value] : opts.extra_params)
-    detail::append_query_param(url, name, value);
+  for (const auto& [name, value] : opts.extra_params) detail::append_query_param(url, name, value);
   return url;
 }
 
@@ -279,12 +281,18 @@ inline constexpr std::size_t max_callback_size = 64 * 1024;
   const std::string *state = nullptr, *iss = nullptr, *err = nullptr, *code = nullptr;
   const std::string *desc = nullptr, *err_uri = nullptr;
   for (const auto& [name, value] : params) {
-    if (name == "state") state = &value;
-    else if (name == "iss") iss = &value;
-    else if (name == "error") err = &value;
-    else if (name == "code") code = &value;
-    else if (name == "error_description") desc = &value;
-    else if (name == "error_uri") err_uri = &value;
+    if (name == "state")
+      state = &value;
+    else if (name == "iss")
+      iss = &value;
+    else if (name == "error")
+      err = &value;
+    else if (name == "code")
+      code = &value;
+    else if (name == "error_description")
+      desc = &value;
+    else if (name == "error_uri")
+      err_uri = &value;
   }
 
   if (state == nullptr || !constant_time_equal(*state, expected_state)) {
@@ -306,13 +314,12 @@ inline constexpr std::size_t max_callback_size = 64 * 1024;
     if (iss == nullptr ? policy == issuer_policy::required : *iss != *expected_issuer)
       return detail::callback_fail(
           errc::issuer_mismatch,
-          iss == nullptr
-              ? "has no iss parameter although this server is expected to send one "
-                "(RFC 9207): it may come from another server (mix-up attack); use "
-                "issuer_policy::if_present only for servers that do not send iss"
-              : "names issuer '" + detail::sanitize_text(*iss, 200) +
-                    "', not the expected one: it may come from another server (mix-up "
-                    "attack, RFC 9207); reject it");
+          iss == nullptr ? "has no iss parameter although this server is expected to send one "
+                           "(RFC 9207): it may come from another server (mix-up attack); use "
+                           "issuer_policy::if_present only for servers that do not send iss"
+                         : "names issuer '" + detail::sanitize_text(*iss, 200) +
+                               "', not the expected one: it may come from another server (mix-up "
+                               "attack, RFC 9207); reject it");
   }
 
   if (err != nullptr) {
@@ -363,8 +370,8 @@ inline constexpr std::size_t max_callback_size = 64 * 1024;
 /// control bytes), errc::invalid_url / errc::insecure_endpoint (token_endpoint or
 /// redirect_uri). Nothing is built when a check fails; no message contains a secret.
 [[nodiscard]] inline result<http_request> authorization_code_request(const user_auth_config& c,
-                                                                    const secret& code,
-                                                                    const pkce_pair& pkce) {
+                                                                     const secret& code,
+                                                                     const pkce_pair& pkce) {
   if (auto r = detail::check_redirect_uri(c); !r) return unexpected<error>(std::move(r).error());
   if (auto r = detail::check_secret_param("the authorization code", code, c.format); !r)
     return unexpected<error>(std::move(r).error());

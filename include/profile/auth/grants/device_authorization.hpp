@@ -36,8 +36,7 @@ inline constexpr std::string_view device_code_grant_type =
 /// `Accept: application/json`.
 /// Errors: errc::invalid_argument (device_authorization_endpoint or client_id empty, control
 /// bytes, missing secret), errc::invalid_url / errc::insecure_endpoint for the endpoint.
-[[nodiscard]] inline result<http_request> device_authorization_request(
-    const user_auth_config& c) {
+[[nodiscard]] inline result<http_request> device_authorization_request(const user_auth_config& c) {
   auto u = detail::begin_user_request(c, "device_authorization_endpoint",
                                       c.device_authorization_endpoint, body_format::form, {},
                                       3 * c.scope.size());
@@ -172,9 +171,9 @@ namespace detail {
                         : !uri || uri->empty()               ? "verification_uri"
                                                              : nullptr;
   if (missing != nullptr)
-    return detail::device_failure(resp, opts, errc::malformed_response,
-                                  "without a " + std::string(missing) +
-                                      ": check the endpoint URL (RFC 8628 §3.2)");
+    return detail::device_failure(
+        resp, opts, errc::malformed_response,
+        "without a " + std::string(missing) + ": check the endpoint URL (RFC 8628 §3.2)");
   if (detail::find_control_byte(*device_code) != std::string_view::npos)
     return detail::device_failure(resp, opts, errc::malformed_response,
                                   "with a device_code containing control bytes");
@@ -184,8 +183,7 @@ namespace detail {
         "with a user_code containing control, bidi-override or invalid UTF-8 characters (or "
         "longer than 256 bytes), which must not be shown to the user");
   for (const std::string* s : {&*uri, uri_complete ? &*uri_complete : nullptr}) {
-    if (s == nullptr || detail::acceptable_verification_uri(*s, opts.allow_insecure_http))
-      continue;
+    if (s == nullptr || detail::acceptable_verification_uri(*s, opts.allow_insecure_http)) continue;
     const bool parses = check_endpoint(*s, true).has_value();
     return detail::device_failure(
         resp, opts, parses ? errc::insecure_endpoint : errc::malformed_response,
@@ -219,7 +217,7 @@ namespace detail {
 /// Errors: errc::invalid_argument (empty device code, client settings), errc::invalid_url /
 /// errc::insecure_endpoint (token_endpoint).
 [[nodiscard]] inline result<http_request> device_token_request(const user_auth_config& c,
-                                                              const secret& device_code) {
+                                                               const secret& device_code) {
   if (auto r = detail::check_secret_param("the device code", device_code, c.format); !r)
     return unexpected<error>(std::move(r).error());
   auto u = detail::begin_user_request(c, "token_endpoint", c.token_endpoint, c.format,
@@ -231,7 +229,7 @@ namespace detail {
 
 /// device_token_request() for the code in `d`.
 [[nodiscard]] inline result<http_request> device_token_request(const user_auth_config& c,
-                                                              const device_authorization& d) {
+                                                               const device_authorization& d) {
   return device_token_request(c, d.device_code);
 }
 

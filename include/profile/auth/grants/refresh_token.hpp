@@ -27,8 +27,8 @@ namespace profile::auth::inline v0 {
 /// or a missing secret; errc::invalid_url / errc::insecure_endpoint for token_endpoint.
 /// No message contains the refresh token or the client secret.
 [[nodiscard]] inline result<http_request> refresh_token_request(const user_auth_config& c,
-                                                               const secret& refresh_token,
-                                                               std::string_view scope = {}) {
+                                                                const secret& refresh_token,
+                                                                std::string_view scope = {}) {
   if (refresh_token.empty())
     return fail(errc::not_authenticated,
                 "there is no refresh token to refresh with: the user must log in again");
@@ -44,12 +44,13 @@ namespace profile::auth::inline v0 {
   return detail::finish_user_request(c, std::move(*u));
 }
 
-/// Combines the token a refresh returned with the one it replaces (OAuth 2.1 §4.3.1,
-/// RFC 6749 §6): a refresh token in `fresh` replaces the previous one (rotation: the old one
-/// is dead from now on); when the server sent none, the previous refresh token stays valid and
-/// is kept. A missing scope means "as granted before" (RFC 6749 §5.1) and keeps the previous
-/// scope. Everything else comes from `fresh`. Pure: storing the result (atomically, with
-/// compare-and-swap against the previous refresh token) is the caller's job.
+/// Combines the token a refresh returned with the one it replaces (RFC 6749 §6, and OAuth
+/// 2.1's rotation of public clients' refresh tokens): a refresh token in `fresh` replaces the
+/// previous one (rotation: the old one is dead from now on); when the server sent none, the
+/// previous refresh token stays valid and is kept. A missing scope means "as granted before"
+/// (RFC 6749 §5.1) and keeps the previous scope. Everything else comes from `fresh`. Pure:
+/// storing the result (atomically, with compare-and-swap against the previous refresh token)
+/// is the caller's job.
 [[nodiscard]] inline token apply_refresh_rotation(const token& previous, token fresh) {
   if (fresh.refresh_token.empty()) fresh.refresh_token = previous.refresh_token;
   if (fresh.scope.empty()) fresh.scope = previous.scope;

@@ -40,12 +40,12 @@ enum class token_type_hint : unsigned char {
 }
 
 /// Builds a revocation request (RFC 7009 §2.1): `POST revocation_endpoint`, a form body with
-/// `token` (= `to_revoke`) and `token_type_hint` (unless none), then the client's credentials (client_id for
-/// a public client, Basic or body for a confidential one), `Accept: application/json`.
-/// Log out by revoking the refresh token first (that ends the grant), then the access token.
-/// Errors: errc::invalid_argument when revocation_endpoint is empty (the server offers none:
-/// just forget the tokens), `to_revoke` is empty or has control bytes, or the client settings are
-/// incomplete; errc::invalid_url / errc::insecure_endpoint for the endpoint.
+/// `token` (= `to_revoke`) and `token_type_hint` (unless none), then the client's credentials
+/// (client_id for a public client, Basic or body for a confidential one), `Accept:
+/// application/json`. Log out by revoking the refresh token first (that ends the grant), then the
+/// access token. Errors: errc::invalid_argument when revocation_endpoint is empty (the server
+/// offers none: just forget the tokens), `to_revoke` is empty or has control bytes, or the client
+/// settings are incomplete; errc::invalid_url / errc::insecure_endpoint for the endpoint.
 [[nodiscard]] inline result<http_request> revocation_request(
     const user_auth_config& c, const secret& to_revoke,
     token_type_hint hint = token_type_hint::refresh_token) {

@@ -26,9 +26,9 @@ namespace profile::auth::inline v0 {
 /// client** (a backend) sets `client_secret` and authenticates with `auth` (HTTP Basic by
 /// default, or client_secret_post).
 struct user_auth_config {
-  std::string authorization_endpoint;  ///< where the browser goes (https, loopback excepted)
-  std::string token_endpoint;          ///< code exchange, refresh, device polling
-  std::string revocation_endpoint;     ///< RFC 7009; empty when the server has none
+  std::string authorization_endpoint;         ///< where the browser goes (https, loopback excepted)
+  std::string token_endpoint;                 ///< code exchange, refresh, device polling
+  std::string revocation_endpoint;            ///< RFC 7009; empty when the server has none
   std::string device_authorization_endpoint;  ///< RFC 8628; empty when not used
   std::string client_id;
   secret client_secret;  ///< empty: public client (client_id in the body, no secret anywhere)
@@ -63,8 +63,9 @@ namespace detail {
                                                             std::string_view url, bool insecure) {
   if (url.empty())
     return fail(errc::invalid_argument,
-                std::string(field) + " is empty: set it from the server's documentation or its "
-                                     "discovery document");
+                std::string(field) +
+                    " is empty: set it from the server's documentation or its "
+                    "discovery document");
   if (auto u = check_endpoint(url, insecure); !u) {
     error e = std::move(u).error();
     e.message = std::string(field) + ": " + e.message;
@@ -100,8 +101,7 @@ namespace detail {
 
 /// Checks client_id and the credentials used for token endpoint requests.
 [[nodiscard]] inline result<void> check_client(const user_auth_config& c, body_format fmt) {
-  return validate_client_auth(c.client_id, c.client_secret, effective_client_auth(c), c.basic,
-                              fmt);
+  return validate_client_auth(c.client_id, c.client_secret, effective_client_auth(c), c.basic, fmt);
 }
 
 /// A token request (form or JSON body, unfinished) after its endpoint and the client were
@@ -115,12 +115,9 @@ struct user_request {
 /// `Accept: application/json`, the Content-Type of `fmt` and `grant_type` (when not empty) as
 /// the first body member. `reserve` sizes the body once, so no reallocation leaves a stale
 /// copy of a secret in freed memory.
-[[nodiscard]] inline result<user_request> begin_user_request(const user_auth_config& c,
-                                                             std::string_view field,
-                                                             std::string_view endpoint,
-                                                             body_format fmt,
-                                                             std::string_view grant_type,
-                                                             std::size_t reserve) {
+[[nodiscard]] inline result<user_request> begin_user_request(
+    const user_auth_config& c, std::string_view field, std::string_view endpoint, body_format fmt,
+    std::string_view grant_type, std::size_t reserve) {
   if (auto r = check_configured_endpoint(field, endpoint, c.allow_insecure_http); !r)
     return unexpected<error>(std::move(r).error());
   if (auto r = check_client(c, fmt); !r) return unexpected<error>(std::move(r).error());
@@ -145,8 +142,7 @@ inline void add_param(user_request& u, std::string_view name, std::string_view v
 
 /// Adds the client's credentials (client_id in the body for public clients, Basic or body for
 /// confidential ones) and closes a JSON body.
-[[nodiscard]] inline http_request finish_user_request(const user_auth_config& c,
-                                                      user_request&& u) {
+[[nodiscard]] inline http_request finish_user_request(const user_auth_config& c, user_request&& u) {
   apply_client_auth(u.req, u.req.body, u.fmt, c.client_id, c.client_secret,
                     effective_client_auth(c), c.basic);
   if (u.fmt == body_format::json) u.req.body.push_back('}');
@@ -157,8 +153,7 @@ inline void add_param(user_request& u, std::string_view name, std::string_view v
 /// into a request body: non-empty and free of control bytes. Names it, never shows it.
 [[nodiscard]] inline result<void> check_secret_param(std::string_view name, const secret& s,
                                                      body_format fmt) {
-  if (s.empty())
-    return fail(errc::invalid_argument, std::string(name) + " is empty");
+  if (s.empty()) return fail(errc::invalid_argument, std::string(name) + " is empty");
   return check_text_param(name, s.reveal(), fmt);
 }
 
