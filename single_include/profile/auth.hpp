@@ -330,7 +330,12 @@ struct error {
     case errc::slow_down:
       return error_class::retryable;
     case errc::http_error:
-      // An answer without an OAuth body is infrastructure: retry, whatever its status.
+      // An answer without an OAuth body is infrastructure (a proxy, a WAF, a gateway): retry,
+      // except where the status says the request can never work as configured: a redirect
+      // (endpoints are never followed) or a missing resource (a wrong endpoint URL).
+      if ((http_status >= 300 && http_status < 400) || http_status == 404 ||
+          http_status == 405 || http_status == 410)
+        return error_class::misconfiguration;
       return error_class::retryable;
     case errc::invalid_client:
     case errc::unauthorized_client:
@@ -348,6 +353,8 @@ struct error {
     case errc::invalid_url:
     case errc::unsupported_response_type:
     case errc::insufficient_scope:
+    case errc::invalid_argument:
+    case errc::invalid_header_value:
       return error_class::misconfiguration;
     case errc::access_denied:
     case errc::authorization_pending:
@@ -361,6 +368,7 @@ struct error {
     case errc::state_mismatch:
     case errc::issuer_mismatch:
     case errc::invalid_callback:
+    case errc::limit_exceeded:
       return (http_status >= 500 || http_status == 408 || http_status == 429)
                  ? error_class::retryable
                  : error_class::protocol;
@@ -689,7 +697,7 @@ class [[nodiscard]] result<void> {
 
 
 #include <cstddef>      // std::size_t
-#include <cstring>      // std::memcpy
+#include <cstring>      // std::memcpy, std::memset
 #include <iosfwd>       // std::basic_ostream declaration for the redacting operator<<
 #include <memory>       // std::unique_ptr owns the bytes: a move steals them, none are left behind
 #include <string>       // construction from std::string&& wipes the source
@@ -698,13 +706,16 @@ class [[nodiscard]] result<void> {
 namespace profile::auth::inline v0 {
 
 namespace detail {
-/// Overwrites n bytes in a way the optimizer may not remove.
+/// Overwrites n bytes in a way the optimizer may not remove: memset at full speed, then an
+/// empty asm statement that claims to read the memory, so the stores cannot be elided.
 inline void secure_wipe(void* p, std::size_t n) noexcept {
   if (p == nullptr || n == 0) return;
+#if defined(__GNUC__) || defined(__clang__)
+  std::memset(p, 0, n);
+  __asm__ __volatile__("" : : "r"(p) : "memory");
+#else
   volatile unsigned char* v = static_cast<volatile unsigned char*>(p);
   while (n--) *v++ = 0;
-#if defined(__GNUC__) || defined(__clang__)
-  __asm__ __volatile__("" : : "r"(p) : "memory");
 #endif
 }
 /// Wipes a std::string's whole buffer (capacity, not just size), then clears it.
@@ -1352,5 +1363,5070 @@ struct refresh_policy {
 
 #endif  // PROFILE_AUTH_REFRESH_POLICY_HPP
 // ---- end <profile/auth/refresh_policy.hpp> ----
+
+// primitives
+// ---- begin <profile/auth/encoding.hpp> ----
+// profile-auth: base64/base64url, percent and form encodings, hex, constant-time comparison.
+#ifndef PROFILE_AUTH_ENCODING_HPP
+#define PROFILE_AUTH_ENCODING_HPP
+
+
+#include <array>        // constexpr lookup tables
+#include <cstddef>      // std::size_t
+#include <cstdint>      // std::uint32_t / std::uint64_t words
+#include <cstring>      // std::memcpy: alignment-free word loads in constant_time_equal
+#include <string>       // owned outputs, std::to_string for error messages
+#include <string_view>  // every input
+
+namespace profile::auth::inline v0 {
+
+namespace detail {
+
+inline constexpr char b64_std_alphabet[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+inline constexpr char b64_url_alphabet[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+inline constexpr char hex_upper[] = "0123456789ABCDEF";
+inline constexpr char hex_lower[] = "0123456789abcdef";
+inline constexpr unsigned char b64_invalid = 0xFF;
+
+// Maps every byte to its 6-bit value or b64_invalid ('=' included: padding is handled apart).
+constexpr std::array<unsigned char, 256> make_b64_decode_table(const char* alphabet) noexcept {
+  std::array<unsigned char, 256> t{};
+  for (auto& v : t) v = b64_invalid;
+  for (unsigned i = 0; i < 64; ++i)
+    t[static_cast<unsigned char>(alphabet[i])] = static_cast<unsigned char>(i);
+  return t;
+}
+inline constexpr auto b64_std_table = make_b64_decode_table(b64_std_alphabet);
+inline constexpr auto b64_url_table = make_b64_decode_table(b64_url_alphabet);
+
+// Bit 0: RFC 3986 unreserved. Value bits 4..7 unused. Hex digit values live in hex_value_table.
+constexpr std::array<unsigned char, 256> make_unreserved_table() noexcept {
+  std::array<unsigned char, 256> t{};
+  for (unsigned c = 0; c < 256; ++c) {
+    const bool alpha = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+    const bool digit = c >= '0' && c <= '9';
+    t[c] = (alpha || digit || c == '-' || c == '.' || c == '_' || c == '~') ? 1 : 0;
+  }
+  return t;
+}
+inline constexpr auto unreserved_table = make_unreserved_table();
+
+constexpr std::array<unsigned char, 256> make_hex_value_table() noexcept {
+  std::array<unsigned char, 256> t{};
+  for (unsigned c = 0; c < 256; ++c) {
+    if (c >= '0' && c <= '9')
+      t[c] = static_cast<unsigned char>(c - '0');
+    else if (c >= 'A' && c <= 'F')
+      t[c] = static_cast<unsigned char>(c - 'A' + 10);
+    else if (c >= 'a' && c <= 'f')
+      t[c] = static_cast<unsigned char>(c - 'a' + 10);
+    else
+      t[c] = 0xFF;
+  }
+  return t;
+}
+inline constexpr auto hex_value_table = make_hex_value_table();
+
+[[nodiscard]] constexpr bool is_unreserved(unsigned char c) noexcept {
+  return unreserved_table[c] != 0;
+}
+
+/// "'x'" for a printable byte, "0xNN" otherwise: error messages must stay printable.
+inline std::string describe_byte(unsigned char c) {
+  std::string s;
+  if (c > 0x20 && c < 0x7F) {
+    s = "'";
+    s += static_cast<char>(c);
+    s += '\'';
+  } else {
+    s = "0x";
+    s += hex_upper[c >> 4];
+    s += hex_upper[c & 15];
+  }
+  return s;
+}
+
+[[nodiscard]] constexpr std::size_t b64_encoded_size(std::size_t n, bool pad) noexcept {
+  return pad ? (n + 2) / 3 * 4 : n / 3 * 4 + (n % 3 == 0 ? 0 : n % 3 + 1);
+}
+
+// Writes exactly b64_encoded_size(n, pad) characters to out.
+inline void b64_encode_raw(char* out, std::string_view bytes, const char* alpha,
+                           bool pad) noexcept {
+  const auto* in = reinterpret_cast<const unsigned char*>(bytes.data());
+  const std::size_t n = bytes.size();
+  std::size_t i = 0;
+  for (; i + 3 <= n; i += 3) {
+    const std::uint32_t w =
+        (std::uint32_t{in[i]} << 16) | (std::uint32_t{in[i + 1]} << 8) | std::uint32_t{in[i + 2]};
+    out[0] = alpha[w >> 18];
+    out[1] = alpha[(w >> 12) & 63];
+    out[2] = alpha[(w >> 6) & 63];
+    out[3] = alpha[w & 63];
+    out += 4;
+  }
+  const std::size_t rest = n - i;
+  if (rest == 0) return;
+  const std::uint32_t w =
+      (std::uint32_t{in[i]} << 16) | (rest == 2 ? std::uint32_t{in[i + 1]} << 8 : 0U);
+  *out++ = alpha[w >> 18];
+  *out++ = alpha[(w >> 12) & 63];
+  if (rest == 2)
+    *out++ = alpha[(w >> 6) & 63];
+  else if (pad)
+    *out++ = '=';
+  if (pad) *out = '=';
+}
+
+inline void b64_encode_append(std::string& out, std::string_view bytes, bool url) {
+  const bool pad = !url;
+  const std::size_t old = out.size();
+  out.resize(old + b64_encoded_size(bytes.size(), pad));
+  b64_encode_raw(out.data() + old, bytes, url ? b64_url_alphabet : b64_std_alphabet, pad);
+}
+
+inline unexpected<error> b64_fail(bool url, std::string what) {
+  return fail(errc::invalid_base64,
+              std::string(url ? "base64url" : "base64") + " input: " + std::move(what));
+}
+
+// Strict RFC 4648 decoding. `url` selects the §5 alphabet and makes padding optional.
+inline result<std::string> b64_decode(std::string_view text, bool url) {
+  const auto& table = url ? b64_url_table : b64_std_table;
+  const std::size_t n = text.size();
+  if (!url && n % 4 != 0)
+    return b64_fail(url, "length " + std::to_string(n) +
+                             " is not a multiple of 4 (truncated, or padding '=' missing)");
+  if (url && n % 4 == 1)
+    return b64_fail(
+        url, "length " + std::to_string(n) + " leaves one dangling character (truncated input)");
+  // Padding is at most two '=' and only completes a 4-character group.
+  std::size_t data_len = n;
+  if (n % 4 == 0 && n > 0 && text[n - 1] == '=') data_len = text[n - 2] == '=' ? n - 2 : n - 1;
+  if (url && n % 4 != 0 && text[n - 1] == '=')
+    return b64_fail(url, "padding '=' at position " + std::to_string(n - 1) +
+                             " is incomplete (padded input must have a length that is a multiple "
+                             "of 4)");
+
+  std::string out;
+  out.resize(data_len / 4 * 3 + (data_len % 4 == 0 ? 0 : data_len % 4 - 1));
+  auto* o = reinterpret_cast<unsigned char*>(out.data());
+  const auto* s = reinterpret_cast<const unsigned char*>(text.data());
+
+  auto bad_byte = [&](std::size_t pos) {
+    detail::secure_wipe(out);  // decoded bytes may be credentials
+    const unsigned char c = s[pos];
+    std::string what = "byte " + describe_byte(c) + " at position " + std::to_string(pos);
+    if (c == '=') {
+      what += " is padding before the end of the input (at most two '=' may end it)";
+    } else {
+      what += " is not in the alphabet";
+      if (!url && (c == '-' || c == '_')) what += " (this looks like base64url)";
+      if (url && (c == '+' || c == '/')) what += " (this looks like standard base64)";
+    }
+    return b64_fail(url, std::move(what));
+  };
+
+  std::size_t i = 0;
+  for (; i + 4 <= data_len; i += 4) {
+    const unsigned a = table[s[i]], b = table[s[i + 1]], c = table[s[i + 2]], d = table[s[i + 3]];
+    if (((a | b | c | d) & 0x80U) != 0) {  // b64_invalid has the high bit; 6-bit values don't
+      for (std::size_t k = i;; ++k)
+        if (table[s[k]] == b64_invalid) return bad_byte(k);
+    }
+    const std::uint32_t w = (a << 18) | (b << 12) | (c << 6) | d;
+    o[0] = static_cast<unsigned char>(w >> 16);
+    o[1] = static_cast<unsigned char>(w >> 8);
+    o[2] = static_cast<unsigned char>(w);
+    o += 3;
+  }
+  const std::size_t rest = data_len - i;  // 0, 2 or 3
+  if (rest != 0) {
+    for (std::size_t k = i; k < data_len; ++k)
+      if (table[s[k]] == b64_invalid) return bad_byte(k);
+    const unsigned a = table[s[i]], b = table[s[i + 1]];
+    const unsigned c = rest == 3 ? table[s[i + 2]] : 0U;
+    // Bits past the last whole byte must be zero, or two texts would decode to the same bytes.
+    if ((rest == 2 && (b & 0x0FU) != 0) || (rest == 3 && (c & 0x03U) != 0)) {
+      detail::secure_wipe(out);
+      return b64_fail(url, "character at position " + std::to_string(data_len - 1) +
+                               " has non-zero unused bits (not the canonical encoding)");
+    }
+    const std::uint32_t w = (a << 18) | (b << 12) | (c << 6);
+    o[0] = static_cast<unsigned char>(w >> 16);
+    if (rest == 3) o[1] = static_cast<unsigned char>(w >> 8);
+  }
+  return out;
+}
+
+// Appends the percent-encoding of s; `form` turns ' ' into '+'.
+inline void pct_encode_append(std::string& out, std::string_view s, bool form) {
+  std::size_t escaped = 0;  // bytes that grow to %XX
+  std::size_t spaces = 0;   // bytes that become '+' (form only)
+  for (const char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    const bool space = form && c == ' ';
+    spaces += space ? 1 : 0;
+    escaped += (is_unreserved(c) || space) ? 0 : 1;
+  }
+  const std::size_t old = out.size();
+  out.resize(old + s.size() + 2 * escaped);
+  char* p = out.data() + old;
+  if (escaped == 0 && spaces == 0) {  // the common case: ids, tokens, scopes without spaces
+    if (!s.empty()) std::memcpy(p, s.data(), s.size());
+    return;
+  }
+  for (const char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (is_unreserved(c)) {
+      *p++ = ch;
+    } else if (form && c == ' ') {
+      *p++ = '+';
+    } else {
+      p[0] = '%';
+      p[1] = hex_upper[c >> 4];
+      p[2] = hex_upper[c & 15];
+      p += 3;
+    }
+  }
+}
+
+inline constexpr std::size_t no_error = static_cast<std::size_t>(-1);
+
+/// Appends the decoding of s to out. Returns no_error, or the offset of the malformed '%'.
+inline std::size_t pct_decode_append(std::string& out, std::string_view s, bool plus_is_space) {
+  out.reserve(out.size() + s.size());
+  const std::size_t n = s.size();
+  std::size_t i = 0;
+  while (i < n) {
+    std::size_t j = i;
+    while (j < n && s[j] != '%' && !(plus_is_space && s[j] == '+')) ++j;
+    out.append(s.data() + i, j - i);
+    if (j == n) break;
+    if (s[j] == '+') {
+      out += ' ';
+      i = j + 1;
+      continue;
+    }
+    if (n - j < 3) return j;  // fewer than two characters follow the '%'
+    const unsigned hi = hex_value_table[static_cast<unsigned char>(s[j + 1])];
+    const unsigned lo = hex_value_table[static_cast<unsigned char>(s[j + 2])];
+    if ((hi | lo) > 15) return j;
+    out += static_cast<char>((hi << 4) | lo);
+    i = j + 3;
+  }
+  return no_error;
+}
+
+/// The message for a malformed escape at `pos`; names the position, never the data around it.
+inline std::string pct_error_message(bool truncated, std::size_t pos, std::string_view where) {
+  std::string m = "malformed percent escape at position " + std::to_string(pos);
+  if (!where.empty()) {
+    m += " of ";
+    m += where;
+  }
+  m += truncated ? ": fewer than two characters follow '%'"
+                 : ": '%' must be followed by two hex digits";
+  m += " (write a literal '%' as %25)";
+  return m;
+}
+
+inline result<std::string> pct_decode(std::string_view s, bool plus_is_space) {
+  std::string out;
+  const std::size_t bad = pct_decode_append(out, s, plus_is_space);
+  if (bad != no_error) {
+    secure_wipe(out);  // form values are often codes or secrets
+    return fail(errc::invalid_percent_encoding, pct_error_message(bad + 2 >= s.size(), bad, {}));
+  }
+  return out;
+}
+
+}  // namespace detail
+
+// ---------------------------------------------------------------------------------------------
+// base64 (RFC 4648)
+
+/// Appends the RFC 4648 §4 base64 encoding of `bytes` (with '=' padding) to `out`.
+inline void base64_encode_to(std::string& out, std::string_view bytes) {
+  detail::b64_encode_append(out, bytes, false);
+}
+/// RFC 4648 §4 base64 of `bytes`, with '=' padding.
+[[nodiscard]] inline std::string base64_encode(std::string_view bytes) {
+  std::string out;
+  base64_encode_to(out, bytes);
+  return out;
+}
+/// Appends the RFC 4648 §5 base64url encoding of `bytes`, without padding (as JWT and PKCE use).
+inline void base64url_encode_to(std::string& out, std::string_view bytes) {
+  detail::b64_encode_append(out, bytes, true);
+}
+/// RFC 4648 §5 base64url of `bytes`, without padding.
+[[nodiscard]] inline std::string base64url_encode(std::string_view bytes) {
+  std::string out;
+  base64url_encode_to(out, bytes);
+  return out;
+}
+
+/// Strictly decodes RFC 4648 §4 base64: the length must be a multiple of 4, '=' may only end the
+/// input (at most two, exactly as many as needed), unused trailing bits must be zero, no
+/// whitespace or other byte outside the alphabet. Fails with errc::invalid_base64; the message
+/// names the offending position.
+[[nodiscard]] inline result<std::string> base64_decode(std::string_view text) {
+  return detail::b64_decode(text, false);
+}
+/// Strictly decodes RFC 4648 §5 base64url. Accepts unpadded input (JWT, PKCE) and correctly
+/// padded input; partial padding, a dangling single character, non-zero unused bits and bytes
+/// outside the alphabet ('+' and '/' included) fail with errc::invalid_base64.
+[[nodiscard]] inline result<std::string> base64url_decode(std::string_view text) {
+  return detail::b64_decode(text, true);
+}
+
+// ---------------------------------------------------------------------------------------------
+// percent-encoding (RFC 3986 §2.1) and application/x-www-form-urlencoded
+
+/// Appends the RFC 3986 component encoding of `s`: unreserved bytes (ALPHA DIGIT - . _ ~) are
+/// kept, every other byte becomes %XX with upper-case hex.
+inline void percent_encode_to(std::string& out, std::string_view s) {
+  detail::pct_encode_append(out, s, false);
+}
+/// RFC 3986 component encoding of `s` (see percent_encode_to).
+[[nodiscard]] inline std::string percent_encode(std::string_view s) {
+  std::string out;
+  percent_encode_to(out, s);
+  return out;
+}
+
+/// Appends the application/x-www-form-urlencoded encoding of one name or value: unreserved
+/// bytes kept, ' ' becomes '+', everything else %XX (upper case). '~' is kept (RFC 3986
+/// unreserved), unlike the WHATWG serializer; every form decoder accepts both. This is also the
+/// encoding RFC 6749 §2.3.1 requires for client_id and client_secret before HTTP Basic.
+inline void form_urlencode_to(std::string& out, std::string_view s) {
+  detail::pct_encode_append(out, s, true);
+}
+/// application/x-www-form-urlencoded encoding of one name or value (see form_urlencode_to).
+[[nodiscard]] inline std::string form_urlencode(std::string_view s) {
+  std::string out;
+  form_urlencode_to(out, s);
+  return out;
+}
+
+/// Appends `name=value`, both form-encoded, to a form body; a '&' separates it from existing
+/// content.
+inline void append_form_field(std::string& body, std::string_view name, std::string_view value) {
+  if (!body.empty()) body += '&';
+  form_urlencode_to(body, name);
+  body += '=';
+  form_urlencode_to(body, value);
+}
+
+/// Decodes %XX escapes (either hex case). '+' stays '+'. Other bytes are copied unchanged, so
+/// the result may hold any byte, NUL and invalid UTF-8 included. A '%' not followed by two hex
+/// digits fails with errc::invalid_percent_encoding naming its position.
+[[nodiscard]] inline result<std::string> percent_decode(std::string_view s) {
+  return detail::pct_decode(s, false);
+}
+/// Decodes one application/x-www-form-urlencoded name or value: as percent_decode, and '+'
+/// becomes ' '. Fails with errc::invalid_percent_encoding.
+[[nodiscard]] inline result<std::string> form_urldecode(std::string_view s) {
+  return detail::pct_decode(s, true);
+}
+
+// ---------------------------------------------------------------------------------------------
+// hex and comparison
+
+/// Lower-case hex of `bytes` (two characters per byte).
+[[nodiscard]] inline std::string hex_encode(std::string_view bytes) {
+  std::string out(bytes.size() * 2, '\0');
+  char* p = out.data();
+  for (const char ch : bytes) {
+    const auto c = static_cast<unsigned char>(ch);
+    *p++ = detail::hex_lower[c >> 4];
+    *p++ = detail::hex_lower[c & 15];
+  }
+  return out;
+}
+
+/// Compares two byte strings in time that depends only on their length, never on where they
+/// differ: use it for state values, MACs and anything an attacker could probe byte by byte.
+/// Strings of different length return false at once, so the length itself is not hidden; the
+/// values compared here (state, hashes, tokens) have public or fixed lengths.
+[[nodiscard]] inline bool constant_time_equal(std::string_view a, std::string_view b) noexcept {
+  if (a.size() != b.size()) return false;
+  const std::size_t n = a.size();
+  std::uint64_t acc = 0;
+  std::size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    std::uint64_t x = 0;
+    std::uint64_t y = 0;
+    std::memcpy(&x, a.data() + i, 8);
+    std::memcpy(&y, b.data() + i, 8);
+    acc |= x ^ y;
+  }
+  for (; i < n; ++i) acc |= static_cast<unsigned char>(a[i]) ^ static_cast<unsigned char>(b[i]);
+#if defined(__GNUC__) || defined(__clang__)
+  // The exact accumulated value escapes to an opaque asm statement, so the optimizer cannot
+  // stop the loop at the first difference.
+  __asm__("" : "+r"(acc));
+  return acc == 0;
+#else
+  volatile std::uint64_t sink = acc;
+  return sink == 0;
+#endif
+}
+
+}  // namespace profile::auth::inline v0
+
+#endif  // PROFILE_AUTH_ENCODING_HPP
+// ---- end <profile/auth/encoding.hpp> ----
+// ---- begin <profile/auth/sha256.hpp> ----
+// profile-auth: SHA-256 (FIPS 180-4), incremental and one-shot; used for PKCE S256.
+#ifndef PROFILE_AUTH_SHA256_HPP
+#define PROFILE_AUTH_SHA256_HPP
+
+
+#include <array>        // fixed-size state, block buffer and digest
+#include <cstddef>      // std::size_t
+#include <cstdint>      // std::uint32_t words, std::uint64_t length counter
+#include <cstring>      // std::memcpy / std::memset on the block buffer
+#include <string_view>  // update(std::string_view)
+
+namespace profile::auth::inline v0 {
+
+namespace detail {
+
+// FIPS 180-4 §4.2.2: first 32 bits of the fractional parts of the cube roots of the first 64
+// primes.
+inline constexpr std::uint32_t sha256_k[64] = {
+    0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
+    0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
+    0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+    0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
+    0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
+    0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+    0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+    0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2};
+
+// FIPS 180-4 §5.3.3: first 32 bits of the fractional parts of the square roots of the first 8
+// primes.
+inline constexpr std::array<std::uint32_t, 8> sha256_h0 = {
+    0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
+
+[[nodiscard]] constexpr std::uint32_t rotr32(std::uint32_t x, unsigned n) noexcept {
+  return (x >> n) | (x << (32U - n));
+}
+
+[[nodiscard]] inline std::uint32_t load_be32(const unsigned char* p) noexcept {
+  return (std::uint32_t{p[0]} << 24) | (std::uint32_t{p[1]} << 16) | (std::uint32_t{p[2]} << 8) |
+         std::uint32_t{p[3]};
+}
+
+// Processes `blocks` consecutive 64-byte blocks (FIPS 180-4 §6.2.2).
+inline void sha256_compress(std::array<std::uint32_t, 8>& state, const unsigned char* p,
+                            std::size_t blocks) noexcept {
+  std::uint32_t w[64];
+  for (; blocks != 0; --blocks, p += 64) {
+    for (unsigned t = 0; t < 16; ++t) w[t] = load_be32(p + 4 * t);
+    for (unsigned t = 16; t < 64; ++t) {
+      const std::uint32_t s0 = rotr32(w[t - 15], 7) ^ rotr32(w[t - 15], 18) ^ (w[t - 15] >> 3);
+      const std::uint32_t s1 = rotr32(w[t - 2], 17) ^ rotr32(w[t - 2], 19) ^ (w[t - 2] >> 10);
+      w[t] = w[t - 16] + s0 + w[t - 7] + s1;
+    }
+    std::uint32_t a = state[0], b = state[1], c = state[2], d = state[3];
+    std::uint32_t e = state[4], f = state[5], g = state[6], h = state[7];
+    for (unsigned t = 0; t < 64; ++t) {
+      const std::uint32_t big_s1 = rotr32(e, 6) ^ rotr32(e, 11) ^ rotr32(e, 25);
+      const std::uint32_t ch = (e & f) ^ (~e & g);
+      const std::uint32_t t1 = h + big_s1 + ch + sha256_k[t] + w[t];
+      const std::uint32_t big_s0 = rotr32(a, 2) ^ rotr32(a, 13) ^ rotr32(a, 22);
+      const std::uint32_t maj = (a & b) ^ (a & c) ^ (b & c);
+      const std::uint32_t t2 = big_s0 + maj;
+      h = g;
+      g = f;
+      f = e;
+      e = d + t1;
+      d = c;
+      c = b;
+      b = a;
+      a = t1 + t2;
+    }
+    state[0] += a;
+    state[1] += b;
+    state[2] += c;
+    state[3] += d;
+    state[4] += e;
+    state[5] += f;
+    state[6] += g;
+    state[7] += h;
+  }
+  // The schedule is derived from the message, which may be a PKCE verifier.
+  secure_wipe(w, sizeof w);
+}
+
+}  // namespace detail
+
+/// Incremental SHA-256 (FIPS 180-4). Feed bytes with update() in any split; finish() returns
+/// the digest and resets the hasher for reuse. Copying a hasher forks the computation (hash a
+/// common prefix once). Buffered message bytes are wiped by finish() and the destructor.
+class sha256_hasher {
+ public:
+  static constexpr std::size_t digest_size = 32;
+  static constexpr std::size_t block_size = 64;
+  using digest_type = std::array<unsigned char, digest_size>;
+
+  /// A hasher in the initial state.
+  sha256_hasher() noexcept = default;
+  sha256_hasher(const sha256_hasher&) noexcept = default;
+  sha256_hasher& operator=(const sha256_hasher&) noexcept = default;
+  ~sha256_hasher() { detail::secure_wipe(buf_.data(), buf_.size()); }
+
+  /// Appends `size` bytes at `data` to the message. `data` may be null when `size` is 0.
+  void update(const void* data, std::size_t size) noexcept {
+    if (size == 0) return;
+    const auto* p = static_cast<const unsigned char*>(data);
+    total_ += size;
+    if (buffered_ != 0) {
+      const std::size_t take = size < block_size - buffered_ ? size : block_size - buffered_;
+      std::memcpy(buf_.data() + buffered_, p, take);
+      buffered_ += take;
+      p += take;
+      size -= take;
+      if (buffered_ < block_size) return;
+      detail::sha256_compress(state_, buf_.data(), 1);
+      buffered_ = 0;
+    }
+    // Whole blocks straight from the caller's memory: no copy on the long-message path.
+    const std::size_t blocks = size / block_size;
+    if (blocks != 0) detail::sha256_compress(state_, p, blocks);
+    p += blocks * block_size;
+    size -= blocks * block_size;
+    if (size != 0) std::memcpy(buf_.data(), p, size);
+    buffered_ = size;
+  }
+  /// Appends the bytes of `data` to the message.
+  void update(std::string_view data) noexcept { update(data.data(), data.size()); }
+
+  /// Pads the message (FIPS 180-4 §5.1.1), returns the 32-byte digest and resets the hasher.
+  [[nodiscard]] digest_type finish() noexcept {
+    const std::uint64_t bit_length = total_ * 8U;
+    buf_[buffered_++] = 0x80;
+    if (buffered_ > block_size - 8) {
+      std::memset(buf_.data() + buffered_, 0, block_size - buffered_);
+      detail::sha256_compress(state_, buf_.data(), 1);
+      buffered_ = 0;
+    }
+    std::memset(buf_.data() + buffered_, 0, block_size - 8 - buffered_);
+    for (unsigned i = 0; i < 8; ++i)
+      buf_[block_size - 1 - i] = static_cast<unsigned char>(bit_length >> (8 * i));
+    detail::sha256_compress(state_, buf_.data(), 1);
+
+    digest_type out{};
+    for (unsigned i = 0; i < 8; ++i) {
+      out[4 * i] = static_cast<unsigned char>(state_[i] >> 24);
+      out[4 * i + 1] = static_cast<unsigned char>(state_[i] >> 16);
+      out[4 * i + 2] = static_cast<unsigned char>(state_[i] >> 8);
+      out[4 * i + 3] = static_cast<unsigned char>(state_[i]);
+    }
+    reset();
+    return out;
+  }
+
+  /// Discards everything fed so far (wiping the buffer) and starts a new message.
+  void reset() noexcept {
+    detail::secure_wipe(buf_.data(), buf_.size());
+    state_ = detail::sha256_h0;
+    total_ = 0;
+    buffered_ = 0;
+  }
+
+ private:
+  std::array<std::uint32_t, 8> state_ = detail::sha256_h0;
+  std::array<unsigned char, block_size> buf_{};
+  std::uint64_t total_ = 0;   // message length in bytes (FIPS 180-4 allows < 2^64 bits)
+  std::size_t buffered_ = 0;  // bytes in buf_, always < block_size between calls
+};
+
+/// SHA-256 digest of `data` (FIPS 180-4), e.g. for the PKCE S256 code challenge (RFC 7636 §4.2).
+[[nodiscard]] inline std::array<unsigned char, 32> sha256(std::string_view data) noexcept {
+  sha256_hasher h;
+  h.update(data);
+  return h.finish();
+}
+
+}  // namespace profile::auth::inline v0
+
+#endif  // PROFILE_AUTH_SHA256_HPP
+// ---- end <profile/auth/sha256.hpp> ----
+// ---- begin <profile/auth/url.hpp> ----
+// profile-auth: the URL subset OAuth needs: absolute URLs, loopback hosts, endpoints, queries.
+#ifndef PROFILE_AUTH_URL_HPP
+#define PROFILE_AUTH_URL_HPP
+
+
+#include <array>             // parsed IPv4/IPv6 address groups
+#include <cstddef>           // std::size_t
+#include <cstdint>           // std::uint16_t port and address groups
+#include <initializer_list>  // range-for over {query, fragment}
+#include <optional>          // the port is optional
+#include <string>            // owned components
+#include <string_view>       // inputs
+#include <utility>           // std::pair, std::move
+#include <vector>            // query_params
+
+namespace profile::auth::inline v0 {
+
+/// The components of an absolute URL (RFC 3986 §3). Components are NOT percent-decoded.
+struct url_parts {
+  std::string scheme;                 ///< lower-cased, without ':'
+  std::string userinfo;               ///< before '@' in the authority; may hold a password
+  std::string host;                   ///< lower-cased; an IPv6 literal without its brackets
+  std::optional<std::uint16_t> port;  ///< 1-65535 when written; none means the default
+  std::string path;                   ///< may be empty; starts with '/' when there is an authority
+  std::string query;                  ///< without the '?'
+  std::string fragment;               ///< without the '#'
+  bool has_authority = false;         ///< "scheme://…" (true) or "scheme:path" (false)
+  bool ipv6_literal = false;          ///< host was written in brackets
+  bool has_query = false;             ///< a '?' was present (the query may still be empty)
+  bool has_fragment = false;          ///< a '#' was present (the fragment may still be empty)
+};
+
+namespace detail {
+
+// Strict dotted quad: four decimal octets 0-255, no leading zeros (inet_aton would read
+// "0177" as octal, so such spellings are refused instead of guessed).
+inline bool parse_ipv4(std::string_view s, std::array<unsigned char, 4>& out) noexcept {
+  std::size_t i = 0;
+  for (unsigned part = 0; part < 4; ++part) {
+    if (part != 0) {
+      if (i >= s.size() || s[i] != '.') return false;
+      ++i;
+    }
+    const std::size_t start = i;
+    unsigned v = 0;
+    while (i < s.size() && s[i] >= '0' && s[i] <= '9' && i - start < 3)
+      v = v * 10 + static_cast<unsigned>(s[i++] - '0');
+    const std::size_t len = i - start;
+    if (len == 0 || v > 255 || (len > 1 && s[start] == '0')) return false;
+    out[part] = static_cast<unsigned char>(v);
+  }
+  return i == s.size();
+}
+
+// RFC 4291 §2.2 text form (no brackets, no zone id), with an optional trailing dotted quad.
+inline bool parse_ipv6(std::string_view s, std::array<std::uint16_t, 8>& out) noexcept {
+  std::array<std::uint16_t, 8> head{}, tail{};  // groups before and after "::"
+  unsigned nh = 0, nt = 0;
+  bool gap = s.substr(0, 2) == "::";
+  for (std::size_t i = gap ? 2 : 0; i < s.size();) {
+    auto& g = gap ? tail : head;
+    unsigned& n = gap ? nt : nh;
+    std::size_t end = s.find(':', i);
+    if (end == std::string_view::npos) end = s.size();
+    const std::string_view seg = s.substr(i, end - i);
+    if (nh + nt == 8) return false;
+    if (seg.find('.') != std::string_view::npos) {  // an embedded IPv4 ends the address
+      std::array<unsigned char, 4> v4{};
+      if (end != s.size() || nh + nt > 6 || !parse_ipv4(seg, v4)) return false;
+      g[n++] = static_cast<std::uint16_t>((v4[0] << 8) | v4[1]);
+      g[n++] = static_cast<std::uint16_t>((v4[2] << 8) | v4[3]);
+      break;
+    }
+    if (seg.empty() || seg.size() > 4) return false;
+    unsigned v = 0;
+    for (const char c : seg) {
+      const unsigned d = hex_value_table[static_cast<unsigned char>(c)];
+      if (d > 15) return false;
+      v = (v << 4) | d;
+    }
+    g[n++] = static_cast<std::uint16_t>(v);
+    if (end == s.size()) break;
+    i = end + 1;
+    if (i == s.size()) return false;  // a single trailing ':'
+    if (s[i] == ':') {
+      if (gap) return false;  // "::" at most once
+      gap = true;
+      ++i;
+    }
+  }
+  if (gap ? nh + nt > 7 : nh != 8) return false;  // "::" stands for at least one zero group
+  out = {};
+  for (unsigned k = 0; k < nh; ++k) out[k] = head[k];
+  for (unsigned k = 0; k < nt; ++k) out[8 - nt + k] = tail[k];
+  return true;
+}
+
+// Byte classes for URL validation (RFC 3986 §2, §3).
+inline constexpr unsigned char url_unreserved = 1;  // ALPHA DIGIT - . _ ~
+inline constexpr unsigned char url_sub_delim = 2;   // ! $ & ' ( ) * + , ; =
+inline constexpr unsigned char url_colon_at = 4;    // : @
+inline constexpr unsigned char url_lenient = 8;     // [ ] { } | ^ ` : browsers send them raw
+inline constexpr unsigned char url_pchar = url_unreserved | url_sub_delim | url_colon_at;
+
+constexpr std::array<unsigned char, 256> make_url_class_table() noexcept {
+  std::array<unsigned char, 256> t{};
+  constexpr std::string_view sub_delims = "!$&'()*+,;=";
+  constexpr std::string_view lenient = "[]{}|^`";
+  for (unsigned c = 0; c < 256; ++c) {
+    const char ch = static_cast<char>(c);
+    if (unreserved_table[c] != 0) t[c] = url_unreserved;
+    if (sub_delims.find(ch) != std::string_view::npos) t[c] = url_sub_delim;
+    if (ch == ':' || ch == '@') t[c] = url_colon_at;
+    if (lenient.find(ch) != std::string_view::npos) t[c] = url_lenient;
+  }
+  return t;
+}
+inline constexpr auto url_class = make_url_class_table();
+
+inline unexpected<error> url_fail(std::string what) {
+  return fail(errc::invalid_url, "invalid URL: " + std::move(what));
+}
+
+// Empty when every byte of component `s` is in an `allowed` class, one of `extra`, or (when
+// `allowed` has url_pct) a %XX escape; otherwise what is wrong. `base` is the offset in the URL.
+inline constexpr unsigned char url_pct = 16;
+inline std::string bad_url_chars(std::string_view s, std::size_t base, unsigned char allowed,
+                                 std::string_view extra, const char* component) {
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if ((url_class[c] & allowed) != 0 || extra.find(s[i]) != std::string_view::npos) continue;
+    const std::string at = " at position " + std::to_string(base + i);
+    if (c == '%' && (allowed & url_pct) != 0) {
+      if (i + 2 < s.size() && hex_value_table[static_cast<unsigned char>(s[i + 1])] < 16 &&
+          hex_value_table[static_cast<unsigned char>(s[i + 2])] < 16) {
+        i += 2;
+        continue;
+      }
+      return "malformed percent escape" + at + " in the " + component +
+             " ('%' must be followed by two hex digits)";
+    }
+    return "byte " + describe_byte(c) + at + " is not allowed in the " + component +
+           ((allowed & url_pct) != 0 ? "; percent-encode it" : "");
+  }
+  return {};
+}
+
+inline std::string ascii_lowercase(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = ascii_lower(c);
+  return out;
+}
+
+}  // namespace detail
+
+/// True when `host` names this machine only: "localhost" (ASCII case-insensitive, exactly;
+/// "*.localhost" and "localhost." are NOT accepted because not every resolver keeps them off the
+/// network), a strict dotted quad in 127.0.0.0/8 (no leading zeros, no short forms like
+/// "127.1"), or the IPv6 loopback ::1 in any valid spelling ("::1", "0:0:0:0:0:0:0:1",
+/// "[::1]") including the IPv4-mapped form ::ffff:127.x.y.z.
+[[nodiscard]] inline bool is_loopback_host(std::string_view host) noexcept {
+  const bool bracketed = host.size() >= 2 && host.front() == '[' && host.back() == ']';
+  if (bracketed) host = host.substr(1, host.size() - 2);  // only IPv6 goes in brackets
+  if (!bracketed && detail::iequals(host, "localhost")) return true;
+  std::array<unsigned char, 4> v4{};
+  if (!bracketed && detail::parse_ipv4(host, v4)) return v4[0] == 127;
+  std::array<std::uint16_t, 8> v6{};
+  if (!detail::parse_ipv6(host, v6)) return false;
+  for (unsigned k = 0; k < 5; ++k)
+    if (v6[k] != 0) return false;
+  if (v6[5] == 0 && v6[6] == 0) return v6[7] == 1;  // ::1
+  return v6[5] == 0xffff && (v6[6] >> 8) == 127;    // ::ffff:127.0.0.0/104
+}
+
+/// Parses an absolute URL: `scheme://[userinfo@]host[:port][/path][?query][#fragment]` or
+/// `scheme:path[?query][#fragment]` (custom-scheme redirect URIs such as
+/// "com.example.app:/callback"). Scheme and host are lower-cased; nothing is percent-decoded.
+///
+/// Strict by design, failing with errc::invalid_url and a message naming the position:
+/// relative references, spaces, control and non-ASCII bytes, '\\', '"', '<', '>', malformed
+/// %-escapes, an empty or missing host for http/https, more than one '@', ports that are empty,
+/// non-numeric, 0 or above 65535. '[' ']' '{' '}' '|' '^' '`' are tolerated in the query and
+/// fragment only (browsers pass them through).
+///
+/// Not supported (rejected): WHATWG URL quirks (backslashes, tabs/newlines stripped, IDNA,
+/// numeric IPv4 short forms normalised), percent-encoded host names, IPv6 zone identifiers,
+/// IPvFuture literals. A reg-name host is only checked against RFC 3986 characters, not DNS.
+[[nodiscard]] inline result<url_parts> parse_url(std::string_view text) {
+  using detail::url_fail;
+  if (text.empty()) return url_fail("the URL is empty");
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c <= 0x20 || c >= 0x7F || c == '\\' || c == '"' || c == '<' || c == '>')
+      return url_fail("byte " + detail::describe_byte(c) + " at position " + std::to_string(i) +
+                      " is not allowed in a URL (spaces, control, non-ASCII bytes and \\ \" < > "
+                      "must be percent-encoded)");
+  }
+
+  url_parts u;
+  // Scheme: ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) ":"
+  std::size_t i = 0;
+  for (; i < text.size() && text[i] != ':'; ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    const bool alpha = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+    const bool other = (c >= '0' && c <= '9') || c == '+' || c == '-' || c == '.';
+    if (!alpha && !(i > 0 && other))
+      return url_fail("no scheme: byte " + detail::describe_byte(c) + " at position " +
+                      std::to_string(i) +
+                      " cannot be part of one (an absolute URL such as "
+                      "https://host/path is required)");
+  }
+  if (i == 0 || i == text.size())
+    return url_fail("no scheme (an absolute URL such as https://host/path is required)");
+  u.scheme = detail::ascii_lowercase(text.substr(0, i));
+  const bool web = u.scheme == "http" || u.scheme == "https";
+  ++i;  // ':'
+
+  if (text.substr(i, 2) == "//") {
+    u.has_authority = true;
+    i += 2;
+    std::size_t end = text.find_first_of("/?#", i);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view auth = text.substr(i, end - i);
+    std::size_t host_at = i;  // offset of the host in text
+    if (const std::size_t at = auth.find('@'); at != std::string_view::npos) {
+      if (const std::size_t at2 = auth.find('@', at + 1); at2 != std::string_view::npos)
+        return url_fail("more than one '@' in the authority (at position " +
+                        std::to_string(i + at2) + "); percent-encode '@' in user information");
+      if (at == 0)
+        return url_fail("'@' at position " + std::to_string(i) + " has no user before it");
+      if (auto why = detail::bad_url_chars(
+              auth.substr(0, at), i,
+              detail::url_unreserved | detail::url_sub_delim | detail::url_pct, ":",
+              "user information");
+          !why.empty())
+        return url_fail(std::move(why));
+      u.userinfo = std::string(auth.substr(0, at));
+      auth.remove_prefix(at + 1);
+      host_at += at + 1;
+    }
+    std::size_t colon = std::string_view::npos;  // index of the port's ':' in auth
+    if (!auth.empty() && auth.front() == '[') {
+      const std::size_t close = auth.find(']');
+      if (close == std::string_view::npos)
+        return url_fail("'[' at position " + std::to_string(host_at) +
+                        " opens an IPv6 host that is never closed with ']'");
+      const std::string_view literal = auth.substr(1, close - 1);
+      std::array<std::uint16_t, 8> v6{};
+      if (!detail::parse_ipv6(literal, v6))
+        return url_fail("host '[" + std::string(literal) +
+                        "]' is not a valid IPv6 address "
+                        "(zone identifiers and IPvFuture are not supported)");
+      u.host = detail::ascii_lowercase(literal);
+      u.ipv6_literal = true;
+      if (close + 1 < auth.size() && auth[close + 1] != ':')
+        return url_fail("byte " +
+                        detail::describe_byte(static_cast<unsigned char>(auth[close + 1])) +
+                        " at position " + std::to_string(host_at + close + 1) +
+                        " follows the IPv6 host (only ':port' may follow ']')");
+      if (close + 1 < auth.size()) colon = close + 1;
+    } else {
+      colon = auth.find(':');
+      const std::string_view host = auth.substr(0, colon);
+      if (auto why =
+              detail::bad_url_chars(host, host_at, detail::url_unreserved | detail::url_sub_delim,
+                                    "", "host (percent-encoded names are not supported)");
+          !why.empty())
+        return url_fail(std::move(why));
+      u.host = detail::ascii_lowercase(host);
+    }
+    if (colon != std::string_view::npos) {
+      // Never echo the port: with a forgotten '@', "https://id:secret/…" puts a secret there.
+      const std::string_view digits = auth.substr(colon + 1);
+      const std::string at = " at position " + std::to_string(host_at + colon + 1);
+      if (digits.empty()) return url_fail("the port after ':' is empty (omit the ':')");
+      unsigned long value = 0;
+      for (const char c : digits) {
+        if (c < '0' || c > '9') return url_fail("the port" + at + " is not a decimal number");
+        value = value * 10 + static_cast<unsigned long>(c - '0');
+        if (value > 65535) break;
+      }
+      if (value == 0 || value > 65535)
+        return url_fail("the port" + at + " is out of range (1-65535)");
+      u.port = static_cast<std::uint16_t>(value);
+    }
+    if (web && u.host.empty())
+      return url_fail(u.scheme + " URL has an empty host (expected " + u.scheme + "://host/…)");
+    i = end;
+  } else if (web) {
+    return url_fail(u.scheme + " URL needs '//' and a host after '" + u.scheme + ":'");
+  }
+
+  std::size_t end = text.find_first_of("?#", i);
+  if (end == std::string_view::npos) end = text.size();
+  if (!u.has_authority && end == i)
+    return url_fail("nothing follows '" + u.scheme + ":' (expected a path or '//host')");
+  if (auto why = detail::bad_url_chars(text.substr(i, end - i), i,
+                                       detail::url_pchar | detail::url_pct, "/", "path");
+      !why.empty())
+    return url_fail(std::move(why));
+  u.path = std::string(text.substr(i, end - i));
+  i = end;
+  for (const bool query : {true, false}) {
+    if (i == text.size() || text[i] != (query ? '?' : '#')) continue;
+    end = query ? text.find('#', i) : text.size();
+    if (end == std::string_view::npos) end = text.size();
+    const std::string_view part = text.substr(i + 1, end - i - 1);
+    if (auto why = detail::bad_url_chars(part, i + 1,
+                                         detail::url_pchar | detail::url_lenient | detail::url_pct,
+                                         "/?", query ? "query" : "fragment");
+        !why.empty())
+      return url_fail(std::move(why));
+    (query ? u.has_query : u.has_fragment) = true;
+    (query ? u.query : u.fragment) = std::string(part);
+    i = end;
+  }
+  return u;
+}
+
+/// Reassembles a URL from its parts (brackets restored around IPv6 hosts). For the output of
+/// parse_url this is the input with scheme and host lower-cased.
+[[nodiscard]] inline std::string to_string(const url_parts& u) {
+  std::string out;
+  out.reserve(u.scheme.size() + u.userinfo.size() + u.host.size() + u.path.size() + u.query.size() +
+              u.fragment.size() + 16);
+  out.append(u.scheme).append(":");
+  if (u.has_authority) {
+    out += "//";
+    if (!u.userinfo.empty()) out.append(u.userinfo).append("@");
+    out.append(u.ipv6_literal ? "[" : "").append(u.host).append(u.ipv6_literal ? "]" : "");
+    if (u.port) out.append(":").append(std::to_string(*u.port));
+  }
+  out += u.path;
+  if (u.has_query) out.append("?").append(u.query);
+  if (u.has_fragment) out.append("#").append(u.fragment);
+  return out;
+}
+
+/// Parses and vets a server endpoint (token, authorization, revocation … endpoint).
+/// Requires http or https with a host, no user information and no fragment (RFC 6749 §3.1);
+/// those fail with errc::invalid_url. Plain http fails with errc::insecure_endpoint unless the
+/// host is loopback (is_loopback_host) or `allow_insecure` is set. Messages name the scheme and
+/// host only: the path and query may carry secrets.
+[[nodiscard]] inline result<url_parts> check_endpoint(std::string_view text,
+                                                      bool allow_insecure = false) {
+  auto u = parse_url(text);
+  if (!u) return u;
+  if (u->scheme != "https" && u->scheme != "http")
+    return fail(errc::invalid_url, "endpoint scheme '" + u->scheme +
+                                       "' is not supported: an endpoint must be an https:// URL");
+  if (!u->userinfo.empty())
+    return fail(errc::invalid_url,
+                "endpoint URL for host '" + u->host +
+                    "' carries user information ('user:password@'): remove it and configure "
+                    "client authentication instead");
+  if (u->has_fragment)
+    return fail(errc::invalid_url, "endpoint URL for host '" + u->host +
+                                       "' has a fragment ('#'), which RFC 6749 §3.1 forbids");
+  if (u->scheme == "http" && !allow_insecure && !is_loopback_host(u->host))
+    return fail(errc::insecure_endpoint,
+                "endpoint http://" + std::string(u->ipv6_literal ? "[" : "") + u->host +
+                    (u->ipv6_literal ? "]" : "") +
+                    " is not https: use https://, or opt in to plain http explicitly "
+                    "(allowed by default only for localhost, 127.0.0.0/8 and ::1)");
+  return u;
+}
+
+// ---------------------------------------------------------------------------------------------
+// query strings
+
+/// Decoded (name, value) pairs of a query string, in order, duplicates kept.
+using query_params = std::vector<std::pair<std::string, std::string>>;
+
+/// Splits an application/x-www-form-urlencoded string (a URL query, with or without its leading
+/// '?', or a form body) on '&' and form-decodes names and values ('+' is a space). Order and
+/// duplicates are kept; empty fields ("a=1&&b=2", a trailing '&') are skipped; a field without
+/// '=' has an empty value. Fails with errc::invalid_percent_encoding naming the position (never
+/// the value, which may be a code or token).
+[[nodiscard]] inline result<query_params> parse_query(std::string_view query) {
+  std::size_t base = 0;
+  if (!query.empty() && query.front() == '?') {
+    query.remove_prefix(1);
+    base = 1;
+  }
+  query_params out;
+  std::size_t fields = 1;
+  for (const char c : query) fields += c == '&' ? 1 : 0;
+  out.reserve(fields);
+  for (std::size_t pos = 0, amp = 0; pos < query.size(); pos = amp + 1) {
+    amp = query.find('&', pos);
+    if (amp == std::string_view::npos) amp = query.size();
+    const std::string_view field = query.substr(pos, amp - pos);
+    if (field.empty()) continue;
+    const std::size_t eq = field.find('=') < field.size() ? field.find('=') : field.size();
+    auto& [name, value] = out.emplace_back();
+    std::string_view part = field.substr(0, eq);
+    std::size_t part_at = pos;
+    std::size_t bad = detail::pct_decode_append(name, part, true);
+    if (bad == detail::no_error && eq < field.size()) {
+      part = field.substr(eq + 1);
+      part_at = pos + eq + 1;
+      bad = detail::pct_decode_append(value, part, true);
+    }
+    if (bad != detail::no_error) {
+      for (auto& decoded : out) detail::secure_wipe(decoded.second);  // values may be codes
+      return fail(
+          errc::invalid_percent_encoding,
+          detail::pct_error_message(bad + 2 >= part.size(), base + part_at + bad, "the query"));
+    }
+  }
+  return out;
+}
+
+/// Builds "a=b&c=d" from `params`, form-encoding every name and value (inverse of parse_query).
+[[nodiscard]] inline std::string query_string(const query_params& params) {
+  std::size_t size = 0;
+  for (const auto& [n, v] : params) size += n.size() + v.size() + 2;
+  std::string out;
+  out.reserve(size);
+  for (const auto& [n, v] : params) append_form_field(out, n, v);
+  return out;
+}
+
+}  // namespace profile::auth::inline v0
+
+#endif  // PROFILE_AUTH_URL_HPP
+// ---- end <profile/auth/url.hpp> ----
+// ---- begin <profile/auth/header.hpp> ----
+// profile-auth: header grammars (RFC 6750 b64token, RFC 9110 field values) and Bearer values.
+#ifndef PROFILE_AUTH_HEADER_HPP
+#define PROFILE_AUTH_HEADER_HPP
+
+
+#include <cstddef>      // std::size_t
+#include <cstring>      // std::memcpy into the caller's buffer
+#include <span>         // caller-provided output buffer
+#include <string>       // the allocating header value and messages
+#include <string_view>  // inputs
+
+namespace profile::auth::inline v0 {
+
+namespace detail {
+/// The offset of the first byte that breaks RFC 6750 `b64token` in `s` (0 for an empty `s`),
+/// or std::string_view::npos when `s` is valid.
+[[nodiscard]] constexpr std::size_t b64token_error_offset(std::string_view s) noexcept {
+  std::size_t i = 0;
+  for (; i < s.size(); ++i) {
+    const char c = s[i];
+    const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                    c == '-' || c == '.' || c == '_' || c == '~' || c == '+' || c == '/';
+    if (!ok) break;
+  }
+  if (i == 0) return 0;  // at least one token character must come before any padding
+  for (; i < s.size(); ++i)
+    if (s[i] != '=') return i;
+  return std::string_view::npos;
+}
+}  // namespace detail
+
+/// True when `s` matches RFC 6750 §2.1 `b64token`:
+/// `1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="`.
+/// An empty string, padding alone, whitespace and every control byte are rejected.
+[[nodiscard]] constexpr bool is_b64token(std::string_view s) noexcept {
+  return detail::b64token_error_offset(s) == std::string_view::npos;
+}
+
+/// True when `s` is an RFC 9110 §5.5 `field-value`: visible ASCII, obs-text (0x80-0xFF), and
+/// SP/HTAB only between other characters. CR, LF, NUL, other control bytes and DEL are
+/// rejected, and so is leading or trailing whitespace (transports would strip it silently,
+/// changing the value). The empty string is valid.
+[[nodiscard]] constexpr bool is_valid_field_value(std::string_view s) noexcept {
+  for (const char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c == ' ' || c == '\t') continue;
+    if (c < 0x21 || c == 0x7F) return false;
+  }
+  if (!s.empty()) {
+    const char f = s.front(), b = s.back();
+    if (f == ' ' || f == '\t' || b == ' ' || b == '\t') return false;
+  }
+  return true;
+}
+
+/// The scheme and separator every Bearer header value starts with.
+inline constexpr std::string_view bearer_prefix = "Bearer ";
+
+/// The size of `"Bearer " + access_token` (valid or not).
+[[nodiscard]] inline std::size_t bearer_header_size(const secret& access_token) noexcept {
+  return bearer_prefix.size() + access_token.size();
+}
+
+namespace detail {
+/// Why an access token cannot be a Bearer credential; never mentions the token's bytes.
+[[nodiscard]] inline std::string bearer_rejection_message(std::string_view t) {
+  if (t.empty())
+    return "the access token is empty: fetch a token before building an Authorization header";
+  const std::size_t pos = b64token_error_offset(t);
+  return "the access token has a byte outside RFC 6750 b64token at offset " + std::to_string(pos) +
+         " of " + std::to_string(t.size()) +
+         ": it cannot be sent in an Authorization header; the token endpoint issued an "
+         "unusable token (check the server, or a proxy that altered the response)";
+}
+}  // namespace detail
+
+/// "Bearer <access_token>" (RFC 6750 §2.1).
+/// Errors: errc::invalid_header_value when the token is empty or not a b64token; the message
+/// gives the offending offset but never the token.
+[[nodiscard]] inline result<std::string> bearer_header_value(const secret& access_token) {
+  const std::string_view t = access_token.reveal();
+  if (!is_b64token(t)) return fail(errc::invalid_header_value, detail::bearer_rejection_message(t));
+  std::string out;
+  out.reserve(bearer_prefix.size() + t.size());
+  out.append(bearer_prefix);
+  out.append(t);
+  return out;
+}
+
+/// "Bearer <t.access_token>"; see the overload taking a secret.
+[[nodiscard]] inline result<std::string> bearer_header_value(const token& t) {
+  return bearer_header_value(t.access_token);
+}
+
+/// Non-allocating form: writes "Bearer <access_token>" into `out` (no terminating NUL).
+/// Returns true and sets `written` to the size on success. Returns false and writes nothing
+/// when the token is not a valid b64token (`written` = 0) or when `out` is too small
+/// (`written` = the size needed, see bearer_header_size()).
+[[nodiscard]] inline bool write_bearer_header_value(const secret& access_token, std::span<char> out,
+                                                    std::size_t& written) noexcept {
+  const std::string_view t = access_token.reveal();
+  written = 0;
+  if (!is_b64token(t)) return false;
+  const std::size_t need = bearer_prefix.size() + t.size();
+  if (out.size() < need) {
+    written = need;
+    return false;
+  }
+  std::memcpy(out.data(), bearer_prefix.data(), bearer_prefix.size());
+  std::memcpy(out.data() + bearer_prefix.size(), t.data(), t.size());
+  written = need;
+  return true;
+}
+
+}  // namespace profile::auth::inline v0
+
+#endif  // PROFILE_AUTH_HEADER_HPP
+// ---- end <profile/auth/header.hpp> ----
+
+// protocol
+// ---- begin <profile/auth/grants/client_auth.hpp> ----
+// profile-auth: client authentication at a token endpoint (HTTP Basic, body, none), every grant.
+#ifndef PROFILE_AUTH_GRANTS_CLIENT_AUTH_HPP
+#define PROFILE_AUTH_GRANTS_CLIENT_AUTH_HPP
+
+// ---- begin <profile/auth/detail/json_text.hpp> ----
+// profile-auth: byte-level helpers shared by the JSON reader and writer (SWAR scan, UTF-8,
+// escapes).
+#ifndef PROFILE_AUTH_DETAIL_JSON_TEXT_HPP
+#define PROFILE_AUTH_DETAIL_JSON_TEXT_HPP
+
+
+#include <bit>      // std::countr_zero, std::endian: first special byte of an 8-byte word
+#include <cstddef>  // std::size_t, std::ptrdiff_t
+#include <cstdint>  // std::uint64_t SWAR words, std::uint32_t code points
+#include <cstring>  // std::memcpy: the only well-defined unaligned load
+
+// x86-64 always has SSE2: scan 16 bytes per step there; the SWAR path serves everything else.
+#if defined(__SSE2__) || defined(_M_X64) || (defined(_M_IX86_FP) && _M_IX86_FP >= 2)
+#define PROFILE_AUTH_DETAIL_JSON_SSE2 1
+#include <emmintrin.h>  // _mm_cmpeq_epi8, _mm_movemask_epi8
+#endif
+
+namespace profile::auth::inline v0::detail::json::text {
+
+inline constexpr std::uint64_t ones = 0x0101010101010101ULL;
+inline constexpr std::uint64_t highs = 0x8080808080808080ULL;
+
+/// Loads 8 bytes so that the byte at p[0] is the least significant one on every platform.
+[[nodiscard]] inline std::uint64_t load8(const char* p) noexcept {
+  std::uint64_t v;
+  std::memcpy(&v, p, sizeof v);
+  if constexpr (std::endian::native == std::endian::big) {
+    // The SWAR tricks below are exact only for the lowest flagged byte, so byte 0 must be lowest.
+    v = ((v & 0x00000000FFFFFFFFULL) << 32) | ((v & 0xFFFFFFFF00000000ULL) >> 32);
+    v = ((v & 0x0000FFFF0000FFFFULL) << 16) | ((v & 0xFFFF0000FFFF0000ULL) >> 16);
+    v = ((v & 0x00FF00FF00FF00FFULL) << 8) | ((v & 0xFF00FF00FF00FF00ULL) >> 8);
+  }
+  return v;
+}
+
+/// High bit set in exactly the bytes of `v` that are '"', '\\', < 0x20 or >= 0x80. Works on the
+/// low 7 bits of each byte, where the additions below cannot carry into the next byte.
+[[nodiscard]] constexpr std::uint64_t string_special_mask(std::uint64_t v) noexcept {
+  constexpr std::uint64_t low7 = ones * 0x7F;
+  const std::uint64_t x = v & low7;
+  // High bit of each term set where the byte is NOT '"', NOT '\\', and >= 0x20, respectively.
+  const std::uint64_t ok =
+      ((x ^ (ones * 0x22)) + low7) & ((x ^ (ones * 0x5C)) + low7) & (x + ones * (0x80 - 0x20));
+  return (~ok | v) & highs;
+}
+
+/// skip_plain() with 8-byte SWAR words only (the portable path; also used for tails).
+[[nodiscard]] inline const char* skip_plain_swar(const char* p, const char* end) noexcept {
+  while (end - p >= 16) {  // two words per round trip: fewer taken branches on long tokens
+    const std::uint64_t a = string_special_mask(load8(p));
+    const std::uint64_t b = string_special_mask(load8(p + 8));
+    if ((a | b) != 0)
+      return a != 0 ? p + (std::countr_zero(a) >> 3) : p + 8 + (std::countr_zero(b) >> 3);
+    p += 16;
+  }
+  if (end - p >= 8) {
+    const std::uint64_t a = string_special_mask(load8(p));
+    if (a != 0) return p + (std::countr_zero(a) >> 3);
+    p += 8;
+  }
+  while (p != end) {
+    const auto c = static_cast<unsigned char>(*p);
+    if (c == '"' || c == '\\' || c < 0x20 || c >= 0x80) break;
+    ++p;
+  }
+  return p;
+}
+
+/// Advances p over bytes that need no attention inside a JSON string (printable ASCII other
+/// than '"' and '\\'); stops at the first special byte or at `end`.
+[[nodiscard]] inline const char* skip_plain(const char* p, const char* end) noexcept {
+#ifdef PROFILE_AUTH_DETAIL_JSON_SSE2
+  const __m128i quote = _mm_set1_epi8('"');
+  const __m128i backslash = _mm_set1_epi8('\\');
+  const __m128i space = _mm_set1_epi8(0x20);
+  auto special = [&](const char* at) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(at));
+    // Signed compare: bytes >= 0x80 are negative, so "< 0x20" also catches every non-ASCII byte.
+    return _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
+                        _mm_cmplt_epi8(v, space));
+  };
+  while (end - p >= 32) {  // 32 bytes per branch for long tokens
+    const __m128i a = special(p), b = special(p + 16);
+    if (_mm_movemask_epi8(_mm_or_si128(a, b)) != 0) {
+      const auto ma = static_cast<unsigned>(_mm_movemask_epi8(a));
+      return ma != 0 ? p + std::countr_zero(ma)
+                     : p + 16 + std::countr_zero(static_cast<unsigned>(_mm_movemask_epi8(b)));
+    }
+    p += 32;
+  }
+  if (end - p >= 16) {
+    const auto m = static_cast<unsigned>(_mm_movemask_epi8(special(p)));
+    if (m != 0) return p + std::countr_zero(m);
+    p += 16;
+  }
+#endif
+  return skip_plain_swar(p, end);
+}
+
+/// Checks the UTF-8 sequence starting at p (p < end, *p >= 0x80). Returns its length (2..4) when
+/// it is well formed (no overlong forms, no UTF-16 surrogates, nothing above U+10FFFF), else
+/// -k where k >= 1 is the length of the maximal ill-formed subpart (Unicode §3.9), so that a
+/// replacing writer emits one U+FFFD per subpart.
+[[nodiscard]] inline int utf8_sequence(const char* p, const char* end) noexcept {
+  const auto* u = reinterpret_cast<const unsigned char*>(p);
+  const std::ptrdiff_t avail = end - p;
+  const unsigned c = u[0];
+  unsigned lo = 0x80, hi = 0xBF;
+  int n;
+  if (c < 0xC2) return -1;  // continuation byte, or C0/C1 (always overlong)
+  if (c < 0xE0) {
+    n = 2;
+  } else if (c < 0xF0) {
+    n = 3;
+    if (c == 0xE0)
+      lo = 0xA0;  // overlong 3-byte forms
+    else if (c == 0xED)
+      hi = 0x9F;  // U+D800..U+DFFF encoded directly
+  } else if (c < 0xF5) {
+    n = 4;
+    if (c == 0xF0)
+      lo = 0x90;  // overlong 4-byte forms
+    else if (c == 0xF4)
+      hi = 0x8F;  // above U+10FFFF
+  } else {
+    return -1;
+  }
+  if (avail < 2 || u[1] < lo || u[1] > hi) return -1;
+  for (int i = 2; i < n; ++i)
+    if (avail <= i || (u[i] & 0xC0) != 0x80) return -i;
+  return n;
+}
+
+/// True when all of `s` is well-formed UTF-8.
+[[nodiscard]] inline bool is_valid_utf8(const char* p, const char* end) noexcept {
+  while (p != end) {
+    if (end - p >= 8 && (load8(p) & highs) == 0) {
+      p += 8;
+      continue;
+    }
+    if (static_cast<unsigned char>(*p) < 0x80) {
+      ++p;
+      continue;
+    }
+    const int n = utf8_sequence(p, end);
+    if (n < 0) return false;
+    p += n;
+  }
+  return true;
+}
+
+/// Value of four hex digits at p, or -1 when one is not a hex digit. p must have 4 bytes.
+[[nodiscard]] constexpr long hex4(const char* p) noexcept {
+  long v = 0;
+  for (int i = 0; i < 4; ++i) {
+    const char c = p[i];
+    int d;
+    if (c >= '0' && c <= '9')
+      d = c - '0';
+    else if (c >= 'a' && c <= 'f')
+      d = c - 'a' + 10;
+    else if (c >= 'A' && c <= 'F')
+      d = c - 'A' + 10;
+    else
+      return -1;
+    v = v * 16 + d;
+  }
+  return v;
+}
+
+/// Writes the UTF-8 encoding of code point cp (a scalar value) to out; returns its length.
+inline int encode_utf8(std::uint32_t cp, char* out) noexcept {
+  if (cp < 0x80) {
+    out[0] = static_cast<char>(cp);
+    return 1;
+  }
+  if (cp < 0x800) {
+    out[0] = static_cast<char>(0xC0 | (cp >> 6));
+    out[1] = static_cast<char>(0x80 | (cp & 0x3F));
+    return 2;
+  }
+  if (cp < 0x10000) {
+    out[0] = static_cast<char>(0xE0 | (cp >> 12));
+    out[1] = static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out[2] = static_cast<char>(0x80 | (cp & 0x3F));
+    return 3;
+  }
+  out[0] = static_cast<char>(0xF0 | (cp >> 18));
+  out[1] = static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+  out[2] = static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+  out[3] = static_cast<char>(0x80 | (cp & 0x3F));
+  return 4;
+}
+
+/// Decodes one escape sequence of an already validated JSON string: p points at the backslash
+/// and is advanced past the sequence (both halves of a surrogate pair); the decoded bytes go to
+/// out (room for 4). Returns how many bytes were written.
+inline int decode_escape(const char*& p, char* out) noexcept {
+  const char c = p[1];
+  p += 2;
+  switch (c) {
+    case 'b':
+      *out = '\b';
+      return 1;
+    case 'f':
+      *out = '\f';
+      return 1;
+    case 'n':
+      *out = '\n';
+      return 1;
+    case 'r':
+      *out = '\r';
+      return 1;
+    case 't':
+      *out = '\t';
+      return 1;
+    case 'u':
+      break;
+    default:
+      *out = c;
+      return 1;  // '"', '\\', '/'
+  }
+  auto cp = static_cast<std::uint32_t>(hex4(p));
+  p += 4;
+  if (cp >= 0xD800 && cp <= 0xDBFF) {  // validation guaranteed the low half follows
+    const auto low = static_cast<std::uint32_t>(hex4(p + 2));
+    p += 6;
+    cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
+  }
+  return encode_utf8(cp, out);
+}
+
+/// Decodes the contents (between the quotes) of an already validated JSON string into out,
+/// which has room for the decoded length. Returns one past the last byte written.
+inline char* decode_string(const char* p, const char* end, char* out) noexcept {
+  while (p != end) {
+    const void* bs = std::memchr(p, '\\', static_cast<std::size_t>(end - p));
+    const char* stop = bs == nullptr ? end : static_cast<const char*>(bs);
+    const auto run = static_cast<std::size_t>(stop - p);
+    if (run != 0) std::memcpy(out, p, run);
+    out += run;
+    p = stop;
+    if (p != end) out += decode_escape(p, out);
+  }
+  return out;
+}
+
+/// Yields the decoded bytes of an already validated JSON string one at a time, without a
+/// buffer; used to compare keys that contain escapes.
+class decoded_cursor {
+ public:
+  decoded_cursor(const char* p, const char* end) noexcept : p_(p), end_(end) {}
+  /// The next decoded byte (0..255), or -1 at the end.
+  int next() noexcept {
+    if (i_ < n_) return static_cast<unsigned char>(buf_[i_++]);
+    if (p_ == end_) return -1;
+    if (*p_ != '\\') return static_cast<unsigned char>(*p_++);
+    n_ = decode_escape(p_, buf_);
+    i_ = 1;
+    return static_cast<unsigned char>(buf_[0]);
+  }
+
+ private:
+  const char* p_;
+  const char* end_;
+  char buf_[4] = {};
+  int n_ = 0, i_ = 0;
+};
+
+}  // namespace profile::auth::inline v0::detail::json::text
+
+#undef PROFILE_AUTH_DETAIL_JSON_SSE2
+
+#endif  // PROFILE_AUTH_DETAIL_JSON_TEXT_HPP
+// ---- end <profile/auth/detail/json_text.hpp> ----
+// ---- begin <profile/auth/detail/json_writer.hpp> ----
+// profile-auth: compact JSON writer (internal) with correct string escaping.
+#ifndef PROFILE_AUTH_DETAIL_JSON_WRITER_HPP
+#define PROFILE_AUTH_DETAIL_JSON_WRITER_HPP
+
+
+#include <charconv>     // std::to_chars: locale-free, shortest round-trip numbers
+#include <cmath>        // std::isfinite: JSON has no NaN or infinity
+#include <concepts>     // std::integral for the integer overload set
+#include <cstdint>      // std::int64_t, std::uint64_t
+#include <string>       // the output buffer
+#include <string_view>  // keys and string values
+#include <type_traits>  // std::is_signed_v, std::is_same_v
+#include <utility>      // std::move
+
+namespace profile::auth::inline v0::detail::json {
+
+/// Appends `s` to `out` as a quoted JSON string. Escapes '"' and '\\' as \" and \\, the control
+/// characters U+0008/09/0A/0C/0D as \b \t \n \f \r and the other ones below U+0020 as \u00XX;
+/// everything else, including valid UTF-8 and '/', is copied as is. Invalid UTF-8 never reaches
+/// the output: each maximal ill-formed subsequence (Unicode §3.9) becomes U+FFFD, so the result
+/// is always valid JSON and valid UTF-8. Returns false when something had to be replaced.
+inline bool write_string(std::string& out, std::string_view s) {
+  static constexpr char hex[] = "0123456789abcdef";
+  bool clean = true;
+  const char* p = s.data();
+  const char* const end = p + s.size();
+  out.push_back('"');
+  for (;;) {
+    const char* q = text::skip_plain(p, end);
+    out.append(p, q);
+    if (q == end) break;
+    const auto c = static_cast<unsigned char>(*q);
+    if (c == '"' || c == '\\') {
+      const char esc[2] = {'\\', static_cast<char>(c)};
+      out.append(esc, 2);
+      ++q;
+    } else if (c < 0x20) {
+      char esc[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 0xF]};
+      std::size_t n = 2;
+      switch (c) {
+        case '\b':
+          esc[1] = 'b';
+          break;
+        case '\t':
+          esc[1] = 't';
+          break;
+        case '\n':
+          esc[1] = 'n';
+          break;
+        case '\f':
+          esc[1] = 'f';
+          break;
+        case '\r':
+          esc[1] = 'r';
+          break;
+        default:
+          n = 6;
+      }
+      out.append(esc, n);
+      ++q;
+    } else {  // >= 0x80
+      const int n = text::utf8_sequence(q, end);
+      if (n > 0) {
+        out.append(q, static_cast<std::size_t>(n));
+        q += n;
+      } else {
+        out.append("\xEF\xBF\xBD", 3);  // U+FFFD REPLACEMENT CHARACTER
+        q += -n;
+        clean = false;
+      }
+    }
+    p = q;
+  }
+  out.push_back('"');
+  return clean;
+}
+
+/// Builds compact JSON (no whitespace) into a std::string, inserting ',' and ':' itself:
+///
+///     writer w;
+///     w.begin_object().key("grant_type").string("client_credentials").end_object();
+///     std::string body = w.take();  // {"grant_type":"client_credentials"}
+///
+/// Misuse (a key outside an object, a value where a key is due, unbalanced end_*, nesting
+/// deeper than 64, a second top-level value) is a contract violation (PROFILE_AUTH_ASSERT).
+/// The buffer may hold secrets (client_secret): move it into the request body with take()
+/// and wipe it there; the writer keeps no copy after take().
+class writer {
+ public:
+  writer() = default;
+  /// Writes into `buffer`'s storage (cleared first), e.g. to reuse capacity.
+  explicit writer(std::string buffer) : out_(std::move(buffer)) { out_.clear(); }
+
+  writer& begin_object() { return open('{', true); }
+  writer& end_object() { return close('}', true); }
+  writer& begin_array() { return open('[', false); }
+  writer& end_array() { return close(']', false); }
+
+  /// The next member's name; must be inside an object and not directly after another key.
+  writer& key(std::string_view k) {
+    PROFILE_AUTH_ASSERT(depth_ > 0 && in_object() && !after_key_);
+    comma();
+    write_string(out_, k);
+    out_.push_back(':');
+    after_key_ = true;
+    return *this;
+  }
+  /// A string value (escaped; invalid UTF-8 replaced, see write_string).
+  writer& string(std::string_view s) {
+    before_value();
+    write_string(out_, s);
+    return *this;
+  }
+  writer& number(std::int64_t v) {
+    before_value();
+    append_integer(v);
+    return *this;
+  }
+  writer& number(std::uint64_t v) {
+    before_value();
+    append_integer(v);
+    return *this;
+  }
+  /// Any other integer type (int, long, unsigned …) without ambiguity; bool is excluded.
+  template <std::integral I>
+    requires(!std::is_same_v<I, bool> && !std::is_same_v<I, std::int64_t> &&
+             !std::is_same_v<I, std::uint64_t>)
+  writer& number(I v) {
+    if constexpr (std::is_signed_v<I>)
+      return number(static_cast<std::int64_t>(v));
+    else
+      return number(static_cast<std::uint64_t>(v));
+  }
+  /// The shortest text that reads back as the same double ("0.1", "1e+300", "-0"). NaN and
+  /// infinities have no JSON form and are written as null.
+  writer& number(double v) {
+    before_value();
+    if (!std::isfinite(v)) {
+      out_.append("null", 4);
+      return *this;
+    }
+    char buf[32];  // the longest shortest form, "-2.2250738585072014e-308", has 24
+    const auto r = std::to_chars(buf, buf + sizeof buf, v);
+    out_.append(buf, r.ptr);
+    return *this;
+  }
+  writer& boolean(bool b) {
+    before_value();
+    if (b)
+      out_.append("true", 4);
+    else
+      out_.append("false", 5);
+    return *this;
+  }
+  writer& null() {
+    before_value();
+    out_.append("null", 4);
+    return *this;
+  }
+  /// Inserts pre-serialised JSON as one value. Precondition: `json` is exactly one valid JSON
+  /// value (for example value::raw() of a parsed document); it is not checked.
+  writer& raw_value(std::string_view json) {
+    before_value();
+    out_.append(json);
+    return *this;
+  }
+
+  /// The JSON written so far.
+  [[nodiscard]] std::string& str() noexcept { return out_; }
+  [[nodiscard]] const std::string& str() const noexcept { return out_; }
+  /// Moves the JSON out and resets the writer for a new document.
+  [[nodiscard]] std::string take() noexcept {
+    std::string r = std::move(out_);
+    out_.clear();
+    depth_ = 0;
+    nonempty_ = is_object_ = 0;
+    after_key_ = done_ = false;
+    return r;
+  }
+  /// True when every container opened has been closed and a top-level value was written.
+  [[nodiscard]] bool complete() const noexcept { return done_ && depth_ == 0; }
+
+ private:
+  static constexpr unsigned max_depth = 64;  // one bit per level in the masks below
+
+  [[nodiscard]] bool in_object() const noexcept { return ((is_object_ >> (depth_ - 1)) & 1) != 0; }
+  void comma() {
+    const std::uint64_t bit = std::uint64_t{1} << (depth_ - 1);
+    if ((nonempty_ & bit) != 0) out_.push_back(',');
+    nonempty_ |= bit;
+  }
+  void before_value() {
+    if (depth_ == 0) {
+      PROFILE_AUTH_ASSERT(!done_);  // exactly one top-level value
+      done_ = true;
+    } else if (in_object()) {
+      PROFILE_AUTH_ASSERT(after_key_);  // an object member needs key() first
+      after_key_ = false;
+    } else {
+      comma();
+    }
+  }
+  writer& open(char c, bool object) {
+    before_value();
+    PROFILE_AUTH_ASSERT(depth_ < max_depth);
+    out_.push_back(c);
+    const std::uint64_t bit = std::uint64_t{1} << depth_;
+    nonempty_ &= ~bit;
+    if (object)
+      is_object_ |= bit;
+    else
+      is_object_ &= ~bit;
+    ++depth_;
+    return *this;
+  }
+  writer& close(char c, bool object) {
+    PROFILE_AUTH_ASSERT(depth_ > 0 && in_object() == object && !after_key_);
+    out_.push_back(c);
+    --depth_;
+    return *this;
+  }
+  template <class I>
+  void append_integer(I v) {
+    char buf[24];  // 20 digits and a sign at most
+    const auto r = std::to_chars(buf, buf + sizeof buf, v);
+    out_.append(buf, r.ptr);
+  }
+
+  std::string out_;
+  std::uint64_t nonempty_ = 0;   // bit d: the container at depth d has a member/element
+  std::uint64_t is_object_ = 0;  // bit d: the container at depth d is an object
+  unsigned depth_ = 0;
+  bool after_key_ = false;
+  bool done_ = false;
+};
+
+}  // namespace profile::auth::inline v0::detail::json
+
+#endif  // PROFILE_AUTH_DETAIL_JSON_WRITER_HPP
+// ---- end <profile/auth/detail/json_writer.hpp> ----
+
+#include <cstddef>      // std::size_t offsets
+#include <string>       // bodies, header values, messages
+#include <string_view>  // inputs
+
+namespace profile::auth::inline v0 {
+
+/// How a token-endpoint request body is encoded.
+enum class body_format : unsigned char {
+  form,  ///< RFC 6749: `application/x-www-form-urlencoded` (every standard OAuth server)
+  json,  ///< the Profile API convention: `application/json` with the same member names
+};
+
+/// How the client proves its identity (RFC 6749 §2.3.1).
+enum class client_auth : unsigned char {
+  client_secret_basic,  ///< `Authorization: Basic base64(id ":" secret)`
+  client_secret_post,   ///< `client_id` and `client_secret` in the request body
+  none,                 ///< `client_id` in the body only (public clients, mTLS-bound clients)
+};
+
+/// How id and secret are encoded inside HTTP Basic. Real servers disagree: Keycloak and
+/// oidc-provider need `form_encoded`; some (Authlib-based ones, for example) expect `raw`.
+/// For ids and secrets made of letters, digits and `-._~` both give the same bytes.
+enum class basic_encoding : unsigned char {
+  form_encoded,  ///< RFC 6749 §2.3.1: each form-urlencoded before joining (the default)
+  raw,           ///< RFC 7617: the UTF-8 bytes as they are; the id may not contain ':'
+};
+
+namespace detail {
+
+/// Offset of the first C0 control byte or DEL in `s`, or npos. Such bytes in a credential
+/// are almost always a copy-paste or a trailing newline read from a file.
+[[nodiscard]] constexpr std::size_t find_control_byte(std::string_view s) noexcept {
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x20 || c == 0x7F) return i;
+  }
+  return std::string_view::npos;
+}
+
+/// Offset of the first byte that is not part of well-formed UTF-8 (RFC 3629: no overlongs,
+/// no surrogates, nothing past U+10FFFF), or npos.
+[[nodiscard]] inline std::size_t find_invalid_utf8(std::string_view s) noexcept {
+  std::size_t i = 0;
+  while (i < s.size()) {
+    if (static_cast<unsigned char>(s[i]) < 0x80) {
+      ++i;
+      continue;
+    }
+    const int n = json::text::utf8_sequence(s.data() + i, s.data() + s.size());
+    if (n <= 0) return i;
+    i += static_cast<std::size_t>(n);
+  }
+  return std::string_view::npos;
+}
+
+/// Checks one text parameter for control bytes (and, for JSON bodies, for malformed UTF-8,
+/// which JSON cannot carry). The message names the parameter and offset, never the value.
+[[nodiscard]] inline result<void> check_text_param(std::string_view name, std::string_view v,
+                                                   body_format fmt) {
+  if (const auto at = find_control_byte(v); at != std::string_view::npos)
+    return fail(errc::invalid_argument,
+                std::string(name) + " contains a control character (CR, LF, NUL, ...) at offset " +
+                    std::to_string(at) +
+                    ": remove it (a trailing newline read from a file or an environment "
+                    "variable is the usual cause)");
+  if (fmt == body_format::json)
+    if (const auto at = find_invalid_utf8(v); at != std::string_view::npos)
+      return fail(errc::invalid_argument,
+                  std::string(name) + " is not valid UTF-8 (offset " + std::to_string(at) +
+                      "), which a JSON request body cannot carry: pass UTF-8 text");
+  return {};
+}
+
+/// Appends `"name":"value"` to a JSON object under construction (`body` holds "{" and
+/// possibly earlier members, without the closing brace).
+inline void append_json_field(std::string& body, std::string_view name, std::string_view value) {
+  if (!body.empty() && body.back() != '{') body.push_back(',');
+  json::write_string(body, name);
+  body.push_back(':');
+  json::write_string(body, value);
+}
+
+/// Appends one parameter in the body's format.
+inline void append_param(std::string& body, body_format fmt, std::string_view name,
+                         std::string_view value) {
+  if (fmt == body_format::json)
+    append_json_field(body, name, value);
+  else
+    append_form_field(body, name, value);
+}
+
+}  // namespace detail
+
+/// Checks that `client_id` and `client_secret` can be sent with `method` in a `fmt` body.
+/// Errors (errc::invalid_argument; the message names the field and offset, never its value):
+/// - empty client_id; empty client_secret unless `method` is client_auth::none;
+/// - a control byte (CR, LF, NUL, other C0, DEL) in either;
+/// - malformed UTF-8 in either when it travels in a JSON body;
+/// - a ':' in client_id with client_auth::client_secret_basic and basic_encoding::raw
+///   (RFC 7617 §2: the user-id cannot contain a colon).
+[[nodiscard]] inline result<void> validate_client_auth(std::string_view client_id,
+                                                       const secret& client_secret,
+                                                       client_auth method, basic_encoding enc,
+                                                       body_format fmt) {
+  if (client_id.empty())
+    return fail(errc::invalid_argument,
+                "client_id is empty: set it to the client id the authorization server issued");
+  // Basic carries both base64-encoded, so only the body needs the UTF-8 check.
+  const body_format carried = method == client_auth::client_secret_basic ? body_format::form : fmt;
+  if (auto r = detail::check_text_param("client_id", client_id, carried); !r) return r;
+  if (method == client_auth::none) return {};
+  if (client_secret.empty())
+    return fail(errc::invalid_argument,
+                "client_secret is empty: set it, or use client_auth::none for a public client");
+  if (auto r = detail::check_text_param("client_secret", client_secret.reveal(), carried); !r)
+    return r;
+  if (method == client_auth::client_secret_basic && enc == basic_encoding::raw)
+    if (const auto at = client_id.find(':'); at != std::string_view::npos)
+      return fail(errc::invalid_argument,
+                  "client_id contains ':' (offset " + std::to_string(at) +
+                      "), which raw HTTP Basic cannot carry (RFC 7617): use "
+                      "basic_encoding::form_encoded or client_auth::client_secret_post");
+  return {};
+}
+
+/// The `Authorization` value for client_secret_basic: "Basic " + base64(id ":" secret), where
+/// id and secret are form-urlencoded first (basic_encoding::form_encoded, RFC 6749 §2.3.1) or
+/// taken as they are (basic_encoding::raw, RFC 7617). Temporaries holding the secret are wiped.
+/// Precondition: validate_client_auth() succeeded.
+[[nodiscard]] inline std::string basic_authorization_value(std::string_view client_id,
+                                                           const secret& client_secret,
+                                                           basic_encoding enc) {
+  std::string joined;
+  joined.reserve(enc == basic_encoding::raw ? client_id.size() + 1 + client_secret.size()
+                                            : 3 * (client_id.size() + client_secret.size()) + 1);
+  if (enc == basic_encoding::raw) {
+    joined.append(client_id);
+    joined.push_back(':');
+    joined.append(client_secret.reveal());
+  } else {
+    form_urlencode_to(joined, client_id);
+    joined.push_back(':');
+    form_urlencode_to(joined, client_secret.reveal());
+  }
+  std::string out = "Basic ";
+  base64_encode_to(out, joined);
+  detail::secure_wipe(joined);
+  return out;
+}
+
+/// Adds the client's credentials to a token-endpoint request, the one place every grant
+/// (client credentials, authorization code, refresh, device, revocation) does this:
+/// - client_secret_basic: sets `Authorization: Basic …` on `req`; `body` is untouched;
+/// - client_secret_post: appends `client_id` and `client_secret` to `body`;
+/// - none: appends `client_id` to `body`.
+/// `body` is a form body (possibly empty) for body_format::form, or an unfinished JSON object
+/// ("{" plus earlier members, no closing brace) for body_format::json; it may be `req.body`.
+/// Precondition: validate_client_auth() succeeded for the same arguments.
+inline void apply_client_auth(http_request& req, std::string& body, body_format fmt,
+                              std::string_view client_id, const secret& client_secret,
+                              client_auth method, basic_encoding enc) {
+  switch (method) {
+    case client_auth::client_secret_basic:
+      req.headers.set("Authorization", basic_authorization_value(client_id, client_secret, enc));
+      return;
+    case client_auth::client_secret_post:
+      detail::append_param(body, fmt, "client_id", client_id);
+      detail::append_param(body, fmt, "client_secret", client_secret.reveal());
+      return;
+    case client_auth::none:
+      detail::append_param(body, fmt, "client_id", client_id);
+      return;
+  }
+}
+
+/// The `Content-Type` value for a body format.
+[[nodiscard]] constexpr std::string_view content_type_of(body_format fmt) noexcept {
+  return fmt == body_format::json ? std::string_view("application/json")
+                                  : std::string_view("application/x-www-form-urlencoded");
+}
+
+}  // namespace profile::auth::inline v0
+
+#endif  // PROFILE_AUTH_GRANTS_CLIENT_AUTH_HPP
+// ---- end <profile/auth/grants/client_auth.hpp> ----
+// ---- begin <profile/auth/grants/client_credentials.hpp> ----
+// profile-auth: the client credentials grant (RFC 6749 §4.4 and the Profile API's JSON form).
+#ifndef PROFILE_AUTH_GRANTS_CLIENT_CREDENTIALS_HPP
+#define PROFILE_AUTH_GRANTS_CLIENT_CREDENTIALS_HPP
+
+
+#include <cstddef>      // std::size_t
+#include <string>       // config fields, the body
+#include <string_view>  // parameter names
+#include <utility>      // std::pair for extra parameters
+#include <vector>       // audience, resource, extra parameters
+
+namespace profile::auth::inline v0 {
+
+/// Everything a client credentials token request needs.
+///
+/// The defaults are RFC 6749's: a form body and HTTP Basic with form-encoded credentials.
+/// The Profile API wants `format = body_format::json, auth = client_auth::client_secret_post`;
+/// profile::m2m_config() sets that up.
+struct client_credentials_config {
+  std::string token_endpoint;  ///< absolute https:// URL (http:// only for loopback or opt-in)
+  std::string client_id;
+  secret client_secret;  ///< may be empty only with client_auth::none
+  body_format format = body_format::form;
+  client_auth auth = client_auth::client_secret_basic;
+  basic_encoding basic = basic_encoding::form_encoded;
+  std::string scope;                  ///< space-separated; omitted when empty
+  std::vector<std::string> audience;  ///< `audience` parameter(s) (Auth0, Okta …); in order
+  std::vector<std::string> resource;  ///< RFC 8707 resource indicators (absolute URIs); in order
+  /// Further parameters, sent after all others in order. Names the request already uses
+  /// (grant_type, client_id, client_secret, scope, audience, resource) are rejected.
+  std::vector<std::pair<std::string, std::string>> extra_params;
+  bool allow_insecure_http = false;  ///< permit http:// to a non-loopback host (testing only)
+};
+
+namespace detail {
+inline constexpr std::string_view cc_reserved_params[] = {
+    "grant_type", "client_id", "client_secret", "scope", "audience", "resource"};
+
+/// Appends `"name":"v"` for one value or `"name":["v1","v2"]` for several (JSON bodies).
+inline void append_json_list(std::string& body, std::string_view name,
+                             const std::vector<std::string>& values) {
+  if (values.size() == 1) return append_json_field(body, name, values.front());
+  if (!body.empty() && body.back() != '{') body.push_back(',');
+  json::write_string(body, name);
+  body += ":[";
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    if (i != 0) body.push_back(',');
+    json::write_string(body, values[i]);
+  }
+  body.push_back(']');
+}
+}  // namespace detail
+
+/// Checks a client credentials configuration without building anything.
+/// Errors:
+/// - errc::invalid_url / errc::insecure_endpoint: token_endpoint does not parse, is not
+///   http(s), carries user information or a fragment, or is plain http to a non-loopback host
+///   while allow_insecure_http is false (see check_endpoint);
+/// - errc::invalid_argument: what validate_client_auth() rejects (empty id or secret, control
+///   bytes, ':' in the id with raw Basic, malformed UTF-8 in a JSON body); control bytes in
+///   scope, audience, resource or extra parameters; an empty audience, resource or extra name;
+///   an extra parameter that repeats a name the request already uses.
+/// Messages name the offending field and offset, never a credential.
+[[nodiscard]] inline result<void> validate(const client_credentials_config& c) {
+  if (auto u = check_endpoint(c.token_endpoint, c.allow_insecure_http); !u)
+    return unexpected<error>(std::move(u).error());
+  if (auto r = validate_client_auth(c.client_id, c.client_secret, c.auth, c.basic, c.format); !r)
+    return r;
+  if (auto r = detail::check_text_param("scope", c.scope, c.format); !r) return r;
+  for (const auto& a : c.audience) {
+    if (a.empty())
+      return fail(errc::invalid_argument, "an audience value is empty: remove it or set it");
+    if (auto r = detail::check_text_param("audience", a, c.format); !r) return r;
+  }
+  for (const auto& res : c.resource) {
+    if (res.empty())
+      return fail(errc::invalid_argument,
+                  "a resource value is empty: RFC 8707 resource indicators are absolute URIs");
+    if (auto r = detail::check_text_param("resource", res, c.format); !r) return r;
+  }
+  for (const auto& [name, value] : c.extra_params) {
+    if (name.empty())
+      return fail(errc::invalid_argument, "an extra parameter has an empty name: set a name");
+    for (const std::string_view reserved : detail::cc_reserved_params)
+      if (name == reserved)
+        return fail(errc::invalid_argument,
+                    "extra parameter '" + name +
+                        "' repeats a parameter the request already sends: use the dedicated "
+                        "configuration field instead");
+    for (const auto& [other, unused] : c.extra_params)
+      if (&other != &name && other == name)
+        return fail(errc::invalid_argument,
+                    "extra parameter '" + name +
+                        "' is given twice: servers reject repeated parameters (RFC 6749 §3.2)");
+    if (auto r = detail::check_text_param("an extra parameter name", name, c.format); !r) return r;
+    if (auto r = detail::check_text_param("extra parameter '" + name + "'", value, c.format); !r)
+      return r;
+  }
+  return {};
+}
+
+/// Builds the client credentials token request after validate() succeeded:
+/// - `POST token_endpoint` with `Accept: application/json` (servers such as GitHub answer in
+///   form encoding otherwise), `Content-Type` matching the body;
+/// - body members in this order: grant_type, client_id/client_secret (client_secret_post) or
+///   client_id (none), scope, audience, resource, extra parameters;
+/// - JSON bodies write one audience/resource as a string and several as an array; form bodies
+///   repeat the parameter;
+/// - client_secret_basic puts the credentials in `Authorization: Basic …` only (never in the
+///   body too: servers reject a request that authenticates twice).
+/// Errors: those of validate(); nothing is built when it fails.
+[[nodiscard]] inline result<http_request> client_credentials_request(
+    const client_credentials_config& c) {
+  if (auto r = validate(c); !r) return unexpected<error>(std::move(r).error());
+  http_request req;
+  req.method = "POST";
+  req.url = c.token_endpoint;
+  req.headers.add("Accept", "application/json");
+  req.headers.add("Content-Type", std::string(content_type_of(c.format)));
+
+  std::size_t estimate = 64 + 3 * (c.client_id.size() + c.client_secret.size() + c.scope.size());
+  for (const auto& a : c.audience) estimate += 16 + 3 * a.size();
+  for (const auto& r : c.resource) estimate += 16 + 3 * r.size();
+  for (const auto& [n, v] : c.extra_params) estimate += 8 + 3 * (n.size() + v.size());
+  std::string body;
+  body.reserve(estimate);  // one allocation: no stale copy of the secret left in a freed buffer
+
+  const bool json = c.format == body_format::json;
+  if (json) body.push_back('{');
+  detail::append_param(body, c.format, "grant_type", "client_credentials");
+  apply_client_auth(req, body, c.format, c.client_id, c.client_secret, c.auth, c.basic);
+  if (!c.scope.empty()) detail::append_param(body, c.format, "scope", c.scope);
+  if (json) {
+    if (!c.audience.empty()) detail::append_json_list(body, "audience", c.audience);
+    if (!c.resource.empty()) detail::append_json_list(body, "resource", c.resource);
+  } else {
+    for (const auto& a : c.audience) append_form_field(body, "audience", a);
+    for (const auto& r : c.resource) append_form_field(body, "resource", r);
+  }
+  for (const auto& [n, v] : c.extra_params) detail::append_param(body, c.format, n, v);
+  if (json) body.push_back('}');
+  req.body = std::move(body);
+  return req;
+}
+
+}  // namespace profile::auth::inline v0
+
+#endif  // PROFILE_AUTH_GRANTS_CLIENT_CREDENTIALS_HPP
+// ---- end <profile/auth/grants/client_credentials.hpp> ----
+// ---- begin <profile/auth/oauth_error.hpp> ----
+// profile-auth: turning an error answer (RFC 6749 §5.2 body, or a bare HTTP status) into `error`.
+#ifndef PROFILE_AUTH_OAUTH_ERROR_HPP
+#define PROFILE_AUTH_OAUTH_ERROR_HPP
+
+// ---- begin <profile/auth/detail/http_date.hpp> ----
+// profile-auth: HTTP-date (RFC 9110 §5.6.7) and Retry-After (RFC 9110 §10.2.3) parsing.
+#ifndef PROFILE_AUTH_DETAIL_HTTP_DATE_HPP
+#define PROFILE_AUTH_DETAIL_HTTP_DATE_HPP
+
+
+#include <chrono>       // system_clock time points, seconds
+#include <cstdint>      // std::int64_t day and second counts
+#include <optional>     // "no valid value"
+#include <string_view>  // inputs
+
+namespace profile::auth::inline v0::detail {
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's civil algorithm).
+[[nodiscard]] constexpr std::int64_t days_from_civil(std::int64_t y, unsigned m,
+                                                     unsigned d) noexcept {
+  y -= m <= 2 ? 1 : 0;
+  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const auto yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
+}
+
+[[nodiscard]] constexpr bool is_leap_year(std::int64_t y) noexcept {
+  return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+[[nodiscard]] constexpr unsigned days_in_month(std::int64_t y, unsigned m) noexcept {
+  constexpr unsigned n[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  return m == 2 && is_leap_year(y) ? 29u : n[m - 1];
+}
+
+/// A tiny cursor over the date text; every reader fails (returns false) without consuming.
+struct date_cursor {
+  std::string_view s;
+  std::size_t i = 0;
+
+  [[nodiscard]] constexpr bool lit(std::string_view l) noexcept {
+    if (s.substr(i, l.size()) != l) return false;
+    i += l.size();
+    return true;
+  }
+  /// Exactly `n` digits.
+  [[nodiscard]] constexpr bool digits(std::size_t n, unsigned& out) noexcept {
+    if (s.size() - i < n) return false;
+    unsigned v = 0;
+    for (std::size_t k = 0; k < n; ++k) {
+      const char c = s[i + k];
+      if (c < '0' || c > '9') return false;
+      v = v * 10 + static_cast<unsigned>(c - '0');
+    }
+    i += n;
+    out = v;
+    return true;
+  }
+  /// Three-letter month name (case-sensitive, as RFC 9110 defines it) → 1..12.
+  [[nodiscard]] constexpr bool month(unsigned& out) noexcept {
+    constexpr std::string_view names[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                          "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    for (unsigned k = 0; k < 12; ++k)
+      if (lit(names[k])) {
+        out = k + 1;
+        return true;
+      }
+    return false;
+  }
+  /// A short ("Sun") or long ("Sunday") day name.
+  [[nodiscard]] constexpr bool day_name(bool long_form) noexcept {
+    constexpr std::string_view shorts[] = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
+    constexpr std::string_view longs[] = {"Monday", "Tuesday",  "Wednesday", "Thursday",
+                                          "Friday", "Saturday", "Sunday"};
+    for (unsigned k = 0; k < 7; ++k)
+      if (lit(long_form ? longs[k] : shorts[k])) return true;
+    return false;
+  }
+  [[nodiscard]] constexpr bool time_of_day(unsigned& h, unsigned& m, unsigned& sec) noexcept {
+    return digits(2, h) && lit(":") && digits(2, m) && lit(":") && digits(2, sec);
+  }
+  [[nodiscard]] constexpr bool at_end() const noexcept { return i == s.size(); }
+};
+
+/// Builds the instant, checking ranges (a leap second 60 is accepted and folds forward).
+[[nodiscard]] constexpr std::optional<std::chrono::sys_seconds> make_date(std::int64_t y,
+                                                                          unsigned mon, unsigned d,
+                                                                          unsigned h, unsigned m,
+                                                                          unsigned s) noexcept {
+  if (mon < 1 || mon > 12 || d < 1 || d > days_in_month(y, mon) || h > 23 || m > 59 || s > 60)
+    return std::nullopt;
+  const std::int64_t secs = days_from_civil(y, mon, d) * 86400 + h * 3600 + m * 60 + s;
+  return std::chrono::sys_seconds(std::chrono::seconds(secs));
+}
+
+/// Parses an HTTP-date in any of the three forms RFC 9110 §5.6.7 says recipients accept:
+///   IMF-fixdate  "Sun, 06 Nov 1994 08:49:37 GMT"   (the one senders must use)
+///   RFC 850      "Sunday, 06-Nov-94 08:49:37 GMT"  (two-digit year: 70-99 → 19xx, else 20xx)
+///   asctime      "Sun Nov  6 08:49:37 1994"
+/// The day name is checked for spelling only, not against the date. Nothing else is accepted
+/// (no surrounding whitespace: callers trim).
+[[nodiscard]] constexpr std::optional<std::chrono::sys_seconds> parse_http_date(
+    std::string_view text) noexcept {
+  unsigned d = 0, mon = 0, y = 0, h = 0, m = 0, s = 0;
+  {  // IMF-fixdate
+    date_cursor c{text};
+    if (c.day_name(false) && c.lit(", ") && c.digits(2, d) && c.lit(" ") && c.month(mon) &&
+        c.lit(" ") && c.digits(4, y) && c.lit(" ") && c.time_of_day(h, m, s) && c.lit(" GMT") &&
+        c.at_end())
+      return make_date(y, mon, d, h, m, s);
+  }
+  {  // RFC 850
+    date_cursor c{text};
+    if (c.day_name(true) && c.lit(", ") && c.digits(2, d) && c.lit("-") && c.month(mon) &&
+        c.lit("-") && c.digits(2, y) && c.lit(" ") && c.time_of_day(h, m, s) && c.lit(" GMT") &&
+        c.at_end())
+      return make_date(y >= 70 ? 1900 + y : 2000 + y, mon, d, h, m, s);
+  }
+  {  // asctime: the day of month is two digits or a space and one digit
+    date_cursor c{text};
+    if (c.day_name(false) && c.lit(" ") && c.month(mon) && c.lit(" ") &&
+        (c.digits(2, d) || (c.lit(" ") && c.digits(1, d))) && c.lit(" ") &&
+        c.time_of_day(h, m, s) && c.lit(" ") && c.digits(4, y) && c.at_end())
+      return make_date(y, mon, d, h, m, s);
+  }
+  return std::nullopt;
+}
+
+/// The largest Retry-After the library reports (about 68 years): bigger values saturate, so
+/// arithmetic on the result cannot overflow.
+inline constexpr std::chrono::seconds max_retry_after{0x7FFFFFFF};
+
+/// Parses a Retry-After field value (RFC 9110 §10.2.3) into a non-negative delay.
+/// - delta-seconds (`1*DIGIT`): the delay, saturated at max_retry_after.
+/// - an HTTP-date: the time from `now` to that date (0 when it lies in the past); without
+///   `now` (no wall clock available) a date is ignored and nullopt is returned.
+/// Surrounding spaces/tabs are ignored; anything else (negative numbers, fractions, junk)
+/// gives nullopt.
+[[nodiscard]] constexpr std::optional<std::chrono::seconds> parse_retry_after(
+    std::string_view v,
+    std::optional<std::chrono::system_clock::time_point> now = std::nullopt) noexcept {
+  while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
+  while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.remove_suffix(1);
+  if (v.empty()) return std::nullopt;
+  if (v.front() >= '0' && v.front() <= '9') {
+    std::int64_t n = 0;
+    for (const char c : v) {
+      if (c < '0' || c > '9') return std::nullopt;
+      if (n < max_retry_after.count()) n = n * 10 + (c - '0');
+    }
+    return std::chrono::seconds(n < max_retry_after.count() ? n : max_retry_after.count());
+  }
+  const auto date = parse_http_date(v);
+  if (!date || !now) return std::nullopt;
+  const auto now_s = std::chrono::floor<std::chrono::seconds>(*now);
+  if (*date <= now_s) return std::chrono::seconds(0);
+  const auto delta = *date - now_s;
+  return delta < max_retry_after ? delta : max_retry_after;
+}
+
+}  // namespace profile::auth::inline v0::detail
+
+#endif  // PROFILE_AUTH_DETAIL_HTTP_DATE_HPP
+// ---- end <profile/auth/detail/http_date.hpp> ----
+// ---- begin <profile/auth/detail/json.hpp> ----
+// profile-auth: strict RFC 8259 JSON reader (internal): one pass onto a flat tape, no recursion.
+#ifndef PROFILE_AUTH_DETAIL_JSON_HPP
+#define PROFILE_AUTH_DETAIL_JSON_HPP
+
+// ---- begin <profile/auth/detail/json_parser.hpp> ----
+// profile-auth: the one-pass, non-recursive, strict JSON parser that fills a tape.
+#ifndef PROFILE_AUTH_DETAIL_JSON_PARSER_HPP
+#define PROFILE_AUTH_DETAIL_JSON_PARSER_HPP
+
+// ---- begin <profile/auth/detail/json_tape.hpp> ----
+// profile-auth: the JSON tape: flat entries in document order, and how to compare and read them.
+#ifndef PROFILE_AUTH_DETAIL_JSON_TAPE_HPP
+#define PROFILE_AUTH_DETAIL_JSON_TAPE_HPP
+
+
+#include <cstddef>      // std::size_t
+#include <cstdint>      // fixed-width tape fields
+#include <cstring>      // std::memcmp
+#include <string_view>  // raw text of strings and numbers
+
+namespace profile::auth::inline v0::detail::json {
+
+/// Bounds on untrusted input. Exceeding one fails with errc::limit_exceeded naming the limit.
+struct limits {
+  std::size_t max_size = 1 << 20;      ///< bytes of input (capped at 4 GiB - 2 in any case)
+  std::size_t max_depth = 32;          ///< nesting of arrays/objects (0: scalars only)
+  std::size_t max_string = 64 * 1024;  ///< bytes of one decoded string or key
+  std::size_t max_values = 1 << 16;    ///< values in the document, containers included, keys not
+};
+
+/// The JSON type of a value.
+enum class kind : unsigned char { null, boolean, number, string, array, object };
+
+namespace tape {
+/// One parsed value (or object key). A document is a vector of these in document order: a
+/// container is followed by its children, an object member is its key entry then its value.
+struct entry {
+  std::uint32_t pos;   ///< byte offset of the value's first byte in the input
+  std::uint32_t len;   ///< bytes of raw JSON text (strings include the quotes)
+  std::uint32_t skip;  ///< entries in this value's subtree, itself included (parent while open)
+  std::uint32_t aux;   ///< array/object: children; string: decoded bytes; boolean: 0/1
+  kind type;
+  std::uint8_t flags;
+};
+inline constexpr std::uint8_t escaped = 1;  ///< string: contains a backslash escape
+inline constexpr std::uint8_t integer = 2;  ///< number: neither fraction nor exponent
+inline constexpr std::uint32_t none = 0xFFFFFFFFu;
+
+[[nodiscard]] inline std::string_view contents(const char* text, const entry& e) noexcept {
+  return {text + e.pos + 1, e.len - 2u};  // a string without its quotes, still escaped
+}
+/// Decoded equality of string entry e and plain bytes s.
+[[nodiscard]] inline bool string_equals(const char* text, const entry& e,
+                                        std::string_view s) noexcept {
+  if (e.aux != s.size()) return false;
+  const std::string_view c = contents(text, e);
+  if ((e.flags & escaped) == 0) return s.empty() || std::memcmp(c.data(), s.data(), s.size()) == 0;
+  text::decoded_cursor cur(c.data(), c.data() + c.size());
+  for (char ch : s)
+    if (cur.next() != static_cast<unsigned char>(ch)) return false;
+  return true;
+}
+/// Three-way comparison of the decoded bytes of two string entries.
+[[nodiscard]] inline int string_compare(const char* text, const entry& a, const entry& b) noexcept {
+  const std::string_view ca = contents(text, a), cb = contents(text, b);
+  if (((a.flags | b.flags) & escaped) == 0) return ca.compare(cb);
+  text::decoded_cursor x(ca.data(), ca.data() + ca.size()), y(cb.data(), cb.data() + cb.size());
+  for (;;) {
+    const int u = x.next(), v = y.next();
+    if (u != v) return u < v ? -1 : 1;
+    if (u < 0) return 0;
+  }
+}
+[[nodiscard]] inline bool keys_equal(const char* text, const entry& a, const entry& b) noexcept {
+  if (a.aux != b.aux) return false;  // decoded lengths differ
+  if (((a.flags | b.flags) & escaped) == 0)
+    return std::memcmp(text + a.pos + 1, text + b.pos + 1, a.aux) == 0;
+  return string_compare(text, a, b) == 0;
+}
+
+/// Where the parts of a validated JSON number are, as offsets into its raw text.
+struct number_parts {
+  bool negative = false;
+  std::size_t ib = 0, ie = 0;  ///< integer digits [ib, ie)
+  std::size_t fb = 0, fe = 0;  ///< fraction digits [fb, fe) (empty without '.')
+  std::int64_t exponent = 0;   ///< saturated at +-1e9: beyond that only the sign matters
+
+  [[nodiscard]] std::size_t count() const noexcept { return (ie - ib) + (fe - fb); }
+  /// The k-th significant digit of integer digits followed by fraction digits.
+  [[nodiscard]] char digit(std::string_view r, std::size_t k) const noexcept {
+    return k < ie - ib ? r[ib + k] : r[fb + (k - (ie - ib))];
+  }
+};
+[[nodiscard]] inline number_parts split_number(std::string_view r) noexcept {
+  number_parts n;
+  std::size_t i = 0;
+  if (r[0] == '-') n.negative = true, ++i;
+  n.ib = i;
+  while (i < r.size() && r[i] >= '0' && r[i] <= '9') ++i;
+  n.ie = n.fb = n.fe = i;
+  if (i < r.size() && r[i] == '.') {
+    n.fb = ++i;
+    while (i < r.size() && r[i] >= '0' && r[i] <= '9') ++i;
+    n.fe = i;
+  }
+  if (i < r.size()) {  // 'e' or 'E'
+    ++i;
+    bool neg = false;
+    if (r[i] == '+' || r[i] == '-') neg = r[i++] == '-';
+    std::int64_t e = 0;
+    for (; i < r.size(); ++i)
+      if (e < 1000000000) e = e * 10 + (r[i] - '0');
+    n.exponent = neg ? -e : e;
+  }
+  return n;
+}
+
+}  // namespace tape
+
+}  // namespace profile::auth::inline v0::detail::json
+
+#endif  // PROFILE_AUTH_DETAIL_JSON_TAPE_HPP
+// ---- end <profile/auth/detail/json_tape.hpp> ----
+
+#include <cstddef>      // std::size_t
+#include <cstdint>      // tape indices
+#include <cstring>      // std::memcmp, std::memcpy
+#include <memory>       // std::unique_ptr owns the tape and the duplicate-key scratch
+#include <string_view>  // input text
+
+namespace profile::auth::inline v0::detail::json::tape {
+
+/// Why a parse failed: static text only (never input bytes, which may hold tokens).
+struct parse_error {
+  errc code = errc::invalid_json;
+  std::size_t offset = 0;       ///< byte offset in the input
+  const char* what = "";        ///< what was wrong or expected
+  const char* limit = nullptr;  ///< for limit_exceeded: the limits member's name
+  std::size_t limit_value = 0;  ///< ... and its value
+};
+
+/// Objects up to this many members are checked for duplicate keys pairwise (no allocation);
+/// larger ones by sorting their keys, O(n log n) key comparisons.
+inline constexpr std::uint32_t pairwise_key_check = 16;
+
+/// One pass over the input that appends entries to a tape. No recursion: the chain of open
+/// containers lives in the tape itself (an open container's `skip` holds its parent's index).
+class parser {
+ public:
+  parser(std::string_view text, const limits& lim)
+      : begin_(text.data()),
+        end_(text.data() + text.size()),
+        max_depth_(lim.max_depth),
+        max_string_(lim.max_string),
+        max_values_(lim.max_values) {
+    // One allocation for typical documents (a token response needs ~20 entries; one entry per
+    // 48 input bytes covers that with room to spare); dense documents grow geometrically. No
+    // more than the limits allow: max_values values plus as many keys.
+    const std::size_t want = text.size() / 48 + 16;
+    const std::size_t most = lim.max_values < 0x7FFFFFFEu ? 2 * lim.max_values + 2 : 0xFFFFFFFEu;
+    cap_ = static_cast<std::uint32_t>(want < most ? want : most);
+    mem_.reset(new entry[cap_]);
+  }
+
+  /// Parses the whole input; false with error() set on the first problem.
+  bool run();
+  [[nodiscard]] const parse_error& error() const noexcept { return err_; }
+  /// The finished tape (after a successful run()) and its number of entries.
+  std::unique_ptr<entry[]> release() noexcept { return std::move(mem_); }
+  [[nodiscard]] std::uint32_t size() const noexcept { return size_; }
+
+ private:
+  static bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
+  static const char* skip_ws(const char* p, const char* end) noexcept {
+    // Every whitespace byte is <= ' ', so one compare settles the usual no-whitespace case.
+    while (p != end && static_cast<unsigned char>(*p) <= ' ' &&
+           (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t'))
+      ++p;
+    return p;
+  }
+  [[nodiscard]] std::uint32_t off(const char* p) const noexcept {
+    return static_cast<std::uint32_t>(p - begin_);
+  }
+  // Doubles the tape (rare: the first capacity is estimated from the input size). Bounded:
+  // every entry consumes at least one input byte, and the input is below 4 GiB.
+  entry* grow(std::uint32_t used) {
+    const std::uint32_t cap = cap_ > 0x7FFFFFFFu ? 0xFFFFFFFFu : cap_ * 2;
+    std::unique_ptr<entry[]> m(new entry[cap]);
+    std::memcpy(static_cast<void*>(m.get()), mem_.get(), used * sizeof(entry));
+    mem_ = std::move(m);
+    cap_ = cap;
+    return mem_.get();
+  }
+  bool fail(errc c, const char* at, const char* what) noexcept {
+    err_.code = c;
+    err_.offset = static_cast<std::size_t>(at - begin_);
+    err_.what = what;
+    return false;
+  }
+  bool fail_limit(const char* at, const char* what, const char* name, std::size_t v) noexcept {
+    err_.limit = name;
+    err_.limit_value = v;
+    return fail(errc::limit_exceeded, at, what);
+  }
+  const char* scan_string(const char* open, const char* p, std::uint32_t& decoded,
+                          std::uint8_t& flags) noexcept;
+  const char* scan_number(const char* p, std::uint8_t& flags) noexcept;
+  bool unique_keys(const entry* t, std::uint32_t obj);
+
+  const char* begin_;
+  const char* end_;
+  std::size_t max_depth_, max_string_, max_values_;
+  std::unique_ptr<entry[]> mem_;
+  std::uint32_t size_ = 0, cap_ = 0;
+  std::unique_ptr<std::uint32_t[]> sort_scratch_;  // only for objects above pairwise_key_check
+  std::uint32_t sort_cap_ = 0;
+  parse_error err_;
+};
+
+// The general string scanner, entered at `p`, the first byte after the opening quote `open`
+// that is not plain ASCII. Returns the position after the closing quote, or nullptr.
+inline const char* parser::scan_string(const char* const open, const char* p,
+                                       std::uint32_t& decoded, std::uint8_t& flags) noexcept {
+  std::size_t shrink = 0;  // raw bytes minus decoded bytes, over all escapes
+  for (;; p = text::skip_plain(p, end_)) {
+    if (p == end_) return fail(errc::invalid_json, open, "unterminated string"), nullptr;
+    const auto c = static_cast<unsigned char>(*p);
+    if (c == '"') break;
+    if (c == '\\') {
+      flags = escaped;
+      if (end_ - p < 2) return fail(errc::invalid_json, open, "unterminated string"), nullptr;
+      switch (p[1]) {
+        case '"':
+        case '\\':
+        case '/':
+        case 'b':
+        case 'f':
+        case 'n':
+        case 'r':
+        case 't':
+          p += 2;
+          shrink += 1;
+          continue;
+        case 'u':
+          break;
+        default:
+          return fail(errc::invalid_json, p,
+                      "invalid escape (allowed: \\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX)"),
+                 nullptr;
+      }
+      const long cp = end_ - p >= 6 ? text::hex4(p + 2) : -1;
+      if (cp < 0)
+        return fail(errc::invalid_json, p, "\\u must be followed by 4 hex digits"), nullptr;
+      if (cp >= 0xDC00 && cp <= 0xDFFF)
+        return fail(errc::invalid_utf8, p,
+                    "lone low surrogate escape (no high surrogate before it)"),
+               nullptr;
+      if (cp >= 0xD800 && cp <= 0xDBFF) {
+        if (end_ - p < 8 || p[6] != '\\' || p[7] != 'u')
+          return fail(errc::invalid_utf8, p,
+                      "lone high surrogate escape (not followed by a \\u low surrogate)"),
+                 nullptr;
+        const long lo = end_ - p >= 12 ? text::hex4(p + 8) : -1;
+        if (lo < 0)
+          return fail(errc::invalid_json, p + 6, "\\u must be followed by 4 hex digits"), nullptr;
+        if (lo < 0xDC00 || lo > 0xDFFF)
+          return fail(errc::invalid_utf8, p,
+                      "lone high surrogate escape (the next escape is not a low surrogate)"),
+                 nullptr;
+        p += 12;
+        shrink += 8;  // 12 bytes of escapes become one 4-byte UTF-8 sequence
+      } else {
+        p += 6;
+        shrink += cp < 0x80 ? 5 : cp < 0x800 ? 4 : 3;
+      }
+      continue;
+    }
+    if (c < 0x20)
+      return fail(errc::invalid_json, p, "unescaped control character in a string"), nullptr;
+    do {  // a non-ASCII stretch: validate it sequence by sequence
+      const int n = text::utf8_sequence(p, end_);
+      if (n < 0) return fail(errc::invalid_utf8, p, "invalid UTF-8 sequence in a string"), nullptr;
+      p += n;
+    } while (p != end_ && static_cast<unsigned char>(*p) >= 0x80);
+  }
+  const std::size_t n = static_cast<std::size_t>(p - open - 1) - shrink;
+  if (n > max_string_)
+    return fail_limit(open, "a string is too long", "max_string", max_string_), nullptr;
+  decoded = static_cast<std::uint32_t>(n);
+  return p + 1;
+}
+
+// p is at '-' or a digit. Returns the position after the number, or nullptr.
+inline const char* parser::scan_number(const char* p, std::uint8_t& flags) noexcept {
+  if (*p == '-') ++p;
+  if (p == end_ || !is_digit(*p))
+    return fail(errc::invalid_json, p, "expected a digit after '-'"), nullptr;
+  if (*p == '0') {
+    if (++p != end_ && is_digit(*p))
+      return fail(errc::invalid_json, p - 1, "a number must not have leading zeros"), nullptr;
+  } else {
+    while (++p != end_ && is_digit(*p)) {
+    }
+  }
+  flags = integer;
+  if (p != end_ && *p == '.') {
+    flags = 0;
+    if (++p == end_ || !is_digit(*p))
+      return fail(errc::invalid_json, p, "expected a digit after the decimal point"), nullptr;
+    while (++p != end_ && is_digit(*p)) {
+    }
+  }
+  if (p != end_ && (*p == 'e' || *p == 'E')) {
+    flags = 0;
+    if (++p != end_ && (*p == '+' || *p == '-')) ++p;
+    if (p == end_ || !is_digit(*p))
+      return fail(errc::invalid_json, p, "expected a digit in the exponent"), nullptr;
+    while (++p != end_ && is_digit(*p)) {
+    }
+  }
+  return p;
+}
+
+inline bool parser::unique_keys(const entry* const t, std::uint32_t obj) {
+  const std::uint32_t n = t[obj].aux;
+  constexpr const char* dup = "duplicate member name in an object (names must be unique)";
+  std::uint32_t k = obj + 1;
+  if (n <= pairwise_key_check) {
+    std::uint32_t keys[pairwise_key_check];
+    std::uint64_t lengths = 0;  // bit (decoded length % 64) of every key so far: most keys
+                                // differ in length, and those need no byte comparison at all
+    for (std::uint32_t i = 0; i < n; ++i) {
+      const std::uint64_t bit = std::uint64_t{1} << (t[k].aux & 63u);
+      if ((lengths & bit) != 0) {
+        for (std::uint32_t j = 0; j < i; ++j)
+          if (keys_equal(begin_, t[keys[j]], t[k]))
+            return fail(errc::invalid_json, begin_ + t[k].pos, dup);
+      }
+      lengths |= bit;
+      keys[i] = k;
+      k = k + 1 + t[k + 1].skip;
+    }
+    return true;
+  }
+  // Larger objects: sort the key indices by decoded key, then compare neighbours. Heapsort:
+  // O(n log n) key comparisons whatever the input, no recursion, little code.
+  if (sort_cap_ < n) {
+    sort_scratch_.reset(new std::uint32_t[n]);
+    sort_cap_ = n;
+  }
+  std::uint32_t* const a = sort_scratch_.get();
+  for (std::uint32_t i = 0; i < n; ++i, k = k + 1 + t[k + 1].skip) a[i] = k;
+  const char* const text = begin_;
+  const auto less = [&](std::uint32_t x, std::uint32_t y) {
+    const int c = string_compare(text, t[x], t[y]);
+    return c < 0 || (c == 0 && x < y);  // ties by position: a strict total order
+  };
+  const auto sift = [&](std::uint32_t root, std::uint32_t end) {
+    for (std::uint32_t child; (child = 2 * root + 1) < end; root = child) {
+      if (child + 1 < end && less(a[child], a[child + 1])) ++child;
+      if (!less(a[root], a[child])) return;
+      const std::uint32_t tmp = a[root];
+      a[root] = a[child];
+      a[child] = tmp;
+    }
+  };
+  for (std::uint32_t i = n / 2; i-- > 0;) sift(i, n);
+  for (std::uint32_t end = n; end-- > 1;) {
+    const std::uint32_t tmp = a[0];
+    a[0] = a[end];
+    a[end] = tmp;
+    sift(0, end);
+  }
+  std::uint32_t found = none;  // the earliest repeated key, so the report is deterministic
+  for (std::uint32_t i = 1; i < n; ++i)
+    if (a[i] < found && keys_equal(text, t[a[i - 1]], t[a[i]])) found = a[i];
+  if (found != none) return fail(errc::invalid_json, begin_ + t[found].pos, dup);
+  return true;
+}
+
+inline bool parser::run() {
+  // The hot state lives in locals: stores into the tape could otherwise alias members.
+  const char* const end = end_;
+  const std::size_t max_values = max_values_, max_string = max_string_;
+  entry* t = mem_.get();
+  std::uint32_t size = 0, cap = cap_;
+  const char* p = begin_;
+  std::uint32_t cur = none;  // innermost open container
+  std::size_t depth = 0;
+  std::size_t values = 0;
+  bool is_key = false;  // the string being scanned is a member name
+
+  auto push = [&](const entry& e) {
+    if (size == cap) {
+      t = grow(size);
+      cap = cap_;
+    }
+    t[size++] = e;
+  };
+  // A string at p: the common case (plain ASCII up to the closing quote) here, the rest in
+  // scan_string(). Returns the position after the closing quote, or nullptr.
+  auto string = [&](const char* s) -> const char* {
+    const char* q = text::skip_plain(s + 1, end);
+    std::uint32_t n = 0;
+    std::uint8_t flags = 0;
+    if (q != end && *q == '"' && static_cast<std::size_t>(q - s - 1) <= max_string) {
+      n = static_cast<std::uint32_t>(q - s - 1);
+      ++q;
+    } else if ((q = scan_string(s, q, n, flags)) == nullptr) {
+      return nullptr;
+    }
+    push({off(s), static_cast<std::uint32_t>(q - s), 1, n, kind::string, flags});
+    return q;
+  };
+  // p is at the closing bracket of container `cur`.
+  auto close = [&]() -> bool {
+    entry& c = t[cur];
+    const std::uint32_t parent = c.skip;
+    c.skip = size - cur;
+    c.len = off(p) + 1 - c.pos;
+    ++p;
+    --depth;
+    if (c.type == kind::object && c.aux > 1 && !unique_keys(t, cur)) return false;
+    cur = parent;
+    return true;
+  };
+
+value:
+  p = skip_ws(p, end);
+  if (p == end)
+    return fail(errc::invalid_json, p,
+                cur == none ? "expected a JSON value, found end of input"
+                            : "unexpected end of input: expected a value");
+  if (++values > max_values) return fail_limit(p, "too many values", "max_values", max_values);
+  switch (*p) {
+    case '"':
+      is_key = false;
+      goto scan_str;
+    case '-':
+    case '0':
+    case '1':
+    case '2':
+    case '3':
+    case '4':
+    case '5':
+    case '6':
+    case '7':
+    case '8':
+    case '9': {
+      std::uint8_t flags = 0;
+      const char* q = scan_number(p, flags);
+      if (q == nullptr) return false;
+      push({off(p), static_cast<std::uint32_t>(q - p), 1, 0, kind::number, flags});
+      p = q;
+      goto after_value;
+    }
+    case 't':
+    case 'f':
+    case 'n': {
+      const char* word = *p == 't' ? "true" : *p == 'f' ? "false" : "null";
+      const std::size_t len = *p == 'f' ? 5 : 4;
+      if (static_cast<std::size_t>(end - p) < len || std::memcmp(p, word, len) != 0)
+        return fail(errc::invalid_json, p, "invalid literal (expected true, false or null)");
+      push({off(p), static_cast<std::uint32_t>(len), 1, *p == 't' ? 1u : 0u,
+            *p == 'n' ? kind::null : kind::boolean, 0});
+      p += len;
+      goto after_value;
+    }
+    case '[':
+    case '{': {
+      if (++depth > max_depth_)
+        return fail_limit(p, "arrays/objects nested too deeply", "max_depth", max_depth_);
+      const bool is_array = *p == '[';
+      push({off(p), 0, cur, 0, is_array ? kind::array : kind::object, 0});
+      cur = size - 1;
+      p = skip_ws(p + 1, end);
+      if (p != end && *p == (is_array ? ']' : '}')) {
+        if (!close()) return false;
+        goto after_value;
+      }
+      if (is_array) goto value;
+      goto key;
+    }
+    default:
+      if (p == begin_ && end - p >= 3 && std::memcmp(p, "\xEF\xBB\xBF", 3) == 0)
+        return fail(errc::invalid_json, p, "a UTF-8 byte order mark is not allowed (strip it)");
+      return fail(errc::invalid_json, p,
+                  "expected a value (object, array, string, number, true, false or null)");
+  }
+
+after_value:
+  if (cur == none) goto done;
+  ++t[cur].aux;
+  p = skip_ws(p, end);
+  {
+    const bool in_array = t[cur].type == kind::array;
+    if (p == end)
+      return fail(errc::invalid_json, p,
+                  in_array ? "unexpected end of input: expected ',' or ']'"
+                           : "unexpected end of input: expected ',' or '}'");
+    if (*p == ',') {
+      ++p;
+      if (in_array) goto value;
+      goto key;
+    }
+    if (*p == (in_array ? ']' : '}')) {
+      if (!close()) return false;
+      goto after_value;
+    }
+    return fail(errc::invalid_json, p,
+                in_array ? "expected ',' or ']' after an array element"
+                         : "expected ',' or '}' after an object member");
+  }
+
+key:
+  p = skip_ws(p, end);
+  if (p == end || *p != '"')
+    return fail(errc::invalid_json, p, "expected a member name (a string in double quotes)");
+  is_key = true;
+  // falls through to scan_str
+
+scan_str:  // keys and values share this one call, so the scan loop is inlined once
+  if ((p = string(p)) == nullptr) return false;
+  if (!is_key) goto after_value;
+  p = skip_ws(p, end);
+  if (p == end || *p != ':') return fail(errc::invalid_json, p, "expected ':' after a member name");
+  ++p;
+  goto value;
+
+done:
+  size_ = size;
+  p = skip_ws(p, end);
+  if (p != end)
+    return fail(errc::invalid_json, p,
+                "unexpected bytes after the JSON value (only one is allowed)");
+  return true;
+}
+
+}  // namespace profile::auth::inline v0::detail::json::tape
+
+#endif  // PROFILE_AUTH_DETAIL_JSON_PARSER_HPP
+// ---- end <profile/auth/detail/json_parser.hpp> ----
+
+#include <charconv>      // std::from_chars: locale-free double conversion
+#include <cstddef>       // std::size_t
+#include <cstdint>       // fixed-width tape fields, std::int64_t
+#include <cstring>       // std::memcmp
+#include <iterator>      // std::forward_iterator_tag
+#include <limits>        // std::numeric_limits
+#include <memory>        // std::unique_ptr: the document owns its tape
+#include <optional>      // accessor results
+#include <string>        // scratch buffers, error messages
+#include <string_view>   // input text and views into it
+#include <system_error>  // std::errc from from_chars
+#include <utility>       // std::move
+
+namespace profile::auth::inline v0::detail::json {
+
+class document;
+class member_iterator;
+class element_iterator;
+template <class It>
+struct range;
+result<document> parse(std::string_view text, const limits& lim = {});
+
+/// A cheap handle to one value of a document (two pointers; copy it freely). Valid while the
+/// document and the input text it was parsed from are alive.
+class value {
+ public:
+  [[nodiscard]] kind type() const noexcept { return e_->type; }
+  [[nodiscard]] bool is_null() const noexcept { return e_->type == kind::null; }
+  [[nodiscard]] bool is_bool() const noexcept { return e_->type == kind::boolean; }
+  [[nodiscard]] bool is_number() const noexcept { return e_->type == kind::number; }
+  [[nodiscard]] bool is_string() const noexcept { return e_->type == kind::string; }
+  [[nodiscard]] bool is_array() const noexcept { return e_->type == kind::array; }
+  [[nodiscard]] bool is_object() const noexcept { return e_->type == kind::object; }
+
+  /// The exact JSON text of this value (strings include their quotes and escapes).
+  [[nodiscard]] std::string_view raw() const noexcept { return {text_ + e_->pos, e_->len}; }
+  /// Byte offset of this value in the input (for error messages that must not quote input).
+  [[nodiscard]] std::size_t offset() const noexcept { return e_->pos; }
+
+  /// The boolean, if this is `true` or `false`.
+  [[nodiscard]] std::optional<bool> get_bool() const noexcept {
+    if (e_->type != kind::boolean) return std::nullopt;
+    return e_->aux != 0;
+  }
+
+  /// The decoded string. Without escapes this views the input and `scratch` is untouched;
+  /// with escapes the string is decoded into `scratch` (replacing its contents) and the view
+  /// refers to it. Decoded strings may contain NUL (from \u0000). nullopt if not a string.
+  [[nodiscard]] std::optional<std::string_view> get_string(std::string& scratch) const {
+    if (e_->type != kind::string) return std::nullopt;
+    if ((e_->flags & tape::escaped) == 0) return tape::contents(text_, *e_);
+    copy_string_to(scratch);
+    return std::string_view(scratch);
+  }
+  /// Assigns the decoded string to out. false (out untouched) if this is not a string.
+  bool copy_string_to(std::string& out) const {
+    if (e_->type != kind::string) return false;
+    const std::string_view c = tape::contents(text_, *e_);
+    if ((e_->flags & tape::escaped) == 0) {
+      out.assign(c);
+    } else {
+      out.resize(e_->aux);
+      text::decode_string(c.data(), c.data() + c.size(), out.data());
+    }
+    return true;
+  }
+  /// Decoded length in bytes of a string (0 for other kinds): size a buffer for copy_string_to.
+  [[nodiscard]] std::size_t string_size() const noexcept {
+    return e_->type == kind::string ? e_->aux : 0;
+  }
+  /// Writes the decoded string to dst (capacity cap; no terminator) and returns the length,
+  /// or nullopt (nothing written) if this is not a string or cap is too small. Lets a caller
+  /// decode straight into memory it wipes itself (tokens) instead of a std::string.
+  std::optional<std::size_t> copy_string_to(char* dst, std::size_t cap) const noexcept {
+    if (e_->type != kind::string || cap < e_->aux) return std::nullopt;
+    const std::string_view c = tape::contents(text_, *e_);
+    if ((e_->flags & tape::escaped) == 0) {
+      if (!c.empty()) std::memcpy(dst, c.data(), c.size());
+    } else {
+      text::decode_string(c.data(), c.data() + c.size(), dst);
+    }
+    return e_->aux;
+  }
+  /// True if the string contains backslash escapes (get_string then decodes into scratch).
+  [[nodiscard]] bool has_escapes() const noexcept { return (e_->flags & tape::escaped) != 0; }
+  /// True if this is a string whose decoded bytes equal s (no allocation).
+  [[nodiscard]] bool equals(std::string_view s) const noexcept {
+    return e_->type == kind::string && tape::string_equals(text_, *e_, s);
+  }
+
+  /// The number as an int64 when its mathematical value is an integer in range: `42`, `-0`,
+  /// `1e3`, `4.20e1` and `3600.0` qualify; `1.5`, `1e-1` and values outside
+  /// [INT64_MIN, INT64_MAX] give nullopt, as do non-numbers.
+  [[nodiscard]] std::optional<std::int64_t> get_int64() const noexcept;
+  /// The number as the nearest double (locale-free). A magnitude beyond the double range gives
+  /// nullopt; one too small for a double gives +-0.0. nullopt for non-numbers.
+  [[nodiscard]] std::optional<double> get_double() const noexcept;
+
+  /// Elements of an array or members of an object; 0 for other kinds.
+  [[nodiscard]] std::size_t size() const noexcept {
+    return (e_->type == kind::array || e_->type == kind::object) ? e_->aux : 0;
+  }
+
+  /// The value of the member whose decoded key equals `key` (keys are unique, see parse()).
+  /// nullopt if absent or if this is not an object. Linear in the number of members.
+  [[nodiscard]] std::optional<value> find(std::string_view key) const noexcept {
+    if (e_->type != kind::object) return std::nullopt;
+    const tape::entry* k = e_ + 1;
+    for (std::uint32_t i = 0; i < e_->aux; ++i) {
+      if (tape::string_equals(text_, *k, key)) return value(text_, k + 1);
+      k = k + 1 + k[1].skip;
+    }
+    return std::nullopt;
+  }
+
+  /// `for (auto m : v.members())` visits an object's members in document order; empty for
+  /// anything but an object.
+  [[nodiscard]] range<member_iterator> members() const noexcept;
+  /// `for (json::value e : v.elements())` visits an array's elements in order; empty for
+  /// anything but an array.
+  [[nodiscard]] range<element_iterator> elements() const noexcept;
+
+ private:
+  friend class document;
+  friend class member_iterator;
+  friend class element_iterator;
+  value(const char* text, const tape::entry* e) noexcept : text_(text), e_(e) {}
+  const char* text_;
+  const tape::entry* e_;
+};
+
+/// One object member, as yielded by members(): `key` is a string value (decode it with
+/// key.get_string(scratch), test it with key.equals("name"), or read key.raw()).
+struct member {
+  json::value key;
+  json::value value;
+};
+
+/// Forward iterator over object members (key entry, then value entry, then the next key).
+class member_iterator {
+ public:
+  using iterator_concept = std::forward_iterator_tag;  // yields values, not references
+  using iterator_category = std::input_iterator_tag;
+  using value_type = member;
+  using difference_type = std::ptrdiff_t;
+  using pointer = void;
+  using reference = member;
+  member_iterator() noexcept = default;
+  member operator*() const noexcept { return {json::value(t_, k_), json::value(t_, k_ + 1)}; }
+  member_iterator& operator++() noexcept {
+    k_ = k_ + 1 + k_[1].skip;
+    return *this;
+  }
+  member_iterator operator++(int) noexcept {
+    member_iterator r = *this;
+    ++*this;
+    return r;
+  }
+  friend bool operator==(member_iterator a, member_iterator b) noexcept { return a.k_ == b.k_; }
+
+ private:
+  friend class value;
+  member_iterator(const char* t, const tape::entry* k) noexcept : t_(t), k_(k) {}
+  const char* t_ = nullptr;
+  const tape::entry* k_ = nullptr;
+};
+
+/// Forward iterator over array elements in document order.
+class element_iterator {
+ public:
+  using iterator_concept = std::forward_iterator_tag;  // yields values, not references
+  using iterator_category = std::input_iterator_tag;
+  using value_type = json::value;
+  using difference_type = std::ptrdiff_t;
+  using pointer = void;
+  using reference = json::value;
+  element_iterator() noexcept = default;
+  json::value operator*() const noexcept { return json::value(t_, e_); }
+  element_iterator& operator++() noexcept {
+    e_ += e_->skip;
+    return *this;
+  }
+  element_iterator operator++(int) noexcept {
+    element_iterator r = *this;
+    ++*this;
+    return r;
+  }
+  friend bool operator==(element_iterator a, element_iterator b) noexcept { return a.e_ == b.e_; }
+
+ private:
+  friend class value;
+  element_iterator(const char* t, const tape::entry* e) noexcept : t_(t), e_(e) {}
+  const char* t_ = nullptr;
+  const tape::entry* e_ = nullptr;
+};
+
+/// A begin/end pair for range-for.
+template <class It>
+struct range {
+  It first, last;
+  [[nodiscard]] It begin() const noexcept { return first; }
+  [[nodiscard]] It end() const noexcept { return last; }
+  [[nodiscard]] bool empty() const noexcept { return first == last; }
+};
+
+inline range<member_iterator> value::members() const noexcept {
+  const tape::entry* end = e_ + e_->skip;
+  return {member_iterator(text_, e_->type == kind::object ? e_ + 1 : end),
+          member_iterator(text_, end)};
+}
+inline range<element_iterator> value::elements() const noexcept {
+  const tape::entry* end = e_ + e_->skip;
+  return {element_iterator(text_, e_->type == kind::array ? e_ + 1 : end),
+          element_iterator(text_, end)};
+}
+
+/// A parsed document: owns the tape, references (does not copy) the input text, which the
+/// caller keeps alive and unchanged while the document or any value from it is used.
+class document {
+ public:
+  /// The top-level value.
+  [[nodiscard]] value root() const noexcept { return value(text_, tape_.get()); }
+  /// Tape entries used (values plus object keys); for diagnostics and tests.
+  [[nodiscard]] std::size_t entry_count() const noexcept { return size_; }
+
+ private:
+  friend result<document> parse(std::string_view text, const limits& lim);
+  document(const char* text, std::unique_ptr<tape::entry[]> t, std::size_t n) noexcept
+      : tape_(std::move(t)), size_(n), text_(text) {}
+  std::unique_ptr<tape::entry[]> tape_;
+  std::size_t size_;
+  const char* text_;
+};
+
+inline std::optional<std::int64_t> value::get_int64() const noexcept {
+  if (e_->type != kind::number) return std::nullopt;
+  const std::string_view r = raw();
+  const bool neg = r[0] == '-';
+  std::uint64_t mag = 0;
+  if ((e_->flags & tape::integer) != 0) {  // the common case: plain digits, no leading zeros
+    if (r.size() - neg > 19) return std::nullopt;  // >= 10^19 > INT64_MAX
+    for (std::size_t i = neg; i < r.size(); ++i) mag = mag * 10 + static_cast<unsigned>(r[i] - '0');
+  } else {
+    // value = digits * 10^(exponent - fraction digits); exact, without floating point.
+    const tape::number_parts n = tape::split_number(r);
+    const std::size_t nd = n.count();
+    std::size_t first = 0;
+    while (first < nd && n.digit(r, first) == '0') ++first;
+    if (first == nd) return 0;  // all digits zero: zero whatever the exponent
+    std::size_t last = nd - 1;
+    while (n.digit(r, last) == '0') --last;
+    const std::int64_t scale = n.exponent - static_cast<std::int64_t>(n.fe - n.fb) +
+                               static_cast<std::int64_t>(nd - 1 - last);
+    const auto sig = static_cast<std::int64_t>(last - first + 1);
+    if (scale < 0 || sig + scale > 19) return std::nullopt;  // fractional, or >= 10^19
+    for (std::size_t k = first; k <= last; ++k)
+      mag = mag * 10 + static_cast<unsigned>(n.digit(r, k) - '0');
+    for (std::int64_t k = 0; k < scale; ++k) mag *= 10;  // stays < 10^19 < 2^64
+  }
+  constexpr auto max_pos = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
+  if (neg) {
+    if (mag > max_pos + 1) return std::nullopt;
+    return mag == max_pos + 1 ? std::numeric_limits<std::int64_t>::min()
+                              : -static_cast<std::int64_t>(mag);
+  }
+  if (mag > max_pos) return std::nullopt;
+  return static_cast<std::int64_t>(mag);
+}
+
+inline std::optional<double> value::get_double() const noexcept {
+  if (e_->type != kind::number) return std::nullopt;
+  const std::string_view r = raw();
+  double d = 0;
+  const auto res = std::from_chars(r.data(), r.data() + r.size(), d);
+  if (res.ec == std::errc()) return d;
+  // Out of range (zero never is): the decimal exponent of the first significant digit says
+  // whether the magnitude was too large (nullopt) or too small (a signed zero).
+  const tape::number_parts n = tape::split_number(r);
+  std::size_t first = 0;
+  while (first + 1 < n.count() && n.digit(r, first) == '0') ++first;
+  const std::int64_t mag =
+      static_cast<std::int64_t>(n.ie - n.ib) - 1 - static_cast<std::int64_t>(first) + n.exponent;
+  if (mag >= 0) return std::nullopt;
+  return n.negative ? -0.0 : 0.0;
+}
+
+/// Parses `text` as exactly one JSON value (RFC 8259, strict; see docs/json.md): optional
+/// whitespace (space, tab, LF, CR) around it, nothing else. The document references `text`,
+/// which must outlive it. Rejects, with errc and a message giving the byte offset (never input):
+/// - errc::invalid_json: any syntax error, trailing bytes, a UTF-8 BOM, an unescaped control
+///   character, a bad escape, a number outside the grammar, a duplicate member name in an object;
+/// - errc::invalid_utf8: malformed UTF-8 (overlong, surrogate, > U+10FFFF, truncated) or a lone
+///   surrogate \u escape;
+/// - errc::limit_exceeded: a member of `lim` was exceeded (the message names it).
+inline result<document> parse(std::string_view text, const limits& lim) {
+  constexpr std::size_t hard_max = 0xFFFFFFFEu;  // tape offsets are 32-bit
+  const std::size_t max_size = lim.max_size < hard_max ? lim.max_size : hard_max;
+  if (text.size() > max_size)
+    return fail(errc::limit_exceeded, "JSON input of " + std::to_string(text.size()) +
+                                          " bytes is larger than limits::max_size (" +
+                                          std::to_string(max_size) + ")");
+  tape::parser p(text, lim);
+  if (!p.run()) {
+    const tape::parse_error& e = p.error();
+    std::string msg = e.code == errc::limit_exceeded ? "JSON limit exceeded at byte "
+                      : e.code == errc::invalid_utf8 ? "invalid UTF-8 in JSON at byte "
+                                                     : "invalid JSON at byte ";
+    msg += std::to_string(e.offset);
+    msg += ": ";
+    msg += e.what;
+    if (e.code == errc::limit_exceeded) {
+      msg += " (limits::";
+      msg += e.limit;
+      msg += " = ";
+      msg += std::to_string(e.limit_value);
+      msg += ')';
+    }
+    return fail(e.code, std::move(msg));
+  }
+  return document(text.data(), p.release(), p.size());
+}
+
+/// Parsing a temporary std::string would leave the document pointing at freed memory: keep the
+/// text in a variable that outlives the document (or pass an explicit std::string_view).
+result<document> parse(std::string&& text, const limits& lim = {}) = delete;
+/// A NUL-terminated string (e.g. a literal); its bytes must outlive the document.
+inline result<document> parse(const char* text, const limits& lim = {}) {
+  return parse(std::string_view(text), lim);
+}
+
+}  // namespace profile::auth::inline v0::detail::json
+
+#endif  // PROFILE_AUTH_DETAIL_JSON_HPP
+// ---- end <profile/auth/detail/json.hpp> ----
+
+#include <chrono>       // system_clock: the wall-clock "now" an HTTP-date Retry-After needs
+#include <cstddef>      // std::size_t
+#include <optional>     // optional wall clock, optional fields
+#include <string>       // messages and owned fields
+#include <string_view>  // inputs
+
+namespace profile::auth::inline v0 {
+
+/// How error answers are read.
+struct response_error_options {
+  /// Bounds for parsing an error body (the same defaults as token responses).
+  detail::json::limits limits{};
+  /// The current wall-clock time, needed only to turn `Retry-After: <HTTP-date>` into a delay.
+  /// Pure functions never read a clock: without it a date-valued Retry-After is ignored
+  /// (delta-seconds values always work).
+  std::optional<std::chrono::system_clock::time_point> wall_clock_now;
+};
+
+/// The response headers consulted, in this order, for `error::request_id` (the first one present
+/// with a printable value wins). They are what support desks ask for when a request failed.
+inline constexpr std::string_view request_id_headers[] = {
+    "X-Request-Id",    "X-Correlation-Id",    "Request-Id",  "X-Amzn-RequestId", "X-Amz-Request-Id",
+    "X-Ms-Request-Id", "X-GitHub-Request-Id", "X-Amz-Cf-Id", "CF-Ray",           "traceparent"};
+
+namespace detail {
+
+inline constexpr std::size_t max_description = 1024;        ///< bytes kept in error::description
+inline constexpr std::size_t max_quoted_description = 200;  ///< bytes quoted in error::message
+inline constexpr std::size_t max_request_id = 128;
+inline constexpr std::size_t max_error_uri = 512;
+inline constexpr std::size_t max_error_code = 128;
+
+/// Server text made safe to print: C0/C1 controls and DEL dropped (CR, LF and TAB become a
+/// space so words stay apart), bidirectional overrides dropped, malformed UTF-8 replaced by '?',
+/// at most `cap` bytes (never cutting a UTF-8 sequence; "..." marks a cut).
+[[nodiscard]] inline std::string sanitize_text(std::string_view s, std::size_t cap) {
+  std::string out;
+  out.reserve(s.size());
+  std::size_t i = 0;
+  while (i < s.size()) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) {
+      if (c == '\t' || c == '\n' || c == '\r') {
+        if (!out.empty() && out.back() != ' ') out.push_back(' ');
+      } else if (c >= 0x20 && c != 0x7F) {
+        out.push_back(static_cast<char>(c));
+      }
+      ++i;
+      continue;
+    }
+    const int len = json::text::utf8_sequence(s.data() + i, s.data() + s.size());
+    if (len <= 0) {  // one '?' per maximal ill-formed subpart
+      out.push_back('?');
+      i += static_cast<std::size_t>(-len);
+      continue;
+    }
+    const std::string_view seq = s.substr(i, static_cast<std::size_t>(len));
+    const auto b1 = static_cast<unsigned char>(seq[1]);
+    const auto b2 = seq.size() > 2 ? static_cast<unsigned char>(seq[2]) : 0;
+    const bool c1_control = c == 0xC2 && b1 < 0xA0;                              // U+0080..U+009F
+    const bool bidi = c == 0xE2 && ((b1 == 0x80 && b2 >= 0xAA && b2 <= 0xAE) ||  // U+202A..E
+                                    (b1 == 0x81 && b2 >= 0xA6 && b2 <= 0xA9));   // U+2066..9
+    if (!c1_control && !bidi) out.append(seq);
+    i += seq.size();
+  }
+  while (!out.empty() && out.back() == ' ') out.pop_back();
+  if (out.size() > cap) {
+    std::size_t keep = cap >= 3 ? cap - 3 : 0;
+    while (keep > 0 && (static_cast<unsigned char>(out[keep]) & 0xC0) == 0x80) --keep;
+    out.resize(keep);
+    if (cap >= 3) out += "...";
+  }
+  return out;
+}
+
+/// Printable ASCII only (0x21-0x7E; anything else dropped), at most `cap` bytes.
+[[nodiscard]] inline std::string sanitize_token(std::string_view s, std::size_t cap) {
+  std::string out;
+  for (const char ch : s) {
+    if (out.size() == cap) break;
+    if (ch > 0x20 && ch < 0x7F) out.push_back(ch);
+  }
+  return out;
+}
+
+/// How a response body is shaped, judged from Content-Type and the first byte.
+enum class body_shape : unsigned char { empty, json, form, other };
+
+[[nodiscard]] inline std::string_view media_type(const http_response& r) noexcept {
+  std::string_view ct = r.headers.find("Content-Type").value_or(std::string_view{});
+  ct = ct.substr(0, ct.find(';'));
+  while (!ct.empty() && (ct.front() == ' ' || ct.front() == '\t')) ct.remove_prefix(1);
+  while (!ct.empty() && (ct.back() == ' ' || ct.back() == '\t')) ct.remove_suffix(1);
+  return ct;
+}
+
+/// JSON when it starts with '{' or is labelled JSON; form when labelled form or text/plain or
+/// unlabelled (GitHub answers form bodies unless asked for JSON; some servers label JSON
+/// errors text/plain, which the '{' check catches); anything else (HTML pages) is `other`.
+[[nodiscard]] inline body_shape sniff_body(const http_response& r) noexcept {
+  std::size_t i = 0;
+  const std::string_view b = r.body;
+  while (i < b.size() && (b[i] == ' ' || b[i] == '\t' || b[i] == '\r' || b[i] == '\n')) ++i;
+  if (i == b.size()) return body_shape::empty;
+  if (b[i] == '{') return body_shape::json;
+  const std::string_view mt = media_type(r);
+  const std::string_view suffix = "+json";
+  if (iequals(mt, "application/json") ||
+      (mt.size() > suffix.size() && iequals(mt.substr(mt.size() - suffix.size()), suffix)))
+    return body_shape::json;
+  if (mt.empty() || iequals(mt, "application/x-www-form-urlencoded") || iequals(mt, "text/plain"))
+    return body_shape::form;
+  return body_shape::other;
+}
+
+/// RFC 6749 §5.2 `error` grammar: 1*( %x20-21 / %x23-5B / %x5D-7E ).
+[[nodiscard]] constexpr bool is_oauth_error_code(std::string_view s) noexcept {
+  if (s.empty() || s.size() > max_error_code) return false;
+  for (const char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c < 0x20 || c > 0x7E || c == '"' || c == '\\') return false;
+  }
+  return true;
+}
+
+/// The three RFC 6749 §5.2 fields as found in a body, still raw (not yet sanitised).
+struct oauth_error_fields {
+  std::string error, description, uri;
+  bool found = false;  ///< `error` present with a valid code
+};
+
+/// Reads error/error_description/error_uri from a JSON object or form body. Anything that is
+/// not such a body (or has an invalid code) leaves `found` false.
+[[nodiscard]] inline oauth_error_fields read_oauth_error(const http_response& r,
+                                                         const json::limits& lim) {
+  oauth_error_fields f;
+  const body_shape shape = sniff_body(r);
+  if (shape == body_shape::json) {
+    auto doc = json::parse(r.body, lim);
+    if (!doc || !doc->root().is_object()) return f;
+    const json::value root = doc->root();
+    const auto e = root.find("error");
+    if (!e || !e->copy_string_to(f.error) || !is_oauth_error_code(f.error)) return f;
+    if (const auto d = root.find("error_description")) (void)d->copy_string_to(f.description);
+    if (const auto u = root.find("error_uri")) (void)u->copy_string_to(f.uri);
+  } else if (shape == body_shape::form) {
+    if (r.body.size() > lim.max_size) return f;
+    auto q = parse_query(r.body);
+    if (!q) return f;
+    bool have = false;
+    for (auto& [name, value] : *q) {
+      if (name == "error" && !have) {
+        f.error = value;
+        have = true;
+      } else if (name == "error_description")
+        f.description = value;
+      else if (name == "error_uri")
+        f.uri = value;
+      secure_wipe(value);  // a form body can carry a token next to the error
+    }
+    if (!have || !is_oauth_error_code(f.error)) return f;
+  } else {
+    return f;
+  }
+  f.found = true;
+  return f;
+}
+
+/// Fills the parts of an error that come from any HTTP answer: status, Retry-After (see
+/// parse_retry_after) and the request id (first of request_id_headers, sanitised).
+inline void add_response_context(error& e, const http_response& r,
+                                 std::optional<std::chrono::system_clock::time_point> now) {
+  e.http_status = r.status;
+  if (const auto ra = r.headers.find("Retry-After")) e.retry_after = parse_retry_after(*ra, now);
+  for (const std::string_view h : request_id_headers)
+    if (const auto v = r.headers.find(h)) {
+      e.request_id = sanitize_token(*v, max_request_id);
+      if (!e.request_id.empty()) break;
+    }
+}
+
+/// What to do about an OAuth error code (the tail of error::message).
+[[nodiscard]] constexpr std::string_view oauth_advice(errc c) noexcept {
+  switch (c) {
+    case errc::invalid_client:
+      return "check client_id and client_secret, and how they are sent (client_auth, "
+             "basic_encoding)";
+    case errc::unauthorized_client:
+      return "this client may not use this grant type: enable it for the client on the server";
+    case errc::invalid_grant:
+      return "the grant (credentials, authorization code, refresh token or device code) is "
+             "invalid, expired, revoked or already used: authenticate again";
+    case errc::invalid_scope:
+      return "the requested scope is unknown or not allowed for this client: fix the scope";
+    case errc::unsupported_grant_type:
+      return "the server does not accept this grant type here: check the token endpoint URL "
+             "and the server's configuration";
+    case errc::invalid_request:
+      return "the server rejected the request as malformed: check the endpoint URL, the body "
+             "format (JSON or form) and the parameters";
+    case errc::invalid_target:
+      return "the requested resource or audience is not accepted: fix resource/audience";
+    case errc::access_denied:
+      return "the resource owner or the server denied the request";
+    case errc::unsupported_response_type:
+      return "the server does not support this response type";
+    case errc::server_error:
+      return "the server failed: retry later";
+    case errc::temporarily_unavailable:
+      return "the server is overloaded or down: retry later";
+    case errc::authorization_pending:
+      return "the user has not finished yet: keep polling";
+    case errc::slow_down:
+      return "polling too fast: increase the interval";
+    case errc::expired_token:
+      return "the device code expired: start the flow again";
+    case errc::invalid_token:
+      return "the token is invalid or expired: fetch a new one";
+    case errc::insufficient_scope:
+      return "the token lacks the scope this call needs";
+    default:
+      return "an error code this library does not know: see error_description";
+  }
+}
+
+/// What to do about a status without an OAuth error body.
+[[nodiscard]] constexpr std::string_view status_advice(int s) noexcept {
+  if (s < 100 || s > 599) return "not a valid HTTP status: check the transport";
+  if (s < 200) return "an interim answer reached the library: check the transport";
+  if (s < 300) return "check the endpoint URL";
+  if (s < 400)
+    return "redirects are not followed: check the endpoint URL (https, host, path, trailing "
+           "slash)";
+  if (s == 404 || s == 405) return "check the endpoint URL and the HTTP method";
+  if (s == 408) return "the request timed out: retry";
+  if (s == 429) return "rate limited: retry later";
+  if (s >= 500) return "the server or a gateway failed: retry later";
+  return "without an OAuth error body it comes from a proxy, gateway or firewall rather than "
+         "the authorization server: check the endpoint URL and network path, then retry";
+}
+
+/// Appends " (server says: \"…\")", retry-after and request-id notes to a message.
+inline void append_context(std::string& m, const error& e) {
+  if (!e.description.empty()) {
+    m += " (server says: \"";
+    m += sanitize_text(e.description, max_quoted_description);
+    m += "\")";
+  }
+  if (e.retry_after) m += " [retry after " + std::to_string(e.retry_after->count()) + " s]";
+  if (!e.request_id.empty()) m += " [request id " + e.request_id + "]";
+}
+
+}  // namespace detail
+
+/// Turns a non-2xx answer (or a 2xx whose body carries `error`) from `what` (e.g. "token
+/// endpoint") into an error value:
+/// - an RFC 6749 §5.2 body (JSON object, or form-encoded as GitHub sends; JSON labelled
+///   text/plain is recognised by its '{') with a valid `error` code: code =
+///   errc_from_oauth_error(error) (unknown codes give errc::oauth_error), with oauth_error,
+///   description (sanitised: controls removed, at most 1024 bytes) and uri filled;
+/// - otherwise (HTML page, empty body, WAF, 502): errc::http_error; classify() treats it as
+///   infrastructure (retryable), never as a verdict on the credentials. A 2xx without an
+///   `error` gives errc::malformed_response.
+/// Always: http_status; retry_after from `Retry-After` (delta-seconds, or an HTTP-date when
+/// opts.wall_clock_now is set); request_id from the first of request_id_headers (printable
+/// ASCII, at most 128 bytes). The message says what happened and what to do; it quotes only
+/// the sanitised error_description, never the body.
+[[nodiscard]] inline error oauth_error_from_response(const http_response& r,
+                                                     std::string_view what = "token endpoint",
+                                                     const response_error_options& opts = {}) {
+  error e;
+  detail::add_response_context(e, r, opts.wall_clock_now);
+  detail::oauth_error_fields f = detail::read_oauth_error(r, opts.limits);
+  std::string& m = e.message;
+  m = "the ";
+  m += what;
+  m += " answered ";
+  m += std::to_string(r.status);
+  if (f.found) {
+    e.code = errc_from_oauth_error(f.error);
+    e.oauth_error = std::move(f.error);
+    e.description = detail::sanitize_text(f.description, detail::max_description);
+    e.uri = detail::sanitize_token(f.uri, detail::max_error_uri);
+    m += r.ok() ? " with error " : " ";
+    m += e.oauth_error;
+    m += ": ";
+    m += detail::oauth_advice(e.code);
+  } else if (r.ok()) {
+    e.code = errc::malformed_response;
+    m += " without an access token or a valid OAuth error: the server's answer is unusable; "
+         "check the endpoint URL";
+  } else {
+    e.code = errc::http_error;
+    const std::string_view mt = detail::media_type(r);
+    m += " without an OAuth error body (";
+    if (r.body.empty()) {
+      m += "empty body";
+    } else {
+      m += mt.empty() ? std::string("unlabelled") : detail::sanitize_token(mt, 64);
+      m += " body of " + std::to_string(r.body.size()) + " bytes";
+    }
+    m += "): ";
+    m += detail::status_advice(r.status);
+  }
+  detail::append_context(m, e);
+  return e;
+}
+
+}  // namespace profile::auth::inline v0
+
+#endif  // PROFILE_AUTH_OAUTH_ERROR_HPP
+// ---- end <profile/auth/oauth_error.hpp> ----
+// ---- begin <profile/auth/token_response.hpp> ----
+// profile-auth: parsing token endpoint answers (RFC 6749 §5.1/§5.2) with real servers' quirks.
+#ifndef PROFILE_AUTH_TOKEN_RESPONSE_HPP
+#define PROFILE_AUTH_TOKEN_RESPONSE_HPP
+
+
+#include <algorithm>    // std::sort, std::adjacent_find: repeated form parameters
+#include <chrono>       // lifetimes
+#include <cstdint>      // std::uint64_t saturating arithmetic
+#include <optional>     // expires_in, wall clock
+#include <string>       // owned fields, messages
+#include <string_view>  // member names
+#include <utility>      // std::move
+#include <vector>       // names of form parameters
+
+namespace profile::auth::inline v0 {
+
+/// How token responses are read.
+///
+/// `expires_in` (RFC 6749 §5.1, "RECOMMENDED") is interpreted as follows; the effective
+/// lifetime L gives `token::expires_at = received_at + L`:
+///
+/// | `expires_in` as sent                      | L                    | `token::expires_in` |
+/// |-------------------------------------------|----------------------|---------------------|
+/// | missing or `null`                         | assumed_lifetime     | nullopt             |
+/// | positive integer N, number or string "N"  | min(N, max_lifetime) | L                   |
+/// | fraction / exponent (3599.9, "3.6e3")     | floor, then as above | L                   |
+/// | above max_lifetime, or beyond any integer | max_lifetime         | L                   |
+/// | 0, or positive below one second (0.5)     | assumed_lifetime     | nullopt             |
+/// | negative                                  | assumed_lifetime     | nullopt             |
+/// | non-numeric string, bool, array, object   | assumed_lifetime     | nullopt             |
+///
+/// Zero and negative values are treated as unknown rather than "already expired": honouring
+/// them would make a cache fetch a token on every call and hammer the endpoint, while a token
+/// that really is dead is caught by the 401-retry of m2m_client::send(). With
+/// `strict_expires_in` the last three rows are errc::malformed_response instead.
+struct token_parse_options {
+  detail::json::limits limits{};                   ///< body size, depth, string length bounds
+  std::chrono::seconds assumed_lifetime{3600};     ///< L when expires_in is missing or unusable
+  std::chrono::seconds max_lifetime{365 * 86400};  ///< clamp for absurd values (one year)
+  bool strict_expires_in = false;                  ///< present-but-unusable expires_in is an error
+  /// Wall-clock "now" for `Retry-After: <HTTP-date>` on error answers (see
+  /// response_error_options); without it such a date is ignored.
+  std::optional<std::chrono::system_clock::time_point> wall_clock_now;
+  std::string_view endpoint_name = "token endpoint";  ///< used in messages
+};
+
+namespace detail {
+
+/// The reading of an `expires_in` value.
+struct lifetime_reading {
+  enum kind_t : unsigned char { positive, zero, negative, invalid } kind = invalid;
+  std::uint64_t seconds = 0;  ///< floor of the value, saturated at lifetime_saturation
+};
+
+/// Far above any sensible lifetime, far below overflow of nanoseconds in a time_point.
+inline constexpr std::uint64_t lifetime_saturation = 100ull * 366 * 86400;
+
+/// Reads a decimal number in JSON number syntax (leading zeros tolerated, as strings such as
+/// "0300" occur): `-? digits ( . digits )? ( [eE] [+-]? digits )?`. Exact: no floating point.
+[[nodiscard]] constexpr lifetime_reading read_lifetime(std::string_view s) noexcept {
+  lifetime_reading r;
+  if (!s.empty() && s.size() <= 9 && s[0] >= '1' && s[0] <= '9') {  // fast path: "3600"
+    std::uint64_t v = 0;
+    std::size_t k = 0;
+    for (; k < s.size() && s[k] >= '0' && s[k] <= '9'; ++k) v = v * 10 + (s[k] - '0');
+    if (k == s.size()) {
+      r.kind = lifetime_reading::positive;
+      r.seconds = v;
+      return r;
+    }
+  }
+  std::size_t i = 0;
+  const bool neg = i < s.size() && s[i] == '-';
+  if (neg) ++i;
+  const std::size_t ib = i;
+  while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
+  const std::size_t ie = i;
+  std::size_t fb = i, fe = i;
+  if (i < s.size() && s[i] == '.') {
+    fb = ++i;
+    while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
+    fe = i;
+    if (fe == fb) return r;
+  }
+  if (ie == ib) return r;
+  std::int64_t exp = 0;
+  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+    ++i;
+    const bool eneg = i < s.size() && (s[i] == '-' || s[i] == '+') && s[i++] == '-';
+    const std::size_t eb = i;
+    for (; i < s.size() && s[i] >= '0' && s[i] <= '9'; ++i)
+      if (exp < 1000000) exp = exp * 10 + (s[i] - '0');
+    if (i == eb) return r;
+    if (eneg) exp = -exp;
+  }
+  if (i != s.size()) return r;
+  // Significant digits: integer then fraction digits; value = digits * 10^(exp - fraction).
+  const auto digit = [&](std::size_t k) {
+    return k < ie - ib ? s[ib + k] : s[fb + (k - (ie - ib))];
+  };
+  const std::size_t count = (ie - ib) + (fe - fb);
+  bool all_zero = true;
+  for (std::size_t k = 0; k < count; ++k) all_zero = all_zero && digit(k) == '0';
+  if (all_zero) {
+    r.kind = lifetime_reading::zero;
+    return r;
+  }
+  if (neg) {
+    r.kind = lifetime_reading::negative;
+    return r;
+  }
+  const std::int64_t shift = exp - static_cast<std::int64_t>(fe - fb);
+  const std::int64_t whole = static_cast<std::int64_t>(count) + shift;  // digits before point
+  std::uint64_t v = 0;
+  for (std::int64_t k = 0; k < whole; ++k) {
+    const unsigned d = k < static_cast<std::int64_t>(count)
+                           ? static_cast<unsigned>(digit(static_cast<std::size_t>(k)) - '0')
+                           : 0u;
+    v = v * 10 + d;
+    if (v >= lifetime_saturation) {
+      v = lifetime_saturation;
+      break;
+    }
+  }
+  r.seconds = v;
+  r.kind = v == 0 ? lifetime_reading::zero : lifetime_reading::positive;
+  return r;
+}
+
+/// Collects members while parsing; the parts common to JSON and form bodies.
+struct token_builder {
+  token t;
+  std::optional<lifetime_reading> lifetime;  ///< nullopt: missing or null
+  bool has_type = false;
+};
+
+[[nodiscard]] inline unexpected<error> token_failure(const http_response& r,
+                                                     const token_parse_options& o, errc code,
+                                                     std::string_view problem,
+                                                     std::string_view advice) {
+  error e;
+  add_response_context(e, r, o.wall_clock_now);
+  e.code = code;
+  e.message = "the ";
+  e.message += o.endpoint_name;
+  e.message += " answered " + std::to_string(r.status) + " ";
+  e.message += problem;
+  e.message += ": ";
+  e.message += advice;
+  append_context(e.message, e);
+  return unexpected<error>(std::move(e));
+}
+
+/// Finishes a token: type check, lifetime, required access_token.
+[[nodiscard]] inline result<token> finish_token(token_builder& b, const http_response& r,
+                                                time_point received_at,
+                                                const token_parse_options& o) {
+  if (b.t.access_token.empty())
+    return token_failure(r, o, errc::malformed_response, "without an access_token",
+                         "the server's answer is not a token response; check the endpoint URL "
+                         "and grant parameters");
+  if (!b.has_type || b.t.token_type.empty()) {
+    b.t.token_type = "Bearer";  // LinkedIn, VK and others omit it; RFC 6750 is the norm
+  } else if (!iequals(b.t.token_type, "bearer")) {
+    return token_failure(r, o, errc::unsupported_token_type,
+                         "with token_type '" + sanitize_token(b.t.token_type, 32) + "'",
+                         "this library sends Bearer tokens only (RFC 6750); configure the "
+                         "client on the server to issue Bearer tokens (not DPoP, MAC or N_A)");
+  }
+  const auto clamp = [](std::chrono::seconds s) {
+    const auto hard = std::chrono::seconds(static_cast<std::int64_t>(lifetime_saturation));
+    return s < std::chrono::seconds(0) ? std::chrono::seconds(0) : (s > hard ? hard : s);
+  };
+  std::chrono::seconds life = clamp(o.assumed_lifetime);
+  if (b.lifetime && b.lifetime->kind == lifetime_reading::positive) {
+    const auto sent = std::chrono::seconds(static_cast<std::int64_t>(b.lifetime->seconds));
+    const auto max = clamp(o.max_lifetime);
+    life = sent < max ? sent : max;
+    b.t.expires_in = life;
+  } else if (b.lifetime && o.strict_expires_in) {
+    return token_failure(r, o, errc::malformed_response,
+                         "with an expires_in that is zero, negative or not a number",
+                         "fix the server, or leave token_parse_options::strict_expires_in off "
+                         "to use assumed_lifetime instead");
+  }
+  b.t.received_at = received_at;
+  b.t.expires_at = received_at + life;
+  return std::move(b.t);
+}
+
+/// Reads a JSON object body.
+[[nodiscard]] inline result<token> parse_json_token(const http_response& r, time_point received_at,
+                                                    const token_parse_options& o) {
+  auto doc = json::parse(r.body, o.limits);
+  if (!doc) {
+    const error& pe = doc.error();
+    return token_failure(r, o, pe.code, "with a body that is not usable JSON (" + pe.message + ")",
+                         pe.code == errc::limit_exceeded
+                             ? "raise token_parse_options::limits if such answers are expected"
+                             : "check the endpoint URL, or a proxy that rewrote the answer");
+  }
+  const json::value root = doc->root();
+  if (!root.is_object())
+    return token_failure(r, o, errc::malformed_response, "with JSON that is not an object",
+                         "check the endpoint URL");
+  token_builder b;
+  b.t.extra.reserve(root.size());  // one allocation however many unknown members follow
+  bool carries_error = false;      // checked after the loop: a 200 with `error` is an error
+  std::string scratch;
+  struct wiped_string {  // holds decoded tokens that had escapes
+    std::string s;
+    ~wiped_string() { secure_wipe(s); }
+  } secret_buffer;
+  std::string& secret_scratch = secret_buffer.s;
+  const auto not_string = [&](std::string_view name) {
+    return token_failure(r, o, errc::malformed_response,
+                         "with a " + std::string(name) + " that is not a JSON string",
+                         "the server's answer is not a valid token response");
+  };
+  for (const auto m : root.members()) {
+    const json::value& k = m.key;
+    const json::value& v = m.value;
+    if (k.equals("access_token") || k.equals("refresh_token") || k.equals("id_token")) {
+      if (v.is_null() && !k.equals("access_token")) continue;
+      // Unescaped strings (the usual case) are copied once, straight from the body.
+      const auto sv = v.get_string(secret_scratch);
+      if (!sv)
+        return not_string(k.equals("access_token")    ? "access_token"
+                          : k.equals("refresh_token") ? "refresh_token"
+                                                      : "id_token");
+      secret& dst = k.equals("access_token")    ? b.t.access_token
+                    : k.equals("refresh_token") ? b.t.refresh_token
+                                                : b.t.id_token;
+      dst = secret(*sv);
+    } else if (k.equals("token_type")) {
+      if (v.is_null()) continue;
+      if (!v.copy_string_to(b.t.token_type)) return not_string("token_type");
+      b.has_type = true;
+    } else if (k.equals("expires_in")) {
+      if (v.is_null()) continue;
+      if (v.is_number())
+        b.lifetime = read_lifetime(v.raw());
+      else if (const auto sv = v.get_string(scratch))
+        b.lifetime = read_lifetime(*sv);
+      else
+        b.lifetime = lifetime_reading{};  // bool, array, object: invalid
+    } else if (k.equals("scope") && !v.is_number() && !v.is_bool() && !v.is_object()) {
+      if (v.is_null()) continue;
+      if (v.is_string()) {
+        (void)v.copy_string_to(b.t.scope);
+        continue;
+      }
+      std::string joined;  // Twitch sends ["a","b"]: join with single spaces
+      bool ok = true;
+      for (const json::value el : v.elements()) {
+        const auto sv = el.get_string(scratch);
+        if (!sv) {
+          ok = false;
+          break;
+        }
+        if (sv->empty()) continue;
+        if (!joined.empty()) joined.push_back(' ');
+        joined.append(*sv);
+      }
+      if (ok)
+        b.t.scope = std::move(joined);
+      else
+        b.t.extra.emplace_back("scope", std::string(v.raw()));  // keep what we cannot read
+    } else {
+      if (k.equals("error") && !v.is_null() && !v.equals("")) carries_error = true;
+      std::string name;
+      (void)k.copy_string_to(name);
+      b.t.extra.emplace_back(std::move(name), std::string(v.raw()));
+    }
+  }
+  if (carries_error) {
+    response_error_options eo{o.limits, o.wall_clock_now};
+    return unexpected<error>(oauth_error_from_response(r, o.endpoint_name, eo));
+  }
+  return finish_token(b, r, received_at, o);
+}
+
+/// The name of a parameter that occurs twice, or "" when all are distinct. O(n log n): a body
+/// can hold hundreds of thousands of fields. Only well-known names are quoted; any other is
+/// reported as "(unnamed)", since an unknown name could be anything, a token included.
+[[nodiscard]] inline std::string_view repeated_name(const query_params& q) {
+  std::vector<std::string_view> names;
+  names.reserve(q.size());
+  for (const auto& f : q) names.emplace_back(f.first);
+  std::sort(names.begin(), names.end());
+  const auto it = std::adjacent_find(names.begin(), names.end());
+  if (it == names.end()) return {};
+  for (const std::string_view known :
+       {"access_token", "refresh_token", "id_token", "token_type", "expires_in", "scope", "error",
+        "error_description", "error_uri"})
+    if (*it == known) return known;
+  return "(unnamed)";
+}
+
+/// Reads an application/x-www-form-urlencoded (or text/plain form-shaped) body.
+[[nodiscard]] inline result<token> parse_form_token(const http_response& r, time_point received_at,
+                                                    const token_parse_options& o) {
+  if (r.body.size() > o.limits.max_size)
+    return token_failure(r, o, errc::limit_exceeded,
+                         "with a body of " + std::to_string(r.body.size()) +
+                             " bytes, above the limit of " + std::to_string(o.limits.max_size),
+                         "raise token_parse_options::limits.max_size if this is expected");
+  auto q = parse_query(r.body);
+  if (!q)
+    return token_failure(r, o, errc::malformed_response,
+                         "with a form body that does not decode (" + q.error().message + ")",
+                         "check the endpoint URL");
+  struct wipe_all {  // the decoded values include the tokens
+    query_params& p;
+    ~wipe_all() {
+      for (auto& f : p) secure_wipe(f.second);
+    }
+  } wiper{*q};
+  if (const std::string_view dup = repeated_name(*q); !dup.empty())
+    return token_failure(r, o, errc::malformed_response,
+                         "with parameter '" + std::string(dup) + "' repeated",
+                         "a token response names each parameter once (RFC 6749 §5.1)");
+  for (auto& [name, value] : *q)
+    if (name == "error" && !value.empty()) {
+      response_error_options eo{o.limits, o.wall_clock_now};
+      return unexpected<error>(oauth_error_from_response(r, o.endpoint_name, eo));
+    }
+  token_builder b;
+  for (auto& [name, value] : *q) {
+    if (name == "access_token")
+      b.t.access_token = secret(std::string_view(value));
+    else if (name == "refresh_token")
+      b.t.refresh_token = secret(std::string_view(value));
+    else if (name == "id_token")
+      b.t.id_token = secret(std::string_view(value));
+    else if (name == "token_type") {
+      b.t.token_type = value;
+      b.has_type = true;
+    } else if (name == "expires_in")
+      b.lifetime = read_lifetime(value);
+    else if (name == "scope")
+      b.t.scope = value;
+    else {
+      std::string raw;
+      json::write_string(raw, value);
+      b.t.extra.emplace_back(name, std::move(raw));
+    }
+  }
+  return finish_token(b, r, received_at, o);
+}
+
+}  // namespace detail
+
+/// Parses a token endpoint answer (RFC 6749 §5.1 success, §5.2 error), taking `received_at`
+/// (when the answer arrived, monotonic) as the start of the token's life.
+///
+/// Accepted quirks: a JSON object, or a form-encoded/text/plain form body (GitHub); JSON
+/// labelled text/plain; `expires_in` as number or numeric string (PayPal), with the meanings
+/// in token_parse_options; a missing `token_type` taken as Bearer (LinkedIn, VK); `scope` as a
+/// string or an array of strings joined by single spaces (Twitch). Kept: `refresh_token`,
+/// `id_token`, `scope`, and every other member in `token::extra` as (name, raw JSON text) in
+/// document order (form values become JSON strings). `null` counts as absent.
+///
+/// Errors:
+/// - non-2xx, or a 2xx whose body carries a non-empty `error`: see oauth_error_from_response
+///   (the OAuth errc, or errc::http_error for answers without an OAuth body);
+/// - errc::unsupported_token_type: an explicit token_type other than Bearer (case-insensitive);
+/// - errc::malformed_response: missing or empty access_token; access_token, refresh_token,
+///   id_token or token_type not a string; JSON that is not an object; an empty or HTML body;
+///   a form body that does not decode or repeats a parameter; with strict_expires_in, an
+///   unusable expires_in;
+/// - errc::invalid_json / invalid_utf8 / limit_exceeded: the JSON parser's verdict.
+/// Every error keeps the HTTP status and request id; no message contains a token or the body.
+[[nodiscard]] inline result<token> parse_token_response(const http_response& resp,
+                                                        time_point received_at,
+                                                        const token_parse_options& opts) {
+  if (!resp.ok()) {
+    response_error_options eo{opts.limits, opts.wall_clock_now};
+    return unexpected<error>(oauth_error_from_response(resp, opts.endpoint_name, eo));
+  }
+  switch (detail::sniff_body(resp)) {
+    case detail::body_shape::json:
+      return detail::parse_json_token(resp, received_at, opts);
+    case detail::body_shape::form:
+      return detail::parse_form_token(resp, received_at, opts);
+    case detail::body_shape::empty:
+      return detail::token_failure(resp, opts, errc::malformed_response, "with an empty body",
+                                   "expected a token response; check the endpoint URL");
+    case detail::body_shape::other:
+      break;
+  }
+  return detail::token_failure(
+      resp, opts, errc::malformed_response,
+      "with a '" + detail::sanitize_token(detail::media_type(resp), 64) + "' body",
+      "expected a JSON token response; check the endpoint URL (a login page or a proxy "
+      "answered instead)");
+}
+
+/// parse_token_response with default token_parse_options.
+[[nodiscard]] inline result<token> parse_token_response(const http_response& resp,
+                                                        time_point received_at) {
+  return parse_token_response(resp, received_at, token_parse_options{});
+}
+
+}  // namespace profile::auth::inline v0
+
+#endif  // PROFILE_AUTH_TOKEN_RESPONSE_HPP
+// ---- end <profile/auth/token_response.hpp> ----
+
+// state and drivers
+// ---- begin <profile/auth/token_cache.hpp> ----
+// profile-auth: token_cache, the state layer: expiry, refresh-ahead, single flight, backoff.
+#ifndef PROFILE_AUTH_TOKEN_CACHE_HPP
+#define PROFILE_AUTH_TOKEN_CACHE_HPP
+
+// ---- begin <profile/auth/detail/backoff.hpp> ----
+// profile-auth: retry delays (capped exponential backoff with jitter) and random scaling.
+#ifndef PROFILE_AUTH_DETAIL_BACKOFF_HPP
+#define PROFILE_AUTH_DETAIL_BACKOFF_HPP
+
+
+#include <chrono>    // durations
+#include <cstdint>   // std::uint64_t random bits
+#include <optional>  // the server's Retry-After, when given
+
+namespace profile::auth::inline v0 {
+
+/// How long the token cache waits before it asks the token endpoint again after a failure.
+///
+/// The n-th failure in a row waits d = min(cap, initial * multiplier^(n-1)), drawn uniformly
+/// in [d/2, d] ("equal jitter"), and never less than the server's Retry-After (itself clamped
+/// to max_retry_after). Defaults, and why:
+/// - initial 1 s: most transient failures (a reset connection, a restarting pod) are gone
+///   within a second, and one retry per second per process is no load on a token endpoint;
+/// - multiplier 2: the delay reaches the cap after six failures, about a minute into an outage;
+/// - cap 60 s: a longer outage is an incident; one attempt a minute per process costs the
+///   server nothing and recovers the process within a minute of the fix;
+/// - equal rather than full jitter: half the window still spreads a fleet that failed
+///   together, and the floor of d/2 keeps an unlucky draw from retrying at once;
+/// - max_retry_after 600 s: a Retry-After is honoured, but a mistaken one (a day) must not keep
+///   a service without tokens for that long.
+struct backoff_policy {
+  std::chrono::milliseconds initial{1000};
+  unsigned multiplier = 2;
+  std::chrono::milliseconds cap{60000};
+  std::chrono::seconds max_retry_after{600};
+};
+
+namespace detail {
+
+/// The high 64 bits of the 128-bit product a * b (portable: no __int128).
+[[nodiscard]] constexpr std::uint64_t mul_high64(std::uint64_t a, std::uint64_t b) noexcept {
+  const std::uint64_t a_lo = a & 0xFFFFFFFFu, a_hi = a >> 32;
+  const std::uint64_t b_lo = b & 0xFFFFFFFFu, b_hi = b >> 32;
+  const std::uint64_t lo_lo = a_lo * b_lo, hi_lo = a_hi * b_lo;
+  const std::uint64_t lo_hi = a_lo * b_hi, hi_hi = a_hi * b_hi;
+  // Cannot overflow: lo_hi <= (2^32-1)^2 and the two other terms are < 2^32 each.
+  const std::uint64_t cross = (lo_lo >> 32) + (hi_lo & 0xFFFFFFFFu) + lo_hi;
+  return hi_hi + (hi_lo >> 32) + (cross >> 32);
+}
+
+/// Maps 64 uniform random bits onto [0, range]: floor(bits * (range + 1) / 2^64). Monotonic in
+/// `bits`: 0 gives 0, 2^63 gives about range / 2, ~0 gives range.
+[[nodiscard]] constexpr std::uint64_t scale_random(std::uint64_t bits,
+                                                   std::uint64_t range) noexcept {
+  if (range == ~std::uint64_t{0}) return bits;
+  return mul_high64(bits, range + 1);
+}
+
+/// A duration in [0, max] chosen by `bits` (see scale_random). Negative `max` gives 0.
+[[nodiscard]] constexpr std::chrono::nanoseconds random_duration(
+    std::uint64_t bits, std::chrono::nanoseconds max) noexcept {
+  if (max.count() <= 0) return std::chrono::nanoseconds{0};
+  return std::chrono::nanoseconds(
+      static_cast<std::int64_t>(scale_random(bits, static_cast<std::uint64_t>(max.count()))));
+}
+
+/// The un-jittered delay after `failures` (>= 1) failures in a row: min(cap, initial *
+/// multiplier^(failures-1)), saturating instead of overflowing.
+[[nodiscard]] constexpr std::chrono::nanoseconds backoff_ceiling(const backoff_policy& p,
+                                                                 std::uint32_t failures) noexcept {
+  using std::chrono::nanoseconds;
+  const nanoseconds cap = p.cap.count() > 0 ? nanoseconds(p.cap) : nanoseconds{0};
+  nanoseconds d = p.initial.count() > 0 ? nanoseconds(p.initial) : nanoseconds{0};
+  if (d >= cap) return cap;
+  const std::int64_t m = static_cast<std::int64_t>(p.multiplier);
+  if (d.count() == 0 || m <= 1) return d;  // would never grow: no need to loop
+  for (std::uint32_t i = 1; i < failures && d < cap; ++i) {
+    if (d.count() > cap.count() / m) return cap;  // the next step would pass the cap anyway
+    d *= m;
+  }
+  return d < cap ? d : cap;
+}
+
+/// The delay before the next attempt after `failures` (>= 1) failures in a row: jittered in
+/// [ceiling/2, ceiling] by `bits`, raised to `retry_after` (clamped to p.max_retry_after).
+[[nodiscard]] constexpr std::chrono::nanoseconds backoff_delay(
+    const backoff_policy& p, std::uint32_t failures, std::uint64_t bits,
+    std::optional<std::chrono::seconds> retry_after = std::nullopt) noexcept {
+  const std::chrono::nanoseconds ceiling = backoff_ceiling(p, failures);
+  const std::chrono::nanoseconds half = ceiling / 2;
+  std::chrono::nanoseconds d = half + random_duration(bits, ceiling - half);
+  if (retry_after && retry_after->count() > 0) {
+    const std::chrono::seconds floor =
+        *retry_after < p.max_retry_after ? *retry_after : p.max_retry_after;
+    if (d < floor) d = floor;
+  }
+  return d;
+}
+
+}  // namespace detail
+}  // namespace profile::auth::inline v0
+
+#endif  // PROFILE_AUTH_DETAIL_BACKOFF_HPP
+// ---- end <profile/auth/detail/backoff.hpp> ----
+// ---- begin <profile/auth/detail/snapshot.hpp> ----
+// profile-auth: the immutable token snapshot the cache publishes to lock-free readers.
+#ifndef PROFILE_AUTH_DETAIL_SNAPSHOT_HPP
+#define PROFILE_AUTH_DETAIL_SNAPSHOT_HPP
+
+
+#include <chrono>       // durations
+#include <cstddef>      // std::size_t
+#include <cstdint>      // integer nanoseconds, generations
+#include <memory>       // std::unique_ptr: the snapshot's owner until it is published
+#include <string_view>  // views into the header bytes
+#include <utility>      // std::move
+
+namespace profile::auth::inline v0::detail {
+
+// Under ThreadSanitizer replaced snapshots are kept until the cache is destroyed: TSan sees
+// happens-before edges, not the grace period that makes reclamation safe, and would report
+// every reclamation as a race. Everything else behaves the same.
+#if defined(__SANITIZE_THREAD__)
+inline constexpr bool keep_retired_snapshots = true;
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+inline constexpr bool keep_retired_snapshots = true;
+#else
+inline constexpr bool keep_retired_snapshots = false;
+#endif
+#else
+inline constexpr bool keep_retired_snapshots = false;
+#endif
+
+/// Integer nanoseconds of the library's time_point: what readers compare without any
+/// std::chrono arithmetic on the hot path.
+[[nodiscard]] constexpr std::int64_t to_ns(time_point t) noexcept {
+  return t.time_since_epoch().count();
+}
+
+/// One issued token as readers see it: the ready `Authorization` value and the two instants
+/// that decide what a reader does. Never modified after it is published, so any number of
+/// threads read it without synchronisation beyond the acquire-load of its pointer. The header
+/// bytes (which contain the token) are wiped when the snapshot is destroyed.
+class token_snapshot {
+ public:
+  token_snapshot(secret authorization, std::size_t token_offset, std::int64_t usable_until_ns,
+                 std::int64_t refresh_at_ns, std::int64_t expires_at_ns) noexcept
+      : authorization_(std::move(authorization)),
+        token_offset_(token_offset),
+        usable_until_ns_(usable_until_ns),
+        refresh_at_ns_(refresh_at_ns),
+        expires_at_ns_(expires_at_ns) {}
+  token_snapshot(const token_snapshot&) = delete;
+  token_snapshot& operator=(const token_snapshot&) = delete;
+
+  /// "Bearer <token>", ready for an Authorization header.
+  [[nodiscard]] std::string_view authorization() const noexcept { return authorization_.reveal(); }
+  /// The access token alone.
+  [[nodiscard]] std::string_view access_token() const noexcept {
+    return authorization_.reveal().substr(token_offset_);
+  }
+  /// From this instant (integer ns of time_point) on the token is not used.
+  [[nodiscard]] std::int64_t usable_until_ns() const noexcept { return usable_until_ns_; }
+  /// From this instant on, the first caller refreshes ahead (jitter included).
+  [[nodiscard]] std::int64_t refresh_at_ns() const noexcept { return refresh_at_ns_; }
+  /// The server's expiry (received_at + expires_in).
+  [[nodiscard]] std::int64_t expires_at_ns() const noexcept { return expires_at_ns_; }
+  /// Identifies this token among all the cache ever held (1, 2, …); see invalidate_if().
+  [[nodiscard]] std::uint64_t generation() const noexcept { return generation_; }
+
+ private:
+  friend void set_generation(token_snapshot&, std::uint64_t) noexcept;
+
+  secret authorization_;
+  std::size_t token_offset_;
+  std::int64_t usable_until_ns_;
+  std::int64_t refresh_at_ns_;
+  std::int64_t expires_at_ns_;
+  std::uint64_t generation_ = 0;  // set once, before publication
+};
+
+/// Stamps the generation; only before the snapshot is published.
+inline void set_generation(token_snapshot& s, std::uint64_t g) noexcept { s.generation_ = g; }
+
+/// Builds the snapshot of `tok` under `policy`, with a refresh-ahead jitter drawn from
+/// `random_bits` in [0, policy.max_jitter].
+///
+/// A lifetime shorter than twice the expiry skew would leave the token unusable on arrival
+/// (say a 40 s token with a 30 s skew), so the skew is capped at half the lifetime: such a
+/// token is used for its first half, and refreshed ahead at half of that.
+///
+/// Errors: errc::invalid_header_value when the access token is not an RFC 6750 b64token;
+/// errc::malformed_response when the token expires at or before its arrival.
+[[nodiscard]] inline result<std::unique_ptr<token_snapshot>> make_snapshot(
+    const token& tok, const refresh_policy& policy, std::uint64_t random_bits) {
+  if (tok.expires_at <= tok.received_at)
+    return fail(errc::malformed_response,
+                "the token endpoint issued a token that expires on arrival (expires_in <= 0): "
+                "it cannot be cached; check the server's token lifetime setting");
+  result<std::string> header = bearer_header_value(tok.access_token);
+  if (!header) return unexpected<error>(std::move(header).error());
+  const std::size_t header_size = header->size();
+
+  refresh_policy p = policy;
+  const auto life = tok.expires_at - tok.received_at;
+  if (p.expiry_skew.count() < 0) p.expiry_skew = std::chrono::seconds{0};
+  if (std::chrono::nanoseconds(p.expiry_skew) > life / 2) {
+    // Applied directly on the time line, not through the seconds-granular policy field.
+    const time_point usable = tok.expires_at - life / 2;
+    token shadow_times;  // only the two instants refresh_at() reads
+    shadow_times.received_at = tok.received_at;
+    shadow_times.expires_at = usable;
+    p.expiry_skew = std::chrono::seconds{0};
+    const time_point ahead =
+        refresh_at(shadow_times, p, random_duration(random_bits, p.max_jitter));
+    return std::make_unique<token_snapshot>(secret(std::move(*header)),
+                                            header_size - tok.access_token.size(), to_ns(usable),
+                                            to_ns(ahead), to_ns(tok.expires_at));
+  }
+  const time_point ahead = refresh_at(tok, p, random_duration(random_bits, p.max_jitter));
+  return std::make_unique<token_snapshot>(
+      secret(std::move(*header)), header_size - tok.access_token.size(),
+      to_ns(usable_until(tok, p)), to_ns(ahead), to_ns(tok.expires_at));
+}
+
+}  // namespace profile::auth::inline v0::detail
+
+#endif  // PROFILE_AUTH_DETAIL_SNAPSHOT_HPP
+// ---- end <profile/auth/detail/snapshot.hpp> ----
+
+#include <atomic>   // std::memory_order for the policy's atomics
+#include <chrono>   // durations in the options
+#include <cstddef>  // std::size_t, std::max_align_t
+#include <cstdint>  // integer nanoseconds, counters
+#include <limits>   // "never" and "long ago" instants
+#include <memory>   // std::unique_ptr for a snapshot until it is published
+#include <utility>  // std::move
+#include <vector>   // retired snapshots
+
+#if !PROFILE_AUTH_NO_THREADS
+#include <mutex>  // std::unique_lock: what std::condition_variable waits with
+#endif
+
+namespace profile::auth::inline v0 {
+
+/// The knobs of a token_cache (and of every client built on one).
+struct token_cache_options {
+  refresh_policy refresh{};  ///< expiry skew, refresh-ahead window, jitter (refresh_policy.hpp)
+  backoff_policy backoff{};  ///< delays after failed token requests (detail/backoff.hpp)
+  /// A replaced token's memory is freed only once two newer tokens were published after it AND
+  /// this long has passed since it was replaced, so that a lock-free reader still copying it
+  /// cannot be cut short (docs/caching.md, "Reclamation"). Thread-safe caches only; a
+  /// single_threaded cache frees a replaced token at once.
+  std::chrono::nanoseconds reclaim_grace = std::chrono::seconds{60};
+};
+
+/// Counters for tests and operations. Written on the slow path only, read with relaxed loads:
+/// a snapshot of counters, not a consistent transaction.
+struct token_cache_stats {
+  std::uint64_t token_requests = 0;   ///< token requests that reached the transport
+  std::uint64_t tokens_issued = 0;    ///< flights that ended with a usable new token
+  std::uint64_t failures = 0;         ///< flights that ended in an error (configuration included)
+  std::uint64_t refreshes_ahead = 0;  ///< flights started while the old token was still valid
+  std::uint64_t waits = 0;            ///< callers that blocked for another caller's flight
+  std::uint64_t invalidations = 0;    ///< tokens dropped by invalidate() / invalidate_if()
+};
+
+/// What token_cache::acquire() tells its caller to do.
+enum class cache_action : unsigned char {
+  use,    ///< use decision::token
+  fetch,  ///< you lead a flight: request a token and report it with complete()
+  fail,   ///< return decision::failure (sticky error, backoff, or the flight you waited for)
+};
+
+/// Where a flight's error arose: configuration errors (the request could not even be built)
+/// are sticky whatever their class.
+enum class failure_origin : unsigned char { response, configuration };
+
+namespace detail {
+#if !PROFILE_AUTH_NO_THREADS
+template <class M>
+using cache_lock = std::unique_lock<M>;
+#else
+/// The part of std::unique_lock a single-threaded policy's condition variable may use.
+template <class M>
+class cache_lock {
+ public:
+  explicit cache_lock(M& m) : m_(m) { m_.lock(); }
+  cache_lock(const cache_lock&) = delete;
+  cache_lock& operator=(const cache_lock&) = delete;
+  ~cache_lock() { m_.unlock(); }
+  void lock() { m_.lock(); }
+  void unlock() { m_.unlock(); }
+
+ private:
+  M& m_;
+};
+#endif
+}  // namespace detail
+
+/// The state layer of every driver (m2m_client, user_session): it holds the current token and
+/// decides what each caller does; it performs no I/O, reads no clock and draws no randomness
+/// (the instant and random bits come in as arguments). See docs/caching.md.
+///
+/// Read path: peek(now) is wait-free and writes no shared memory: one acquire load of a
+/// pointer to an immutable snapshot and two integer comparisons. Everything else (acquire,
+/// complete, invalidate) is the slow path, under the policy's mutex, never across I/O.
+///
+/// Protocol for a driver:
+///
+///     if (auto* s = cache.peek(now)) use(*s);            // the hot path
+///     auto d = cache.acquire(now);                        // may wait for another flight
+///     if (d.action == cache_action::fetch) {
+///       auto tok = /* send the token request */;
+///       d = cache.complete(d.flight, std::move(tok), received_at, random_bits);
+///     }
+///     d.action == cache_action::use ? use(*d.token) : report(d.failure);
+///
+/// Lifetime of a snapshot pointer (from peek, acquire or complete): thread_safe — until two
+/// newer tokens have been published after it was replaced and reclaim_grace has passed;
+/// single_threaded — until the next acquire(), complete() or invalidate() call.
+///
+/// A custom LockPolicy's atomic<T> must accept std::memory_order arguments on load, store and
+/// exchange, as std::atomic and detail::plain_atomic do.
+template <class P = default_lock_policy>
+class token_cache {
+  static_assert(LockPolicy<P>, "token_cache<P>: P must model profile::auth::LockPolicy");
+
+ public:
+  using lock_policy = P;
+  using snapshot = detail::token_snapshot;
+
+  /// Identifies one flight; acquire() hands it to the leader, who passes it to complete().
+  struct ticket {
+    std::uint64_t id = 0;
+    time_point started{};
+    bool ahead = false;  ///< a refresh-ahead flight (the old token is still valid)
+  };
+
+  /// acquire()'s and complete()'s answer.
+  struct decision {
+    cache_action action = cache_action::fail;
+    const snapshot* token = nullptr;  ///< use: the token; fetch: the still-valid old one or null
+    ticket flight{};                  ///< fetch: pass to complete()
+    error failure{};                  ///< fail: what to report
+  };
+
+  explicit token_cache(token_cache_options options = {}) noexcept : opts_(options) {}
+  token_cache(const token_cache&) = delete;
+  token_cache& operator=(const token_cache&) = delete;
+  /// Frees every snapshot. No call may be running and no snapshot pointer may be in use.
+  ~token_cache() {
+    delete current_.load(std::memory_order_acquire);
+    for (const retired_entry& r : retired_) delete r.ptr;
+  }
+
+  /// The hot path: the current token if it is usable at `now` and no refresh needs to start
+  /// (before the refresh-ahead point, or a refresh is running, or retries are backing off);
+  /// otherwise nullptr, and the caller goes to acquire(). Lock-free, never blocks, writes
+  /// nothing.
+  [[nodiscard]] const snapshot* peek(time_point now) const noexcept {
+    const std::int64_t t = detail::to_ns(now);
+    const snapshot* s = current_.load(std::memory_order_acquire);
+    if (s == nullptr || t >= s->usable_until_ns()) return nullptr;
+    if (t < s->refresh_at_ns()) return s;
+    // Inside the refresh window: these hints are written once per flight, so reading them
+    // keeps the cache line shared.
+    if (flight_hint_.load(std::memory_order_relaxed) ||
+        t < retry_hint_.load(std::memory_order_relaxed))
+      return s;
+    return nullptr;
+  }
+
+  /// The slow path. Returns:
+  /// - `use` with the token when one is valid at `now` (inside the refresh window too, when a
+  ///   refresh runs, backs off or failed for good);
+  /// - `fetch` to exactly one caller when a token is needed (none valid) or due (refresh-ahead)
+  ///   and no flight runs; that caller must call complete() with the ticket;
+  /// - `fail` with the last error when no token is valid and retries are backing off or the
+  ///   last error is sticky (credentials, configuration, re-authentication), or with the error
+  ///   of the flight this caller waited for.
+  /// Blocks (on the policy's condition variable) only when no token is valid and another
+  /// caller's flight is running; the waiter then shares that flight's result.
+  [[nodiscard]] decision acquire(time_point now) {
+    const std::int64_t t = detail::to_ns(now);
+    lock_type lock(mu_);
+    bool waited = false;
+    for (;;) {
+      const snapshot* s = current_.load(std::memory_order_relaxed);  // writers hold mu_ too
+      if (s != nullptr && t < s->usable_until_ns()) {
+        if (t < s->refresh_at_ns() || in_flight_ || t < retry_not_before_) return use(s);
+        return start_flight(now, s);
+      }
+      if (waited && last_failed_) return failed();
+      if (in_flight_) {
+        bump(waits_);
+        const std::uint64_t target = flights_started_;
+        cv_.wait(lock, [&] { return flights_completed_ >= target; });
+        waited = true;
+        continue;
+      }
+      if (t < retry_not_before_) return failed();
+      return start_flight(now, nullptr);
+    }
+  }
+
+  /// Ends the flight `flight` with `outcome`, observed at `now` (the instant the response
+  /// arrived; backoff counts from it). `random_bits` are 64 uniform random bits: they draw the
+  /// new token's refresh jitter in [0, refresh.max_jitter], or the backoff delay.
+  ///
+  /// On success the new token replaces the old one for every reader. On failure nothing valid
+  /// is discarded; the error is recorded and, by its class: retryable (is_retryable) → retried
+  /// after backoff_policy's delay; credentials, misconfiguration, re-authentication, or any
+  /// error with failure_origin::configuration → sticky until invalidate(); anything else (the
+  /// server answered something unusable) → retried after the backoff cap. A Retry-After is a
+  /// floor on the delay. Returns what the leader uses: the token valid at `now` (the new one,
+  /// or the old one after a failed refresh-ahead) or the error. Wakes every waiter.
+  decision complete(const ticket& flight, result<token> outcome, time_point now,
+                    std::uint64_t random_bits, failure_origin origin = failure_origin::response) {
+    const std::int64_t t = detail::to_ns(now);
+    std::unique_ptr<snapshot> fresh;  // built before locking: allocation stays off the lock
+    error err;
+    if (outcome) {
+      auto made = detail::make_snapshot(*outcome, opts_.refresh, random_bits);
+      if (made)
+        fresh = std::move(*made);
+      else
+        err = std::move(made).error();
+    } else {
+      err = std::move(outcome).error();
+    }
+    lock_type lock(mu_);
+    PROFILE_AUTH_ASSERT(in_flight_ && flight.id == flights_started_);
+    in_flight_ = false;
+    flights_completed_ = flight.id;
+    if (origin == failure_origin::response) bump(token_requests_);
+    if (fresh) {
+      detail::set_generation(*fresh, ++generation_);
+      ++publishes_;
+      retire(current_.exchange(fresh.release(), std::memory_order_acq_rel), t);
+      consecutive_failures_ = 0;
+      last_failed_ = false;
+      last_error_ = error{};
+      set_retry_not_before(long_ago);
+      bump(tokens_issued_);
+    } else {
+      record_failure(std::move(err), t, random_bits, origin);
+    }
+    reclaim(t);
+    flight_hint_.store(false, std::memory_order_relaxed);
+    cv_.notify_all();
+    const snapshot* s = current_.load(std::memory_order_relaxed);
+    if (s != nullptr && t < s->usable_until_ns()) return use(s);
+    return failed();
+  }
+
+  /// Forgets the token, the last error and the backoff: the next caller fetches. A flight that
+  /// is running finishes normally. The count of failures in a row is kept, so a loop that
+  /// invalidates after every error still backs off.
+  void invalidate(time_point now) {
+    const std::int64_t t = detail::to_ns(now);
+    lock_type lock(mu_);
+    const snapshot* old = current_.exchange(nullptr, std::memory_order_acq_rel);
+    if (old != nullptr) bump(invalidations_);
+    retire(old, t);
+    last_failed_ = false;
+    last_error_ = error{};
+    set_retry_not_before(long_ago);
+    reclaim(t);
+  }
+
+  /// Drops the current token only if its generation is `generation` (the token a 401 was
+  /// answered to); a newer token another caller already fetched is kept. Errors and backoff are
+  /// kept. Returns true if it dropped the token.
+  bool invalidate_if(std::uint64_t generation, time_point now) {
+    const std::int64_t t = detail::to_ns(now);
+    lock_type lock(mu_);
+    const snapshot* s = current_.load(std::memory_order_relaxed);
+    if (s == nullptr || s->generation() != generation) return false;
+    current_.store(nullptr, std::memory_order_release);
+    bump(invalidations_);
+    retire(s, t);
+    reclaim(t);
+    return true;
+  }
+
+  /// The counters (relaxed loads; never blocks).
+  [[nodiscard]] token_cache_stats stats() const noexcept {
+    token_cache_stats out;
+    out.token_requests = token_requests_.load(std::memory_order_relaxed);
+    out.tokens_issued = tokens_issued_.load(std::memory_order_relaxed);
+    out.failures = failures_.load(std::memory_order_relaxed);
+    out.refreshes_ahead = refreshes_ahead_.load(std::memory_order_relaxed);
+    out.waits = waits_.load(std::memory_order_relaxed);
+    out.invalidations = invalidations_.load(std::memory_order_relaxed);
+    return out;
+  }
+
+  /// Replaced snapshots not freed yet (see token_cache_options::reclaim_grace).
+  [[nodiscard]] std::size_t retained_snapshots() const {
+    lock_type lock(mu_);
+    return retired_.size();
+  }
+
+  [[nodiscard]] const token_cache_options& options() const noexcept { return opts_; }
+
+ private:
+  using lock_type = detail::cache_lock<typename P::mutex>;
+  template <class T>
+  using atomic = typename P::template atomic<T>;
+
+  struct retired_entry {
+    const snapshot* ptr;
+    std::int64_t retired_at;
+    std::uint64_t publishes_then;
+  };
+
+  static constexpr std::int64_t long_ago = std::numeric_limits<std::int64_t>::min();
+  static constexpr std::int64_t never = std::numeric_limits<std::int64_t>::max();
+  // Read-mostly state on its own cache line (thread_safe): readers must not share a line with
+  // the mutex, whose lock word slow-path callers write.
+  static constexpr std::size_t line = P::is_thread_safe ? 64 : alignof(std::max_align_t);
+
+  static decision use(const snapshot* s) noexcept {
+    decision d;
+    d.action = cache_action::use;
+    d.token = s;
+    return d;
+  }
+  decision failed() const {
+    decision d;
+    d.action = cache_action::fail;
+    d.failure = last_failed_ ? last_error_
+                             : error(errc::not_authenticated,
+                                     "no valid token is cached and none could be fetched now");
+    return d;
+  }
+  decision start_flight(time_point now, const snapshot* still_valid) {
+    in_flight_ = true;
+    ++flights_started_;
+    flight_hint_.store(true, std::memory_order_relaxed);
+    if (still_valid != nullptr) bump(refreshes_ahead_);
+    decision d;
+    d.action = cache_action::fetch;
+    d.token = still_valid;
+    d.flight = ticket{flights_started_, now, still_valid != nullptr};
+    return d;
+  }
+  template <class C>
+  static void bump(C& counter) noexcept {  // under mu_: no read-modify-write needed
+    counter.store(counter.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+  }
+  void set_retry_not_before(std::int64_t t) noexcept {
+    retry_not_before_ = t;
+    retry_hint_.store(t, std::memory_order_relaxed);
+  }
+  static bool is_sticky(const error& e, failure_origin origin) noexcept {
+    if (origin == failure_origin::configuration) return true;
+    const error_class c = classify(e);
+    return c == error_class::credentials || c == error_class::misconfiguration ||
+           c == error_class::reauthenticate;
+  }
+  void record_failure(error e, std::int64_t now, std::uint64_t bits, failure_origin origin) {
+    bump(failures_);
+    if (consecutive_failures_ != std::numeric_limits<std::uint32_t>::max()) ++consecutive_failures_;
+    std::int64_t next = never;
+    if (!is_sticky(e, origin)) {
+      // Unusable answers that are not transient wait the full cap: retried, but slowly.
+      const std::uint32_t n =
+          is_retryable(e) ? consecutive_failures_ : std::numeric_limits<std::uint32_t>::max();
+      const std::int64_t delay =
+          detail::backoff_delay(opts_.backoff, n, bits, e.retry_after).count();
+      next = now > never - delay ? never : now + delay;
+    }
+    set_retry_not_before(next);
+    last_error_ = std::move(e);
+    last_failed_ = true;
+  }
+  // Reclamation without reader-side writes. A reader holds a snapshot pointer only from its
+  // acquire-load to the end of its copy: bounded work (two comparisons, one copy of a few KB).
+  // Readers publish nothing (no reference count, no hazard slot, no epoch), so no scheme can
+  // prove that none is still inside that window; we rely on time and progress instead: a
+  // replaced snapshot is freed only after two newer tokens were published (two complete token
+  // requests by other callers) AND reclaim_grace (60 s) has passed since it was replaced. A
+  // reader would have to be stopped mid-copy for all of that. Memory stays bounded: retained
+  // snapshots <= 2 + replacements within the last reclaim_grace (2 in normal operation).
+  // With one thread (single_threaded) nobody else can be reading: freed at once.
+  // See docs/caching.md, "Reclamation".
+  void retire(const snapshot* s, std::int64_t now) {
+    if (s == nullptr) return;
+    if constexpr (!P::is_thread_safe) {
+      delete s;  // one thread: nobody else can be reading it
+    } else {
+      retired_.push_back(retired_entry{s, now, publishes_});
+    }
+  }
+  void reclaim(std::int64_t now) {
+    if constexpr (detail::keep_retired_snapshots) return;
+    const std::int64_t grace = opts_.reclaim_grace.count() > 0 ? opts_.reclaim_grace.count() : 0;
+    std::size_t kept = 0;
+    for (const retired_entry& r : retired_) {
+      const bool old_enough = publishes_ - r.publishes_then >= 2 && now - r.retired_at >= grace;
+      if (old_enough)
+        delete r.ptr;
+      else
+        retired_[kept++] = r;
+    }
+    retired_.resize(kept);
+  }
+
+  // --- read by peek() without the lock; written under mu_ ------------------------------------
+  alignas(line) atomic<const snapshot*> current_{nullptr};
+  atomic<bool> flight_hint_{false};            // a flight is running
+  atomic<std::int64_t> retry_hint_{long_ago};  // copy of retry_not_before_
+  // --- slow path: everything below is guarded by mu_ (the counters are only written there) --
+  alignas(line) mutable typename P::mutex mu_;
+  typename P::condition_variable cv_;
+  token_cache_options opts_;
+  bool in_flight_ = false;
+  bool last_failed_ = false;
+  std::uint32_t consecutive_failures_ = 0;
+  std::int64_t retry_not_before_ = long_ago;  // `never` while a sticky error stands
+  std::uint64_t flights_started_ = 0;
+  std::uint64_t flights_completed_ = 0;
+  std::uint64_t generation_ = 0;
+  std::uint64_t publishes_ = 0;
+  error last_error_;
+  std::vector<retired_entry> retired_;
+  atomic<std::uint64_t> token_requests_{0}, tokens_issued_{0}, failures_{0}, refreshes_ahead_{0},
+      waits_{0}, invalidations_{0};
+};
+
+}  // namespace profile::auth::inline v0
+
+#endif  // PROFILE_AUTH_TOKEN_CACHE_HPP
+// ---- end <profile/auth/token_cache.hpp> ----
+// ---- begin <profile/auth/m2m_client.hpp> ----
+// profile-auth: m2m_client, a cached, self-refreshing client credentials (M2M) token driver.
+#ifndef PROFILE_AUTH_M2M_CLIENT_HPP
+#define PROFILE_AUTH_M2M_CLIENT_HPP
+
+// ---- begin <profile/auth/detail/cached_token_driver.hpp> ----
+// profile-auth: the driver core every cached-token client shares (m2m_client, user_session).
+#ifndef PROFILE_AUTH_DETAIL_CACHED_TOKEN_DRIVER_HPP
+#define PROFILE_AUTH_DETAIL_CACHED_TOKEN_DRIVER_HPP
+
+// ---- begin <profile/auth/detail/bearer_challenge.hpp> ----
+// profile-auth: does a 401 answer reject the access token (so one refresh and retry may help)?
+#ifndef PROFILE_AUTH_DETAIL_BEARER_CHALLENGE_HPP
+#define PROFILE_AUTH_DETAIL_BEARER_CHALLENGE_HPP
+
+
+#include <cstddef>      // std::size_t
+#include <string_view>  // scanning header values without copies
+
+namespace profile::auth::inline v0::detail {
+
+/// RFC 9110 tchar, plus '/' so that a token68 (RFC 9110 §11.2) scans as one run.
+[[nodiscard]] constexpr bool is_challenge_char(char c) noexcept {
+  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
+  switch (c) {
+    case '!':
+    case '#':
+    case '$':
+    case '%':
+    case '&':
+    case '\'':
+    case '*':
+    case '+':
+    case '-':
+    case '.':
+    case '^':
+    case '_':
+    case '`':
+    case '|':
+    case '~':
+    case '/':
+      return true;
+    default:
+      return false;
+  }
+}
+
+/// What the scan of WWW-Authenticate values found.
+struct challenge_scan {
+  bool any_challenge = false;         ///< at least one auth-scheme was seen
+  bool bearer_rejects_token = false;  ///< a Bearer challenge with no error or error=invalid_token
+};
+
+/// Scans one WWW-Authenticate field value (RFC 9110 §11.6.1: a comma-separated list of
+/// challenges, each `scheme [ token68 / #auth-param ]`) and updates `out`. Tolerant: stray
+/// bytes are skipped, an unterminated quoted string ends the value, nothing is allocated.
+inline void scan_www_authenticate(std::string_view v, challenge_scan& out) noexcept {
+  const std::size_t n = v.size();
+  std::size_t i = 0;
+  bool in_bearer = false;       // the challenge being read is Bearer
+  bool bearer_error = false;    // … and it carried an error parameter
+  bool bearer_invalid = false;  // … whose value is invalid_token
+  bool fresh_scheme = false;    // right after a scheme: a token68 may follow
+  const auto finish = [&] {
+    if (in_bearer && (!bearer_error || bearer_invalid)) out.bearer_rejects_token = true;
+    in_bearer = bearer_error = bearer_invalid = false;
+  };
+  const auto skip_ws = [&] {
+    while (i < n && (v[i] == ' ' || v[i] == '\t')) ++i;
+  };
+  while (i < n) {
+    bool comma = false;
+    while (i < n && (v[i] == ' ' || v[i] == '\t' || v[i] == ',')) comma |= v[i++] == ',';
+    if (i >= n) break;
+    if (comma) fresh_scheme = false;
+    const std::size_t start = i;
+    while (i < n && is_challenge_char(v[i])) ++i;
+    const std::string_view word = v.substr(start, i - start);
+    if (word.empty()) {  // a stray byte ('"', '=', a control byte): skip it
+      ++i;
+      continue;
+    }
+    skip_ws();
+    if (i < n && v[i] == '=') {
+      std::size_t eq_end = i;
+      while (eq_end < n && v[eq_end] == '=') ++eq_end;
+      std::size_t j = eq_end;
+      while (j < n && (v[j] == ' ' || v[j] == '\t')) ++j;
+      if (j >= n || v[j] == ',' || eq_end - i > 1) {  // token68 with '=' padding: no parameter
+        i = eq_end;
+        fresh_scheme = false;
+        continue;
+      }
+      // An auth-param: name=token or name="quoted string".
+      i = j;
+      bool value_is_invalid_token = false;
+      if (v[i] == '"') {
+        ++i;
+        // Compare on the fly against "invalid_token", unescaping quoted-pairs.
+        constexpr std::string_view want = "invalid_token";
+        std::size_t matched = 0;
+        bool mismatch = false;
+        while (i < n && v[i] != '"') {
+          if (v[i] == '\\' && i + 1 < n) ++i;
+          if (matched < want.size() && ascii_lower(v[i]) == want[matched])
+            ++matched;
+          else
+            mismatch = true;
+          ++i;
+        }
+        if (i < n) ++i;  // the closing quote
+        value_is_invalid_token = !mismatch && matched == want.size();
+      } else {
+        const std::size_t vs = i;
+        while (i < n && is_challenge_char(v[i])) ++i;
+        value_is_invalid_token = iequals(v.substr(vs, i - vs), "invalid_token");
+      }
+      if (in_bearer && iequals(word, "error")) {
+        bearer_error = true;
+        bearer_invalid = value_is_invalid_token;
+      }
+      fresh_scheme = false;
+      continue;
+    }
+    if (fresh_scheme && !comma) {  // "Scheme token68" without padding: not a new challenge
+      fresh_scheme = false;
+      continue;
+    }
+    // A new challenge.
+    finish();
+    out.any_challenge = true;
+    in_bearer = iequals(word, "Bearer");
+    fresh_scheme = true;
+  }
+  finish();
+}
+
+/// True when `r` is a 401 that says the access token itself was not accepted, so a new token
+/// may help: a 401 without WWW-Authenticate (or with only empty values), or one with a Bearer
+/// challenge carrying no `error` or `error="invalid_token"` (RFC 6750 §3.1). A Bearer challenge
+/// with another error (insufficient_scope, invalid_request) or only other schemes' challenges
+/// (Basic, DPoP, Negotiate …) is false: a new token would be refused the same way.
+[[nodiscard]] inline bool rejects_access_token(const http_response& r) noexcept {
+  if (r.status != 401) return false;
+  challenge_scan scan;
+  for (const auto& field : r.headers)
+    if (iequals(field.first, "WWW-Authenticate")) scan_www_authenticate(field.second, scan);
+  return !scan.any_challenge || scan.bearer_rejects_token;
+}
+
+}  // namespace profile::auth::inline v0::detail
+
+#endif  // PROFILE_AUTH_DETAIL_BEARER_CHALLENGE_HPP
+// ---- end <profile/auth/detail/bearer_challenge.hpp> ----
+
+#include <array>        // the 8 random bytes of a draw
+#include <concepts>     // std::same_as in the TokenSource requirement
+#include <cstddef>      // std::byte, std::size_t
+#include <cstdint>      // std::uint64_t random bits and generations
+#include <cstring>      // std::memcpy into the caller's buffer
+#include <span>         // caller buffers, RandomSource::fill
+#include <string>       // the copying read path and messages
+#include <string_view>  // the no-copy read path
+#include <type_traits>  // std::invoke_result_t, std::is_pointer_v
+#include <utility>      // std::move, std::declval
+
+#if defined(__GNUC__) || defined(__clang__)
+#define PROFILE_AUTH_DETAIL_NOINLINE __attribute__((noinline))
+#elif defined(_MSC_VER)
+#define PROFILE_AUTH_DETAIL_NOINLINE __declspec(noinline)
+#else
+#define PROFILE_AUTH_DETAIL_NOINLINE
+#endif
+
+namespace profile::auth::inline v0::detail {
+
+/// A std::reference_wrapper or anything shaped like it (detected without including
+/// <functional>): `T::type` and `t.get()` returning `T::type&`.
+template <class T>
+concept reference_wrapper_like = requires(const T& t) {
+  typename T::type;
+  { t.get() } -> std::same_as<typename T::type&>;
+};
+
+/// How a driver reaches the transport it holds: by value, through a pointer, or through
+/// std::ref (for transports that cannot be copied or that the caller keeps using).
+template <class T>
+[[nodiscard]] constexpr decltype(auto) deref(T& t) noexcept {
+  if constexpr (std::is_pointer_v<T>)
+    return (*t);
+  else if constexpr (reference_wrapper_like<T>)
+    return (t.get());
+  else
+    return (t);
+}
+template <class T>
+using deref_t = std::remove_reference_t<decltype(deref(std::declval<T&>()))>;
+
+/// TokenSource (internal named requirement): how a driver obtains a token.
+///
+/// | expression             | result                 | meaning                                   |
+/// |------------------------|------------------------|-------------------------------------------|
+/// | `s.request()`          | `result<http_request>` | the token request; an error here is a     |
+/// |                        |                        | configuration error (sticky, nothing sent)|
+/// | `s.accept(resp, at)`   | `result<token>`        | the token `resp` (any status) carries, or |
+/// |                        |                        | the error it means; `at` = arrival time   |
+///
+/// Only the leader of a flight calls these, and flights never overlap: a source needs no lock
+/// of its own and may keep state (a rotating refresh token, a store to write to).
+template <class S>
+concept TokenSource = requires(S& s, const http_response& r, time_point t) {
+  { s.request() } -> std::same_as<result<http_request>>;
+  { s.accept(r, t) } -> std::same_as<result<token>>;
+};
+
+/// Wipes the value of every field called `name` (credentials we put there ourselves).
+inline void wipe_header_values(header_list& headers, std::string_view name) noexcept {
+  for (const auto& field : headers)
+    if (iequals(field.first, name))
+      // header_list only hands out const iterators; the strings it owns are not const objects.
+      secure_wipe(const_cast<std::string&>(field.second));
+}
+
+/// The driver core: single flight, refresh-ahead, backoff and the 401 retry, once, for every
+/// client. A client is this core plus its TokenSource (m2m_client: client credentials).
+///
+/// Threads: with a thread-safe policy every member may be called concurrently. The transport is
+/// then called concurrently too (send() from several callers while one leads a token flight);
+/// it must allow that. The random source and the token source are only used by a flight's
+/// leader, one at a time.
+template <class T, class C, class P, class R, class S>
+class cached_token_driver {
+  static_assert(TokenSource<S>, "cached_token_driver: S must model detail::TokenSource");
+
+ public:
+  using cache_type = token_cache<P>;
+  using snapshot = typename cache_type::snapshot;
+  using decision = typename cache_type::decision;
+  using ticket = typename cache_type::ticket;
+
+  cached_token_driver(T transport, S source, C clock, token_cache_options options, R random)
+      : transport_(std::move(transport)),
+        clock_(std::move(clock)),
+        random_(std::move(random)),
+        source_(std::move(source)),
+        cache_(options) {}
+
+  [[nodiscard]] result<std::string> authorization_header() {
+    return read(
+        [](const snapshot& s) -> result<std::string> { return std::string(s.authorization()); });
+  }
+  [[nodiscard]] result<std::string_view> authorization_header_view() {
+    return read([](const snapshot& s) -> result<std::string_view> { return s.authorization(); });
+  }
+  [[nodiscard]] result<std::size_t> write_authorization_header(std::span<char> out) {
+    return read([out](const snapshot& s) -> result<std::size_t> {
+      const std::string_view h = s.authorization();
+      if (out.size() < h.size())
+        return fail(errc::limit_exceeded, "the buffer holds " + std::to_string(out.size()) +
+                                              " bytes but the Authorization value needs " +
+                                              std::to_string(h.size()) + ": pass a larger one");
+      std::memcpy(out.data(), h.data(), h.size());
+      return h.size();
+    });
+  }
+  [[nodiscard]] result<secret> access_token() {
+    return read([](const snapshot& s) -> result<secret> { return secret(s.access_token()); });
+  }
+  [[nodiscard]] result<std::string_view> access_token_view() {
+    return read([](const snapshot& s) -> result<std::string_view> { return s.access_token(); });
+  }
+
+  /// Adds `Authorization`, sends, and after a 401 that rejects the token (see
+  /// rejects_access_token) drops that token, gets another and sends once more. The second
+  /// answer is returned as it is.
+  [[nodiscard]] result<http_response> send(http_request req) {
+    std::uint64_t used = 0;
+    if (result<void> a = authorize(req, used); !a) return unexpected<error>(std::move(a).error());
+    result<http_response> resp = deref(transport_).send(req);
+    wipe_header_values(req.headers, "Authorization");
+    if (!resp || !rejects_access_token(*resp)) return resp;
+    (void)cache_.invalidate_if(used, now());
+    if (result<void> a = authorize(req, used); !a) return unexpected<error>(std::move(a).error());
+    resp = deref(transport_).send(req);
+    wipe_header_values(req.headers, "Authorization");
+    return resp;
+  }
+
+  void invalidate() { cache_.invalidate(now()); }
+  [[nodiscard]] token_cache_stats stats() const noexcept { return cache_.stats(); }
+
+  [[nodiscard]] deref_t<T>& transport() noexcept { return deref(transport_); }
+  [[nodiscard]] C& clock() noexcept { return clock_; }
+  [[nodiscard]] S& source() noexcept { return source_; }
+  [[nodiscard]] const S& source() const noexcept { return source_; }
+  [[nodiscard]] cache_type& cache() noexcept { return cache_; }
+  [[nodiscard]] const cache_type& cache() const noexcept { return cache_; }
+
+ private:
+  /// Completes an abandoned flight (an exception escaped the transport or the source) so that
+  /// waiters are released instead of blocking forever. Inert in -fno-exceptions builds.
+  class flight_guard {
+   public:
+    flight_guard(cache_type& c, const ticket& t) noexcept : cache_(&c), ticket_(t) {}
+    flight_guard(const flight_guard&) = delete;
+    flight_guard& operator=(const flight_guard&) = delete;
+    ~flight_guard() {
+      if (cache_ != nullptr)
+        (void)cache_->complete(
+            ticket_,
+            fail(errc::transport_failed,
+                 "the token request was abandoned: the transport or token "
+                 "source threw an exception (they must report errors as values)"),
+            ticket_.started, std::uint64_t{1} << 63);
+    }
+    void dismiss() noexcept { cache_ = nullptr; }
+
+   private:
+    cache_type* cache_;
+    ticket ticket_;
+  };
+
+  time_point now() { return to_time_point(clock_.now()); }
+
+  /// 64 random bits, little-endian from the source. If the source fails, the middle of every
+  /// range: a jitter or delay of half the maximum is still a sane one.
+  std::uint64_t draw() noexcept {
+    std::array<std::byte, 8> b{};
+    if (!random_.fill(std::span<std::byte>(b))) return std::uint64_t{1} << 63;
+    std::uint64_t v = 0;
+    for (std::size_t i = b.size(); i-- > 0;) v = (v << 8) | std::to_integer<std::uint64_t>(b[i]);
+    return v;
+  }
+
+  template <class F>
+  std::invoke_result_t<F&, const snapshot&> read(F f) {
+    const time_point t = now();
+    if (const snapshot* s = cache_.peek(t)) [[likely]]
+      return f(*s);
+    return read_slow(t, f);
+  }
+  template <class F>
+  PROFILE_AUTH_DETAIL_NOINLINE std::invoke_result_t<F&, const snapshot&> read_slow(time_point t,
+                                                                                   F& f) {
+    decision d = cache_.acquire(t);
+    if (d.action == cache_action::fetch) d = run_flight(d.flight);
+    if (d.action == cache_action::use) return f(*d.token);
+    return unexpected<error>(std::move(d.failure));
+  }
+
+  /// The leader's part: build the request, send it, read the answer, report it.
+  PROFILE_AUTH_DETAIL_NOINLINE decision run_flight(const ticket& t) {
+    flight_guard guard(cache_, t);
+    result<http_request> req = source_.request();
+    if (!req) {
+      guard.dismiss();
+      return cache_.complete(t, unexpected<error>(std::move(req).error()), now(), draw(),
+                             failure_origin::configuration);
+    }
+    result<http_response> resp = deref(transport_).send(*req);
+    const time_point received = now();
+    // The request carried the client's credentials (body or Basic header).
+    secure_wipe(req->body);
+    wipe_header_values(req->headers, "Authorization");
+    result<token> tok = resp ? source_.accept(*resp, received)
+                             : result<token>(unexpected<error>(std::move(resp).error()));
+    if (resp) secure_wipe(resp->body);  // it held the access (and maybe refresh) token
+    const std::uint64_t bits = draw();
+    guard.dismiss();
+    return cache_.complete(t, std::move(tok), received, bits);
+  }
+
+  result<void> authorize(http_request& req, std::uint64_t& generation) {
+    return read([&](const snapshot& s) -> result<void> {
+      generation = s.generation();
+      req.headers.set("Authorization", std::string(s.authorization()));
+      return {};
+    });
+  }
+
+  T transport_;
+  C clock_;
+  R random_;
+  S source_;
+  cache_type cache_;
+};
+
+}  // namespace profile::auth::inline v0::detail
+
+#undef PROFILE_AUTH_DETAIL_NOINLINE
+
+#endif  // PROFILE_AUTH_DETAIL_CACHED_TOKEN_DRIVER_HPP
+// ---- end <profile/auth/detail/cached_token_driver.hpp> ----
+
+#include <chrono>   // std::chrono::steady_clock (default Clock), system_clock for Retry-After dates
+#include <cstddef>  // std::size_t
+#include <span>     // write_authorization_header's buffer
+#include <string>   // the copying read path
+#include <string_view>  // the no-copy read path
+#include <utility>      // std::move
+
+namespace profile::auth::inline v0 {
+
+namespace detail {
+/// The client credentials grant as a TokenSource.
+class client_credentials_source {
+ public:
+  explicit client_credentials_source(client_credentials_config config)
+      : config_(std::move(config)) {}
+
+  [[nodiscard]] result<http_request> request() { return client_credentials_request(config_); }
+
+  [[nodiscard]] result<token> accept(const http_response& r, time_point received_at) {
+    token_parse_options o;
+    o.endpoint_name = "token endpoint";
+    // A `Retry-After: <HTTP-date>` is relative to the wall clock: read it only for such an
+    // answer (delta-seconds, the usual form, needs none).
+    if (!r.ok() && has_date_retry_after(r)) o.wall_clock_now = std::chrono::system_clock::now();
+    return parse_token_response(r, received_at, o);
+  }
+
+  [[nodiscard]] const client_credentials_config& config() const noexcept { return config_; }
+
+ private:
+  static bool has_date_retry_after(const http_response& r) noexcept {
+    const auto v = r.headers.find("Retry-After");
+    if (!v) return false;
+    for (const char c : *v)
+      if ((c < '0' || c > '9') && c != ' ' && c != '\t') return true;
+    return false;
+  }
+
+  client_credentials_config config_;
+};
+}  // namespace detail
+
+/// A machine-to-machine client: gets a token with the client credentials grant, caches it, and
+/// keeps handing out a valid `Authorization: Bearer …` from then on.
+///
+///     profile::auth::m2m_client client{transport, profile::auth::profile::m2m_config(id, sec)};
+///     auto h = client.authorization_header();               // "Bearer eyJ…" or an error
+///     auto r = client.send(profile::auth::profile::test_request());
+///
+/// Template parameters (CTAD deduces T and C from the constructor):
+/// - T, the Transport, held by value. For a transport that cannot or should not be copied,
+///   pass `&transport` or `std::ref(transport)`: the client then uses it in place (it must
+///   outlive the client).
+/// - C, a Clock (std::chrono::steady_clock; tests use testing::manual_clock), by value.
+/// - P, a LockPolicy: thread_safe (default; every member may be called from any thread) or
+///   single_threaded (no atomics, no mutexes; one thread only).
+/// - R, a RandomSource for the refresh jitter and the backoff delays (os_random).
+///
+/// Behaviour (docs/caching.md):
+/// - a valid cached token is read without a lock, an allocation (view forms) or any write to
+///   shared memory;
+/// - any number of callers finding no valid token cause one token request and share its result;
+/// - inside the refresh-ahead window the first caller refreshes (in its own thread, on its own
+///   time) while everyone else keeps getting the still-valid token;
+/// - a failed refresh never discards a valid token; retryable failures back off (1 s doubling
+///   to 60 s, jittered, Retry-After as a floor); credential and configuration errors are sticky
+///   until invalidate().
+///
+/// The configuration is checked on the first token request: a bad one (errc::invalid_argument,
+/// invalid_url, insecure_endpoint) is the error value of that call and of every later one until
+/// invalidate(); nothing is sent.
+///
+/// Not copyable or movable (the cache holds atomics that other threads read); hold it in a
+/// std::unique_ptr or similar if it has to move.
+template <class T, class C = std::chrono::steady_clock, class P = default_lock_policy,
+          class R = os_random>
+class m2m_client {
+  static_assert(Transport<detail::deref_t<T>>,
+                "m2m_client<T>: T (or what T points or refers to) must model "
+                "profile::auth::Transport: t.send(const http_request&) -> result<http_response>");
+  static_assert(Clock<C>, "m2m_client<T, C>: C must model profile::auth::Clock");
+  static_assert(LockPolicy<P>, "m2m_client<T, C, P>: P must model profile::auth::LockPolicy");
+  static_assert(RandomSource<R>,
+                "m2m_client<T, C, P, R>: R must model profile::auth::RandomSource");
+
+  using core_type = detail::cached_token_driver<T, C, P, R, detail::client_credentials_source>;
+
+ public:
+  using transport_type = T;
+  using clock_type = C;
+  using lock_policy = P;
+  using random_type = R;
+  using options_type = token_cache_options;
+
+  /// Nothing is sent and nothing is checked yet: the first call that needs a token does both.
+  m2m_client(T transport, client_credentials_config config, C clock = C{},
+             token_cache_options options = {}, R random = R{})
+      : core_(std::move(transport), detail::client_credentials_source(std::move(config)),
+              std::move(clock), options, std::move(random)) {}
+  m2m_client(const m2m_client&) = delete;
+  m2m_client& operator=(const m2m_client&) = delete;
+
+  /// "Bearer <token>" (a copy), fetching or refreshing the token when needed.
+  /// Errors: those of the token request (configuration, transport, the server's OAuth error,
+  /// a malformed answer) or, during backoff / after a sticky error, the last one.
+  [[nodiscard]] result<std::string> authorization_header() { return core_.authorization_header(); }
+
+  /// Like authorization_header() without copying: a view of the cached value. Valid until the
+  /// token has been replaced twice more and options.reclaim_grace (60 s) has passed since it
+  /// was replaced (thread_safe), or until the next call on this client (single_threaded).
+  /// Use it for the request being built right now; never store it.
+  [[nodiscard]] result<std::string_view> authorization_header_view() {
+    return core_.authorization_header_view();
+  }
+
+  /// Writes "Bearer <token>" into `out` (no terminating NUL) and returns its size: no copy into
+  /// a std::string, no lifetime rule. Errors: as authorization_header(), and
+  /// errc::limit_exceeded when `out` is too small (nothing written).
+  [[nodiscard]] result<std::size_t> write_authorization_header(std::span<char> out) {
+    return core_.write_authorization_header(out);
+  }
+
+  /// The access token alone, as a secret (a copy). Errors: as authorization_header().
+  [[nodiscard]] result<secret> access_token() { return core_.access_token(); }
+
+  /// The access token alone, without a copy; same lifetime rule as authorization_header_view().
+  [[nodiscard]] result<std::string_view> access_token_view() { return core_.access_token_view(); }
+
+  /// Sends `request` with `Authorization: Bearer <token>` (replacing any Authorization field).
+  /// If the answer is a 401 that rejects the token (no WWW-Authenticate, or a Bearer challenge
+  /// without error or with error="invalid_token"), drops exactly that token (not a newer one
+  /// another thread already fetched), gets a valid one and sends once more; that second answer
+  /// is returned as it is, 401 included. A 401 with error="insufficient_scope" or another
+  /// scheme's challenge is returned at once. HTTP statuses are answers, not errors.
+  /// Errors: the transport's, or the token errors of authorization_header().
+  [[nodiscard]] result<http_response> send(http_request request) {
+    return core_.send(std::move(request));
+  }
+
+  /// Forgets the cached token, the last error and the backoff: the next call fetches a new
+  /// token. This is also how a sticky error (bad credentials, configuration) is retried.
+  void invalidate() { core_.invalidate(); }
+
+  /// Counters (relaxed, never blocks): token requests, new tokens, failures, refreshes ahead,
+  /// callers that waited, invalidations.
+  [[nodiscard]] token_cache_stats stats() const noexcept { return core_.stats(); }
+
+  /// The transport (what T points or refers to, for a pointer or std::ref).
+  [[nodiscard]] detail::deref_t<T>& transport() noexcept { return core_.transport(); }
+  [[nodiscard]] C& clock() noexcept { return core_.clock(); }
+  [[nodiscard]] const client_credentials_config& config() const noexcept {
+    return core_.source().config();
+  }
+  [[nodiscard]] const token_cache_options& options() const noexcept {
+    return core_.cache().options();
+  }
+
+ private:
+  core_type core_;
+};
+
+}  // namespace profile::auth::inline v0
+
+#endif  // PROFILE_AUTH_M2M_CLIENT_HPP
+// ---- end <profile/auth/m2m_client.hpp> ----
+
+// Profile API presets
+// ---- begin <profile/auth/profile.hpp> ----
+// profile-auth: presets for the Profile API (M2M token endpoint and the /test endpoint).
+#ifndef PROFILE_AUTH_PROFILE_HPP
+#define PROFILE_AUTH_PROFILE_HPP
+
+
+#include <string>       // URLs and ids
+#include <string_view>  // base URLs and paths
+#include <utility>      // std::move
+
+namespace profile::auth::inline v0::detail {
+/// `base` without trailing slashes, followed by `path` (which starts with '/').
+[[nodiscard]] inline std::string profile_join_url(std::string_view base, std::string_view path) {
+  while (!base.empty() && base.back() == '/') base.remove_suffix(1);
+  std::string out;
+  out.reserve(base.size() + path.size());
+  out.append(base);
+  out.append(path);
+  return out;
+}
+
+[[nodiscard]] inline client_credentials_config profile_m2m_preset(std::string client_id,
+                                                                  secret client_secret,
+                                                                  std::string_view base_url,
+                                                                  std::string_view path) {
+  client_credentials_config c;
+  c.token_endpoint = profile_join_url(base_url, path);
+  c.client_id = std::move(client_id);
+  c.client_secret = std::move(client_secret);
+  c.format = body_format::json;
+  c.auth = client_auth::client_secret_post;
+  return c;
+}
+
+[[nodiscard]] inline http_request profile_json_post(std::string url, std::string_view json_body) {
+  http_request r;
+  r.method = "POST";
+  r.url = std::move(url);
+  r.headers.add("Accept", "application/json");
+  r.headers.add("Content-Type", "application/json");
+  r.body.assign(json_body);
+  return r;
+}
+}  // namespace profile::auth::inline v0::detail
+
+/// Presets for the Profile API. Every function takes a base URL so staging servers, newer
+/// deployments and local test servers work the same way; a trailing '/' on it is ignored.
+namespace profile::auth::inline v0::profile {
+
+/// The Profile API (v3 paths).
+inline constexpr std::string_view default_base_url = "https://api.profilebehavior.com";
+/// The newer deployment (v4 paths under /api; same JSON body, also accepts HTTP Basic).
+inline constexpr std::string_view v4_base_url = "https://vanguard.profilebehavior.com";
+
+inline constexpr std::string_view m2m_token_path = "/v3/auth";
+inline constexpr std::string_view test_path = "/v3/test";
+inline constexpr std::string_view v4_m2m_token_path = "/api/v4/auth";
+inline constexpr std::string_view v4_test_path = "/api/v4/test";
+
+/// M2M configuration for the Profile API: `POST {base_url}/v3/auth` with the JSON body
+/// `{"grant_type":"client_credentials","client_id":…,"client_secret":…}`.
+/// Nothing is checked here: client_credentials_request() validates (https is required unless
+/// the host is loopback; set `allow_insecure_http` on the result to opt out for other hosts).
+[[nodiscard]] inline client_credentials_config m2m_config(
+    std::string client_id, secret client_secret, std::string_view base_url = default_base_url) {
+  return detail::profile_m2m_preset(std::move(client_id), std::move(client_secret), base_url,
+                                    m2m_token_path);
+}
+
+/// M2M configuration for the newer deployment: `POST {base_url}/api/v4/auth`, same JSON body.
+/// It also accepts the credentials as HTTP Basic: set `auth = client_auth::client_secret_basic`
+/// on the result to send them there (the body then carries grant_type only).
+[[nodiscard]] inline client_credentials_config m2m_config_v4(
+    std::string client_id, secret client_secret, std::string_view base_url = v4_base_url) {
+  return detail::profile_m2m_preset(std::move(client_id), std::move(client_secret), base_url,
+                                    v4_m2m_token_path);
+}
+
+/// `POST {base_url}/v3/test` with a JSON body, for checking that a token works. The request
+/// carries no Authorization header: m2m_client::send() adds it.
+[[nodiscard]] inline http_request test_request(std::string_view json_body = R"({"ping":"pong"})",
+                                               std::string_view base_url = default_base_url) {
+  return detail::profile_json_post(detail::profile_join_url(base_url, test_path), json_body);
+}
+
+/// `POST {base_url}/api/v4/test` on the newer deployment; see test_request().
+[[nodiscard]] inline http_request test_request_v4(std::string_view json_body = R"({"ping":"pong"})",
+                                                  std::string_view base_url = v4_base_url) {
+  return detail::profile_json_post(detail::profile_join_url(base_url, v4_test_path), json_body);
+}
+
+}  // namespace profile::auth::inline v0::profile
+
+#endif  // PROFILE_AUTH_PROFILE_HPP
+// ---- end <profile/auth/profile.hpp> ----
 
 #endif  // PROFILE_AUTH_HPP
