@@ -213,16 +213,21 @@ inline bool parser::unique_keys(const entry* const t, std::uint32_t obj) {
   std::uint32_t k = obj + 1;
   if (n <= pairwise_key_check) {
     std::uint32_t keys[pairwise_key_check];
-    std::uint64_t lengths = 0;  // bit (decoded length % 64) of every key so far: most keys
-                                // differ in length, and those need no byte comparison at all
+    // A 64-bit set of (decoded length, first decoded byte) hashes of the keys so far: keys
+    // whose hash is new need no byte comparison at all, which is nearly every key in practice.
+    std::uint64_t seen = 0;
     for (std::uint32_t i = 0; i < n; ++i) {
-      const std::uint64_t bit = std::uint64_t{1} << (t[k].aux & 63u);
-      if ((lengths & bit) != 0) {
+      const std::string_view c = contents(begin_, t[k]);
+      int first = c.empty() ? 0 : static_cast<unsigned char>(c[0]);
+      if (first == '\\') first = text::decoded_cursor(c.data(), c.data() + c.size()).next();
+      const std::uint64_t bit = std::uint64_t{1}
+                                << ((t[k].aux * 7u + static_cast<unsigned>(first)) & 63u);
+      if ((seen & bit) != 0) {
         for (std::uint32_t j = 0; j < i; ++j)
           if (keys_equal(begin_, t[keys[j]], t[k]))
             return fail(errc::invalid_json, begin_ + t[k].pos, dup);
       }
-      lengths |= bit;
+      seen |= bit;
       keys[i] = k;
       k = k + 1 + t[k + 1].skip;
     }

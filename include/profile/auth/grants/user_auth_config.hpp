@@ -129,7 +129,7 @@ struct user_request {
   u.req.url = std::string(endpoint);
   u.req.headers.add("Accept", "application/json");
   u.req.headers.add("Content-Type", std::string(content_type_of(fmt)));
-  u.req.body.reserve(reserve + 96 + 3 * (c.client_id.size() + c.client_secret.size()));
+  u.req.body.reserve(reserve + 160 + 3 * (c.client_id.size() + c.client_secret.size()));
   if (fmt == body_format::json) u.req.body.push_back('{');
   if (!grant_type.empty()) append_param(u.req.body, fmt, "grant_type", grant_type);
   return u;

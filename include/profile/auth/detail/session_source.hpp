@@ -1,0 +1,280 @@
+// SPDX-License-Identifier: MIT
+// profile-auth: user_session's token source (refresh grant, rotation, store adoption) and hooks.
+#ifndef PROFILE_AUTH_DETAIL_SESSION_SOURCE_HPP
+#define PROFILE_AUTH_DETAIL_SESSION_SOURCE_HPP
+
+#include <profile/auth/config.hpp>
+#include <profile/auth/detail/cached_token_driver.hpp>
+#include <profile/auth/error.hpp>
+#include <profile/auth/grants/refresh_token.hpp>
+#include <profile/auth/grants/user_auth_config.hpp>
+#include <profile/auth/http.hpp>
+#include <profile/auth/result.hpp>
+#include <profile/auth/secret.hpp>
+#include <profile/auth/token.hpp>
+#include <profile/auth/token_cache.hpp>
+#include <profile/auth/token_response.hpp>
+#include <profile/auth/token_store.hpp>
+
+#include <chrono>      // system_clock: stored expiry instants are wall-clock times
+#include <functional>  // std::function: the token-changed hook (called rarely, never on reads)
+#include <memory>      // std::unique_ptr: the notifier holds a mutex and must not move
+#include <optional>    // the held session, the last store error
+#include <string>      // scope, messages
+#include <utility>     // std::move
+#include <vector>      // queued hook calls
+
+namespace profile::auth::inline v0 {
+
+/// Called with the new session after every login, sign-in, refresh and adoption (see
+/// user_session). Must not throw.
+using token_changed_hook = std::function<void(const stored_session&)>;
+
+/// The knobs of a user_session.
+struct user_session_options {
+  token_cache_options cache{};  ///< refresh-ahead, skew, backoff (as m2m_client)
+  std::string refresh_scope;    ///< scope asked for on refresh; empty keeps the granted one
+  token_changed_hook on_token_changed;  ///< see user_session; may also be set later
+};
+
+namespace detail {
+
+/// Queues token-changed notifications and delivers them outside every lock, one deliverer at a
+/// time, in order (a nested deliver() from inside a hook returns at once).
+template <class P>
+class session_notifier {
+  using lock_type = cache_lock<typename P::mutex>;
+
+ public:
+  explicit session_notifier(token_changed_hook h) : hook_(std::move(h)) {}
+
+  void set(token_changed_hook h) {
+    lock_type lock(mu_);
+    hook_ = std::move(h);
+  }
+  void queue(const stored_session& s) {
+    lock_type lock(mu_);
+    if (!hook_) return;
+    queue_.push_back(s);
+    pending_.store(true);
+  }
+  void deliver() {
+    // seq_cst throughout: a queuer stores pending_ then reads delivering_, the deliverer stores
+    // delivering_ then reads pending_; one of them must see the other.
+    while (pending_.load()) {
+      if (delivering_.exchange(true)) return;  // someone (maybe our caller) is delivering
+      for (;;) {
+        std::vector<stored_session> batch;
+        token_changed_hook h;
+        {
+          lock_type lock(mu_);
+          batch.swap(queue_);
+          pending_.store(false);
+          h = hook_;
+        }
+        if (batch.empty()) break;
+        for (const stored_session& s : batch)
+          if (h) h(s);
+      }
+      delivering_.store(false);
+    }
+  }
+  void set_store_error(std::optional<error> e) {
+    lock_type lock(mu_);
+    store_error_ = std::move(e);
+  }
+  [[nodiscard]] std::optional<error> last_store_error() const {
+    lock_type lock(mu_);
+    return store_error_;
+  }
+
+ private:
+  mutable typename P::mutex mu_;
+  token_changed_hook hook_;
+  std::vector<stored_session> queue_;
+  std::optional<error> store_error_;
+  typename P::template atomic<bool> pending_{false};
+  typename P::template atomic<bool> delivering_{false};
+};
+
+/// The refresh token grant as a TokenSource, over a TokenStore shared with other processes.
+/// Only the holder of the cache's flight touches its session (the driver's leader, or
+/// user_session while it holds a flight for a login or logout): no lock of its own.
+template <class Tr, class S, class C, class P>
+class session_source {
+  using wall_clock = std::chrono::system_clock;
+
+ public:
+  session_source(user_auth_config config, S store, std::string refresh_scope,
+                 std::chrono::seconds min_remaining, token_changed_hook hook)
+      : config_(std::move(config)),
+        store_(std::move(store)),
+        scope_(std::move(refresh_scope)),
+        min_remaining_(min_remaining),
+        notifier_(std::make_unique<session_notifier<P>>(std::move(hook))) {}
+
+  /// The driver's transport and clock, for the one extra refresh an adoption may need.
+  void bind(Tr* transport, C* clock) noexcept {
+    transport_ = transport;
+    clock_ = clock;
+  }
+
+  [[nodiscard]] result<http_request> request() {
+    if (!session_) {  // nothing held: another process may have logged in meanwhile
+      auto loaded = store().load();
+      if (!loaded) return unexpected<error>(std::move(loaded).error());
+      session_ = std::move(*loaded);
+    }
+    if (!session_)
+      return fail(errc::not_authenticated,
+                  "no user session is stored: log in first (send the user to authorization_url() "
+                  "and call complete_login(), or sign_in() with a device flow token)");
+    return refresh_token_request(config_, session_->refresh_token, scope_);
+  }
+
+  [[nodiscard]] result<token> accept(const http_response& r, time_point received_at) {
+    secret used = session_->refresh_token;
+    return settle(parse(r, received_at), used, true);
+  }
+
+  /// Loads the stored session (first use). Returns its access token when it is still valid by
+  /// the wall clock, converted to the driver's clock; otherwise the refresh token will be used.
+  std::optional<token> restore(time_point now) {
+    auto loaded = store().load();
+    if (!loaded || !*loaded) return std::nullopt;  // request() reports it on the first flight
+    session_ = std::move(**loaded);
+    return valid_token(*session_, now);
+  }
+
+  /// A login: saves `t` unconditionally, holds it, queues the hook. Returns the store's answer.
+  result<void> adopt_login(const token& t) {
+    session_ = to_session(t);
+    result<void> saved = store().save(*session_);
+    notifier_->set_store_error(saved ? std::nullopt : std::optional<error>(saved.error()));
+    notifier_->queue(*session_);
+    return saved;
+  }
+
+  void forget() noexcept { session_.reset(); }
+  [[nodiscard]] const std::optional<stored_session>& session() const noexcept { return session_; }
+  [[nodiscard]] deref_t<S>& store() noexcept { return deref(store_); }
+  [[nodiscard]] const user_auth_config& config() const noexcept { return config_; }
+  [[nodiscard]] session_notifier<P>& notifier() const noexcept { return *notifier_; }
+
+ private:
+  result<token> parse(const http_response& r, time_point received_at) const {
+    token previous;
+    previous.refresh_token = session_->refresh_token;
+    previous.scope = session_->scope;
+    token_parse_options o;
+    if (!r.ok()) o.wall_clock_now = wall_clock::now();  // for a Retry-After HTTP-date
+    return parse_refresh_response(r, received_at, previous, o);
+  }
+
+  time_point now() const { return to_time_point(clock_->now()); }
+
+  stored_session to_session(const token& t) const {
+    stored_session s;
+    s.refresh_token = t.refresh_token;
+    s.access_token = t.access_token;
+    s.access_expires_at = wall_clock::now() + std::chrono::duration_cast<wall_clock::duration>(
+                                                  t.expires_at - now());
+    s.scope = t.scope;
+    s.token_type = t.token_type;
+    return s;
+  }
+
+  /// The stored access token as a token on the driver's clock, when it has more than the
+  /// expiry skew left by the wall clock.
+  std::optional<token> valid_token(const stored_session& s, time_point now) const {
+    if (s.access_token.empty() || !s.access_expires_at) return std::nullopt;
+    const auto left = *s.access_expires_at - wall_clock::now();
+    if (left <= min_remaining_) return std::nullopt;
+    token t;
+    t.access_token = s.access_token;
+    t.refresh_token = s.refresh_token;
+    t.scope = s.scope;
+    t.token_type = s.token_type;
+    t.received_at = now;
+    t.expires_at = now + std::chrono::duration_cast<std::chrono::nanoseconds>(left);
+    t.expires_in = std::chrono::duration_cast<std::chrono::seconds>(left);
+    return t;
+  }
+
+  /// Persists a refresh's outcome with compare-and-swap against the refresh token it used, or
+  /// handles its failure. `retry`: whether one more refresh request is still allowed.
+  result<token> settle(result<token> parsed, const secret& used, bool retry) {
+    if (parsed) {
+      stored_session next = to_session(*parsed);
+      result<void> swapped = store().compare_and_swap(used, next);
+      if (!swapped && swapped.error().code == errc::store_conflict) return adopt_stored(retry);
+      // A store that cannot write does not end a working session: keep it in memory, report it.
+      notifier_->set_store_error(swapped ? std::nullopt : std::optional<error>(swapped.error()));
+      session_ = std::move(next);
+      notifier_->queue(*session_);
+      return parsed;
+    }
+    if (parsed.error().code == errc::reauthentication_required && retry) {
+      // Before declaring the session dead: did another process rotate it meanwhile?
+      auto loaded = store().load();
+      if (loaded && *loaded && !((*loaded)->refresh_token == used))
+        return adopt(std::move(**loaded), retry);
+    }
+    if (parsed.error().code == errc::reauthentication_required) {
+      (void)store().erase_if(used);  // a conflict means someone stored a newer session: keep it
+      session_.reset();
+    }
+    return parsed;
+  }
+
+  result<token> adopt_stored(bool retry) {
+    auto loaded = store().load();
+    if (!loaded) return unexpected<error>(std::move(loaded).error());
+    if (!*loaded) {
+      session_.reset();
+      return fail(errc::not_authenticated,
+                  "the stored session was erased meanwhile (logged out by another process "
+                  "sharing the store): log in again");
+    }
+    return adopt(std::move(**loaded), retry);
+  }
+
+  /// Takes over a session another process stored: its access token when still valid, else one
+  /// refresh with its refresh token.
+  result<token> adopt(stored_session stored, bool retry) {
+    session_ = std::move(stored);
+    if (std::optional<token> t = valid_token(*session_, now())) {
+      notifier_->queue(*session_);
+      return std::move(*t);
+    }
+    if (!retry)
+      return fail(errc::store_conflict,
+                  "another process keeps replacing the stored session while this one refreshes "
+                  "it: the next call tries again");
+    secret used = session_->refresh_token;
+    result<http_request> req = refresh_token_request(config_, used, scope_);
+    if (!req) return unexpected<error>(std::move(req).error());
+    result<http_response> resp = transport_->send(*req);
+    const time_point received = now();
+    secure_wipe(req->body);
+    wipe_header_values(req->headers, "Authorization");
+    result<token> parsed =
+        resp ? parse(*resp, received) : result<token>(unexpected<error>(std::move(resp).error()));
+    if (resp) secure_wipe(resp->body);
+    return settle(std::move(parsed), used, false);
+  }
+
+  user_auth_config config_;
+  S store_;
+  std::string scope_;
+  std::chrono::seconds min_remaining_;
+  std::unique_ptr<session_notifier<P>> notifier_;
+  std::optional<stored_session> session_;
+  Tr* transport_ = nullptr;
+  C* clock_ = nullptr;
+};
+
+}  // namespace detail
+}  // namespace profile::auth::inline v0
+
+#endif  // PROFILE_AUTH_DETAIL_SESSION_SOURCE_HPP

@@ -1,0 +1,103 @@
+// SPDX-License-Identifier: MIT
+// profile-auth: memory_store, a TokenStore that keeps the session in process memory.
+#ifndef PROFILE_AUTH_STORES_MEMORY_STORE_HPP
+#define PROFILE_AUTH_STORES_MEMORY_STORE_HPP
+
+#include <profile/auth/config.hpp>
+#include <profile/auth/error.hpp>
+#include <profile/auth/result.hpp>
+#include <profile/auth/secret.hpp>
+#include <profile/auth/token_store.hpp>
+
+#include <memory>    // std::shared_ptr: copies of a store share one session
+#include <optional>  // the session slot
+#include <utility>   // std::move
+
+#if !PROFILE_AUTH_NO_THREADS
+#include <mutex>  // std::mutex, std::lock_guard: every operation is atomic across threads
+#endif
+
+namespace profile::auth::inline v0 {
+
+/// A TokenStore in memory: nothing survives the process. Thread-safe: every operation holds a
+/// mutex (none on PROFILE_AUTH_NO_THREADS builds, which are single-threaded by definition).
+///
+/// A memory_store is a handle: copies share the same session, as two processes opening one
+/// file would. That lets a test give one store to two clients and watch them race.
+class memory_store {
+ public:
+  /// An empty store.
+  memory_store() : state_(std::make_shared<state>()) {}
+  /// A store that already holds `initial`.
+  explicit memory_store(stored_session initial) : memory_store() {
+    state_->session = std::move(initial);
+  }
+
+  /// The session, or nullopt if none is stored. Never fails.
+  [[nodiscard]] result<std::optional<stored_session>> load() const {
+    const guard g(*state_);
+    return state_->session;
+  }
+  /// Stores `s`, replacing whatever was there. Never fails.
+  [[nodiscard]] result<void> save(const stored_session& s) {
+    const guard g(*state_);
+    state_->session = s;
+    return {};
+  }
+  /// Stores `s` if the current refresh token equals `expected` (no session counts as empty);
+  /// otherwise errc::store_conflict and nothing changes.
+  [[nodiscard]] result<void> compare_and_swap(const secret& expected, const stored_session& s) {
+    const guard g(*state_);
+    if (!current_is(expected)) return conflict();
+    state_->session = s;
+    return {};
+  }
+  /// Removes the session (succeeds when there is none).
+  [[nodiscard]] result<void> erase() {
+    const guard g(*state_);
+    state_->session.reset();
+    return {};
+  }
+  /// Removes the session if its refresh token still equals `expected`; otherwise
+  /// errc::store_conflict and nothing changes.
+  [[nodiscard]] result<void> erase_if(const secret& expected) {
+    const guard g(*state_);
+    if (!current_is(expected)) return conflict();
+    state_->session.reset();
+    return {};
+  }
+
+ private:
+  struct state {
+#if !PROFILE_AUTH_NO_THREADS
+    std::mutex mutex;
+#endif
+    std::optional<stored_session> session;
+  };
+  struct guard {
+#if !PROFILE_AUTH_NO_THREADS
+    explicit guard(state& s) : lock(s.mutex) {}
+    std::lock_guard<std::mutex> lock;
+#else
+    explicit guard(state&) noexcept {}
+#endif
+  };
+
+  // Caller holds the mutex.
+  [[nodiscard]] bool current_is(const secret& expected) const noexcept {
+    return state_->session ? state_->session->refresh_token == expected : expected.empty();
+  }
+  static result<void> conflict() {
+    return fail(errc::store_conflict,
+                "the stored session changed since it was read (another client rotated or "
+                "erased it): load it again");
+  }
+
+  std::shared_ptr<state> state_;
+};
+
+static_assert(TokenStore<memory_store>);
+
+}  // namespace profile::auth::inline v0
+
+#endif  // PROFILE_AUTH_STORES_MEMORY_STORE_HPP
