@@ -24,9 +24,15 @@ namespace profile::auth::inline v0 {
 /// |               |                         | any HTTP status is a value, not an error;      |
 /// |               |                         | its own failures are `errc::transport_failed`  |
 /// |               |                         | (or `response_too_large`) with a message;     |
+/// |               |                         | a request it cannot even start (bad URL, a    |
+/// |               |                         | header with CR/LF) may be refused before      |
+/// |               |                         | sending as `invalid_url`,                      |
+/// |               |                         | `invalid_header_value` or `invalid_argument`;  |
 /// |               |                         | never throws into the library                  |
 ///
-/// Models shipped: transports::curl_transport, testing::fake_transport, testing::fake_profile_api.
+/// Messages must not contain the request body, credentials or the `Authorization` value.
+/// Models shipped: transports::curl_transport, transports::curl_transport_pool,
+/// testing::fake_transport, testing::fake_profile_api; exemplar: examples/custom_transport.cpp.
 template <class T>
 concept Transport = requires(T& t, const http_request& req) {
   { t.send(req) } -> std::same_as<result<http_response>>;
