@@ -100,10 +100,14 @@ owned_fields parse_simdjson(const std::string& body) {
     std::string_view key;
     if (field.unescaped_key().get(key)) return {};
     std::string* out = nullptr;
-    if (key == "access_token") out = &f.access_token;
-    else if (key == "token_type") out = &f.token_type;
-    else if (key == "refresh_token") out = &f.refresh_token;
-    else if (key == "scope") out = &f.scope;
+    if (key == "access_token")
+      out = &f.access_token;
+    else if (key == "token_type")
+      out = &f.token_type;
+    else if (key == "refresh_token")
+      out = &f.refresh_token;
+    else if (key == "scope")
+      out = &f.scope;
     if (out != nullptr) {
       std::string_view v;
       if (field.value().get_string().get(v)) return {};
@@ -146,7 +150,8 @@ owned_fields parse_memchr_floor(const std::string& body) {
   const char* p = body.data();
   const char* const end = p + body.size();
   for (;;) {
-    const char* k = static_cast<const char*>(std::memchr(p, '"', static_cast<std::size_t>(end - p)));
+    const char* k =
+        static_cast<const char*>(std::memchr(p, '"', static_cast<std::size_t>(end - p)));
     if (k == nullptr) break;
     const char* ke =
         static_cast<const char*>(std::memchr(k + 1, '"', static_cast<std::size_t>(end - k - 1)));
@@ -160,10 +165,14 @@ owned_fields parse_memchr_floor(const std::string& body) {
           static_cast<const char*>(std::memchr(p + 1, '"', static_cast<std::size_t>(end - p - 1)));
       if (ve == nullptr) break;
       const std::string_view v(p + 1, static_cast<std::size_t>(ve - p - 1));
-      if (key == "access_token") f.access_token.assign(v);
-      else if (key == "token_type") f.token_type.assign(v);
-      else if (key == "refresh_token") f.refresh_token.assign(v);
-      else if (key == "scope") f.scope.assign(v);
+      if (key == "access_token")
+        f.access_token.assign(v);
+      else if (key == "token_type")
+        f.token_type.assign(v);
+      else if (key == "refresh_token")
+        f.refresh_token.assign(v);
+      else if (key == "scope")
+        f.scope.assign(v);
       p = ve + 1;
     } else {
       std::int64_t n = 0;
@@ -304,12 +313,18 @@ void register_all(fixture& fx) {
       continue;
     }
     owned_fields f;
-    if (which == "nlohmann") f = parse_nlohmann(fx.body);
-    else if (which == "rapidjson") f = parse_rapidjson(fx.body);
-    else if (which == "simdjson_ondemand") f = parse_simdjson(fx.body);
-    else if (which == "cpprest") f = parse_cpprest(fx.body);
-    else if (which == "memchr_floor") f = parse_memchr_floor(fx.body);
-    else if (which == "ours_json_reader") f = parse_ours_json_reader(fx.body);
+    if (which == "nlohmann")
+      f = parse_nlohmann(fx.body);
+    else if (which == "rapidjson")
+      f = parse_rapidjson(fx.body);
+    else if (which == "simdjson_ondemand")
+      f = parse_simdjson(fx.body);
+    else if (which == "cpprest")
+      f = parse_cpprest(fx.body);
+    else if (which == "memchr_floor")
+      f = parse_memchr_floor(fx.body);
+    else if (which == "ours_json_reader")
+      f = parse_ours_json_reader(fx.body);
     sink += f.access_token.size();
   }
   return sink;

@@ -5,6 +5,8 @@
 #   benchmarks/run.sh            all five benchmarks, results in benchmarks/out/
 #   QUICK=1 benchmarks/run.sh    one repetition instead of five (a smoke run)
 #   CALLGRIND=1 ...              also count instructions of benchmark 1 under callgrind
+#   NICE=-10 ...                 run the timed programs at that nice level (root only): on a
+#                                shared machine this keeps other jobs from preempting them
 #
 # Environment: BUILD_DIR (default build/bench/), OUT_DIR (default benchmarks/out/),
 # CXX (default g++). Installs the peer packages with apt-get when they are missing.
@@ -50,14 +52,17 @@ cmake --build "$build" -j2
   echo "- date: $(date -u +%Y-%m-%dT%H:%MZ)"
 } | tee "$out/machine.md"
 
+run=()
+[[ -n "${NICE:-}" ]] && run=(nice -n "$NICE")
+
 reps=5
 [[ "${QUICK:-0}" == 1 ]] && reps=1
 gb=(--benchmark_repetitions=$reps --benchmark_report_aggregates_only=true
     --benchmark_out_format=json)
 
 # 4. Benchmarks 1 and 2 (Google Benchmark), then the Markdown tables with ratios.
-"$build/bench_parse" "${gb[@]}" --benchmark_out="$out/parse.json"
-"$build/bench_hot_path" "${gb[@]}" --benchmark_out="$out/hot_path.json"
+"${run[@]}" "$build/bench_parse" "${gb[@]}" --benchmark_out="$out/parse.json"
+"${run[@]}" "$build/bench_hot_path" "${gb[@]}" --benchmark_out="$out/hot_path.json"
 python3 "$here/report.py" "$out/parse.json" "$out/hot_path.json" | tee "$out/report.md"
 
 # Optional: instruction counts, noise-free, for benchmark 1.
@@ -66,12 +71,13 @@ if [[ "${CALLGRIND:-0}" == 1 ]]; then
 fi
 
 # 5. Benchmark 3: compile cost (best of 5).
-python3 "$here/compile_cost/measure.py" --cxx "${CXX:-g++}" --runs 5 | tee "$out/compile_cost.md"
+"${run[@]}" python3 "$here/compile_cost/measure.py" --cxx "${CXX:-g++}" --runs 5 |
+  tee "$out/compile_cost.md"
 
 # 6. Benchmark 4: code size.
 python3 "$here/code_size/measure.py" --build-dir "$build/code_size" | tee "$out/code_size.md"
 
 # 7. Benchmark 5: thundering herd.
-"$build/thundering_herd" | tee "$out/thundering_herd.md"
+"${run[@]}" "$build/thundering_herd" | tee "$out/thundering_herd.md"
 
 echo "results in $out"

@@ -14,8 +14,7 @@
 //
 // Usage: thundering_herd [rounds]   (default 20 rounds per scenario)
 
-#include <profile/auth/m2m_client.hpp>
-#include <profile/auth/profile.hpp>
+#include <profile/auth.hpp>
 
 #include <algorithm>
 #include <atomic>
@@ -162,8 +161,10 @@ struct summary {
 
 void print_row(const char* scenario, const summary& s, const char* expect) {
   char req[32];
-  if (s.min_req == s.max_req) std::snprintf(req, sizeof req, "%d", s.min_req);
-  else std::snprintf(req, sizeof req, "%d to %d", s.min_req, s.max_req);
+  if (s.min_req == s.max_req)
+    std::snprintf(req, sizeof req, "%d", s.min_req);
+  else
+    std::snprintf(req, sizeof req, "%d to %d", s.min_req, s.max_req);
   std::printf("| %s | %s | %d | %llu | %.2f | %.3f | %.3f | %d | %s |\n", scenario, req,
               s.max_waited_on_others, static_cast<unsigned long long>(s.max_client_waits),
               s.sender_ms, s.others_max_ms, s.others_avg_ms, s.failures, expect);
@@ -197,22 +198,23 @@ int main(int argc, char** argv) {
     ahead.add(herd(client, *log));
   }
 
-  std::printf("%d threads per herd, token endpoint latency %lld ms, %d rounds per scenario; "
-              "a caller waited when its call took >= %.1f ms (worst round shown)\n\n",
-              kThreads, static_cast<long long>(kLatency.count()), rounds,
-              std::chrono::duration<double, std::milli>(kWaitThreshold).count());
-  std::printf("| scenario | token requests per herd | other callers that waited | "
-              "client's waits counter | requesting caller's call (ms, max) | "
-              "other callers: max call (ms) | other callers: mean call (ms) | failed calls | "
-              "required |\n");
+  std::printf(
+      "%d threads per herd, token endpoint latency %lld ms, %d rounds per scenario; "
+      "a caller waited when its call took >= %.1f ms (worst round shown)\n\n",
+      kThreads, static_cast<long long>(kLatency.count()), rounds,
+      std::chrono::duration<double, std::milli>(kWaitThreshold).count());
+  std::printf(
+      "| scenario | token requests per herd | other callers that waited | "
+      "client's waits counter | requesting caller's call (ms, max) | "
+      "other callers: max call (ms) | other callers: mean call (ms) | failed calls | "
+      "required |\n");
   std::printf("|---|---:|---:|---:|---:|---:|---:|---:|---|\n");
   print_row("expired token", expired, "exactly 1 request; the other 63 wait for it");
   print_row("inside the refresh-ahead window", ahead,
             "exactly 1 request; 0 callers wait (the requesting caller does its own I/O)");
   const bool pass = expired.min_req == 1 && expired.max_req == 1 && ahead.min_req == 1 &&
                     ahead.max_req == 1 && ahead.max_waited_on_others == 0 &&
-                    ahead.max_client_waits == 0 && expired.failures == 0 &&
-                    ahead.failures == 0;
+                    ahead.max_client_waits == 0 && expired.failures == 0 && ahead.failures == 0;
   std::printf("\nresult: %s\n", pass ? "**as required**" : "**NOT as required**");
   return pass ? 0 : 1;
 }

@@ -4,13 +4,12 @@
 // lock policy (no <mutex> on the target).
 #include "board.hpp"
 
-#include <profile/auth/m2m_client.hpp>
-#include <profile/auth/profile.hpp>
+#include <profile/auth.hpp>
 
-#include <chrono>  // the board clock
-#include <cstddef> // std::byte
-#include <span>    // RandomSource::fill, write_authorization_header
-#include <string>  // the response body
+#include <chrono>   // the board clock
+#include <cstddef>  // std::byte
+#include <span>     // RandomSource::fill, write_authorization_header
+#include <string>   // the response body
 
 namespace pa = profile::auth;
 
@@ -53,10 +52,12 @@ using client_type = pa::m2m_client<board_transport, board_clock, pa::single_thre
 }  // namespace
 
 extern "C" int app_authorization_header(char* out, size_t cap) {
-  static client_type client{board_transport{},
-                            pa::profile::m2m_config("inventory-sync", pa::secret("s3cr3t-from-flash"))};
+  static client_type client{
+      board_transport{},
+      pa::profile::m2m_config("inventory-sync", pa::secret("s3cr3t-from-flash"))};
   if (cap == 0) return -1;
-  const pa::result<std::size_t> n = client.write_authorization_header(std::span<char>(out, cap - 1));
+  const pa::result<std::size_t> n =
+      client.write_authorization_header(std::span<char>(out, cap - 1));
   if (!n) return -1;
   out[*n] = '\0';
   return static_cast<int>(*n);

@@ -3,9 +3,9 @@
 #ifndef PROFILE_AUTH_BENCHMARKS_COMMON_FIXTURES_HPP
 #define PROFILE_AUTH_BENCHMARKS_COMMON_FIXTURES_HPP
 
-#include <cstdio>    // std::fopen: no <fstream> needed for two small files
-#include <cstdlib>   // std::exit when a fixture is missing
-#include <string>    // owned file contents
+#include <cstdio>   // std::fopen: no <fstream> needed for two small files
+#include <cstdlib>  // std::exit when a fixture is missing
+#include <string>   // owned file contents
 
 #ifndef PROFILE_AUTH_BENCH_FIXTURES_DIR
 #error "define PROFILE_AUTH_BENCH_FIXTURES_DIR (benchmarks/CMakeLists.txt does)"

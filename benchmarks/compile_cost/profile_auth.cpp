@@ -2,11 +2,6 @@
 // Compile-cost contestant: include <profile/auth.hpp> and make one M2M call, sans I/O: build a
 // config and a token request, parse a token response, produce the Authorization value.
 #include <profile/auth.hpp>
-// What this TU uses, named explicitly as well (no-ops once the umbrella includes them).
-#include <profile/auth/grants/client_credentials.hpp>
-#include <profile/auth/header.hpp>
-#include <profile/auth/profile.hpp>
-#include <profile/auth/token_response.hpp>
 
 #include <chrono>  // the arrival time of the response
 #include <string>  // the header value
@@ -21,7 +16,8 @@ int main() {
   pa::http_response resp;
   resp.status = 200;
   resp.headers.add("Content-Type", "application/json");
-  resp.body = R"({"access_token":"eyJhbGciOiJSUzI1NiJ9.e30.c2ln","token_type":"Bearer","expires_in":3600})";
+  resp.body =
+      R"({"access_token":"eyJhbGciOiJSUzI1NiJ9.e30.c2ln","token_type":"Bearer","expires_in":3600})";
   const pa::result<pa::token> tok =
       pa::parse_token_response(resp, pa::to_time_point(std::chrono::steady_clock::now()));
   if (!tok) return 1;

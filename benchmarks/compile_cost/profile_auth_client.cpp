@@ -2,9 +2,6 @@
 // Compile-cost contestant: include <profile/auth.hpp> and use an m2m_client the way a service
 // does (instantiates the cache, the driver and the thread-safe lock policy).
 #include <profile/auth.hpp>
-// What this TU uses, named explicitly as well (no-ops once the umbrella includes them).
-#include <profile/auth/m2m_client.hpp>
-#include <profile/auth/profile.hpp>
 
 #include <string>  // the header value
 
@@ -17,7 +14,8 @@ struct canned_transport {
     pa::http_response r;
     r.status = 200;
     r.headers.add("Content-Type", "application/json");
-    r.body = R"({"access_token":"eyJhbGciOiJSUzI1NiJ9.e30.c2ln","token_type":"Bearer","expires_in":3600})";
+    r.body =
+        R"({"access_token":"eyJhbGciOiJSUzI1NiJ9.e30.c2ln","token_type":"Bearer","expires_in":3600})";
     return r;
   }
 };

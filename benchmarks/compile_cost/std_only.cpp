@@ -11,7 +11,9 @@
 #include <vector>       // headers
 
 template <std::integral I>
-I twice(I v) { return v * 2; }
+I twice(I v) {
+  return v * 2;
+}
 
 int main() {
   std::mutex m;

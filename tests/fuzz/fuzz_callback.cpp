@@ -33,17 +33,18 @@ bool no_control_bytes(std::string_view s) {
   return true;
 }
 
-/// The input with every raw `code=` value overwritten by 'Q's (its %-escapes kept), so offsets
-/// and decoding errors in messages stay put while the code changes.
+/// The input with every raw `code=` value in the query overwritten by 'Q's (its %-escapes kept),
+/// so offsets and decoding errors in messages stay put while the code changes.
 std::string with_canary_code(std::string_view in) {
   std::string out(in);
   const std::size_t q = out.find('?');
   const std::size_t query_start = q == std::string::npos ? 0 : q + 1;
-  for (std::size_t at = 0; (at = out.find("code=", at)) != std::string::npos; at += 5) {
+  for (std::size_t at = query_start; (at = out.find("code=", at)) != std::string::npos; at += 5) {
     if (at != query_start && (at == 0 || out[at - 1] != '&')) continue;  // inside a value
     for (std::size_t i = at + 5; i < out.size() && out[i] != '&' && out[i] != '#'; ++i) {
       if (out[i] == '%') {  // keep escapes, so a malformed one stays malformed where it was
-        i += 2;
+        for (int k = 0; k < 2 && i + 1 < out.size() && out[i + 1] != '&' && out[i + 1] != '#'; ++k)
+          ++i;
         continue;
       }
       out[i] = 'Q';

@@ -4,10 +4,10 @@
 
 #include <doctest/doctest.h>
 
-#include <cstdlib>      // mkdtemp, std::strtol
+#include <cstdlib>           // mkdtemp, std::strtol
 #include <initializer_list>  // leftover file names
-#include <string>       // tokens, paths
-#include <string_view>  // token parsing
+#include <string>            // tokens, paths
+#include <string_view>       // token parsing
 
 #include <sys/types.h>  // pid_t
 #include <sys/wait.h>   // waitpid: collect the children

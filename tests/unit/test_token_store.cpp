@@ -65,11 +65,10 @@ pa::errc corrupt_code(std::string_view text) {
 TEST_CASE("serialize_session writes the documented bytes") {
   auto text = pa::serialize_session(sample());
   REQUIRE(text.has_value());
-  CHECK(*text ==
-        R"({"format":"profile-auth.session","version":1,"refresh_token":"rt-\"quoted\"\\-)"
-        "\xC3\xA9"
-        R"(","access_token":"at.eyJhbGciOi.sig","access_expires_at":1767225600,)"
-        R"("scope":"openid profile","token_type":"Bearer"})");
+  CHECK(*text == R"({"format":"profile-auth.session","version":1,"refresh_token":"rt-\"quoted\"\\-)"
+                 "\xC3\xA9"
+                 R"(","access_token":"at.eyJhbGciOi.sig","access_expires_at":1767225600,)"
+                 R"("scope":"openid profile","token_type":"Bearer"})");
 
   pa::stored_session empty;
   auto e = pa::serialize_session(empty);

@@ -16,6 +16,7 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <type_traits>
 #include <vector>
 
 namespace pa = profile::auth;
@@ -85,12 +86,14 @@ const std::string bearer = "Bearer ";
 TEST_CASE("user_session: CTAD and the concept checks") {
   pt::fake_transport transport;
   pa::memory_store store;
-  pa::user_session session{transport, session_config(), &store};
+  pa::user_session session{transport, session_config(), store};  // a handle: shares the session
   static_assert(std::is_same_v<decltype(session),
-                               pa::user_session<pt::fake_transport, pa::memory_store*>>);
+                               pa::user_session<pt::fake_transport, pa::memory_store>>);
   pa::user_session by_ref{transport, session_config(), std::ref(store), pt::manual_clock{}};
   static_assert(std::is_same_v<decltype(by_ref)::clock_type, pt::manual_clock>);
   CHECK(ua::error_of(session.authorization_header()) == pa::errc::not_authenticated);
+  REQUIRE(store.save(stored(ua::refresh_token, ua::access_token, 1h)));
+  CHECK(by_ref.authorization_header().value() == bearer + std::string(ua::access_token));
 }
 
 TEST_CASE("user_session: nothing stored -> not_authenticated (sticky, nothing sent)") {
@@ -363,3 +366,23 @@ TEST_CASE("user_session: 8 threads on an expired session cause one refresh") {
   CHECK(stored_refresh(f.store) == ua::refresh_token2);
 }
 #endif
+
+TEST_CASE("user_session: single_threaded policy (a game loop)") {
+  pt::fake_transport transport;
+  pa::memory_store store(stored(ua::refresh_token, "old-access", -10s));
+  pa::user_session<pt::fake_transport, pa::memory_store, pt::manual_clock, pa::single_threaded,
+                   pt::fixed_random>
+      session(transport, session_config(), store, pt::manual_clock{pa::time_point(50s)}, {},
+              pt::fixed_random(0));
+  int hooks = 0;
+  session.on_token_changed([&](const pa::stored_session& s) {
+    ++hooks;
+    CHECK(s.refresh_token.reveal() == ua::refresh_token2);
+  });
+  transport.respond(200, token_json("st-access", ua::refresh_token2));
+  CHECK(session.authorization_header().value() == "Bearer st-access");
+  CHECK(session.authorization_header().value() == "Bearer st-access");
+  CHECK(hooks == 1);
+  CHECK(transport.calls() == 1);
+  CHECK(stored_refresh(store) == ua::refresh_token2);
+}

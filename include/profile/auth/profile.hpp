@@ -1,12 +1,17 @@
 // SPDX-License-Identifier: MIT
-// profile-auth: presets for the Profile API (M2M token endpoint and the /test endpoint).
+// profile-auth: presets for the Profile API (M2M, user authorization endpoints, /v3/my-account).
 #ifndef PROFILE_AUTH_PROFILE_HPP
 #define PROFILE_AUTH_PROFILE_HPP
 
 #include <profile/auth/config.hpp>
 #include <profile/auth/grants/client_auth.hpp>
 #include <profile/auth/grants/client_credentials.hpp>
+#include <profile/auth/grants/user_auth_config.hpp>
+#include <profile/auth/detail/json.hpp>
+#include <profile/auth/error.hpp>
 #include <profile/auth/http.hpp>
+#include <profile/auth/oauth_error.hpp>
+#include <profile/auth/result.hpp>
 #include <profile/auth/secret.hpp>
 
 #include <string>       // URLs and ids
@@ -92,6 +97,104 @@ inline constexpr std::string_view v4_test_path = "/api/v4/test";
 [[nodiscard]] inline http_request test_request_v4(std::string_view json_body = R"({"ping":"pong"})",
                                                   std::string_view base_url = v4_base_url) {
   return detail::profile_json_post(detail::profile_join_url(base_url, v4_test_path), json_body);
+}
+
+// --- user authorization (authorization code + PKCE, refresh, revocation, device flow) ---------
+
+inline constexpr std::string_view authorization_path = "/oauth/authorize";
+inline constexpr std::string_view token_path = "/oauth/token";
+inline constexpr std::string_view revocation_path = "/oauth/revoke";
+inline constexpr std::string_view device_authorization_path = "/oauth/device";
+inline constexpr std::string_view my_account_path = "/v3/my-account";
+
+/// Public-client configuration (native app, CLI, game: no secret) for the Profile API:
+/// `{base_url}/oauth/authorize`, `/oauth/token`, `/oauth/revoke` and `/oauth/device`, form
+/// bodies, `client_id` in the body. Every field stays overridable on the result (e.g. `scope`,
+/// or an endpoint another deployment puts elsewhere). Nothing is checked here: the request
+/// functions validate (https unless loopback; exact redirect URI).
+[[nodiscard]] inline ::profile::auth::user_auth_config user_auth_config(
+    std::string client_id, std::string redirect_uri,
+    std::string_view base_url = default_base_url) {
+  ::profile::auth::user_auth_config c;
+  c.authorization_endpoint = detail::profile_join_url(base_url, authorization_path);
+  c.token_endpoint = detail::profile_join_url(base_url, token_path);
+  c.revocation_endpoint = detail::profile_join_url(base_url, revocation_path);
+  c.device_authorization_endpoint = detail::profile_join_url(base_url, device_authorization_path);
+  c.client_id = std::move(client_id);
+  c.redirect_uri = std::move(redirect_uri);
+  c.format = body_format::form;
+  return c;
+}
+
+/// Confidential-client configuration (a backend holding `client_secret`): as the public one,
+/// authenticating with HTTP Basic (`auth` on the result selects client_secret_post instead).
+[[nodiscard]] inline ::profile::auth::user_auth_config user_auth_config(
+    std::string client_id, secret client_secret, std::string redirect_uri,
+    std::string_view base_url = default_base_url) {
+  ::profile::auth::user_auth_config c =
+      user_auth_config(std::move(client_id), std::move(redirect_uri), base_url);
+  c.client_secret = std::move(client_secret);
+  c.auth = client_auth::client_secret_basic;
+  return c;
+}
+
+/// `GET {base_url}/v3/my-account` with `Accept: application/json`. It carries no Authorization
+/// header: user_session::send() adds the user's token.
+[[nodiscard]] inline http_request my_account_request(std::string_view base_url = default_base_url) {
+  http_request r;
+  r.method = "GET";
+  r.url = detail::profile_join_url(base_url, my_account_path);
+  r.headers.add("Accept", "application/json");
+  return r;
+}
+
+/// The signed-in user, as `/v3/my-account` describes them.
+struct account {
+  std::string id;     ///< a JSON string, or the digits of a JSON integer
+  std::string email;  ///< empty when absent
+  std::string name;   ///< empty when absent
+  /// The role as the server spells it (`admin`, `manager`, …). Roles this library does not
+  /// know are kept as they are, not errors; empty when the answer has no `role`.
+  std::string role;
+};
+
+/// Parses a `/v3/my-account` answer: a JSON object with `id` (string or integer, required) and
+/// optional string members `email`, `name`, `role` (others are ignored).
+/// Errors: a non-2xx answer maps through oauth_error_from_response() (401 invalid_token →
+/// errc::invalid_token, 403 insufficient_scope → errc::insufficient_scope, an HTML page →
+/// errc::http_error); a 2xx that is not JSON gives errc::invalid_json; a missing or non-scalar
+/// `id`, or a non-string `email`/`name`/`role`, gives errc::malformed_response.
+[[nodiscard]] inline result<account> parse_my_account(const http_response& resp) {
+  if (!resp.ok())
+    return unexpected<error>(oauth_error_from_response(resp, "my-account endpoint"));
+  auto doc = detail::json::parse(resp.body);
+  if (!doc) {
+    error e = std::move(doc).error();
+    e.message = "the my-account endpoint answered with invalid JSON: " + e.message;
+    return unexpected<error>(std::move(e));
+  }
+  const auto root = doc->root();
+  if (!root.is_object())
+    return fail(errc::malformed_response,
+                "the my-account endpoint answered JSON that is not an object: check the URL");
+  account a;
+  const auto id = root.find("id");
+  if (id && !id->copy_string_to(a.id) && id->get_int64()) a.id = id->raw();
+  if (a.id.empty())
+    return fail(errc::malformed_response,
+                "the my-account answer has no usable \"id\" (string or integer): check the URL");
+  struct field {
+    std::string_view name;
+    std::string* out;
+  };
+  for (const field f : {field{"email", &a.email}, field{"name", &a.name}, field{"role", &a.role}}) {
+    const auto v = root.find(f.name);
+    if (!v || v->is_null()) continue;
+    if (!v->copy_string_to(*f.out))
+      return fail(errc::malformed_response,
+                  "the my-account answer's \"" + std::string(f.name) + "\" is not a string");
+  }
+  return a;
 }
 
 }  // namespace profile::auth::inline v0::profile

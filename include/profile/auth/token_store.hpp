@@ -11,15 +11,15 @@
 #include <profile/auth/result.hpp>
 #include <profile/auth/secret.hpp>
 
-#include <chrono>       // system_clock wall-clock expiry
-#include <concepts>     // std::same_as in the concept
-#include <cstddef>      // std::size_t limits
-#include <cstdint>      // std::int64_t epoch seconds
+#include <chrono>            // system_clock wall-clock expiry
+#include <concepts>          // std::same_as in the concept
+#include <cstddef>           // std::size_t limits
+#include <cstdint>           // std::int64_t epoch seconds
 #include <initializer_list>  // the fields checked for UTF-8
-#include <optional>     // optional expiry, load() result
-#include <string>       // scope, token_type, serialized text
-#include <string_view>  // deserializer input
-#include <utility>      // std::move
+#include <optional>          // optional expiry, load() result
+#include <string>            // scope, token_type, serialized text
+#include <string_view>       // deserializer input
+#include <utility>           // std::move
 
 namespace profile::auth::inline v0 {
 
@@ -47,8 +47,7 @@ inline constexpr std::string_view session_format_name = "profile-auth.session";
 inline constexpr std::int64_t session_max_epoch_seconds = [] {
   constexpr std::int64_t year_9999 = 253402300799;
   constexpr auto clock_max = static_cast<std::int64_t>(
-      std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::duration::max())
-          .count());
+      std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::duration::max()).count());
   return clock_max < year_9999 ? clock_max : year_9999;
 }();
 /// Largest accepted serialized session; a real one is a few kilobytes.
@@ -96,18 +95,17 @@ inline result<void> session_secret(const json::value& obj, std::string_view name
                   "stored_session::access_expires_at is before 1970 or past year 9999; pass a "
                   "real expiry time or none");
   }
-  for (const std::string_view field :
-       {s.refresh_token.reveal(), s.access_token.reveal(), std::string_view(s.scope),
-        std::string_view(s.token_type)})
+  for (const std::string_view field : {s.refresh_token.reveal(), s.access_token.reveal(),
+                                       std::string_view(s.scope), std::string_view(s.token_type)})
     if (!detail::json::text::is_valid_utf8(field.data(), field.data() + field.size()))
       return fail(errc::invalid_argument,
                   "a stored_session field (token, scope or token_type) is not valid UTF-8 and "
                   "cannot be stored losslessly");
   // Reserve the worst case (every byte escaped as \u00XX) so the buffer never reallocates and
   // leaves an unwiped copy of the tokens behind.
-  const std::size_t bound = 6 * (s.refresh_token.size() + s.access_token.size() + s.scope.size() +
-                                 s.token_type.size()) +
-                            256;
+  const std::size_t bound =
+      6 * (s.refresh_token.size() + s.access_token.size() + s.scope.size() + s.token_type.size()) +
+      256;
   std::string buffer;
   buffer.reserve(bound);
   detail::json::writer w(std::move(buffer));
@@ -140,8 +138,8 @@ inline result<void> session_secret(const json::value& obj, std::string_view name
   lim.max_values = 1024;
   auto doc = detail::json::parse(text, lim);
   if (!doc)
-    return fail(errc::store_corrupt, "the stored session is not a profile-auth session (" +
-                                         doc.error().message + ")");
+    return fail(errc::store_corrupt,
+                "the stored session is not a profile-auth session (" + doc.error().message + ")");
   const detail::json::value root = doc->root();
   if (!root.is_object())
     return fail(errc::store_corrupt, "the stored session is not a JSON object");
@@ -170,8 +168,7 @@ inline result<void> session_secret(const json::value& obj, std::string_view name
     return unexpected(std::move(r).error());
   const auto exp = root.find("access_expires_at");
   if (!exp)
-    return fail(errc::store_corrupt,
-                "the stored session lacks the \"access_expires_at\" member");
+    return fail(errc::store_corrupt, "the stored session lacks the \"access_expires_at\" member");
   if (!exp->is_null()) {
     const auto secs = exp->get_int64();
     if (!secs || *secs < 0 || *secs > detail::session_max_epoch_seconds)

@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: MIT
-// profile-auth: byte-level helpers shared by the JSON reader and writer (SWAR scan, UTF-8,
-// escapes).
+// profile-auth: byte helpers shared by the JSON reader and writer (scanning, UTF-8, escapes).
 #ifndef PROFILE_AUTH_DETAIL_JSON_TEXT_HPP
 #define PROFILE_AUTH_DETAIL_JSON_TEXT_HPP
 
@@ -27,7 +26,7 @@ inline constexpr std::uint64_t highs = 0x8080808080808080ULL;
   std::uint64_t v;
   std::memcpy(&v, p, sizeof v);
   if constexpr (std::endian::native == std::endian::big) {
-    // The SWAR tricks below are exact only for the lowest flagged byte, so byte 0 must be lowest.
+    // std::countr_zero finds the first flagged byte only if p[0] is the least significant.
     v = ((v & 0x00000000FFFFFFFFULL) << 32) | ((v & 0xFFFFFFFF00000000ULL) >> 32);
     v = ((v & 0x0000FFFF0000FFFFULL) << 16) | ((v & 0xFFFF0000FFFF0000ULL) >> 16);
     v = ((v & 0x00FF00FF00FF00FFULL) << 8) | ((v & 0xFF00FF00FF00FF00ULL) >> 8);
@@ -77,9 +76,9 @@ inline constexpr std::uint64_t highs = 0x8080808080808080ULL;
   const __m128i space = _mm_set1_epi8(0x20);
   auto special = [&](const char* at) {
     const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(at));
-    // Signed compare: bytes >= 0x80 are negative, so "< 0x20" also catches every non-ASCII byte.
+    // Signed compare: bytes >= 0x80 are negative, so "0x20 > v" also catches every non-ASCII byte.
     return _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
-                        _mm_cmplt_epi8(v, space));
+                        _mm_cmpgt_epi8(space, v));
   };
   while (end - p >= 32) {  // 32 bytes per branch for long tokens
     const __m128i a = special(p), b = special(p + 16);

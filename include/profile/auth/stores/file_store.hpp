@@ -22,13 +22,13 @@
 #endif
 
 #if PROFILE_AUTH_DETAIL_FILE_STORE_POSIX
-#include <cerrno>     // errno after each system call
-#include <cstdio>     // std::rename: atomic replacement of the session file
-#include <cstring>    // strerror_r for error messages
-#include <fcntl.h>    // open flags (O_CREAT|O_EXCL, O_NOFOLLOW, O_CLOEXEC)
-#include <sys/file.h> // flock: the advisory lock on <path>.lock
-#include <sys/stat.h> // fstat, fchmod: permission checks and 0600
-#include <unistd.h>   // read, write, fsync, close, unlink
+#include <cerrno>      // errno after each system call
+#include <cstdio>      // std::rename (atomic replacement), std::snprintf (the mode in messages)
+#include <cstring>     // strerror_r for error messages
+#include <fcntl.h>     // open flags (O_CREAT|O_EXCL, O_NOFOLLOW, O_CLOEXEC)
+#include <sys/file.h>  // flock: the advisory lock on <path>.lock
+#include <sys/stat.h>  // fstat, fchmod: permission checks and 0600
+#include <unistd.h>    // read, write, fsync, close, unlink
 #endif
 
 namespace profile::auth::inline v0 {
@@ -86,8 +86,8 @@ inline std::string errno_text(int e) {
 }
 /// errc::store_failed: "could not <what> '<path>': <strerror>".
 inline error store_io_error(std::string_view what, const std::string& path, int e) {
-  return error(errc::store_failed, "could not " + std::string(what) + " '" + path +
-                                       "': " + errno_text(e));
+  return error(errc::store_failed,
+               "could not " + std::string(what) + " '" + path + "': " + errno_text(e));
 }
 /// The directory holding `path` ("." for a bare file name).
 inline std::string parent_directory(const std::string& path) {
@@ -129,7 +129,7 @@ inline result<unique_fd> lock_session_file(const std::string& path, bool exclusi
 
 /// Reads and parses the session file; nullopt if it does not exist. Caller holds the lock.
 inline result<std::optional<stored_session>> read_session_file(const std::string& path,
-                                                              const file_store_options& opt) {
+                                                               const file_store_options& opt) {
   unique_fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
   if (!fd.valid()) {
     const int e = errno;
@@ -164,7 +164,8 @@ inline result<std::optional<stored_session>> read_session_file(const std::string
                                          " bytes, too large for a session: delete it and log "
                                          "in again");
   std::string text;
-  text.resize(max + 1);  // read to end of file, whatever the size was a moment ago
+  // One byte more than fstat reported, to notice a file that is still growing.
+  text.resize(static_cast<std::size_t>(st.st_size) + 1);
   std::size_t got = 0;
   while (got < text.size()) {
     const auto n = ::read(fd.get(), text.data() + got, text.size() - got);
@@ -177,12 +178,18 @@ inline result<std::optional<stored_session>> read_session_file(const std::string
     }
     got += static_cast<std::size_t>(n);
   }
+  if (got == text.size()) {  // someone writes to the file without the lock or the rename
+    secure_wipe(text);
+    return fail(errc::store_failed, "session file '" + path +
+                                        "' changed while it was read: something writes to it "
+                                        "without profile-auth's lock");
+  }
   auto parsed = got == 0 ? result<stored_session>(fail(errc::store_corrupt, "the file is empty"))
                          : deserialize_session(std::string_view(text.data(), got));
   secure_wipe(text);
   if (!parsed)
-    return fail(errc::store_corrupt, "session file '" + path + "' is unusable: " +
-                                         parsed.error().message +
+    return fail(errc::store_corrupt, "session file '" + path +
+                                         "' is unusable: " + parsed.error().message +
                                          ". Delete it (or save a new login over it)");
   return std::optional<stored_session>(std::move(*parsed));
 }

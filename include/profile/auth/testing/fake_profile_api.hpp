@@ -487,4 +487,7 @@ class fake_profile_api {
 
 }  // namespace profile::auth::inline v0::testing
 
+// The user-authorization half (fake_profile_oauth) builds on this class.
+#include <profile/auth/testing/fake_profile_oauth.hpp>
+
 #endif  // PROFILE_AUTH_TESTING_FAKE_PROFILE_API_HPP
