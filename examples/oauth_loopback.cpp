@@ -64,7 +64,7 @@ class loopback_listener {
     if (port_ <= 0) return;
     thread_ = std::thread([this] { server_.listen_after_bind(); });
     // stop() before the loop runs would be lost (and the join would hang): wait for it.
-    while (!server_.is_running()) std::this_thread::sleep_for(1ms);
+    for (int i = 0; i < 2000 && !server_.is_running(); ++i) std::this_thread::sleep_for(1ms);
   }
   ~loopback_listener() {
     server_.stop();

@@ -26,6 +26,13 @@
 #include <profile/auth/grants/client_credentials.hpp>
 #include <profile/auth/oauth_error.hpp>
 #include <profile/auth/token_response.hpp>
+#include <profile/auth/pkce.hpp>
+#include <profile/auth/jwt.hpp>
+#include <profile/auth/grants/user_auth_config.hpp>
+#include <profile/auth/grants/authorization_code.hpp>
+#include <profile/auth/grants/refresh_token.hpp>
+#include <profile/auth/grants/revocation.hpp>
+#include <profile/auth/grants/device_authorization.hpp>
 
 // state and drivers
 #include <profile/auth/token_cache.hpp>

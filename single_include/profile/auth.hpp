@@ -137,7 +137,7 @@ enum class errc : int {
   response_too_large,  ///< the response body exceeded the transport's limit
   // --- server answers ---
   malformed_response,      ///< a 2xx answer that is not a usable token/metadata response
-  unsupported_token_type,  ///< the server issued a token type other than Bearer
+  unsupported_token_type,  ///< a non-Bearer token type was issued, or (RFC 7009) the server cannot revoke this token type
   http_error,              ///< a non-2xx answer without an OAuth error body (proxy, WAF, 5xx page)
   // --- RFC 6749 §5.2 / §4.1.2.1, RFC 6750, RFC 8628, RFC 8707 error codes ---
   invalid_request,
@@ -940,9 +940,15 @@ namespace profile::auth::inline v0 {
 /// |               |                         | any HTTP status is a value, not an error;      |
 /// |               |                         | its own failures are `errc::transport_failed`  |
 /// |               |                         | (or `response_too_large`) with a message;     |
+/// |               |                         | a request it cannot even start (bad URL, a    |
+/// |               |                         | header with CR/LF) may be refused before      |
+/// |               |                         | sending as `invalid_url`,                      |
+/// |               |                         | `invalid_header_value` or `invalid_argument`;  |
 /// |               |                         | never throws into the library                  |
 ///
-/// Models shipped: transports::curl_transport, testing::fake_transport, testing::fake_profile_api.
+/// Messages must not contain the request body, credentials or the `Authorization` value.
+/// Models shipped: transports::curl_transport, transports::curl_transport_pool,
+/// testing::fake_transport, testing::fake_profile_api; exemplar: examples/custom_transport.cpp.
 template <class T>
 concept Transport = requires(T& t, const http_request& req) {
   { t.send(req) } -> std::same_as<result<http_response>>;
@@ -2513,8 +2519,7 @@ namespace detail {
 #define PROFILE_AUTH_GRANTS_CLIENT_AUTH_HPP
 
 // ---- begin <profile/auth/detail/json_text.hpp> ----
-// profile-auth: byte-level helpers shared by the JSON reader and writer (SWAR scan, UTF-8,
-// escapes).
+// profile-auth: byte helpers shared by the JSON reader and writer (scanning, UTF-8, escapes).
 #ifndef PROFILE_AUTH_DETAIL_JSON_TEXT_HPP
 #define PROFILE_AUTH_DETAIL_JSON_TEXT_HPP
 
@@ -2540,7 +2545,7 @@ inline constexpr std::uint64_t highs = 0x8080808080808080ULL;
   std::uint64_t v;
   std::memcpy(&v, p, sizeof v);
   if constexpr (std::endian::native == std::endian::big) {
-    // The SWAR tricks below are exact only for the lowest flagged byte, so byte 0 must be lowest.
+    // std::countr_zero finds the first flagged byte only if p[0] is the least significant.
     v = ((v & 0x00000000FFFFFFFFULL) << 32) | ((v & 0xFFFFFFFF00000000ULL) >> 32);
     v = ((v & 0x0000FFFF0000FFFFULL) << 16) | ((v & 0xFFFF0000FFFF0000ULL) >> 16);
     v = ((v & 0x00FF00FF00FF00FFULL) << 8) | ((v & 0xFF00FF00FF00FF00ULL) >> 8);
@@ -2590,9 +2595,9 @@ inline constexpr std::uint64_t highs = 0x8080808080808080ULL;
   const __m128i space = _mm_set1_epi8(0x20);
   auto special = [&](const char* at) {
     const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(at));
-    // Signed compare: bytes >= 0x80 are negative, so "< 0x20" also catches every non-ASCII byte.
+    // Signed compare: bytes >= 0x80 are negative, so "0x20 > v" also catches every non-ASCII byte.
     return _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
-                        _mm_cmplt_epi8(v, space));
+                        _mm_cmpgt_epi8(space, v));
   };
   while (end - p >= 32) {  // 32 bytes per branch for long tokens
     const __m128i a = special(p), b = special(p + 16);
@@ -3862,16 +3867,21 @@ inline bool parser::unique_keys(const entry* const t, std::uint32_t obj) {
   std::uint32_t k = obj + 1;
   if (n <= pairwise_key_check) {
     std::uint32_t keys[pairwise_key_check];
-    std::uint64_t lengths = 0;  // bit (decoded length % 64) of every key so far: most keys
-                                // differ in length, and those need no byte comparison at all
+    // A 64-bit set of (decoded length, first decoded byte) hashes of the keys so far: keys
+    // whose hash is new need no byte comparison at all, which is nearly every key in practice.
+    std::uint64_t seen = 0;
     for (std::uint32_t i = 0; i < n; ++i) {
-      const std::uint64_t bit = std::uint64_t{1} << (t[k].aux & 63u);
-      if ((lengths & bit) != 0) {
+      const std::string_view c = contents(begin_, t[k]);
+      int first = c.empty() ? 0 : static_cast<unsigned char>(c[0]);
+      if (first == '\\') first = text::decoded_cursor(c.data(), c.data() + c.size()).next();
+      const std::uint64_t bit = std::uint64_t{1}
+                                << ((t[k].aux * 7u + static_cast<unsigned>(first)) & 63u);
+      if ((seen & bit) != 0) {
         for (std::uint32_t j = 0; j < i; ++j)
           if (keys_equal(begin_, t[keys[j]], t[k]))
             return fail(errc::invalid_json, begin_ + t[k].pos, dup);
       }
-      lengths |= bit;
+      seen |= bit;
       keys[i] = k;
       k = k + 1 + t[k + 1].skip;
     }
@@ -5132,6 +5142,1372 @@ struct token_builder {
 
 #endif  // PROFILE_AUTH_TOKEN_RESPONSE_HPP
 // ---- end <profile/auth/token_response.hpp> ----
+// ---- begin <profile/auth/pkce.hpp> ----
+// profile-auth: PKCE (RFC 7636) verifier/challenge pairs, and random state and nonce values.
+#ifndef PROFILE_AUTH_PKCE_HPP
+#define PROFILE_AUTH_PKCE_HPP
+
+
+#include <array>        // the random byte buffers
+#include <cstddef>      // std::byte, std::size_t
+#include <span>         // RandomSource::fill takes std::span<std::byte>
+#include <string>       // the challenge, state and nonce values
+#include <string_view>  // verifier input, method names
+#include <utility>      // std::move
+
+namespace profile::auth::inline v0 {
+
+/// The PKCE code challenge method (RFC 7636 §4.2).
+enum class pkce_method : unsigned char {
+  s256,   ///< challenge = BASE64URL(SHA-256(verifier)); the only method OAuth 2.1 recommends
+  plain,  ///< challenge = verifier; only for servers that cannot do S256, by explicit opt-in
+};
+
+/// "S256" or "plain", as sent in `code_challenge_method`.
+[[nodiscard]] constexpr std::string_view to_string(pkce_method m) noexcept {
+  return m == pkce_method::plain ? std::string_view("plain") : std::string_view("S256");
+}
+
+namespace detail {
+
+/// Random bytes drawn for a PKCE verifier, a state or a nonce: 32 bytes = 256 bits, which
+/// base64url spells as 43 characters (the RFC 7636 minimum length, and §7.1's recommendation).
+inline constexpr std::size_t random_value_bytes = 32;
+
+/// Offset of the first byte outside RFC 7636 §4.1 `unreserved` (ALPHA / DIGIT / - . _ ~), or
+/// npos.
+[[nodiscard]] constexpr std::size_t find_non_unreserved(std::string_view s) noexcept {
+  for (std::size_t i = 0; i < s.size(); ++i)
+    if (!is_unreserved(static_cast<unsigned char>(s[i]))) return i;
+  return std::string_view::npos;
+}
+
+/// Fills `buf` from `rng` and returns its base64url text; the raw bytes are wiped either way.
+template <RandomSource R, std::size_t N>
+[[nodiscard]] result<std::string> random_base64url(R& rng, std::array<std::byte, N>& buf,
+                                                   std::string_view what) {
+  if (!rng.fill(std::span<std::byte>(buf))) {
+    secure_wipe(buf.data(), buf.size());
+    return fail(errc::random_failed,
+                std::string("the random source failed while drawing a ") + std::string(what) +
+                    ": check the RandomSource (os_random, or your TRNG) and try again");
+  }
+  std::string out;
+  base64url_encode_to(out, std::string_view(reinterpret_cast<const char*>(buf.data()), N));
+  secure_wipe(buf.data(), buf.size());
+  return out;
+}
+
+}  // namespace detail
+
+/// A PKCE code verifier and its code challenge (RFC 7636).
+///
+/// The verifier is a `secret`: it is sent only to the token endpoint, in the code exchange.
+/// The challenge goes into the authorization URL. Keep the pair (or the verifier, see
+/// from_verifier) until the callback arrives; one pair serves exactly one authorization.
+class pkce_pair {
+ public:
+  /// Draws a fresh verifier: 32 bytes from `rng` (256 bits of entropy) spelled as 43 base64url
+  /// characters, and computes its challenge with `method` (S256 unless you opt in to plain).
+  /// Errors: errc::random_failed when `rng.fill` fails (nothing is returned half-made).
+  template <RandomSource R>
+  [[nodiscard]] static result<pkce_pair> generate(R& rng, pkce_method method = pkce_method::s256) {
+    std::array<std::byte, detail::random_value_bytes> buf{};
+    auto text = detail::random_base64url(rng, buf, "PKCE code verifier");
+    if (!text) return unexpected<error>(std::move(text).error());
+    return from_verifier(secret(std::move(*text)), method);
+  }
+
+  /// Rebuilds a pair from a stored verifier (for example after a process restart between the
+  /// redirect and the callback) and computes its challenge with `method`.
+  /// Errors: errc::invalid_argument when the verifier breaks RFC 7636 §4.1: fewer than 43 or
+  /// more than 128 characters, or a character other than ALPHA DIGIT - . _ ~ (the message
+  /// gives the length or offset, never the verifier).
+  [[nodiscard]] static result<pkce_pair> from_verifier(secret verifier,
+                                                       pkce_method method = pkce_method::s256) {
+    const std::string_view v = verifier.reveal();
+    if (v.size() < 43 || v.size() > 128)
+      return fail(errc::invalid_argument,
+                  "the PKCE code verifier has " + std::to_string(v.size()) +
+                      " characters; RFC 7636 §4.1 requires 43 to 128: use pkce_pair::generate()");
+    if (const auto at = detail::find_non_unreserved(v); at != std::string_view::npos)
+      return fail(errc::invalid_argument,
+                  "the PKCE code verifier has a character outside A-Z a-z 0-9 - . _ ~ at offset " +
+                      std::to_string(at) + " (RFC 7636 §4.1): use pkce_pair::generate()");
+    pkce_pair p;
+    p.method_ = method;
+    if (method == pkce_method::plain) {
+      p.challenge_.assign(v);
+    } else {
+      auto digest = sha256(v);
+      base64url_encode_to(
+          p.challenge_,
+          std::string_view(reinterpret_cast<const char*>(digest.data()), digest.size()));
+      detail::secure_wipe(digest.data(), digest.size());
+    }
+    p.verifier_ = std::move(verifier);
+    return p;
+  }
+
+  /// The code verifier (43-128 unreserved characters). Send it only to the token endpoint.
+  [[nodiscard]] const secret& verifier() const noexcept { return verifier_; }
+  /// The code challenge for the authorization URL. With pkce_method::plain it equals the
+  /// verifier, which is why plain is opt-in only.
+  [[nodiscard]] std::string_view challenge() const noexcept { return challenge_; }
+  /// The challenge method.
+  [[nodiscard]] pkce_method method() const noexcept { return method_; }
+  /// The `code_challenge_method` value: "S256" or "plain".
+  [[nodiscard]] std::string_view method_name() const noexcept { return to_string(method_); }
+
+  pkce_pair(const pkce_pair&) = default;
+  pkce_pair(pkce_pair&&) noexcept = default;
+  pkce_pair& operator=(const pkce_pair&) = default;
+  pkce_pair& operator=(pkce_pair&&) noexcept = default;
+  /// The challenge of a plain pair is the verifier: wipe it too.
+  ~pkce_pair() { detail::secure_wipe(challenge_); }
+
+ private:
+  pkce_pair() = default;
+  secret verifier_;
+  std::string challenge_;
+  pkce_method method_ = pkce_method::s256;
+};
+
+/// A fresh `state` value for one authorization request (RFC 6749 §10.12): 32 random bytes
+/// (256 bits, beyond the 128 OAuth security BCP asks for) as 43 base64url characters, safe in
+/// URLs and cookies unescaped. Keep it with the pkce_pair; parse_authorization_callback()
+/// compares it in constant time.
+/// Errors: errc::random_failed when `rng.fill` fails.
+template <RandomSource R>
+[[nodiscard]] result<std::string> random_state(R& rng) {
+  std::array<std::byte, detail::random_value_bytes> buf{};
+  return detail::random_base64url(rng, buf, "state value");
+}
+
+/// A fresh OpenID Connect `nonce` (OIDC Core §3.1.2.1), drawn like random_state(): pass it in
+/// authorization_url_options::nonce and compare it with the ID token's `nonce` claim.
+/// Errors: errc::random_failed when `rng.fill` fails.
+template <RandomSource R>
+[[nodiscard]] result<std::string> random_nonce(R& rng) {
+  std::array<std::byte, detail::random_value_bytes> buf{};
+  return detail::random_base64url(rng, buf, "nonce");
+}
+
+}  // namespace profile::auth::inline v0
+
+#endif  // PROFILE_AUTH_PKCE_HPP
+// ---- end <profile/auth/pkce.hpp> ----
+// ---- begin <profile/auth/jwt.hpp> ----
+// profile-auth: reading a JWT access token's claims WITHOUT verifying it (display and hints only).
+#ifndef PROFILE_AUTH_JWT_HPP
+#define PROFILE_AUTH_JWT_HPP
+
+
+#include <chrono>       // std::chrono::sys_seconds for NumericDate claims
+#include <cmath>        // std::floor, std::isfinite for fractional NumericDates
+#include <cstddef>      // std::size_t
+#include <cstdint>      // std::int64_t
+#include <optional>     // absent claims
+#include <string>       // claim values
+#include <string_view>  // the token, claim names
+#include <utility>      // std::pair, std::move
+#include <vector>       // aud, roles, raw claims
+
+namespace profile::auth::inline v0 {
+
+/// Claims read from an access token WITHOUT checking its signature, issuer, audience or
+/// expiry. Anyone can mint a token with any claims: use these for display and hints (the
+/// user's name, a role to pick a UI, an expiry to refresh early), NEVER to grant access. A
+/// server that must trust a token verifies it (signature against the issuer's keys, iss,
+/// aud, exp) with a JOSE library, or asks the issuer (RFC 7662 introspection).
+///
+/// An opaque (non-JWT) token is normal: OAuth access tokens are opaque to clients by design,
+/// and then `is_jwt` is false and everything else is empty.
+struct unverified_claims {
+  bool is_jwt = false;  ///< false: the token is opaque (or encrypted): there are no claims
+  std::string alg;      ///< JOSE header `alg` (not checked: nothing is verified)
+  std::string typ;      ///< JOSE header `typ` (e.g. "at+jwt", RFC 9068), empty when absent
+  std::string kid;      ///< JOSE header `kid`, empty when absent
+  std::string sub;      ///< `sub`, empty when absent or not a string
+  std::string iss;      ///< `iss`, empty when absent or not a string
+  std::optional<std::chrono::sys_seconds> exp;  ///< `exp` (wall clock), fractions floored
+  std::optional<std::chrono::sys_seconds> iat;  ///< `iat`
+  std::optional<std::chrono::sys_seconds> nbf;  ///< `nbf`
+  std::vector<std::string> aud;  ///< `aud`: a string gives one entry, an array its strings
+  /// `scope` (RFC 9068, space-separated), or else `scp` (Azure AD, Okta); arrays are joined
+  /// with single spaces.
+  std::string scope;
+  /// `role` then `roles`, each a string or an array of strings, in order, without duplicates.
+  std::vector<std::string> roles;
+  /// Every claim as (name, raw JSON text of the value), in document order: nested claims
+  /// (Keycloak's realm_access, custom namespaces) are read from here.
+  std::vector<std::pair<std::string, std::string>> claims;
+
+  /// The raw JSON text of claim `name` (e.g. "\"alice\"", "42", "{\"roles\":[…]}"), if present.
+  [[nodiscard]] std::optional<std::string_view> claim(std::string_view name) const noexcept {
+    for (const auto& c : claims)
+      if (c.first == name) return std::string_view(c.second);
+    return std::nullopt;
+  }
+  /// True when `role` is one of `roles` (exact, case-sensitive).
+  [[nodiscard]] bool has_role(std::string_view role) const noexcept {
+    for (const auto& r : roles)
+      if (r == role) return true;
+    return false;
+  }
+  /// True when `s` is one of the space-separated entries of `scope`.
+  [[nodiscard]] bool has_scope(std::string_view s) const noexcept {
+    std::string_view rest = scope;
+    while (!rest.empty() && !s.empty()) {
+      const std::size_t sp = rest.find(' ');
+      if (rest.substr(0, sp) == s) return true;
+      if (sp == std::string_view::npos) break;
+      rest.remove_prefix(sp + 1);
+    }
+    return false;
+  }
+};
+
+namespace detail {
+
+/// A NumericDate (RFC 7519 §2): an integer, or a finite number within ±10^15 s, floored.
+[[nodiscard]] inline std::optional<std::chrono::sys_seconds> numeric_date(const json::value& v) {
+  if (const auto i = v.get_int64()) return std::chrono::sys_seconds(std::chrono::seconds(*i));
+  const auto d = v.get_double();
+  if (!d || !std::isfinite(*d) || *d > 1e15 || *d < -1e15) return std::nullopt;
+  return std::chrono::sys_seconds(std::chrono::seconds(static_cast<std::int64_t>(std::floor(*d))));
+}
+
+/// Appends a string, or each string of an array (other kinds skipped), to `out`, skipping
+/// values already there when `unique`.
+inline void collect_strings(const json::value& v, std::vector<std::string>& out, bool unique) {
+  const auto add = [&](const json::value& s) {
+    std::string text;
+    if (!s.copy_string_to(text)) return;
+    if (unique)
+      for (const auto& have : out)
+        if (have == text) return;
+    out.push_back(std::move(text));
+  };
+  if (v.is_array()) {
+    for (const json::value e : v.elements()) add(e);
+  } else {
+    add(v);
+  }
+}
+
+/// A space-separated string from a string or an array of strings.
+[[nodiscard]] inline std::string joined_strings(const json::value& v) {
+  std::vector<std::string> parts;
+  collect_strings(v, parts, false);
+  std::string out;
+  for (const auto& p : parts) {
+    if (p.empty()) continue;
+    if (!out.empty()) out.push_back(' ');
+    out += p;
+  }
+  return out;
+}
+
+[[nodiscard]] inline unexpected<error> jwt_fail(errc code, std::string_view what) {
+  return fail(code, "the access token has a JWT header but " + std::string(what) +
+                        ": its claims cannot be read (the token itself may still be valid for "
+                        "the server; treat it as opaque)");
+}
+
+}  // namespace detail
+
+/// Reads the header and claims of a JWS-compact JWT access token (RFC 7519, RFC 9068)
+/// WITHOUT VERIFYING ANYTHING (see unverified_claims). A token is taken for a JWT when it has
+/// exactly three dot-separated parts and the first decodes (base64url) to a JSON object with
+/// a string `alg`; anything else (opaque tokens, JWE with five parts) gives `is_jwt == false`
+/// as a normal value, never an error.
+/// Errors, only for a token whose header is a JWT header but whose payload is unusable:
+/// errc::invalid_base64 (payload not base64url), errc::invalid_json / invalid_utf8 (not a
+/// JSON object), errc::limit_exceeded (above `lim`). Messages never contain the token.
+[[nodiscard]] inline result<unverified_claims> decode_unverified_claims(
+    std::string_view access_token, const detail::json::limits& lim = {}) {
+  unverified_claims out;
+  const std::size_t dot1 = access_token.find('.');
+  if (dot1 == std::string_view::npos) return out;
+  const std::size_t dot2 = access_token.find('.', dot1 + 1);
+  if (dot2 == std::string_view::npos || access_token.find('.', dot2 + 1) != std::string_view::npos)
+    return out;
+  // base64url grows 3 bytes to 4: anything longer would exceed the JSON size limit anyway.
+  if (access_token.size() / 4 * 3 > lim.max_size)
+    return fail(errc::limit_exceeded,
+                "the access token is " + std::to_string(access_token.size()) +
+                    " bytes, above the JSON size limit for its claims: raise the limit");
+
+  auto header = base64url_decode(access_token.substr(0, dot1));
+  if (!header) return out;
+  auto hdoc = detail::json::parse(std::string_view(*header), lim);
+  if (!hdoc || !hdoc->root().is_object()) return out;
+  const auto alg = hdoc->root().find("alg");
+  if (!alg || !alg->is_string()) return out;
+
+  auto payload = base64url_decode(access_token.substr(dot1 + 1, dot2 - dot1 - 1));
+  if (!payload) return detail::jwt_fail(errc::invalid_base64, "its payload is not base64url");
+  auto pdoc = detail::json::parse(std::string_view(*payload), lim);
+  if (!pdoc)
+    return detail::jwt_fail(pdoc.error().code,
+                            "its payload is not valid JSON (" + pdoc.error().message + ")");
+  const detail::json::value root = pdoc->root();
+  if (!root.is_object())
+    return detail::jwt_fail(errc::invalid_json, "its payload is not a JSON object");
+
+  out.is_jwt = true;
+  (void)alg->copy_string_to(out.alg);
+  if (const auto v = hdoc->root().find("typ")) (void)v->copy_string_to(out.typ);
+  if (const auto v = hdoc->root().find("kid")) (void)v->copy_string_to(out.kid);
+
+  out.claims.reserve(root.size());
+  std::optional<detail::json::value> scp, role, roles;
+  for (const auto m : root.members()) {
+    std::string name;
+    (void)m.key.copy_string_to(name);
+    const detail::json::value& v = m.value;
+    if (name == "sub") {
+      (void)v.copy_string_to(out.sub);
+    } else if (name == "iss") {
+      (void)v.copy_string_to(out.iss);
+    } else if (name == "exp") {
+      out.exp = detail::numeric_date(v);
+    } else if (name == "iat") {
+      out.iat = detail::numeric_date(v);
+    } else if (name == "nbf") {
+      out.nbf = detail::numeric_date(v);
+    } else if (name == "aud") {
+      detail::collect_strings(v, out.aud, false);
+    } else if (name == "scope") {
+      out.scope = detail::joined_strings(v);
+    } else if (name == "scp") {
+      scp = v;
+    } else if (name == "role") {
+      role = v;
+    } else if (name == "roles") {
+      roles = v;
+    }
+    out.claims.emplace_back(std::move(name), std::string(v.raw()));
+  }
+  if (out.scope.empty() && scp) out.scope = detail::joined_strings(*scp);
+  if (role) detail::collect_strings(*role, out.roles, true);
+  if (roles) detail::collect_strings(*roles, out.roles, true);
+  return out;
+}
+
+/// decode_unverified_claims() for a token held in a `secret` (the claims are not secret; the
+/// token stays where it is).
+[[nodiscard]] inline result<unverified_claims> decode_unverified_claims(
+    const secret& access_token, const detail::json::limits& lim = {}) {
+  return decode_unverified_claims(access_token.reveal(), lim);
+}
+
+}  // namespace profile::auth::inline v0
+
+#endif  // PROFILE_AUTH_JWT_HPP
+// ---- end <profile/auth/jwt.hpp> ----
+// ---- begin <profile/auth/grants/user_auth_config.hpp> ----
+// profile-auth: the configuration every user-authorization request shares, and its checks.
+#ifndef PROFILE_AUTH_GRANTS_USER_AUTH_CONFIG_HPP
+#define PROFILE_AUTH_GRANTS_USER_AUTH_CONFIG_HPP
+
+
+#include <cstddef>      // std::size_t
+#include <string>       // config fields, messages
+#include <string_view>  // parameter names
+#include <utility>      // std::move
+
+namespace profile::auth::inline v0 {
+
+/// One OAuth client acting for users: the authorization code flow with PKCE, refresh,
+/// revocation and the device flow all read this (the DESIGN card's `oauth_cfg`).
+///
+/// A **public client** (native app, CLI, game, SPA: anything that cannot keep a secret) leaves
+/// `client_secret` empty and sends `client_id` in each token request body. A **confidential
+/// client** (a backend) sets `client_secret` and authenticates with `auth` (HTTP Basic by
+/// default, or client_secret_post).
+struct user_auth_config {
+  std::string authorization_endpoint;         ///< where the browser goes (https, loopback excepted)
+  std::string token_endpoint;                 ///< code exchange, refresh, device polling
+  std::string revocation_endpoint;            ///< RFC 7009; empty when the server has none
+  std::string device_authorization_endpoint;  ///< RFC 8628; empty when not used
+  std::string client_id;
+  secret client_secret;  ///< empty: public client (client_id in the body, no secret anywhere)
+  client_auth auth = client_auth::client_secret_basic;  ///< how a confidential client proves it
+  basic_encoding basic = basic_encoding::form_encoded;  ///< id/secret encoding inside Basic
+  /// Body of token endpoint requests (code, refresh, device token). Standard servers want form;
+  /// revocation and device authorization requests are always form (RFC 7009, RFC 8628).
+  body_format format = body_format::form;
+  /// The redirect URI registered for the client, byte for byte (OAuth 2.1 compares exactly):
+  /// https, a loopback http URI (RFC 8252 §7.3) or a private-use scheme (RFC 8252 §7.1).
+  std::string redirect_uri;
+  std::string scope;                 ///< space-separated; omitted when empty
+  bool allow_insecure_http = false;  ///< permit http:// to a non-loopback host (testing only)
+};
+
+/// The client authentication actually used: client_auth::none for a public client (empty
+/// client_secret), otherwise `c.auth`.
+[[nodiscard]] inline client_auth effective_client_auth(const user_auth_config& c) noexcept {
+  return c.client_secret.empty() ? client_auth::none : c.auth;
+}
+
+/// True when the client has no secret (RFC 6749 §2.1 public client).
+[[nodiscard]] inline bool is_public_client(const user_auth_config& c) noexcept {
+  return c.client_secret.empty();
+}
+
+namespace detail {
+
+/// Checks one configured endpoint: non-empty (naming the field that is missing), then
+/// check_endpoint().
+[[nodiscard]] inline result<void> check_configured_endpoint(std::string_view field,
+                                                            std::string_view url, bool insecure) {
+  if (url.empty())
+    return fail(errc::invalid_argument,
+                std::string(field) +
+                    " is empty: set it from the server's documentation or its "
+                    "discovery document");
+  if (auto u = check_endpoint(url, insecure); !u) {
+    error e = std::move(u).error();
+    e.message = std::string(field) + ": " + e.message;
+    return unexpected<error>(std::move(e));
+  }
+  return {};
+}
+
+/// Checks the redirect URI: absolute, no fragment (RFC 6749 §3.1.2), no control bytes, and
+/// not plain http to a non-loopback host unless allowed. Messages name scheme and host only.
+[[nodiscard]] inline result<void> check_redirect_uri(const user_auth_config& c) {
+  if (c.redirect_uri.empty())
+    return fail(errc::invalid_argument,
+                "redirect_uri is empty: set it to the redirect URI registered for the client");
+  auto u = parse_url(c.redirect_uri);
+  if (!u) {
+    error e = std::move(u).error();
+    e.message = "redirect_uri: " + e.message;
+    return unexpected<error>(std::move(e));
+  }
+  if (u->has_fragment)
+    return fail(errc::invalid_url,
+                "redirect_uri has a fragment ('#'), which RFC 6749 §3.1.2 forbids: remove it");
+  if ((u->scheme == "https" || u->scheme == "http") && !u->userinfo.empty())
+    return fail(errc::invalid_url, "redirect_uri carries user information ('user@'): remove it");
+  if (u->scheme == "http" && !c.allow_insecure_http && !is_loopback_host(u->host))
+    return fail(errc::insecure_endpoint,
+                "redirect_uri is plain http to '" + u->host +
+                    "': use https, a loopback address (http://127.0.0.1:port/…, RFC 8252 §7.3) "
+                    "or a private-use scheme (com.example.app:/callback)");
+  return {};
+}
+
+/// Checks client_id and the credentials used for token endpoint requests.
+[[nodiscard]] inline result<void> check_client(const user_auth_config& c, body_format fmt) {
+  return validate_client_auth(c.client_id, c.client_secret, effective_client_auth(c), c.basic, fmt);
+}
+
+/// A token request (form or JSON body, unfinished) after its endpoint and the client were
+/// checked. finish_user_request() adds the client's credentials and closes the body.
+struct user_request {
+  http_request req;
+  body_format fmt = body_format::form;
+};
+
+/// Checks `endpoint` (named `field`), the client and the scope; then starts a POST with
+/// `Accept: application/json`, the Content-Type of `fmt` and `grant_type` (when not empty) as
+/// the first body member. `reserve` sizes the body once, so no reallocation leaves a stale
+/// copy of a secret in freed memory.
+[[nodiscard]] inline result<user_request> begin_user_request(
+    const user_auth_config& c, std::string_view field, std::string_view endpoint, body_format fmt,
+    std::string_view grant_type, std::size_t reserve) {
+  if (auto r = check_configured_endpoint(field, endpoint, c.allow_insecure_http); !r)
+    return unexpected<error>(std::move(r).error());
+  if (auto r = check_client(c, fmt); !r) return unexpected<error>(std::move(r).error());
+  if (auto r = check_text_param("scope", c.scope, fmt); !r)
+    return unexpected<error>(std::move(r).error());
+  user_request u;
+  u.fmt = fmt;
+  u.req.method = "POST";
+  u.req.url = std::string(endpoint);
+  u.req.headers.add("Accept", "application/json");
+  u.req.headers.add("Content-Type", std::string(content_type_of(fmt)));
+  u.req.body.reserve(reserve + 160 + 3 * (c.client_id.size() + c.client_secret.size()));
+  if (fmt == body_format::json) u.req.body.push_back('{');
+  if (!grant_type.empty()) append_param(u.req.body, fmt, "grant_type", grant_type);
+  return u;
+}
+
+/// Appends one parameter to the request's body.
+inline void add_param(user_request& u, std::string_view name, std::string_view value) {
+  append_param(u.req.body, u.fmt, name, value);
+}
+
+/// Adds the client's credentials (client_id in the body for public clients, Basic or body for
+/// confidential ones) and closes a JSON body.
+[[nodiscard]] inline http_request finish_user_request(const user_auth_config& c, user_request&& u) {
+  apply_client_auth(u.req, u.req.body, u.fmt, c.client_id, c.client_secret,
+                    effective_client_auth(c), c.basic);
+  if (u.fmt == body_format::json) u.req.body.push_back('}');
+  return std::move(u.req);
+}
+
+/// Checks a secret parameter (code, refresh token, device code, token to revoke) that goes
+/// into a request body: non-empty and free of control bytes. Names it, never shows it.
+[[nodiscard]] inline result<void> check_secret_param(std::string_view name, const secret& s,
+                                                     body_format fmt) {
+  if (s.empty()) return fail(errc::invalid_argument, std::string(name) + " is empty");
+  return check_text_param(name, s.reveal(), fmt);
+}
+
+}  // namespace detail
+
+}  // namespace profile::auth::inline v0
+
+#endif  // PROFILE_AUTH_GRANTS_USER_AUTH_CONFIG_HPP
+// ---- end <profile/auth/grants/user_auth_config.hpp> ----
+// ---- begin <profile/auth/grants/authorization_code.hpp> ----
+// profile-auth: the authorization code grant with PKCE: the URL, the callback, the exchange.
+#ifndef PROFILE_AUTH_GRANTS_AUTHORIZATION_CODE_HPP
+#define PROFILE_AUTH_GRANTS_AUTHORIZATION_CODE_HPP
+
+
+#include <algorithm>    // std::sort: duplicate detection in O(n log n)
+#include <cstddef>      // std::size_t
+#include <optional>     // the expected issuer
+#include <string>       // URLs, messages
+#include <string_view>  // inputs
+#include <utility>      // std::pair, std::move
+#include <vector>       // resources, extra parameters
+
+namespace profile::auth::inline v0 {
+
+/// Optional parts of an authorization request (authorization_url()).
+struct authorization_url_options {
+  std::vector<std::string> resource;  ///< RFC 8707 resource indicators (absolute URIs), repeated
+  std::string prompt;                 ///< OIDC `prompt` (none, login, consent, select_account)
+  std::string login_hint;             ///< OIDC `login_hint` (e.g. the user's e-mail address)
+  std::string nonce;                  ///< OIDC `nonce` (see random_nonce())
+  /// Further parameters, appended in order after all others (e.g. {"audience", "…"}). Names the
+  /// request already sends are rejected, and so is a name given twice.
+  std::vector<std::pair<std::string, std::string>> extra_params;
+};
+
+namespace detail {
+
+/// Parameter names authorization_url() writes itself.
+inline constexpr std::string_view authz_reserved_params[] = {
+    "response_type",         "client_id", "redirect_uri", "scope",      "state", "code_challenge",
+    "code_challenge_method", "resource",  "prompt",       "login_hint", "nonce"};
+
+[[nodiscard]] inline bool is_authz_reserved(std::string_view name) noexcept {
+  for (const std::string_view r : authz_reserved_params)
+    if (name == r) return true;
+  return false;
+}
+
+/// Appends "&name=value" (or "name=value" after '?'/'&'), percent-encoding both (RFC 3986:
+/// a space is %20, which every query decoder reads back, unlike '+').
+inline void append_query_param(std::string& url, std::string_view name, std::string_view value) {
+  if (url.back() != '?' && url.back() != '&') url.push_back('&');
+  percent_encode_to(url, name);
+  url.push_back('=');
+  percent_encode_to(url, value);
+}
+
+}  // namespace detail
+
+/// Builds the URL to send the user's browser to (RFC 6749 §4.1.1, RFC 7636 §4.3), with the
+/// parameters in this order: response_type=code, client_id, redirect_uri (exactly as
+/// configured), scope (when set), state, code_challenge, code_challenge_method (S256 unless
+/// the pair opted in to plain), then resource (each), prompt, login_hint, nonce (when set) and
+/// the extra parameters. Every name and value is percent-encoded (RFC 3986 unreserved bytes
+/// kept, a space becomes %20). An endpoint that already has a query keeps it and is extended
+/// with '&' (RFC 6749 §3.1).
+/// Errors:
+/// - errc::invalid_argument: empty authorization_endpoint, client_id or state; a control byte
+///   in any value; an empty resource or extra parameter name; an extra parameter that repeats
+///   a name the request sends, or that the endpoint's own query already carries;
+/// - errc::invalid_url / errc::insecure_endpoint: the endpoint or redirect_uri is not an
+///   acceptable URL (https, or loopback http; see check_endpoint and user_auth_config).
+[[nodiscard]] inline result<std::string> authorization_url(
+    const user_auth_config& c, const pkce_pair& pkce, std::string_view state,
+    const authorization_url_options& opts = {}) {
+  if (auto r = detail::check_configured_endpoint("authorization_endpoint", c.authorization_endpoint,
+                                                 c.allow_insecure_http);
+      !r)
+    return unexpected<error>(std::move(r).error());
+  if (auto r = detail::check_redirect_uri(c); !r) return unexpected<error>(std::move(r).error());
+  if (c.client_id.empty())
+    return fail(errc::invalid_argument, "client_id is empty: set it to the client's id");
+  if (state.empty())
+    return fail(errc::invalid_argument,
+                "state is empty: pass a fresh random_state() and keep it for the callback");
+  const std::pair<std::string_view, std::string_view> texts[] = {{"client_id", c.client_id},
+                                                                 {"scope", c.scope},
+                                                                 {"state", state},
+                                                                 {"prompt", opts.prompt},
+                                                                 {"login_hint", opts.login_hint},
+                                                                 {"nonce", opts.nonce}};
+  for (const auto& [name, value] : texts)
+    if (auto r = detail::check_text_param(name, value, body_format::form); !r)
+      return unexpected<error>(std::move(r).error());
+  for (const auto& res : opts.resource) {
+    if (res.empty())
+      return fail(errc::invalid_argument,
+                  "a resource value is empty: RFC 8707 resource indicators are absolute URIs");
+    if (auto r = detail::check_text_param("resource", res, body_format::form); !r)
+      return unexpected<error>(std::move(r).error());
+  }
+  // The endpoint's own query counts too: RFC 6749 §3.1 forbids sending a parameter twice.
+  auto endpoint = parse_url(c.authorization_endpoint);  // cannot fail: checked above
+  auto existing = parse_query(endpoint->query);
+  if (!existing) return unexpected<error>(std::move(existing).error());
+  for (const auto& [name, value] : *existing)
+    if (detail::is_authz_reserved(name))
+      return fail(errc::invalid_argument,
+                  "authorization_endpoint's query already carries '" + name +
+                      "', which the authorization request sets itself: remove it from the URL");
+  for (std::size_t i = 0; i < opts.extra_params.size(); ++i) {
+    const std::string& name = opts.extra_params[i].first;
+    if (name.empty())
+      return fail(errc::invalid_argument, "an extra parameter has an empty name: set a name");
+    if (detail::is_authz_reserved(name))
+      return fail(errc::invalid_argument,
+                  "extra parameter '" + name +
+                      "' repeats a parameter the request already sends: use the dedicated field");
+    for (std::size_t j = 0; j < i; ++j)
+      if (opts.extra_params[j].first == name)
+        return fail(errc::invalid_argument, "extra parameter '" + name + "' is given twice");
+    for (const auto& [other, unused] : *existing)
+      if (other == name)
+        return fail(errc::invalid_argument,
+                    "extra parameter '" + name + "' is already in authorization_endpoint's query");
+    if (auto r = detail::check_text_param("an extra parameter name", name, body_format::form); !r)
+      return unexpected<error>(std::move(r).error());
+    if (auto r = detail::check_text_param("extra parameter '" + name + "'",
+                                          opts.extra_params[i].second, body_format::form);
+        !r)
+      return unexpected<error>(std::move(r).error());
+  }
+
+  std::string url = c.authorization_endpoint;
+  url.reserve(url.size() + 256 + 3 * (c.redirect_uri.size() + c.scope.size()));
+  if (!endpoint->has_query) url.push_back('?');
+  detail::append_query_param(url, "response_type", "code");
+  detail::append_query_param(url, "client_id", c.client_id);
+  detail::append_query_param(url, "redirect_uri", c.redirect_uri);
+  if (!c.scope.empty()) detail::append_query_param(url, "scope", c.scope);
+  detail::append_query_param(url, "state", state);
+  detail::append_query_param(url, "code_challenge", pkce.challenge());
+  detail::append_query_param(url, "code_challenge_method", pkce.method_name());
+  for (const auto& res : opts.resource) detail::append_query_param(url, "resource", res);
+  if (!opts.prompt.empty()) detail::append_query_param(url, "prompt", opts.prompt);
+  if (!opts.login_hint.empty()) detail::append_query_param(url, "login_hint", opts.login_hint);
+  if (!opts.nonce.empty()) detail::append_query_param(url, "nonce", opts.nonce);
+  for (const auto& [name, value] : opts.extra_params) detail::append_query_param(url, name, value);
+  return url;
+}
+
+// ---------------------------------------------------------------------------------------------
+// the callback
+
+/// What parse_authorization_callback() does when an expected issuer is given but the
+/// callback carries no `iss` (RFC 9207 §2.4).
+enum class issuer_policy : unsigned char {
+  /// Reject (errc::issuer_mismatch). Right for a server that advertises
+  /// `authorization_response_iss_parameter_supported` (or is known to send `iss`).
+  required,
+  /// Accept a callback without `iss`, but reject one whose `iss` differs. For servers that
+  /// do not implement RFC 9207.
+  if_present,
+};
+
+/// A successful authorization response (RFC 6749 §4.1.2).
+struct authorization_callback {
+  secret code;        ///< the authorization code: exchange it once, with the same pkce_pair
+  std::string state;  ///< equals the expected state (already checked)
+  std::string iss;    ///< RFC 9207 issuer, empty when the server sent none
+  /// Other parameters the server added (e.g. Keycloak's session_state), decoded, in order.
+  query_params extra;
+};
+
+namespace detail {
+
+/// Upper bound on a callback's size: far above any real redirect, low enough that a hostile
+/// request cannot make the parser spend real time.
+inline constexpr std::size_t max_callback_size = 64 * 1024;
+
+/// The query part of a redirect URI, a request target ("/cb?…"), "?query" or a bare query.
+/// A fragment is cut off: the code flow answers in the query (response_mode=query), and a
+/// browser never sends the fragment to a server anyway.
+[[nodiscard]] inline std::string_view callback_query(std::string_view in, bool& had_fragment,
+                                                     bool& is_uri) noexcept {
+  const std::size_t hash = in.find('#');
+  had_fragment = hash != std::string_view::npos;
+  in = in.substr(0, hash);
+  const std::size_t q = in.find('?');
+  if (q != std::string_view::npos) {
+    is_uri = q != 0;
+    return in.substr(q + 1);
+  }
+  // No '?': a bare query ("code=…&state=…"), unless it looks like a URI or path without one.
+  const std::size_t eq = in.find_first_of("=&");
+  const std::size_t delim = in.find_first_of(":/");
+  is_uri = delim != std::string_view::npos && (eq == std::string_view::npos || delim < eq);
+  return is_uri ? std::string_view() : in;
+}
+
+/// VSCHAR (RFC 6749 Appendix A): %x20-7E, the grammar of `code` and `state`.
+[[nodiscard]] constexpr bool is_vschar_text(std::string_view s) noexcept {
+  for (const char ch : s)
+    if (static_cast<unsigned char>(ch) < 0x20 || static_cast<unsigned char>(ch) > 0x7E)
+      return false;
+  return true;
+}
+
+[[nodiscard]] inline unexpected<error> callback_fail(errc code, std::string what) {
+  return fail(code, "the authorization callback " + std::move(what));
+}
+
+}  // namespace detail
+
+/// Parses and checks the redirect the authorization server sent the browser back with
+/// (RFC 6749 §4.1.2, RFC 9207). `uri_or_query` is the full redirect URI, the request target a
+/// loopback server received ("/callback?code=…"), "?query" or the bare query; a fragment is
+/// ignored. Checks, in this order (each failure ends the parse):
+/// 1. errc::limit_exceeded: input above 64 KiB. errc::invalid_callback: no query, a malformed
+///    %-escape, or any parameter present twice (parameter pollution: which one counts would be
+///    a guess).
+/// 2. errc::state_mismatch: `state` missing or different from `expected_state` (compared in
+///    constant time). Checked BEFORE any `error=`: an error redirect with a wrong state may be
+///    forged by another site (login CSRF, or text injected into error_description), so it is
+///    never surfaced as the server's verdict; its `error` code is kept in error::oauth_error
+///    for diagnosis only.
+/// 3. errc::issuer_mismatch: `iss` differs from `expected_issuer` (exact comparison, RFC 9207
+///    §2.4), or is absent while an issuer is expected under issuer_policy::required. Checked
+///    for error responses too (mix-up attacks forge those as well).
+/// 4. An `error` parameter: its errc (access_denied, invalid_request, unauthorized_client,
+///    unsupported_response_type, invalid_scope, server_error, temporarily_unavailable; other
+///    codes such as OIDC's login_required give errc::oauth_error) with oauth_error,
+///    description and uri filled, sanitised (control and bidi characters removed).
+/// 5. errc::invalid_callback: `code` missing, empty, or not VSCHAR (RFC 6749 Appendix A).
+/// errc::invalid_argument when `expected_state` is empty. Messages never contain the code.
+[[nodiscard]] inline result<authorization_callback> parse_authorization_callback(
+    std::string_view uri_or_query, std::string_view expected_state,
+    std::optional<std::string_view> expected_issuer = {},
+    issuer_policy policy = issuer_policy::required) {
+  if (expected_state.empty())
+    return fail(errc::invalid_argument,
+                "expected_state is empty: pass the state that went into authorization_url()");
+  if (uri_or_query.size() > detail::max_callback_size)
+    return detail::callback_fail(errc::limit_exceeded,
+                                 "is " + std::to_string(uri_or_query.size()) +
+                                     " bytes long, above the 64 KiB limit: reject it");
+  bool had_fragment = false, is_uri = false;
+  const std::string_view query = detail::callback_query(uri_or_query, had_fragment, is_uri);
+  auto parsed = parse_query(query);
+  if (!parsed)
+    return detail::callback_fail(errc::invalid_callback,
+                                 "does not decode: " + parsed.error().message);
+  struct wipe_all {  // decoded values include the code
+    query_params& p;
+    ~wipe_all() {
+      for (auto& f : p) detail::secure_wipe(f.second);
+    }
+  } wiper{*parsed};
+  const query_params& params = *parsed;
+  if (params.empty())
+    return detail::callback_fail(
+        errc::invalid_callback,
+        had_fragment ? "has no query but a fragment: the code flow answers in the query "
+                       "(response_mode=fragment and implicit flows are not supported)"
+        : is_uri     ? "is a URI without a query: pass the URI the browser was redirected to"
+                     : "has no query parameters: pass the whole redirect URI or its query");
+
+  std::vector<std::string_view> names;
+  names.reserve(params.size());
+  for (const auto& p : params) names.emplace_back(p.first);
+  std::sort(names.begin(), names.end());
+  for (std::size_t i = 1; i < names.size(); ++i)
+    if (names[i] == names[i - 1])
+      return detail::callback_fail(errc::invalid_callback,
+                                   "carries parameter '" + detail::sanitize_token(names[i], 64) +
+                                       "' more than once: reject it (RFC 6749 §3.1)");
+
+  const std::string *state = nullptr, *iss = nullptr, *err = nullptr, *code = nullptr;
+  const std::string *desc = nullptr, *err_uri = nullptr;
+  for (const auto& [name, value] : params) {
+    if (name == "state")
+      state = &value;
+    else if (name == "iss")
+      iss = &value;
+    else if (name == "error")
+      err = &value;
+    else if (name == "code")
+      code = &value;
+    else if (name == "error_description")
+      desc = &value;
+    else if (name == "error_uri")
+      err_uri = &value;
+  }
+
+  if (state == nullptr || !constant_time_equal(*state, expected_state)) {
+    error e(errc::state_mismatch,
+            state == nullptr
+                ? "the authorization callback has no state: it does not answer this "
+                  "application's request (or the server dropped state); start the login again"
+                : "the authorization callback's state does not match the state of this login "
+                  "attempt: it may be forged (CSRF) or belong to another attempt; start the "
+                  "login again");
+    if (err != nullptr && detail::is_oauth_error_code(*err)) {
+      e.oauth_error = *err;
+      e.message += " (it carries error=" + *err + ", ignored because the state is wrong)";
+    }
+    return unexpected<error>(std::move(e));
+  }
+
+  if (expected_issuer) {
+    if (iss == nullptr ? policy == issuer_policy::required : *iss != *expected_issuer)
+      return detail::callback_fail(
+          errc::issuer_mismatch,
+          iss == nullptr ? "has no iss parameter although this server is expected to send one "
+                           "(RFC 9207): it may come from another server (mix-up attack); use "
+                           "issuer_policy::if_present only for servers that do not send iss"
+                         : "names issuer '" + detail::sanitize_text(*iss, 200) +
+                               "', not the expected one: it may come from another server (mix-up "
+                               "attack, RFC 9207); reject it");
+  }
+
+  if (err != nullptr) {
+    error e;
+    const bool valid = detail::is_oauth_error_code(*err);
+    e.oauth_error = valid ? *err : detail::sanitize_token(*err, detail::max_error_code);
+    e.code = valid ? errc_from_oauth_error(*err) : errc::oauth_error;
+    if (desc != nullptr) e.description = detail::sanitize_text(*desc, detail::max_description);
+    if (err_uri != nullptr) e.uri = detail::sanitize_token(*err_uri, detail::max_error_uri);
+    e.message = "the authorization server redirected back with error=" + e.oauth_error + ": ";
+    e.message += e.code == errc::access_denied
+                     ? std::string_view("the user (or the server's policy) refused the request")
+                     : detail::oauth_advice(e.code);
+    detail::append_context(e.message, e);
+    return unexpected<error>(std::move(e));
+  }
+
+  if (code == nullptr || code->empty())
+    return detail::callback_fail(
+        errc::invalid_callback,
+        std::string(code == nullptr ? "has no code" : "has an empty code") +
+            ": it is not an authorization response; check that the redirect URI is the one "
+            "registered and that response_type=code was requested");
+  if (!detail::is_vschar_text(*code))
+    return detail::callback_fail(errc::invalid_callback,
+                                 "has a code with a control or non-ASCII byte, which RFC 6749 "
+                                 "Appendix A forbids: reject it");
+
+  authorization_callback cb;
+  cb.code = secret(std::string_view(*code));
+  cb.state = *state;
+  if (iss != nullptr) cb.iss = *iss;
+  for (const auto& [name, value] : params)
+    if (&value != code && &value != state && &value != iss) cb.extra.emplace_back(name, value);
+  return cb;
+}
+
+// ---------------------------------------------------------------------------------------------
+// the code exchange
+
+/// Builds the token request that exchanges `code` (RFC 6749 §4.1.3, RFC 7636 §4.5):
+/// `POST token_endpoint`, `Accept: application/json`, body members grant_type=
+/// authorization_code, code, redirect_uri (exactly as in the authorization URL), code_verifier,
+/// then the client's credentials: client_id for a public client, or HTTP Basic (default) or
+/// client_id + client_secret in the body for a confidential one. Parse the answer with
+/// parse_token_response().
+/// Errors: errc::invalid_argument (empty code, client_id or secret as the method needs,
+/// control bytes), errc::invalid_url / errc::insecure_endpoint (token_endpoint or
+/// redirect_uri). Nothing is built when a check fails; no message contains a secret.
+[[nodiscard]] inline result<http_request> authorization_code_request(const user_auth_config& c,
+                                                                     const secret& code,
+                                                                     const pkce_pair& pkce) {
+  if (auto r = detail::check_redirect_uri(c); !r) return unexpected<error>(std::move(r).error());
+  if (auto r = detail::check_secret_param("the authorization code", code, c.format); !r)
+    return unexpected<error>(std::move(r).error());
+  auto u = detail::begin_user_request(
+      c, "token_endpoint", c.token_endpoint, c.format, "authorization_code",
+      3 * (code.size() + c.redirect_uri.size() + pkce.verifier().size()));
+  if (!u) return unexpected<error>(std::move(u).error());
+  detail::add_param(*u, "code", code.reveal());
+  detail::add_param(*u, "redirect_uri", c.redirect_uri);
+  detail::add_param(*u, "code_verifier", pkce.verifier().reveal());
+  return detail::finish_user_request(c, std::move(*u));
+}
+
+}  // namespace profile::auth::inline v0
+
+#endif  // PROFILE_AUTH_GRANTS_AUTHORIZATION_CODE_HPP
+// ---- end <profile/auth/grants/authorization_code.hpp> ----
+// ---- begin <profile/auth/grants/refresh_token.hpp> ----
+// profile-auth: the refresh token grant (RFC 6749 §6) with OAuth 2.1 refresh token rotation.
+#ifndef PROFILE_AUTH_GRANTS_REFRESH_TOKEN_HPP
+#define PROFILE_AUTH_GRANTS_REFRESH_TOKEN_HPP
+
+
+#include <string>       // messages
+#include <string_view>  // scope
+#include <utility>      // std::move
+
+namespace profile::auth::inline v0 {
+
+/// Builds a refresh request (RFC 6749 §6): `POST token_endpoint`, `Accept: application/json`,
+/// body grant_type=refresh_token, refresh_token, scope (only when `scope` is not empty: asking
+/// for less than was granted; empty keeps the granted scope), then the client's credentials
+/// (client_id for a public client, Basic or body for a confidential one).
+/// Errors: errc::not_authenticated when `refresh_token` is empty (there is nothing to refresh
+/// with: the user must log in); errc::invalid_argument for control bytes, an empty client_id
+/// or a missing secret; errc::invalid_url / errc::insecure_endpoint for token_endpoint.
+/// No message contains the refresh token or the client secret.
+[[nodiscard]] inline result<http_request> refresh_token_request(const user_auth_config& c,
+                                                                const secret& refresh_token,
+                                                                std::string_view scope = {}) {
+  if (refresh_token.empty())
+    return fail(errc::not_authenticated,
+                "there is no refresh token to refresh with: the user must log in again");
+  if (auto r = detail::check_secret_param("the refresh token", refresh_token, c.format); !r)
+    return unexpected<error>(std::move(r).error());
+  if (auto r = detail::check_text_param("scope", scope, c.format); !r)
+    return unexpected<error>(std::move(r).error());
+  auto u = detail::begin_user_request(c, "token_endpoint", c.token_endpoint, c.format,
+                                      "refresh_token", 3 * (refresh_token.size() + scope.size()));
+  if (!u) return unexpected<error>(std::move(u).error());
+  detail::add_param(*u, "refresh_token", refresh_token.reveal());
+  if (!scope.empty()) detail::add_param(*u, "scope", scope);
+  return detail::finish_user_request(c, std::move(*u));
+}
+
+/// Combines the token a refresh returned with the one it replaces (RFC 6749 §6, and OAuth
+/// 2.1's rotation of public clients' refresh tokens): a refresh token in `fresh` replaces the
+/// previous one (rotation: the old one is dead from now on); when the server sent none, the
+/// previous refresh token stays valid and is kept. A missing scope means "as granted before"
+/// (RFC 6749 §5.1) and keeps the previous scope. Everything else comes from `fresh`. Pure:
+/// storing the result (atomically, with compare-and-swap against the previous refresh token)
+/// is the caller's job.
+[[nodiscard]] inline token apply_refresh_rotation(const token& previous, token fresh) {
+  if (fresh.refresh_token.empty()) fresh.refresh_token = previous.refresh_token;
+  if (fresh.scope.empty()) fresh.scope = previous.scope;
+  return fresh;
+}
+
+/// True when `fresh` carries a refresh token different from `previous`'s (the server rotated
+/// it): the previous one must not be used again, by this process or any other sharing a store.
+[[nodiscard]] inline bool refresh_token_rotated(const token& previous, const token& fresh) {
+  return !fresh.refresh_token.empty() && !(fresh.refresh_token == previous.refresh_token);
+}
+
+/// Parses the answer to refresh_token_request() and applies rotation (apply_refresh_rotation
+/// against `previous`).
+/// Errors: those of parse_token_response(), except that `invalid_grant` becomes
+/// errc::reauthentication_required: the refresh token is expired, revoked or was already used
+/// (a rotated token replayed), and only a new login helps. error::oauth_error stays
+/// "invalid_grant", with the status and the server's description; the caller should clear the
+/// stored session (after checking that no other process rotated it meanwhile).
+[[nodiscard]] inline result<token> parse_refresh_response(const http_response& resp,
+                                                          time_point received_at,
+                                                          const token& previous,
+                                                          const token_parse_options& opts = {}) {
+  auto t = parse_token_response(resp, received_at, opts);
+  if (!t) {
+    error e = std::move(t).error();
+    if (e.code == errc::invalid_grant) {
+      e.code = errc::reauthentication_required;
+      e.message = "the " + std::string(opts.endpoint_name) + " answered " +
+                  std::to_string(e.http_status) +
+                  " invalid_grant to a refresh: the refresh token is expired, revoked or was "
+                  "already used (rotation); the user must log in again";
+      detail::append_context(e.message, e);
+    }
+    return unexpected<error>(std::move(e));
+  }
+  return apply_refresh_rotation(previous, std::move(*t));
+}
+
+}  // namespace profile::auth::inline v0
+
+#endif  // PROFILE_AUTH_GRANTS_REFRESH_TOKEN_HPP
+// ---- end <profile/auth/grants/refresh_token.hpp> ----
+// ---- begin <profile/auth/grants/revocation.hpp> ----
+// profile-auth: token revocation (RFC 7009): the request and the reading of its answer.
+#ifndef PROFILE_AUTH_GRANTS_REVOCATION_HPP
+#define PROFILE_AUTH_GRANTS_REVOCATION_HPP
+
+
+#include <string>       // messages
+#include <string_view>  // hint names
+#include <utility>      // std::move
+
+namespace profile::auth::inline v0 {
+
+/// Which kind of token a revocation request names (RFC 7009 §2.1 `token_type_hint`). A hint
+/// only speeds up the server's lookup; a server must search other types when it is wrong.
+enum class token_type_hint : unsigned char {
+  none,           ///< no hint sent
+  refresh_token,  ///< revoking a refresh token also ends the grant's access tokens (§2.1)
+  access_token,
+};
+
+/// "refresh_token", "access_token", or "" for none.
+[[nodiscard]] constexpr std::string_view to_string(token_type_hint h) noexcept {
+  switch (h) {
+    case token_type_hint::refresh_token:
+      return "refresh_token";
+    case token_type_hint::access_token:
+      return "access_token";
+    case token_type_hint::none:
+      break;
+  }
+  return "";
+}
+
+/// Builds a revocation request (RFC 7009 §2.1): `POST revocation_endpoint`, a form body with
+/// `token` (= `to_revoke`) and `token_type_hint` (unless none), then the client's credentials
+/// (client_id for a public client, Basic or body for a confidential one), `Accept:
+/// application/json`. Log out by revoking the refresh token first (that ends the grant), then the
+/// access token. Errors: errc::invalid_argument when revocation_endpoint is empty (the server
+/// offers none: just forget the tokens), `to_revoke` is empty or has control bytes, or the client
+/// settings are incomplete; errc::invalid_url / errc::insecure_endpoint for the endpoint.
+[[nodiscard]] inline result<http_request> revocation_request(
+    const user_auth_config& c, const secret& to_revoke,
+    token_type_hint hint = token_type_hint::refresh_token) {
+  if (auto r = detail::check_secret_param("the token to revoke", to_revoke, body_format::form); !r)
+    return unexpected<error>(std::move(r).error());
+  auto u = detail::begin_user_request(c, "revocation_endpoint", c.revocation_endpoint,
+                                      body_format::form, {}, 3 * to_revoke.size() + 32);
+  if (!u) return unexpected<error>(std::move(u).error());
+  detail::add_param(*u, "token", to_revoke.reveal());
+  if (hint != token_type_hint::none) detail::add_param(*u, "token_type_hint", to_string(hint));
+  return detail::finish_user_request(c, std::move(*u));
+}
+
+/// Reads the answer to revocation_request() (RFC 7009 §2.2). Any 2xx means done: the token is
+/// revoked, or was already invalid (a server answers 200 for unknown tokens too, so nothing
+/// can be learnt about a token from this call).
+/// Errors:
+/// - errc::unsupported_token_type (oauth_error "unsupported_token_type", §2.2.1): the server
+///   does not revoke this kind of token (often access tokens, which then simply expire). Safe
+///   to treat as done when logging out;
+/// - any other answer: as oauth_error_from_response() (the OAuth errc, e.g. invalid_client,
+///   or errc::http_error for answers without an OAuth body; a 503 keeps Retry-After, and
+///   classify() says retryable).
+[[nodiscard]] inline result<void> parse_revocation_response(
+    const http_response& resp, const response_error_options& opts = {}) {
+  if (resp.ok()) return {};
+  error e = oauth_error_from_response(resp, "revocation endpoint", opts);
+  if (e.oauth_error == "unsupported_token_type") {
+    e.code = errc::unsupported_token_type;
+    e.message = "the revocation endpoint answered " + std::to_string(resp.status) +
+                " unsupported_token_type: the server does not revoke this kind of token; it "
+                "stays valid until it expires (treat the logout as done, and forget the token)";
+    detail::append_context(e.message, e);
+  }
+  return unexpected<error>(std::move(e));
+}
+
+}  // namespace profile::auth::inline v0
+
+#endif  // PROFILE_AUTH_GRANTS_REVOCATION_HPP
+// ---- end <profile/auth/grants/revocation.hpp> ----
+// ---- begin <profile/auth/grants/device_authorization.hpp> ----
+// profile-auth: the device authorization grant (RFC 8628) for TVs, consoles and CLIs.
+#ifndef PROFILE_AUTH_GRANTS_DEVICE_AUTHORIZATION_HPP
+#define PROFILE_AUTH_GRANTS_DEVICE_AUTHORIZATION_HPP
+
+
+#include <chrono>            // expires_in, interval, wall clock for Retry-After
+#include <cstdint>           // std::uint64_t / std::int64_t second counts
+#include <initializer_list>  // looping over the two verification URIs
+#include <optional>          // optional members, the issued token
+#include <string>            // fields, messages
+#include <string_view>       // member names
+#include <utility>           // std::move
+
+namespace profile::auth::inline v0 {
+
+/// The grant_type of device token requests (RFC 8628 §3.4).
+inline constexpr std::string_view device_code_grant_type =
+    "urn:ietf:params:oauth:grant-type:device_code";
+
+/// Builds the device authorization request (RFC 8628 §3.1): `POST
+/// device_authorization_endpoint`, form body with the client's credentials (client_id for a
+/// public client, Basic or body for a confidential one) then `scope` (when set),
+/// `Accept: application/json`.
+/// Errors: errc::invalid_argument (device_authorization_endpoint or client_id empty, control
+/// bytes, missing secret), errc::invalid_url / errc::insecure_endpoint for the endpoint.
+[[nodiscard]] inline result<http_request> device_authorization_request(const user_auth_config& c) {
+  auto u = detail::begin_user_request(c, "device_authorization_endpoint",
+                                      c.device_authorization_endpoint, body_format::form, {},
+                                      3 * c.scope.size());
+  if (!u) return unexpected<error>(std::move(u).error());
+  // Credentials first: the body then has no member before client_id, as in RFC 8628 §3.1.
+  http_request req = detail::finish_user_request(c, std::move(*u));
+  if (!c.scope.empty()) append_form_field(req.body, "scope", c.scope);
+  return req;
+}
+
+/// What the device authorization endpoint answered (RFC 8628 §3.2). Show `user_code` and
+/// `verification_uri` (or `verification_uri_complete`, e.g. as a QR code), then poll the token
+/// endpoint every `interval` until `expires_at`.
+struct device_authorization {
+  secret device_code;                     ///< the polling credential: never shown to anyone
+  std::string user_code;                  ///< what the user types (printable, checked)
+  std::string verification_uri;           ///< where the user types it (https, checked)
+  std::string verification_uri_complete;  ///< URI with the code included; empty when not sent
+  std::chrono::seconds expires_in{0};     ///< lifetime of both codes
+  std::chrono::seconds interval{5};       ///< minimum wait between polls (5 s when not sent)
+  time_point received_at{};               ///< when the answer arrived (monotonic)
+  time_point expires_at{};                ///< received_at + expires_in: stop polling after it
+};
+
+/// How device authorization answers are read.
+struct device_authorization_options {
+  detail::json::limits limits{};  ///< bounds for the JSON body
+  /// Wall-clock "now" for `Retry-After: <HTTP-date>` on error answers (see
+  /// response_error_options).
+  std::optional<std::chrono::system_clock::time_point> wall_clock_now;
+  bool allow_insecure_http = false;  ///< accept an http:// verification URI (testing only)
+};
+
+namespace detail {
+
+[[nodiscard]] inline unexpected<error> device_failure(const http_response& r,
+                                                      const device_authorization_options& o,
+                                                      errc code, std::string problem) {
+  error e;
+  add_response_context(e, r, o.wall_clock_now);
+  e.code = code;
+  e.message = "the device authorization endpoint answered " + std::to_string(r.status) + " " +
+              std::move(problem);
+  append_context(e.message, e);
+  return unexpected<error>(std::move(e));
+}
+
+/// Checks a URI the user will be shown: an absolute https URL (http only for loopback or when
+/// allowed) without user information, so a hostile answer cannot put a phishing page or
+/// terminal control bytes in front of the user.
+[[nodiscard]] inline bool acceptable_verification_uri(std::string_view s, bool insecure) {
+  auto u = check_endpoint(s, insecure);
+  return u.has_value();
+}
+
+/// A string member as text, or nullopt when absent or null; `ok` turns false for other kinds.
+[[nodiscard]] inline std::optional<std::string> device_string(const json::value& root,
+                                                              std::string_view name, bool& ok) {
+  const auto v = root.find(name);
+  if (!v || v->is_null()) return std::nullopt;
+  std::string s;
+  if (!v->copy_string_to(s)) ok = false;
+  return s;
+}
+
+/// Reads an expires_in / interval member (number or numeric string), as token responses do.
+[[nodiscard]] inline std::optional<lifetime_reading> device_seconds(const json::value& root,
+                                                                    std::string_view name) {
+  const auto v = root.find(name);
+  if (!v || v->is_null()) return std::nullopt;
+  std::string scratch;
+  if (v->is_number()) return read_lifetime(v->raw());
+  if (const auto s = v->get_string(scratch)) return read_lifetime(*s);
+  return lifetime_reading{};
+}
+
+}  // namespace detail
+
+/// Parses the device authorization answer (RFC 8628 §3.2), taking `received_at` (monotonic)
+/// as the start of the codes' life. `verification_url` (Google's older name) is accepted for
+/// `verification_uri`. `interval` defaults to 5 s when absent, and also when zero, negative or
+/// not a number (polling faster is never what a server meant).
+/// Errors:
+/// - non-2xx: see oauth_error_from_response (e.g. errc::invalid_client, errc::invalid_scope,
+///   errc::unauthorized_client when the client may not use this grant);
+/// - errc::malformed_response: not a JSON object; device_code, user_code or verification_uri
+///   missing, empty or not strings; a user_code with control, bidi-override or malformed UTF-8
+///   characters (it is shown to the user); expires_in missing or not a positive number;
+/// - errc::insecure_endpoint / errc::malformed_response: a verification URI that is not https
+///   (loopback excepted) or not a valid absolute URL;
+/// - errc::invalid_json / invalid_utf8 / limit_exceeded from the JSON reader.
+[[nodiscard]] inline result<device_authorization> parse_device_authorization_response(
+    const http_response& resp, time_point received_at,
+    const device_authorization_options& opts = {}) {
+  if (!resp.ok()) {
+    response_error_options eo{opts.limits, opts.wall_clock_now};
+    return unexpected<error>(oauth_error_from_response(resp, "device authorization endpoint", eo));
+  }
+  auto doc = detail::json::parse(resp.body, opts.limits);
+  if (!doc)
+    return detail::device_failure(resp, opts, doc.error().code,
+                                  "with a body that is not usable JSON (" + doc.error().message +
+                                      "): check the endpoint URL");
+  const detail::json::value root = doc->root();
+  if (!root.is_object())
+    return detail::device_failure(resp, opts, errc::malformed_response,
+                                  "with a body that is not a JSON object: check the endpoint URL");
+  if (const auto e = root.find("error"); e && !e->is_null()) {
+    response_error_options eo{opts.limits, opts.wall_clock_now};
+    return unexpected<error>(oauth_error_from_response(resp, "device authorization endpoint", eo));
+  }
+  bool strings_ok = true;
+  std::optional<std::string> device_code = detail::device_string(root, "device_code", strings_ok);
+  struct wipe_on_exit {  // the decoded device code is a credential
+    std::optional<std::string>& s;
+    ~wipe_on_exit() {
+      if (s) detail::secure_wipe(*s);
+    }
+  } wiper{device_code};
+  auto user_code = detail::device_string(root, "user_code", strings_ok);
+  auto uri = detail::device_string(root, "verification_uri", strings_ok);
+  if (!uri) uri = detail::device_string(root, "verification_url", strings_ok);
+  auto uri_complete = detail::device_string(root, "verification_uri_complete", strings_ok);
+  if (!uri_complete)
+    uri_complete = detail::device_string(root, "verification_url_complete", strings_ok);
+  if (!strings_ok)
+    return detail::device_failure(resp, opts, errc::malformed_response,
+                                  "with a code or verification URI that is not a JSON string: "
+                                  "the server's answer is not a device authorization response");
+  const char* missing = !device_code || device_code->empty() ? "device_code"
+                        : !user_code || user_code->empty()   ? "user_code"
+                        : !uri || uri->empty()               ? "verification_uri"
+                                                             : nullptr;
+  if (missing != nullptr)
+    return detail::device_failure(
+        resp, opts, errc::malformed_response,
+        "without a " + std::string(missing) + ": check the endpoint URL (RFC 8628 §3.2)");
+  if (detail::find_control_byte(*device_code) != std::string_view::npos)
+    return detail::device_failure(resp, opts, errc::malformed_response,
+                                  "with a device_code containing control bytes");
+  if (user_code->size() > 256 || detail::sanitize_text(*user_code, 256) != *user_code)
+    return detail::device_failure(
+        resp, opts, errc::malformed_response,
+        "with a user_code containing control, bidi-override or invalid UTF-8 characters (or "
+        "longer than 256 bytes), which must not be shown to the user");
+  for (const std::string* s : {&*uri, uri_complete ? &*uri_complete : nullptr}) {
+    if (s == nullptr || detail::acceptable_verification_uri(*s, opts.allow_insecure_http)) continue;
+    const bool parses = check_endpoint(*s, true).has_value();
+    return detail::device_failure(
+        resp, opts, parses ? errc::insecure_endpoint : errc::malformed_response,
+        parses ? "with a verification URI that is plain http: the user would enter the code on an "
+                 "unencrypted page; fix the server (or set allow_insecure_http for a test server)"
+               : "with a verification URI that is not a valid absolute https URL");
+  }
+  const auto expires = detail::device_seconds(root, "expires_in");
+  if (!expires || expires->kind != detail::lifetime_reading::positive)
+    return detail::device_failure(resp, opts, errc::malformed_response,
+                                  "without a positive expires_in, which RFC 8628 §3.2 requires");
+  device_authorization d;
+  d.device_code = secret(std::string_view(*device_code));
+  d.user_code = std::move(*user_code);
+  d.verification_uri = std::move(*uri);
+  if (uri_complete) d.verification_uri_complete = std::move(*uri_complete);
+  constexpr std::uint64_t max_seconds = 366ull * 86400;  // codes live minutes; clamp absurdity
+  d.expires_in = std::chrono::seconds(
+      static_cast<std::int64_t>(expires->seconds < max_seconds ? expires->seconds : max_seconds));
+  if (const auto iv = detail::device_seconds(root, "interval");
+      iv && iv->kind == detail::lifetime_reading::positive)
+    d.interval = std::chrono::seconds(
+        static_cast<std::int64_t>(iv->seconds < max_seconds ? iv->seconds : max_seconds));
+  d.received_at = received_at;
+  d.expires_at = received_at + d.expires_in;
+  return d;
+}
+
+/// Builds one device token poll (RFC 8628 §3.4): `POST token_endpoint`, body grant_type=
+/// urn:ietf:params:oauth:grant-type:device_code, device_code, then the client's credentials.
+/// Errors: errc::invalid_argument (empty device code, client settings), errc::invalid_url /
+/// errc::insecure_endpoint (token_endpoint).
+[[nodiscard]] inline result<http_request> device_token_request(const user_auth_config& c,
+                                                               const secret& device_code) {
+  if (auto r = detail::check_secret_param("the device code", device_code, c.format); !r)
+    return unexpected<error>(std::move(r).error());
+  auto u = detail::begin_user_request(c, "token_endpoint", c.token_endpoint, c.format,
+                                      device_code_grant_type, 3 * device_code.size());
+  if (!u) return unexpected<error>(std::move(u).error());
+  detail::add_param(*u, "device_code", device_code.reveal());
+  return detail::finish_user_request(c, std::move(*u));
+}
+
+/// device_token_request() for the code in `d`.
+[[nodiscard]] inline result<http_request> device_token_request(const user_auth_config& c,
+                                                               const device_authorization& d) {
+  return device_token_request(c, d.device_code);
+}
+
+/// The outcome of one device token poll (RFC 8628 §3.5).
+enum class device_poll_status : unsigned char {
+  success,                ///< the user approved: `issued` holds the token
+  authorization_pending,  ///< not yet: poll again after `interval`
+  slow_down,              ///< polling too fast: poll again after the (increased) `interval`
+  access_denied,          ///< the user refused: stop (final)
+  expired_token,          ///< the device code expired: start over with a new request (final)
+  failed,                 ///< any other error: stop, unless is_retryable(failure) (final)
+};
+
+/// One poll's outcome and the interval to use from now on.
+struct device_poll_outcome {
+  device_poll_status status = device_poll_status::failed;
+  std::chrono::seconds interval{5};  ///< wait at least this long before the next poll
+  std::optional<token> issued;       ///< the token, for success only
+  error failure;                     ///< the server's answer, for every status but success
+
+  /// True for authorization_pending and slow_down: poll again after `interval`.
+  [[nodiscard]] bool keep_polling() const noexcept {
+    return status == device_poll_status::authorization_pending ||
+           status == device_poll_status::slow_down;
+  }
+};
+
+/// Sorts the result of one poll into its outcome. `interval` is the current polling interval
+/// (values below 1 s count as 5 s). slow_down adds 5 s to it, for this and every later poll
+/// (RFC 8628 §3.5); every other outcome keeps it. A transport failure or a 5xx gives `failed`
+/// with a retryable error: a driver may then back off and poll again (§3.5 suggests
+/// exponential backoff) while the device code has not expired.
+[[nodiscard]] inline device_poll_outcome classify_device_poll(result<token> r,
+                                                              std::chrono::seconds interval) {
+  device_poll_outcome o;
+  o.interval = interval < std::chrono::seconds(1) ? std::chrono::seconds(5) : interval;
+  if (r) {
+    o.status = device_poll_status::success;
+    o.issued.emplace(std::move(*r));
+    return o;
+  }
+  o.failure = std::move(r).error();
+  switch (o.failure.code) {
+    case errc::authorization_pending:
+      o.status = device_poll_status::authorization_pending;
+      break;
+    case errc::slow_down:
+      o.status = device_poll_status::slow_down;
+      o.interval += std::chrono::seconds(5);
+      break;
+    case errc::access_denied:
+      o.status = device_poll_status::access_denied;
+      break;
+    case errc::expired_token:
+      o.status = device_poll_status::expired_token;
+      break;
+    default:
+      o.status = device_poll_status::failed;
+      break;
+  }
+  return o;
+}
+
+/// parse_token_response() on one poll's answer, then classify_device_poll().
+[[nodiscard]] inline device_poll_outcome parse_device_token_response(
+    const http_response& resp, time_point received_at, std::chrono::seconds interval,
+    const token_parse_options& opts = {}) {
+  return classify_device_poll(parse_token_response(resp, received_at, opts), interval);
+}
+
+}  // namespace profile::auth::inline v0
+
+#endif  // PROFILE_AUTH_GRANTS_DEVICE_AUTHORIZATION_HPP
+// ---- end <profile/auth/grants/device_authorization.hpp> ----
 
 // state and drivers
 // ---- begin <profile/auth/token_cache.hpp> ----
@@ -6334,7 +7710,7 @@ class m2m_client {
 
 // Profile API presets
 // ---- begin <profile/auth/profile.hpp> ----
-// profile-auth: presets for the Profile API (M2M token endpoint and the /test endpoint).
+// profile-auth: presets for the Profile API (M2M, user authorization endpoints, /v3/my-account).
 #ifndef PROFILE_AUTH_PROFILE_HPP
 #define PROFILE_AUTH_PROFILE_HPP
 
@@ -6422,6 +7798,104 @@ inline constexpr std::string_view v4_test_path = "/api/v4/test";
 [[nodiscard]] inline http_request test_request_v4(std::string_view json_body = R"({"ping":"pong"})",
                                                   std::string_view base_url = v4_base_url) {
   return detail::profile_json_post(detail::profile_join_url(base_url, v4_test_path), json_body);
+}
+
+// --- user authorization (authorization code + PKCE, refresh, revocation, device flow) ---------
+
+inline constexpr std::string_view authorization_path = "/oauth/authorize";
+inline constexpr std::string_view token_path = "/oauth/token";
+inline constexpr std::string_view revocation_path = "/oauth/revoke";
+inline constexpr std::string_view device_authorization_path = "/oauth/device";
+inline constexpr std::string_view my_account_path = "/v3/my-account";
+
+/// Public-client configuration (native app, CLI, game: no secret) for the Profile API:
+/// `{base_url}/oauth/authorize`, `/oauth/token`, `/oauth/revoke` and `/oauth/device`, form
+/// bodies, `client_id` in the body. Every field stays overridable on the result (e.g. `scope`,
+/// or an endpoint another deployment puts elsewhere). Nothing is checked here: the request
+/// functions validate (https unless loopback; exact redirect URI).
+[[nodiscard]] inline ::profile::auth::user_auth_config user_auth_config(
+    std::string client_id, std::string redirect_uri,
+    std::string_view base_url = default_base_url) {
+  ::profile::auth::user_auth_config c;
+  c.authorization_endpoint = detail::profile_join_url(base_url, authorization_path);
+  c.token_endpoint = detail::profile_join_url(base_url, token_path);
+  c.revocation_endpoint = detail::profile_join_url(base_url, revocation_path);
+  c.device_authorization_endpoint = detail::profile_join_url(base_url, device_authorization_path);
+  c.client_id = std::move(client_id);
+  c.redirect_uri = std::move(redirect_uri);
+  c.format = body_format::form;
+  return c;
+}
+
+/// Confidential-client configuration (a backend holding `client_secret`): as the public one,
+/// authenticating with HTTP Basic (`auth` on the result selects client_secret_post instead).
+[[nodiscard]] inline ::profile::auth::user_auth_config user_auth_config(
+    std::string client_id, secret client_secret, std::string redirect_uri,
+    std::string_view base_url = default_base_url) {
+  ::profile::auth::user_auth_config c =
+      user_auth_config(std::move(client_id), std::move(redirect_uri), base_url);
+  c.client_secret = std::move(client_secret);
+  c.auth = client_auth::client_secret_basic;
+  return c;
+}
+
+/// `GET {base_url}/v3/my-account` with `Accept: application/json`. It carries no Authorization
+/// header: user_session::send() adds the user's token.
+[[nodiscard]] inline http_request my_account_request(std::string_view base_url = default_base_url) {
+  http_request r;
+  r.method = "GET";
+  r.url = detail::profile_join_url(base_url, my_account_path);
+  r.headers.add("Accept", "application/json");
+  return r;
+}
+
+/// The signed-in user, as `/v3/my-account` describes them.
+struct account {
+  std::string id;     ///< a JSON string, or the digits of a JSON integer
+  std::string email;  ///< empty when absent
+  std::string name;   ///< empty when absent
+  /// The role as the server spells it (`admin`, `manager`, …). Roles this library does not
+  /// know are kept as they are, not errors; empty when the answer has no `role`.
+  std::string role;
+};
+
+/// Parses a `/v3/my-account` answer: a JSON object with `id` (string or integer, required) and
+/// optional string members `email`, `name`, `role` (others are ignored).
+/// Errors: a non-2xx answer maps through oauth_error_from_response() (401 invalid_token →
+/// errc::invalid_token, 403 insufficient_scope → errc::insufficient_scope, an HTML page →
+/// errc::http_error); a 2xx that is not JSON gives errc::invalid_json; a missing or non-scalar
+/// `id`, or a non-string `email`/`name`/`role`, gives errc::malformed_response.
+[[nodiscard]] inline result<account> parse_my_account(const http_response& resp) {
+  if (!resp.ok())
+    return unexpected<error>(oauth_error_from_response(resp, "my-account endpoint"));
+  auto doc = detail::json::parse(resp.body);
+  if (!doc) {
+    error e = std::move(doc).error();
+    e.message = "the my-account endpoint answered with invalid JSON: " + e.message;
+    return unexpected<error>(std::move(e));
+  }
+  const auto root = doc->root();
+  if (!root.is_object())
+    return fail(errc::malformed_response,
+                "the my-account endpoint answered JSON that is not an object: check the URL");
+  account a;
+  const auto id = root.find("id");
+  if (id && !id->copy_string_to(a.id) && id->get_int64()) a.id = id->raw();
+  if (a.id.empty())
+    return fail(errc::malformed_response,
+                "the my-account answer has no usable \"id\" (string or integer): check the URL");
+  struct field {
+    std::string_view name;
+    std::string* out;
+  };
+  for (const field f : {field{"email", &a.email}, field{"name", &a.name}, field{"role", &a.role}}) {
+    const auto v = root.find(f.name);
+    if (!v || v->is_null()) continue;
+    if (!v->copy_string_to(*f.out))
+      return fail(errc::malformed_response,
+                  "the my-account answer's \"" + std::string(f.name) + "\" is not a string");
+  }
+  return a;
 }
 
 }  // namespace profile::auth::inline v0::profile

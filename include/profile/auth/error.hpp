@@ -32,7 +32,7 @@ enum class errc : int {
   response_too_large,  ///< the response body exceeded the transport's limit
   // --- server answers ---
   malformed_response,      ///< a 2xx answer that is not a usable token/metadata response
-  unsupported_token_type,  ///< the server issued a token type other than Bearer
+  unsupported_token_type,  ///< a non-Bearer token type was issued, or (RFC 7009) the server cannot revoke this token type
   http_error,              ///< a non-2xx answer without an OAuth error body (proxy, WAF, 5xx page)
   // --- RFC 6749 §5.2 / §4.1.2.1, RFC 6750, RFC 8628, RFC 8707 error codes ---
   invalid_request,
