@@ -37,6 +37,8 @@
 // state and drivers
 #include <profile/auth/token_cache.hpp>
 #include <profile/auth/m2m_client.hpp>
+#include <profile/auth/token_store.hpp>
+#include <profile/auth/stores/memory_store.hpp>
 
 // Profile API presets
 #include <profile/auth/profile.hpp>

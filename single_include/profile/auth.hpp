@@ -7707,6 +7707,340 @@ class m2m_client {
 
 #endif  // PROFILE_AUTH_M2M_CLIENT_HPP
 // ---- end <profile/auth/m2m_client.hpp> ----
+// ---- begin <profile/auth/token_store.hpp> ----
+// profile-auth: the TokenStore named requirement, the stored session and its JSON form.
+#ifndef PROFILE_AUTH_TOKEN_STORE_HPP
+#define PROFILE_AUTH_TOKEN_STORE_HPP
+
+
+#include <chrono>            // system_clock wall-clock expiry
+#include <concepts>          // std::same_as in the concept
+#include <cstddef>           // std::size_t limits
+#include <cstdint>           // std::int64_t epoch seconds
+#include <initializer_list>  // the fields checked for UTF-8
+#include <optional>          // optional expiry, load() result
+#include <string>            // scope, token_type, serialized text
+#include <string_view>       // deserializer input
+#include <utility>           // std::move
+
+namespace profile::auth::inline v0 {
+
+/// What a TokenStore keeps between runs: the tokens of one logged-in user. Serialized by
+/// serialize_session (see docs/sessions.md for the format, field by field).
+struct stored_session {
+  /// The format version serialize_session writes and deserialize_session accepts.
+  static constexpr int current_version = 1;
+  secret refresh_token;  ///< may be empty (the server issued none)
+  secret access_token;   ///< may be empty
+  /// When the access token expires, on the wall clock (stored with seconds precision).
+  std::optional<std::chrono::system_clock::time_point> access_expires_at;
+  std::string scope;
+  std::string token_type = "Bearer";
+
+  /// Field-by-field equality; the tokens are compared in constant time.
+  friend bool operator==(const stored_session&, const stored_session&) = default;
+};
+
+namespace detail {
+/// The `format` member that marks a profile-auth session document.
+inline constexpr std::string_view session_format_name = "profile-auth.session";
+/// Largest accepted expiry: 9999-12-31T23:59:59Z, or less where system_clock cannot hold it
+/// (a nanosecond system_clock ends in 2262).
+inline constexpr std::int64_t session_max_epoch_seconds = [] {
+  constexpr std::int64_t year_9999 = 253402300799;
+  constexpr auto clock_max = static_cast<std::int64_t>(
+      std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::duration::max()).count());
+  return clock_max < year_9999 ? clock_max : year_9999;
+}();
+/// Largest accepted serialized session; a real one is a few kilobytes.
+inline constexpr std::size_t session_max_size = 1 << 20;
+
+/// Decodes the string member `name` of `obj` into `out`; an error message names the member.
+inline result<void> session_string(const json::value& obj, std::string_view name,
+                                   std::string& out) {
+  const auto v = obj.find(name);
+  if (!v)
+    return fail(errc::store_corrupt,
+                "the stored session lacks the \"" + std::string(name) + "\" member");
+  if (!v->copy_string_to(out))
+    return fail(errc::store_corrupt,
+                "the stored session's \"" + std::string(name) + "\" member is not a string");
+  return {};
+}
+
+/// Decodes a token member into a secret without leaving a copy in a heap string.
+inline result<void> session_secret(const json::value& obj, std::string_view name, secret& out) {
+  std::string tmp;
+  auto r = session_string(obj, name, tmp);
+  if (!r) {
+    secure_wipe(tmp);
+    return r;
+  }
+  out = secret(std::move(tmp));  // wipes tmp
+  return {};
+}
+}  // namespace detail
+
+/// The documented JSON form of `s` (compact, members in a fixed order), for example
+/// `{"format":"profile-auth.session","version":1,"refresh_token":"…","access_token":"…",
+/// "access_expires_at":1767225600,"scope":"read","token_type":"Bearer"}`;
+/// `access_expires_at` is Unix seconds (floored) or `null`. The result holds the tokens: wipe it
+/// with detail::secure_wipe when done. errc::invalid_argument when a field is not valid UTF-8
+/// (it could not be stored losslessly) or the expiry lies before 1970 (or past the year 9999).
+[[nodiscard]] inline result<std::string> serialize_session(const stored_session& s) {
+  std::int64_t expires = 0;
+  if (s.access_expires_at) {
+    const auto secs = std::chrono::floor<std::chrono::seconds>(*s.access_expires_at);
+    expires = static_cast<std::int64_t>(secs.time_since_epoch().count());
+    if (expires < 0 || expires > detail::session_max_epoch_seconds)
+      return fail(errc::invalid_argument,
+                  "stored_session::access_expires_at is before 1970 or past year 9999; pass a "
+                  "real expiry time or none");
+  }
+  for (const std::string_view field : {s.refresh_token.reveal(), s.access_token.reveal(),
+                                       std::string_view(s.scope), std::string_view(s.token_type)})
+    if (!detail::json::text::is_valid_utf8(field.data(), field.data() + field.size()))
+      return fail(errc::invalid_argument,
+                  "a stored_session field (token, scope or token_type) is not valid UTF-8 and "
+                  "cannot be stored losslessly");
+  // Reserve the worst case (every byte escaped as \u00XX) so the buffer never reallocates and
+  // leaves an unwiped copy of the tokens behind.
+  const std::size_t bound =
+      6 * (s.refresh_token.size() + s.access_token.size() + s.scope.size() + s.token_type.size()) +
+      256;
+  std::string buffer;
+  buffer.reserve(bound);
+  detail::json::writer w(std::move(buffer));
+  w.begin_object();
+  w.key("format").string(detail::session_format_name);
+  w.key("version").number(stored_session::current_version);
+  w.key("refresh_token").string(s.refresh_token.reveal());
+  w.key("access_token").string(s.access_token.reveal());
+  w.key("access_expires_at");
+  if (s.access_expires_at)
+    w.number(expires);
+  else
+    w.null();
+  w.key("scope").string(s.scope);
+  w.key("token_type").string(s.token_type);
+  w.end_object();
+  std::string out = w.take();
+  return out;
+}
+
+/// Parses the JSON form written by serialize_session. Members the reader does not know are
+/// ignored. errc::store_corrupt, with a message that names the problem (never the tokens),
+/// when the text is not JSON, not an object, lacks `"format":"profile-auth.session"`, has a
+/// `version` other than stored_session::current_version, or lacks or mistypes a field.
+[[nodiscard]] inline result<stored_session> deserialize_session(std::string_view text) {
+  detail::json::limits lim;
+  lim.max_size = detail::session_max_size;
+  lim.max_depth = 4;  // the session is flat; some nesting is allowed in ignored members
+  lim.max_string = detail::session_max_size;
+  lim.max_values = 1024;
+  auto doc = detail::json::parse(text, lim);
+  if (!doc)
+    return fail(errc::store_corrupt,
+                "the stored session is not a profile-auth session (" + doc.error().message + ")");
+  const detail::json::value root = doc->root();
+  if (!root.is_object())
+    return fail(errc::store_corrupt, "the stored session is not a JSON object");
+  const auto format = root.find("format");
+  if (!format || !format->equals(detail::session_format_name))
+    return fail(errc::store_corrupt,
+                "the stored data is not a profile-auth session (its \"format\" member is "
+                "missing or is not \"profile-auth.session\")");
+  const auto version = root.find("version");
+  const auto v = version ? version->get_int64() : std::nullopt;
+  if (!v)
+    return fail(errc::store_corrupt,
+                "the stored session's \"version\" member is missing or not an integer");
+  if (*v != stored_session::current_version)
+    return fail(errc::store_corrupt,
+                "the stored session has format version " + std::to_string(*v) +
+                    " but this library reads version " +
+                    std::to_string(stored_session::current_version) +
+                    (*v > stored_session::current_version
+                         ? ": it was written by a newer profile-auth; upgrade, or log in again"
+                         : ""));
+  stored_session s;
+  if (auto r = detail::session_secret(root, "refresh_token", s.refresh_token); !r)
+    return unexpected(std::move(r).error());
+  if (auto r = detail::session_secret(root, "access_token", s.access_token); !r)
+    return unexpected(std::move(r).error());
+  const auto exp = root.find("access_expires_at");
+  if (!exp)
+    return fail(errc::store_corrupt, "the stored session lacks the \"access_expires_at\" member");
+  if (!exp->is_null()) {
+    const auto secs = exp->get_int64();
+    if (!secs || *secs < 0 || *secs > detail::session_max_epoch_seconds)
+      return fail(errc::store_corrupt,
+                  "the stored session's \"access_expires_at\" is not null or whole Unix "
+                  "seconds between 1970 and the system clock's limit");
+    s.access_expires_at = std::chrono::system_clock::time_point(
+        std::chrono::duration_cast<std::chrono::system_clock::duration>(
+            std::chrono::seconds(*secs)));
+  }
+  if (auto r = detail::session_string(root, "scope", s.scope); !r)
+    return unexpected(std::move(r).error());
+  if (auto r = detail::session_string(root, "token_type", s.token_type); !r)
+    return unexpected(std::move(r).error());
+  return s;
+}
+
+// ---------------------------------------------------------------------------------------------
+namespace detail {
+template <class S>
+concept store_loads = requires(S& s) {
+  { s.load() } -> std::same_as<result<std::optional<stored_session>>>;
+};
+template <class S>
+concept store_saves = requires(S& s, const stored_session& v) {
+  { s.save(v) } -> std::same_as<result<void>>;
+};
+template <class S>
+concept store_compares_and_swaps = requires(S& s, const secret& expected, const stored_session& v) {
+  { s.compare_and_swap(expected, v) } -> std::same_as<result<void>>;
+};
+template <class S>
+concept store_erases = requires(S& s, const secret& expected) {
+  { s.erase() } -> std::same_as<result<void>>;
+  { s.erase_if(expected) } -> std::same_as<result<void>>;
+};
+}  // namespace detail
+
+/// TokenStore: where a user's session lives between runs, shared safely by several writers.
+///
+/// | expression                  | result                                   | meaning          |
+/// |-----------------------------|------------------------------------------|------------------|
+/// | `s.load()`                  | `result<std::optional<stored_session>>`  | the session;     |
+/// |                             |                                          | nullopt if none  |
+/// | `s.save(v)`                 | `result<void>`                           | writes `v`       |
+/// |                             |                                          | unconditionally  |
+/// |                             |                                          | (a fresh login)  |
+/// | `s.compare_and_swap(e, v)`  | `result<void>`                           | writes `v` only  |
+/// |                             |                                          | if the stored    |
+/// |                             |                                          | refresh token    |
+/// |                             |                                          | equals `e`       |
+/// | `s.erase()`                 | `result<void>`                           | no session after |
+/// | `s.erase_if(e)`             | `result<void>`                           | erases only if   |
+/// |                             |                                          | the refresh token|
+/// |                             |                                          | still equals `e` |
+///
+/// `e` is a `const secret&`, `v` a `const stored_session&`. Comparisons are constant-time; no
+/// stored session counts as an empty refresh token, so an empty `e` matches "nothing stored".
+/// A lost comparison is `errc::store_conflict` with nothing written; unreadable data is
+/// `errc::store_corrupt`; I/O failures are `errc::store_failed`. Never throws. Each operation
+/// is atomic with respect to every other user of the same store (threads or processes).
+///
+/// Models shipped: memory_store, file_store.
+template <class S>
+concept TokenStore = detail::store_loads<S> && detail::store_saves<S> &&
+                     detail::store_compares_and_swaps<S> && detail::store_erases<S>;
+
+}  // namespace profile::auth::inline v0
+
+#endif  // PROFILE_AUTH_TOKEN_STORE_HPP
+// ---- end <profile/auth/token_store.hpp> ----
+// ---- begin <profile/auth/stores/memory_store.hpp> ----
+// profile-auth: memory_store, a TokenStore that keeps the session in process memory.
+#ifndef PROFILE_AUTH_STORES_MEMORY_STORE_HPP
+#define PROFILE_AUTH_STORES_MEMORY_STORE_HPP
+
+
+#include <memory>    // std::shared_ptr: copies of a store share one session
+#include <optional>  // the session slot
+#include <utility>   // std::move
+
+#if !PROFILE_AUTH_NO_THREADS
+#include <mutex>  // std::mutex, std::lock_guard: every operation is atomic across threads
+#endif
+
+namespace profile::auth::inline v0 {
+
+/// A TokenStore in memory: nothing survives the process. Thread-safe: every operation holds a
+/// mutex (none on PROFILE_AUTH_NO_THREADS builds, which are single-threaded by definition).
+///
+/// A memory_store is a handle: copies share the same session, as two processes opening one
+/// file would. That lets a test give one store to two clients and watch them race.
+class memory_store {
+ public:
+  /// An empty store.
+  memory_store() : state_(std::make_shared<state>()) {}
+  /// A store that already holds `initial`.
+  explicit memory_store(stored_session initial) : memory_store() {
+    state_->session = std::move(initial);
+  }
+
+  /// The session, or nullopt if none is stored. Never fails.
+  [[nodiscard]] result<std::optional<stored_session>> load() const {
+    const guard g(*state_);
+    return state_->session;
+  }
+  /// Stores `s`, replacing whatever was there. Never fails.
+  [[nodiscard]] result<void> save(const stored_session& s) {
+    const guard g(*state_);
+    state_->session = s;
+    return {};
+  }
+  /// Stores `s` if the current refresh token equals `expected` (no session counts as empty);
+  /// otherwise errc::store_conflict and nothing changes.
+  [[nodiscard]] result<void> compare_and_swap(const secret& expected, const stored_session& s) {
+    const guard g(*state_);
+    if (!current_is(expected)) return conflict();
+    state_->session = s;
+    return {};
+  }
+  /// Removes the session (succeeds when there is none).
+  [[nodiscard]] result<void> erase() {
+    const guard g(*state_);
+    state_->session.reset();
+    return {};
+  }
+  /// Removes the session if its refresh token still equals `expected`; otherwise
+  /// errc::store_conflict and nothing changes.
+  [[nodiscard]] result<void> erase_if(const secret& expected) {
+    const guard g(*state_);
+    if (!current_is(expected)) return conflict();
+    state_->session.reset();
+    return {};
+  }
+
+ private:
+  struct state {
+#if !PROFILE_AUTH_NO_THREADS
+    std::mutex mutex;
+#endif
+    std::optional<stored_session> session;
+  };
+  struct guard {
+#if !PROFILE_AUTH_NO_THREADS
+    explicit guard(state& s) : lock(s.mutex) {}
+    std::lock_guard<std::mutex> lock;
+#else
+    explicit guard(state&) noexcept {}
+#endif
+  };
+
+  // Caller holds the mutex.
+  [[nodiscard]] bool current_is(const secret& expected) const noexcept {
+    return state_->session ? state_->session->refresh_token == expected : expected.empty();
+  }
+  static result<void> conflict() {
+    return fail(errc::store_conflict,
+                "the stored session changed since it was read (another client rotated or "
+                "erased it): load it again");
+  }
+
+  std::shared_ptr<state> state_;
+};
+
+static_assert(TokenStore<memory_store>);
+
+}  // namespace profile::auth::inline v0
+
+#endif  // PROFILE_AUTH_STORES_MEMORY_STORE_HPP
+// ---- end <profile/auth/stores/memory_store.hpp> ----
 
 // Profile API presets
 // ---- begin <profile/auth/profile.hpp> ----

@@ -31,8 +31,8 @@ pa::user_auth_config device_config() {
 std::string device_json(int expires_in = 600, int interval = 5) {
   return R"({"device_code":")" + std::string(ua::device_code) +
          R"(","user_code":"WDJB-MJHT","verification_uri":"https://auth.example/device",)" +
-         R"("expires_in":)" + std::to_string(expires_in) +
-         R"(,"interval":)" + std::to_string(interval) + "}";
+         R"("expires_in":)" + std::to_string(expires_in) + R"(,"interval":)" +
+         std::to_string(interval) + "}";
 }
 
 std::string oauth_error(std::string_view code) {

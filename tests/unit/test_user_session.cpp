@@ -87,8 +87,8 @@ TEST_CASE("user_session: CTAD and the concept checks") {
   pt::fake_transport transport;
   pa::memory_store store;
   pa::user_session session{transport, session_config(), store};  // a handle: shares the session
-  static_assert(std::is_same_v<decltype(session),
-                               pa::user_session<pt::fake_transport, pa::memory_store>>);
+  static_assert(
+      std::is_same_v<decltype(session), pa::user_session<pt::fake_transport, pa::memory_store>>);
   pa::user_session by_ref{transport, session_config(), std::ref(store), pt::manual_clock{}};
   static_assert(std::is_same_v<decltype(by_ref)::clock_type, pt::manual_clock>);
   CHECK(ua::error_of(session.authorization_header()) == pa::errc::not_authenticated);

@@ -107,7 +107,8 @@ class device_flow {
   [[nodiscard]] device_flow_step poll(time_point now) {
     if (final_) return *final_;
     if (!auth_)
-      return failed(error(errc::invalid_argument, "device_flow::poll() before start(): call start()"));
+      return failed(
+          error(errc::invalid_argument, "device_flow::poll() before start(): call start()"));
     if (now >= auth_->expires_at)
       return finish(failed(error(errc::expired_token,
                                  "the device code expired before the user approved it: call "

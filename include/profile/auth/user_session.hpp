@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// profile-auth: user_session, a user's persisted, self-refreshing session (rotating refresh tokens).
+// profile-auth: user_session, a persisted, self-refreshing user session with rotating tokens.
 #ifndef PROFILE_AUTH_USER_SESSION_HPP
 #define PROFILE_AUTH_USER_SESSION_HPP
 

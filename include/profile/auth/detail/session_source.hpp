@@ -32,8 +32,8 @@ using token_changed_hook = std::function<void(const stored_session&)>;
 
 /// The knobs of a user_session.
 struct user_session_options {
-  token_cache_options cache{};  ///< refresh-ahead, skew, backoff (as m2m_client)
-  std::string refresh_scope;    ///< scope asked for on refresh; empty keeps the granted one
+  token_cache_options cache{};          ///< refresh-ahead, skew, backoff (as m2m_client)
+  std::string refresh_scope;            ///< scope asked for on refresh; empty keeps the granted one
   token_changed_hook on_token_changed;  ///< see user_session; may also be set later
 };
 
@@ -177,8 +177,8 @@ class session_source {
     stored_session s;
     s.refresh_token = t.refresh_token;
     s.access_token = t.access_token;
-    s.access_expires_at = wall_clock::now() + std::chrono::duration_cast<wall_clock::duration>(
-                                                  t.expires_at - now());
+    s.access_expires_at =
+        wall_clock::now() + std::chrono::duration_cast<wall_clock::duration>(t.expires_at - now());
     s.scope = t.scope;
     s.token_type = t.token_type;
     return s;
