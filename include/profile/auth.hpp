@@ -39,6 +39,8 @@
 #include <profile/auth/m2m_client.hpp>
 #include <profile/auth/token_store.hpp>
 #include <profile/auth/stores/memory_store.hpp>
+#include <profile/auth/user_session.hpp>
+#include <profile/auth/device_flow.hpp>
 
 // Profile API presets
 #include <profile/auth/profile.hpp>

@@ -8041,6 +8041,775 @@ static_assert(TokenStore<memory_store>);
 
 #endif  // PROFILE_AUTH_STORES_MEMORY_STORE_HPP
 // ---- end <profile/auth/stores/memory_store.hpp> ----
+// ---- begin <profile/auth/user_session.hpp> ----
+// profile-auth: user_session, a persisted, self-refreshing user session with rotating tokens.
+#ifndef PROFILE_AUTH_USER_SESSION_HPP
+#define PROFILE_AUTH_USER_SESSION_HPP
+
+// ---- begin <profile/auth/detail/session_source.hpp> ----
+// profile-auth: user_session's token source (refresh grant, rotation, store adoption) and hooks.
+#ifndef PROFILE_AUTH_DETAIL_SESSION_SOURCE_HPP
+#define PROFILE_AUTH_DETAIL_SESSION_SOURCE_HPP
+
+
+#include <chrono>      // system_clock: stored expiry instants are wall-clock times
+#include <functional>  // std::function: the token-changed hook (called rarely, never on reads)
+#include <memory>      // std::unique_ptr: the notifier holds a mutex and must not move
+#include <optional>    // the held session, the last store error
+#include <string>      // scope, messages
+#include <utility>     // std::move
+#include <vector>      // queued hook calls
+
+namespace profile::auth::inline v0 {
+
+/// Called with the new session after every login, sign-in, refresh and adoption (see
+/// user_session). Must not throw.
+using token_changed_hook = std::function<void(const stored_session&)>;
+
+/// The knobs of a user_session.
+struct user_session_options {
+  token_cache_options cache{};          ///< refresh-ahead, skew, backoff (as m2m_client)
+  std::string refresh_scope;            ///< scope asked for on refresh; empty keeps the granted one
+  token_changed_hook on_token_changed;  ///< see user_session; may also be set later
+};
+
+namespace detail {
+
+/// Queues token-changed notifications and delivers them outside every lock, one deliverer at a
+/// time, in order (a nested deliver() from inside a hook returns at once).
+template <class P>
+class session_notifier {
+  using lock_type = cache_lock<typename P::mutex>;
+
+ public:
+  explicit session_notifier(token_changed_hook h) : hook_(std::move(h)) {}
+
+  void set(token_changed_hook h) {
+    lock_type lock(mu_);
+    hook_ = std::move(h);
+  }
+  void queue(const stored_session& s) {
+    lock_type lock(mu_);
+    if (!hook_) return;
+    queue_.push_back(s);
+    pending_.store(true);
+  }
+  void deliver() {
+    // seq_cst throughout: a queuer stores pending_ then reads delivering_, the deliverer stores
+    // delivering_ then reads pending_; one of them must see the other.
+    while (pending_.load()) {
+      if (delivering_.exchange(true)) return;  // someone (maybe our caller) is delivering
+      for (;;) {
+        std::vector<stored_session> batch;
+        token_changed_hook h;
+        {
+          lock_type lock(mu_);
+          batch.swap(queue_);
+          pending_.store(false);
+          h = hook_;
+        }
+        if (batch.empty()) break;
+        for (const stored_session& s : batch)
+          if (h) h(s);
+      }
+      delivering_.store(false);
+    }
+  }
+  void set_store_error(std::optional<error> e) {
+    lock_type lock(mu_);
+    store_error_ = std::move(e);
+  }
+  [[nodiscard]] std::optional<error> last_store_error() const {
+    lock_type lock(mu_);
+    return store_error_;
+  }
+
+ private:
+  mutable typename P::mutex mu_;
+  token_changed_hook hook_;
+  std::vector<stored_session> queue_;
+  std::optional<error> store_error_;
+  typename P::template atomic<bool> pending_{false};
+  typename P::template atomic<bool> delivering_{false};
+};
+
+/// The refresh token grant as a TokenSource, over a TokenStore shared with other processes.
+/// Only the holder of the cache's flight touches its session (the driver's leader, or
+/// user_session while it holds a flight for a login or logout): no lock of its own.
+template <class Tr, class S, class C, class P>
+class session_source {
+  using wall_clock = std::chrono::system_clock;
+
+ public:
+  session_source(user_auth_config config, S store, std::string refresh_scope,
+                 std::chrono::seconds min_remaining, token_changed_hook hook)
+      : config_(std::move(config)),
+        store_(std::move(store)),
+        scope_(std::move(refresh_scope)),
+        min_remaining_(min_remaining),
+        notifier_(std::make_unique<session_notifier<P>>(std::move(hook))) {}
+
+  /// The driver's transport and clock, for the one extra refresh an adoption may need.
+  void bind(Tr* transport, C* clock) noexcept {
+    transport_ = transport;
+    clock_ = clock;
+  }
+
+  [[nodiscard]] result<http_request> request() {
+    if (!session_) {  // nothing held: another process may have logged in meanwhile
+      auto loaded = store().load();
+      if (!loaded) return unexpected<error>(std::move(loaded).error());
+      session_ = std::move(*loaded);
+    }
+    if (!session_)
+      return fail(errc::not_authenticated,
+                  "no user session is stored: log in first (send the user to authorization_url() "
+                  "and call complete_login(), or sign_in() with a device flow token)");
+    return refresh_token_request(config_, session_->refresh_token, scope_);
+  }
+
+  [[nodiscard]] result<token> accept(const http_response& r, time_point received_at) {
+    secret used = session_->refresh_token;
+    return settle(parse(r, received_at), used, true);
+  }
+
+  /// Loads the stored session (first use). Returns its access token when it is still valid by
+  /// the wall clock, converted to the driver's clock; otherwise the refresh token will be used.
+  std::optional<token> restore(time_point now) {
+    auto loaded = store().load();
+    if (!loaded || !*loaded) return std::nullopt;  // request() reports it on the first flight
+    session_ = std::move(**loaded);
+    return valid_token(*session_, now);
+  }
+
+  /// A login: saves `t` unconditionally, holds it, queues the hook. Returns the store's answer.
+  result<void> adopt_login(const token& t) {
+    session_ = to_session(t);
+    result<void> saved = store().save(*session_);
+    notifier_->set_store_error(saved ? std::nullopt : std::optional<error>(saved.error()));
+    notifier_->queue(*session_);
+    return saved;
+  }
+
+  void forget() noexcept { session_.reset(); }
+  [[nodiscard]] const std::optional<stored_session>& session() const noexcept { return session_; }
+  [[nodiscard]] deref_t<S>& store() noexcept { return deref(store_); }
+  [[nodiscard]] const user_auth_config& config() const noexcept { return config_; }
+  [[nodiscard]] session_notifier<P>& notifier() const noexcept { return *notifier_; }
+
+ private:
+  result<token> parse(const http_response& r, time_point received_at) const {
+    token previous;
+    previous.refresh_token = session_->refresh_token;
+    previous.scope = session_->scope;
+    token_parse_options o;
+    if (!r.ok()) o.wall_clock_now = wall_clock::now();  // for a Retry-After HTTP-date
+    return parse_refresh_response(r, received_at, previous, o);
+  }
+
+  time_point now() const { return to_time_point(clock_->now()); }
+
+  stored_session to_session(const token& t) const {
+    stored_session s;
+    s.refresh_token = t.refresh_token;
+    s.access_token = t.access_token;
+    s.access_expires_at =
+        wall_clock::now() + std::chrono::duration_cast<wall_clock::duration>(t.expires_at - now());
+    s.scope = t.scope;
+    s.token_type = t.token_type;
+    return s;
+  }
+
+  /// The stored access token as a token on the driver's clock, when it has more than the
+  /// expiry skew left by the wall clock.
+  std::optional<token> valid_token(const stored_session& s, time_point now) const {
+    if (s.access_token.empty() || !s.access_expires_at) return std::nullopt;
+    const auto left = *s.access_expires_at - wall_clock::now();
+    if (left <= min_remaining_) return std::nullopt;
+    token t;
+    t.access_token = s.access_token;
+    t.refresh_token = s.refresh_token;
+    t.scope = s.scope;
+    t.token_type = s.token_type;
+    t.received_at = now;
+    t.expires_at = now + std::chrono::duration_cast<std::chrono::nanoseconds>(left);
+    t.expires_in = std::chrono::duration_cast<std::chrono::seconds>(left);
+    return t;
+  }
+
+  /// Persists a refresh's outcome with compare-and-swap against the refresh token it used, or
+  /// handles its failure. `retry`: whether one more refresh request is still allowed.
+  result<token> settle(result<token> parsed, const secret& used, bool retry) {
+    if (parsed) {
+      stored_session next = to_session(*parsed);
+      result<void> swapped = store().compare_and_swap(used, next);
+      if (!swapped && swapped.error().code == errc::store_conflict) return adopt_stored(retry);
+      // A store that cannot write does not end a working session: keep it in memory, report it.
+      notifier_->set_store_error(swapped ? std::nullopt : std::optional<error>(swapped.error()));
+      session_ = std::move(next);
+      notifier_->queue(*session_);
+      return parsed;
+    }
+    if (parsed.error().code == errc::reauthentication_required && retry) {
+      // Before declaring the session dead: did another process rotate it meanwhile?
+      auto loaded = store().load();
+      if (loaded && *loaded && !((*loaded)->refresh_token == used))
+        return adopt(std::move(**loaded), retry);
+    }
+    if (parsed.error().code == errc::reauthentication_required) {
+      (void)store().erase_if(used);  // a conflict means someone stored a newer session: keep it
+      session_.reset();
+    }
+    return parsed;
+  }
+
+  result<token> adopt_stored(bool retry) {
+    auto loaded = store().load();
+    if (!loaded) return unexpected<error>(std::move(loaded).error());
+    if (!*loaded) {
+      session_.reset();
+      return fail(errc::not_authenticated,
+                  "the stored session was erased meanwhile (logged out by another process "
+                  "sharing the store): log in again");
+    }
+    return adopt(std::move(**loaded), retry);
+  }
+
+  /// Takes over a session another process stored: its access token when still valid, else one
+  /// refresh with its refresh token.
+  result<token> adopt(stored_session stored, bool retry) {
+    session_ = std::move(stored);
+    if (std::optional<token> t = valid_token(*session_, now())) {
+      notifier_->queue(*session_);
+      return std::move(*t);
+    }
+    if (!retry)
+      return fail(errc::store_conflict,
+                  "another process keeps replacing the stored session while this one refreshes "
+                  "it: the next call tries again");
+    secret used = session_->refresh_token;
+    result<http_request> req = refresh_token_request(config_, used, scope_);
+    if (!req) return unexpected<error>(std::move(req).error());
+    result<http_response> resp = transport_->send(*req);
+    const time_point received = now();
+    secure_wipe(req->body);
+    wipe_header_values(req->headers, "Authorization");
+    result<token> parsed =
+        resp ? parse(*resp, received) : result<token>(unexpected<error>(std::move(resp).error()));
+    if (resp) secure_wipe(resp->body);
+    return settle(std::move(parsed), used, false);
+  }
+
+  user_auth_config config_;
+  S store_;
+  std::string scope_;
+  std::chrono::seconds min_remaining_;
+  std::unique_ptr<session_notifier<P>> notifier_;
+  std::optional<stored_session> session_;
+  Tr* transport_ = nullptr;
+  C* clock_ = nullptr;
+};
+
+}  // namespace detail
+}  // namespace profile::auth::inline v0
+
+#endif  // PROFILE_AUTH_DETAIL_SESSION_SOURCE_HPP
+// ---- end <profile/auth/detail/session_source.hpp> ----
+
+#include <array>        // the 8 random bytes of a draw
+#include <chrono>       // steady_clock (default Clock), system_clock (stored expiry)
+#include <cstddef>      // std::byte, std::size_t
+#include <cstdint>      // std::uint64_t random bits
+#include <optional>     // the session the source holds
+#include <span>         // write_authorization_header's buffer, RandomSource::fill
+#include <string>       // the copying read path
+#include <string_view>  // the no-copy read path
+#include <utility>      // std::move
+
+namespace profile::auth::inline v0 {
+
+/// A user's session: the tokens of one login, kept valid and persisted in a TokenStore.
+///
+///     profile::auth::memory_store store;        // or file_store for a CLI / desktop app
+///     profile::auth::user_session session{transport, cfg, &store};
+///     auto h = session.authorization_header();  // restores from the store, refreshes as needed
+///     // first run: errc::not_authenticated → send the user to authorization_url(), then
+///     session.complete_login(callback->code, pkce);
+///
+/// Template parameters (CTAD deduces T, S and C from the constructor):
+/// - T, the Transport: by value, or `&t` / `std::ref(t)` to use one in place.
+/// - S, the TokenStore: by value, or `&store` / `std::ref(store)` (usual: a store is shared).
+/// - C, a monotonic Clock (steady_clock; tests use testing::manual_clock). Stored expiry
+///   instants are wall-clock (system_clock) times, converted on load and save.
+/// - P, the LockPolicy (thread_safe by default, or single_threaded); R, the RandomSource for the
+///   refresh jitter and the backoff (os_random).
+///
+/// Behaviour (docs/user_session.md): the read path, single flight, refresh-ahead, backoff and
+/// the 401 retry are m2m_client's (detail::cached_token_driver). On first use the stored session
+/// is loaded: a stored access token still valid by the wall clock is used without a request;
+/// otherwise the stored refresh token is used; with nothing stored every call returns
+/// errc::not_authenticated until a login. Refreshes rotate the refresh token atomically in the
+/// store (compare-and-swap) and adopt what another process sharing the store rotated meanwhile;
+/// a dead refresh token (invalid_grant) clears the stored session and gives the sticky
+/// errc::reauthentication_required until the next login.
+///
+/// Token-changed hook: called after every login, sign-in, refresh and adoption, with the new
+/// session (refresh token included, for users who keep tokens elsewhere). It runs in the thread
+/// of a caller of this session, after the change is complete, while this session holds no lock;
+/// hooks never run concurrently with each other and run in the order of the changes. It may
+/// call this session (a nested call simply does not deliver hooks itself). It must not throw.
+///
+/// Not copyable or movable (the cache holds atomics; the source points into the driver).
+template <class T, class S, class C = std::chrono::steady_clock, class P = default_lock_policy,
+          class R = os_random>
+class user_session {
+  static_assert(Transport<detail::deref_t<T>>,
+                "user_session<T, S>: T (or what T points or refers to) must model "
+                "profile::auth::Transport: t.send(const http_request&) -> result<http_response>");
+  static_assert(TokenStore<detail::deref_t<S>>,
+                "user_session<T, S>: S (or what S points or refers to) must model "
+                "profile::auth::TokenStore (load, save, compare_and_swap, erase, erase_if)");
+  static_assert(Clock<C>, "user_session<T, S, C>: C must model profile::auth::Clock");
+  static_assert(LockPolicy<P>, "user_session<T, S, C, P>: P must model profile::auth::LockPolicy");
+  static_assert(RandomSource<R>, "user_session<T, S, C, P, R>: R must model RandomSource");
+
+  using source_type = detail::session_source<detail::deref_t<T>, S, C, P>;
+  using core_type = detail::cached_token_driver<T, C, P, R, source_type>;
+  using lock_type = detail::cache_lock<typename P::mutex>;
+
+ public:
+  using transport_type = T;
+  using store_type = S;
+  using clock_type = C;
+  using lock_policy = P;
+  using random_type = R;
+
+  /// Nothing is read, sent or checked yet: the first call does that.
+  user_session(T transport, user_auth_config config, S store, C clock = C{},
+               user_session_options options = {}, R random = R{})
+      : random_(random),
+        core_(std::move(transport),
+              source_type(std::move(config), std::move(store), options.refresh_scope,
+                          options.cache.refresh.expiry_skew, std::move(options.on_token_changed)),
+              std::move(clock), options.cache, std::move(random)) {
+    core_.source().bind(&core_.transport(), &core_.clock());
+  }
+  user_session(const user_session&) = delete;
+  user_session& operator=(const user_session&) = delete;
+
+  /// "Bearer <token>" (a copy), restoring, refreshing or rotating as needed.
+  /// Errors: errc::not_authenticated (nothing stored: log in; or logged out),
+  /// errc::reauthentication_required (the refresh token is dead: log in again), the store's
+  /// errors (errc::store_failed, store_corrupt), and those of the refresh request (transport,
+  /// server) — during backoff or after a sticky error, the last one.
+  [[nodiscard]] result<std::string> authorization_header() {
+    return call([&] { return core_.authorization_header(); });
+  }
+  /// As authorization_header(), without a copy (lifetime: see m2m_client's same member).
+  [[nodiscard]] result<std::string_view> authorization_header_view() {
+    return call([&] { return core_.authorization_header_view(); });
+  }
+  /// Writes "Bearer <token>" into `out`; errc::limit_exceeded when it is too small.
+  [[nodiscard]] result<std::size_t> write_authorization_header(std::span<char> out) {
+    return call([&] { return core_.write_authorization_header(out); });
+  }
+  /// The access token alone, as a secret (a copy).
+  [[nodiscard]] result<secret> access_token() {
+    return call([&] { return core_.access_token(); });
+  }
+  /// Sends `request` with the user's token; after a 401 that rejects it, refreshes once and
+  /// sends again (exactly as m2m_client::send). HTTP statuses are answers, not errors.
+  [[nodiscard]] result<http_response> send(http_request request) {
+    return call([&] { return core_.send(std::move(request)); });
+  }
+
+  /// Exchanges an authorization code (RFC 6749 §4.1.3 with the PKCE verifier of this login),
+  /// then saves the new session in the store unconditionally (a login replaces whatever was
+  /// there), publishes the token and calls the hook. A failed exchange changes nothing.
+  /// Errors: those of authorization_code_request() and parse_token_response() (e.g.
+  /// errc::invalid_grant for a used or expired code or a wrong verifier); after a successful
+  /// exchange, a store error (errc::store_failed …): the session is then live in memory but
+  /// will not survive a restart.
+  result<void> complete_login(const secret& code, const pkce_pair& pkce) {
+    ensure_restored();
+    result<http_request> req = authorization_code_request(config(), code, pkce);
+    if (!req) return unexpected<error>(std::move(req).error());
+    result<token> tok = exchange(*req);
+    if (!tok) return unexpected<error>(std::move(tok).error());
+    return install(std::move(*tok), failure_origin::response);
+  }
+  /// complete_login() with the code of a checked callback (parse_authorization_callback()).
+  result<void> complete_login(const authorization_callback& callback, const pkce_pair& pkce) {
+    return complete_login(callback.code, pkce);
+  }
+
+  /// Makes `issued` (obtained elsewhere, e.g. by device_flow) the session's token: saved in the
+  /// store unconditionally, published, hook called. Its received_at/expires_at must be on this
+  /// session's clock (tokens parsed with received_at = to_time_point(clock.now()) are).
+  /// Errors: errc::invalid_argument for an empty or already expired access token (nothing
+  /// changes); a store error (the session is live in memory but not persisted).
+  result<void> sign_in(token issued) {
+    ensure_restored();
+    if (issued.access_token.empty() || issued.expires_at <= now())
+      return fail(errc::invalid_argument,
+                  "sign_in() needs an access token that has not expired (on this session's "
+                  "clock): pass the token as the token endpoint issued it");
+    return install(std::move(issued), failure_origin::configuration);
+  }
+
+  /// Logs out: revokes the refresh token, then the access token (RFC 7009, when
+  /// config().revocation_endpoint is set), then erases the stored session and the cached token,
+  /// whatever the revocations answered. Afterwards every call returns errc::not_authenticated
+  /// until the next login. A server that does not revoke access tokens
+  /// (errc::unsupported_token_type) counts as success.
+  /// Errors: the first failed revocation (its errc, e.g. errc::transport_failed), or the store's
+  /// error when erasing failed; the local session is gone in every case.
+  result<void> logout() {
+    ensure_restored();
+    const ticket t = lead();
+    source_type& src = core_.source();
+    result<void> outcome;
+    if (src.session() && !config().revocation_endpoint.empty()) {
+      outcome = revoke(src.session()->refresh_token, token_type_hint::refresh_token);
+      result<void> second = revoke(src.session()->access_token, token_type_hint::access_token);
+      if (outcome && !second) outcome = std::move(second);
+    }
+    result<void> erased = src.store().erase();
+    src.forget();
+    (void)core_.cache().complete(
+        t, fail(errc::not_authenticated, "the user logged out: log in again to continue"), now(),
+        draw(), failure_origin::configuration);
+    if (outcome && !erased) return erased;
+    return outcome;
+  }
+
+  /// Sets the token-changed hook (replacing any earlier one); see the class comment.
+  template <class F>
+  void on_token_changed(F hook) {
+    core_.source().notifier().set(token_changed_hook(std::move(hook)));
+  }
+
+  /// Forgets the cached token, a sticky error and the backoff: the next call refreshes (and,
+  /// when no session is held, reads the store again, picking up another process's login).
+  void invalidate() {
+    ensure_restored();
+    core_.invalidate();
+  }
+
+  /// The cache's counters (token_requests counts refresh and code exchange requests).
+  [[nodiscard]] token_cache_stats stats() const noexcept { return core_.stats(); }
+  [[nodiscard]] detail::deref_t<T>& transport() noexcept { return core_.transport(); }
+  [[nodiscard]] C& clock() noexcept { return core_.clock(); }
+  [[nodiscard]] const user_auth_config& config() const noexcept { return core_.source().config(); }
+  /// The last failure to write a rotated session to the store (empty when none): the session
+  /// keeps working in memory, but a restart would use the replaced refresh token.
+  [[nodiscard]] std::optional<error> last_store_error() const {
+    return core_.source().notifier().last_store_error();
+  }
+
+ private:
+  using ticket = typename core_type::ticket;
+
+  time_point now() { return to_time_point(core_.clock().now()); }
+
+  std::uint64_t draw() noexcept {
+    std::array<std::byte, 8> b{};
+    if (!random_.fill(std::span<std::byte>(b))) return std::uint64_t{1} << 63;
+    std::uint64_t v = 0;
+    for (std::size_t i = b.size(); i-- > 0;) v = (v << 8) | std::to_integer<std::uint64_t>(b[i]);
+    return v;
+  }
+
+  /// Every public call: restore once, run, then deliver the hooks its flight queued.
+  template <class F>
+  auto call(F f) {
+    ensure_restored();
+    auto r = f();
+    core_.source().notifier().deliver();
+    return r;
+  }
+
+  void ensure_restored() {
+    if (restored_.load(std::memory_order_acquire)) [[likely]]
+      return;
+    lock_type lock(restore_mu_);
+    if (restored_.load(std::memory_order_relaxed)) return;
+    // No flight can run yet (every entry point comes through here first), so the source may be
+    // touched and a ticket taken without waiting.
+    std::optional<token> valid = core_.source().restore(now());
+    if (valid) {
+      typename core_type::decision d = core_.cache().acquire(now());
+      if (d.action == cache_action::fetch)
+        (void)core_.cache().complete(d.flight, std::move(*valid), now(), draw(),
+                                     failure_origin::configuration);  // no request was sent
+    }
+    restored_.store(true, std::memory_order_release);
+  }
+
+  /// Takes the cache's flight (waiting out a running one): while it is held no reader uses an
+  /// old token and no refresh touches the source.
+  ticket lead() {
+    for (;;) {
+      core_.cache().invalidate(now());
+      typename core_type::decision d = core_.cache().acquire(now());
+      if (d.action == cache_action::fetch) return d.flight;
+    }
+  }
+
+  result<void> install(token tok, failure_origin origin) {
+    const ticket t = lead();
+    result<void> saved = core_.source().adopt_login(tok);
+    (void)core_.cache().complete(t, std::move(tok), now(), draw(), origin);
+    core_.source().notifier().deliver();
+    return saved;
+  }
+
+  result<token> exchange(http_request& req) {
+    result<http_response> resp = core_.transport().send(req);
+    const time_point received = now();
+    detail::secure_wipe(req.body);
+    detail::wipe_header_values(req.headers, "Authorization");
+    if (!resp) return unexpected<error>(std::move(resp).error());
+    result<token> tok = parse_token_response(*resp, received);
+    detail::secure_wipe(resp->body);
+    return tok;
+  }
+
+  result<void> revoke(const secret& what, token_type_hint hint) {
+    if (what.empty()) return {};
+    result<http_request> req = revocation_request(config(), what, hint);
+    if (!req) return unexpected<error>(std::move(req).error());
+    result<http_response> resp = core_.transport().send(*req);
+    detail::secure_wipe(req->body);
+    detail::wipe_header_values(req->headers, "Authorization");
+    if (!resp) return unexpected<error>(std::move(resp).error());
+    result<void> r = parse_revocation_response(*resp);
+    if (!r && r.error().code == errc::unsupported_token_type) return {};
+    return r;
+  }
+
+  R random_;  // used under a held flight only, like the driver's own copy
+  typename P::template atomic<bool> restored_{false};
+  typename P::mutex restore_mu_;
+  core_type core_;
+};
+
+template <class T, class S>
+user_session(T, user_auth_config, S) -> user_session<T, S>;
+template <class T, class S, class C>
+user_session(T, user_auth_config, S, C) -> user_session<T, S, C>;
+template <class T, class S, class C>
+user_session(T, user_auth_config, S, C, user_session_options) -> user_session<T, S, C>;
+
+}  // namespace profile::auth::inline v0
+
+#endif  // PROFILE_AUTH_USER_SESSION_HPP
+// ---- end <profile/auth/user_session.hpp> ----
+// ---- begin <profile/auth/device_flow.hpp> ----
+// profile-auth: device_flow, a non-blocking driver of the device authorization grant (RFC 8628).
+#ifndef PROFILE_AUTH_DEVICE_FLOW_HPP
+#define PROFILE_AUTH_DEVICE_FLOW_HPP
+
+
+#include <chrono>    // steady_clock (default Clock), intervals
+#include <optional>  // the answer of start(), the issued token
+#include <utility>   // std::move
+
+namespace profile::auth::inline v0 {
+
+/// Where a device login stands after device_flow::poll().
+enum class device_flow_state : unsigned char {
+  pending,     ///< not finished: poll again at `next_poll`
+  authorized,  ///< the user approved: `issued` holds the token (final)
+  failed,      ///< final: access_denied, expired_token (by the server or the local clock), …
+};
+
+/// One step of a device login.
+struct device_flow_step {
+  device_flow_state state = device_flow_state::failed;
+  time_point next_poll{};       ///< pending: do not poll before this instant (driver's clock)
+  std::optional<token> issued;  ///< authorized: the token (give it to user_session::sign_in)
+  /// failed: why (errc::access_denied, errc::expired_token, the server's or transport's error).
+  /// pending after a transient failure (transport, 5xx): that failure, for a status line.
+  std::optional<error> failure;
+  bool sent = false;  ///< whether this step sent a request
+
+  [[nodiscard]] bool pending() const noexcept { return state == device_flow_state::pending; }
+  [[nodiscard]] bool authorized() const noexcept { return state == device_flow_state::authorized; }
+  [[nodiscard]] bool failed() const noexcept { return state == device_flow_state::failed; }
+};
+
+/// Drives the device authorization grant: start() asks for a user code, poll(now) asks the
+/// token endpoint whether the user approved — without ever waiting — and wait(sleep) loops on
+/// poll() for programs that can block (a CLI).
+///
+///     profile::auth::device_flow flow{transport, cfg};
+///     auto d = flow.start();                  // show d->user_code and d->verification_uri
+///     for (;;) {                              // e.g. once per frame of a game loop
+///       auto step = flow.poll(clock.now());
+///       if (!step.pending()) break;           // authorized (step.issued) or failed
+///     }
+///
+/// Polling is polite by construction: poll() sends nothing before `next_poll` (the interval the
+/// server asked for, 5 s by default, after the previous answer; slow_down adds 5 s for good),
+/// backs off after transient failures (the interval doubled per failure in a row, up to 16×),
+/// and stops for good once the device code has expired by the local clock.
+///
+/// Template parameters (CTAD deduces both): T, a Transport (by value, or `&t` / `std::ref(t)`);
+/// C, a monotonic Clock (steady_clock; tests use testing::manual_clock). `now` arguments are on
+/// C. Not thread-safe: one thread (the loop that shows the code) drives it.
+template <class T, class C = std::chrono::steady_clock>
+class device_flow {
+  static_assert(Transport<detail::deref_t<T>>,
+                "device_flow<T>: T (or what T points or refers to) must model "
+                "profile::auth::Transport: t.send(const http_request&) -> result<http_response>");
+  static_assert(Clock<C>, "device_flow<T, C>: C must model profile::auth::Clock");
+
+ public:
+  device_flow(T transport, user_auth_config config, C clock = C{})
+      : transport_(std::move(transport)), config_(std::move(config)), clock_(std::move(clock)) {}
+
+  /// Sends the device authorization request and keeps its answer (starting over, if a login
+  /// was running). The first poll is due one interval after the answer arrived.
+  /// Errors: those of device_authorization_request() (configuration, nothing sent), the
+  /// transport's, and those of parse_device_authorization_response().
+  [[nodiscard]] result<device_authorization> start() {
+    auth_.reset();
+    final_.reset();
+    result<http_request> req = device_authorization_request(config_);
+    if (!req) return unexpected<error>(std::move(req).error());
+    result<http_response> resp = detail::deref(transport_).send(*req);
+    const time_point received = to_time_point(clock_.now());
+    detail::wipe_header_values(req->headers, "Authorization");
+    if (!resp) return unexpected<error>(std::move(resp).error());
+    auto d = parse_device_authorization_response(*resp, received);
+    detail::secure_wipe(resp->body);
+    if (!d) return unexpected<error>(std::move(d).error());
+    auth_ = *d;
+    interval_ = d->interval;
+    transient_failures_ = 0;
+    next_poll_ = received + interval_;
+    return d;
+  }
+
+  /// One non-blocking step at `now` (on the driver's clock):
+  /// - before next_poll: pending, nothing sent;
+  /// - at or after the device code's expiry: failed with errc::expired_token, nothing sent;
+  /// - otherwise one token request: authorized with the token; pending with the next poll time
+  ///   (authorization_pending, slow_down with the interval raised by 5 s, or a transient
+  ///   failure with a growing delay); or failed (access_denied, expired_token, any other
+  ///   error).
+  /// After a final step every later poll returns it again without sending. Without start():
+  /// failed with errc::invalid_argument.
+  [[nodiscard]] device_flow_step poll(time_point now) {
+    if (final_) return *final_;
+    if (!auth_)
+      return failed(
+          error(errc::invalid_argument, "device_flow::poll() before start(): call start()"));
+    if (now >= auth_->expires_at)
+      return finish(failed(error(errc::expired_token,
+                                 "the device code expired before the user approved it: call "
+                                 "start() for a new code")));
+    if (now < next_poll_) return pending(std::nullopt, false);
+    result<http_request> req = device_token_request(config_, *auth_);
+    if (!req) return finish(failed(std::move(req).error()));
+    result<http_response> resp = detail::deref(transport_).send(*req);
+    const time_point received = to_time_point(clock_.now());
+    detail::secure_wipe(req->body);
+    detail::wipe_header_values(req->headers, "Authorization");
+    device_poll_outcome o =
+        resp ? parse_device_token_response(*resp, received, interval_)
+             : classify_device_poll(unexpected<error>(std::move(resp).error()), interval_);
+    if (resp) detail::secure_wipe(resp->body);
+    interval_ = o.interval;
+    if (o.status == device_poll_status::success) {
+      device_flow_step s;
+      s.state = device_flow_state::authorized;
+      s.issued = std::move(o.issued);
+      s.sent = true;
+      auth_.reset();  // the device code is spent
+      final_ = s;
+      return s;
+    }
+    if (o.keep_polling() || (o.status == device_poll_status::failed && is_retryable(o.failure))) {
+      const bool transient = !o.keep_polling();
+      transient_failures_ = transient ? transient_failures_ + 1 : 0;
+      const unsigned shift = transient_failures_ < 4 ? transient_failures_ : 4u;
+      next_poll_ = received + interval_ * (1 << shift);
+      return pending(transient ? std::optional<error>(std::move(o.failure)) : std::nullopt, true);
+    }
+    device_flow_step s = failed(std::move(o.failure));
+    s.sent = true;
+    return finish(std::move(s));
+  }
+  /// poll() at the clock's current time.
+  [[nodiscard]] device_flow_step poll() { return poll(to_time_point(clock_.now())); }
+
+  /// Blocks until the login ends: polls, and between polls calls `sleep(d)` with the
+  /// std::chrono::nanoseconds to wait (e.g. std::this_thread::sleep_for, or a function that
+  /// also checks for a cancel key). Returns the final step (authorized or failed).
+  template <class Sleep>
+  [[nodiscard]] device_flow_step wait(Sleep&& sleep) {
+    for (;;) {
+      const time_point now = to_time_point(clock_.now());
+      device_flow_step s = poll(now);
+      if (!s.pending()) return s;
+      if (s.next_poll > now) sleep(std::chrono::nanoseconds(s.next_poll - now));
+    }
+  }
+
+  /// The answer of start() while the login runs (null before start() and after it ended).
+  [[nodiscard]] const device_authorization* authorization() const noexcept {
+    return auth_ ? &*auth_ : nullptr;
+  }
+  /// The polling interval now in force (slow_down raises it).
+  [[nodiscard]] std::chrono::seconds interval() const noexcept { return interval_; }
+  [[nodiscard]] time_point next_poll() const noexcept { return next_poll_; }
+  [[nodiscard]] const user_auth_config& config() const noexcept { return config_; }
+  [[nodiscard]] detail::deref_t<T>& transport() noexcept { return detail::deref(transport_); }
+  [[nodiscard]] C& clock() noexcept { return clock_; }
+
+ private:
+  device_flow_step pending(std::optional<error> why, bool sent) const {
+    device_flow_step s;
+    s.state = device_flow_state::pending;
+    s.next_poll = next_poll_;
+    s.failure = std::move(why);
+    s.sent = sent;
+    return s;
+  }
+  static device_flow_step failed(error e) {
+    device_flow_step s;
+    s.state = device_flow_state::failed;
+    s.failure = std::move(e);
+    return s;
+  }
+  device_flow_step finish(device_flow_step s) {
+    auth_.reset();
+    final_ = s;
+    final_->sent = false;  // a repeat of a final step sends nothing
+    return s;
+  }
+
+  T transport_;
+  user_auth_config config_;
+  C clock_;
+  std::optional<device_authorization> auth_;
+  std::optional<device_flow_step> final_;
+  std::chrono::seconds interval_{5};
+  time_point next_poll_{};
+  unsigned transient_failures_ = 0;
+};
+
+template <class T>
+device_flow(T, user_auth_config) -> device_flow<T>;
+template <class T, class C>
+device_flow(T, user_auth_config, C) -> device_flow<T, C>;
+
+}  // namespace profile::auth::inline v0
+
+#endif  // PROFILE_AUTH_DEVICE_FLOW_HPP
+// ---- end <profile/auth/device_flow.hpp> ----
 
 // Profile API presets
 // ---- begin <profile/auth/profile.hpp> ----
