@@ -89,8 +89,8 @@ int device_login(T& transport, const pa::user_auth_config& cfg, C clock, std::st
     print_error("GET /v3/my-account", account.error());
     return 1;
   }
-  std::printf("Hello %s <%s>: your role is '%s'.\n", account->name.c_str(),
-              account->email.c_str(), account->role.empty() ? "(none)" : account->role.c_str());
+  std::printf("Hello %s <%s>: your role is '%s'.\n", account->name.c_str(), account->email.c_str(),
+              account->role.empty() ? "(none)" : account->role.c_str());
   return 0;
 }
 

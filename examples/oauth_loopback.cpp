@@ -57,8 +57,7 @@ class loopback_listener {
         if (!target_) target_ = req.target;
       }
       ready_.notify_all();
-      res.set_content("<html><body>Signed in. You can close this tab.</body></html>",
-                      "text/html");
+      res.set_content("<html><body>Signed in. You can close this tab.</body></html>", "text/html");
     });
     port_ = server_.bind_to_any_port("127.0.0.1");
     if (port_ <= 0) return;
@@ -131,9 +130,10 @@ int run(T& transport, pa::user_auth_config cfg, C clock, const std::string& sess
       print_error("authorization URL", url.error());
       return 1;
     }
-    std::printf("No stored session: sign in.\nListening on %s\nOpen this URL in your browser:\n"
-                "  %s\n",
-                cfg.redirect_uri.c_str(), url->c_str());
+    std::printf(
+        "No stored session: sign in.\nListening on %s\nOpen this URL in your browser:\n"
+        "  %s\n",
+        cfg.redirect_uri.c_str(), url->c_str());
     if (browser) browser(*url);
     const std::optional<std::string> target = listener.wait(5min);
     if (!target) {
@@ -168,8 +168,8 @@ int run(T& transport, pa::user_auth_config cfg, C clock, const std::string& sess
     print_error("GET /v3/my-account", account.error());
     return 1;
   }
-  std::printf("Hello %s <%s>: your role is '%s'.\n", account->name.c_str(),
-              account->email.c_str(), account->role.empty() ? "(none)" : account->role.c_str());
+  std::printf("Hello %s <%s>: your role is '%s'.\n", account->name.c_str(), account->email.c_str(),
+              account->role.empty() ? "(none)" : account->role.c_str());
   return 0;
 }
 
@@ -178,8 +178,8 @@ int offline() {
   pa::testing::manual_clock clock;
   pa::testing::fake_profile_oauth fake{clock};
   const auto cfg = pa::profile::user_auth_config("test-app", "http://127.0.0.1/callback");
-  const std::string file = "/tmp/profile_auth_oauth_loopback_" + std::to_string(::getpid()) +
-                           ".session";
+  const std::string file =
+      "/tmp/profile_auth_oauth_loopback_" + std::to_string(::getpid()) + ".session";
   // The "browser": visits the authorization URL on the fake as bob (who consents), then
   // follows the 303 to the app's loopback listener with a real HTTP GET.
   const auto browser = [&fake](const std::string& url) {
@@ -203,8 +203,8 @@ int offline() {
   };
 
   std::printf("--- first run ---\n");
-  int rc = run(fake, cfg, clock, file, pa::profile::default_base_url, fake.issuer(), browser,
-               false);
+  int rc =
+      run(fake, cfg, clock, file, pa::profile::default_base_url, fake.issuer(), browser, false);
   const std::size_t logins = fake.tokens_issued();
   if (rc == 0) {
     std::printf("\n--- second run (same session file) ---\n");

@@ -159,7 +159,7 @@ TEST_CASE("fake_profile_oauth: PKCE verifier checked, codes single-use, replay r
   REQUIRE(t.has_value());
   CHECK(r.me(*t).has_value());
   CHECK(r.exchange(code2).error().code == pa::errc::invalid_grant);  // replay
-  CHECK(r.me(*t).error().code == pa::errc::invalid_token);          // its tokens died
+  CHECK(r.me(*t).error().code == pa::errc::invalid_token);           // its tokens died
   CHECK(r.refresh(*t).error().code == pa::errc::invalid_grant);
 
   const pa::secret code3 = r.code_for("alice");
@@ -236,10 +236,10 @@ TEST_CASE("fake_profile_oauth: device flow through pending, slow_down, success")
 
 TEST_CASE("fake_profile_oauth: device flow denied and expired") {
   rig r;
-  auto a = pa::parse_device_authorization_response(
-      r.post(pa::device_authorization_request(r.cfg)), r.clock.now());
-  auto b = pa::parse_device_authorization_response(
-      r.post(pa::device_authorization_request(r.cfg)), r.clock.now());
+  auto a = pa::parse_device_authorization_response(r.post(pa::device_authorization_request(r.cfg)),
+                                                   r.clock.now());
+  auto b = pa::parse_device_authorization_response(r.post(pa::device_authorization_request(r.cfg)),
+                                                   r.clock.now());
   REQUIRE(a.has_value());
   REQUIRE(b.has_value());
   CHECK(a->user_code != b->user_code);
@@ -257,9 +257,10 @@ TEST_CASE("fake_profile_oauth: revocation (RFC 7009)") {
   rig r;
   auto t = r.exchange(r.code_for("alice"));
   REQUIRE(t.has_value());
-  CHECK(pa::parse_revocation_response(
-            r.post(pa::revocation_request(r.cfg, t->access_token, pa::token_type_hint::access_token)))
-            .has_value());
+  CHECK(
+      pa::parse_revocation_response(
+          r.post(pa::revocation_request(r.cfg, t->access_token, pa::token_type_hint::access_token)))
+          .has_value());
   CHECK(r.me(*t).error().code == pa::errc::invalid_token);
   auto t2 = r.refresh(*t);  // the grant survives an access token's revocation
   REQUIRE(t2.has_value());

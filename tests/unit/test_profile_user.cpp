@@ -32,15 +32,16 @@ TEST_CASE("profile::user_auth_config: public client endpoints under the base URL
   CHECK(c.format == pa::body_format::form);
   CHECK_FALSE(c.allow_insecure_http);
 
-  const auto s = pa::profile::user_auth_config("app", "https://x.example/cb",
-                                               "http://127.0.0.1:9000/mock//");
+  const auto s =
+      pa::profile::user_auth_config("app", "https://x.example/cb", "http://127.0.0.1:9000/mock//");
   CHECK(s.authorization_endpoint == "http://127.0.0.1:9000/mock/oauth/authorize");
   CHECK(s.token_endpoint == "http://127.0.0.1:9000/mock/oauth/token");
 }
 
 TEST_CASE("profile::user_auth_config: the code exchange as exact bytes (public client)") {
   const auto c = pa::profile::user_auth_config("app", "http://127.0.0.1:8123/callback");
-  auto pkce = pa::pkce_pair::from_verifier(pa::secret("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"));
+  auto pkce =
+      pa::pkce_pair::from_verifier(pa::secret("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"));
   REQUIRE(pkce.has_value());
   auto req = pa::authorization_code_request(c, pa::secret("c0de"), *pkce);
   REQUIRE(req.has_value());
@@ -63,7 +64,8 @@ TEST_CASE("profile::user_auth_config: confidential client uses HTTP Basic") {
   CHECK_FALSE(pa::is_public_client(c));
   CHECK(c.auth == pa::client_auth::client_secret_basic);
   CHECK(c.token_endpoint == "https://api.profilebehavior.com/oauth/token");
-  auto pkce = pa::pkce_pair::from_verifier(pa::secret("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"));
+  auto pkce =
+      pa::pkce_pair::from_verifier(pa::secret("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"));
   REQUIRE(pkce.has_value());
   auto req = pa::authorization_code_request(c, pa::secret("c0de"), *pkce);
   REQUIRE(req.has_value());
@@ -82,7 +84,8 @@ TEST_CASE("profile::my_account_request: GET /v3/my-account") {
 
 TEST_CASE("profile::parse_my_account: fields, unknown and missing roles") {
   auto a = pa::profile::parse_my_account(json_response(
-      200, R"({"id":"u-1","email":"alice@example.com","name":"Alice \u00c5","role":"admin","x":1})"));
+      200,
+      R"({"id":"u-1","email":"alice@example.com","name":"Alice \u00c5","role":"admin","x":1})"));
   REQUIRE(a.has_value());
   CHECK(a->id == "u-1");
   CHECK(a->email == "alice@example.com");

@@ -113,8 +113,7 @@ inline constexpr std::string_view my_account_path = "/v3/my-account";
 /// or an endpoint another deployment puts elsewhere). Nothing is checked here: the request
 /// functions validate (https unless loopback; exact redirect URI).
 [[nodiscard]] inline ::profile::auth::user_auth_config user_auth_config(
-    std::string client_id, std::string redirect_uri,
-    std::string_view base_url = default_base_url) {
+    std::string client_id, std::string redirect_uri, std::string_view base_url = default_base_url) {
   ::profile::auth::user_auth_config c;
   c.authorization_endpoint = detail::profile_join_url(base_url, authorization_path);
   c.token_endpoint = detail::profile_join_url(base_url, token_path);
@@ -165,8 +164,7 @@ struct account {
 /// errc::http_error); a 2xx that is not JSON gives errc::invalid_json; a missing or non-scalar
 /// `id`, or a non-string `email`/`name`/`role`, gives errc::malformed_response.
 [[nodiscard]] inline result<account> parse_my_account(const http_response& resp) {
-  if (!resp.ok())
-    return unexpected<error>(oauth_error_from_response(resp, "my-account endpoint"));
+  if (!resp.ok()) return unexpected<error>(oauth_error_from_response(resp, "my-account endpoint"));
   auto doc = detail::json::parse(resp.body);
   if (!doc) {
     error e = std::move(doc).error();

@@ -235,7 +235,8 @@ class fake_profile_oauth {
     const std::string& b = s_->opt.m2m.base_url;  // never changes: read without the lock
     std::string_view base_view = b;
     while (!base_view.empty() && base_view.back() == '/') base_view.remove_suffix(1);
-    if (url.size() < base_view.size() || !detail::iequals(url.substr(0, base_view.size()), base_view))
+    if (url.size() < base_view.size() ||
+        !detail::iequals(url.substr(0, base_view.size()), base_view))
       return {};
     const std::string_view rest = url.substr(base_view.size());
     return rest.substr(0, rest.find_first_of("?#"));
@@ -290,7 +291,8 @@ class fake_profile_oauth {
                          "Content-Type must be application/x-www-form-urlencoded");
     auto q = parse_query(req.body);
     if (!q) return oauth_error(400, "invalid_request", "bad form body");
-    if (!repeated(*q).empty()) return oauth_error(400, "invalid_request", "a parameter is repeated");
+    if (!repeated(*q).empty())
+      return oauth_error(400, "invalid_request", "a parameter is repeated");
     std::string id, sec;
     const std::optional<std::string_view> authz = req.headers.find("Authorization");
     const bool basic = authz && authz->size() > 6 && detail::iequals(authz->substr(0, 6), "Basic ");
@@ -314,7 +316,8 @@ class fake_profile_oauth {
     const bool id_ok = constant_time_equal(id, s_->opt.client_id);
     const bool sec_ok = constant_time_equal(sec, s_->opt.client_secret.reveal());
     detail::secure_wipe(sec);
-    if (!(id_ok & sec_ok)) return oauth_error(401, "invalid_client", "client authentication failed");
+    if (!(id_ok & sec_ok))
+      return oauth_error(401, "invalid_client", "client authentication failed");
     out = std::move(*q);
     return std::nullopt;
   }
@@ -344,7 +347,8 @@ class fake_profile_oauth {
 
   [[nodiscard]] http_response authorize(std::string_view url) {
     const std::size_t qpos = url.find('?');
-    auto q = parse_query(qpos == std::string_view::npos ? std::string_view() : url.substr(qpos + 1));
+    auto q =
+        parse_query(qpos == std::string_view::npos ? std::string_view() : url.substr(qpos + 1));
     if (!q || !repeated(*q).empty())
       return oauth_error(400, "invalid_request", "malformed or repeated query parameters");
     const std::string* client = param(*q, "client_id");
@@ -553,8 +557,10 @@ class fake_profile_oauth {
     const std::optional<std::string_view> authz = req.headers.find("Authorization");
     const auto reject = [](std::string_view why) {
       http_response r = json(401, R"({"error":"invalid_token"})");
-      r.headers.add("WWW-Authenticate", "Bearer realm=\"profile\", error=\"invalid_token\", "
-                                        "error_description=\"" + std::string(why) + "\"");
+      r.headers.add("WWW-Authenticate",
+                    "Bearer realm=\"profile\", error=\"invalid_token\", "
+                    "error_description=\"" +
+                        std::string(why) + "\"");
       return r;
     };
     if (!authz || authz->size() <= 7 || !detail::iequals(authz->substr(0, 7), "Bearer "))
