@@ -137,7 +137,8 @@ enum class errc : int {
   response_too_large,  ///< the response body exceeded the transport's limit
   // --- server answers ---
   malformed_response,      ///< a 2xx answer that is not a usable token/metadata response
-  unsupported_token_type,  ///< a non-Bearer token type was issued, or (RFC 7009) the server cannot revoke this token type
+  unsupported_token_type,  ///< a non-Bearer token type was issued, or (RFC 7009) the server cannot
+                           ///< revoke this token type
   http_error,              ///< a non-2xx answer without an OAuth error body (proxy, WAF, 5xx page)
   // --- RFC 6749 §5.2 / §4.1.2.1, RFC 6750, RFC 8628, RFC 8707 error codes ---
   invalid_request,
@@ -333,8 +334,8 @@ struct error {
       // An answer without an OAuth body is infrastructure (a proxy, a WAF, a gateway): retry,
       // except where the status says the request can never work as configured: a redirect
       // (endpoints are never followed) or a missing resource (a wrong endpoint URL).
-      if ((http_status >= 300 && http_status < 400) || http_status == 404 ||
-          http_status == 405 || http_status == 410)
+      if ((http_status >= 300 && http_status < 400) || http_status == 404 || http_status == 405 ||
+          http_status == 410)
         return error_class::misconfiguration;
       return error_class::retryable;
     case errc::invalid_client:
@@ -8917,8 +8918,7 @@ inline constexpr std::string_view my_account_path = "/v3/my-account";
 /// or an endpoint another deployment puts elsewhere). Nothing is checked here: the request
 /// functions validate (https unless loopback; exact redirect URI).
 [[nodiscard]] inline ::profile::auth::user_auth_config user_auth_config(
-    std::string client_id, std::string redirect_uri,
-    std::string_view base_url = default_base_url) {
+    std::string client_id, std::string redirect_uri, std::string_view base_url = default_base_url) {
   ::profile::auth::user_auth_config c;
   c.authorization_endpoint = detail::profile_join_url(base_url, authorization_path);
   c.token_endpoint = detail::profile_join_url(base_url, token_path);
@@ -8969,8 +8969,7 @@ struct account {
 /// errc::http_error); a 2xx that is not JSON gives errc::invalid_json; a missing or non-scalar
 /// `id`, or a non-string `email`/`name`/`role`, gives errc::malformed_response.
 [[nodiscard]] inline result<account> parse_my_account(const http_response& resp) {
-  if (!resp.ok())
-    return unexpected<error>(oauth_error_from_response(resp, "my-account endpoint"));
+  if (!resp.ok()) return unexpected<error>(oauth_error_from_response(resp, "my-account endpoint"));
   auto doc = detail::json::parse(resp.body);
   if (!doc) {
     error e = std::move(doc).error();

@@ -430,8 +430,8 @@ TEST_CASE("error answers without an OAuth body are infrastructure (errc::http_er
     // Infrastructure is retried, except a redirect or a missing resource: those say the
     // endpoint URL itself is wrong, which no retry fixes.
     const bool wrong_endpoint = r.status == 302 || r.status == 404;
-    CHECK(pa::classify(e) == (wrong_endpoint ? pa::error_class::misconfiguration
-                                             : pa::error_class::retryable));
+    CHECK(pa::classify(e) ==
+          (wrong_endpoint ? pa::error_class::misconfiguration : pa::error_class::retryable));
     CHECK(e.message.find("without an OAuth error body") != std::string::npos);
     if (r.body[0] != '\0') CHECK(e.message.find(r.body) == std::string::npos);  // never the body
   }

@@ -32,7 +32,8 @@ enum class errc : int {
   response_too_large,  ///< the response body exceeded the transport's limit
   // --- server answers ---
   malformed_response,      ///< a 2xx answer that is not a usable token/metadata response
-  unsupported_token_type,  ///< a non-Bearer token type was issued, or (RFC 7009) the server cannot revoke this token type
+  unsupported_token_type,  ///< a non-Bearer token type was issued, or (RFC 7009) the server cannot
+                           ///< revoke this token type
   http_error,              ///< a non-2xx answer without an OAuth error body (proxy, WAF, 5xx page)
   // --- RFC 6749 §5.2 / §4.1.2.1, RFC 6750, RFC 8628, RFC 8707 error codes ---
   invalid_request,
@@ -228,8 +229,8 @@ struct error {
       // An answer without an OAuth body is infrastructure (a proxy, a WAF, a gateway): retry,
       // except where the status says the request can never work as configured: a redirect
       // (endpoints are never followed) or a missing resource (a wrong endpoint URL).
-      if ((http_status >= 300 && http_status < 400) || http_status == 404 ||
-          http_status == 405 || http_status == 410)
+      if ((http_status >= 300 && http_status < 400) || http_status == 404 || http_status == 405 ||
+          http_status == 410)
         return error_class::misconfiguration;
       return error_class::retryable;
     case errc::invalid_client:
