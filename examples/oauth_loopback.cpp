@@ -140,9 +140,12 @@ int run(T& transport, pa::user_auth_config cfg, C clock, const std::string& sess
       std::printf("No callback within 5 minutes.\n");
       return 1;
     }
-    auto cb = issuer ? pa::parse_authorization_callback(*target, *state, *issuer)
-                     : pa::parse_authorization_callback(*target, *state, std::nullopt,
-                                                        pa::issuer_policy::if_present);
+    // With an expected issuer, RFC 9207 `iss` is required; without one it is checked if sent.
+    const std::string expected_issuer = issuer.value_or(std::string());
+    auto cb = !expected_issuer.empty()
+                  ? pa::parse_authorization_callback(*target, *state, expected_issuer)
+                  : pa::parse_authorization_callback(*target, *state, std::nullopt,
+                                                     pa::issuer_policy::if_present);
     if (!cb) {
       print_error("authorization", cb.error());
       return 1;
