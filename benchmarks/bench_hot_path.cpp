@@ -28,15 +28,15 @@
 
 #include "common/fixtures.hpp"
 
-#include <atomic>
-#include <chrono>
-#include <cstdint>
-#include <cstdio>
-#include <memory>
-#include <mutex>
-#include <optional>
-#include <shared_mutex>
-#include <string>
+#include <atomic>        // std::atomic<std::shared_ptr> reference
+#include <chrono>        // steady_clock: every contestant reads it
+#include <cstddef>       // std::size_t
+#include <cstdio>        // priming failures
+#include <cstdlib>       // std::exit when priming fails
+#include <memory>        // std::shared_ptr reference
+#include <mutex>         // std::mutex reference
+#include <shared_mutex>  // std::shared_mutex reference
+#include <string>        // the header copies
 
 namespace {
 

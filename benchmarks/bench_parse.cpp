@@ -22,13 +22,13 @@
 
 #include "common/fixtures.hpp"
 
-#include <chrono>
-#include <cstdint>
-#include <cstdio>
-#include <cstdlib>
-#include <cstring>
-#include <string>
-#include <string_view>
+#include <chrono>       // received_at, the expected expiry
+#include <cstdint>      // std::int64_t expires_in
+#include <cstdio>       // validation messages
+#include <cstdlib>      // std::atol for --count
+#include <cstring>      // std::memchr (the floor)
+#include <string>       // owned results
+#include <string_view>  // keys, contestant names
 
 namespace {
 
@@ -333,6 +333,8 @@ void register_all(fixture& fx) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  std::fprintf(stderr, "simdjson kernel: %s\n",
+               simdjson::get_active_implementation()->name().c_str());
   const bool ok = validate(standard()) && validate(profile_api());
   if (!ok) return 1;
   if (argc == 5 && std::string_view(argv[1]) == "--count") {

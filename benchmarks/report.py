@@ -44,8 +44,13 @@ def verdict(ok):
     return "**met**" if ok else "**missed**"
 
 
+def load_note(context):
+    la = context.get("load_avg")
+    return f"(load average when the run started: {', '.join(f'{x:.1f}' for x in la)})" if la else ""
+
+
 def parse_report(path):
-    _, runs = load(path)
+    context, runs = load(path)
     table = defaultdict(dict)  # fixture -> contestant -> ns
     for name, b in runs.items():
         _, fixture, who = name.split("/")
@@ -53,7 +58,7 @@ def parse_report(path):
     order = ["nlohmann", "cpprest", "rapidjson", "simdjson_ondemand", "memchr_floor",
              "ours_json_reader", "ours"]
     fixtures = [f for f in ("standard", "profile") if f in table]
-    out = ["| contestant | " + " | ".join(
+    out = [load_note(context), "", "| contestant | " + " | ".join(
         f"{f} (ns) | {f}: peer / ours" for f in fixtures) + " |",
         "|---|" + "---:|---:|" * len(fixtures)]
     for who in order:
@@ -80,7 +85,7 @@ def parse_report(path):
 
 
 def hot_report(path):
-    _, runs = load(path)
+    context, runs = load(path)
     wall = defaultdict(dict)  # contestant -> threads -> wall ns per call, per caller
     cpu = defaultdict(dict)   # contestant -> threads -> CPU ns per call, per caller
     for name, b in runs.items():
@@ -91,7 +96,7 @@ def hot_report(path):
         cpu[who][threads] = ns(b, "cpu_time")
     order = ["clock_only", "mutex_copy", "shared_mutex_copy", "atomic_shared_ptr_copy",
              "unsync_copy", "ours_copy", "ours_view", "ours_write"]
-    out = ["| contestant | wall, 1 thread (ns/call) | wall, 2 threads (ns/call) | "
+    out = [load_note(context), "", "| contestant | wall, 1 thread (ns/call) | wall, 2 threads (ns/call) | "
            "CPU, 1 thread | CPU, 2 threads | ours_view speed-up, 1 thread | "
            "ours_view speed-up, 2 threads |", "|---|---:|---:|---:|---:|---:|---:|"]
     view = wall.get("ours_view", {})

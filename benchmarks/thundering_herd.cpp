@@ -16,19 +16,19 @@
 
 #include <profile/auth.hpp>
 
-#include <algorithm>
-#include <atomic>
-#include <chrono>
-#include <condition_variable>
-#include <cstdint>
-#include <cstdio>
-#include <cstdlib>
-#include <latch>
-#include <memory>
-#include <mutex>
-#include <string>
-#include <thread>
-#include <vector>
+#include <algorithm>           // std::find, std::min/max
+#include <atomic>              // the clock offset, request counter
+#include <chrono>              // latencies, call durations
+#include <condition_variable>  // the transport's gate
+#include <cstdint>             // std::int64_t, std::uint64_t
+#include <cstdio>              // the Markdown table
+#include <cstdlib>             // std::atoi
+#include <latch>               // releases the herd together
+#include <memory>              // std::shared_ptr to the shared log
+#include <mutex>               // guards the log
+#include <string>              // bodies, headers
+#include <thread>              // the herd
+#include <vector>              // per-caller results
 
 namespace {
 

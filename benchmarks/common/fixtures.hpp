@@ -3,6 +3,7 @@
 #ifndef PROFILE_AUTH_BENCHMARKS_COMMON_FIXTURES_HPP
 #define PROFILE_AUTH_BENCHMARKS_COMMON_FIXTURES_HPP
 
+#include <cstddef>  // std::size_t
 #include <cstdio>   // std::fopen: no <fstream> needed for two small files
 #include <cstdlib>  // std::exit when a fixture is missing
 #include <string>   // owned file contents
