@@ -269,6 +269,8 @@ TEST_CASE("concurrency: readers race invalidations and refetches without a torn 
       auto h = f.client.authorization_header();
       CHECK((h && well_formed(*h)));
     }
+    // The rounds can finish before a reader thread is even scheduled: let each read once.
+    while (reads.load() < static_cast<long>(readers)) std::this_thread::yield();
     stop.store(true);
   }
   CHECK(bad.load() == 0);
