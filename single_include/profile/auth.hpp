@@ -1141,7 +1141,9 @@ using default_lock_policy = single_threaded;
 #define PROFILE_AUTH_RANDOM_HPP
 
 
+#include <array>    // the 8 bytes behind random_u64
 #include <cstddef>  // std::byte, std::size_t
+#include <cstdint>  // std::uint64_t
 #include <span>     // fill(std::span<std::byte>)
 
 #if !PROFILE_AUTH_NO_OS_RANDOM
@@ -1246,6 +1248,19 @@ struct os_random {
   }
 };
 #endif
+
+namespace detail {
+/// 64 random bits, little-endian from `r`. If the source fails, the middle of every range:
+/// a jitter or delay of half the maximum is still a sane one.
+template <class R>
+[[nodiscard]] std::uint64_t random_u64(R& r) noexcept {
+  std::array<std::byte, 8> b{};
+  if (!r.fill(std::span<std::byte>(b))) return std::uint64_t{1} << 63;
+  std::uint64_t v = 0;
+  for (std::size_t i = b.size(); i-- > 0;) v = (v << 8) | std::to_integer<std::uint64_t>(b[i]);
+  return v;
+}
+}  // namespace detail
 
 }  // namespace profile::auth::inline v0
 
@@ -7473,15 +7488,7 @@ class cached_token_driver {
 
   time_point now() { return to_time_point(clock_.now()); }
 
-  /// 64 random bits, little-endian from the source. If the source fails, the middle of every
-  /// range: a jitter or delay of half the maximum is still a sane one.
-  std::uint64_t draw() noexcept {
-    std::array<std::byte, 8> b{};
-    if (!random_.fill(std::span<std::byte>(b))) return std::uint64_t{1} << 63;
-    std::uint64_t v = 0;
-    for (std::size_t i = b.size(); i-- > 0;) v = (v << 8) | std::to_integer<std::uint64_t>(b[i]);
-    return v;
-  }
+  std::uint64_t draw() noexcept { return random_u64(random_); }
 
   template <class F>
   std::invoke_result_t<F&, const snapshot&> read(F f) {
@@ -8513,13 +8520,7 @@ class user_session {
 
   time_point now() { return to_time_point(core_.clock().now()); }
 
-  std::uint64_t draw() noexcept {
-    std::array<std::byte, 8> b{};
-    if (!random_.fill(std::span<std::byte>(b))) return std::uint64_t{1} << 63;
-    std::uint64_t v = 0;
-    for (std::size_t i = b.size(); i-- > 0;) v = (v << 8) | std::to_integer<std::uint64_t>(b[i]);
-    return v;
-  }
+  std::uint64_t draw() noexcept { return detail::random_u64(random_); }
 
   /// Every public call: restore once, run, then deliver the hooks its flight queued.
   template <class F>

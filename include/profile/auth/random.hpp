@@ -5,7 +5,9 @@
 
 #include <profile/auth/config.hpp>
 
+#include <array>    // the 8 bytes behind random_u64
 #include <cstddef>  // std::byte, std::size_t
+#include <cstdint>  // std::uint64_t
 #include <span>     // fill(std::span<std::byte>)
 
 #if !PROFILE_AUTH_NO_OS_RANDOM
@@ -37,6 +39,19 @@ struct os_random {
   }
 };
 #endif
+
+namespace detail {
+/// 64 random bits, little-endian from `r`. If the source fails, the middle of every range:
+/// a jitter or delay of half the maximum is still a sane one.
+template <class R>
+[[nodiscard]] std::uint64_t random_u64(R& r) noexcept {
+  std::array<std::byte, 8> b{};
+  if (!r.fill(std::span<std::byte>(b))) return std::uint64_t{1} << 63;
+  std::uint64_t v = 0;
+  for (std::size_t i = b.size(); i-- > 0;) v = (v << 8) | std::to_integer<std::uint64_t>(b[i]);
+  return v;
+}
+}  // namespace detail
 
 }  // namespace profile::auth::inline v0
 

@@ -217,13 +217,7 @@ class user_session {
 
   time_point now() { return to_time_point(core_.clock().now()); }
 
-  std::uint64_t draw() noexcept {
-    std::array<std::byte, 8> b{};
-    if (!random_.fill(std::span<std::byte>(b))) return std::uint64_t{1} << 63;
-    std::uint64_t v = 0;
-    for (std::size_t i = b.size(); i-- > 0;) v = (v << 8) | std::to_integer<std::uint64_t>(b[i]);
-    return v;
-  }
+  std::uint64_t draw() noexcept { return detail::random_u64(random_); }
 
   /// Every public call: restore once, run, then deliver the hooks its flight queued.
   template <class F>

@@ -5,6 +5,7 @@
 
 #include <profile/auth/concepts.hpp>
 #include <profile/auth/config.hpp>
+#include <profile/auth/random.hpp>
 #include <profile/auth/detail/bearer_challenge.hpp>
 #include <profile/auth/error.hpp>
 #include <profile/auth/http.hpp>
@@ -182,15 +183,7 @@ class cached_token_driver {
 
   time_point now() { return to_time_point(clock_.now()); }
 
-  /// 64 random bits, little-endian from the source. If the source fails, the middle of every
-  /// range: a jitter or delay of half the maximum is still a sane one.
-  std::uint64_t draw() noexcept {
-    std::array<std::byte, 8> b{};
-    if (!random_.fill(std::span<std::byte>(b))) return std::uint64_t{1} << 63;
-    std::uint64_t v = 0;
-    for (std::size_t i = b.size(); i-- > 0;) v = (v << 8) | std::to_integer<std::uint64_t>(b[i]);
-    return v;
-  }
+  std::uint64_t draw() noexcept { return random_u64(random_); }
 
   template <class F>
   std::invoke_result_t<F&, const snapshot&> read(F f) {
