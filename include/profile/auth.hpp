@@ -13,6 +13,7 @@
 #include <profile/auth/lock_policy.hpp>
 #include <profile/auth/random.hpp>
 #include <profile/auth/token.hpp>
+#include <profile/auth/coarse_clock.hpp>
 #include <profile/auth/refresh_policy.hpp>
 
 // primitives
