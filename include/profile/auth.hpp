@@ -34,6 +34,13 @@
 #include <profile/auth/grants/refresh_token.hpp>
 #include <profile/auth/grants/revocation.hpp>
 #include <profile/auth/grants/device_authorization.hpp>
+#include <profile/auth/grants/client_metadata.hpp>
+#include <profile/auth/grants/registration.hpp>
+#include <profile/auth/grants/introspection.hpp>
+#include <profile/auth/www_authenticate.hpp>
+#include <profile/auth/discovery.hpp>
+#include <profile/auth/from_metadata.hpp>
+#include <profile/auth/resource_metadata.hpp>
 
 // state and drivers
 #include <profile/auth/token_cache.hpp>

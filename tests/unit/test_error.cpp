@@ -24,7 +24,7 @@ TEST_CASE("errc converts to std::error_code in the profile.auth category") {
 TEST_CASE("every errc has a distinct, stable name") {
   std::set<std::string> names;
   for (int i = static_cast<int>(pa::errc::invalid_argument);
-       i <= static_cast<int>(pa::errc::random_failed); ++i) {
+       i <= static_cast<int>(pa::errc::invalid_client_metadata); ++i) {
     auto name = std::string(pa::to_string(static_cast<pa::errc>(i)));
     CHECK(name != "unknown");
     CHECK(names.insert(name).second);
@@ -38,6 +38,8 @@ TEST_CASE("OAuth error codes map to their errc") {
   CHECK(pa::errc_from_oauth_error("invalid_target") == pa::errc::invalid_target);
   CHECK(pa::errc_from_oauth_error("slow_down") == pa::errc::slow_down);
   CHECK(pa::errc_from_oauth_error("authorization_pending") == pa::errc::authorization_pending);
+  CHECK(pa::errc_from_oauth_error("invalid_redirect_uri") == pa::errc::invalid_redirect_uri);
+  CHECK(pa::errc_from_oauth_error("invalid_client_metadata") == pa::errc::invalid_client_metadata);
   CHECK(pa::errc_from_oauth_error("Invalid_Grant") == pa::errc::oauth_error);  // case matters
   CHECK(pa::errc_from_oauth_error("something_new") == pa::errc::oauth_error);
   CHECK(pa::errc_from_oauth_error("") == pa::errc::oauth_error);
@@ -57,6 +59,8 @@ TEST_CASE("classification tells callers what to do") {
   CHECK(pa::classify(pa::errc::invalid_scope) == error_class::misconfiguration);
   CHECK(pa::classify(pa::errc::insecure_endpoint) == error_class::misconfiguration);
   CHECK(pa::classify(pa::errc::access_denied) == error_class::user_action);
+  CHECK(pa::classify(pa::errc::invalid_redirect_uri, 400) == error_class::misconfiguration);
+  CHECK(pa::classify(pa::errc::invalid_client_metadata, 400) == error_class::misconfiguration);
   CHECK(pa::classify(pa::errc::malformed_response, 200) == error_class::protocol);
   CHECK(pa::classify(pa::errc::malformed_response, 503) == error_class::retryable);
   CHECK(pa::classify(pa::errc::store_corrupt) == error_class::local);

@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: MIT
 // Tests for the strict JSON reader: grammar, escapes, UTF-8, limits, duplicate keys, numbers.
 #include <profile/auth/detail/json.hpp>
+#include <profile/auth/detail/json_flat.hpp>
 #include <profile/auth/detail/json_writer.hpp>
 
 #include <doctest/doctest.h>
 
 #include <cmath>        // std::signbit
-#include <cstdint>      // INT64_MIN/MAX
+#include <cstddef>      // std::size_t
+#include <cstdint>      // INT64_MIN/MAX, the mutation generator's state
 #include <iterator>     // iterator concepts
 #include <limits>       // numeric_limits
 #include <ranges>       // std::ranges::range
@@ -783,7 +785,7 @@ TEST_CASE("json: the SSE2 and SWAR scanners agree with a byte loop") {
   };
   const unsigned char specials[] = {'"', '\\', 0x00, 0x01, 0x1F, 0x80, 0xC3, 0xFF};
   const unsigned char plain[] = {' ', '!', '#', '[', ']', '~', 0x7F, 'A', '0', 0x21, 0x5B, 0x5D};
-  for (std::size_t len = 0; len <= 70; ++len) {
+  for (std::size_t len = 0; len <= 160; ++len) {
     for (std::size_t pos = 0; pos <= len; ++pos) {
       for (unsigned char sp : specials) {
         std::string s(len, 'a');
@@ -794,6 +796,19 @@ TEST_CASE("json: the SSE2 and SWAR scanners agree with a byte loop") {
         const char* want = reference(b, e);
         if (json::text::skip_plain(b, e) != want || json::text::skip_plain_swar(b, e) != want)
           FAIL_CHECK("len " << len << " pos " << pos << " byte " << int(sp));
+#if defined(__SSE2__) || defined(_M_X64)
+        if (json::text::skip_plain_sse2(b, e) != want)
+          FAIL_CHECK("sse2: len " << len << " pos " << pos << " byte " << int(sp));
+        // The long-string routines start after 16 bytes the caller found plain.
+        if (want - b >= 16) {
+          if (json::text::skip_plain_sse2_rest(b + 16, e) != want)
+            FAIL_CHECK("sse2 rest: len " << len << " pos " << pos << " byte " << int(sp));
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+          if (json::text::use_avx2() && json::text::skip_plain_avx2_rest(b + 16, e) != want)
+            FAIL_CHECK("avx2 rest: len " << len << " pos " << pos << " byte " << int(sp));
+#endif
+        }
+#endif
       }
     }
   }
@@ -848,4 +863,168 @@ TEST_CASE("json: strings that straddle scan blocks keep their escapes and UTF-8 
     CHECK(must_fail("[\"" + pad + "\xFF\"]").code == pa::errc::invalid_utf8);
     CHECK(must_fail("[\"" + pad).code == pa::errc::invalid_json);
   }
+}
+
+namespace {
+
+/// A small deterministic generator (xorshift64*), so that failures reproduce.
+struct mutator {
+  std::uint64_t state;
+  std::uint64_t next() {
+    state ^= state >> 12;
+    state ^= state << 25;
+    state ^= state >> 27;
+    return state * 0x2545F4914F6CDD1DULL;
+  }
+  std::size_t below(std::size_t n) { return n == 0 ? 0 : static_cast<std::size_t>(next() % n); }
+  /// One to three random edits: replace, insert or delete a byte (bytes JSON cares about
+  /// most of the time), or cut the text short.
+  std::string mutate(std::string s) {
+    static constexpr unsigned char bytes[] = {
+        '"',  '\\', '{',  '}',  '[',  ']',  ',',  ':',  ' ',  '\n', '\t', '0', '1',
+        '-',  '+',  'e',  'E',  '.',  't',  'f',  'n',  'u',  'a',  'A',  'x', '/',
+        0x00, 0x01, 0x1F, 0x7F, 0x80, 0xC3, 0xA9, 0xE2, 0xED, 0xF0, 0xF4, 0xFF};
+    const std::size_t edits = 1 + below(3);
+    for (std::size_t k = 0; k < edits; ++k) {
+      const std::size_t at = below(s.size() + 1);
+      const char b = static_cast<char>(bytes[below(sizeof bytes)]);
+      switch (below(8)) {
+        case 0:
+        case 1:
+        case 2:
+          if (at < s.size()) s[at] = b;
+          break;
+        case 3:
+        case 4:
+          s.insert(s.begin() + static_cast<std::ptrdiff_t>(at), b);
+          break;
+        case 5:
+        case 6:
+          if (at < s.size()) s.erase(at, 1);
+          break;
+        default:
+          s.resize(at);
+      }
+    }
+    return s;
+  }
+};
+
+/// Seeds for the flat reader: flat objects of every kind of scalar, and a few that are not.
+const std::vector<std::string>& flat_seeds() {
+  static const std::vector<std::string> seeds = {
+      R"({"access_token":"eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.c2lnbmF0dXJlc2lnbmF0dXJl",)"
+      R"("token_type":"Bearer","expires_in":3600,"refresh_token":"r-1","scope":"a b"})",
+      R"({ "a" : "x\"y\u00e9\ud83d\ude00" , "b" : -0.5e+3 , "c" : true , "d" : null , "e" : false })",
+      "{\"k\":\"caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80\",\"n\":[1,{\"x\":2}],\"o\":{}}",
+      R"({"":"","a":"","aa":0,"b":1e5,"c":12345678901234567890})",
+      "{\n\t\"x\":\"0123456789012345678901234567890123456789012345678901234567890123456789\"\r\n}",
+      R"({"a\u0041":1,"b":"\/\b\f\n\r\t"})",
+      R"({})",
+      R"([1,2,3])",
+  };
+  return seeds;
+}
+
+struct flat_seen {
+  std::string name, raw;
+  json::kind type;
+  bool escaped;
+  std::uint32_t decoded;
+};
+
+}  // namespace
+
+TEST_CASE("json: read_flat_object accepts exactly what parse accepts, and reports the same") {
+  json::limits tight;
+  tight.max_string = 8;
+  tight.max_values = 4;
+  json::limits no_depth;
+  no_depth.max_depth = 0;
+  json::limits small;
+  small.max_size = 40;
+  const json::limits limit_sets[] = {json::limits{}, tight, no_depth, small};
+  mutator rng{0x9E3779B97F4A7C15ULL};
+  std::size_t done = 0, flat_rejected_valid = 0;
+  for (int round = 0; round < 30000; ++round) {
+    const std::string& seed = flat_seeds()[rng.below(flat_seeds().size())];
+    const std::string text = round < 64 ? seed : rng.mutate(seed);
+    const json::limits& lim = limit_sets[round % 8 == 0 ? 1 + rng.below(3) : 0];
+    std::vector<flat_seen> seen;
+    const json::flat_result r = json::read_flat_object(text, lim, [&](const json::flat_member& m) {
+      seen.push_back({std::string(m.name), std::string(m.raw), m.type, m.escaped, m.decoded});
+      return true;
+    });
+    const auto d = json::parse(text, lim);
+    if (r == json::flat_result::not_flat) {
+      if (d) ++flat_rejected_valid;
+      continue;
+    }
+    ++done;
+    CAPTURE(text);
+    REQUIRE(d.has_value());
+    const json::value root = d->root();
+    REQUIRE(root.is_object());
+    REQUIRE(root.size() == seen.size());
+    std::size_t i = 0;
+    for (const json::member m : root.members()) {
+      const flat_seen& f = seen[i++];
+      CHECK(decoded(m.key) == f.name);
+      CHECK(m.value.raw() == f.raw);
+      CHECK(m.value.type() == f.type);
+      if (f.type == json::kind::string) {
+        CHECK(m.value.has_escapes() == f.escaped);
+        CHECK(m.value.string_size() == f.decoded);
+        std::string out;
+        json::flat_member fm{f.name, f.raw, f.type, f.escaped, f.decoded};
+        fm.assign_to(out);
+        CHECK(out == decoded(m.value));
+      }
+    }
+  }
+  // Both outcomes occur often enough for the comparison to mean something.
+  CHECK(done > 2000);
+  CHECK(flat_rejected_valid > 100);  // nested values, escaped names, limits
+}
+
+TEST_CASE("json: read_flat_object stops when asked and leaves big objects to parse") {
+  int calls = 0;
+  CHECK(json::read_flat_object(R"({"a":1,"b":2})", {}, [&](const json::flat_member&) {
+          return ++calls < 1;
+        }) == json::flat_result::not_flat);
+  CHECK(calls == 1);
+  std::string big = "{";
+  for (int i = 0; i < 17; ++i) big += (i ? ",\"k" : "\"k") + std::to_string(i) + "\":0";
+  big += "}";
+  CHECK(json::parse(big).has_value());
+  const auto all = [](const json::flat_member&) { return true; };
+  CHECK(json::read_flat_object(big, {}, all) == json::flat_result::not_flat);
+  big.erase(big.rfind(','));
+  big += "}";
+  CHECK(json::read_flat_object(big, {}, all) == json::flat_result::done);
+  CHECK(json::read_flat_object(R"({"a":1,"a":2})", {}, all) == json::flat_result::not_flat);
+  CHECK(json::read_flat_object(R"({"a":1} x)", {}, all) == json::flat_result::not_flat);
+  CHECK(json::read_flat_object(" {} ", {}, all) == json::flat_result::done);
+}
+
+TEST_CASE("json: a small document's tape stays in the caller's buffer; a big one moves out") {
+  json::tape::entry buf[8];
+  const std::string small = R"({"a":[1,2],"b":"x"})";
+  const auto s = json::parse(small, {}, buf);
+  REQUIRE(s.has_value());
+  CHECK_FALSE(s->owns_tape());
+  CHECK(s->entry_count() == 7);
+  CHECK(s->root().find("b")->equals("x"));
+  std::string big = "[";
+  for (int i = 0; i < 100; ++i) big += (i ? ",[" : "[") + std::to_string(i) + "]";
+  big += "]";
+  const auto b = json::parse(big, {}, buf);
+  REQUIRE(b.has_value());
+  CHECK(b->owns_tape());
+  CHECK(b->entry_count() == 201);
+  int sum = 0;
+  for (const json::value v : b->root().elements())
+    sum += static_cast<int>(*(*v.elements().begin()).get_int64());
+  CHECK(sum == 4950);
+  CHECK_FALSE(json::parse("[1,", {}, buf).has_value());
 }

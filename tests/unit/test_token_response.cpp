@@ -7,8 +7,11 @@
 #include <doctest/doctest.h>
 
 #include <chrono>       // lifetimes and wall-clock instants
+#include <cstddef>      // std::size_t
+#include <cstdint>      // the mutation generator's state
 #include <string>       // bodies
 #include <string_view>  // secret markers
+#include <utility>      // std::pair of extra members
 #include <vector>       // collected messages
 
 namespace pa = profile::auth;
@@ -66,6 +69,11 @@ pa::error err(const pa::http_response& r, const pa::token_parse_options& o = {})
   return t.error();
 }
 
+using member_list = std::vector<std::pair<std::string_view, std::string_view>>;
+
+/// token::extra as a vector, for comparisons.
+member_list members(const pa::token& t) { return member_list(t.extra.begin(), t.extra.end()); }
+
 std::string with_expires(std::string_view expires_json) {
   return std::string(R"({"access_token":")") + std::string(kAccess) +
          R"(","token_type":"Bearer","expires_in":)" + std::string(expires_json) + "}";
@@ -100,11 +108,83 @@ TEST_CASE("a standard answer keeps refresh token, id token, scope and unknown me
   CHECK(t.scope == "openid profile");
   CHECK(t.expires_at == t0 + 300s);
   REQUIRE(t.extra.size() == 4);
-  CHECK(t.extra[0] == std::pair<std::string, std::string>("x_num", "1.5e2"));
-  CHECK(t.extra[1] == std::pair<std::string, std::string>("x_obj", R"({"a":[1,true,null]})"));
-  CHECK(t.extra[2] == std::pair<std::string, std::string>("x_str", R"("a\"b")"));
-  CHECK(t.extra[3] == std::pair<std::string, std::string>("refresh_expires_in", "86400"));
+  CHECK(members(t) == member_list{{"x_num", "1.5e2"},
+                                  {"x_obj", R"({"a":[1,true,null]})"},
+                                  {"x_str", R"("a\"b")"},
+                                  {"refresh_expires_in", "86400"}});
   CHECK(t.extra_member("x_str") == R"("a\"b")");
+}
+
+TEST_CASE("token::extra: one buffer, (name, raw JSON) pairs in document order") {
+  pa::extra_members e;
+  CHECK(e.empty());
+  CHECK(e.size() == 0);
+  CHECK(e.begin() == e.end());
+  CHECK_FALSE(e.find("x").has_value());
+  e.add("x", "1");
+  e.add("", R"("")");  // empty names are members too
+  e.add(std::string_view("n\0l", 3), "[1,2]");
+  e.add("x", "2");  // add() does not deduplicate; find() returns the first
+  CHECK(e.size() == 4);
+  std::vector<std::string> seen;
+  for (auto [name, raw] : e) seen.push_back(std::string(name) + "=" + std::string(raw));
+  CHECK(seen == std::vector<std::string>{"x=1", R"(="")", std::string("n\0l=[1,2]", 9), "x=2"});
+  CHECK(e.find("x") == "1");
+  CHECK(e.find(std::string_view("n\0l", 3)) == "[1,2]");
+  CHECK(e.find("") == R"("")");
+  CHECK_FALSE(e.find("n").has_value());
+
+  const pa::extra_members copy = e;  // copies own their bytes
+  e.clear();
+  CHECK(e.empty());
+  CHECK(copy.size() == 4);
+  CHECK(copy.find("x") == "1");
+  CHECK(copy != e);
+  pa::extra_members again;
+  for (auto [name, raw] : copy) again.add(name, raw);
+  CHECK(again == copy);
+
+  pa::token t;
+  t.extra = copy;
+  CHECK(t.extra_member("x") == "1");
+  static_assert(std::forward_iterator<pa::extra_members::iterator>);
+}
+
+TEST_CASE("token::extra from JSON: names decoded, values raw, many members, big documents") {
+  // Known names are recognised decoded too; unknown names are stored decoded.
+  const auto t = ok(resp(200, R"({"access\u005ftoken":"a","sc\u006fpe":"s","x\u0041":"v\n",)"
+                              R"("token_typ":1,"expires_inn":2,"scopes":[],"idtoken":{}})"));
+  CHECK(t.access_token.reveal() == "a");
+  CHECK(t.scope == "s");
+  CHECK(members(t) == member_list{{"xA", R"("v\n")"},
+                                  {"token_typ", "1"},
+                                  {"expires_inn", "2"},
+                                  {"scopes", "[]"},
+                                  {"idtoken", "{}"}});
+  // More members than fit one batch, and more tape entries than the stack buffer holds.
+  std::string body = R"({"access_token":"a")";
+  for (int i = 0; i < 300; ++i)
+    body += ",\"m" + std::to_string(i) + "\":" + (i % 2 ? "[" + std::to_string(i) + "]" : "true");
+  body += "}";
+  const auto many = ok(resp(200, body));
+  REQUIRE(many.extra.size() == 300);
+  int i = 0;
+  for (auto [name, raw] : many.extra) {
+    CHECK(name == "m" + std::to_string(i));
+    CHECK(raw == (i % 2 ? "[" + std::to_string(i) + "]" : "true"));
+    ++i;
+  }
+  CHECK(many.extra_member("m299") == "[299]");
+  // A duplicate among them is still found.
+  body.back() = ',';
+  body += R"("m150":1})";
+  CHECK(err(resp(200, body)).code == pa::errc::invalid_json);
+  // Deeply nested unknown values stay raw and validated.
+  const auto nested = ok(resp(200, R"({"access_token":"a","n":{"b":[{"c":[]},"\u00e9"]}})"));
+  CHECK(nested.extra_member("n") == R"({"b":[{"c":[]},"\u00e9"]})");
+  CHECK(err(resp(200, R"({"access_token":"a","n":{"b":[{"c":[]},"\ud800"]}})")).code ==
+        pa::errc::invalid_utf8);
+  CHECK(err(resp(200, R"({"access_token":"a","n":{"b":1,"b":2}})")).code == pa::errc::invalid_json);
 }
 
 TEST_CASE("escaped strings are decoded") {
@@ -239,9 +319,8 @@ TEST_CASE("form-encoded and text/plain bodies (GitHub)") {
     CHECK(t.scope == "repo,gist");  // kept as sent
     CHECK(t.expires_at == t0 + 28800s);
     REQUIRE(t.extra.size() == 2);
-    CHECK(t.extra[0] ==
-          std::pair<std::string, std::string>("refresh_token_expires_in", "\"15811200\""));
-    CHECK(t.extra[1] == std::pair<std::string, std::string>("x", R"("a b\"")"));
+    CHECK(members(t) ==
+          member_list{{"refresh_token_expires_in", "\"15811200\""}, {"x", R"("a b\"")"}});
   }
   // JSON labelled text/plain, or unlabelled.
   CHECK(ok(resp(200, with_expires("60"), "text/plain")).expires_at == t0 + 60s);
@@ -573,4 +652,93 @@ TEST_CASE("no error message contains a secret, a token or a refresh token") {
   for (const auto& m : collected())
     for (const std::string_view s : {kAccess, kRefresh, kClientSecret})
       CHECK(m.find(s) == std::string::npos);
+}
+
+namespace {
+
+/// Same token, field by field.
+void same_token(const pa::token& a, const pa::token& b) {
+  CHECK(a.access_token == b.access_token);
+  CHECK(a.refresh_token == b.refresh_token);
+  CHECK(a.id_token == b.id_token);
+  CHECK(a.token_type == b.token_type);
+  CHECK(a.scope == b.scope);
+  CHECK(a.expires_in == b.expires_in);
+  CHECK(a.received_at == b.received_at);
+  CHECK(a.expires_at == b.expires_at);
+  CHECK(a.extra == b.extra);
+}
+
+}  // namespace
+
+TEST_CASE("the one-pass reader and the general reader give the same token or the same error") {
+  // parse_json_token reads flat answers in one pass and leaves everything else (and
+  // every problem) to the general reader; whichever runs, the outcome must be the same.
+  const std::string seeds[] = {
+      std::string(R"({"access_token":")") + std::string(kAccess) +
+          R"(","token_type":"Bearer","expires_in":3600,"refresh_token":")" + std::string(kRefresh) +
+          R"(","scope":"openid email","id_token":"eyJ.x.y","x":1,"not-before-policy":0})",
+      R"({ "access_token" : "a\u0041\/" , "expires_in" : "3600" , "token_type" : null ,)"
+      R"( "scope" : 7 , "error" : "" , "s" : "caf\u00e9" })",
+      R"({"access_token":"a","token_type":"mac","expires_in":-1})",
+      R"({"access_token":"a","scope":["x","y"],"expires_in":true,"n":{"a":[1]}})",
+      R"({"error":"invalid_grant","error_description":"bad"})",
+      R"({"access_token":"a","refresh_token":null,"id_token":null,"expires_in":1.5e3})",
+  };
+  pa::token_parse_options strict;
+  strict.strict_expires_in = true;
+  strict.limits.max_string = 12;
+  strict.limits.max_values = 6;
+  std::uint64_t state = 0xD1B54A32D192ED03ULL;
+  const auto next = [&] {
+    state ^= state >> 12;
+    state ^= state << 25;
+    state ^= state >> 27;
+    return state * 0x2545F4914F6CDD1DULL;
+  };
+  static constexpr char bytes[] =
+      "\"\\{}[],: 0-e.tnux\x01\x80\xC3\xFF"
+      "abc123";
+  std::size_t tokens = 0, errors = 0, one_pass = 0;
+  for (int round = 0; round < 20000; ++round) {
+    std::string body = seeds[next() % std::size(seeds)];
+    if (round >= 16) {
+      for (int k = next() % 4 == 0 ? 2 : 1; k > 0; --k) {
+        const std::size_t at = next() % (body.size() + 1);
+        const char b = bytes[next() % (sizeof bytes - 1)];
+        switch (next() % 4) {
+          case 0:
+            if (at < body.size()) body[at] = b;
+            break;
+          case 1:
+            body.insert(body.begin() + static_cast<std::ptrdiff_t>(at), b);
+            break;
+          case 2:
+            if (at < body.size()) body.erase(at, 1);
+            break;
+          default:
+            body.resize(at);
+        }
+      }
+    }
+    const pa::token_parse_options& o = round % 5 == 0 ? strict : pa::token_parse_options{};
+    CAPTURE(body);
+    const pa::http_response r = resp(200, body);
+    const auto fast = pa::detail::parse_json_token(r, t0, o);
+    const auto general = pa::detail::parse_json_token_general(r, t0, o);
+    pa::detail::token_builder b;
+    if (pa::detail::read_flat_json_token(r, o, b) != pa::detail::flat_token::not_flat) ++one_pass;
+    REQUIRE(fast.has_value() == general.has_value());
+    if (fast) {
+      ++tokens;
+      same_token(*fast, *general);
+    } else {
+      ++errors;
+      CHECK(fast.error().code == general.error().code);
+      CHECK(fast.error().message == general.error().message);
+    }
+  }
+  CHECK(tokens > 2000);
+  CHECK(errors > 2000);
+  CHECK(one_pass > 4000);  // the one-pass reader decided many of them
 }

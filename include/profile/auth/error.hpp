@@ -64,6 +64,9 @@ enum class errc : int {
   store_corrupt,      ///< the stored session is corrupt or of a foreign format version
   store_conflict,     ///< compare-and-swap on the store lost: another writer won
   random_failed,      ///< the random source failed
+  // --- RFC 7591 §3.2.2 dynamic client registration ---
+  invalid_redirect_uri,     ///< the server refused a redirect URI of the registration
+  invalid_client_metadata,  ///< the server refused other metadata or the software statement
 };
 
 /// What a caller should do about an error.
@@ -160,11 +163,16 @@ enum class error_class : unsigned char {
       return "store_conflict";
     case errc::random_failed:
       return "random_failed";
+    case errc::invalid_redirect_uri:
+      return "invalid_redirect_uri";
+    case errc::invalid_client_metadata:
+      return "invalid_client_metadata";
   }
   return "unknown";
 }
 
-/// Maps an RFC 6749/6750/8628/8707 `error` code to its errc; unknown codes give errc::oauth_error.
+/// Maps an RFC 6749/6750/7591/8628/8707 `error` code to its errc; unknown codes give
+/// errc::oauth_error.
 [[nodiscard]] constexpr errc errc_from_oauth_error(std::string_view code) noexcept {
   constexpr errc known[] = {
       errc::invalid_request,     errc::invalid_client,          errc::invalid_grant,
@@ -172,7 +180,7 @@ enum class error_class : unsigned char {
       errc::invalid_target,      errc::access_denied,           errc::unsupported_response_type,
       errc::server_error,        errc::temporarily_unavailable, errc::authorization_pending,
       errc::slow_down,           errc::expired_token,           errc::invalid_token,
-      errc::insufficient_scope};
+      errc::insufficient_scope,  errc::invalid_redirect_uri,    errc::invalid_client_metadata};
   for (errc e : known)
     if (to_string(e) == code) return e;
   return errc::oauth_error;
@@ -251,6 +259,8 @@ struct error {
     case errc::insufficient_scope:
     case errc::invalid_argument:
     case errc::invalid_header_value:
+    case errc::invalid_redirect_uri:
+    case errc::invalid_client_metadata:
       return error_class::misconfiguration;
     case errc::access_denied:
     case errc::authorization_pending:

@@ -230,6 +230,10 @@ inline void add_response_context(error& e, const http_response& r,
       return "the token is invalid or expired: fetch a new one";
     case errc::insufficient_scope:
       return "the token lacks the scope this call needs";
+    case errc::invalid_redirect_uri:
+      return "the registration's redirect URIs were refused: check their scheme and host";
+    case errc::invalid_client_metadata:
+      return "the server refused a client metadata value: see error_description";
     default:
       return "an error code this library does not know: see error_description";
   }

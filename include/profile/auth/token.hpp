@@ -7,11 +7,14 @@
 #include <profile/auth/secret.hpp>
 
 #include <chrono>       // time_point, durations
-#include <optional>     // expires_at may be unknown
-#include <string>       // token_type, scope, raw unknown members
-#include <string_view>  // lookups in extra
-#include <utility>      // std::pair
-#include <vector>       // unknown members, in order
+#include <cstddef>      // std::size_t, std::ptrdiff_t
+#include <cstdint>      // std::uint32_t lengths in the member buffer
+#include <cstring>      // std::memcpy: lengths are stored unaligned
+#include <iterator>     // iterator tags
+#include <optional>     // expires_at may be unknown; find() may miss
+#include <string>       // token_type, scope, the one buffer of unknown members
+#include <string_view>  // names and raw values of unknown members
+#include <utility>      // std::pair yielded by extra_members
 
 namespace profile::auth::inline v0 {
 
@@ -26,6 +29,117 @@ template <class TP>
   return time_point(std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()));
 }
 
+namespace detail {
+struct extra_access;
+}
+
+/// The members of a token response that the library does not interpret, in document order:
+/// each one is a (name, raw JSON) pair of string_views. The name is decoded (escapes
+/// resolved); the raw JSON is the value's exact text as the server sent it (a string keeps its
+/// quotes and escapes), ready for any JSON library: ("refresh_expires_in", "86400"),
+/// ("session_state", "\"7c2e…\""), ("x", "{\"a\":[1]}").
+///
+/// ```cpp
+/// for (auto [name, raw] : tok.extra) std::printf("%.*s\n", int(name.size()), name.data());
+/// if (auto v = tok.extra.find("refresh_expires_in")) ...   // same as tok.extra_member(...)
+/// ```
+///
+/// All members share one buffer: one allocation at most (none when they are few and short),
+/// however many there are. The views stay valid until the extra_members is modified, moved
+/// or destroyed. Copying copies the buffer. Iteration is forward-only; find() is linear.
+class extra_members {
+ public:
+  /// What iteration yields: (decoded name, raw JSON text of the value).
+  using value_type = std::pair<std::string_view, std::string_view>;
+
+  /// Forward iterator yielding value_type by value.
+  class iterator {
+   public:
+    using iterator_concept = std::forward_iterator_tag;  // yields values, not references
+    using iterator_category = std::input_iterator_tag;
+    using value_type = extra_members::value_type;
+    using difference_type = std::ptrdiff_t;
+    using pointer = void;
+    using reference = value_type;
+
+    iterator() noexcept = default;
+    value_type operator*() const noexcept {
+      const std::uint32_t n = load(p_), r = load(p_ + 4);
+      return {std::string_view(p_ + header, n), std::string_view(p_ + header + n, r)};
+    }
+    iterator& operator++() noexcept {
+      p_ += header + static_cast<std::size_t>(load(p_)) + load(p_ + 4);
+      return *this;
+    }
+    iterator operator++(int) noexcept {
+      iterator old = *this;
+      ++*this;
+      return old;
+    }
+    friend bool operator==(iterator a, iterator b) noexcept { return a.p_ == b.p_; }
+
+   private:
+    friend class extra_members;
+    explicit iterator(const char* p) noexcept : p_(p) {}
+    const char* p_ = nullptr;
+  };
+  using const_iterator = iterator;
+
+  [[nodiscard]] iterator begin() const noexcept { return iterator(buf_.data()); }
+  [[nodiscard]] iterator end() const noexcept { return iterator(buf_.data() + buf_.size()); }
+  /// Number of members.
+  [[nodiscard]] std::size_t size() const noexcept { return count_; }
+  [[nodiscard]] bool empty() const noexcept { return count_ == 0; }
+
+  /// The raw JSON text of the first member named `name`, or nullopt.
+  [[nodiscard]] std::optional<std::string_view> find(std::string_view name) const noexcept {
+    for (const auto [n, raw] : *this)
+      if (n == name) return raw;
+    return std::nullopt;
+  }
+
+  /// Appends a member. `raw` should be JSON text (a token store or a test may build a token by
+  /// hand). Precondition: each of name and raw is shorter than 4 GiB (PROFILE_AUTH_ASSERT).
+  void add(std::string_view name, std::string_view raw) {
+    char* p = append(name.size(), raw.size());
+    if (!name.empty()) std::memcpy(p, name.data(), name.size());
+    if (!raw.empty()) std::memcpy(p + name.size(), raw.data(), raw.size());
+  }
+  /// Removes every member.
+  void clear() noexcept {
+    buf_.clear();
+    count_ = 0;
+  }
+
+  friend bool operator==(const extra_members&, const extra_members&) = default;
+
+ private:
+  friend struct detail::extra_access;
+  // Layout of each member in buf_: name length and raw length (4 bytes each, native order,
+  // unaligned), then the name's bytes, then the raw text's bytes.
+  static constexpr std::size_t header = 8;
+  static std::uint32_t load(const char* p) noexcept {
+    std::uint32_t v;
+    std::memcpy(&v, p, sizeof v);
+    return v;
+  }
+  /// Makes room for one member and returns where its name goes (the raw text follows it).
+  char* append(std::size_t name_size, std::size_t raw_size) {
+    PROFILE_AUTH_ASSERT(name_size < 0xFFFFFFFFu && raw_size < 0xFFFFFFFFu);
+    const auto n = static_cast<std::uint32_t>(name_size), r = static_cast<std::uint32_t>(raw_size);
+    const std::size_t at = buf_.size();
+    buf_.resize(at + header + name_size + raw_size);
+    char* p = buf_.data() + at;
+    std::memcpy(p, &n, sizeof n);
+    std::memcpy(p + 4, &r, sizeof r);
+    ++count_;
+    return p + header;
+  }
+
+  std::string buf_;
+  std::size_t count_ = 0;
+};
+
 /// An issued token (RFC 6749 §5.1). Secrets stay in `secret`; nothing here prints them.
 struct token {
   secret access_token;
@@ -36,14 +150,13 @@ struct token {
   std::optional<std::chrono::seconds> expires_in;  ///< as the server sent it, when usable
   time_point received_at{};                        ///< when the response arrived (monotonic)
   time_point expires_at{};  ///< received_at + effective lifetime (see token_parsing)
-  /// Members the library does not interpret: name and raw JSON text of the value, in order.
-  std::vector<std::pair<std::string, std::string>> extra;
+  /// Members the library does not interpret, as (name, raw JSON text) in document order:
+  /// `for (auto [name, raw] : tok.extra)`; see extra_members.
+  extra_members extra;
 
-  /// The raw JSON text of an unknown member, if present.
+  /// The raw JSON text of an unknown member, if present (tok.extra.find(name)).
   [[nodiscard]] std::optional<std::string_view> extra_member(std::string_view name) const {
-    for (const auto& m : extra)
-      if (m.first == name) return std::string_view(m.second);
-    return std::nullopt;
+    return extra.find(name);
   }
   [[nodiscard]] bool has_refresh_token() const noexcept { return !refresh_token.empty(); }
 };

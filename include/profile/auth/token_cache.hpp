@@ -55,6 +55,8 @@ enum class cache_action : unsigned char {
   use,    ///< use decision::token
   fetch,  ///< you lead a flight: request a token and report it with complete()
   fail,   ///< return decision::failure (sticky error, backoff, or the flight you waited for)
+  wait,   ///< try_acquire() only: another caller's flight runs and no token is valid; you are
+          ///< told its outcome when it ends (the async drivers queue a callback for it)
 };
 
 /// Where a flight's error arose: configuration errors (the request could not even be built)
@@ -166,28 +168,14 @@ class token_cache {
   ///   of the flight this caller waited for.
   /// Blocks (on the policy's condition variable) only when no token is valid and another
   /// caller's flight is running; the waiter then shares that flight's result.
-  [[nodiscard]] decision acquire(time_point now) {
-    const std::int64_t t = detail::to_ns(now);
-    lock_type lock(mu_);
-    bool waited = false;
-    for (;;) {
-      const snapshot* s = current_.load(std::memory_order_relaxed);  // writers hold mu_ too
-      if (s != nullptr && t < s->usable_until_ns()) {
-        if (t < s->refresh_at_ns() || in_flight_ || t < retry_not_before_) return use(s);
-        return start_flight(now, s);
-      }
-      if (waited && last_failed_) return failed();
-      if (in_flight_) {
-        bump(waits_);
-        const std::uint64_t target = flights_started_;
-        cv_.wait(lock, [&] { return flights_completed_ >= target; });
-        waited = true;
-        continue;
-      }
-      if (t < retry_not_before_) return failed();
-      return start_flight(now, nullptr);
-    }
-  }
+  [[nodiscard]] decision acquire(time_point now) { return acquire_impl(now, true); }
+
+  /// acquire() that never blocks, for callback-driven drivers: where acquire() would wait for
+  /// another caller's flight it returns `wait` instead (counted in stats().waits). The caller
+  /// must then learn the outcome from whoever completes that flight (the async drivers queue
+  /// its callback, under a lock they also hold around complete()). Works with any LockPolicy,
+  /// single_threaded included (whose condition variable cannot wait).
+  [[nodiscard]] decision try_acquire(time_point now) { return acquire_impl(now, false); }
 
   /// Ends the flight `flight` with `outcome`, observed at `now` (the instant the response
   /// arrived; backoff counts from it). `random_bits` are 64 uniform random bits: they draw the
@@ -306,6 +294,33 @@ class token_cache {
   // the mutex, whose lock word slow-path callers write.
   static constexpr std::size_t line = P::is_thread_safe ? 64 : alignof(std::max_align_t);
 
+  decision acquire_impl(time_point now, bool block) {
+    const std::int64_t t = detail::to_ns(now);
+    lock_type lock(mu_);
+    bool waited = false;
+    for (;;) {
+      const snapshot* s = current_.load(std::memory_order_relaxed);  // writers hold mu_ too
+      if (s != nullptr && t < s->usable_until_ns()) {
+        if (t < s->refresh_at_ns() || in_flight_ || t < retry_not_before_) return use(s);
+        return start_flight(now, s);
+      }
+      if (waited && last_failed_) return failed();
+      if (in_flight_) {
+        bump(waits_);
+        if (!block) {
+          decision d;
+          d.action = cache_action::wait;
+          return d;
+        }
+        const std::uint64_t target = flights_started_;
+        cv_.wait(lock, [&] { return flights_completed_ >= target; });
+        waited = true;
+        continue;
+      }
+      if (t < retry_not_before_) return failed();
+      return start_flight(now, nullptr);
+    }
+  }
   static decision use(const snapshot* s) noexcept {
     decision d;
     d.action = cache_action::use;

@@ -5,6 +5,7 @@
 
 #include <profile/auth/config.hpp>
 #include <profile/auth/detail/json.hpp>
+#include <profile/auth/detail/json_flat.hpp>
 #include <profile/auth/detail/json_writer.hpp>
 #include <profile/auth/error.hpp>
 #include <profile/auth/http.hpp>
@@ -16,7 +17,9 @@
 
 #include <algorithm>    // std::sort, std::adjacent_find: repeated form parameters
 #include <chrono>       // lifetimes
+#include <cstddef>      // std::size_t
 #include <cstdint>      // std::uint64_t saturating arithmetic
+#include <cstring>      // std::memcpy into the extra-members buffer
 #include <optional>     // expires_in, wall clock
 #include <string>       // owned fields, messages
 #include <string_view>  // member names
@@ -199,10 +202,197 @@ struct token_builder {
   return std::move(b.t);
 }
 
-/// Reads a JSON object body.
-[[nodiscard]] inline result<token> parse_json_token(const http_response& r, time_point received_at,
-                                                    const token_parse_options& o) {
-  auto doc = json::parse(r.body, o.limits);
+/// Writes into a token's extra_members (its layout stays private to token.hpp).
+struct extra_access {
+  static void reserve(extra_members& e, std::size_t bytes) {
+    e.buf_.reserve(e.buf_.size() + bytes);
+  }
+  static char* append(extra_members& e, std::size_t name_size, std::size_t raw_size) {
+    return e.append(name_size, raw_size);
+  }
+  static constexpr std::size_t header = extra_members::header;
+};
+
+/// The members of a JSON token response that parse_token_response interprets.
+enum class token_member : unsigned char {
+  other,
+  access_token,
+  refresh_token,
+  id_token,
+  token_type,
+  expires_in,
+  scope,
+  error
+};
+
+/// Which member the decoded name `s` is. One length switch and at most two fixed-size
+/// compares, instead of a chain of string comparisons.
+[[nodiscard]] inline token_member classify_member(std::string_view s) noexcept {
+  switch (s.size()) {
+    case 5:
+      return s == "scope"   ? token_member::scope
+             : s == "error" ? token_member::error
+                            : token_member::other;
+    case 8:
+      return s == "id_token" ? token_member::id_token : token_member::other;
+    case 10:
+      return s == "token_type"   ? token_member::token_type
+             : s == "expires_in" ? token_member::expires_in
+                                 : token_member::other;
+    case 12:
+      return s == "access_token" ? token_member::access_token : token_member::other;
+    case 13:
+      return s == "refresh_token" ? token_member::refresh_token : token_member::other;
+    default:
+      return token_member::other;
+  }
+}
+/// classify_member() of a tape key, compared decoded ("access\u005ftoken" counts).
+[[nodiscard]] inline token_member classify_member(const json::value& k) noexcept {
+  const std::size_t n = k.string_size();
+  if (n < 5 || n > 13) return token_member::other;
+  if (!k.has_escapes()) return classify_member(k.raw().substr(1, n));
+  char buf[13];
+  (void)k.copy_string_to(buf, sizeof buf);
+  return classify_member(std::string_view(buf, n));
+}
+
+/// Decoded tokens that had escapes pass through here; wiped when done.
+struct wiped_string {
+  std::string s;
+  wiped_string() = default;
+  wiped_string(const wiped_string&) = delete;
+  wiped_string& operator=(const wiped_string&) = delete;
+  ~wiped_string() { secure_wipe(s); }
+};
+
+/// What read_flat_json_token() found.
+enum class flat_token : unsigned char {
+  built,          ///< the token's members are in the builder
+  carries_error,  ///< a flat answer with a non-empty `error` member
+  not_flat        ///< use the general path
+};
+
+/// The fast path of parse_json_token for the usual flat answer (see json::read_flat_object):
+/// one pass over the body, no tape, the token filled in as the members go by. not_flat when
+/// the body is not such an answer or has any problem: the general path then reads it again
+/// and reports the problem exactly as it always does, so both paths give the same result.
+[[nodiscard]] inline flat_token read_flat_json_token(const http_response& r,
+                                                     const token_parse_options& o,
+                                                     token_builder& b) {
+  struct kept {  // a member for token::extra
+    std::string_view name, raw;
+  };
+  kept extra[json::tape::pairwise_key_check];  // read_flat_object takes no more members
+  std::size_t n_extra = 0, extra_bytes = 0;
+  bool carries_error = false;
+  std::string scratch;
+  wiped_string secret_buffer;
+  const auto on_member = [&](const json::flat_member& m) -> bool {
+    const token_member which = classify_member(m.name);
+    switch (which) {
+      case token_member::access_token:
+      case token_member::refresh_token:
+      case token_member::id_token: {
+        const bool access = which == token_member::access_token;
+        if (m.type == json::kind::null && !access) return true;
+        if (m.type != json::kind::string) return false;  // an error: the general path says it
+        secret& dst = access                                 ? b.t.access_token
+                      : which == token_member::refresh_token ? b.t.refresh_token
+                                                             : b.t.id_token;
+        dst = secret(m.decode(secret_buffer.s));
+        return true;
+      }
+      case token_member::token_type:
+        if (m.type == json::kind::null) return true;
+        if (m.type != json::kind::string) return false;
+        m.assign_to(b.t.token_type);
+        b.has_type = true;
+        return true;
+      case token_member::expires_in:
+        if (m.type == json::kind::null) return true;
+        b.lifetime = m.type == json::kind::number   ? read_lifetime(m.raw)
+                     : m.type == json::kind::string ? read_lifetime(m.decode(scratch))
+                                                    : lifetime_reading{};  // bool: invalid
+        return true;
+      case token_member::scope:
+        if (m.type == json::kind::null) return true;
+        if (m.type == json::kind::string) {
+          m.assign_to(b.t.scope);
+          return true;
+        }
+        break;  // a number or bool: kept raw in extra
+      case token_member::error:
+        if (m.type != json::kind::null && !(m.type == json::kind::string && m.decoded == 0))
+          carries_error = true;
+        break;
+      case token_member::other:
+        break;
+    }
+    extra[n_extra++] = {m.name, m.raw};
+    extra_bytes += extra_access::header + m.name.size() + m.raw.size();
+    return true;
+  };
+  if (json::read_flat_object(r.body, o.limits, on_member) != json::flat_result::done)
+    return flat_token::not_flat;
+  if (carries_error) return flat_token::carries_error;
+  if (n_extra != 0) {
+    extra_access::reserve(b.t.extra, extra_bytes);
+    for (std::size_t i = 0; i < n_extra; ++i) {
+      const kept& k = extra[i];
+      char* p = extra_access::append(b.t.extra, k.name.size(), k.raw.size());
+      if (!k.name.empty()) std::memcpy(p, k.name.data(), k.name.size());
+      std::memcpy(p + k.name.size(), k.raw.data(), k.raw.size());
+    }
+  }
+  return flat_token::built;
+}
+
+/// Collects the members kept in token::extra and writes them in one go, so that the buffer is
+/// sized once for the usual handful of members.
+class extra_collector {
+ public:
+  explicit extra_collector(extra_members& out) noexcept : out_(out) {}
+  void add(json::member_iterator it) {
+    if (n_ == batch) flush();
+    pending_[n_++] = it;
+    const json::member m = *it;
+    bytes_ += extra_access::header + m.key.string_size() + m.value.raw().size();
+  }
+  /// Writes the pending members (call once more at the end).
+  void flush() {
+    if (first_) extra_access::reserve(out_, bytes_);  // later batches grow geometrically
+    first_ = false;
+    for (std::size_t i = 0; i < n_; ++i) {
+      const json::member m = *pending_[i];
+      const json::value& k = m.key;
+      const std::string_view raw = m.value.raw();
+      char* p = extra_access::append(out_, k.string_size(), raw.size());
+      (void)k.copy_string_to(p, k.string_size());
+      std::memcpy(p + k.string_size(), raw.data(), raw.size());
+    }
+    n_ = 0;
+    bytes_ = 0;
+  }
+
+ private:
+  static constexpr std::size_t batch = 8;
+  extra_members& out_;
+  json::member_iterator pending_[batch];
+  std::size_t n_ = 0, bytes_ = 0;
+  bool first_ = true;
+};
+
+/// Tape entries parse_json_token keeps on the stack: a token response of up to ~15 members
+/// parses without allocating for the tape (larger ones move it to the heap).
+inline constexpr std::size_t token_tape_entries = 32;
+
+/// Reads a JSON object body with the general reader (a tape): any shape, exact errors.
+[[nodiscard]] inline result<token> parse_json_token_general(const http_response& r,
+                                                            time_point received_at,
+                                                            const token_parse_options& o) {
+  json::tape::entry tape[token_tape_entries];
+  auto doc = json::parse(r.body, o.limits, tape);
   if (!doc) {
     const error& pe = doc.error();
     return token_failure(r, o, pe.code, "with a body that is not usable JSON (" + pe.message + ")",
@@ -215,80 +405,107 @@ struct token_builder {
     return token_failure(r, o, errc::malformed_response, "with JSON that is not an object",
                          "check the endpoint URL");
   token_builder b;
-  b.t.extra.reserve(root.size());  // one allocation however many unknown members follow
-  bool carries_error = false;      // checked after the loop: a 200 with `error` is an error
+  extra_collector extra(b.t.extra);
+  bool carries_error = false;  // checked after the loop: a 200 with `error` is an error
   std::string scratch;
-  struct wiped_string {  // holds decoded tokens that had escapes
-    std::string s;
-    ~wiped_string() { secure_wipe(s); }
-  } secret_buffer;
-  std::string& secret_scratch = secret_buffer.s;
+  wiped_string secret_buffer;
   const auto not_string = [&](std::string_view name) {
     return token_failure(r, o, errc::malformed_response,
                          "with a " + std::string(name) + " that is not a JSON string",
                          "the server's answer is not a valid token response");
   };
-  for (const auto m : root.members()) {
-    const json::value& k = m.key;
+  const auto members = root.members();
+  for (auto it = members.begin(); it != members.end(); ++it) {
+    const json::member m = *it;
     const json::value& v = m.value;
-    if (k.equals("access_token") || k.equals("refresh_token") || k.equals("id_token")) {
-      if (v.is_null() && !k.equals("access_token")) continue;
-      // Unescaped strings (the usual case) are copied once, straight from the body.
-      const auto sv = v.get_string(secret_scratch);
-      if (!sv)
-        return not_string(k.equals("access_token")    ? "access_token"
-                          : k.equals("refresh_token") ? "refresh_token"
-                                                      : "id_token");
-      secret& dst = k.equals("access_token")    ? b.t.access_token
-                    : k.equals("refresh_token") ? b.t.refresh_token
-                                                : b.t.id_token;
-      dst = secret(*sv);
-    } else if (k.equals("token_type")) {
-      if (v.is_null()) continue;
-      if (!v.copy_string_to(b.t.token_type)) return not_string("token_type");
-      b.has_type = true;
-    } else if (k.equals("expires_in")) {
-      if (v.is_null()) continue;
-      if (v.is_number())
-        b.lifetime = read_lifetime(v.raw());
-      else if (const auto sv = v.get_string(scratch))
-        b.lifetime = read_lifetime(*sv);
-      else
-        b.lifetime = lifetime_reading{};  // bool, array, object: invalid
-    } else if (k.equals("scope") && !v.is_number() && !v.is_bool() && !v.is_object()) {
-      if (v.is_null()) continue;
-      if (v.is_string()) {
-        (void)v.copy_string_to(b.t.scope);
+    switch (const token_member which = classify_member(m.key)) {
+      case token_member::access_token:
+      case token_member::refresh_token:
+      case token_member::id_token: {
+        const bool access = which == token_member::access_token;
+        if (v.is_null() && !access) continue;
+        // Unescaped strings (the usual case) are copied once, straight from the body.
+        const auto sv = v.get_string(secret_buffer.s);
+        if (!sv)
+          return not_string(access                                 ? "access_token"
+                            : which == token_member::refresh_token ? "refresh_token"
+                                                                   : "id_token");
+        secret& dst = access                                 ? b.t.access_token
+                      : which == token_member::refresh_token ? b.t.refresh_token
+                                                             : b.t.id_token;
+        dst = secret(*sv);
         continue;
       }
-      std::string joined;  // Twitch sends ["a","b"]: join with single spaces
-      bool ok = true;
-      for (const json::value el : v.elements()) {
-        const auto sv = el.get_string(scratch);
-        if (!sv) {
-          ok = false;
-          break;
+      case token_member::token_type:
+        if (v.is_null()) continue;
+        if (!v.copy_string_to(b.t.token_type)) return not_string("token_type");
+        b.has_type = true;
+        continue;
+      case token_member::expires_in:
+        if (v.is_null()) continue;
+        if (v.is_number())
+          b.lifetime = read_lifetime(v.raw());
+        else if (const auto sv = v.get_string(scratch))
+          b.lifetime = read_lifetime(*sv);
+        else
+          b.lifetime = lifetime_reading{};  // bool, array, object: invalid
+        continue;
+      case token_member::scope:
+        if (v.is_null()) continue;
+        if (v.is_string()) {
+          (void)v.copy_string_to(b.t.scope);
+          continue;
         }
-        if (sv->empty()) continue;
-        if (!joined.empty()) joined.push_back(' ');
-        joined.append(*sv);
-      }
-      if (ok)
-        b.t.scope = std::move(joined);
-      else
-        b.t.extra.emplace_back("scope", std::string(v.raw()));  // keep what we cannot read
-    } else {
-      if (k.equals("error") && !v.is_null() && !v.equals("")) carries_error = true;
-      std::string name;
-      (void)k.copy_string_to(name);
-      b.t.extra.emplace_back(std::move(name), std::string(v.raw()));
+        if (v.is_array()) {
+          std::string joined;  // Twitch sends ["a","b"]: join with single spaces
+          bool ok = true;
+          for (const json::value el : v.elements()) {
+            const auto sv = el.get_string(scratch);
+            if (!sv) {
+              ok = false;
+              break;
+            }
+            if (sv->empty()) continue;
+            if (!joined.empty()) joined.push_back(' ');
+            joined.append(*sv);
+          }
+          if (ok) {
+            b.t.scope = std::move(joined);
+            continue;
+          }
+        }
+        break;  // a number, bool, object or mixed array: kept raw in extra
+      case token_member::error:
+        if (!v.is_null() && !v.equals("")) carries_error = true;
+        break;
+      case token_member::other:
+        break;
     }
+    extra.add(it);
   }
   if (carries_error) {
     response_error_options eo{o.limits, o.wall_clock_now};
     return unexpected<error>(oauth_error_from_response(r, o.endpoint_name, eo));
   }
+  extra.flush();
   return finish_token(b, r, received_at, o);
+}
+
+/// Reads a JSON object body: the fast path when it applies, else the general one.
+[[nodiscard]] inline result<token> parse_json_token(const http_response& r, time_point received_at,
+                                                    const token_parse_options& o) {
+  token_builder b;
+  switch (read_flat_json_token(r, o, b)) {
+    case flat_token::built:
+      return finish_token(b, r, received_at, o);
+    case flat_token::carries_error: {
+      response_error_options eo{o.limits, o.wall_clock_now};
+      return unexpected<error>(oauth_error_from_response(r, o.endpoint_name, eo));
+    }
+    case flat_token::not_flat:
+      break;
+  }
+  return parse_json_token_general(r, received_at, o);
 }
 
 /// The name of a parameter that occurs twice, or "" when all are distinct. O(n log n): a body
@@ -354,7 +571,7 @@ struct token_builder {
     else {
       std::string raw;
       json::write_string(raw, value);
-      b.t.extra.emplace_back(name, std::move(raw));
+      b.t.extra.add(name, raw);
     }
   }
   return finish_token(b, r, received_at, o);
@@ -370,7 +587,8 @@ struct token_builder {
 /// in token_parse_options; a missing `token_type` taken as Bearer (LinkedIn, VK); `scope` as a
 /// string or an array of strings joined by single spaces (Twitch). Kept: `refresh_token`,
 /// `id_token`, `scope`, and every other member in `token::extra` as (name, raw JSON text) in
-/// document order (form values become JSON strings). `null` counts as absent.
+/// document order (form values become JSON strings; see extra_members). `null` counts as
+/// absent.
 ///
 /// Errors:
 /// - non-2xx, or a 2xx whose body carries a non-empty `error`: see oauth_error_from_response

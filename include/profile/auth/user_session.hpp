@@ -78,9 +78,8 @@ class user_session {
   static_assert(LockPolicy<P>, "user_session<T, S, C, P>: P must model profile::auth::LockPolicy");
   static_assert(RandomSource<R>, "user_session<T, S, C, P, R>: R must model RandomSource");
 
-  using source_type = detail::session_source<detail::deref_t<T>, S, C, P>;
+  using source_type = detail::session_source<S, C, P>;
   using core_type = detail::cached_token_driver<T, C, P, R, source_type>;
-  using lock_type = detail::cache_lock<typename P::mutex>;
 
  public:
   using transport_type = T;
@@ -97,7 +96,7 @@ class user_session {
               source_type(std::move(config), std::move(store), options.refresh_scope,
                           options.cache.refresh.expiry_skew, std::move(options.on_token_changed)),
               std::move(clock), options.cache, std::move(random)) {
-    core_.source().bind(&core_.transport(), &core_.clock());
+    core_.source().bind(&core_.clock());
   }
   user_session(const user_session&) = delete;
   user_session& operator=(const user_session&) = delete;
@@ -139,7 +138,10 @@ class user_session {
     ensure_restored();
     result<http_request> req = authorization_code_request(config(), code, pkce);
     if (!req) return unexpected<error>(std::move(req).error());
-    result<token> tok = exchange(*req);
+    result<http_response> resp = core_.transport().send(*req);
+    const time_point received = now();
+    detail::wipe_sent_request(*req);
+    result<token> tok = detail::read_token_answer(resp, received);
     if (!tok) return unexpected<error>(std::move(tok).error());
     return install(std::move(*tok), failure_origin::response);
   }
@@ -155,10 +157,7 @@ class user_session {
   /// changes); a store error (the session is live in memory but not persisted).
   result<void> sign_in(token issued) {
     ensure_restored();
-    if (issued.access_token.empty() || issued.expires_at <= now())
-      return fail(errc::invalid_argument,
-                  "sign_in() needs an access token that has not expired (on this session's "
-                  "clock): pass the token as the token endpoint issued it");
+    if (result<void> ok = detail::check_sign_in(issued, now()); !ok) return ok;
     return install(std::move(issued), failure_origin::configuration);
   }
 
@@ -172,20 +171,15 @@ class user_session {
   result<void> logout() {
     ensure_restored();
     const ticket t = lead();
-    source_type& src = core_.source();
     result<void> outcome;
-    if (src.session() && !config().revocation_endpoint.empty()) {
-      outcome = revoke(src.session()->refresh_token, token_type_hint::refresh_token);
-      result<void> second = revoke(src.session()->access_token, token_type_hint::access_token);
-      if (outcome && !second) outcome = std::move(second);
+    for (result<http_request>& req : detail::logout_requests(core_.source())) {
+      result<void> revoked = req ? revoke(*req) : unexpected<error>(std::move(req).error());
+      if (outcome && !revoked) outcome = std::move(revoked);
     }
-    result<void> erased = src.store().erase();
-    src.forget();
-    (void)core_.cache().complete(
-        t, fail(errc::not_authenticated, "the user logged out: log in again to continue"), now(),
-        draw(), failure_origin::configuration);
-    if (outcome && !erased) return erased;
-    return outcome;
+    result<void> erased = detail::erase_session(core_.source());
+    (void)core_.cache().complete(t, unexpected<error>(detail::logged_out_error()), now(), draw(),
+                                 failure_origin::configuration);
+    return detail::logout_outcome(std::move(outcome), std::move(erased));
   }
 
   /// Sets the token-changed hook (replacing any earlier one); see the class comment.
@@ -229,20 +223,7 @@ class user_session {
   }
 
   void ensure_restored() {
-    if (restored_.load(std::memory_order_acquire)) [[likely]]
-      return;
-    lock_type lock(restore_mu_);
-    if (restored_.load(std::memory_order_relaxed)) return;
-    // No flight can run yet (every entry point comes through here first), so the source may be
-    // touched and a ticket taken without waiting.
-    std::optional<token> valid = core_.source().restore(now());
-    if (valid) {
-      typename core_type::decision d = core_.cache().acquire(now());
-      if (d.action == cache_action::fetch)
-        (void)core_.cache().complete(d.flight, std::move(*valid), now(), draw(),
-                                     failure_origin::configuration);  // no request was sent
-    }
-    restored_.store(true, std::memory_order_release);
+    restore_.run([&] { detail::restore_session(core_.source(), core_.cache(), now(), draw()); });
   }
 
   /// Takes the cache's flight (waiting out a running one): while it is held no reader uses an
@@ -263,33 +244,14 @@ class user_session {
     return saved;
   }
 
-  result<token> exchange(http_request& req) {
-    result<http_response> resp = core_.transport().send(req);
-    const time_point received = now();
-    detail::secure_wipe(req.body);
-    detail::wipe_header_values(req.headers, "Authorization");
-    if (!resp) return unexpected<error>(std::move(resp).error());
-    result<token> tok = parse_token_response(*resp, received);
-    detail::secure_wipe(resp->body);
-    return tok;
-  }
-
-  result<void> revoke(const secret& what, token_type_hint hint) {
-    if (what.empty()) return {};
-    result<http_request> req = revocation_request(config(), what, hint);
-    if (!req) return unexpected<error>(std::move(req).error());
-    result<http_response> resp = core_.transport().send(*req);
-    detail::secure_wipe(req->body);
-    detail::wipe_header_values(req->headers, "Authorization");
-    if (!resp) return unexpected<error>(std::move(resp).error());
-    result<void> r = parse_revocation_response(*resp);
-    if (!r && r.error().code == errc::unsupported_token_type) return {};
-    return r;
+  result<void> revoke(http_request& req) {
+    const result<http_response> resp = core_.transport().send(req);
+    detail::wipe_sent_request(req);
+    return detail::read_revocation_answer(resp);
   }
 
   R random_;  // used under a held flight only, like the driver's own copy
-  typename P::template atomic<bool> restored_{false};
-  typename P::mutex restore_mu_;
+  detail::once_gate<P> restore_;
   core_type core_;
 };
 

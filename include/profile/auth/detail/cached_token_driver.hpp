@@ -19,6 +19,7 @@
 #include <cstddef>      // std::byte, std::size_t
 #include <cstdint>      // std::uint64_t random bits and generations
 #include <cstring>      // std::memcpy into the caller's buffer
+#include <optional>     // source_step::next
 #include <span>         // caller buffers, RandomSource::fill
 #include <string>       // the copying read path and messages
 #include <string_view>  // the no-copy read path
@@ -57,22 +58,54 @@ template <class T>
 template <class T>
 using deref_t = std::remove_reference_t<decltype(deref(std::declval<T&>()))>;
 
-/// TokenSource (internal named requirement): how a driver obtains a token.
+/// What a stepped token source makes of an answer: the flight's outcome, or one more request
+/// to send before there is one (user_session: adopting a session another process rotated).
+struct source_step {
+  result<token> outcome;              ///< the flight's result, when `next` is empty
+  std::optional<http_request> next;   ///< a follow-up request to send (it carries credentials)
+};
+
+/// TokenSource (internal named requirement): how a driver obtains a token. Pure: a source
+/// builds requests and reads answers; the driver sends them (with a Transport or an
+/// AsyncTransport), so one source serves the blocking and the callback drivers alike.
 ///
-/// | expression             | result                 | meaning                                   |
-/// |------------------------|------------------------|-------------------------------------------|
-/// | `s.request()`          | `result<http_request>` | the token request; an error here is a     |
-/// |                        |                        | configuration error (sticky, nothing sent)|
-/// | `s.accept(resp, at)`   | `result<token>`        | the token `resp` (any status) carries, or |
-/// |                        |                        | the error it means; `at` = arrival time   |
+/// | expression              | result                 | meaning                                  |
+/// |-------------------------|------------------------|------------------------------------------|
+/// | `s.request()`           | `result<http_request>` | the token request; an error here is a    |
+/// |                         |                        | configuration error (sticky, nothing sent)|
+/// | `s.accept(resp, at)`    | `result<token>`        | the token `resp` (any status) carries, or|
+/// |                         |                        | the error it means; `at` = arrival time  |
+/// |                         | or `source_step`       | (stepped sources) the same, or a request |
+/// |                         |                        | to send next                             |
+/// | `s.follow_up(r, at)`    | `source_step`          | stepped sources: reads the answer (or    |
+/// |                         |                        | transport error) `r` to that request     |
 ///
 /// Only the leader of a flight calls these, and flights never overlap: a source needs no lock
 /// of its own and may keep state (a rotating refresh token, a store to write to).
 template <class S>
-concept TokenSource = requires(S& s, const http_response& r, time_point t) {
+concept simple_token_source = requires(S& s, const http_response& r, time_point t) {
   { s.request() } -> std::same_as<result<http_request>>;
   { s.accept(r, t) } -> std::same_as<result<token>>;
 };
+template <class S>
+concept stepped_token_source =
+    requires(S& s, const http_response& r, const result<http_response>& f, time_point t) {
+      { s.request() } -> std::same_as<result<http_request>>;
+      { s.accept(r, t) } -> std::same_as<source_step>;
+      { s.follow_up(f, t) } -> std::same_as<source_step>;
+    };
+template <class S>
+concept TokenSource = simple_token_source<S> || stepped_token_source<S>;
+
+/// The source's reading of the flight's first answer, as a step.
+template <class S>
+[[nodiscard]] source_step accept_answer(S& s, const http_response& r, time_point at) {
+  if constexpr (stepped_token_source<S>)
+    return s.accept(r, at);
+  else
+    return source_step{s.accept(r, at), std::nullopt};
+}
+
 
 /// Wipes the value of every field called `name` (credentials we put there ourselves).
 inline void wipe_header_values(header_list& headers, std::string_view name) noexcept {
@@ -80,6 +113,13 @@ inline void wipe_header_values(header_list& headers, std::string_view name) noex
     if (iequals(field.first, name))
       // header_list only hands out const iterators; the strings it owns are not const objects.
       secure_wipe(const_cast<std::string&>(field.second));
+}
+
+/// Wipes what a sent request may carry of the client's credentials: the body (a secret, a
+/// code, a refresh token) and the Authorization field (Basic credentials or a bearer token).
+inline void wipe_sent_request(http_request& req) noexcept {
+  secure_wipe(req.body);
+  wipe_header_values(req.headers, "Authorization");
 }
 
 /// The driver core: single flight, refresh-ahead, backoff and the 401 retry, once, for every
@@ -211,16 +251,25 @@ class cached_token_driver {
                              failure_origin::configuration);
     }
     result<http_response> resp = deref(transport_).send(*req);
-    const time_point received = now();
-    // The request carried the client's credentials (body or Basic header).
-    secure_wipe(req->body);
-    wipe_header_values(req->headers, "Authorization");
-    result<token> tok = resp ? source_.accept(*resp, received)
-                             : result<token>(unexpected<error>(std::move(resp).error()));
+    time_point received = now();
+    wipe_sent_request(*req);  // it carried the client's credentials (body or Basic header)
+    source_step step = resp ? accept_answer(source_, *resp, received)
+                            : source_step{unexpected<error>(std::move(resp).error()), {}};
     if (resp) secure_wipe(resp->body);  // it held the access (and maybe refresh) token
+    if constexpr (stepped_token_source<S>) {
+      while (step.next) {  // the source asked for one more request first
+        http_request next = std::move(*step.next);
+        step.next.reset();
+        result<http_response> answer = deref(transport_).send(next);
+        received = now();
+        wipe_sent_request(next);
+        step = source_.follow_up(answer, received);
+        if (answer) secure_wipe(answer->body);
+      }
+    }
     const std::uint64_t bits = draw();
     guard.dismiss();
-    return cache_.complete(t, std::move(tok), received, bits);
+    return cache_.complete(t, std::move(step.outcome), received, bits);
   }
 
   result<void> authorize(http_request& req, std::uint64_t& generation) {

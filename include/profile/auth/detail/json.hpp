@@ -18,6 +18,7 @@
 #include <limits>        // std::numeric_limits
 #include <memory>        // std::unique_ptr: the document owns its tape
 #include <optional>      // accessor results
+#include <span>          // a caller's buffer for small tapes
 #include <string>        // scratch buffers, error messages
 #include <string_view>   // input text and views into it
 #include <system_error>  // std::errc from from_chars
@@ -31,6 +32,7 @@ class element_iterator;
 template <class It>
 struct range;
 result<document> parse(std::string_view text, const limits& lim = {});
+result<document> parse(std::string_view text, const limits& lim, std::span<tape::entry> buffer);
 
 /// A cheap handle to one value of a document (two pointers; copy it freely). Valid while the
 /// document and the input text it was parsed from are alive.
@@ -231,15 +233,20 @@ inline range<element_iterator> value::elements() const noexcept {
 class document {
  public:
   /// The top-level value.
-  [[nodiscard]] value root() const noexcept { return value(text_, tape_.get()); }
+  [[nodiscard]] value root() const noexcept { return value(text_, tape_); }
   /// Tape entries used (values plus object keys); for diagnostics and tests.
   [[nodiscard]] std::size_t entry_count() const noexcept { return size_; }
+  /// True when the tape lives in heap memory the document owns (not in a caller's buffer).
+  [[nodiscard]] bool owns_tape() const noexcept { return owned_ != nullptr; }
 
  private:
-  friend result<document> parse(std::string_view text, const limits& lim);
-  document(const char* text, std::unique_ptr<tape::entry[]> t, std::size_t n) noexcept
-      : tape_(std::move(t)), size_(n), text_(text) {}
-  std::unique_ptr<tape::entry[]> tape_;
+  friend result<document> parse(std::string_view text, const limits& lim,
+                                std::span<tape::entry> buffer);
+  document(const char* text, std::unique_ptr<tape::entry[]> owned, const tape::entry* t,
+           std::size_t n) noexcept
+      : owned_(std::move(owned)), tape_(t), size_(n), text_(text) {}
+  std::unique_ptr<tape::entry[]> owned_;  // null when the tape is in the caller's buffer
+  const tape::entry* tape_;
   std::size_t size_;
   const char* text_;
 };
@@ -304,14 +311,22 @@ inline std::optional<double> value::get_double() const noexcept {
 /// - errc::invalid_utf8: malformed UTF-8 (overlong, surrogate, > U+10FFFF, truncated) or a lone
 ///   surrogate \u escape;
 /// - errc::limit_exceeded: a member of `lim` was exceeded (the message names it).
-inline result<document> parse(std::string_view text, const limits& lim) {
+///
+/// The overload taking `buffer` builds the tape there when the document is small enough (about
+/// 48 input bytes per entry, or the limits allow no more entries than it holds), so a small
+/// document costs no allocation; larger ones use the heap as usual. The buffer must outlive
+/// the document.
+inline result<document> parse(std::string_view text, const limits& lim,
+                              std::span<tape::entry> buffer) {
   constexpr std::size_t hard_max = 0xFFFFFFFEu;  // tape offsets are 32-bit
   const std::size_t max_size = lim.max_size < hard_max ? lim.max_size : hard_max;
   if (text.size() > max_size)
     return fail(errc::limit_exceeded, "JSON input of " + std::to_string(text.size()) +
                                           " bytes is larger than limits::max_size (" +
                                           std::to_string(max_size) + ")");
-  tape::parser p(text, lim);
+  const std::uint32_t cap =
+      buffer.size() < 0xFFFFFFFFu ? static_cast<std::uint32_t>(buffer.size()) : 0xFFFFFFFFu;
+  tape::parser p(text, lim, buffer.data(), cap);
   if (!p.run()) {
     const tape::parse_error& e = p.error();
     std::string msg = e.code == errc::limit_exceeded ? "JSON limit exceeded at byte "
@@ -329,7 +344,11 @@ inline result<document> parse(std::string_view text, const limits& lim) {
     }
     return fail(e.code, std::move(msg));
   }
-  return document(text.data(), p.release(), p.size());
+  const tape::entry* t = p.data();
+  return document(text.data(), p.release(), t, p.size());
+}
+inline result<document> parse(std::string_view text, const limits& lim) {
+  return parse(text, lim, {});
 }
 
 /// Parsing a temporary std::string would leave the document pointing at freed memory: keep the

@@ -14,6 +14,15 @@
 #include <memory>       // std::unique_ptr owns the tape and the duplicate-key scratch
 #include <string_view>  // input text
 
+// Keeps the rare tape growth out of the scanning loop, whose state then stays in registers.
+#if defined(__GNUC__) || defined(__clang__)
+#define PROFILE_AUTH_DETAIL_JSON_COLD __attribute__((noinline, cold))
+#elif defined(_MSC_VER)
+#define PROFILE_AUTH_DETAIL_JSON_COLD __declspec(noinline)
+#else
+#define PROFILE_AUTH_DETAIL_JSON_COLD
+#endif
+
 namespace profile::auth::inline v0::detail::json::tape {
 
 /// Why a parse failed: static text only (never input bytes, which may hold tokens).
@@ -29,54 +38,36 @@ struct parse_error {
 /// larger ones by sorting their keys, O(n log n) key comparisons.
 inline constexpr std::uint32_t pairwise_key_check = 16;
 
-/// One pass over the input that appends entries to a tape. No recursion: the chain of open
-/// containers lives in the tape itself (an open container's `skip` holds its parent's index).
-class parser {
+/// The byte-level scanners (strings, numbers, whitespace) shared by the tape parser and by
+/// json::read_flat_object(), so both accept exactly the same strings and numbers.
+class scanner {
  public:
-  parser(std::string_view text, const limits& lim)
-      : begin_(text.data()),
-        end_(text.data() + text.size()),
-        max_depth_(lim.max_depth),
-        max_string_(lim.max_string),
-        max_values_(lim.max_values) {
-    // One allocation for typical documents (a token response needs ~20 entries; one entry per
-    // 48 input bytes covers that with room to spare); dense documents grow geometrically. No
-    // more than the limits allow: max_values values plus as many keys.
-    const std::size_t want = text.size() / 48 + 16;
-    const std::size_t most = lim.max_values < 0x7FFFFFFEu ? 2 * lim.max_values + 2 : 0xFFFFFFFEu;
-    cap_ = static_cast<std::uint32_t>(want < most ? want : most);
-    mem_.reset(new entry[cap_]);
-  }
+  scanner(std::string_view text, std::size_t max_string) noexcept
+      : begin_(text.data()), end_(text.data() + text.size()), max_string_(max_string) {}
 
-  /// Parses the whole input; false with error() set on the first problem.
-  bool run();
   [[nodiscard]] const parse_error& error() const noexcept { return err_; }
-  /// The finished tape (after a successful run()) and its number of entries.
-  std::unique_ptr<entry[]> release() noexcept { return std::move(mem_); }
-  [[nodiscard]] std::uint32_t size() const noexcept { return size_; }
 
- private:
   static bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
   static const char* skip_ws(const char* p, const char* end) noexcept {
-    // Every whitespace byte is <= ' ', so one compare settles the usual no-whitespace case.
-    while (p != end && static_cast<unsigned char>(*p) <= ' ' &&
-           (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t'))
-      ++p;
+    // Every whitespace byte is <= ' ', so one compare settles the usual no-whitespace case
+    // (small enough to be inlined everywhere; the loop is not).
+    if (p == end || static_cast<unsigned char>(*p) > ' ') return p;
+    return skip_ws_loop(p, end);
+  }
+  static const char* skip_ws_loop(const char* p, const char* end) noexcept {
+    while (p != end && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t')) ++p;
     return p;
   }
-  [[nodiscard]] std::uint32_t off(const char* p) const noexcept {
-    return static_cast<std::uint32_t>(p - begin_);
-  }
-  // Doubles the tape (rare: the first capacity is estimated from the input size). Bounded:
-  // every entry consumes at least one input byte, and the input is below 4 GiB.
-  entry* grow(std::uint32_t used) {
-    const std::uint32_t cap = cap_ > 0x7FFFFFFFu ? 0xFFFFFFFFu : cap_ * 2;
-    std::unique_ptr<entry[]> m(new entry[cap]);
-    std::memcpy(static_cast<void*>(m.get()), mem_.get(), used * sizeof(entry));
-    mem_ = std::move(m);
-    cap_ = cap;
-    return mem_.get();
-  }
+  /// The general string scanner, entered at `p`, the first byte after the opening quote
+  /// `open` that is not plain ASCII. Returns the position after the closing quote, or nullptr
+  /// (error() set). `decoded` receives the decoded length, `flags` tape::escaped if any.
+  const char* scan_string(const char* open, const char* p, std::uint32_t& decoded,
+                          std::uint8_t& flags) noexcept;
+  /// p is at '-' or a digit. Returns the position after the number, or nullptr (error() set);
+  /// `flags` receives tape::integer for plain integers.
+  const char* scan_number(const char* p, std::uint8_t& flags) noexcept;
+
+ protected:
   bool fail(errc c, const char* at, const char* what) noexcept {
     err_.code = c;
     err_.offset = static_cast<std::size_t>(at - begin_);
@@ -88,25 +79,82 @@ class parser {
     err_.limit_value = v;
     return fail(errc::limit_exceeded, at, what);
   }
-  const char* scan_string(const char* open, const char* p, std::uint32_t& decoded,
-                          std::uint8_t& flags) noexcept;
-  const char* scan_number(const char* p, std::uint8_t& flags) noexcept;
-  bool unique_keys(const entry* t, std::uint32_t obj);
 
   const char* begin_;
   const char* end_;
-  std::size_t max_depth_, max_string_, max_values_;
-  std::unique_ptr<entry[]> mem_;
-  std::uint32_t size_ = 0, cap_ = 0;
-  std::unique_ptr<std::uint32_t[]> sort_scratch_;  // only for objects above pairwise_key_check
-  std::uint32_t sort_cap_ = 0;
+  std::size_t max_string_;
   parse_error err_;
 };
 
-// The general string scanner, entered at `p`, the first byte after the opening quote `open`
-// that is not plain ASCII. Returns the position after the closing quote, or nullptr.
-inline const char* parser::scan_string(const char* const open, const char* p,
-                                       std::uint32_t& decoded, std::uint8_t& flags) noexcept {
+/// One pass over the input that appends entries to a tape. No recursion: the chain of open
+/// containers lives in the tape itself (an open container's `skip` holds its parent's index).
+class parser : public scanner {
+ public:
+  /// `buf` (optional, `buf_cap` entries) is caller memory where the tape starts, so a small
+  /// document needs no allocation; it must outlive the tape. A tape that outgrows it moves to
+  /// the heap at the size estimated below.
+  parser(std::string_view text, const limits& lim, entry* buf = nullptr, std::uint32_t buf_cap = 0)
+      : scanner(text, lim.max_string),
+        max_depth_(lim.max_depth),
+        max_values_(lim.max_values),
+        most_(lim.max_values < 0x7FFFFFFEu ? 2 * lim.max_values + 2 : 0xFFFFFFFEu) {
+    if (buf != nullptr && buf_cap != 0) {
+      data_ = buf;
+      cap_ = buf_cap;
+    } else {
+      cap_ = estimate(0);
+      mem_.reset(new entry[cap_]);
+      data_ = mem_.get();
+    }
+  }
+
+  /// Parses the whole input; false with error() set on the first problem.
+  bool run();
+  /// The finished tape (after a successful run()): in the caller's buffer, or in heap memory
+  /// that release() hands over (null when the caller's buffer sufficed).
+  [[nodiscard]] const entry* data() const noexcept { return data_; }
+  std::unique_ptr<entry[]> release() noexcept { return std::move(mem_); }
+  [[nodiscard]] std::uint32_t size() const noexcept { return size_; }
+
+ private:
+  [[nodiscard]] std::uint32_t off(const char* p) const noexcept {
+    return static_cast<std::uint32_t>(p - begin_);
+  }
+  // The heap tape's first capacity: one allocation for typical documents (a token response
+  // needs ~20 entries; one entry per 48 input bytes covers that with room to spare), and at
+  // least twice `at_least`. Never more than the limits allow: max_values values plus as many
+  // keys.
+  [[nodiscard]] std::uint32_t estimate(std::uint32_t at_least) const noexcept {
+    std::size_t want = static_cast<std::size_t>(end_ - begin_) / 48 + 16;
+    if (want < 2 * std::size_t{at_least}) want = 2 * std::size_t{at_least};
+    return static_cast<std::uint32_t>(want < most_ ? want : most_);
+  }
+  // Moves the tape to a larger heap block (rare: see estimate()); dense documents grow
+  // geometrically. Bounded: every entry consumes at least one input byte, and the input is
+  // below 4 GiB.
+  PROFILE_AUTH_DETAIL_JSON_COLD entry* grow(std::uint32_t used) {
+    std::uint32_t cap = mem_ == nullptr ? estimate(cap_) : 0;
+    if (cap <= cap_) cap = cap_ > 0x7FFFFFFFu ? 0xFFFFFFFFu : cap_ * 2;
+    std::unique_ptr<entry[]> m(new entry[cap]);
+    std::memcpy(static_cast<void*>(m.get()), data_, used * sizeof(entry));
+    mem_ = std::move(m);
+    data_ = mem_.get();
+    cap_ = cap;
+    return data_;
+  }
+  bool unique_keys(const entry* t, std::uint32_t obj);
+
+  std::size_t max_depth_, max_values_;
+  std::size_t most_;              // tape entries the limits allow
+  std::unique_ptr<entry[]> mem_;  // the tape when it is not in the caller's buffer
+  entry* data_ = nullptr;         // the tape: mem_ or the caller's buffer
+  std::uint32_t size_ = 0, cap_ = 0;
+  std::unique_ptr<std::uint32_t[]> sort_scratch_;  // only for objects above pairwise_key_check
+  std::uint32_t sort_cap_ = 0;
+};
+
+inline const char* scanner::scan_string(const char* const open, const char* p,
+                                        std::uint32_t& decoded, std::uint8_t& flags) noexcept {
   std::size_t shrink = 0;  // raw bytes minus decoded bytes, over all escapes
   for (;; p = text::skip_plain(p, end_)) {
     if (p == end_) return fail(errc::invalid_json, open, "unterminated string"), nullptr;
@@ -176,8 +224,7 @@ inline const char* parser::scan_string(const char* const open, const char* p,
   return p + 1;
 }
 
-// p is at '-' or a digit. Returns the position after the number, or nullptr.
-inline const char* parser::scan_number(const char* p, std::uint8_t& flags) noexcept {
+inline const char* scanner::scan_number(const char* p, std::uint8_t& flags) noexcept {
   if (*p == '-') ++p;
   if (p == end_ || !is_digit(*p))
     return fail(errc::invalid_json, p, "expected a digit after '-'"), nullptr;
@@ -273,7 +320,7 @@ inline bool parser::run() {
   // The hot state lives in locals: stores into the tape could otherwise alias members.
   const char* const end = end_;
   const std::size_t max_values = max_values_, max_string = max_string_;
-  entry* t = mem_.get();
+  entry* t = data_;
   std::uint32_t size = 0, cap = cap_;
   const char* p = begin_;
   std::uint32_t cur = none;  // innermost open container
@@ -428,5 +475,7 @@ done:
 }
 
 }  // namespace profile::auth::inline v0::detail::json::tape
+
+#undef PROFILE_AUTH_DETAIL_JSON_COLD
 
 #endif  // PROFILE_AUTH_DETAIL_JSON_PARSER_HPP

@@ -10,10 +10,17 @@
 #include <cstdint>  // std::uint64_t SWAR words, std::uint32_t code points
 #include <cstring>  // std::memcpy: the only well-defined unaligned load
 
-// x86-64 always has SSE2: scan 16 bytes per step there; the SWAR path serves everything else.
+// x86-64 always has SSE2: scan 16 bytes per step there; the SWAR path serves everything else
+// (ARM, Cortex-M, ...). With GCC or Clang on x86-64, an AVX2 scanner (32 bytes per step) is
+// chosen at run time when the CPU has AVX2, or always when the build targets AVX2 (-mavx2).
 #if defined(__SSE2__) || defined(_M_X64) || (defined(_M_IX86_FP) && _M_IX86_FP >= 2)
 #define PROFILE_AUTH_DETAIL_JSON_SSE2 1
 #include <emmintrin.h>  // _mm_cmpeq_epi8, _mm_movemask_epi8
+#endif
+#if defined(PROFILE_AUTH_DETAIL_JSON_SSE2) && defined(__x86_64__) && \
+    (defined(__GNUC__) || defined(__clang__))
+#define PROFILE_AUTH_DETAIL_JSON_AVX2 1
+#include <immintrin.h>  // _mm256_* (compiled for AVX2 by the target attribute below)
 #endif
 
 namespace profile::auth::inline v0::detail::json::text {
@@ -67,35 +74,116 @@ inline constexpr std::uint64_t highs = 0x8080808080808080ULL;
   return p;
 }
 
+#ifdef PROFILE_AUTH_DETAIL_JSON_SSE2
+/// High bits of the bytes of v that are '"', '\\', < 0x20 or >= 0x80 (the signed compare makes
+/// every byte >= 0x80 negative, hence "below" 0x20 too).
+[[nodiscard]] inline __m128i string_special_16(__m128i v) noexcept {
+  return _mm_or_si128(
+      _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))),
+      _mm_cmplt_epi8(v, _mm_set1_epi8(0x20)));
+}
+[[nodiscard]] inline unsigned string_special_bits_16(const char* at) noexcept {
+  const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(at));
+  return static_cast<unsigned>(_mm_movemask_epi8(string_special_16(v)));
+}
+
+/// The long part of skip_plain() with SSE2, 32 bytes per loop trip. Precondition: the 16
+/// bytes before p are plain bytes of the same string (the caller checked them), so the last
+/// blocks may end at `end` and overlap them.
+[[nodiscard]] inline const char* skip_plain_sse2_rest(const char* p, const char* end) noexcept {
+  if (end - p >= 32) {
+    for (const char* const last = end - 32; p <= last; p += 32) {
+      const __m128i a = string_special_16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
+      const __m128i b =
+          string_special_16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16)));
+      if (_mm_movemask_epi8(_mm_or_si128(a, b)) != 0) {
+        const auto ma = static_cast<unsigned>(_mm_movemask_epi8(a));
+        return ma != 0 ? p + std::countr_zero(ma)
+                       : p + 16 + std::countr_zero(static_cast<unsigned>(_mm_movemask_epi8(b)));
+      }
+    }
+  }
+  if (p == end) return p;
+  // Fewer than 32 bytes left: one or two blocks ending at `end`. They may overlap bytes
+  // already passed, which are all plain, so the first flagged byte is at p or after.
+  if (end - p > 16) {
+    if (const unsigned m = string_special_bits_16(p)) return p + std::countr_zero(m);
+  }
+  const char* const tail = end - 16;
+  const unsigned m = string_special_bits_16(tail);
+  return m != 0 ? tail + std::countr_zero(m) : end;
+}
+
+/// skip_plain() with SSE2 only: 16 bytes per step.
+[[nodiscard]] inline const char* skip_plain_sse2(const char* p, const char* end) noexcept {
+  if (end - p < 16) return skip_plain_swar(p, end);
+  if (const unsigned m = string_special_bits_16(p)) return p + std::countr_zero(m);
+  return skip_plain_sse2_rest(p + 16, end);
+}
+#endif
+
+#ifdef PROFILE_AUTH_DETAIL_JSON_AVX2
+/// string_special_16() on 32 bytes (AVX2).
+[[nodiscard]] __attribute__((target("avx2"))) inline __m256i string_special_32(
+    const char* at) noexcept {
+  const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(at));
+  return _mm256_or_si256(_mm256_or_si256(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('"')),
+                                         _mm256_cmpeq_epi8(v, _mm256_set1_epi8('\\'))),
+                         _mm256_cmpgt_epi8(_mm256_set1_epi8(0x20), v));
+}
+
+/// skip_plain_sse2_rest() with AVX2: 64 bytes per loop trip. Same precondition; the caller
+/// makes sure the CPU has AVX2 (use_avx2()).
+[[nodiscard]] __attribute__((target("avx2"))) inline const char* skip_plain_avx2_rest(
+    const char* p, const char* end) noexcept {
+  if (end - p < 32) return skip_plain_sse2_rest(p, end);
+  for (; end - p >= 64; p += 64) {
+    const __m256i a = string_special_32(p), b = string_special_32(p + 32);
+    if (_mm256_movemask_epi8(_mm256_or_si256(a, b)) != 0) {
+      const auto ma = static_cast<unsigned>(_mm256_movemask_epi8(a));
+      return ma != 0 ? p + std::countr_zero(ma)
+                     : p + 32 + std::countr_zero(static_cast<unsigned>(_mm256_movemask_epi8(b)));
+    }
+  }
+  if (p == end) return p;
+  // Fewer than 64 bytes left: blocks ending at `end`, overlapping plain bytes already passed
+  // (at least 32 of them are: the caller's 16 and this function's first 32 or more).
+  if (end - p > 32) {
+    const auto m = static_cast<unsigned>(_mm256_movemask_epi8(string_special_32(p)));
+    if (m != 0) return p + std::countr_zero(m);
+  }
+  const char* const tail = end - 32;
+  const auto m = static_cast<unsigned>(_mm256_movemask_epi8(string_special_32(tail)));
+  return m != 0 ? tail + std::countr_zero(m) : end;
+}
+
+/// True when skip_plain() may use skip_plain_avx2_rest(): the build targets AVX2, or the CPU
+/// (and the OS, which must save the AVX registers) supports it. The runtime check reads a flag
+/// the compiler's runtime filled in at program start.
+[[nodiscard]] inline bool use_avx2() noexcept {
+#ifdef __AVX2__
+  return true;
+#else
+  return __builtin_cpu_supports("avx2");
+#endif
+}
+#endif
+
 /// Advances p over bytes that need no attention inside a JSON string (printable ASCII other
-/// than '"' and '\\'); stops at the first special byte or at `end`.
+/// than '"' and '\\'); stops at the first special byte or at `end`. One 16-byte block settles
+/// the usual short string (a member name) inline; longer ones (tokens) continue out of line
+/// with AVX2 when the CPU has it, else SSE2; other targets use 8-byte words (SWAR).
 [[nodiscard]] inline const char* skip_plain(const char* p, const char* end) noexcept {
 #ifdef PROFILE_AUTH_DETAIL_JSON_SSE2
-  const __m128i quote = _mm_set1_epi8('"');
-  const __m128i backslash = _mm_set1_epi8('\\');
-  const __m128i space = _mm_set1_epi8(0x20);
-  auto special = [&](const char* at) {
-    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(at));
-    // Signed compare: bytes >= 0x80 are negative, so "0x20 > v" also catches every non-ASCII byte.
-    return _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
-                        _mm_cmpgt_epi8(space, v));
-  };
-  while (end - p >= 32) {  // 32 bytes per branch for long tokens
-    const __m128i a = special(p), b = special(p + 16);
-    if (_mm_movemask_epi8(_mm_or_si128(a, b)) != 0) {
-      const auto ma = static_cast<unsigned>(_mm_movemask_epi8(a));
-      return ma != 0 ? p + std::countr_zero(ma)
-                     : p + 16 + std::countr_zero(static_cast<unsigned>(_mm_movemask_epi8(b)));
-    }
-    p += 32;
-  }
-  if (end - p >= 16) {
-    const auto m = static_cast<unsigned>(_mm_movemask_epi8(special(p)));
-    if (m != 0) return p + std::countr_zero(m);
-    p += 16;
-  }
+  if (end - p < 16) return skip_plain_swar(p, end);
+  if (const unsigned m = string_special_bits_16(p)) return p + std::countr_zero(m);
+#ifdef PROFILE_AUTH_DETAIL_JSON_AVX2
+  if (use_avx2()) return skip_plain_avx2_rest(p + 16, end);
 #endif
+  return skip_plain_sse2_rest(p + 16, end);
+#else
   return skip_plain_swar(p, end);
+#endif
 }
 
 /// Checks the UTF-8 sequence starting at p (p < end, *p >= 0x80). Returns its length (2..4) when
@@ -271,5 +359,6 @@ class decoded_cursor {
 }  // namespace profile::auth::inline v0::detail::json::text
 
 #undef PROFILE_AUTH_DETAIL_JSON_SSE2
+#undef PROFILE_AUTH_DETAIL_JSON_AVX2
 
 #endif  // PROFILE_AUTH_DETAIL_JSON_TEXT_HPP

@@ -7,6 +7,7 @@
 #include <profile/auth/detail/cached_token_driver.hpp>
 #include <profile/auth/error.hpp>
 #include <profile/auth/grants/refresh_token.hpp>
+#include <profile/auth/grants/revocation.hpp>
 #include <profile/auth/grants/user_auth_config.hpp>
 #include <profile/auth/http.hpp>
 #include <profile/auth/result.hpp>
@@ -16,7 +17,9 @@
 #include <profile/auth/token_response.hpp>
 #include <profile/auth/token_store.hpp>
 
+#include <atomic>      // std::memory_order for once_gate's flag
 #include <chrono>      // system_clock: stored expiry instants are wall-clock times
+#include <cstdint>     // std::uint64_t random bits
 #include <functional>  // std::function: the token-changed hook (called rarely, never on reads)
 #include <memory>      // std::unique_ptr: the notifier holds a mutex and must not move
 #include <optional>    // the held session, the last store error
@@ -97,10 +100,13 @@ class session_notifier {
   typename P::template atomic<bool> delivering_{false};
 };
 
-/// The refresh token grant as a TokenSource, over a TokenStore shared with other processes.
-/// Only the holder of the cache's flight touches its session (the driver's leader, or
-/// user_session while it holds a flight for a login or logout): no lock of its own.
-template <class Tr, class S, class C, class P>
+/// The refresh token grant as a stepped TokenSource, over a TokenStore shared with other
+/// processes. Pure with respect to the network: when adopting another process's session needs
+/// one more refresh, it returns that request for the driver to send (user_session sends it
+/// with its Transport, async_user_session with its AsyncTransport). Store calls are made here,
+/// synchronously. Only the holder of the cache's flight touches its session (the driver's
+/// leader, or the session while it holds a flight for a login or logout): no lock of its own.
+template <class S, class C, class P>
 class session_source {
   using wall_clock = std::chrono::system_clock;
 
@@ -113,11 +119,8 @@ class session_source {
         min_remaining_(min_remaining),
         notifier_(std::make_unique<session_notifier<P>>(std::move(hook))) {}
 
-  /// The driver's transport and clock, for the one extra refresh an adoption may need.
-  void bind(Tr* transport, C* clock) noexcept {
-    transport_ = transport;
-    clock_ = clock;
-  }
+  /// The driver's clock (stored expiry instants are converted through it).
+  void bind(C* clock) noexcept { clock_ = clock; }
 
   [[nodiscard]] result<http_request> request() {
     if (!session_) {  // nothing held: another process may have logged in meanwhile
@@ -132,9 +135,18 @@ class session_source {
     return refresh_token_request(config_, session_->refresh_token, scope_);
   }
 
-  [[nodiscard]] result<token> accept(const http_response& r, time_point received_at) {
+  [[nodiscard]] source_step accept(const http_response& r, time_point received_at) {
     secret used = session_->refresh_token;
     return settle(parse(r, received_at), used, true);
+  }
+
+  /// The answer to the refresh request accept() asked for (adopting a rotated session).
+  [[nodiscard]] source_step follow_up(const result<http_response>& r, time_point received_at) {
+    secret used = std::move(follow_up_used_);
+    follow_up_used_ = secret();
+    result<token> parsed =
+        r ? parse(*r, received_at) : result<token>(unexpected<error>(r.error()));
+    return settle(std::move(parsed), used, false);
   }
 
   /// Loads the stored session (first use). Returns its access token when it is still valid by
@@ -203,7 +215,7 @@ class session_source {
 
   /// Persists a refresh's outcome with compare-and-swap against the refresh token it used, or
   /// handles its failure. `retry`: whether one more refresh request is still allowed.
-  result<token> settle(result<token> parsed, const secret& used, bool retry) {
+  source_step settle(result<token> parsed, const secret& used, bool retry) {
     if (parsed) {
       stored_session next = to_session(*parsed);
       result<void> swapped = store().compare_and_swap(used, next);
@@ -212,7 +224,7 @@ class session_source {
       notifier_->set_store_error(swapped ? std::nullopt : std::optional<error>(swapped.error()));
       session_ = std::move(next);
       notifier_->queue(*session_);
-      return parsed;
+      return done(std::move(parsed));
     }
     if (parsed.error().code == errc::reauthentication_required && retry) {
       // Before declaring the session dead: did another process rotate it meanwhile?
@@ -224,44 +236,40 @@ class session_source {
       (void)store().erase_if(used);  // a conflict means someone stored a newer session: keep it
       session_.reset();
     }
-    return parsed;
+    return done(std::move(parsed));
   }
 
-  result<token> adopt_stored(bool retry) {
+  static source_step done(result<token> outcome) { return source_step{std::move(outcome), {}}; }
+
+  source_step adopt_stored(bool retry) {
     auto loaded = store().load();
-    if (!loaded) return unexpected<error>(std::move(loaded).error());
+    if (!loaded) return done(unexpected<error>(std::move(loaded).error()));
     if (!*loaded) {
       session_.reset();
-      return fail(errc::not_authenticated,
-                  "the stored session was erased meanwhile (logged out by another process "
-                  "sharing the store): log in again");
+      return done(fail(errc::not_authenticated,
+                       "the stored session was erased meanwhile (logged out by another process "
+                       "sharing the store): log in again"));
     }
     return adopt(std::move(**loaded), retry);
   }
 
   /// Takes over a session another process stored: its access token when still valid, else one
-  /// refresh with its refresh token.
-  result<token> adopt(stored_session stored, bool retry) {
+  /// refresh with its refresh token (returned for the driver to send; follow_up() reads it).
+  source_step adopt(stored_session stored, bool retry) {
     session_ = std::move(stored);
     if (std::optional<token> t = valid_token(*session_, now())) {
       notifier_->queue(*session_);
-      return std::move(*t);
+      return done(std::move(*t));
     }
     if (!retry)
-      return fail(errc::store_conflict,
-                  "another process keeps replacing the stored session while this one refreshes "
-                  "it: the next call tries again");
-    secret used = session_->refresh_token;
-    result<http_request> req = refresh_token_request(config_, used, scope_);
-    if (!req) return unexpected<error>(std::move(req).error());
-    result<http_response> resp = transport_->send(*req);
-    const time_point received = now();
-    secure_wipe(req->body);
-    wipe_header_values(req->headers, "Authorization");
-    result<token> parsed =
-        resp ? parse(*resp, received) : result<token>(unexpected<error>(std::move(resp).error()));
-    if (resp) secure_wipe(resp->body);
-    return settle(std::move(parsed), used, false);
+      return done(fail(errc::store_conflict,
+                       "another process keeps replacing the stored session while this one "
+                       "refreshes it: the next call tries again"));
+    result<http_request> req = refresh_token_request(config_, session_->refresh_token, scope_);
+    if (!req) return done(unexpected<error>(std::move(req).error()));
+    follow_up_used_ = session_->refresh_token;
+    return source_step{result<token>(fail(errc::not_authenticated, "refresh pending")),
+                       std::move(*req)};
   }
 
   user_auth_config config_;
@@ -270,9 +278,108 @@ class session_source {
   std::chrono::seconds min_remaining_;
   std::unique_ptr<session_notifier<P>> notifier_;
   std::optional<stored_session> session_;
-  Tr* transport_ = nullptr;
+  secret follow_up_used_;  // the refresh token of the follow-up request, while it is out
   C* clock_ = nullptr;
 };
+
+// ---------------------------------------------------------------------------------------------
+// The steps of a session that are not token flights (restore, login, sign-in, logout), shared by
+// user_session (blocking) and async_user_session (callbacks): each is a pure or store-only step;
+// the session sends whatever request it builds with its own kind of transport.
+
+/// Runs a function once, the first time any caller gets here (double-checked on the policy).
+template <class P>
+class once_gate {
+ public:
+  template <class F>
+  void run(F f) {
+    if (done_.load(std::memory_order_acquire)) [[likely]]
+      return;
+    cache_lock<typename P::mutex> lock(mu_);
+    if (done_.load(std::memory_order_relaxed)) return;
+    f();
+    done_.store(true, std::memory_order_release);
+  }
+
+ private:
+  typename P::template atomic<bool> done_{false};
+  typename P::mutex mu_;
+};
+
+/// First use of a session: loads the stored session into `src`; a stored access token still
+/// valid is published in `cache` as if it had just been fetched (no request). Must run before
+/// any flight (every entry point of a session comes through its once_gate first).
+template <class Src, class Cache>
+void restore_session(Src& src, Cache& cache, time_point now, std::uint64_t random_bits) {
+  std::optional<token> valid = src.restore(now);
+  if (!valid) return;
+  auto d = cache.try_acquire(now);
+  if (d.action == cache_action::fetch)
+    (void)cache.complete(d.flight, std::move(*valid), now, random_bits,
+                         failure_origin::configuration);  // no request was sent
+}
+
+/// Reads the token endpoint's answer to a code exchange (or any grant without a cached
+/// predecessor); wipes the body, which held the tokens.
+[[nodiscard]] inline result<token> read_token_answer(result<http_response>& resp,
+                                                     time_point received_at) {
+  if (!resp) return unexpected<error>(resp.error());
+  result<token> tok = parse_token_response(*resp, received_at);
+  secure_wipe(resp->body);
+  return tok;
+}
+
+/// sign_in()'s check of a token obtained elsewhere.
+[[nodiscard]] inline result<void> check_sign_in(const token& issued, time_point now) {
+  if (issued.access_token.empty() || issued.expires_at <= now)
+    return fail(errc::invalid_argument,
+                "sign_in() needs an access token that has not expired (on this session's "
+                "clock): pass the token as the token endpoint issued it");
+  return {};
+}
+
+/// The revocation requests of a logout, in order (refresh token first: revoking it ends the
+/// grant on most servers), or none when the session holds nothing or no revocation endpoint
+/// is configured. An entry is an error when its request cannot be built.
+template <class Src>
+[[nodiscard]] std::vector<result<http_request>> logout_requests(const Src& src) {
+  std::vector<result<http_request>> out;
+  if (!src.session() || src.config().revocation_endpoint.empty()) return out;
+  const stored_session& s = *src.session();
+  if (!s.refresh_token.empty())
+    out.push_back(
+        revocation_request(src.config(), s.refresh_token, token_type_hint::refresh_token));
+  if (!s.access_token.empty())
+    out.push_back(revocation_request(src.config(), s.access_token, token_type_hint::access_token));
+  return out;
+}
+
+/// Reads a revocation answer; a server that cannot revoke this token type counts as done.
+[[nodiscard]] inline result<void> read_revocation_answer(const result<http_response>& resp) {
+  if (!resp) return unexpected<error>(resp.error());
+  result<void> r = parse_revocation_response(*resp);
+  if (!r && r.error().code == errc::unsupported_token_type) return {};
+  return r;
+}
+
+/// The end of a logout (the caller holds the flight): erases the stored and the held session.
+template <class Src>
+result<void> erase_session(Src& src) {
+  result<void> erased = src.store().erase();
+  src.forget();
+  return erased;
+}
+
+/// What a logged-out session answers until the next login (sticky).
+[[nodiscard]] inline error logged_out_error() {
+  return error(errc::not_authenticated, "the user logged out: log in again to continue");
+}
+
+/// A logout's result: the first failed revocation, else the store's error when erasing failed.
+[[nodiscard]] inline result<void> logout_outcome(result<void> revoked, result<void> erased) {
+  if (revoked && !erased) return erased;
+  return revoked;
+}
 
 }  // namespace detail
 }  // namespace profile::auth::inline v0

@@ -213,6 +213,8 @@ inline std::size_t curl_on_header(char* data, std::size_t size, std::size_t coun
 
 namespace profile::auth::inline v0::transports {
 
+class curl_multi_transport;  // curl_multi.hpp: the same handle setup, over the multi interface
+
 /// A blocking Transport over one libcurl easy handle.
 ///
 /// - The handle is created on the first send() and reused by later ones, so the connection,
@@ -252,6 +254,31 @@ class curl_transport {
   /// the request), errc::invalid_argument (an empty or malformed method).
   /// Messages never contain the request body, header values or the URL's path and query.
   [[nodiscard]] result<http_response> send(const http_request& request) {
+    transfer t;
+    result<CURLcode> setup = begin(request, t);
+    if (!setup) return unexpected<error>(std::move(setup).error());
+    const CURLcode rc = *setup != CURLE_OK ? *setup : curl_easy_perform(easy_.get());
+    return end(request, t, rc);
+  }
+
+ private:
+  // curl_multi_transport (curl_multi.hpp) drives the same handle setup and error mapping
+  // through begin() and end(), with the multi interface performing the transfer in between.
+  friend class curl_multi_transport;
+
+  /// What the handle points into while one transfer runs (between begin() and end()): it must
+  /// not move meanwhile.
+  struct transfer {
+    std::unique_ptr<curl_slist, detail::curl_slist_deleter> header_lines;
+    http_response response;
+    detail::curl_receive_state state;
+  };
+
+  /// Checks `request` and sets the handle up for it. Returns the setup's CURLcode (CURLE_OK:
+  /// ready to perform; otherwise pass it to end()), or an error when the request is refused
+  /// before anything was set up. The handle then points into `request`, `t` and this object:
+  /// none of them may move until end().
+  result<CURLcode> begin(const http_request& request, transfer& t) {
     if (const CURLcode g = detail::curl_global_status(); g != CURLE_OK)
       return fail(errc::transport_failed, "curl_transport: curl_global_init failed (" +
                                               std::string(curl_easy_strerror(g)) +
@@ -274,18 +301,21 @@ class curl_transport {
 
     auto built = build_header_lines(request);
     if (!built) return fail(std::move(built).error());
-    const std::unique_ptr<curl_slist, detail::curl_slist_deleter> header_lines(*built);
+    t.header_lines.reset(*built);
 
-    http_response response;
-    detail::curl_receive_state state;
-    state.response = &response;
-    state.max_body = options_.max_response_bytes;
-    state.max_header = options_.max_header_bytes;
+    t.state.response = &t.response;
+    t.state.max_body = options_.max_response_bytes;
+    t.state.max_header = options_.max_header_bytes;
     error_buffer_[0] = '\0';
+    return configure(easy_.get(), request, t.header_lines.get(), t.state);
+  }
 
+  /// Ends the transfer begun by begin(): `rc` is what performing it gave (curl_easy_perform,
+  /// or the multi interface's CURLMSG_DONE result, or begin()'s failed setup code). Resets the
+  /// handle and maps the outcome to the response or an error.
+  result<http_response> end(const http_request& request, transfer& t, CURLcode rc) {
+    detail::curl_receive_state& state = t.state;
     CURL* h = easy_.get();
-    const CURLcode setup = configure(h, request, header_lines.get(), state);
-    const CURLcode rc = setup != CURLE_OK ? setup : curl_easy_perform(h);
     long status = 0;
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
     // Reset now, not before the next call: the handle must not keep pointers to this frame's
@@ -317,6 +347,7 @@ class curl_transport {
     if (status < 100 || status > 999)
       return fail(errc::transport_failed,
                   "curl_transport: no HTTP status from " + detail::curl_url_origin(request.url));
+    http_response response = std::move(t.response);
     response.status = static_cast<int>(status);
     response.headers.reserve(state.fields.size());
     for (auto& [name, value] : state.fields)
@@ -324,7 +355,6 @@ class curl_transport {
     return response;
   }
 
- private:
   result<curl_slist*> build_header_lines(const http_request& request) const {
     curl_slist* list = nullptr;
     auto append = [&list](const std::string& line) {

@@ -1,0 +1,212 @@
+// SPDX-License-Identifier: MIT
+// profile-auth: what RFC 8414 and RFC 9728 metadata share: well-known URLs, reading the JSON.
+#ifndef PROFILE_AUTH_DETAIL_WELL_KNOWN_HPP
+#define PROFILE_AUTH_DETAIL_WELL_KNOWN_HPP
+
+#include <profile/auth/config.hpp>
+#include <profile/auth/detail/json.hpp>
+#include <profile/auth/error.hpp>
+#include <profile/auth/http.hpp>
+#include <profile/auth/oauth_error.hpp>
+#include <profile/auth/result.hpp>
+#include <profile/auth/url.hpp>
+
+#include <cstddef>      // std::size_t
+#include <optional>     // extra_member lookups
+#include <span>         // the member tables
+#include <string>       // URLs, decoded members, messages
+#include <string_view>  // member names
+#include <utility>      // std::pair, std::move
+#include <vector>       // string arrays, extra members
+
+namespace profile::auth::inline v0::detail {
+
+/// Upper bound on an identifier (issuer, resource) or metadata URL this library will use.
+inline constexpr std::size_t max_identifier_size = 2048;
+
+/// Checks an issuer or resource identifier: an http(s) URL as check_endpoint() wants it (https
+/// unless loopback or `insecure`; no user information, no fragment), at most
+/// max_identifier_size bytes, and without a query when `query_allowed` is false (RFC 8414 §2).
+/// `what` names it in messages ("issuer", "resource").
+[[nodiscard]] inline result<url_parts> check_identifier(std::string_view what, std::string_view id,
+                                                        bool insecure, bool query_allowed) {
+  if (id.empty())
+    return fail(errc::invalid_argument, std::string(what) + " is empty: pass its https:// URL");
+  if (id.size() > max_identifier_size)
+    return fail(errc::invalid_argument, std::string(what) + " is " + std::to_string(id.size()) +
+                                            " bytes long, above the limit of " +
+                                            std::to_string(max_identifier_size));
+  auto u = check_endpoint(id, insecure);
+  if (!u) {
+    error e = std::move(u).error();
+    e.message = std::string(what) + ": " + e.message;
+    return unexpected<error>(std::move(e));
+  }
+  if (u->has_query && !query_allowed)
+    return fail(errc::invalid_url, std::string(what) + " '" + std::string(id) +
+                                       "' has a query ('?'), which RFC 8414 §2 forbids");
+  return u;
+}
+
+/// Inserts "/.well-known/<name>" between the authority and the path of a checked http(s) URL,
+/// after removing one terminating '/' from the path (RFC 8414 §3.1, RFC 9728 §3.1); a query
+/// stays at the end. "https://h/t" -> "https://h/.well-known/<name>/t".
+[[nodiscard]] inline std::string insert_well_known(std::string_view url, std::string_view name) {
+  const std::size_t authority = url.find("://") + 3;  // the URL was checked: "://" is there
+  std::size_t path = url.find_first_of("/?", authority);
+  if (path == std::string_view::npos) path = url.size();
+  std::size_t query = url.find('?', path);
+  if (query == std::string_view::npos) query = url.size();
+  std::string_view tail = url.substr(path, query - path);
+  if (!tail.empty() && tail.back() == '/') tail.remove_suffix(1);
+  std::string out;
+  out.reserve(url.size() + name.size() + 14);
+  out.append(url.substr(0, path)).append("/.well-known/").append(name);
+  out.append(tail).append(url.substr(query));
+  return out;
+}
+
+/// Appends "/.well-known/<name>" to a checked URL without a query, after removing one
+/// terminating '/' (OpenID Connect Discovery 1.0 §4).
+[[nodiscard]] inline std::string append_well_known(std::string_view url, std::string_view name) {
+  if (!url.empty() && url.back() == '/') url.remove_suffix(1);
+  std::string out(url);
+  out.append("/.well-known/").append(name);
+  return out;
+}
+
+/// A GET for a metadata document.
+[[nodiscard]] inline http_request metadata_get(std::string url) {
+  http_request req;
+  req.method = "GET";
+  req.url = std::move(url);
+  req.headers.add("Accept", "application/json");
+  return req;
+}
+
+/// Where a metadata member goes, by type. `url` members are checked with check_endpoint().
+template <class M>
+struct string_member {
+  std::string_view name;
+  std::string M::*field;
+  bool url;
+};
+template <class M>
+struct array_member {
+  std::string_view name;
+  std::vector<std::string> M::*field;
+};
+template <class M>
+struct bool_member {
+  std::string_view name;
+  bool M::*field;
+};
+
+/// The tables a metadata type is read with.
+template <class M>
+struct member_tables {
+  std::span<const string_member<M>> strings;
+  std::span<const array_member<M>> arrays;
+  std::span<const bool_member<M>> bools;
+};
+
+/// Fails with errc::malformed_response "the <what> answered <status> <problem>: <advice>".
+[[nodiscard]] inline unexpected<error> metadata_fail(const http_response& r, std::string_view what,
+                                                     errc code, std::string_view problem,
+                                                     std::string_view advice) {
+  error e;
+  add_response_context(e, r, std::nullopt);
+  e.code = code;
+  e.message = "the " + std::string(what) + " answered " + std::to_string(r.status) + " " +
+              std::string(problem) + ": " + std::string(advice);
+  append_context(e.message, e);
+  return unexpected<error>(std::move(e));
+}
+
+/// Reads a metadata answer into `out`: a non-2xx answer becomes oauth_error_from_response(); the
+/// body must be one JSON object within `lim`; members named in `t` must have their type (a
+/// `null` counts as absent, an empty string too); URL members must pass check_endpoint() with
+/// `insecure`; every other member lands in `extra` as (name, raw JSON) in document order.
+/// Errors name the member, never quote the body.
+template <class M>
+[[nodiscard]] result<void> read_metadata(const http_response& r, std::string_view what,
+                                         const json::limits& lim, bool insecure,
+                                         const member_tables<M>& t, M& out,
+                                         std::vector<std::pair<std::string, std::string>>& extra) {
+  if (!r.ok()) return unexpected<error>(oauth_error_from_response(r, what));
+  auto doc = json::parse(std::string_view(r.body), lim);
+  if (!doc)
+    return metadata_fail(
+        r, what,
+        doc.error().code == errc::limit_exceeded ? errc::limit_exceeded : errc::malformed_response,
+        "with a body that is not usable JSON (" + doc.error().message + ")",
+        "check the URL (a login page, a proxy or a wrong path answered)");
+  const json::value root = doc->root();
+  if (!root.is_object())
+    return metadata_fail(r, what, errc::malformed_response, "with JSON that is not an object",
+                         "check the URL");
+  const auto wrong = [&](std::string_view name, std::string_view type) {
+    return metadata_fail(r, what, errc::malformed_response,
+                         "with member '" + std::string(name) + "' that is not " + std::string(type),
+                         "the server's metadata is invalid; report it to its operator");
+  };
+  for (const auto m : root.members()) {
+    if (m.value.is_null()) continue;
+    bool known = false;
+    for (const auto& s : t.strings) {
+      if (!m.key.equals(s.name)) continue;
+      known = true;
+      std::string& dst = out.*(s.field);
+      if (!m.value.copy_string_to(dst)) return wrong(s.name, "a string");
+      if (s.url && !dst.empty()) {
+        if (auto u = check_endpoint(dst, insecure); !u) {
+          const errc c = u.error().code == errc::insecure_endpoint ? errc::insecure_endpoint
+                                                                   : errc::malformed_response;
+          return metadata_fail(r, what, c, "with an unusable " + std::string(s.name),
+                               u.error().message);
+        }
+      }
+    }
+    for (const auto& a : t.arrays) {
+      if (!m.key.equals(a.name)) continue;
+      known = true;
+      if (!m.value.is_array()) return wrong(a.name, "an array of strings");
+      std::vector<std::string>& dst = out.*(a.field);
+      dst.clear();
+      dst.reserve(m.value.size());
+      for (const json::value e : m.value.elements())
+        if (!e.copy_string_to(dst.emplace_back())) return wrong(a.name, "an array of strings");
+    }
+    for (const auto& b : t.bools) {
+      if (!m.key.equals(b.name)) continue;
+      known = true;
+      const auto v = m.value.get_bool();
+      if (!v) return wrong(b.name, "true or false");
+      out.*(b.field) = *v;
+    }
+    if (known) continue;
+    std::string name;
+    (void)m.key.copy_string_to(name);
+    extra.emplace_back(std::move(name), std::string(m.value.raw()));
+  }
+  return {};
+}
+
+/// The raw JSON of member `name` among `extra`, if present.
+[[nodiscard]] inline std::optional<std::string_view> find_extra(
+    const std::vector<std::pair<std::string, std::string>>& extra, std::string_view name) noexcept {
+  for (const auto& [n, raw] : extra)
+    if (n == name) return std::string_view(raw);
+  return std::nullopt;
+}
+
+/// True when a transport answer with `status` means "no document here, try the next location":
+/// a 4xx other than 408 and 429 (servers answer 400, 401, 403 or 405 as well as 404 for paths
+/// they do not serve). Redirects, 5xx, 408 and 429 end the search.
+[[nodiscard]] constexpr bool try_next_location(int status) noexcept {
+  return status >= 400 && status < 500 && status != 408 && status != 429;
+}
+
+}  // namespace profile::auth::inline v0::detail
+
+#endif  // PROFILE_AUTH_DETAIL_WELL_KNOWN_HPP
