@@ -1,11 +1,14 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
 # Benchmark 4: the code size of the M2M path on Cortex-M4 and x86-64, ours against nlohmann/json.
-"""Builds three variants of `app_authorization_header()` (see board.hpp) and measures them.
+"""Builds four variants of `app_authorization_header()` (see board.hpp) and measures them.
 
-  m2m_baseline.cpp      the same board calls and no auth logic (what every image needs anyway)
-  m2m_profile_auth.cpp  ours: m2m_config -> m2m_client (request, parse, cache) -> header
-  m2m_nlohmann.cpp      a minimal nlohmann/json equivalent (body, parse, cache, header)
+  m2m_baseline.cpp           the same board calls and no auth logic (what every image needs anyway)
+  m2m_profile_auth.cpp       ours: m2m_config -> m2m_client (request, parse, cache) -> header
+  m2m_profile_auth_lean.cpp  ours, the same program in the reduced firmware configuration
+                             (PROFILE_AUTH_TERSE_ERRORS, _JSON_ONLY, _NO_HTTP_DATE; see
+                             docs/building.md, "Small firmware builds")
+  m2m_nlohmann.cpp           a minimal nlohmann/json equivalent (body, parse, cache, header)
 
 Two measurements per variant and target:
 
@@ -33,7 +36,7 @@ import tempfile
 
 HERE = pathlib.Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
-VARIANTS = ["m2m_baseline", "m2m_profile_auth", "m2m_nlohmann"]
+VARIANTS = ["m2m_baseline", "m2m_profile_auth", "m2m_profile_auth_lean", "m2m_nlohmann"]
 COMMON = ["-Os", "-fno-exceptions", "-fno-rtti", "-std=c++20", "-ffunction-sections",
           "-fdata-sections", "-Wno-psabi"]
 TARGETS = {
@@ -77,7 +80,7 @@ def berkeley(size_tool, path):
 # Where the code of our TU goes, by area (first matching pattern wins; demangled names).
 AREAS = [
     ("cache, driver, snapshot, backoff", ["token_cache", "cached_token_driver", "snapshot",
-                                          "refresh_at", "backoff", "m2m_client", "bearer",
+                                          "refresh_at", "refresh_point", "backoff", "m2m_client", "bearer",
                                           "b64token"]),
     ("JSON reader (detail::json)", ["detail::json::tape", "detail::json::parse",
                                     "detail::json::value", "detail::json::text"]),
@@ -175,18 +178,22 @@ def main():
             print(f"- {tname}: {results[(tname, 'version')]}")
     key = ("cortex-m4", "m2m_profile_auth")
     if key in results:
-        o, n = results[key], results[("cortex-m4", "m2m_nlohmann")]
-        for label, a, b in (("code (.text)", o["text"], n["text"]),
-                            ("code + constants", o["text"] + o["rodata"],
-                             n["text"] + n["rodata"])):
-            print(f"- Cortex-M4 TU {label}: ours {kb(a)}, nlohmann {kb(b)} "
-                  f"(ours/nlohmann {a / b:.2f}); target ≤ 12 KB: "
-                  f"{'**met**' if a <= 12 * 1024 else '**missed**'}")
+        n = results[("cortex-m4", "m2m_nlohmann")]
+        for v, name in (("m2m_profile_auth", "ours"), ("m2m_profile_auth_lean", "ours (lean)")):
+            o = results[("cortex-m4", v)]
+            for label, a, b in (("code (.text)", o["text"], n["text"]),
+                                ("code + constants", o["text"] + o["rodata"],
+                                 n["text"] + n["rodata"])):
+                print(f"- Cortex-M4 TU {label}: {name} {kb(a)}, nlohmann {kb(b)} "
+                      f"({name}/nlohmann {a / b:.2f}); target ≤ 12 KB: "
+                      f"{'**met**' if a <= 12 * 1024 else '**missed**'}")
+        lean = results[("cortex-m4", "m2m_profile_auth_lean")]
         print("\nWhere our Cortex-M4 code goes (sizes of code symbols in the TU, by area):\n")
-        print("| area | bytes |")
-        print("|---|---:|")
-        for area, size in o["areas"]:
-            print(f"| {area} | {size:,} |")
+        print("| area | default | lean |")
+        print("|---|---:|---:|")
+        lean_areas = dict(lean["areas"])
+        for area, size in results[key]["areas"]:
+            print(f"| {area} | {size:,} | {lean_areas.get(area, 0):,} |")
     print(f"- build directory: {build}")
 
 

@@ -45,9 +45,11 @@
 // state and drivers
 #include <profile/auth/token_cache.hpp>
 #include <profile/auth/m2m_client.hpp>
+#include <profile/auth/async_m2m_client.hpp>
 #include <profile/auth/token_store.hpp>
 #include <profile/auth/stores/memory_store.hpp>
 #include <profile/auth/user_session.hpp>
+#include <profile/auth/async_user_session.hpp>
 #include <profile/auth/device_flow.hpp>
 
 // Profile API presets

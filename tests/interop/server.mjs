@@ -7,7 +7,7 @@
 //
 // Prints one line "READY <issuer>" on stdout once it listens; logs to stderr; exits on
 // SIGTERM or SIGINT. The client ids, secrets and the test user below are repeated in
-// tests/interop/interop.hpp: change both together.
+// tests/interop/server.hpp: change both together.
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import process from 'node:process';

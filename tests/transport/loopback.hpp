@@ -31,9 +31,7 @@
 namespace loopback {
 
 /// A GET request without headers or body.
-inline profile::auth::http_request get(std::string url) {
-  return {"GET", std::move(url), {}, {}};
-}
+inline profile::auth::http_request get(std::string url) { return {"GET", std::move(url), {}, {}}; }
 
 /// State shared between a test and standard_routes.
 struct shared_state {
@@ -257,8 +255,8 @@ inline void standard_routes(httplib::Server& s, shared_state& st) {
 /// sent to its base URL) and its answer written back.
 inline void serve_fake(httplib::Server& s, profile::auth::testing::fake_profile_api api) {
   const auto forward = [api](const httplib::Request& req, httplib::Response& res) mutable {
-    profile::auth::http_request r{req.method, "https://api.profilebehavior.com" + req.path, {},
-                                  req.body};
+    profile::auth::http_request r{
+        req.method, "https://api.profilebehavior.com" + req.path, {}, req.body};
     for (const auto& [name, value] : req.headers) r.headers.add(name, value);
     auto answer = api.send(r);
     if (!answer) {

@@ -114,9 +114,8 @@ TEST_CASE("beast_transport: the request head on the wire") {
   const std::string head = srv.first_received();
   CHECK(head.rfind("POST /v3/auth?x=1&y=%20 HTTP/1.1\r\n", 0) == 0);  // as given
   // In order; Beast sends a repeated name right after the earlier fields of that name.
-  CHECK(head.find(
-            "\r\nContent-Type: application/json\r\nX-Empty: \r\nX-Twice: one\r\n"
-            "X-Twice: two\r\nAccept: application/json\r\nUser-Agent: mine/1\r\n") !=
+  CHECK(head.find("\r\nContent-Type: application/json\r\nX-Empty: \r\nX-Twice: one\r\n"
+                  "X-Twice: two\r\nAccept: application/json\r\nUser-Agent: mine/1\r\n") !=
         std::string::npos);
   CHECK(head.find("\r\nContent-Length: 2\r\n") != std::string::npos);
   CHECK(head.find("999") == std::string::npos);
@@ -250,11 +249,11 @@ TEST_CASE("beast_transport: connection refused, DNS and TLS failures say which")
   const std::string secret_header = "Bearer S3cr3t-TOKEN";
 
   SUBCASE("connection refused") {
-    pa::http_request req{"POST",
-                         "http://127.0.0.1:" + std::to_string(loopback::closed_port()) +
-                             "/v3/auth?key=S3cr3t-QUERY",
-                         {{"Authorization", secret_header}},
-                         secret_body};
+    pa::http_request req{
+        "POST",
+        "http://127.0.0.1:" + std::to_string(loopback::closed_port()) + "/v3/auth?key=S3cr3t-QUERY",
+        {{"Authorization", secret_header}},
+        secret_body};
     auto r = t.send(req);
     REQUIRE_FALSE(r.has_value());
     CHECK(r.error().code == pa::errc::transport_failed);
@@ -263,8 +262,10 @@ TEST_CASE("beast_transport: connection refused, DNS and TLS failures say which")
     CHECK(r.error().message.find("/v3/auth") == std::string::npos);
   }
   SUBCASE("unresolvable host") {
-    pa::http_request req{"POST", "http://profile-auth-test.invalid/v3/auth?key=S3cr3t-QUERY",
-                         {{"Authorization", secret_header}}, secret_body};
+    pa::http_request req{"POST",
+                         "http://profile-auth-test.invalid/v3/auth?key=S3cr3t-QUERY",
+                         {{"Authorization", secret_header}},
+                         secret_body};
     auto r = t.send(req);
     REQUIRE_FALSE(r.has_value());
     CHECK(r.error().code == pa::errc::transport_failed);
@@ -274,8 +275,10 @@ TEST_CASE("beast_transport: connection refused, DNS and TLS failures say which")
   }
   SUBCASE("https to a plain HTTP port") {
     loopback::raw_server srv("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n", false);
-    pa::http_request req{"POST", "https" + srv.url("/hello").substr(4),
-                         {{"Authorization", secret_header}}, secret_body};
+    pa::http_request req{"POST",
+                         "https" + srv.url("/hello").substr(4),
+                         {{"Authorization", secret_header}},
+                         secret_body};
     auto r = t.send(req);
     REQUIRE_FALSE(r.has_value());
     CHECK(r.error().code == pa::errc::transport_failed);

@@ -9,11 +9,11 @@
 #ifndef PROFILE_AUTH_TESTS_TRANSPORT_TEST_CA_HPP
 #define PROFILE_AUTH_TESTS_TRANSPORT_TEST_CA_HPP
 
-#include <cstdlib>     // std::system, std::getenv, mkdtemp
-#include <filesystem>  // removing the directory at exit
-#include <fstream>     // writing the config, reading the CA back
-#include <iterator>    // std::istreambuf_iterator
-#include <string>      // paths, PEM text, reasons
+#include <cstdlib>       // std::system, std::getenv, mkdtemp
+#include <filesystem>    // removing the directory at exit
+#include <fstream>       // writing the config, reading the CA back
+#include <iterator>      // std::istreambuf_iterator
+#include <string>        // paths, PEM text, reasons
 #include <system_error>  // std::error_code: removal at exit never fails loudly
 
 namespace test_ca {
@@ -23,8 +23,8 @@ struct pki {
   bool ok = false;
   std::string why;
   std::string dir;
-  std::string ca_file;  ///< the test CA's certificate
-  std::string ca_pem;   ///< the same, as text
+  std::string ca_file;                            ///< the test CA's certificate
+  std::string ca_pem;                             ///< the same, as text
   std::string server_cert, server_key;            ///< localhost, 127.0.0.1, ::1; signed by the CA
   std::string wrong_host_cert, wrong_host_key;    ///< wrong-host.invalid only; signed by the CA
   std::string self_signed_cert, self_signed_key;  ///< localhost, 127.0.0.1; signed by itself
@@ -75,8 +75,8 @@ struct cleanup {
 inline pki make() {
   pki p;
   const char* tmp = std::getenv("TMPDIR");
-  std::string templ = std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") +
-                      "/profile-auth-tls-XXXXXX";
+  std::string templ =
+      std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") + "/profile-auth-tls-XXXXXX";
   if (::mkdtemp(templ.data()) == nullptr) {
     p.why = "mkdtemp failed for " + templ;
     return p;
@@ -114,8 +114,8 @@ inline pki make() {
            run("req -new -key '" + d + name + ".key' -subj '/CN=" + cn + "' " + cnf + " -out '" +
                d + name + ".csr'") &&
            run("x509 -req -in '" + d + name + ".csr' -CA '" + d + "ca.pem' -CAkey '" + d +
-               "ca.key' -set_serial " + std::to_string(serial) + " -days 2 -sha256 -extfile '" +
-               d + "pki.cnf' -extensions " + section + " -out '" + d + name + ".pem'");
+               "ca.key' -set_serial " + std::to_string(serial) + " -days 2 -sha256 -extfile '" + d +
+               "pki.cnf' -extensions " + section + " -out '" + d + name + ".pem'");
   };
   const bool made =
       key("ca") &&

@@ -150,8 +150,10 @@ TEST_CASE("curl_multi_transport: errors are mapped as curl_transport maps them")
   o.max_response_bytes = 1u << 20;
   pt::curl_multi_transport t(o);
   slot refused, bad_url, header, slow, big;
-  t.async_send({"POST", "http://127.0.0.1:" + std::to_string(loopback::closed_port()) + "/v3/auth",
-                {{"Authorization", "Bearer S3cr3t-TOKEN"}}, "client_secret=S3cr3t-BODY"},
+  t.async_send({"POST",
+                "http://127.0.0.1:" + std::to_string(loopback::closed_port()) + "/v3/auth",
+                {{"Authorization", "Bearer S3cr3t-TOKEN"}},
+                "client_secret=S3cr3t-BODY"},
                refused.callback());
   t.async_send(get("ftp://127.0.0.1/file"), bad_url.callback());
   t.async_send({"GET", srv.url("/echo"), {{"X-Evil", "a\r\nX-Injected: 1"}}, {}},
@@ -190,14 +192,13 @@ TEST_CASE("curl_multi_transport: callbacks may send again; move-only callbacks w
   pt::curl_multi_transport t(test_options());
   std::vector<std::string> order;
   auto token = std::make_unique<std::string>("first");
-  t.async_send(get(srv.url("/hello")),
-               [&, p = std::move(token)](pa::result<pa::http_response> r) {
-                 order.push_back(*p + " " + r.value().body);
-                 t.async_send({"POST", srv.url("/echo"), {}, "second"},
-                              [&](pa::result<pa::http_response> again) {
-                                order.push_back("second " + again.value().body);
-                              });
-               });
+  t.async_send(get(srv.url("/hello")), [&, p = std::move(token)](pa::result<pa::http_response> r) {
+    order.push_back(*p + " " + r.value().body);
+    t.async_send({"POST", srv.url("/echo"), {}, "second"},
+                 [&](pa::result<pa::http_response> again) {
+                   order.push_back("second " + again.value().body);
+                 });
+  });
   REQUIRE(drain(t));
   const std::vector<std::string> expected{"first hello", "second second"};
   CHECK(order == expected);
@@ -240,7 +241,8 @@ TEST_CASE("end to end: async_m2m_client over curl_multi_transport, one token for
   pa::testing::fake_profile_api api(o);
   loopback::plain_server srv([&](httplib::Server& s) {
     loopback::serve_fake(s, api);
-    s.new_task_queue = [] { return new httplib::ThreadPool(4); };
+    // One worker per concurrent connection: a kept-alive connection holds its worker.
+    s.new_task_queue = [] { return new httplib::ThreadPool(16); };
   });
   const std::string base = srv.url("");
   pt::curl_multi_transport http(test_options());

@@ -205,6 +205,9 @@ TEST_CASE("httplib_transport: bodies and header blocks over the limits are refus
   CHECK(h.error().code == pa::errc::response_too_large);
   CHECK(h.error().http_status == 200);
   CHECK(h.error().message.find("max_header_bytes (16384 bytes)") != std::string::npos);
+  auto head = small_headers.send({"HEAD", srv.url("/many-headers"), {}, {}});  // no body to read
+  REQUIRE_FALSE(head.has_value());
+  CHECK(head.error().code == pa::errc::response_too_large);
   o.max_header_bytes = 64u << 10;
   pt::httplib_transport roomy(o);
   auto many = roomy.send(get(srv.url("/many-headers")));
@@ -239,11 +242,11 @@ TEST_CASE("httplib_transport: connection refused, DNS and TLS failures say which
   const std::string secret_header = "Bearer S3cr3t-TOKEN";
 
   SUBCASE("connection refused") {
-    pa::http_request req{"POST",
-                         "http://127.0.0.1:" + std::to_string(loopback::closed_port()) +
-                             "/v3/auth?key=S3cr3t-QUERY",
-                         {{"Authorization", secret_header}},
-                         secret_body};
+    pa::http_request req{
+        "POST",
+        "http://127.0.0.1:" + std::to_string(loopback::closed_port()) + "/v3/auth?key=S3cr3t-QUERY",
+        {{"Authorization", secret_header}},
+        secret_body};
     auto r = t.send(req);
     REQUIRE_FALSE(r.has_value());
     CHECK(r.error().code == pa::errc::transport_failed);
@@ -252,8 +255,10 @@ TEST_CASE("httplib_transport: connection refused, DNS and TLS failures say which
     CHECK(r.error().message.find("/v3/auth") == std::string::npos);
   }
   SUBCASE("unresolvable host") {
-    pa::http_request req{"POST", "http://profile-auth-test.invalid/v3/auth?key=S3cr3t-QUERY",
-                         {{"Authorization", secret_header}}, secret_body};
+    pa::http_request req{"POST",
+                         "http://profile-auth-test.invalid/v3/auth?key=S3cr3t-QUERY",
+                         {{"Authorization", secret_header}},
+                         secret_body};
     auto r = t.send(req);
     REQUIRE_FALSE(r.has_value());
     CHECK(r.error().code == pa::errc::transport_failed);
@@ -263,8 +268,10 @@ TEST_CASE("httplib_transport: connection refused, DNS and TLS failures say which
   }
   SUBCASE("https to a plain HTTP port") {
     loopback::raw_server srv("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n", false);
-    pa::http_request req{"POST", "https" + srv.url("/hello").substr(4),
-                         {{"Authorization", secret_header}}, secret_body};
+    pa::http_request req{"POST",
+                         "https" + srv.url("/hello").substr(4),
+                         {{"Authorization", secret_header}},
+                         secret_body};
     auto r = t.send(req);
     REQUIRE_FALSE(r.has_value());
     CHECK(r.error().code == pa::errc::transport_failed);

@@ -114,8 +114,9 @@ void tls_routes(httplib::Server& s) {
 /// The test PKI, or nullptr when the openssl CLI is missing (the test then says so and stops).
 const test_ca::pki* pki_or_skip() {
   if (!test_ca::have_openssl_cli()) {
-    MESSAGE("HTTPS tests skipped: the openssl command-line tool is not installed "
-            "(Debian: apt-get install openssl; scripts/setup installs it)");
+    MESSAGE(
+        "HTTPS tests skipped: the openssl command-line tool is not installed "
+        "(Debian: apt-get install openssl; scripts/setup installs it)");
     return nullptr;
   }
   const test_ca::pki& p = test_ca::get();
@@ -161,7 +162,9 @@ TEST_CASE_TEMPLATE("https: without the test CA the server's certificate is not t
   CAPTURE(K::name);
   const auto srv = serve(p->server_cert, p->server_key);
   auto t = K::make({});  // the system's default trust store
-  auto r = t.send({"POST", srv->url("/hello?code=S3cr3t-QUERY"), {{"Authorization", "Bearer S3cr3t"}},
+  auto r = t.send({"POST",
+                   srv->url("/hello?code=S3cr3t-QUERY"),
+                   {{"Authorization", "Bearer S3cr3t"}},
                    "client_secret=S3cr3t"});
   REQUIRE_FALSE(r.has_value());
   CHECK(r.error().code == pa::errc::transport_failed);
@@ -185,8 +188,7 @@ TEST_CASE_TEMPLATE("https: a self-signed certificate is rejected", K, PROFILE_AU
   CHECK(r.error().message.find("self-signed certificate") != std::string::npos);
 }
 
-TEST_CASE_TEMPLATE("https: a certificate for another host is rejected", K,
-                   PROFILE_AUTH_TLS_KINDS) {
+TEST_CASE_TEMPLATE("https: a certificate for another host is rejected", K, PROFILE_AUTH_TLS_KINDS) {
   const test_ca::pki* p = pki_or_skip();
   if (p == nullptr) return;
   CAPTURE(K::name);

@@ -340,8 +340,9 @@ TEST_CASE("async_m2m_client: every callback runs exactly once, even over a fault
     void async_send(pa::http_request req, std::function<void(pa::result<pa::http_response>)> cb) {
       ++sends;
       const bool token = req.url.ends_with("/v3/auth");
-      pa::http_response r = answer(token ? 200 : 401, token ? token_json("tok-" + std::to_string(sends)) : "",
-                                   token ? pa::header_list{} : challenge("Bearer"));
+      pa::http_response r =
+          answer(token ? 200 : 401, token ? token_json("tok-" + std::to_string(sends)) : "",
+                 token ? pa::header_list{} : challenge("Bearer"));
       auto copy = cb;
       cb(r);
       copy(r);
@@ -407,8 +408,8 @@ TEST_CASE("async_m2m_client: a transport answering inside async_send completes t
   pa::async_m2m_client client{transport,  // by value: copies share the record
                               pa::profile::m2m_config("test-client", pa::secret("test-secret")),
                               clock};
-  static_assert(std::is_same_v<decltype(client), pa::async_m2m_client<pt::fake_async_transport,
-                                                                       pt::manual_clock>>);
+  static_assert(std::is_same_v<decltype(client),
+                               pa::async_m2m_client<pt::fake_async_transport, pt::manual_clock>>);
   int done = 0;
   for (int i = 0; i < 3; ++i)
     client.send(pa::profile::test_request(), [&](pa::result<pa::http_response> r) {
@@ -581,8 +582,8 @@ TEST_CASE("async_m2m_client: no error message contains the secret or a token") {
     fixture<> f;
     header_log log;
     f.client.authorization_header(log.callback());
-    REQUIRE(f.transport.respond(0, body.find("invalid_client") != std::string::npos ? 401 : 200,
-                                body));
+    REQUIRE(
+        f.transport.respond(0, body.find("invalid_client") != std::string::npos ? 401 : 200, body));
     REQUIRE(log.errors.size() == 1);
     const pa::error& e = log.errors[0];
     CAPTURE(e.message);

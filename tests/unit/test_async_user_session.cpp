@@ -117,8 +117,9 @@ TEST_CASE("async_user_session: CTAD; nothing stored -> not_authenticated at once
   pt::fake_async_transport transport;
   pa::memory_store store;
   pa::async_user_session session{transport, session_config(), &store};
-  static_assert(std::is_same_v<decltype(session),
-                               pa::async_user_session<pt::fake_async_transport, pa::memory_store*>>);
+  static_assert(
+      std::is_same_v<decltype(session),
+                     pa::async_user_session<pt::fake_async_transport, pa::memory_store*>>);
   header_log log;
   session.authorization_header(log.callback());
   session.authorization_header(log.callback());
@@ -134,11 +135,13 @@ TEST_CASE("async_user_session: a stored access token still valid is used at once
   f.session.authorization_header(log.callback());
   REQUIRE(log.got.size() == 1);
   CHECK(log.got[0] == bearer + std::string(ua::access_token));
-  f.session.access_token([&](pa::result<pa::secret> t) { CHECK(t.value().reveal() == ua::access_token); });
+  f.session.access_token(
+      [&](pa::result<pa::secret> t) { CHECK(t.value().reveal() == ua::access_token); });
   CHECK(f.transport.calls() == 0);
 }
 
-TEST_CASE("async_user_session: expired -> one refresh for every caller, rotation saved, hook once") {
+TEST_CASE(
+    "async_user_session: expired -> one refresh for every caller, rotation saved, hook once") {
   std::vector<std::string> hooks;
   pa::user_session_options o;
   o.on_token_changed = [&](const pa::stored_session& s) {
@@ -311,7 +314,8 @@ TEST_CASE("async_user_session: 401 invalid_token -> one refresh and a retry") {
   req.method = "GET";
   req.url = "https://api.example/v3/my-account";
   std::vector<int> statuses;
-  f.session.send(req, [&](pa::result<pa::http_response> r) { statuses.push_back(r.value().status); });
+  f.session.send(req,
+                 [&](pa::result<pa::http_response> r) { statuses.push_back(r.value().status); });
   REQUIRE(f.transport.calls() == 1);
   CHECK(f.transport.request(0).headers.find("Authorization").value() ==
         bearer + std::string(ua::access_token));
@@ -339,7 +343,8 @@ TEST_CASE("async_user_session<single_threaded>: a game loop refreshing and rotat
   });
   header_log log;
   for (int frame = 0; frame < 4; ++frame) {
-    if (frame == 2) REQUIRE(f.transport.respond(0, 200, token_json("st-access", ua::refresh_token2)));
+    if (frame == 2)
+      REQUIRE(f.transport.respond(0, 200, token_json("st-access", ua::refresh_token2)));
     f.session.authorization_header(log.callback());
   }
   const std::vector<std::string> expected(4, "Bearer st-access");

@@ -138,6 +138,31 @@ TEST_CASE("discovery: issuers that cannot be discovered") {
   CHECK(code("http://localhost:8080") == pa::errc{});
 }
 
+TEST_CASE("discovery: an issuer refused for its query is named by host, never echoed") {
+  // A query is where a credential would hide ("?client_secret=…"): the message must not carry it.
+  const auto r = pa::authorization_server_metadata_url("https://auth.example.com/t?k=TOPSECRET",
+                                                       pa::metadata_kind::oauth_authorization_server);
+  REQUIRE_FALSE(r.has_value());
+  CHECK(r.error().code == pa::errc::invalid_url);
+  CHECK(r.error().message.find("TOPSECRET") == std::string::npos);
+  CHECK(r.error().message.find("auth.example.com") != std::string::npos);
+  pa::testing::fake_transport t;
+  const auto d = pa::discover(t, "https://auth.example.com/?k=TOPSECRET");
+  REQUIRE_FALSE(d.has_value());
+  CHECK(d.error().message.find("TOPSECRET") == std::string::npos);
+  CHECK(t.calls() == 0);
+}
+
+TEST_CASE("discovery: unlisted null members are kept like any other, listed ones are absent") {
+  const auto m = parse(minimal(issuer, R"(,"x_null":null,"jwks_uri":null,"x_after":1)"));
+  REQUIRE(m.has_value());
+  REQUIRE(m->extra.size() == 2);
+  CHECK(m->extra_member("x_null") == "null");
+  CHECK(m->extra[1].first == "x_after");
+  CHECK(m->jwks_uri.empty());
+  CHECK_FALSE(m->extra_member("jwks_uri").has_value());
+}
+
 TEST_CASE("discovery: parse a full document") {
   const auto m = parse(full_document);
   REQUIRE_MESSAGE(m.has_value(), m.error().message);
@@ -187,7 +212,7 @@ TEST_CASE("discovery: absent members and RFC 8414 defaults") {
   CHECK(m->extra.empty());
   CHECK(pa::effective_grant_types_supported(*m) ==
         std::vector<std::string>{"authorization_code", "implicit"});
-  CHECK(pa::effective_token_endpoint_auth_methods(*m) ==
+  CHECK(pa::effective_token_endpoint_auth_methods_supported(*m) ==
         std::vector<std::string>{"client_secret_basic"});
   CHECK(pa::effective_response_modes_supported(*m) ==
         std::vector<std::string>{"query", "fragment"});
@@ -256,10 +281,13 @@ TEST_CASE("discovery: malformed documents") {
        e::malformed_response, "userinfo_endpoint"},
       {minimal(issuer, R"(,"jwks_uri":"http://keys.example.com/jwks")"), e::insecure_endpoint,
        "jwks_uri"},
-      {R"(["issuer"])", e::malformed_response, "not an object"},
-      {R"({"issuer":"https://auth.example.com",})", e::malformed_response, "JSON"},
-      {R"({"issuer":"a","issuer":"b"})", e::malformed_response, "JSON"},
-      {"", e::malformed_response, "JSON"},
+      {R"(["issuer"])", e::malformed_response, "not a JSON object"},
+      // The JSON reader's verdict passes through, as for every other answer the library reads.
+      {R"({"issuer":"https://auth.example.com",})", e::invalid_json, "JSON"},
+      {R"({"issuer":"a","issuer":"b"})", e::invalid_json, "duplicate"},
+      {R"({"issuer":"a","issuer":"b"})", e::invalid_json, "duplicate"},
+      {"{\"issuer\":\"\xC0\"}", e::invalid_utf8, "UTF-8"},
+      {"", e::invalid_json, "JSON"},
   };
   for (const row& r : rows) {
     CAPTURE(r.body);
@@ -291,10 +319,12 @@ TEST_CASE("discovery: answers that are not metadata") {
   CHECK(m.error().code == pa::errc::http_error);
   CHECK(m.error().http_status == 404);
   CHECK(pa::classify(m.error()) == pa::error_class::misconfiguration);
-  // A login page with 200.
+  // A login page with 200: not JSON, and the message points at the URL.
   r.status = 200;
   m = pa::parse_authorization_server_metadata(r, issuer);
-  CHECK(error_code_of(m) == pa::errc::malformed_response);
+  CHECK(error_code_of(m) == pa::errc::invalid_json);
+  CHECK(m.error().message.find("check the endpoint URL") != std::string::npos);
+  CHECK(m.error().message.find("html") == std::string::npos);
   // 503 with Retry-After: retryable.
   r = json_answer(503, "");
   r.headers.add("Retry-After", "30");

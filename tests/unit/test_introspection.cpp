@@ -349,3 +349,72 @@ TEST_CASE("introspection answer: unsupported_token_type (JWT access tokens on oi
   CHECK(r.error().message.find("does not introspect") != std::string::npos);
   CHECK(r.error().message.find("structured tokens") != std::string::npos);
 }
+
+TEST_CASE("introspect: a long token the server quotes is redacted where a length cap cut it") {
+  // error::message quotes at most 200 bytes of error_description and error::description keeps
+  // 1024: a token cut by either cap must not leave its first bytes behind.
+  const std::string long_token = "eyJ" + std::string(1400, 'Q') + "-tail";
+  pa::testing::fake_transport t;
+  t.respond(400, R"({"error":"invalid_request","error_description":"token )" + long_token +
+                     R"( is malformed","error_uri":"https://auth.example.com/e?t=)" + long_token +
+                     R"("})");
+  const auto r = pa::introspect(t, rs_config(), pa::secret(long_token));
+  REQUIRE_FALSE(r.has_value());
+  const pa::error& e = r.error();
+  CHECK(e.code == pa::errc::invalid_request);
+  for (const std::string* text : {&e.message, &e.description, &e.uri}) {
+    CAPTURE(*text);
+    CHECK(text->find("eyJQ") == std::string::npos);
+    CHECK(text->find("QQQQ") == std::string::npos);
+  }
+  CHECK(e.message.find("(server says: \"token [redacted]...\")") != std::string::npos);
+  CHECK(e.description.rfind("token [redacted]...") == 0);
+  CHECK(e.uri == "https://auth.example.com/e?t=[redacted]");
+}
+
+TEST_CASE("introspect: a token the server quotes percent-encoded (from the form body) is redacted") {
+  const std::string b64 = "INTRO+tok/Mn62==";
+  pa::testing::fake_transport t;
+  t.respond(400, R"({"error":"invalid_request","error_description":"bad body token=INTRO%2Btok%2FMn62%3D%3D&x=1"})");
+  const auto r = pa::introspect(t, rs_config(), pa::secret(b64));
+  REQUIRE_FALSE(r.has_value());
+  CHECK(r.error().description == "bad body token=[redacted]&x=1");
+  CHECK(r.error().message.find("Mn62") == std::string::npos);
+}
+
+TEST_CASE("detail::redact_in: whole, cut before \"...\" or at the end, and nothing else") {
+  using pa::detail::redact_in;
+  std::string s = "a SECRETVALUE b SECRETVALUE";
+  redact_in(s, "SECRETVALUE");
+  CHECK(s == "a [redacted] b [redacted]");
+  s = "quoted: SECRE...";
+  redact_in(s, "SECRETVALUE");
+  CHECK(s == "quoted: [redacted]...");
+  s = "ends with SECR";
+  redact_in(s, "SECRETVALUE");
+  CHECK(s == "ends with [redacted]");
+  s = "too short SEC... and SEC";  // three bytes: below min_redacted_prefix, left alone
+  redact_in(s, "SECRETVALUE");
+  CHECK(s == "too short SEC... and SEC");
+  s = "SECRET... not at a cut: SECRETV in the middle";
+  redact_in(s, "SECRETVALUE");
+  CHECK(s == "[redacted]... not at a cut: SECRETV in the middle");
+  s = "no secret here...";
+  redact_in(s, "SECRETVALUE");
+  CHECK(s == "no secret here...");
+}
+
+TEST_CASE("detail::wipe_request_credentials clears the body and every Authorization field") {
+  auto req = pa::introspection_request(rs_config(), pa::secret(token));
+  REQUIRE(req.has_value());
+  req->headers.add("authorization", "Bearer second");
+  pa::detail::wipe_request_credentials(*req);
+  CHECK(req->body.empty());
+  for (const auto& [name, value] : req->headers) {
+    CAPTURE(name);
+    if (pa::detail::iequals(name, "Authorization"))
+      CHECK(value.empty());
+    else
+      CHECK_FALSE(value.empty());
+  }
+}

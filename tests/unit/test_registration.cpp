@@ -445,3 +445,18 @@ TEST_CASE("register_client drives one request over a transport") {
         pa::errc::insecure_endpoint);
   CHECK(t.calls() == before);
 }
+
+TEST_CASE("register_client: an initial access token quoted long and cut by a cap is redacted") {
+  const std::string long_iat = "IAT-" + std::string(600, 'z');
+  const pa::secret iat(long_iat);
+  pa::testing::fake_transport t;
+  t.respond(401, R"({"error":"invalid_token","error_description":"token )" + long_iat +
+                     R"( is unknown"})");
+  const auto m = pa::native_client_metadata("Demo", {"http://127.0.0.1:8765/cb"});
+  const auto c = pa::register_client(t, "https://auth.example.com/reg", m, &iat);
+  CHECK(error_of(c) == pa::errc::invalid_token);
+  CHECK(c.error().message.find("zzzz") == std::string::npos);
+  CHECK(c.error().message.find("IAT-") == std::string::npos);
+  CHECK(c.error().description.find("zzzz") == std::string::npos);
+  CHECK(c.error().description == "token [redacted] is unknown");
+}

@@ -175,7 +175,7 @@ TEST_CASE("resource metadata: malformed documents and a wrong resource") {
   CHECK(code(prm_document(api, "[]", R"(,"dpop_bound_access_tokens_required":1)")) ==
         pa::errc::malformed_response);
   CHECK(code("[]") == pa::errc::malformed_response);
-  CHECK(code("{") == pa::errc::malformed_response);
+  CHECK(code("{") == pa::errc::invalid_json);  // the JSON reader's verdict passes through
   // RFC 9728 §3.3: the resource must be the one asked about.
   CHECK(code(prm_document("https://api.example.com/v3/")) == pa::errc::issuer_mismatch);
   CHECK(code(prm_document("https://api.example.com")) == pa::errc::issuer_mismatch);

@@ -62,13 +62,11 @@ class async_m2m_client {
                 "async_m2m_client<T>: T (or what T points or refers to) must model "
                 "profile::auth::AsyncTransport: t.async_send(http_request, callback)");
   static_assert(Clock<C>, "async_m2m_client<T, C>: C must model profile::auth::Clock");
-  static_assert(LockPolicy<P>,
-                "async_m2m_client<T, C, P>: P must model profile::auth::LockPolicy");
+  static_assert(LockPolicy<P>, "async_m2m_client<T, C, P>: P must model profile::auth::LockPolicy");
   static_assert(RandomSource<R>,
                 "async_m2m_client<T, C, P, R>: R must model profile::auth::RandomSource");
 
-  using driver_type =
-      detail::async_token_driver<T, C, P, R, detail::client_credentials_source>;
+  using driver_type = detail::async_token_driver<T, C, P, R, detail::client_credentials_source>;
 
  public:
   using transport_type = T;

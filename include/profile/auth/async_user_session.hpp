@@ -179,12 +179,12 @@ class async_user_session {
     static_assert(callback_for<F, void>, "logout(callback): callback(result<void>)");
     using op_type = logout_op<std::decay_t<F>>;
     ensure_restored();
-    driver_->lead([d = driver_, cb = std::decay_t<F>(std::forward<F>(callback))](
-                      const ticket& t) mutable {
-      std::vector<result<http_request>> requests = detail::logout_requests(d->source());
-      op_type::next(detail::counted_ptr<op_type>::adopt(
-          new op_type(std::move(d), t, std::move(requests), std::move(cb))));
-    });
+    driver_->lead(
+        [d = driver_, cb = std::decay_t<F>(std::forward<F>(callback))](const ticket& t) mutable {
+          std::vector<result<http_request>> requests = detail::logout_requests(d->source());
+          op_type::next(detail::counted_ptr<op_type>::adopt(
+              new op_type(std::move(d), t, std::move(requests), std::move(cb))));
+        });
   }
 
   /// Sets the token-changed hook (replacing any earlier one).
@@ -213,8 +213,7 @@ class async_user_session {
  private:
   void ensure_restored() {
     restore_.run([&] {
-      detail::restore_session(driver_->source(), driver_->cache(), driver_->now(),
-                              driver_->draw());
+      detail::restore_session(driver_->source(), driver_->cache(), driver_->now(), driver_->draw());
     });
   }
 
@@ -277,8 +276,7 @@ async_user_session(T, user_auth_config, S) -> async_user_session<T, S>;
 template <class T, class S, class C>
 async_user_session(T, user_auth_config, S, C) -> async_user_session<T, S, C>;
 template <class T, class S, class C>
-async_user_session(T, user_auth_config, S, C, user_session_options)
-    -> async_user_session<T, S, C>;
+async_user_session(T, user_auth_config, S, C, user_session_options) -> async_user_session<T, S, C>;
 
 }  // namespace profile::auth::inline v0
 

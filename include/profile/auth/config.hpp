@@ -49,6 +49,30 @@
 #endif
 #endif
 
+// --- small firmware builds (docs/building.md, "Small firmware builds") -------------------------
+// Each of these trades something for flash. The default (0) changes nothing. Every translation
+// unit of a program must agree on them: they change inline functions.
+
+/// PROFILE_AUTH_TERSE_ERRORS: 1 replaces the explanatory `error::message` texts (what went wrong
+/// at which offset, and what to do) by short fixed ones. Only `message` changes: `code`,
+/// `classify()`, `http_status`, the OAuth fields, `retry_after` and `request_id` are the same.
+#ifndef PROFILE_AUTH_TERSE_ERRORS
+#define PROFILE_AUTH_TERSE_ERRORS 0
+#endif
+
+/// PROFILE_AUTH_JSON_ONLY: 1 reads JSON answers only. Form-encoded and `text/plain` form bodies
+/// (GitHub without `Accept: application/json`) are then errc::malformed_response (token
+/// answers) or errc::http_error (error answers without a JSON body), like an HTML page.
+#ifndef PROFILE_AUTH_JSON_ONLY
+#define PROFILE_AUTH_JSON_ONLY 0
+#endif
+
+/// PROFILE_AUTH_NO_HTTP_DATE: 1 drops the HTTP-date parser: a `Retry-After` given as a date is
+/// ignored (delta-seconds, what servers send in practice, still works).
+#ifndef PROFILE_AUTH_NO_HTTP_DATE
+#define PROFILE_AUTH_NO_HTTP_DATE 0
+#endif
+
 /// PROFILE_AUTH_ASSERT_HANDLER(expr, file, line): called on a contract violation (for example
 /// `value()` on a result that holds an error). It must not return. The default prints one line
 /// to stderr and traps. The check stays on under NDEBUG: a silent UB is worse than a crash.

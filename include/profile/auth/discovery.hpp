@@ -28,7 +28,7 @@ namespace profile::auth::inline v0 {
 /// An authorization server's metadata document (RFC 8414 §2; OpenID Connect Discovery 1.0 §3
 /// uses the same member names). String members are empty and lists are empty when the server
 /// did not send them (an empty list and an absent one mean the same). Where RFC 8414 gives a
-/// default for an absent list, the effective_*() functions below apply it.
+/// default for an absent list, the effective_*_supported() functions below apply it.
 struct authorization_server_metadata {
   std::string issuer;  ///< equals the issuer it was fetched for (checked by the parser)
   std::string authorization_endpoint;
@@ -52,7 +52,7 @@ struct authorization_server_metadata {
   bool authorization_response_iss_parameter_supported = false;  ///< RFC 9207: callbacks carry iss
   bool require_pushed_authorization_requests = false;           ///< RFC 9126 §5
   /// Every other member (OIDC's claims_supported, signed_metadata, vendor members …) as
-  /// (name, raw JSON text) in document order.
+  /// (name, raw JSON text) in document order; a `null` one reads "null".
   std::vector<std::pair<std::string, std::string>> extra;
 
   /// The raw JSON text of an unlisted member (e.g. "[\"public\"]"), if the server sent it.
@@ -161,8 +161,10 @@ inline constexpr bool_member<asm_t> asm_bools[] = {
 /// Reads an authorization server metadata answer and checks it against the issuer it was
 /// fetched for:
 /// - a non-2xx answer: as oauth_error_from_response() (usually errc::http_error);
-/// - errc::malformed_response: a body that is not one JSON object; a listed member of the wrong
-///   type (strings, arrays of strings, booleans; `null` counts as absent); no `issuer`; no
+/// - errc::invalid_json / invalid_utf8 / limit_exceeded: the JSON reader's verdict on the body
+///   (opts.limits), as for every other answer the library reads;
+/// - errc::malformed_response: JSON that is not an object; a listed member of the wrong type
+///   (strings, arrays of strings, booleans; `null` and "" count as absent); no `issuer`; no
 ///   `token_endpoint` (only a server offering nothing but the implicit grant may omit it, and
 ///   this library cannot use such a server); an endpoint that is not an absolute http(s) URL
 ///   without user information or fragment;
@@ -170,8 +172,7 @@ inline constexpr bool_member<asm_t> asm_bools[] = {
 ///   unless opts.allow_insecure_http;
 /// - errc::issuer_mismatch: `issuer` differs from `expected_issuer` (exact byte comparison,
 ///   RFC 8414 §3.3: a mismatch may be an attack by a server impersonating another; the
-///   metadata must not be used);
-/// - errc::invalid_json / limit_exceeded: the JSON reader's verdict (opts.limits).
+///   metadata must not be used).
 /// RFC 8414 requires response_types_supported; it is not enforced (M2M-only servers omit it).
 [[nodiscard]] inline result<authorization_server_metadata> parse_authorization_server_metadata(
     const http_response& resp, std::string_view expected_issuer,
@@ -210,7 +211,7 @@ inline constexpr bool_member<asm_t> asm_bools[] = {
 }
 
 /// token_endpoint_auth_methods_supported, or RFC 8414's default {"client_secret_basic"}.
-[[nodiscard]] inline std::vector<std::string> effective_token_endpoint_auth_methods(
+[[nodiscard]] inline std::vector<std::string> effective_token_endpoint_auth_methods_supported(
     const authorization_server_metadata& m) {
   if (!m.token_endpoint_auth_methods_supported.empty())
     return m.token_endpoint_auth_methods_supported;
@@ -244,7 +245,7 @@ inline constexpr bool_member<asm_t> asm_bools[] = {
 /// the server accepts.
 [[nodiscard]] inline result<client_auth> preferred_client_auth(
     const authorization_server_metadata& m) {
-  const auto methods = effective_token_endpoint_auth_methods(m);
+  const auto methods = effective_token_endpoint_auth_methods_supported(m);
   if (detail::list_has(methods, "client_secret_basic")) return client_auth::client_secret_basic;
   if (detail::list_has(methods, "client_secret_post")) return client_auth::client_secret_post;
   std::string listed;

@@ -38,36 +38,41 @@ constexpr std::array<unsigned char, 256> make_b64_decode_table(const char* alpha
 inline constexpr auto b64_std_table = make_b64_decode_table(b64_std_alphabet);
 inline constexpr auto b64_url_table = make_b64_decode_table(b64_url_alphabet);
 
-// Bit 0: RFC 3986 unreserved. Value bits 4..7 unused. Hex digit values live in hex_value_table.
-constexpr std::array<unsigned char, 256> make_unreserved_table() noexcept {
+// Byte properties for the encoders, the decoders and the URL checks, in one 256-byte table (a
+// firmware image carries one table instead of three). A byte is in at most one of the RFC 3986
+// classes (the first four bits); hex digits also have byte_hex.
+inline constexpr unsigned char byte_unreserved = 1;  // ALPHA DIGIT - . _ ~
+inline constexpr unsigned char byte_sub_delim = 2;   // ! $ & ' ( ) * + , ; =
+inline constexpr unsigned char byte_colon_at = 4;    // : @
+inline constexpr unsigned char byte_lenient = 8;     // [ ] { } | ^ ` : browsers send them raw
+inline constexpr unsigned char byte_hex = 16;        // 0-9 A-F a-f
+
+constexpr std::array<unsigned char, 256> make_byte_class_table() noexcept {
   std::array<unsigned char, 256> t{};
+  constexpr std::string_view sub_delims = "!$&'()*+,;=";
+  constexpr std::string_view lenient = "[]{}|^`";
   for (unsigned c = 0; c < 256; ++c) {
+    const char ch = static_cast<char>(c);
     const bool alpha = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
     const bool digit = c >= '0' && c <= '9';
-    t[c] = (alpha || digit || c == '-' || c == '.' || c == '_' || c == '~') ? 1 : 0;
+    if (alpha || digit || c == '-' || c == '.' || c == '_' || c == '~') t[c] = byte_unreserved;
+    if (sub_delims.find(ch) != std::string_view::npos) t[c] = byte_sub_delim;
+    if (c == ':' || c == '@') t[c] = byte_colon_at;
+    if (lenient.find(ch) != std::string_view::npos) t[c] = byte_lenient;
+    if (digit || (c >= 'A' && c <= 'F') || (c >= 'a' && c <= 'f')) t[c] |= byte_hex;
   }
   return t;
 }
-inline constexpr auto unreserved_table = make_unreserved_table();
+inline constexpr auto byte_class = make_byte_class_table();
 
-constexpr std::array<unsigned char, 256> make_hex_value_table() noexcept {
-  std::array<unsigned char, 256> t{};
-  for (unsigned c = 0; c < 256; ++c) {
-    if (c >= '0' && c <= '9')
-      t[c] = static_cast<unsigned char>(c - '0');
-    else if (c >= 'A' && c <= 'F')
-      t[c] = static_cast<unsigned char>(c - 'A' + 10);
-    else if (c >= 'a' && c <= 'f')
-      t[c] = static_cast<unsigned char>(c - 'a' + 10);
-    else
-      t[c] = 0xFF;
-  }
-  return t;
+/// The value of hex digit `c` (0-15), or 0xFF when `c` is not one.
+[[nodiscard]] constexpr unsigned hex_value(unsigned char c) noexcept {
+  // '0'-'9' are 0x30-0x39; 'A'-'F' and 'a'-'f' end in 1-6 and have bit 6 set: add 9 for them.
+  return (byte_class[c] & byte_hex) != 0 ? (c & 0x0Fu) + (c >> 6) * 9u : 0xFFu;
 }
-inline constexpr auto hex_value_table = make_hex_value_table();
 
 [[nodiscard]] constexpr bool is_unreserved(unsigned char c) noexcept {
-  return unreserved_table[c] != 0;
+  return (byte_class[c] & byte_unreserved) != 0;
 }
 
 /// "'x'" for a printable byte, "0xNN" otherwise: error messages must stay printable.
@@ -248,8 +253,8 @@ inline std::size_t pct_decode_append(std::string& out, std::string_view s, bool 
       continue;
     }
     if (n - j < 3) return j;  // fewer than two characters follow the '%'
-    const unsigned hi = hex_value_table[static_cast<unsigned char>(s[j + 1])];
-    const unsigned lo = hex_value_table[static_cast<unsigned char>(s[j + 2])];
+    const unsigned hi = hex_value(static_cast<unsigned char>(s[j + 1]));
+    const unsigned lo = hex_value(static_cast<unsigned char>(s[j + 2]));
     if ((hi | lo) > 15) return j;
     out += static_cast<char>((hi << 4) | lo);
     i = j + 3;

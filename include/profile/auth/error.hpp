@@ -5,7 +5,9 @@
 
 #include <profile/auth/config.hpp>
 
+#include <array>         // the compile-time classification table
 #include <chrono>        // std::chrono::seconds for retry_after
+#include <cstddef>       // std::size_t offsets into the OAuth code table
 #include <optional>      // std::optional retry_after
 #include <string>        // owned message and OAuth fields
 #include <string_view>   // to_string(errc)
@@ -171,18 +173,49 @@ enum class error_class : unsigned char {
   return "unknown";
 }
 
+namespace detail {
+/// PROFILE_AUTH_TERSE_ERRORS as a constant: `if constexpr (detail::terse_errors)` picks the
+/// short fixed message and drops the code that builds the long one.
+inline constexpr bool terse_errors = PROFILE_AUTH_TERSE_ERRORS != 0;
+
+/// The OAuth `error` codes errc knows, NUL-separated, in the order of oauth_error_errcs: one
+/// compact table, so that mapping a server's code does not pull in every errc name.
+inline constexpr char oauth_error_names[] =
+    "invalid_request\0invalid_client\0invalid_grant\0unauthorized_client\0"
+    "unsupported_grant_type\0invalid_scope\0invalid_target\0access_denied\0"
+    "unsupported_response_type\0server_error\0temporarily_unavailable\0"
+    "authorization_pending\0slow_down\0expired_token\0invalid_token\0insufficient_scope\0"
+    "invalid_redirect_uri\0invalid_client_metadata";
+inline constexpr errc oauth_error_errcs[] = {
+    errc::invalid_request,     errc::invalid_client,          errc::invalid_grant,
+    errc::unauthorized_client, errc::unsupported_grant_type,  errc::invalid_scope,
+    errc::invalid_target,      errc::access_denied,           errc::unsupported_response_type,
+    errc::server_error,        errc::temporarily_unavailable, errc::authorization_pending,
+    errc::slow_down,           errc::expired_token,           errc::invalid_token,
+    errc::insufficient_scope,  errc::invalid_redirect_uri,    errc::invalid_client_metadata};
+
+/// True when oauth_error_names lists exactly to_string() of oauth_error_errcs.
+constexpr bool oauth_error_table_matches() noexcept {
+  std::size_t at = 0;
+  for (const errc e : oauth_error_errcs) {
+    const std::string_view name(oauth_error_names + at);
+    if (name != to_string(e)) return false;
+    at += name.size() + 1;
+  }
+  return at == sizeof oauth_error_names;
+}
+static_assert(oauth_error_table_matches(), "oauth_error_names must follow oauth_error_errcs");
+}  // namespace detail
+
 /// Maps an RFC 6749/6750/7591/8628/8707 `error` code to its errc; unknown codes give
 /// errc::oauth_error.
 [[nodiscard]] constexpr errc errc_from_oauth_error(std::string_view code) noexcept {
-  constexpr errc known[] = {
-      errc::invalid_request,     errc::invalid_client,          errc::invalid_grant,
-      errc::unauthorized_client, errc::unsupported_grant_type,  errc::invalid_scope,
-      errc::invalid_target,      errc::access_denied,           errc::unsupported_response_type,
-      errc::server_error,        errc::temporarily_unavailable, errc::authorization_pending,
-      errc::slow_down,           errc::expired_token,           errc::invalid_token,
-      errc::insufficient_scope,  errc::invalid_redirect_uri,    errc::invalid_client_metadata};
-  for (errc e : known)
-    if (to_string(e) == code) return e;
+  std::size_t at = 0;
+  for (const errc e : detail::oauth_error_errcs) {
+    const std::string_view name(detail::oauth_error_names + at);
+    if (name == code) return e;
+    at += name.size() + 1;
+  }
   return errc::oauth_error;
 }
 
@@ -225,30 +258,29 @@ struct error {
   [[nodiscard]] std::error_code error_code() const noexcept { return make_error_code(code); }
 };
 
-/// How a caller should react to `e` (see error_class).
-[[nodiscard]] constexpr error_class classify(errc c, int http_status = 0) noexcept {
+namespace detail {
+// classify() reads a table built at compile time from the rules below, so that the program
+// carries 64 bytes and a lookup rather than a switch over every errc.
+inline constexpr unsigned char by_status_infrastructure = 0x80;  ///< errc::http_error's rule
+inline constexpr unsigned char by_status_protocol = 0x81;        ///< retryable for 5xx/408/429 only
+[[nodiscard]] constexpr unsigned char errc_class_rule(errc c) noexcept {
+  const auto k = [](error_class e) { return static_cast<unsigned char>(e); };
   switch (c) {
     case errc::transport_failed:
     case errc::temporarily_unavailable:
     case errc::server_error:
     case errc::slow_down:
-      return error_class::retryable;
+      return k(error_class::retryable);
     case errc::http_error:
-      // An answer without an OAuth body is infrastructure (a proxy, a WAF, a gateway): retry,
-      // except where the status says the request can never work as configured: a redirect
-      // (endpoints are never followed) or a missing resource (a wrong endpoint URL).
-      if ((http_status >= 300 && http_status < 400) || http_status == 404 || http_status == 405 ||
-          http_status == 410)
-        return error_class::misconfiguration;
-      return error_class::retryable;
+      return by_status_infrastructure;
     case errc::invalid_client:
     case errc::unauthorized_client:
-      return error_class::credentials;
+      return k(error_class::credentials);
     case errc::invalid_grant:
     case errc::reauthentication_required:
     case errc::expired_token:
     case errc::invalid_token:
-      return error_class::reauthenticate;
+      return k(error_class::reauthenticate);
     case errc::invalid_request:
     case errc::unsupported_grant_type:
     case errc::invalid_scope:
@@ -261,10 +293,10 @@ struct error {
     case errc::invalid_header_value:
     case errc::invalid_redirect_uri:
     case errc::invalid_client_metadata:
-      return error_class::misconfiguration;
+      return k(error_class::misconfiguration);
     case errc::access_denied:
     case errc::authorization_pending:
-      return error_class::user_action;
+      return k(error_class::user_action);
     case errc::malformed_response:
     case errc::unsupported_token_type:
     case errc::response_too_large:
@@ -275,12 +307,50 @@ struct error {
     case errc::issuer_mismatch:
     case errc::invalid_callback:
     case errc::limit_exceeded:
-      return (http_status >= 500 || http_status == 408 || http_status == 429)
-                 ? error_class::retryable
-                 : error_class::protocol;
+      return by_status_protocol;
     default:
-      return error_class::local;
+      return k(error_class::local);
   }
+}
+inline constexpr std::size_t errc_class_table_size = 64;  // errc values stay below this
+static_assert(static_cast<std::size_t>(errc::invalid_client_metadata) < errc_class_table_size);
+constexpr std::array<unsigned char, errc_class_table_size> make_errc_class_table() noexcept {
+  std::array<unsigned char, errc_class_table_size> t{};
+  for (std::size_t i = 0; i < t.size(); ++i) t[i] = errc_class_rule(static_cast<errc>(i));
+  return t;
+}
+inline constexpr auto errc_class_table = make_errc_class_table();
+}  // namespace detail
+
+/// How a caller should react to an error with code `c` after an answer with `http_status`:
+/// - retryable: transport_failed, server_error, temporarily_unavailable, slow_down;
+///   http_error (an answer without an OAuth body is infrastructure: a proxy, a WAF, a gateway)
+///   except for a redirect (endpoints are never followed) or 404/405/410 (a wrong endpoint
+///   URL), which are misconfiguration;
+/// - credentials: invalid_client, unauthorized_client;
+/// - reauthenticate: invalid_grant, reauthentication_required, expired_token, invalid_token;
+/// - misconfiguration: invalid_request, unsupported_grant_type, invalid_scope, invalid_target,
+///   insecure_endpoint, invalid_url, unsupported_response_type, insufficient_scope,
+///   invalid_argument, invalid_header_value, invalid_redirect_uri, invalid_client_metadata;
+/// - user_action: access_denied, authorization_pending;
+/// - protocol (retryable when the status is 5xx, 408 or 429): malformed_response,
+///   unsupported_token_type, response_too_large, invalid_json, invalid_utf8, oauth_error,
+///   state_mismatch, issuer_mismatch, invalid_callback, limit_exceeded;
+/// - local: everything else (store, randomness, decoders, not_authenticated).
+[[nodiscard]] constexpr error_class classify(errc c, int http_status = 0) noexcept {
+  const auto i = static_cast<std::size_t>(c);
+  const unsigned char rule = i < detail::errc_class_table.size()
+                                 ? detail::errc_class_table[i]
+                                 : static_cast<unsigned char>(error_class::local);
+  if (rule == detail::by_status_infrastructure)
+    return (http_status >= 300 && http_status < 400) || http_status == 404 || http_status == 405 ||
+                   http_status == 410
+               ? error_class::misconfiguration
+               : error_class::retryable;
+  if (rule == detail::by_status_protocol)
+    return http_status >= 500 || http_status == 408 || http_status == 429 ? error_class::retryable
+                                                                          : error_class::protocol;
+  return static_cast<error_class>(rule);
 }
 
 /// How a caller should react to `e`.

@@ -70,6 +70,8 @@ inline constexpr std::string_view bearer_prefix = "Bearer ";
 namespace detail {
 /// Why an access token cannot be a Bearer credential; never mentions the token's bytes.
 [[nodiscard]] inline std::string bearer_rejection_message(std::string_view t) {
+  if constexpr (terse_errors)
+    return t.empty() ? "empty access token" : "access token is not a b64token";
   if (t.empty())
     return "the access token is empty: fetch a token before building an Authorization header";
   const std::size_t pos = b64token_error_offset(t);

@@ -106,10 +106,23 @@ enum class body_shape : unsigned char { empty, json, form, other };
   return ct;
 }
 
+/// PROFILE_AUTH_JSON_ONLY as a constant for `if constexpr`.
+inline constexpr bool json_only = PROFILE_AUTH_JSON_ONLY != 0;
+
+// With PROFILE_AUTH_JSON_ONLY sniff_body is inlined into its callers, so that the compiler sees
+// it never answers `form` and drops the form-body readers behind that case.
+#if PROFILE_AUTH_JSON_ONLY && (defined(__GNUC__) || defined(__clang__))
+#define PROFILE_AUTH_DETAIL_SNIFF_INLINE __attribute__((always_inline))
+#else
+#define PROFILE_AUTH_DETAIL_SNIFF_INLINE
+#endif
+
 /// JSON when it starts with '{' or is labelled JSON; form when labelled form or text/plain or
 /// unlabelled (GitHub answers form bodies unless asked for JSON; some servers label JSON
 /// errors text/plain, which the '{' check catches); anything else (HTML pages) is `other`.
-[[nodiscard]] inline body_shape sniff_body(const http_response& r) noexcept {
+/// With PROFILE_AUTH_JSON_ONLY, what would be `form` is `other`.
+[[nodiscard]] PROFILE_AUTH_DETAIL_SNIFF_INLINE inline body_shape sniff_body(
+    const http_response& r) noexcept {
   std::size_t i = 0;
   const std::string_view b = r.body;
   while (i < b.size() && (b[i] == ' ' || b[i] == '\t' || b[i] == '\r' || b[i] == '\n')) ++i;
@@ -120,10 +133,13 @@ enum class body_shape : unsigned char { empty, json, form, other };
   if (iequals(mt, "application/json") ||
       (mt.size() > suffix.size() && iequals(mt.substr(mt.size() - suffix.size()), suffix)))
     return body_shape::json;
+  if (json_only) return body_shape::other;
   if (mt.empty() || iequals(mt, "application/x-www-form-urlencoded") || iequals(mt, "text/plain"))
     return body_shape::form;
   return body_shape::other;
 }
+
+#undef PROFILE_AUTH_DETAIL_SNIFF_INLINE
 
 /// RFC 6749 §5.2 `error` grammar: 1*( %x20-21 / %x23-5B / %x5D-7E ).
 [[nodiscard]] constexpr bool is_oauth_error_code(std::string_view s) noexcept {
@@ -155,7 +171,7 @@ struct oauth_error_fields {
     if (!e || !e->copy_string_to(f.error) || !is_oauth_error_code(f.error)) return f;
     if (const auto d = root.find("error_description")) (void)d->copy_string_to(f.description);
     if (const auto u = root.find("error_uri")) (void)u->copy_string_to(f.uri);
-  } else if (shape == body_shape::form) {
+  } else if (!json_only && shape == body_shape::form) {
     if (r.body.size() > lim.max_size) return f;
     auto q = parse_query(r.body);
     if (!q) return f;
@@ -255,8 +271,10 @@ inline void add_response_context(error& e, const http_response& r,
          "the authorization server: check the endpoint URL and network path, then retry";
 }
 
-/// Appends " (server says: \"…\")", retry-after and request-id notes to a message.
+/// Appends " (server says: \"…\")", retry-after and request-id notes to a message (nothing with
+/// PROFILE_AUTH_TERSE_ERRORS: the error carries them in its fields anyway).
 inline void append_context(std::string& m, const error& e) {
+  if constexpr (terse_errors) return;
   if (!e.description.empty()) {
     m += " (server says: \"";
     m += sanitize_text(e.description, max_quoted_description);
@@ -287,6 +305,18 @@ inline void append_context(std::string& m, const error& e) {
   error e;
   detail::add_response_context(e, r, opts.wall_clock_now);
   detail::oauth_error_fields f = detail::read_oauth_error(r, opts.limits);
+  if constexpr (detail::terse_errors) {
+    if (f.found) {
+      e.code = errc_from_oauth_error(f.error);
+      e.oauth_error = std::move(f.error);
+      e.description = detail::sanitize_text(f.description, detail::max_description);
+      e.uri = detail::sanitize_token(f.uri, detail::max_error_uri);
+    } else {
+      e.code = r.ok() ? errc::malformed_response : errc::http_error;
+    }
+    e.message = f.found ? "OAuth error answer" : r.ok() ? "unusable answer" : "HTTP error answer";
+    return e;
+  }
   std::string& m = e.message;
   m = "the ";
   m += what;

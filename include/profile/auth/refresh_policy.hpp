@@ -44,16 +44,25 @@ struct refresh_policy {
   return now >= usable_until(t, p);
 }
 
-/// The refresh-ahead point A for `t` with a given jitter (clamped to [0, lead]).
-[[nodiscard]] constexpr time_point refresh_at(const token& t, const refresh_policy& p = {},
-                                              std::chrono::nanoseconds jitter = {}) noexcept {
-  const time_point x = usable_until(t, p);
-  const auto life = x > t.received_at ? x - t.received_at : std::chrono::nanoseconds{0};
-  auto lead = std::chrono::duration_cast<std::chrono::nanoseconds>(p.refresh_ahead);
+namespace detail {
+/// The refresh-ahead point A of a token received at `received` and usable until `x` (see
+/// refresh_policy), from the instants alone.
+[[nodiscard]] constexpr time_point refresh_point(time_point received, time_point x,
+                                                 std::chrono::seconds refresh_ahead,
+                                                 std::chrono::nanoseconds jitter) noexcept {
+  const auto life = x > received ? x - received : std::chrono::nanoseconds{0};
+  auto lead = std::chrono::duration_cast<std::chrono::nanoseconds>(refresh_ahead);
   if (lead > life / 2) lead = life / 2;
   if (jitter < std::chrono::nanoseconds{0}) jitter = std::chrono::nanoseconds{0};
   if (jitter > lead) jitter = lead;
   return x - lead - jitter;
+}
+}  // namespace detail
+
+/// The refresh-ahead point A for `t` with a given jitter (clamped to [0, lead]).
+[[nodiscard]] constexpr time_point refresh_at(const token& t, const refresh_policy& p = {},
+                                              std::chrono::nanoseconds jitter = {}) noexcept {
+  return detail::refresh_point(t.received_at, usable_until(t, p), p.refresh_ahead, jitter);
 }
 
 /// True from the refresh-ahead point A on (including when already expired).

@@ -40,7 +40,8 @@ struct protected_resource_metadata {
   std::vector<std::string> authorization_details_types_supported;  ///< RFC 9396
   std::vector<std::string> dpop_signing_alg_values_supported;      ///< RFC 9449
   bool dpop_bound_access_tokens_required = false;                  ///< RFC 9449
-  /// Every other member (signed_metadata, vendor members …) as (name, raw JSON text).
+  /// Every other member (signed_metadata, vendor members …) as (name, raw JSON text), in
+  /// document order; a `null` one reads "null".
   std::vector<std::pair<std::string, std::string>> extra;
 
   /// The raw JSON text of an unlisted member, if the server sent it.
@@ -166,12 +167,12 @@ inline constexpr bool_member<prm_t> prm_bools[] = {
 
 /// Reads a protected resource metadata answer (RFC 9728 §3.2) and checks it:
 /// - a non-2xx answer: as oauth_error_from_response() (usually errc::http_error);
-/// - errc::malformed_response: not one JSON object; a listed member of the wrong type; no
-///   `resource`; a jwks_uri that is not an absolute http(s) URL (insecure_endpoint for plain
+/// - errc::invalid_json / invalid_utf8 / limit_exceeded: the JSON reader's verdict on the body;
+/// - errc::malformed_response: JSON that is not an object; a listed member of the wrong type;
+///   no `resource`; a jwks_uri that is not an absolute http(s) URL (insecure_endpoint for plain
 ///   http to a non-loopback host, unless allowed);
 /// - errc::issuer_mismatch: `resource` does not match `expected_resource` under opts.match
-///   (RFC 9728 §3.3: such metadata may be an impersonation and must not be used);
-/// - errc::invalid_json / limit_exceeded: the JSON reader's verdict.
+///   (RFC 9728 §3.3: such metadata may be an impersonation and must not be used).
 /// authorization_servers is not checked here; discover_from_challenge() checks the one it uses.
 [[nodiscard]] inline result<protected_resource_metadata> parse_protected_resource_metadata(
     const http_response& resp, std::string_view expected_resource,

@@ -101,7 +101,7 @@ class extra_members {
   /// Appends a member. `raw` should be JSON text (a token store or a test may build a token by
   /// hand). Precondition: each of name and raw is shorter than 4 GiB (PROFILE_AUTH_ASSERT).
   void add(std::string_view name, std::string_view raw) {
-    char* p = append(name.size(), raw.size());
+    char* p = put(extend(header + name.size() + raw.size(), 1), name.size(), raw.size());
     if (!name.empty()) std::memcpy(p, name.data(), name.size());
     if (!raw.empty()) std::memcpy(p + name.size(), raw.data(), raw.size());
   }
@@ -123,16 +123,21 @@ class extra_members {
     std::memcpy(&v, p, sizeof v);
     return v;
   }
-  /// Makes room for one member and returns where its name goes (the raw text follows it).
-  char* append(std::size_t name_size, std::size_t raw_size) {
+  /// Makes room for `bytes` more bytes that will hold `members` members, each written with
+  /// put() and its bytes (one resize however many members a parser adds at once).
+  char* extend(std::size_t bytes, std::size_t members) {
+    const std::size_t at = buf_.size();
+    buf_.resize(at + bytes);
+    count_ += members;
+    return buf_.data() + at;
+  }
+  /// Writes the header of a member at p; its name goes to the position returned, its raw text
+  /// right after the name.
+  static char* put(char* p, std::size_t name_size, std::size_t raw_size) noexcept {
     PROFILE_AUTH_ASSERT(name_size < 0xFFFFFFFFu && raw_size < 0xFFFFFFFFu);
     const auto n = static_cast<std::uint32_t>(name_size), r = static_cast<std::uint32_t>(raw_size);
-    const std::size_t at = buf_.size();
-    buf_.resize(at + header + name_size + raw_size);
-    char* p = buf_.data() + at;
     std::memcpy(p, &n, sizeof n);
     std::memcpy(p + 4, &r, sizeof r);
-    ++count_;
     return p + header;
   }
 

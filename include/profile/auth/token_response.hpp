@@ -175,7 +175,7 @@ struct token_builder {
                          "and grant parameters");
   if (!b.has_type || b.t.token_type.empty()) {
     b.t.token_type = "Bearer";  // LinkedIn, VK and others omit it; RFC 6750 is the norm
-  } else if (!iequals(b.t.token_type, "bearer")) {
+  } else if (b.t.token_type != "Bearer" && !iequals(b.t.token_type, "bearer")) {
     return token_failure(r, o, errc::unsupported_token_type,
                          "with token_type '" + sanitize_token(b.t.token_type, 32) + "'",
                          "this library sends Bearer tokens only (RFC 6750); configure the "
@@ -204,13 +204,23 @@ struct token_builder {
 
 /// Writes into a token's extra_members (its layout stays private to token.hpp).
 struct extra_access {
-  static void reserve(extra_members& e, std::size_t bytes) {
-    e.buf_.reserve(e.buf_.size() + bytes);
-  }
-  static char* append(extra_members& e, std::size_t name_size, std::size_t raw_size) {
-    return e.append(name_size, raw_size);
-  }
   static constexpr std::size_t header = extra_members::header;
+  /// Room for `bytes` more bytes (headers included) holding `members` members.
+  static char* extend(extra_members& e, std::size_t bytes, std::size_t members) {
+    return e.extend(bytes, members);
+  }
+  /// Writes the header of a member at p (in the room extend() made) and returns where its
+  /// name goes; the raw text follows the name.
+  static char* put_header(char* p, std::size_t name_size, std::size_t raw_size) noexcept {
+    return extra_members::put(p, name_size, raw_size);
+  }
+  /// Writes one member at p (in the room extend() made); returns the position after it.
+  static char* put(char* p, std::string_view name, std::string_view raw) noexcept {
+    char* q = extra_members::put(p, name.size(), raw.size());
+    if (!name.empty()) std::memcpy(q, name.data(), name.size());
+    if (!raw.empty()) std::memcpy(q + name.size(), raw.data(), raw.size());
+    return q + name.size() + raw.size();
+  }
 };
 
 /// The members of a JSON token response that parse_token_response interprets.
@@ -257,13 +267,23 @@ enum class token_member : unsigned char {
   return classify_member(std::string_view(buf, n));
 }
 
-/// Decoded tokens that had escapes pass through here; wiped when done.
-struct wiped_string {
-  std::string s;
+/// Decoded tokens that had escapes pass through here (get()); wiped when done, if used.
+class wiped_string {
+ public:
   wiped_string() = default;
   wiped_string(const wiped_string&) = delete;
   wiped_string& operator=(const wiped_string&) = delete;
-  ~wiped_string() { secure_wipe(s); }
+  ~wiped_string() {
+    if (used_) secure_wipe(s_);
+  }
+  std::string& get() noexcept {
+    used_ = true;
+    return s_;
+  }
+
+ private:
+  std::string s_;
+  bool used_ = false;
 };
 
 /// What read_flat_json_token() found.
@@ -280,8 +300,11 @@ enum class flat_token : unsigned char {
 [[nodiscard]] inline flat_token read_flat_json_token(const http_response& r,
                                                      const token_parse_options& o,
                                                      token_builder& b) {
-  struct kept {  // a member for token::extra
-    std::string_view name, raw;
+  struct kept {  // a member for token::extra; trivial, so the array below is not zeroed
+    const char* name;
+    std::size_t name_size;
+    const char* raw;
+    std::size_t raw_size;
   };
   kept extra[json::tape::pairwise_key_check];  // read_flat_object takes no more members
   std::size_t n_extra = 0, extra_bytes = 0;
@@ -300,7 +323,7 @@ enum class flat_token : unsigned char {
         secret& dst = access                                 ? b.t.access_token
                       : which == token_member::refresh_token ? b.t.refresh_token
                                                              : b.t.id_token;
-        dst = secret(m.decode(secret_buffer.s));
+        dst = secret(m.escaped ? m.decode(secret_buffer.get()) : m.contents());
         return true;
       }
       case token_member::token_type:
@@ -329,7 +352,7 @@ enum class flat_token : unsigned char {
       case token_member::other:
         break;
     }
-    extra[n_extra++] = {m.name, m.raw};
+    extra[n_extra++] = {m.name.data(), m.name.size(), m.raw.data(), m.raw.size()};
     extra_bytes += extra_access::header + m.name.size() + m.raw.size();
     return true;
   };
@@ -337,12 +360,10 @@ enum class flat_token : unsigned char {
     return flat_token::not_flat;
   if (carries_error) return flat_token::carries_error;
   if (n_extra != 0) {
-    extra_access::reserve(b.t.extra, extra_bytes);
+    char* p = extra_access::extend(b.t.extra, extra_bytes, n_extra);
     for (std::size_t i = 0; i < n_extra; ++i) {
       const kept& k = extra[i];
-      char* p = extra_access::append(b.t.extra, k.name.size(), k.raw.size());
-      if (!k.name.empty()) std::memcpy(p, k.name.data(), k.name.size());
-      std::memcpy(p + k.name.size(), k.raw.data(), k.raw.size());
+      p = extra_access::put(p, {k.name, k.name_size}, {k.raw, k.raw_size});
     }
   }
   return flat_token::built;
@@ -361,15 +382,16 @@ class extra_collector {
   }
   /// Writes the pending members (call once more at the end).
   void flush() {
-    if (first_) extra_access::reserve(out_, bytes_);  // later batches grow geometrically
-    first_ = false;
+    if (n_ == 0) return;
+    char* p = extra_access::extend(out_, bytes_, n_);  // grows geometrically batch by batch
     for (std::size_t i = 0; i < n_; ++i) {
       const json::member m = *pending_[i];
       const json::value& k = m.key;
       const std::string_view raw = m.value.raw();
-      char* p = extra_access::append(out_, k.string_size(), raw.size());
-      (void)k.copy_string_to(p, k.string_size());
-      std::memcpy(p + k.string_size(), raw.data(), raw.size());
+      char* name = extra_access::put_header(p, k.string_size(), raw.size());
+      (void)k.copy_string_to(name, k.string_size());
+      std::memcpy(name + k.string_size(), raw.data(), raw.size());
+      p = name + k.string_size() + raw.size();
     }
     n_ = 0;
     bytes_ = 0;
@@ -380,7 +402,6 @@ class extra_collector {
   extra_members& out_;
   json::member_iterator pending_[batch];
   std::size_t n_ = 0, bytes_ = 0;
-  bool first_ = true;
 };
 
 /// Tape entries parse_json_token keeps on the stack: a token response of up to ~15 members
@@ -425,7 +446,7 @@ inline constexpr std::size_t token_tape_entries = 32;
         const bool access = which == token_member::access_token;
         if (v.is_null() && !access) continue;
         // Unescaped strings (the usual case) are copied once, straight from the body.
-        const auto sv = v.get_string(secret_buffer.s);
+        const auto sv = v.get_string(secret_buffer.get());
         if (!sv)
           return not_string(access                                 ? "access_token"
                             : which == token_member::refresh_token ? "refresh_token"

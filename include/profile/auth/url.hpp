@@ -80,7 +80,7 @@ inline bool parse_ipv6(std::string_view s, std::array<std::uint16_t, 8>& out) no
     if (seg.empty() || seg.size() > 4) return false;
     unsigned v = 0;
     for (const char c : seg) {
-      const unsigned d = hex_value_table[static_cast<unsigned char>(c)];
+      const unsigned d = hex_value(static_cast<unsigned char>(c));
       if (d > 15) return false;
       v = (v << 4) | d;
     }
@@ -101,61 +101,14 @@ inline bool parse_ipv6(std::string_view s, std::array<std::uint16_t, 8>& out) no
   return true;
 }
 
-// Byte classes for URL validation (RFC 3986 §2, §3).
-inline constexpr unsigned char url_unreserved = 1;  // ALPHA DIGIT - . _ ~
-inline constexpr unsigned char url_sub_delim = 2;   // ! $ & ' ( ) * + , ; =
-inline constexpr unsigned char url_colon_at = 4;    // : @
-inline constexpr unsigned char url_lenient = 8;     // [ ] { } | ^ ` : browsers send them raw
+// Byte classes for URL validation (RFC 3986 §2, §3): encoding.hpp's byte_class table.
+inline constexpr unsigned char url_unreserved = byte_unreserved;
+inline constexpr unsigned char url_sub_delim = byte_sub_delim;
+inline constexpr unsigned char url_colon_at = byte_colon_at;
+inline constexpr unsigned char url_lenient = byte_lenient;
 inline constexpr unsigned char url_pchar = url_unreserved | url_sub_delim | url_colon_at;
-
-constexpr std::array<unsigned char, 256> make_url_class_table() noexcept {
-  std::array<unsigned char, 256> t{};
-  constexpr std::string_view sub_delims = "!$&'()*+,;=";
-  constexpr std::string_view lenient = "[]{}|^`";
-  for (unsigned c = 0; c < 256; ++c) {
-    const char ch = static_cast<char>(c);
-    if (unreserved_table[c] != 0) t[c] = url_unreserved;
-    if (sub_delims.find(ch) != std::string_view::npos) t[c] = url_sub_delim;
-    if (ch == ':' || ch == '@') t[c] = url_colon_at;
-    if (lenient.find(ch) != std::string_view::npos) t[c] = url_lenient;
-  }
-  return t;
-}
-inline constexpr auto url_class = make_url_class_table();
-
-inline unexpected<error> url_fail(std::string what) {
-  return fail(errc::invalid_url, "invalid URL: " + std::move(what));
-}
-
-// Empty when every byte of component `s` is in an `allowed` class, one of `extra`, or (when
-// `allowed` has url_pct) a %XX escape; otherwise what is wrong. `base` is the offset in the URL.
-inline constexpr unsigned char url_pct = 16;
-inline std::string bad_url_chars(std::string_view s, std::size_t base, unsigned char allowed,
-                                 std::string_view extra, const char* component) {
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    if ((url_class[c] & allowed) != 0 || extra.find(s[i]) != std::string_view::npos) continue;
-    const std::string at = " at position " + std::to_string(base + i);
-    if (c == '%' && (allowed & url_pct) != 0) {
-      if (i + 2 < s.size() && hex_value_table[static_cast<unsigned char>(s[i + 1])] < 16 &&
-          hex_value_table[static_cast<unsigned char>(s[i + 2])] < 16) {
-        i += 2;
-        continue;
-      }
-      return "malformed percent escape" + at + " in the " + component +
-             " ('%' must be followed by two hex digits)";
-    }
-    return "byte " + describe_byte(c) + at + " is not allowed in the " + component +
-           ((allowed & url_pct) != 0 ? "; percent-encode it" : "");
-  }
-  return {};
-}
-
-inline std::string ascii_lowercase(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = ascii_lower(c);
-  return out;
-}
+inline constexpr unsigned char url_pct = 32;  // not a byte class: "%XX escapes allowed"
+static_assert((url_pct & (url_pchar | url_lenient | byte_hex)) == 0);
 
 }  // namespace detail
 
@@ -178,6 +131,364 @@ inline std::string ascii_lowercase(std::string_view s) {
   return v6[5] == 0xffff && (v6[6] >> 8) == 127;    // ::ffff:127.0.0.0/104
 }
 
+namespace detail {
+
+/// What is wrong with a URL or an endpoint, as found by scan_url / scan_endpoint. The scanners
+/// only record it; url_fault_message() turns it into words, so the scanners stay small and
+/// allocation-free, and PROFILE_AUTH_TERSE_ERRORS builds drop the wording altogether.
+enum class url_problem : unsigned char {
+  none,
+  empty,                 ///< ""
+  bad_byte,              ///< a byte no URL may hold raw, at pos
+  scheme_byte,           ///< a byte at pos that cannot be part of the scheme
+  no_scheme,             ///< no ':' after the scheme characters, or nothing before it
+  two_at,                ///< a second '@' in the authority, at pos
+  no_user,               ///< '@' right after "//" (pos = the authority)
+  bad_chars,             ///< a byte at pos that `where` does not allow (or a bad %-escape)
+  ipv6_unclosed,         ///< '[' at pos never closed
+  ipv6_invalid,          ///< the literal at pos (len bytes) is not an IPv6 address
+  after_ipv6,            ///< a byte at pos after ']' that is not ':'
+  port_empty,            ///< "host:" with nothing after ':'
+  port_not_digits,       ///< the port at pos has a non-digit
+  port_range,            ///< the port at pos is 0 or above 65535
+  web_empty_host,        ///< http(s)://:80/ or https:///path
+  web_no_slashes,        ///< http(s) without "//"
+  nothing_after_scheme,  ///< "foo:"
+  // check_endpoint's rules for a URL that parses:
+  endpoint_scheme,    ///< neither http nor https
+  endpoint_userinfo,  ///< user information present
+  endpoint_fragment,  ///< '#' present
+  endpoint_insecure,  ///< plain http to a host that is not loopback (errc::insecure_endpoint)
+};
+
+/// The URL components that have byte rules, for url_problem::bad_chars.
+enum class url_component : unsigned char { userinfo, host, path, query, fragment };
+
+struct url_fault {
+  url_problem what = url_problem::none;
+  url_component where = url_component::path;
+  std::size_t pos = 0;  ///< offset in the URL text
+  std::size_t len = 0;  ///< ipv6_invalid: the literal's length
+};
+
+/// A parsed URL as views into its text: nothing owned and nothing lower-cased yet.
+struct url_view {
+  std::string_view scheme, userinfo, host, path, query, fragment;
+  std::optional<std::uint16_t> port;
+  bool has_authority = false, ipv6_literal = false, has_query = false, has_fragment = false;
+};
+
+/// The byte classes component `c` allows, and whether it allows %XX escapes.
+[[nodiscard]] constexpr unsigned char url_allowed(url_component c) noexcept {
+  switch (c) {
+    case url_component::userinfo:
+      return url_unreserved | url_sub_delim | url_pct;
+    case url_component::host:
+      return url_unreserved | url_sub_delim;
+    case url_component::path:
+      return url_pchar | url_pct;
+    default:
+      return url_pchar | url_lenient | url_pct;
+  }
+}
+
+/// Offset in `s` of the first byte component `c` does not allow (or of a malformed %-escape),
+/// or npos.
+[[nodiscard]] inline std::size_t find_bad_url_char(std::string_view s, url_component c) noexcept {
+  const unsigned char allowed = url_allowed(c);
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const auto b = static_cast<unsigned char>(s[i]);
+    if ((byte_class[b] & allowed) != 0) continue;
+    if (b == ':' && c == url_component::userinfo) continue;
+    if (b == '/' && c >= url_component::path) continue;
+    if (b == '?' && c >= url_component::query) continue;
+    if (b == '%' && (allowed & url_pct) != 0 && i + 2 < s.size() &&
+        hex_value(static_cast<unsigned char>(s[i + 1])) < 16 &&
+        hex_value(static_cast<unsigned char>(s[i + 2])) < 16) {
+      i += 2;
+      continue;
+    }
+    return i;
+  }
+  return std::string_view::npos;
+}
+
+/// Checks component `c` (at offset `base` of the URL); records the fault when a byte is bad.
+[[nodiscard]] inline bool url_chars_ok(std::string_view s, std::size_t base, url_component c,
+                                       url_fault& f) noexcept {
+  const std::size_t bad = find_bad_url_char(s, c);
+  if (bad == std::string_view::npos) return true;
+  f = {url_problem::bad_chars, c, base + bad, 0};
+  return false;
+}
+
+/// parse_url's grammar on views, without allocating: true and `u` filled, or false and `f`
+/// saying what is wrong (see parse_url for the rules).
+[[nodiscard]] inline bool scan_url(std::string_view text, url_view& u, url_fault& f) noexcept {
+  if (text.empty()) {
+    f.what = url_problem::empty;
+    return false;
+  }
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c <= 0x20 || c >= 0x7F || c == '\\' || c == '"' || c == '<' || c == '>') {
+      f = {url_problem::bad_byte, {}, i, 0};
+      return false;
+    }
+  }
+  // Scheme: ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) ":"
+  std::size_t i = 0;
+  for (; i < text.size() && text[i] != ':'; ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    const bool alpha = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+    const bool other = (c >= '0' && c <= '9') || c == '+' || c == '-' || c == '.';
+    if (!alpha && !(i > 0 && other)) {
+      f = {url_problem::scheme_byte, {}, i, 0};
+      return false;
+    }
+  }
+  if (i == 0 || i == text.size()) {
+    f.what = url_problem::no_scheme;
+    return false;
+  }
+  u.scheme = text.substr(0, i);
+  const bool web = iequals(u.scheme, "http") || iequals(u.scheme, "https");
+  ++i;  // ':'
+
+  if (text.substr(i, 2) == "//") {
+    u.has_authority = true;
+    i += 2;
+    std::size_t end = text.find_first_of("/?#", i);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view auth = text.substr(i, end - i);
+    std::size_t host_at = i;  // offset of the host in text
+    if (const std::size_t at = auth.find('@'); at != std::string_view::npos) {
+      if (const std::size_t at2 = auth.find('@', at + 1); at2 != std::string_view::npos) {
+        f = {url_problem::two_at, {}, i + at2, 0};
+        return false;
+      }
+      if (at == 0) {
+        f = {url_problem::no_user, {}, i, 0};
+        return false;
+      }
+      if (!url_chars_ok(auth.substr(0, at), i, url_component::userinfo, f)) return false;
+      u.userinfo = auth.substr(0, at);
+      auth.remove_prefix(at + 1);
+      host_at += at + 1;
+    }
+    std::size_t colon = std::string_view::npos;  // index of the port's ':' in auth
+    if (!auth.empty() && auth.front() == '[') {
+      const std::size_t close = auth.find(']');
+      if (close == std::string_view::npos) {
+        f = {url_problem::ipv6_unclosed, {}, host_at, 0};
+        return false;
+      }
+      const std::string_view literal = auth.substr(1, close - 1);
+      std::array<std::uint16_t, 8> v6{};
+      if (!parse_ipv6(literal, v6)) {
+        f = {url_problem::ipv6_invalid, {}, host_at + 1, literal.size()};
+        return false;
+      }
+      u.host = literal;
+      u.ipv6_literal = true;
+      if (close + 1 < auth.size() && auth[close + 1] != ':') {
+        f = {url_problem::after_ipv6, {}, host_at + close + 1, 0};
+        return false;
+      }
+      if (close + 1 < auth.size()) colon = close + 1;
+    } else {
+      colon = auth.find(':');
+      u.host = auth.substr(0, colon);
+      if (!url_chars_ok(u.host, host_at, url_component::host, f)) return false;
+    }
+    if (colon != std::string_view::npos) {
+      const std::string_view digits = auth.substr(colon + 1);
+      const std::size_t port_at = host_at + colon + 1;
+      if (digits.empty()) {
+        f.what = url_problem::port_empty;
+        return false;
+      }
+      unsigned long value = 0;
+      for (const char c : digits) {
+        if (c < '0' || c > '9') {
+          f = {url_problem::port_not_digits, {}, port_at, 0};
+          return false;
+        }
+        value = value * 10 + static_cast<unsigned long>(c - '0');
+        if (value > 65535) break;
+      }
+      if (value == 0 || value > 65535) {
+        f = {url_problem::port_range, {}, port_at, 0};
+        return false;
+      }
+      u.port = static_cast<std::uint16_t>(value);
+    }
+    if (web && u.host.empty()) {
+      f.what = url_problem::web_empty_host;
+      return false;
+    }
+    i = end;
+  } else if (web) {
+    f.what = url_problem::web_no_slashes;
+    return false;
+  }
+
+  std::size_t end = text.find_first_of("?#", i);
+  if (end == std::string_view::npos) end = text.size();
+  if (!u.has_authority && end == i) {
+    f.what = url_problem::nothing_after_scheme;
+    return false;
+  }
+  u.path = text.substr(i, end - i);
+  if (!url_chars_ok(u.path, i, url_component::path, f)) return false;
+  i = end;
+  if (i < text.size() && text[i] == '?') {
+    end = text.find('#', i);
+    if (end == std::string_view::npos) end = text.size();
+    u.query = text.substr(i + 1, end - i - 1);
+    if (!url_chars_ok(u.query, i + 1, url_component::query, f)) return false;
+    u.has_query = true;
+    i = end;
+  }
+  if (i < text.size()) {  // only '#' can be left
+    u.fragment = text.substr(i + 1);
+    if (!url_chars_ok(u.fragment, i + 1, url_component::fragment, f)) return false;
+    u.has_fragment = true;
+  }
+  return true;
+}
+
+/// check_endpoint's rules on top of scan_url (see check_endpoint).
+[[nodiscard]] inline bool scan_endpoint(std::string_view text, bool allow_insecure, url_view& u,
+                                        url_fault& f) noexcept {
+  if (!scan_url(text, u, f)) return false;
+  const bool http = iequals(u.scheme, "http");
+  if (!http && !iequals(u.scheme, "https"))
+    f.what = url_problem::endpoint_scheme;
+  else if (!u.userinfo.empty())
+    f.what = url_problem::endpoint_userinfo;
+  else if (u.has_fragment)
+    f.what = url_problem::endpoint_fragment;
+  else if (http && !allow_insecure && !is_loopback_host(u.host))
+    f.what = url_problem::endpoint_insecure;
+  return f.what == url_problem::none;
+}
+
+inline std::string ascii_lowercase(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = ascii_lower(c);
+  return out;
+}
+
+/// The words for a fault of `text` (parsed as far as `u`). Messages name positions, bytes, the
+/// scheme and the host; never the port, path, query or user information, which may hold
+/// secrets (with a forgotten '@', "https://id:secret/…" puts a secret in the port).
+[[nodiscard]] inline std::string url_fault_message(std::string_view text, const url_view& u,
+                                                   const url_fault& f) {
+  const auto at = [&] { return " at position " + std::to_string(f.pos); };
+  const auto byte = [&] { return describe_byte(static_cast<unsigned char>(text[f.pos])); };
+  const std::string scheme = ascii_lowercase(u.scheme);
+  std::string m = "invalid URL: ";
+  switch (f.what) {
+    case url_problem::none:
+    case url_problem::empty:
+      return m + "the URL is empty";
+    case url_problem::bad_byte:
+      return m + "byte " + byte() + at() +
+             " is not allowed in a URL (spaces, control, non-ASCII bytes and \\ \" < > must be "
+             "percent-encoded)";
+    case url_problem::scheme_byte:
+      return m + "no scheme: byte " + byte() + at() +
+             " cannot be part of one (an absolute URL such as https://host/path is required)";
+    case url_problem::no_scheme:
+      return m + "no scheme (an absolute URL such as https://host/path is required)";
+    case url_problem::two_at:
+      return m + "more than one '@' in the authority (at position " + std::to_string(f.pos) +
+             "); percent-encode '@' in user information";
+    case url_problem::no_user:
+      return m + "'@'" + at() + " has no user before it";
+    case url_problem::bad_chars: {
+      constexpr const char* names[] = {"user information",
+                                       "host (percent-encoded names are not supported)", "path",
+                                       "query", "fragment"};
+      const char* component = names[static_cast<unsigned>(f.where)];
+      const bool pct = (url_allowed(f.where) & url_pct) != 0;
+      if (text[f.pos] == '%' && pct)
+        return m + "malformed percent escape" + at() + " in the " + component +
+               " ('%' must be followed by two hex digits)";
+      return m + "byte " + byte() + at() + " is not allowed in the " + component +
+             (pct ? "; percent-encode it" : "");
+    }
+    case url_problem::ipv6_unclosed:
+      return m + "'['" + at() + " opens an IPv6 host that is never closed with ']'";
+    case url_problem::ipv6_invalid:
+      return m + "host '[" + std::string(text.substr(f.pos, f.len)) +
+             "]' is not a valid IPv6 address (zone identifiers and IPvFuture are not supported)";
+    case url_problem::after_ipv6:
+      return m + "byte " + byte() + at() + " follows the IPv6 host (only ':port' may follow ']')";
+    case url_problem::port_empty:
+      return m + "the port after ':' is empty (omit the ':')";
+    case url_problem::port_not_digits:
+      return m + "the port" + at() + " is not a decimal number";
+    case url_problem::port_range:
+      return m + "the port" + at() + " is out of range (1-65535)";
+    case url_problem::web_empty_host:
+      return m + scheme + " URL has an empty host (expected " + scheme + "://host/…)";
+    case url_problem::web_no_slashes:
+      return m + scheme + " URL needs '//' and a host after '" + scheme + ":'";
+    case url_problem::nothing_after_scheme:
+      return m + "nothing follows '" + scheme + ":' (expected a path or '//host')";
+    case url_problem::endpoint_scheme:
+      return "endpoint scheme '" + scheme +
+             "' is not supported: an endpoint must be an https:// URL";
+    case url_problem::endpoint_userinfo:
+      return "endpoint URL for host '" + ascii_lowercase(u.host) +
+             "' carries user information ('user:password@'): remove it and configure client "
+             "authentication instead";
+    case url_problem::endpoint_fragment:
+      return "endpoint URL for host '" + ascii_lowercase(u.host) +
+             "' has a fragment ('#'), which RFC 6749 §3.1 forbids";
+    case url_problem::endpoint_insecure:
+      break;
+  }
+  return "endpoint http://" + std::string(u.ipv6_literal ? "[" : "") + ascii_lowercase(u.host) +
+         (u.ipv6_literal ? "]" : "") +
+         " is not https: use https://, or opt in to plain http explicitly (allowed by default "
+         "only for localhost, 127.0.0.0/8 and ::1)";
+}
+
+/// The error value of a fault: errc::insecure_endpoint or errc::invalid_url.
+[[nodiscard]] inline unexpected<error> url_fault_error(std::string_view text, const url_view& u,
+                                                       const url_fault& f) {
+  const bool insecure = f.what == url_problem::endpoint_insecure;
+  const errc code = insecure ? errc::insecure_endpoint : errc::invalid_url;
+  if constexpr (terse_errors)
+    return fail(code, insecure                                 ? "endpoint is not https"
+                      : f.what >= url_problem::endpoint_scheme ? "endpoint URL not allowed"
+                                                               : "invalid URL");
+  else
+    return fail(code, url_fault_message(text, u, f));
+}
+
+/// The owned, normalised url_parts of a scanned URL.
+[[nodiscard]] inline url_parts to_url_parts(const url_view& v) {
+  url_parts u;
+  u.scheme = ascii_lowercase(v.scheme);
+  u.userinfo = std::string(v.userinfo);
+  u.host = ascii_lowercase(v.host);
+  u.port = v.port;
+  u.path = std::string(v.path);
+  u.query = std::string(v.query);
+  u.fragment = std::string(v.fragment);
+  u.has_authority = v.has_authority;
+  u.ipv6_literal = v.ipv6_literal;
+  u.has_query = v.has_query;
+  u.has_fragment = v.has_fragment;
+  return u;
+}
+
+}  // namespace detail
+
 /// Parses an absolute URL: `scheme://[userinfo@]host[:port][/path][?query][#fragment]` or
 /// `scheme:path[?query][#fragment]` (custom-scheme redirect URIs such as
 /// "com.example.app:/callback"). Scheme and host are lower-cased; nothing is percent-decoded.
@@ -192,135 +503,10 @@ inline std::string ascii_lowercase(std::string_view s) {
 /// numeric IPv4 short forms normalised), percent-encoded host names, IPv6 zone identifiers,
 /// IPvFuture literals. A reg-name host is only checked against RFC 3986 characters, not DNS.
 [[nodiscard]] inline result<url_parts> parse_url(std::string_view text) {
-  using detail::url_fail;
-  if (text.empty()) return url_fail("the URL is empty");
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    if (c <= 0x20 || c >= 0x7F || c == '\\' || c == '"' || c == '<' || c == '>')
-      return url_fail("byte " + detail::describe_byte(c) + " at position " + std::to_string(i) +
-                      " is not allowed in a URL (spaces, control, non-ASCII bytes and \\ \" < > "
-                      "must be percent-encoded)");
-  }
-
-  url_parts u;
-  // Scheme: ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) ":"
-  std::size_t i = 0;
-  for (; i < text.size() && text[i] != ':'; ++i) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    const bool alpha = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-    const bool other = (c >= '0' && c <= '9') || c == '+' || c == '-' || c == '.';
-    if (!alpha && !(i > 0 && other))
-      return url_fail("no scheme: byte " + detail::describe_byte(c) + " at position " +
-                      std::to_string(i) +
-                      " cannot be part of one (an absolute URL such as "
-                      "https://host/path is required)");
-  }
-  if (i == 0 || i == text.size())
-    return url_fail("no scheme (an absolute URL such as https://host/path is required)");
-  u.scheme = detail::ascii_lowercase(text.substr(0, i));
-  const bool web = u.scheme == "http" || u.scheme == "https";
-  ++i;  // ':'
-
-  if (text.substr(i, 2) == "//") {
-    u.has_authority = true;
-    i += 2;
-    std::size_t end = text.find_first_of("/?#", i);
-    if (end == std::string_view::npos) end = text.size();
-    std::string_view auth = text.substr(i, end - i);
-    std::size_t host_at = i;  // offset of the host in text
-    if (const std::size_t at = auth.find('@'); at != std::string_view::npos) {
-      if (const std::size_t at2 = auth.find('@', at + 1); at2 != std::string_view::npos)
-        return url_fail("more than one '@' in the authority (at position " +
-                        std::to_string(i + at2) + "); percent-encode '@' in user information");
-      if (at == 0)
-        return url_fail("'@' at position " + std::to_string(i) + " has no user before it");
-      if (auto why = detail::bad_url_chars(
-              auth.substr(0, at), i,
-              detail::url_unreserved | detail::url_sub_delim | detail::url_pct, ":",
-              "user information");
-          !why.empty())
-        return url_fail(std::move(why));
-      u.userinfo = std::string(auth.substr(0, at));
-      auth.remove_prefix(at + 1);
-      host_at += at + 1;
-    }
-    std::size_t colon = std::string_view::npos;  // index of the port's ':' in auth
-    if (!auth.empty() && auth.front() == '[') {
-      const std::size_t close = auth.find(']');
-      if (close == std::string_view::npos)
-        return url_fail("'[' at position " + std::to_string(host_at) +
-                        " opens an IPv6 host that is never closed with ']'");
-      const std::string_view literal = auth.substr(1, close - 1);
-      std::array<std::uint16_t, 8> v6{};
-      if (!detail::parse_ipv6(literal, v6))
-        return url_fail("host '[" + std::string(literal) +
-                        "]' is not a valid IPv6 address "
-                        "(zone identifiers and IPvFuture are not supported)");
-      u.host = detail::ascii_lowercase(literal);
-      u.ipv6_literal = true;
-      if (close + 1 < auth.size() && auth[close + 1] != ':')
-        return url_fail("byte " +
-                        detail::describe_byte(static_cast<unsigned char>(auth[close + 1])) +
-                        " at position " + std::to_string(host_at + close + 1) +
-                        " follows the IPv6 host (only ':port' may follow ']')");
-      if (close + 1 < auth.size()) colon = close + 1;
-    } else {
-      colon = auth.find(':');
-      const std::string_view host = auth.substr(0, colon);
-      if (auto why =
-              detail::bad_url_chars(host, host_at, detail::url_unreserved | detail::url_sub_delim,
-                                    "", "host (percent-encoded names are not supported)");
-          !why.empty())
-        return url_fail(std::move(why));
-      u.host = detail::ascii_lowercase(host);
-    }
-    if (colon != std::string_view::npos) {
-      // Never echo the port: with a forgotten '@', "https://id:secret/…" puts a secret there.
-      const std::string_view digits = auth.substr(colon + 1);
-      const std::string at = " at position " + std::to_string(host_at + colon + 1);
-      if (digits.empty()) return url_fail("the port after ':' is empty (omit the ':')");
-      unsigned long value = 0;
-      for (const char c : digits) {
-        if (c < '0' || c > '9') return url_fail("the port" + at + " is not a decimal number");
-        value = value * 10 + static_cast<unsigned long>(c - '0');
-        if (value > 65535) break;
-      }
-      if (value == 0 || value > 65535)
-        return url_fail("the port" + at + " is out of range (1-65535)");
-      u.port = static_cast<std::uint16_t>(value);
-    }
-    if (web && u.host.empty())
-      return url_fail(u.scheme + " URL has an empty host (expected " + u.scheme + "://host/…)");
-    i = end;
-  } else if (web) {
-    return url_fail(u.scheme + " URL needs '//' and a host after '" + u.scheme + ":'");
-  }
-
-  std::size_t end = text.find_first_of("?#", i);
-  if (end == std::string_view::npos) end = text.size();
-  if (!u.has_authority && end == i)
-    return url_fail("nothing follows '" + u.scheme + ":' (expected a path or '//host')");
-  if (auto why = detail::bad_url_chars(text.substr(i, end - i), i,
-                                       detail::url_pchar | detail::url_pct, "/", "path");
-      !why.empty())
-    return url_fail(std::move(why));
-  u.path = std::string(text.substr(i, end - i));
-  i = end;
-  for (const bool query : {true, false}) {
-    if (i == text.size() || text[i] != (query ? '?' : '#')) continue;
-    end = query ? text.find('#', i) : text.size();
-    if (end == std::string_view::npos) end = text.size();
-    const std::string_view part = text.substr(i + 1, end - i - 1);
-    if (auto why = detail::bad_url_chars(part, i + 1,
-                                         detail::url_pchar | detail::url_lenient | detail::url_pct,
-                                         "/?", query ? "query" : "fragment");
-        !why.empty())
-      return url_fail(std::move(why));
-    (query ? u.has_query : u.has_fragment) = true;
-    (query ? u.query : u.fragment) = std::string(part);
-    i = end;
-  }
-  return u;
+  detail::url_view v;
+  detail::url_fault f;
+  if (!detail::scan_url(text, v, f)) return detail::url_fault_error(text, v, f);
+  return detail::to_url_parts(v);
 }
 
 /// Reassembles a URL from its parts (brackets restored around IPv6 hosts). For the output of
@@ -349,27 +535,23 @@ inline std::string ascii_lowercase(std::string_view s) {
 /// host only: the path and query may carry secrets.
 [[nodiscard]] inline result<url_parts> check_endpoint(std::string_view text,
                                                       bool allow_insecure = false) {
-  auto u = parse_url(text);
-  if (!u) return u;
-  if (u->scheme != "https" && u->scheme != "http")
-    return fail(errc::invalid_url, "endpoint scheme '" + u->scheme +
-                                       "' is not supported: an endpoint must be an https:// URL");
-  if (!u->userinfo.empty())
-    return fail(errc::invalid_url,
-                "endpoint URL for host '" + u->host +
-                    "' carries user information ('user:password@'): remove it and configure "
-                    "client authentication instead");
-  if (u->has_fragment)
-    return fail(errc::invalid_url, "endpoint URL for host '" + u->host +
-                                       "' has a fragment ('#'), which RFC 6749 §3.1 forbids");
-  if (u->scheme == "http" && !allow_insecure && !is_loopback_host(u->host))
-    return fail(errc::insecure_endpoint,
-                "endpoint http://" + std::string(u->ipv6_literal ? "[" : "") + u->host +
-                    (u->ipv6_literal ? "]" : "") +
-                    " is not https: use https://, or opt in to plain http explicitly "
-                    "(allowed by default only for localhost, 127.0.0.0/8 and ::1)");
-  return u;
+  detail::url_view v;
+  detail::url_fault f;
+  if (!detail::scan_endpoint(text, allow_insecure, v, f))
+    return detail::url_fault_error(text, v, f);
+  return detail::to_url_parts(v);
 }
+
+namespace detail {
+/// check_endpoint() without building url_parts: nothing is allocated unless it fails. For
+/// callers that only need the verdict (request builders validating their configuration).
+[[nodiscard]] inline result<void> check_endpoint_text(std::string_view text, bool allow_insecure) {
+  url_view v;
+  url_fault f;
+  if (!scan_endpoint(text, allow_insecure, v, f)) return url_fault_error(text, v, f);
+  return {};
+}
+}  // namespace detail
 
 // ---------------------------------------------------------------------------------------------
 // query strings

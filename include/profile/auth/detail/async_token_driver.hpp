@@ -148,10 +148,8 @@ class async_token_driver : public ref_counted<P> {
         if (d.action == cache_action::fetch) {
           open_flight_ = d.flight.id;
         } else if (d.action == cache_action::wait) {
-          waiters_.emplace_back(
-              [self = handle::share(this), then = std::move(then)](const grant_result&) mutable {
-                self->lead(std::move(then));
-              });
+          waiters_.emplace_back([self = handle::share(this), then = std::move(then)](
+                                    const grant_result&) mutable { self->lead(std::move(then)); });
           return;
         }
       }
@@ -225,10 +223,11 @@ class async_token_driver : public ref_counted<P> {
     {
       lock_type lock(mu_);
       d = cache_.try_acquire(t);
-      const bool queue = d.action == cache_action::wait ||
-                         (d.action == cache_action::fetch && d.token == nullptr);
+      const bool queue =
+          d.action == cache_action::wait || (d.action == cache_action::fetch && d.token == nullptr);
       if (queue)
-        waiters_.emplace_back(waiter_for<V>(std::move(make), std::decay_t<Cb>(std::forward<Cb>(cb))));
+        waiters_.emplace_back(
+            waiter_for<V>(std::move(make), std::decay_t<Cb>(std::forward<Cb>(cb))));
       if (d.action == cache_action::fetch) open_flight_ = d.flight.id;
     }
     switch (d.action) {
@@ -297,8 +296,9 @@ class async_token_driver : public ref_counted<P> {
 
   void send_for_flight(const ticket& t, http_request req, bool first) {
     flight_guard guard(*this, t);
-    deref(transport_).async_send(std::move(req), make_shared_once<P>(flight_handler{
-                                                     handle::share(this), t, first}));
+    deref(transport_)
+        .async_send(std::move(req),
+                    make_shared_once<P>(flight_handler{handle::share(this), t, first}));
     guard.dismiss();
   }
 
@@ -352,7 +352,9 @@ class async_token_driver : public ref_counted<P> {
     static void start(counted_ptr<send_op> self) {
       async_token_driver& d = *self->driver;
       d.template read<authorized>(
-          [](const auto& tok) { return authorized{std::string(tok.authorization()), tok.generation()}; },
+          [](const auto& tok) {
+            return authorized{std::string(tok.authorization()), tok.generation()};
+          },
           [self](result<authorized> a) mutable {
             if (!a) {
               self->cb(result<http_response>(unexpected<error>(std::move(a).error())));
@@ -361,8 +363,8 @@ class async_token_driver : public ref_counted<P> {
             self->generation = a->generation;
             http_request out = self->request;  // a copy: the original stays for a retry
             out.headers.set("Authorization", std::move(a->header));
-            deref(self->driver->transport_).async_send(std::move(out),
-                                                       make_shared_once<P>(answer_handler{self}));
+            deref(self->driver->transport_)
+                .async_send(std::move(out), make_shared_once<P>(answer_handler{self}));
           });
     }
 

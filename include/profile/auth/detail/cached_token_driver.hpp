@@ -61,8 +61,8 @@ using deref_t = std::remove_reference_t<decltype(deref(std::declval<T&>()))>;
 /// What a stepped token source makes of an answer: the flight's outcome, or one more request
 /// to send before there is one (user_session: adopting a session another process rotated).
 struct source_step {
-  result<token> outcome;              ///< the flight's result, when `next` is empty
-  std::optional<http_request> next;   ///< a follow-up request to send (it carries credentials)
+  result<token> outcome;             ///< the flight's result, when `next` is empty
+  std::optional<http_request> next;  ///< a follow-up request to send (it carries credentials)
 };
 
 /// TokenSource (internal named requirement): how a driver obtains a token. Pure: a source
@@ -105,7 +105,6 @@ template <class S>
   else
     return source_step{s.accept(r, at), std::nullopt};
 }
-
 
 /// Wipes the value of every field called `name` (credentials we put there ourselves).
 inline void wipe_header_values(header_list& headers, std::string_view name) noexcept {

@@ -28,7 +28,9 @@ class ref_counted {
   ref_counted& operator=(const ref_counted&) = delete;
 
   void retain() const noexcept {
-    if constexpr (requires(count_type& c) { c.fetch_add(std::size_t{1}, std::memory_order_relaxed); }) {
+    if constexpr (requires(count_type& c) {
+                    c.fetch_add(std::size_t{1}, std::memory_order_relaxed);
+                  }) {
       refs_.fetch_add(std::size_t{1}, std::memory_order_relaxed);
     } else {
       std::size_t n = refs_.load();
@@ -38,7 +40,9 @@ class ref_counted {
   }
   /// Drops one reference; true when it was the last (the caller then deletes the object).
   [[nodiscard]] bool release() const noexcept {
-    if constexpr (requires(count_type& c) { c.fetch_sub(std::size_t{1}, std::memory_order_acq_rel); }) {
+    if constexpr (requires(count_type& c) {
+                    c.fetch_sub(std::size_t{1}, std::memory_order_acq_rel);
+                  }) {
       return refs_.fetch_sub(std::size_t{1}, std::memory_order_acq_rel) == 1;
     } else {
       std::size_t n = refs_.load();

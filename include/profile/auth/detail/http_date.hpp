@@ -132,7 +132,8 @@ inline constexpr std::chrono::seconds max_retry_after{0x7FFFFFFF};
 /// Parses a Retry-After field value (RFC 9110 §10.2.3) into a non-negative delay.
 /// - delta-seconds (`1*DIGIT`): the delay, saturated at max_retry_after.
 /// - an HTTP-date: the time from `now` to that date (0 when it lies in the past); without
-///   `now` (no wall clock available) a date is ignored and nullopt is returned.
+///   `now` (no wall clock available), or with PROFILE_AUTH_NO_HTTP_DATE, a date is ignored and
+///   nullopt is returned.
 /// Surrounding spaces/tabs are ignored; anything else (negative numbers, fractions, junk)
 /// gives nullopt.
 [[nodiscard]] constexpr std::optional<std::chrono::seconds> parse_retry_after(
@@ -149,8 +150,9 @@ inline constexpr std::chrono::seconds max_retry_after{0x7FFFFFFF};
     }
     return std::chrono::seconds(n < max_retry_after.count() ? n : max_retry_after.count());
   }
+  if (PROFILE_AUTH_NO_HTTP_DATE || !now) return std::nullopt;  // a date needs both
   const auto date = parse_http_date(v);
-  if (!date || !now) return std::nullopt;
+  if (!date) return std::nullopt;
   const auto now_s = std::chrono::floor<std::chrono::seconds>(*now);
   if (*date <= now_s) return std::chrono::seconds(0);
   const auto delta = *date - now_s;

@@ -70,7 +70,11 @@ template <class OnMember>
   if (text.size() > lim.max_size || text.size() > 0xFFFFFFFEu || lim.max_depth == 0) return no;
   tape::scanner sc(text, lim.max_string);
   const char* const end = text.data() + text.size();
-  const auto ws = [end](const char* at) { return tape::scanner::skip_ws(at, end); };
+  const auto ws = [end](const char* at) {  // the no-whitespace case inline, always
+    return at == end || static_cast<unsigned char>(*at) > ' '
+               ? at
+               : tape::scanner::skip_ws_loop(at, end);
+  };
   const char* p = ws(text.data());
   if (p == end || *p != '{') return no;
   p = ws(p + 1);

@@ -1,24 +1,68 @@
 // SPDX-License-Identifier: MIT
-// profile-auth: strict readers for members of JSON answers (registration, introspection), internal.
+// profile-auth: the one reader of JSON answers other than token responses (metadata, registration,
+// introspection), and the redaction of secrets a server quoted back. Internal.
 #ifndef PROFILE_AUTH_DETAIL_RESPONSE_READER_HPP
 #define PROFILE_AUTH_DETAIL_RESPONSE_READER_HPP
 
 #include <profile/auth/config.hpp>
 #include <profile/auth/detail/json.hpp>
+#include <profile/auth/encoding.hpp>  // form_urlencode_to: a secret as a form body carries it
 #include <profile/auth/error.hpp>
+#include <profile/auth/http.hpp>
+#include <profile/auth/oauth_error.hpp>  // add_response_context, append_context
+#include <profile/auth/result.hpp>
 #include <profile/auth/secret.hpp>
 
+#include <chrono>       // system_clock: Retry-After dates in failures
 #include <cmath>        // std::floor for fractional NumericDate values
 #include <cstddef>      // std::size_t
 #include <cstdint>      // std::int64_t
-#include <optional>     // optional numbers
+#include <optional>     // optional numbers, the optional wall clock
 #include <span>         // the list of known member names
-#include <string>       // decoded strings, redaction
+#include <string>       // decoded strings, messages, redaction
 #include <string_view>  // member names
-#include <utility>      // std::pair for extra members
+#include <utility>      // std::pair for extra members, std::move
 #include <vector>       // string arrays, extra members
 
 namespace profile::auth::inline v0::detail {
+
+// ---- the answer as a whole ------------------------------------------------------------------
+
+/// Fails with `code` and the message "the <what> answered <status> <problem>", plus the answer's
+/// context (status, Retry-After, request id). `problem` must not quote the body.
+[[nodiscard]] inline unexpected<error> answer_failure(
+    const http_response& r, std::string_view what, errc code, std::string_view problem,
+    std::optional<std::chrono::system_clock::time_point> now = std::nullopt) {
+  error e;
+  add_response_context(e, r, now);
+  e.code = code;
+  e.message = "the " + std::string(what) + " answered " + std::to_string(r.status) + " " +
+              std::string(problem);
+  append_context(e.message, e);
+  return unexpected<error>(std::move(e));
+}
+
+/// Parses the body of `r` as one JSON object within `lim`. The document views r.body, which
+/// must outlive it. Errors (messages never quote the body):
+/// - errc::invalid_json / invalid_utf8 / limit_exceeded: the JSON reader's verdict;
+/// - errc::malformed_response: valid JSON that is not an object.
+[[nodiscard]] inline result<json::document> parse_json_object_answer(
+    const http_response& r, std::string_view what, const json::limits& lim,
+    std::optional<std::chrono::system_clock::time_point> now = std::nullopt) {
+  auto doc = json::parse(std::string_view(r.body), lim);
+  if (!doc)
+    return answer_failure(r, what, doc.error().code,
+                          "with a body that is not usable JSON (" + doc.error().message +
+                              "): check the endpoint URL (a login page, a proxy or a wrong path "
+                              "may have answered)",
+                          now);
+  if (!doc->root().is_object())
+    return answer_failure(r, what, errc::malformed_response,
+                          "with a body that is not a JSON object: check the endpoint URL", now);
+  return doc;
+}
+
+// ---- members ----------------------------------------------------------------------------------
 
 /// What reading one member found. `null` counts as absent: servers write it for "not set".
 enum class member_read : unsigned char { absent, ok, wrong_type };
@@ -102,6 +146,11 @@ inline member_read read_bool_member(const json::value& obj, std::string_view nam
   return member_read::ok;
 }
 
+// ---- members without a field of their own ----------------------------------------------------
+
+/// (name, raw JSON text of the value) pairs, in document order.
+using extra_member_list = std::vector<std::pair<std::string, std::string>>;
+
 /// True when `name` is one of `known`.
 [[nodiscard]] inline bool is_known_member(std::string_view name,
                                           std::span<const std::string_view> known) noexcept {
@@ -110,37 +159,93 @@ inline member_read read_bool_member(const json::value& obj, std::string_view nam
   return false;
 }
 
-/// Appends every member of `obj` whose (decoded) name is not in `known` to `out` as (name, raw
+/// Appends every member of `obj` whose (decoded) name `is_known` denies to `out` as (name, raw
 /// JSON text of the value), in document order. `null` members are kept: only the named ones
 /// are read as "absent".
-inline void collect_extra_members(const json::value& obj, std::span<const std::string_view> known,
-                                  std::vector<std::pair<std::string, std::string>>& out) {
+template <class IsKnown>
+void collect_extra_members_if(const json::value& obj, const IsKnown& is_known,
+                              extra_member_list& out) {
   std::string scratch;
   for (const json::member m : obj.members()) {
     const auto name = m.key.get_string(scratch);
-    if (!name || is_known_member(*name, known)) continue;
+    if (!name || is_known(*name)) continue;
     out.emplace_back(std::string(*name), std::string(m.value.raw()));
   }
 }
 
-/// Replaces every occurrence of `needle` in `text` by "[redacted]".
+/// collect_extra_members for the members not listed in `known`.
+inline void collect_extra_members(const json::value& obj, std::span<const std::string_view> known,
+                                  extra_member_list& out) {
+  collect_extra_members_if(
+      obj, [known](std::string_view n) { return is_known_member(n, known); }, out);
+}
+
+/// The raw JSON of member `name` among `extra`, if present (every extra_member() uses this).
+[[nodiscard]] inline std::optional<std::string_view> find_extra(const extra_member_list& extra,
+                                                                std::string_view name) noexcept {
+  for (const auto& [n, raw] : extra)
+    if (n == name) return std::string_view(raw);
+  return std::nullopt;
+}
+
+// ---- secrets a server quoted back -------------------------------------------------------------
+
+/// Shortest cut-off start of a secret that is redacted (shorter ones would garble plain words).
+inline constexpr std::size_t min_redacted_prefix = 4;
+
+/// Replaces every occurrence of `needle` in `text` by "[redacted]", and also a cut-off start
+/// of it (min_redacted_prefix bytes or more) that ends where the text was cut: right before
+/// a "..." (sanitize_text marks a cut so) or at the end of the text (capped fields). A server
+/// that quotes a long token in its error_description would otherwise leave the token's first
+/// bytes in a message, where the cap happened to cut it.
 inline void redact_in(std::string& text, std::string_view needle) {
   if (needle.empty()) return;
-  std::size_t at = 0;
-  while ((at = text.find(needle, at)) != std::string::npos) {
+  for (std::size_t at = 0; (at = text.find(needle, at)) != std::string::npos;) {
     text.replace(at, needle.size(), redacted);
     at += redacted.size();
   }
+  if (needle.size() <= min_redacted_prefix) return;
+  // The longest proper prefix of `needle` that ends at `end`; returns where the text continues.
+  const auto redact_prefix_before = [&](std::size_t end) {
+    const std::size_t longest = end < needle.size() - 1 ? end : needle.size() - 1;
+    for (std::size_t from = end - longest; from + min_redacted_prefix <= end; ++from) {
+      if (text[from] != needle.front() || text.compare(from, end - from, needle, 0, end - from))
+        continue;
+      text.replace(from, end - from, redacted);
+      return from + redacted.size();
+    }
+    return end;
+  };
+  for (std::size_t cut = text.find("..."); cut != std::string::npos; cut = text.find("...", cut))
+    cut = redact_prefix_before(cut) + 3;
+  (void)redact_prefix_before(text.size());
 }
 
-/// Removes `s` from every text field of `e`. A server that quotes the token it was sent in its
-/// error_description must not make the library print that token.
+/// Removes `s` from every text field of `e`, as it is and as a form body carries it
+/// (percent-encoded), whole or cut off by a length cap (see redact_in). A server that quotes
+/// the token it was sent in its error_description must not make the library print that token.
 inline void redact_secret(error& e, const secret& s) {
-  if (s.size() < 4) return;  // too short to be a real credential; redacting would garble text
-  redact_in(e.message, s.reveal());
-  redact_in(e.description, s.reveal());
-  redact_in(e.uri, s.reveal());
-  redact_in(e.oauth_error, s.reveal());
+  if (s.size() < min_redacted_prefix) return;  // too short to be a real credential
+  std::string encoded;
+  encoded.reserve(3 * s.size());  // one allocation: no stale copy left in a freed buffer
+  form_urlencode_to(encoded, s.reveal());
+  for (const std::string_view needle : {s.reveal(), std::string_view(encoded)}) {
+    if (needle.data() == encoded.data() && needle == s.reveal()) continue;  // nothing encoded
+    redact_in(e.message, needle);
+    redact_in(e.description, needle);
+    redact_in(e.uri, needle);
+    redact_in(e.oauth_error, needle);
+  }
+  secure_wipe(encoded);
+}
+
+/// Wipes what a sent request carried of credentials: the body and every Authorization field.
+inline void wipe_request_credentials(http_request& req) noexcept {
+  secure_wipe(req.body);
+  for (const auto& field : req.headers)
+    if (iequals(field.first, "Authorization"))
+      // header_list only hands out const iterators; the strings it owns are not const objects.
+      secure_wipe(const_cast<std::string&>(field.second));
 }
 
 }  // namespace profile::auth::inline v0::detail

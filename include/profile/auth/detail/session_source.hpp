@@ -144,8 +144,7 @@ class session_source {
   [[nodiscard]] source_step follow_up(const result<http_response>& r, time_point received_at) {
     secret used = std::move(follow_up_used_);
     follow_up_used_ = secret();
-    result<token> parsed =
-        r ? parse(*r, received_at) : result<token>(unexpected<error>(r.error()));
+    result<token> parsed = r ? parse(*r, received_at) : result<token>(unexpected<error>(r.error()));
     return settle(std::move(parsed), used, false);
   }
 

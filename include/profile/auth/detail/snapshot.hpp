@@ -106,26 +106,18 @@ inline void set_generation(token_snapshot& s, std::uint64_t g) noexcept { s.gene
   if (!header) return unexpected<error>(std::move(header).error());
   const std::size_t header_size = header->size();
 
-  refresh_policy p = policy;
   const auto life = tok.expires_at - tok.received_at;
-  if (p.expiry_skew.count() < 0) p.expiry_skew = std::chrono::seconds{0};
-  if (std::chrono::nanoseconds(p.expiry_skew) > life / 2) {
-    // Applied directly on the time line, not through the seconds-granular policy field.
-    const time_point usable = tok.expires_at - life / 2;
-    token shadow_times;  // only the two instants refresh_at() reads
-    shadow_times.received_at = tok.received_at;
-    shadow_times.expires_at = usable;
-    p.expiry_skew = std::chrono::seconds{0};
-    const time_point ahead =
-        refresh_at(shadow_times, p, random_duration(random_bits, p.max_jitter));
-    return std::make_unique<token_snapshot>(secret(std::move(*header)),
-                                            header_size - tok.access_token.size(), to_ns(usable),
-                                            to_ns(ahead), to_ns(tok.expires_at));
-  }
-  const time_point ahead = refresh_at(tok, p, random_duration(random_bits, p.max_jitter));
-  return std::make_unique<token_snapshot>(
-      secret(std::move(*header)), header_size - tok.access_token.size(),
-      to_ns(usable_until(tok, p)), to_ns(ahead), to_ns(tok.expires_at));
+  const std::chrono::seconds skew =
+      policy.expiry_skew.count() < 0 ? std::chrono::seconds{0} : policy.expiry_skew;
+  // usable_until() with the capped skew, applied directly on the time line (not through the
+  // seconds-granular policy field); refresh_at() from there.
+  const time_point usable =
+      std::chrono::nanoseconds(skew) > life / 2 ? tok.expires_at - life / 2 : tok.expires_at - skew;
+  const time_point ahead = refresh_point(tok.received_at, usable, policy.refresh_ahead,
+                                         random_duration(random_bits, policy.max_jitter));
+  return std::make_unique<token_snapshot>(secret(std::move(*header)),
+                                          header_size - tok.access_token.size(), to_ns(usable),
+                                          to_ns(ahead), to_ns(tok.expires_at));
 }
 
 }  // namespace profile::auth::inline v0::detail

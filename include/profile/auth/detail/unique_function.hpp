@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-// profile-auth: unique_function, a move-only type-erased callable (std::move_only_function is C++23).
+// profile-auth: unique_function, a move-only type-erased callable (std::move_only_function is
+// C++23).
 #ifndef PROFILE_AUTH_DETAIL_UNIQUE_FUNCTION_HPP
 #define PROFILE_AUTH_DETAIL_UNIQUE_FUNCTION_HPP
 

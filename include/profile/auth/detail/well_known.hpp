@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: MIT
-// profile-auth: what RFC 8414 and RFC 9728 metadata share: well-known URLs, reading the JSON.
+// profile-auth: what RFC 8414 and RFC 9728 metadata share: well-known URLs, member tables.
 #ifndef PROFILE_AUTH_DETAIL_WELL_KNOWN_HPP
 #define PROFILE_AUTH_DETAIL_WELL_KNOWN_HPP
 
 #include <profile/auth/config.hpp>
 #include <profile/auth/detail/json.hpp>
+#include <profile/auth/detail/response_reader.hpp>  // the one reader of JSON answers
 #include <profile/auth/error.hpp>
 #include <profile/auth/http.hpp>
 #include <profile/auth/oauth_error.hpp>
@@ -12,12 +13,12 @@
 #include <profile/auth/url.hpp>
 
 #include <cstddef>      // std::size_t
-#include <optional>     // extra_member lookups
+#include <optional>     // boolean members
 #include <span>         // the member tables
 #include <string>       // URLs, decoded members, messages
 #include <string_view>  // member names
-#include <utility>      // std::pair, std::move
-#include <vector>       // string arrays, extra members
+#include <utility>      // std::move
+#include <vector>       // string arrays
 
 namespace profile::auth::inline v0::detail {
 
@@ -42,8 +43,9 @@ inline constexpr std::size_t max_identifier_size = 2048;
     e.message = std::string(what) + ": " + e.message;
     return unexpected<error>(std::move(e));
   }
+  // Named by host only, as check_endpoint() does: a query is where a secret would hide.
   if (u->has_query && !query_allowed)
-    return fail(errc::invalid_url, std::string(what) + " '" + std::string(id) +
+    return fail(errc::invalid_url, std::string(what) + " for host '" + u->host +
                                        "' has a query ('?'), which RFC 8414 §2 forbids");
   return u;
 }
@@ -108,96 +110,70 @@ struct member_tables {
   std::span<const string_member<M>> strings;
   std::span<const array_member<M>> arrays;
   std::span<const bool_member<M>> bools;
+
+  /// True when one of the tables names `member`.
+  [[nodiscard]] bool lists(std::string_view member) const noexcept {
+    for (const auto& s : strings)
+      if (s.name == member) return true;
+    for (const auto& a : arrays)
+      if (a.name == member) return true;
+    for (const auto& b : bools)
+      if (b.name == member) return true;
+    return false;
+  }
 };
 
-/// Fails with errc::malformed_response "the <what> answered <status> <problem>: <advice>".
+/// Fails with `code`: "the <what> answered <status> <problem>: <advice>".
 [[nodiscard]] inline unexpected<error> metadata_fail(const http_response& r, std::string_view what,
                                                      errc code, std::string_view problem,
                                                      std::string_view advice) {
-  error e;
-  add_response_context(e, r, std::nullopt);
-  e.code = code;
-  e.message = "the " + std::string(what) + " answered " + std::to_string(r.status) + " " +
-              std::string(problem) + ": " + std::string(advice);
-  append_context(e.message, e);
-  return unexpected<error>(std::move(e));
+  return answer_failure(r, what, code, std::string(problem) + ": " + std::string(advice));
 }
 
-/// Reads a metadata answer into `out`: a non-2xx answer becomes oauth_error_from_response(); the
-/// body must be one JSON object within `lim`; members named in `t` must have their type (a
-/// `null` counts as absent, an empty string too); URL members must pass check_endpoint() with
-/// `insecure`; every other member lands in `extra` as (name, raw JSON) in document order.
+/// Reads a metadata answer into `out` through the response reader: a non-2xx answer becomes
+/// oauth_error_from_response(); the body must be one JSON object within `lim` (the errors of
+/// parse_json_object_answer); members named in `t` must have their type (`null` counts as
+/// absent, an empty string too); URL members must pass check_endpoint() with `insecure`; every
+/// other member lands in `extra` as (name, raw JSON) in document order, `null` ones included.
 /// Errors name the member, never quote the body.
 template <class M>
 [[nodiscard]] result<void> read_metadata(const http_response& r, std::string_view what,
                                          const json::limits& lim, bool insecure,
                                          const member_tables<M>& t, M& out,
-                                         std::vector<std::pair<std::string, std::string>>& extra) {
+                                         extra_member_list& extra) {
   if (!r.ok()) return unexpected<error>(oauth_error_from_response(r, what));
-  auto doc = json::parse(std::string_view(r.body), lim);
-  if (!doc)
-    return metadata_fail(
-        r, what,
-        doc.error().code == errc::limit_exceeded ? errc::limit_exceeded : errc::malformed_response,
-        "with a body that is not usable JSON (" + doc.error().message + ")",
-        "check the URL (a login page, a proxy or a wrong path answered)");
+  auto doc = parse_json_object_answer(r, what, lim);
+  if (!doc) return unexpected<error>(std::move(doc).error());
   const json::value root = doc->root();
-  if (!root.is_object())
-    return metadata_fail(r, what, errc::malformed_response, "with JSON that is not an object",
-                         "check the URL");
   const auto wrong = [&](std::string_view name, std::string_view type) {
     return metadata_fail(r, what, errc::malformed_response,
                          "with member '" + std::string(name) + "' that is not " + std::string(type),
                          "the server's metadata is invalid; report it to its operator");
   };
-  for (const auto m : root.members()) {
-    if (m.value.is_null()) continue;
-    bool known = false;
-    for (const auto& s : t.strings) {
-      if (!m.key.equals(s.name)) continue;
-      known = true;
-      std::string& dst = out.*(s.field);
-      if (!m.value.copy_string_to(dst)) return wrong(s.name, "a string");
-      if (s.url && !dst.empty()) {
-        if (auto u = check_endpoint(dst, insecure); !u) {
-          const errc c = u.error().code == errc::insecure_endpoint ? errc::insecure_endpoint
-                                                                   : errc::malformed_response;
-          return metadata_fail(r, what, c, "with an unusable " + std::string(s.name),
-                               u.error().message);
-        }
-      }
+  for (const auto& s : t.strings) {
+    std::string& dst = out.*(s.field);
+    if (read_string_member(root, s.name, dst) == member_read::wrong_type)
+      return wrong(s.name, "a string");
+    if (!s.url || dst.empty()) continue;
+    if (auto u = check_endpoint(dst, insecure); !u) {
+      const errc c = u.error().code == errc::insecure_endpoint ? errc::insecure_endpoint
+                                                               : errc::malformed_response;
+      return metadata_fail(r, what, c, "with an unusable " + std::string(s.name),
+                           u.error().message);
     }
-    for (const auto& a : t.arrays) {
-      if (!m.key.equals(a.name)) continue;
-      known = true;
-      if (!m.value.is_array()) return wrong(a.name, "an array of strings");
-      std::vector<std::string>& dst = out.*(a.field);
-      dst.clear();
-      dst.reserve(m.value.size());
-      for (const json::value e : m.value.elements())
-        if (!e.copy_string_to(dst.emplace_back())) return wrong(a.name, "an array of strings");
-    }
-    for (const auto& b : t.bools) {
-      if (!m.key.equals(b.name)) continue;
-      known = true;
-      const auto v = m.value.get_bool();
-      if (!v) return wrong(b.name, "true or false");
-      out.*(b.field) = *v;
-    }
-    if (known) continue;
-    std::string name;
-    (void)m.key.copy_string_to(name);
-    extra.emplace_back(std::move(name), std::string(m.value.raw()));
   }
+  for (const auto& a : t.arrays)
+    if (read_string_array_member(root, a.name, out.*(a.field)) == member_read::wrong_type)
+      return wrong(a.name, "an array of strings");
+  for (const auto& b : t.bools) {
+    std::optional<bool> v;
+    if (read_bool_member(root, b.name, v) == member_read::wrong_type)
+      return wrong(b.name, "true or false");
+    if (v) out.*(b.field) = *v;
+  }
+  collect_extra_members_if(
+      root, [&t](std::string_view name) { return t.lists(name); }, extra);
   return {};
-}
-
-/// The raw JSON of member `name` among `extra`, if present.
-[[nodiscard]] inline std::optional<std::string_view> find_extra(
-    const std::vector<std::pair<std::string, std::string>>& extra, std::string_view name) noexcept {
-  for (const auto& [n, raw] : extra)
-    if (n == name) return std::string_view(raw);
-  return std::nullopt;
 }
 
 /// True when a transport answer with `status` means "no document here, try the next location":

@@ -71,17 +71,23 @@ namespace detail {
 /// which JSON cannot carry). The message names the parameter and offset, never the value.
 [[nodiscard]] inline result<void> check_text_param(std::string_view name, std::string_view v,
                                                    body_format fmt) {
-  if (const auto at = find_control_byte(v); at != std::string_view::npos)
+  if (const auto at = find_control_byte(v); at != std::string_view::npos) {
+    if constexpr (terse_errors)
+      return fail(errc::invalid_argument, std::string(name).append(": control byte"));
     return fail(errc::invalid_argument,
                 std::string(name) + " contains a control character (CR, LF, NUL, ...) at offset " +
                     std::to_string(at) +
                     ": remove it (a trailing newline read from a file or an environment "
                     "variable is the usual cause)");
+  }
   if (fmt == body_format::json)
-    if (const auto at = find_invalid_utf8(v); at != std::string_view::npos)
+    if (const auto at = find_invalid_utf8(v); at != std::string_view::npos) {
+      if constexpr (terse_errors)
+        return fail(errc::invalid_argument, std::string(name).append(": not UTF-8"));
       return fail(errc::invalid_argument,
                   std::string(name) + " is not valid UTF-8 (offset " + std::to_string(at) +
                       "), which a JSON request body cannot carry: pass UTF-8 text");
+    }
   return {};
 }
 
@@ -117,23 +123,31 @@ inline void append_param(std::string& body, body_format fmt, std::string_view na
                                                        client_auth method, basic_encoding enc,
                                                        body_format fmt) {
   if (client_id.empty())
-    return fail(errc::invalid_argument,
-                "client_id is empty: set it to the client id the authorization server issued");
+    return fail(
+        errc::invalid_argument,
+        detail::terse_errors
+            ? "client_id is empty"
+            : "client_id is empty: set it to the client id the authorization server issued");
   // Basic carries both base64-encoded, so only the body needs the UTF-8 check.
   const body_format carried = method == client_auth::client_secret_basic ? body_format::form : fmt;
   if (auto r = detail::check_text_param("client_id", client_id, carried); !r) return r;
   if (method == client_auth::none) return {};
   if (client_secret.empty())
-    return fail(errc::invalid_argument,
-                "client_secret is empty: set it, or use client_auth::none for a public client");
+    return fail(
+        errc::invalid_argument,
+        detail::terse_errors
+            ? "client_secret is empty"
+            : "client_secret is empty: set it, or use client_auth::none for a public client");
   if (auto r = detail::check_text_param("client_secret", client_secret.reveal(), carried); !r)
     return r;
   if (method == client_auth::client_secret_basic && enc == basic_encoding::raw)
-    if (const auto at = client_id.find(':'); at != std::string_view::npos)
+    if (const auto at = client_id.find(':'); at != std::string_view::npos) {
+      if constexpr (detail::terse_errors) return fail(errc::invalid_argument, "':' in client_id");
       return fail(errc::invalid_argument,
                   "client_id contains ':' (offset " + std::to_string(at) +
                       "), which raw HTTP Basic cannot carry (RFC 7617): use "
                       "basic_encoding::form_encoded or client_auth::client_secret_post");
+    }
   return {};
 }
 

@@ -72,39 +72,55 @@ inline void append_json_list(std::string& body, std::string_view name,
 ///   an extra parameter that repeats a name the request already uses.
 /// Messages name the offending field and offset, never a credential.
 [[nodiscard]] inline result<void> validate(const client_credentials_config& c) {
-  if (auto u = check_endpoint(c.token_endpoint, c.allow_insecure_http); !u)
-    return unexpected<error>(std::move(u).error());
+  if (auto r = detail::check_endpoint_text(c.token_endpoint, c.allow_insecure_http); !r) return r;
   if (auto r = validate_client_auth(c.client_id, c.client_secret, c.auth, c.basic, c.format); !r)
     return r;
   if (auto r = detail::check_text_param("scope", c.scope, c.format); !r) return r;
   for (const auto& a : c.audience) {
     if (a.empty())
-      return fail(errc::invalid_argument, "an audience value is empty: remove it or set it");
+      return fail(errc::invalid_argument, detail::terse_errors
+                                              ? "empty audience"
+                                              : "an audience value is empty: remove it or set it");
     if (auto r = detail::check_text_param("audience", a, c.format); !r) return r;
   }
   for (const auto& res : c.resource) {
     if (res.empty())
-      return fail(errc::invalid_argument,
-                  "a resource value is empty: RFC 8707 resource indicators are absolute URIs");
+      return fail(
+          errc::invalid_argument,
+          detail::terse_errors
+              ? "empty resource"
+              : "a resource value is empty: RFC 8707 resource indicators are absolute URIs");
     if (auto r = detail::check_text_param("resource", res, c.format); !r) return r;
   }
   for (const auto& [name, value] : c.extra_params) {
     if (name.empty())
-      return fail(errc::invalid_argument, "an extra parameter has an empty name: set a name");
+      return fail(errc::invalid_argument, detail::terse_errors
+                                              ? "empty extra parameter name"
+                                              : "an extra parameter has an empty name: set a name");
     for (const std::string_view reserved : detail::cc_reserved_params)
-      if (name == reserved)
+      if (name == reserved) {
+        if constexpr (detail::terse_errors)
+          return fail(errc::invalid_argument, "extra parameter repeats a request parameter");
         return fail(errc::invalid_argument,
                     "extra parameter '" + name +
                         "' repeats a parameter the request already sends: use the dedicated "
                         "configuration field instead");
+      }
     for (const auto& [other, unused] : c.extra_params)
-      if (&other != &name && other == name)
+      if (&other != &name && other == name) {
+        if constexpr (detail::terse_errors)
+          return fail(errc::invalid_argument, "extra parameter given twice");
         return fail(errc::invalid_argument,
                     "extra parameter '" + name +
                         "' is given twice: servers reject repeated parameters (RFC 6749 §3.2)");
+      }
     if (auto r = detail::check_text_param("an extra parameter name", name, c.format); !r) return r;
-    if (auto r = detail::check_text_param("extra parameter '" + name + "'", value, c.format); !r)
-      return r;
+    if constexpr (detail::terse_errors) {
+      if (auto r = detail::check_text_param("an extra parameter", value, c.format); !r) return r;
+    } else {
+      if (auto r = detail::check_text_param("extra parameter '" + name + "'", value, c.format); !r)
+        return r;
+    }
   }
   return {};
 }

@@ -48,10 +48,8 @@ struct client_metadata {
   std::vector<std::pair<std::string, std::string>> extra;
 
   /// The raw JSON of extra member `name`, if present.
-  [[nodiscard]] std::optional<std::string_view> extra_member(std::string_view name) const {
-    for (const auto& [n, raw] : extra)
-      if (n == name) return std::string_view(raw);
-    return std::nullopt;
+  [[nodiscard]] std::optional<std::string_view> extra_member(std::string_view name) const noexcept {
+    return detail::find_extra(extra, name);
   }
   friend bool operator==(const client_metadata&, const client_metadata&) = default;
 };

@@ -123,10 +123,8 @@ struct introspection_result {
   std::vector<std::pair<std::string, std::string>> extra;
 
   /// The raw JSON of extra member `name`, if present.
-  [[nodiscard]] std::optional<std::string_view> extra_member(std::string_view name) const {
-    for (const auto& [n, raw] : extra)
-      if (n == name) return std::string_view(raw);
-    return std::nullopt;
+  [[nodiscard]] std::optional<std::string_view> extra_member(std::string_view name) const noexcept {
+    return detail::find_extra(extra, name);
   }
   /// True when `s` is one of the space-separated scopes (exact, case-sensitive).
   [[nodiscard]] bool has_scope(std::string_view s) const noexcept {
@@ -179,17 +177,7 @@ inline constexpr std::string_view introspection_members[] = {
     "active", "scope", "client_id", "username", "token_type", "sub",
     "iss",    "jti",   "aud",       "exp",      "iat",        "nbf"};
 
-[[nodiscard]] inline unexpected<error> introspection_failure(const http_response& r,
-                                                             const introspection_options& o,
-                                                             errc code, std::string problem) {
-  error e;
-  add_response_context(e, r, o.wall_clock_now);
-  e.code = code;
-  e.message =
-      "the introspection endpoint answered " + std::to_string(r.status) + " " + std::move(problem);
-  append_context(e.message, e);
-  return unexpected<error>(std::move(e));
-}
+inline constexpr std::string_view introspection_endpoint_name = "introspection endpoint";
 
 }  // namespace detail
 
@@ -207,9 +195,10 @@ inline constexpr std::string_view introspection_members[] = {
 /// - errc::invalid_json / invalid_utf8 / limit_exceeded from the JSON reader.
 [[nodiscard]] inline result<introspection_result> parse_introspection_response(
     const http_response& resp, const introspection_options& opts = {}) {
+  constexpr std::string_view what = detail::introspection_endpoint_name;
   const response_error_options eo{opts.limits, opts.wall_clock_now};
   if (!resp.ok()) {
-    error e = oauth_error_from_response(resp, "introspection endpoint", eo);
+    error e = oauth_error_from_response(resp, what, eo);
     if (resp.status == 401 && e.code == errc::http_error) {
       e.code = errc::invalid_client;
       e.message =
@@ -227,20 +216,15 @@ inline constexpr std::string_view introspection_members[] = {
     }
     return unexpected<error>(std::move(e));
   }
-  auto doc = detail::json::parse(std::string_view(resp.body), opts.limits);
-  if (!doc)
-    return detail::introspection_failure(resp, opts, doc.error().code,
-                                         "with a body that is not usable JSON (" +
-                                             doc.error().message + "): check the endpoint URL");
+  auto doc = detail::parse_json_object_answer(resp, what, opts.limits, opts.wall_clock_now);
+  if (!doc) return unexpected<error>(std::move(doc).error());
   const detail::json::value root = doc->root();
-  if (!root.is_object())
-    return detail::introspection_failure(resp, opts, errc::malformed_response,
-                                         "with a body that is not a JSON object");
   if (const auto e = root.find("error"); e && !e->is_null())
-    return unexpected<error>(oauth_error_from_response(resp, "introspection endpoint", eo));
-  const auto bad_member = [&](std::string_view name, std::string_view what) {
-    return detail::introspection_failure(resp, opts, errc::malformed_response,
-                                         "with " + std::string(name) + " " + std::string(what));
+    return unexpected<error>(oauth_error_from_response(resp, what, eo));
+  const auto bad_member = [&](std::string_view name, std::string_view problem) {
+    return detail::answer_failure(resp, what, errc::malformed_response,
+                                  "with " + std::string(name) + " " + std::string(problem),
+                                  opts.wall_clock_now);
   };
   std::optional<bool> active;
   if (detail::read_bool_member(root, "active", active) != detail::member_read::ok)
@@ -265,9 +249,11 @@ inline constexpr std::string_view introspection_members[] = {
 }
 
 /// Introspects `token`: introspection_request(), one transport.send(), then
-/// parse_introspection_response(). The request body (it holds the token) is wiped after
-/// sending. Errors: those three, with the token, the client secret and the bearer token
-/// removed from every message even if the server quoted them.
+/// parse_introspection_response(). The request's body (the token, maybe the client secret) and
+/// Authorization field (Basic credentials or the bearer token) are wiped after sending.
+/// Errors: those three, with the token, the client secret and the bearer token removed from
+/// every text of the error even if the server quoted them (whole, percent-encoded, or cut off
+/// by a length cap).
 template <Transport T>
 [[nodiscard]] result<introspection_result> introspect(
     T& transport, const introspection_config& c, const secret& token,
@@ -281,7 +267,7 @@ template <Transport T>
   auto req = introspection_request(c, token, hint);
   if (!req) return scrub(std::move(req).error());
   auto resp = transport.send(*req);
-  detail::secure_wipe(req->body);
+  detail::wipe_request_credentials(*req);
   if (!resp) return scrub(std::move(resp).error());
   auto r = parse_introspection_response(*resp, opts);
   if (!r) return scrub(std::move(r).error());

@@ -110,16 +110,12 @@ struct registered_client {
 
 namespace detail {
 
+inline constexpr std::string_view registration_endpoint_name = "registration endpoint";
+
 [[nodiscard]] inline unexpected<error> registration_failure(const http_response& r,
                                                             const registration_options& o,
-                                                            errc code, std::string problem) {
-  error e;
-  add_response_context(e, r, o.wall_clock_now);
-  e.code = code;
-  e.message =
-      "the registration endpoint answered " + std::to_string(r.status) + " " + std::move(problem);
-  append_context(e.message, e);
-  return unexpected<error>(std::move(e));
+                                                            errc code, std::string_view problem) {
+  return answer_failure(r, registration_endpoint_name, code, problem, o.wall_clock_now);
 }
 
 /// An error answer, with advice for the RFC 7591 §3.2.2 codes. The two software statement
@@ -127,7 +123,7 @@ namespace detail {
 /// oauth_error keeps the server's code.
 [[nodiscard]] inline error registration_error(const http_response& r,
                                               const registration_options& o) {
-  error e = oauth_error_from_response(r, "registration endpoint", {o.limits, o.wall_clock_now});
+  error e = oauth_error_from_response(r, registration_endpoint_name, {o.limits, o.wall_clock_now});
   std::string_view advice;
   if (e.oauth_error == "invalid_redirect_uri") {
     advice =
@@ -180,15 +176,10 @@ namespace detail {
     return detail::registration_failure(
         resp, opts, errc::malformed_response,
         "instead of 201 Created: this is not a client registration answer (RFC 7591 §3.2.1)");
-  auto doc = detail::json::parse(std::string_view(resp.body), opts.limits);
-  if (!doc)
-    return detail::registration_failure(resp, opts, doc.error().code,
-                                        "with a body that is not usable JSON (" +
-                                            doc.error().message + "): check the endpoint URL");
+  auto doc = detail::parse_json_object_answer(resp, detail::registration_endpoint_name,
+                                              opts.limits, opts.wall_clock_now);
+  if (!doc) return unexpected<error>(std::move(doc).error());
   const detail::json::value root = doc->root();
-  if (!root.is_object())
-    return detail::registration_failure(resp, opts, errc::malformed_response,
-                                        "with a body that is not a JSON object");
   if (const auto e = root.find("error"); e && !e->is_null())
     return unexpected<error>(detail::registration_error(resp, opts));
   const auto bad_member = [&](std::string_view name, std::string_view what) {
@@ -309,9 +300,10 @@ namespace detail {
 }
 
 /// Registers a client: registration_request(), one transport.send(), then
-/// parse_registration_response(); the answer's body (it holds the issued credentials) is wiped.
-/// Errors: those three, with the initial access token removed from every message even if the
-/// server quoted it.
+/// parse_registration_response(). The request's Authorization field (the initial access token)
+/// and the answer's body (the issued credentials) are wiped.
+/// Errors: those three, with the initial access token removed from every text of the error
+/// even if the server quoted it (whole, percent-encoded, or cut off by a length cap).
 template <Transport T>
 [[nodiscard]] result<registered_client> register_client(
     T& transport, std::string_view registration_endpoint, const client_metadata& m,
@@ -323,6 +315,7 @@ template <Transport T>
   auto req = registration_request(registration_endpoint, m, initial_access_token, opts);
   if (!req) return scrub(std::move(req).error());
   auto resp = transport.send(*req);
+  detail::wipe_request_credentials(*req);
   if (!resp) return scrub(std::move(resp).error());
   auto c = parse_registration_response(*resp, opts);
   detail::secure_wipe(resp->body);  // it holds the issued client_secret

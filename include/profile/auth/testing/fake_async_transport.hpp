@@ -159,8 +159,9 @@ class fake_async_transport {
   }
   /// Waits until at least `n` requests are pending. The timeout is only a safety net that
   /// turns a broken test into a failure instead of a hang; returns false when it hit.
-  [[nodiscard]] bool wait_until_pending(std::size_t n, std::chrono::milliseconds timeout =
-                                                           std::chrono::seconds{60}) const {
+  [[nodiscard]] bool wait_until_pending(std::size_t n,
+                                        std::chrono::milliseconds timeout = std::chrono::seconds{
+                                            60}) const {
     std::unique_lock<std::mutex> lock(s_->mutex);
     return s_->cv.wait_for(lock, timeout, [&] { return s_->pending >= n; });
   }

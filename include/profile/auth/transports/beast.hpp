@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-// profile-auth: a Transport over Boost.Beast, Boost.Asio and OpenSSL (optional; include it yourself,
-// link OpenSSL and your threads library).
+// profile-auth: a Transport over Boost.Beast, Boost.Asio and OpenSSL (optional; include it
+// yourself, link OpenSSL and your threads library).
 #ifndef PROFILE_AUTH_TRANSPORTS_BEAST_HPP
 #define PROFILE_AUTH_TRANSPORTS_BEAST_HPP
 
@@ -273,9 +273,10 @@ class beast_transport {
     detail::beast_target t;
     t.https = u->scheme == "https";
     if (!t.https && u->scheme != "http")
-      return fail(errc::invalid_url, "beast_transport: only http:// and https:// URLs are "
-                                     "allowed (got scheme '" +
-                                         u->scheme + "')");
+      return fail(errc::invalid_url,
+                  "beast_transport: only http:// and https:// URLs are "
+                  "allowed (got scheme '" +
+                      u->scheme + "')");
     const std::string host = u->ipv6_literal ? "[" + u->host + "]" : u->host;
     if (!u->userinfo.empty())
       return fail(errc::invalid_url, "beast_transport: the URL for " + u->scheme + "://" + host +
@@ -324,8 +325,7 @@ class beast_transport {
       if (detail::beast_has_line_break(options_.user_agent))
         return error(errc::invalid_argument,
                      "beast_transport: beast_options::user_agent contains CR, LF or NUL");
-      req.set(http::field::user_agent,
-              sv(options_.user_agent.data(), options_.user_agent.size()));
+      req.set(http::field::user_agent, sv(options_.user_agent.data(), options_.user_agent.size()));
     }
     const std::string& m = request.method;
     if (!request.body.empty() || m == "POST" || m == "PUT" || m == "PATCH")
@@ -366,8 +366,8 @@ class beast_transport {
   }
 
   [[nodiscard]] std::string timeouts_text() const {
-    return "connect_timeout " + std::to_string(options_.connect_timeout.count()) +
-           " ms, timeout " + std::to_string(options_.timeout.count()) + " ms";
+    return "connect_timeout " + std::to_string(options_.connect_timeout.count()) + " ms, timeout " +
+           std::to_string(options_.timeout.count()) + " ms";
   }
 
   [[nodiscard]] std::optional<error> connect(const detail::beast_target& t, const deadlines& d) {
@@ -395,12 +395,13 @@ class beast_transport {
                              found->endpoints = std::move(r);
                              found->done = true;
                            });
-    if (!detail::beast_run(st.ioc, found->done, d.connect, [&] { resolver.cancel(); }, false))
+    if (!detail::beast_run(
+            st.ioc, found->done, d.connect, [&] { resolver.cancel(); }, false))
       return failed("timed out resolving " + t.origin + " (" + timeouts_text() + ")");
     if (found->ec)
       return failed("DNS resolution failed for " + t.origin +
-                    ": check the host name and this machine's resolver [" +
-                    found->ec.message() + "]");
+                    ": check the host name and this machine's resolver [" + found->ec.message() +
+                    "]");
     const tcp::resolver::results_type endpoints = std::move(found->endpoints);
     sys_error ec;
     bool done = false;
@@ -473,9 +474,9 @@ class beast_transport {
                        "): check that the certificate is valid for the host name and the "
                        "trusted CAs (beast_options::ca_file / ca_path / ca_pem) [" +
                        ec.message() + "]");
-    return error(errc::transport_failed,
-                 "beast_transport: TLS handshake failed with " + t.origin +
-                     ": check that the port speaks HTTPS [" + ec.message() + "]");
+    return error(errc::transport_failed, "beast_transport: TLS handshake failed with " + t.origin +
+                                             ": check that the port speaks HTTPS [" + ec.message() +
+                                             "]");
   }
 
   /// Writes `req` and reads the final answer. On a reused connection (`stale` given), a failure
@@ -527,8 +528,8 @@ class beast_transport {
     for (int interim = 0;; ++interim) {
       parser.emplace();
       parser->body_limit(static_cast<std::uint64_t>(options_.max_response_bytes));
-      parser->header_limit(static_cast<std::uint32_t>(
-          std::min<std::size_t>(options_.max_header_bytes, std::numeric_limits<std::uint32_t>::max())));
+      parser->header_limit(static_cast<std::uint32_t>(std::min<std::size_t>(
+          options_.max_header_bytes, std::numeric_limits<std::uint32_t>::max())));
       if (head) parser->skip(true);
       // The header first, on its own: Boost 1.74's eager parser can lose the body_limit verdict
       // on a Content-Length when body bytes arrive in the same read as the header.
@@ -582,9 +583,8 @@ class beast_transport {
       // Beast's own category, apart from a message cut short, means the bytes are not HTTP/1.x.
       if (ec.category() == http::make_error_code(http::error::bad_version).category() &&
           ec != http::error::end_of_stream && ec != http::error::partial_message)
-        return failed("receiving the response from " + t.origin +
-                          " failed: the answer is not HTTP/1.x",
-                      ec);
+        return failed(
+            "receiving the response from " + t.origin + " failed: the answer is not HTTP/1.x", ec);
       return failed("receiving the response from " + t.origin + " failed (the connection broke)",
                     ec);
     }
@@ -603,7 +603,8 @@ class beast_transport {
     for (const auto& field : message) {
       const auto name = field.name_string();
       const auto value = field.value();
-      out.headers.add(std::string(name.data(), name.size()), std::string(value.data(), value.size()));
+      out.headers.add(std::string(name.data(), name.size()),
+                      std::string(value.data(), value.size()));
     }
     out.body = std::move(message.body());
     if (!options_.keep_alive || !message.keep_alive() || parser->need_eof()) st.close();

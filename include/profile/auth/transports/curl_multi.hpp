@@ -87,8 +87,8 @@ class curl_multi_transport {
   /// destroyed.
   template <class F>
   void async_send(http_request request, F callback) {
-    auto node = std::make_unique<transfer_node>(std::move(request), std::move(callback),
-                                                take_handle());
+    auto node =
+        std::make_unique<transfer_node>(std::move(request), std::move(callback), take_handle());
     start(std::move(node));
   }
 

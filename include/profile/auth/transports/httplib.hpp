@@ -148,7 +148,7 @@ namespace profile::auth::inline v0::transports {
 ///   sorted by name (the order of equal names is kept). A Content-Length or Transfer-Encoding
 ///   in the request is dropped: the body is framed by its real length.
 /// - The response carries the status, the header fields sorted by name (duplicates kept in
-///   order) and the body. cpp-httplib drops interim 1xx answers.
+///   order) and the body. cpp-httplib drops an interim `100 Continue`.
 ///
 /// Not thread-safe: use one httplib_transport per thread. Movable, not copyable.
 class httplib_transport {
@@ -210,13 +210,13 @@ class httplib_transport {
     target t;
     t.https = u->scheme == "https";
     if (!t.https && u->scheme != "http")
-      return fail(errc::invalid_url, "httplib_transport: only http:// and https:// URLs are "
-                                     "allowed (got scheme '" +
-                                         u->scheme + "')");
+      return fail(errc::invalid_url,
+                  "httplib_transport: only http:// and https:// URLs are "
+                  "allowed (got scheme '" +
+                      u->scheme + "')");
     const std::string host = u->ipv6_literal ? "[" + u->host + "]" : u->host;
     if (!u->userinfo.empty())
-      return fail(errc::invalid_url, "httplib_transport: the URL for " + u->scheme + "://" +
-                                         host +
+      return fail(errc::invalid_url, "httplib_transport: the URL for " + u->scheme + "://" + host +
                                          " carries user information ('user:password@'), which "
                                          "is not sent: use an Authorization header instead");
 #if !defined(CPPHTTPLIB_OPENSSL_SUPPORT)
@@ -293,9 +293,9 @@ class httplib_transport {
         return fail(errc::invalid_header_value,
                     "httplib_transport: a request header name is empty or not an HTTP token");
       if (detail::httplib_has_line_break(value))
-        return fail(errc::invalid_header_value,
-                    "httplib_transport: the value of request header '" + name +
-                        "' contains CR, LF or NUL; it was not sent");
+        return fail(errc::invalid_header_value, "httplib_transport: the value of request header '" +
+                                                    name +
+                                                    "' contains CR, LF or NUL; it was not sent");
       if (detail::iequals(name, "Content-Length") || detail::iequals(name, "Transfer-Encoding"))
         continue;
       has_host |= detail::iequals(name, "Host");
@@ -314,9 +314,7 @@ class httplib_transport {
     detail::httplib_receive_state st;
     req.response_handler = [this, &st](const httplib::Response& r) {
       st.status = r.status;
-      std::size_t header_bytes = 0;
-      for (const auto& [name, value] : r.headers) header_bytes += name.size() + value.size() + 4;
-      if (header_bytes > options_.max_header_bytes) {
+      if (header_bytes(r) > options_.max_header_bytes) {
         st.headers_too_large = true;
         return false;
       }
@@ -374,12 +372,27 @@ class httplib_transport {
       client_.reset();
       return fail(std::move(e));
     }
+    if (header_bytes(res) > options_.max_header_bytes) {  // answers without a body (HEAD, 204)
+      client_.reset();
+      error e(errc::response_too_large, "httplib_transport: the response headers from " +
+                                            t->origin + " exceed max_header_bytes (" +
+                                            std::to_string(options_.max_header_bytes) + " bytes)");
+      e.http_status = res.status;
+      return fail(std::move(e));
+    }
     http_response out;
     out.status = res.status;
     out.headers.reserve(res.headers.size());
     for (const auto& [name, value] : res.headers) out.headers.add(name, value);
     out.body = std::move(st.body);
     return out;
+  }
+
+  /// The size of `r`'s header fields as sent ("Name: value" + CRLF each).
+  [[nodiscard]] static std::size_t header_bytes(const httplib::Response& r) noexcept {
+    std::size_t n = 0;
+    for (const auto& [name, value] : r.headers) n += name.size() + value.size() + 4;
+    return n;
   }
 
   [[nodiscard]] error describe_failure(httplib::Error err, const target& t,
@@ -409,9 +422,10 @@ class httplib_transport {
                          " failed (the connection broke, or the answer is not HTTP/1.x)";
         break;
       case httplib::Error::Write:
-        what = "sending the request to " + origin + " failed (the connection broke, or "
-               "write_timeout " + std::to_string(options_.write_timeout.count()) +
-               " ms passed)";
+        what = "sending the request to " + origin +
+               " failed (the connection broke, or "
+               "write_timeout " +
+               std::to_string(options_.write_timeout.count()) + " ms passed)";
         break;
 #if defined(CPPHTTPLIB_OPENSSL_SUPPORT)
       case httplib::Error::SSLConnection: {
@@ -428,13 +442,12 @@ class httplib_transport {
         what = "cannot load the trusted CAs (httplib_options::ca_file / ca_path)";
         break;
       case httplib::Error::SSLServerVerification: {
-        const long v = client_ ? static_cast<const httplib::SSLClient&>(*client_)
-                                     .get_openssl_verify_result()
-                               : 0;
+        const long v =
+            client_ ? static_cast<const httplib::SSLClient&>(*client_).get_openssl_verify_result()
+                    : 0;
         what = v != X509_V_OK
                    ? "TLS certificate verification failed for " + origin + ": " +
-                         ::X509_verify_cert_error_string(v) + " (X509 error " +
-                         std::to_string(v) +
+                         ::X509_verify_cert_error_string(v) + " (X509 error " + std::to_string(v) +
                          "): check the trusted CAs (httplib_options::ca_file / ca_path / ca_pem)"
                    : "TLS certificate verification failed for " + origin +
                          ": the certificate does not name the host '" + t.url.host +
@@ -450,8 +463,8 @@ class httplib_transport {
         break;
     }
     return error(code, "httplib_transport: " + what + " [cpp-httplib error " +
-                           std::to_string(static_cast<int>(err)) + ": " +
-                           httplib::to_string(err) + "]");
+                           std::to_string(static_cast<int>(err)) + ": " + httplib::to_string(err) +
+                           "]");
   }
 
   httplib_options options_;
