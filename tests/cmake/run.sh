@@ -41,10 +41,13 @@ case_find_package() {
   done
   consumer_cmake find_package -DCMAKE_PREFIX_PATH="$prefix" \
     -DCMAKE_FIND_USE_PACKAGE_REGISTRY=OFF
-  if [[ -f "$work/find_package/curl_consumer" ]]; then
-    "$work/find_package/curl_consumer"
-    echo "component curl: profile::auth_curl builds, links and runs"
-  fi
+  local component
+  for component in curl beast httplib nlohmann_json; do
+    if [[ -f "$work/find_package/${component}_consumer" ]]; then
+      "$work/find_package/${component}_consumer"
+      echo "component $component: profile::auth_$component builds, links and runs"
+    fi
+  done
 }
 
 case_pkg_config() {

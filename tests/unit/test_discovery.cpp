@@ -140,8 +140,8 @@ TEST_CASE("discovery: issuers that cannot be discovered") {
 
 TEST_CASE("discovery: an issuer refused for its query is named by host, never echoed") {
   // A query is where a credential would hide ("?client_secret=…"): the message must not carry it.
-  const auto r = pa::authorization_server_metadata_url("https://auth.example.com/t?k=TOPSECRET",
-                                                       pa::metadata_kind::oauth_authorization_server);
+  const auto r = pa::authorization_server_metadata_url(
+      "https://auth.example.com/t?k=TOPSECRET", pa::metadata_kind::oauth_authorization_server);
   REQUIRE_FALSE(r.has_value());
   CHECK(r.error().code == pa::errc::invalid_url);
   CHECK(r.error().message.find("TOPSECRET") == std::string::npos);

@@ -372,10 +372,13 @@ TEST_CASE("introspect: a long token the server quotes is redacted where a length
   CHECK(e.uri == "https://auth.example.com/e?t=[redacted]");
 }
 
-TEST_CASE("introspect: a token the server quotes percent-encoded (from the form body) is redacted") {
+TEST_CASE(
+    "introspect: a token the server quotes percent-encoded (from the form body) is redacted") {
   const std::string b64 = "INTRO+tok/Mn62==";
   pa::testing::fake_transport t;
-  t.respond(400, R"({"error":"invalid_request","error_description":"bad body token=INTRO%2Btok%2FMn62%3D%3D&x=1"})");
+  t.respond(
+      400,
+      R"({"error":"invalid_request","error_description":"bad body token=INTRO%2Btok%2FMn62%3D%3D&x=1"})");
   const auto r = pa::introspect(t, rs_config(), pa::secret(b64));
   REQUIRE_FALSE(r.has_value());
   CHECK(r.error().description == "bad body token=[redacted]&x=1");

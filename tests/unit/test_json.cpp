@@ -803,7 +803,7 @@ TEST_CASE("json: the SSE2 and SWAR scanners agree with a byte loop") {
         if (want - b >= 16) {
           if (json::text::skip_plain_sse2_rest(b + 16, e) != want)
             FAIL_CHECK("sse2 rest: len " << len << " pos " << pos << " byte " << int(sp));
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__)) && !defined(_MSC_VER)
           if (json::text::use_avx2() && json::text::skip_plain_avx2_rest(b + 16, e) != want)
             FAIL_CHECK("avx2 rest: len " << len << " pos " << pos << " byte " << int(sp));
 #endif

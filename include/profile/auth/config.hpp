@@ -13,9 +13,10 @@
 
 #include <profile/auth/version.hpp>
 
-#include <cstdio>   // std::fprintf: the default contract-violation report
-#include <cstdlib>  // std::abort: the default contract-violation action
-#include <version>  // __cpp_lib_expected, __cpp_exceptions-independent feature macros
+#include <cstdio>            // std::fputs: the default contract-violation report
+#include <initializer_list>  // the parts of that report
+#include <cstdlib>           // std::abort: the default contract-violation action
+#include <version>           // __cpp_lib_expected, __cpp_exceptions-independent feature macros
 
 /// PROFILE_AUTH_USE_STD_EXPECTED: 1 makes `result<T>` an alias of `std::expected<T, error>`.
 /// Defaults to 1 exactly when the standard library has `std::expected`. Every translation
@@ -83,7 +84,17 @@
 
 namespace profile::auth::inline v0::detail {
 [[noreturn]] inline void contract_violation(const char* expr, const char* file, int line) noexcept {
-  std::fprintf(stderr, "profile-auth: contract violated: %s (%s:%d)\n", expr, file, line);
+  // fputs rather than fprintf: on newlib and other small C libraries printf's formatting
+  // machinery is several KB of flash that nothing else in a firmware may need.
+  char digits[12];
+  char* p = digits + sizeof digits;
+  *--p = '\0';
+  unsigned n = line < 0 ? 0u : static_cast<unsigned>(line);
+  do *--p = static_cast<char>('0' + n % 10);
+  while ((n /= 10) != 0);
+  for (const char* part : {"profile-auth: contract violated: ", expr, " (", file, ":",
+                           static_cast<const char*>(p), ")\n"})
+    std::fputs(part, stderr);
 #if defined(__GNUC__) || defined(__clang__)
   __builtin_trap();
 #else

@@ -46,7 +46,8 @@ struct token_cache_stats {
   std::uint64_t tokens_issued = 0;    ///< flights that ended with a usable new token
   std::uint64_t failures = 0;         ///< flights that ended in an error (configuration included)
   std::uint64_t refreshes_ahead = 0;  ///< flights started while the old token was still valid
-  std::uint64_t waits = 0;            ///< callers that blocked for another caller's flight
+  std::uint64_t waits = 0;            ///< callers that waited (blocked, or were queued by
+                                      ///< try_acquire()) for another caller's flight
   std::uint64_t invalidations = 0;    ///< tokens dropped by invalidate() / invalidate_if()
 };
 

@@ -69,16 +69,16 @@ struct source_step {
 /// builds requests and reads answers; the driver sends them (with a Transport or an
 /// AsyncTransport), so one source serves the blocking and the callback drivers alike.
 ///
-/// | expression              | result                 | meaning                                  |
-/// |-------------------------|------------------------|------------------------------------------|
-/// | `s.request()`           | `result<http_request>` | the token request; an error here is a    |
-/// |                         |                        | configuration error (sticky, nothing sent)|
-/// | `s.accept(resp, at)`    | `result<token>`        | the token `resp` (any status) carries, or|
-/// |                         |                        | the error it means; `at` = arrival time  |
-/// |                         | or `source_step`       | (stepped sources) the same, or a request |
-/// |                         |                        | to send next                             |
-/// | `s.follow_up(r, at)`    | `source_step`          | stepped sources: reads the answer (or    |
-/// |                         |                        | transport error) `r` to that request     |
+/// | expression           | result                 | meaning                                    |
+/// |----------------------|------------------------|--------------------------------------------|
+/// | `s.request()`        | `result<http_request>` | the token request; an error here is a      |
+/// |                      |                        | configuration error (sticky, nothing sent) |
+/// | `s.accept(resp, at)` | `result<token>`        | the token `resp` (any status) carries, or  |
+/// |                      |                        | the error it means; `at` = arrival time    |
+/// |                      | or `source_step`       | (stepped sources) the same, or a request   |
+/// |                      |                        | to send first                              |
+/// | `s.follow_up(r, at)` | `source_step`          | stepped sources only: reads the answer (or |
+/// |                      |                        | transport error) `r` to that request       |
 ///
 /// Only the leader of a flight calls these, and flights never overlap: a source needs no lock
 /// of its own and may keep state (a rotating refresh token, a store to write to).

@@ -11,14 +11,15 @@
 #include <cstring>  // std::memcpy: the only well-defined unaligned load
 
 // x86-64 always has SSE2: scan 16 bytes per step there; the SWAR path serves everything else
-// (ARM, Cortex-M, ...). With GCC or Clang on x86-64, an AVX2 scanner (32 bytes per step) is
-// chosen at run time when the CPU has AVX2, or always when the build targets AVX2 (-mavx2).
+// (ARM, Cortex-M, ...). With GCC or Clang on x86-64 (not clang-cl), an AVX2 scanner (32 bytes
+// per step) takes over long strings when the CPU has AVX2 (checked at run time), or always
+// when the build targets AVX2 (-mavx2).
 #if defined(__SSE2__) || defined(_M_X64) || (defined(_M_IX86_FP) && _M_IX86_FP >= 2)
 #define PROFILE_AUTH_DETAIL_JSON_SSE2 1
 #include <emmintrin.h>  // _mm_cmpeq_epi8, _mm_movemask_epi8
 #endif
 #if defined(PROFILE_AUTH_DETAIL_JSON_SSE2) && defined(__x86_64__) && \
-    (defined(__GNUC__) || defined(__clang__))
+    (defined(__GNUC__) || defined(__clang__)) && !defined(_MSC_VER)
 #define PROFILE_AUTH_DETAIL_JSON_AVX2 1
 #include <immintrin.h>  // _mm256_* (compiled for AVX2 by the target attribute below)
 #endif
@@ -171,9 +172,9 @@ inline constexpr std::uint64_t highs = 0x8080808080808080ULL;
 
 /// Advances p over bytes that need no attention inside a JSON string (printable ASCII other
 /// than '"' and '\\'); stops at the first special byte or at `end`. The first 32 bytes are
-/// checked inline, which settles member names and short values with one predictable branch;
-/// longer strings (tokens) continue out of line with AVX2 when the CPU has it, else SSE2.
-/// Other targets use 8-byte words (SWAR).
+/// checked without a loop, which settles member names and short values with one predictable
+/// branch; longer strings (tokens) continue in a loop, with AVX2 when the CPU has it, else
+/// SSE2. Other targets use 8-byte words (SWAR).
 [[nodiscard]] inline const char* skip_plain(const char* p, const char* end) noexcept {
 #ifdef PROFILE_AUTH_DETAIL_JSON_SSE2
   if (end - p >= 32) {

@@ -100,8 +100,10 @@ inline void set_generation(token_snapshot& s, std::uint64_t g) noexcept { s.gene
     const token& tok, const refresh_policy& policy, std::uint64_t random_bits) {
   if (tok.expires_at <= tok.received_at)
     return fail(errc::malformed_response,
-                "the token endpoint issued a token that expires on arrival (expires_in <= 0): "
-                "it cannot be cached; check the server's token lifetime setting");
+                terse_errors
+                    ? "token expires on arrival"
+                    : "the token endpoint issued a token that expires on arrival (expires_in <= "
+                      "0): it cannot be cached; check the server's token lifetime setting");
   result<std::string> header = bearer_header_value(tok.access_token);
   if (!header) return unexpected<error>(std::move(header).error());
   const std::size_t header_size = header->size();

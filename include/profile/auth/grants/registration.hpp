@@ -176,8 +176,8 @@ inline constexpr std::string_view registration_endpoint_name = "registration end
     return detail::registration_failure(
         resp, opts, errc::malformed_response,
         "instead of 201 Created: this is not a client registration answer (RFC 7591 §3.2.1)");
-  auto doc = detail::parse_json_object_answer(resp, detail::registration_endpoint_name,
-                                              opts.limits, opts.wall_clock_now);
+  auto doc = detail::parse_json_object_answer(resp, detail::registration_endpoint_name, opts.limits,
+                                              opts.wall_clock_now);
   if (!doc) return unexpected<error>(std::move(doc).error());
   const detail::json::value root = doc->root();
   if (const auto e = root.find("error"); e && !e->is_null())

@@ -164,7 +164,9 @@ class curl_multi_transport {
       detail::secure_wipe(const_cast<std::string&>(field.second));
   }
 
+  /// Ends `n` with `e` (its handle, if any, already reset): the callback runs on delivery.
   void finish_now(node_ptr n, error e) {
+    retire(*n);
     n->outcome = unexpected<error>(std::move(e));
     s_->ready.push_back(std::move(n));
   }
@@ -192,7 +194,6 @@ class curl_multi_transport {
     const CURLMcode added = curl_multi_add_handle(s_->multi.get(), n->easy.easy_.get());
     if (added != CURLM_OK) {
       (void)n->easy.end(n->request, n->transfer, CURLE_FAILED_INIT);  // resets the handle
-      retire(*n);
       return finish_now(std::move(n),
                         error(errc::transport_failed,
                               std::string("curl_multi_transport: could not add the transfer (") +
@@ -240,7 +241,6 @@ class curl_multi_transport {
     while (!s_->running.empty()) {
       node_ptr n = detach(s_->running.back()->easy.easy_.get());
       (void)n->easy.end(n->request, n->transfer, CURLE_ABORTED_BY_CALLBACK);  // resets it
-      retire(*n);
       finish_now(std::move(n), error(errc::transport_failed, message));
     }
   }
