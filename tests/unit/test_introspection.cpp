@@ -142,7 +142,11 @@ TEST_CASE("introspection request: bad settings are refused without quoting crede
   pa::introspection_config b;
   b.introspection_endpoint = "https://auth.example.com/introspect";
   b.bearer_token = pa::secret("RS bearer Yt15");
-  CHECK(error_of(pa::introspection_request(b, t)) == pa::errc::invalid_header_value);
+  const auto r = pa::introspection_request(b, t);
+  CHECK(error_of(r) == pa::errc::invalid_header_value);
+  CHECK(r.error().message.find("bearer_token has a byte outside RFC 6750 b64token at offset 2") !=
+        std::string::npos);
+  CHECK(r.error().message.find("token endpoint") == std::string::npos);
 }
 
 TEST_CASE("introspection answer: an active token with every member") {

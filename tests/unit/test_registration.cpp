@@ -162,6 +162,13 @@ TEST_CASE(
   auto r = pa::registration_request(ep, m, &newline);
   CHECK(error_of(r) == pa::errc::invalid_header_value);
   CHECK(r.error().message.find("initial access token") != std::string::npos);
+  CHECK(r.error().message.find("offset 16") != std::string::npos);
+  // The message is about the credential the caller passed, not about a token endpoint's answer.
+  CHECK(r.error().message.find("token endpoint") == std::string::npos);
+  CHECK(pa::registration_request(ep, m, &empty)
+            .error()
+            .message.find("initial access token is "
+                          "empty") != std::string::npos);
 }
 
 TEST_CASE("registration request: metadata values are validated") {

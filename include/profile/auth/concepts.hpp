@@ -53,6 +53,9 @@ struct async_callback_archetype {
 /// |                          |        | once with `result<http_response>`, on whichever  |
 /// |                          |        | thread or loop iteration the stack delivers;     |
 /// |                          |        | never throws                                     |
+///
+/// Models shipped: transports::curl_multi_transport (<profile/auth/transports/curl_multi.hpp>),
+/// testing::fake_async_transport (tests). Drivers: async_m2m_client, async_user_session.
 template <class T>
 concept AsyncTransport = requires(T& t, http_request req, detail::async_callback_archetype cb) {
   t.async_send(std::move(req), std::move(cb));

@@ -37,7 +37,7 @@ struct extra_access;
 /// each one is a (name, raw JSON) pair of string_views. The name is decoded (escapes
 /// resolved); the raw JSON is the value's exact text as the server sent it (a string keeps its
 /// quotes and escapes), ready for any JSON library: ("refresh_expires_in", "86400"),
-/// ("session_state", "\"7c2e…\""), ("x", "{\"a\":[1]}").
+/// ("session_state", "\"7c2e5f1a\""), ("x", "{\"a\":[1]}").
 ///
 /// ```cpp
 /// for (auto [name, raw] : tok.extra) std::printf("%.*s\n", int(name.size()), name.data());
@@ -101,6 +101,7 @@ class extra_members {
   /// Appends a member. `raw` should be JSON text (a token store or a test may build a token by
   /// hand). Precondition: each of name and raw is shorter than 4 GiB (PROFILE_AUTH_ASSERT).
   void add(std::string_view name, std::string_view raw) {
+    PROFILE_AUTH_ASSERT(name.size() < 0xFFFFFFFFu && raw.size() < 0xFFFFFFFFu);
     char* p = put(extend(header + name.size() + raw.size(), 1), name.size(), raw.size());
     if (!name.empty()) std::memcpy(p, name.data(), name.size());
     if (!raw.empty()) std::memcpy(p + name.size(), raw.data(), raw.size());

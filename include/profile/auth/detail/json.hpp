@@ -312,10 +312,9 @@ inline std::optional<double> value::get_double() const noexcept {
 ///   surrogate \u escape;
 /// - errc::limit_exceeded: a member of `lim` was exceeded (the message names it).
 ///
-/// The overload taking `buffer` builds the tape there when the document is small enough (about
-/// 48 input bytes per entry, or the limits allow no more entries than it holds), so a small
-/// document costs no allocation; larger ones use the heap as usual. The buffer must outlive
-/// the document.
+/// The overload taking `buffer` starts the tape there, so a document whose tape fits (values
+/// plus object keys, see entry_count()) costs no allocation; a larger one moves its tape to the
+/// heap as it grows. The buffer must outlive the document.
 inline result<document> parse(std::string_view text, const limits& lim,
                               std::span<tape::entry> buffer) {
   constexpr std::size_t hard_max = 0xFFFFFFFEu;  // tape offsets are 32-bit
@@ -354,9 +353,13 @@ inline result<document> parse(std::string_view text, const limits& lim) {
 /// Parsing a temporary std::string would leave the document pointing at freed memory: keep the
 /// text in a variable that outlives the document (or pass an explicit std::string_view).
 result<document> parse(std::string&& text, const limits& lim = {}) = delete;
+result<document> parse(std::string&& text, const limits& lim, std::span<tape::entry>) = delete;
 /// A NUL-terminated string (e.g. a literal); its bytes must outlive the document.
 inline result<document> parse(const char* text, const limits& lim = {}) {
   return parse(std::string_view(text), lim);
+}
+inline result<document> parse(const char* text, const limits& lim, std::span<tape::entry> buffer) {
+  return parse(std::string_view(text), lim, buffer);
 }
 
 }  // namespace profile::auth::inline v0::detail::json

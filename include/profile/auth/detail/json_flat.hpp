@@ -105,8 +105,8 @@ template <class OnMember>
       name_at[count] = name;
       name_size[count] = size;
       ++count;
-      flat_member m;
 
+      flat_member m;
       p = ws(q + 1);
       if (p == end || *p != ':') return no;
       p = ws(p + 1);

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // profile-auth: the one reader of JSON answers other than token responses (metadata, registration,
-// introspection), and the redaction of secrets a server quoted back. Internal.
+// introspection), and how those endpoints handle credentials: redaction, wiping. Internal.
 #ifndef PROFILE_AUTH_DETAIL_RESPONSE_READER_HPP
 #define PROFILE_AUTH_DETAIL_RESPONSE_READER_HPP
 
@@ -8,6 +8,7 @@
 #include <profile/auth/detail/json.hpp>
 #include <profile/auth/encoding.hpp>  // form_urlencode_to: a secret as a form body carries it
 #include <profile/auth/error.hpp>
+#include <profile/auth/header.hpp>  // b64token checks for configured bearer credentials
 #include <profile/auth/http.hpp>
 #include <profile/auth/oauth_error.hpp>  // add_response_context, append_context
 #include <profile/auth/result.hpp>
@@ -237,6 +238,27 @@ inline void redact_secret(error& e, const secret& s) {
     redact_in(e.oauth_error, needle);
   }
   secure_wipe(encoded);
+}
+
+/// "Bearer <credential>" for a bearer credential the caller configured (`what` names it, e.g.
+/// "the initial access token"). Errors: errc::invalid_header_value when it is empty or has a
+/// byte outside RFC 6750 b64token; the message gives the offset, never the credential.
+[[nodiscard]] inline result<std::string> configured_bearer_value(std::string_view what,
+                                                                 const secret& credential) {
+  const std::string_view t = credential.reveal();
+  if (t.empty())
+    return fail(errc::invalid_header_value,
+                std::string(what) + " is empty: set it to the token the server issued");
+  if (const std::size_t at = b64token_error_offset(t); at != std::string_view::npos)
+    return fail(errc::invalid_header_value,
+                std::string(what) + " has a byte outside RFC 6750 b64token at offset " +
+                    std::to_string(at) + " of " + std::to_string(t.size()) +
+                    ": it cannot be sent as a bearer token; pass it exactly as it was issued "
+                    "(no quotes, spaces, 'Bearer ' prefix or trailing newline)");
+  std::string out;
+  out.reserve(bearer_prefix.size() + t.size());
+  out.append(bearer_prefix).append(t);
+  return out;
 }
 
 /// Wipes what a sent request carried of credentials: the body and every Authorization field.

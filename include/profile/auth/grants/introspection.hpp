@@ -78,12 +78,8 @@ struct introspection_config {
   req.headers.add("Accept", "application/json");
   req.headers.add("Content-Type", std::string(content_type_of(body_format::form)));
   if (bearer) {
-    auto h = bearer_header_value(c.bearer_token);
-    if (!h) {
-      error e = std::move(h).error();
-      e.message = "introspection bearer_token: " + e.message;
-      return unexpected<error>(std::move(e));
-    }
+    auto h = detail::configured_bearer_value("introspection_config::bearer_token", c.bearer_token);
+    if (!h) return unexpected<error>(std::move(h).error());
     req.headers.add("Authorization", std::move(*h));
   }
   // One allocation: no stale copy of the token or secret left behind in a freed buffer.

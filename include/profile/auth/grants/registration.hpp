@@ -72,12 +72,8 @@ inline constexpr std::string_view registration_members[] = {"client_id",
   req.headers.add("Accept", "application/json");
   req.headers.add("Content-Type", "application/json");
   if (initial_access_token != nullptr) {
-    auto h = bearer_header_value(*initial_access_token);
-    if (!h) {
-      error e = std::move(h).error();
-      e.message = "initial access token: " + e.message;
-      return unexpected<error>(std::move(e));
-    }
+    auto h = detail::configured_bearer_value("the initial access token", *initial_access_token);
+    if (!h) return unexpected<error>(std::move(h).error());
     req.headers.add("Authorization", std::move(*h));
   }
   req.body = detail::client_metadata_json(m);
