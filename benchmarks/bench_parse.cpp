@@ -184,9 +184,10 @@ owned_fields parse_memchr_floor(const std::string& body) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Ours, the strict JSON reader alone (detail::json, internal), doing exactly the peers' work:
-// parse, copy out the five values. Shows what parse_token_response adds on top (secrets that
-// are wiped, unknown members kept, expiry, error classification).
+// Ours, the general strict JSON reader alone (detail::json::parse, internal: a tape of every
+// value), doing exactly the peers' work: parse, copy out the five values. parse_token_response
+// does not use it for flat answers like these: it reads them in one pass without a tape
+// (detail::json::read_flat_object) and falls back to this reader for anything else.
 owned_fields parse_ours_json_reader(const std::string& body) {
   owned_fields f;
   namespace json = pa::detail::json;

@@ -726,7 +726,8 @@ TEST_CASE("the one-pass reader and the general reader give the same token or the
     const pa::http_response r = resp(200, body);
     const auto fast = pa::detail::parse_json_token(r, t0, o);
     const auto general = pa::detail::parse_json_token_general(r, t0, o);
-    pa::detail::token_builder b;
+    pa::token scratch_token;
+    pa::detail::token_builder b{scratch_token};
     if (pa::detail::read_flat_json_token(r, o, b) != pa::detail::flat_token::not_flat) ++one_pass;
     REQUIRE(fast.has_value() == general.has_value());
     if (fast) {

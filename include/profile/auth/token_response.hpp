@@ -141,9 +141,12 @@ inline constexpr std::uint64_t lifetime_saturation = 100ull * 366 * 86400;
   return r;
 }
 
-/// Collects members while parsing; the parts common to JSON and form bodies.
+/// Collects members while parsing into a token that lives elsewhere (so the fast path can
+/// build it in the result it returns, with nothing to move); the parts common to JSON and
+/// form bodies.
 struct token_builder {
-  token t;
+  explicit token_builder(token& into) noexcept : t(into) {}
+  token& t;
   std::optional<lifetime_reading> lifetime;  ///< nullopt: missing or null
   bool has_type = false;
 };
@@ -165,17 +168,19 @@ struct token_builder {
   return unexpected<error>(std::move(e));
 }
 
-/// Finishes a token: type check, lifetime, required access_token.
-[[nodiscard]] inline result<token> finish_token(token_builder& b, const http_response& r,
-                                                time_point received_at,
-                                                const token_parse_options& o) {
+/// Completes b.t in place: type check, lifetime, required access_token. nullopt when it is a
+/// usable token, else the error.
+[[nodiscard]] inline std::optional<unexpected<error>> complete_token(token_builder& b,
+                                                                     const http_response& r,
+                                                                     time_point received_at,
+                                                                     const token_parse_options& o) {
   if (b.t.access_token.empty())
     return token_failure(r, o, errc::malformed_response, "without an access_token",
                          "the server's answer is not a token response; check the endpoint URL "
                          "and grant parameters");
   if (!b.has_type || b.t.token_type.empty()) {
     b.t.token_type = "Bearer";  // LinkedIn, VK and others omit it; RFC 6750 is the norm
-  } else if (b.t.token_type != "Bearer" && !iequals(b.t.token_type, "bearer")) {
+  } else if (std::string_view(b.t.token_type) != "Bearer" && !iequals(b.t.token_type, "bearer")) {
     return token_failure(r, o, errc::unsupported_token_type,
                          "with token_type '" + sanitize_token(b.t.token_type, 32) + "'",
                          "this library sends Bearer tokens only (RFC 6750); configure the "
@@ -199,6 +204,14 @@ struct token_builder {
   }
   b.t.received_at = received_at;
   b.t.expires_at = received_at + life;
+  return std::nullopt;
+}
+
+/// complete_token(), then the token moved out.
+[[nodiscard]] inline result<token> finish_token(token_builder& b, const http_response& r,
+                                                time_point received_at,
+                                                const token_parse_options& o) {
+  if (auto e = complete_token(b, r, received_at, o)) return std::move(*e);
   return std::move(b.t);
 }
 
@@ -426,7 +439,8 @@ inline constexpr std::size_t token_tape_entries = 16;
   if (!root.is_object())
     return token_failure(r, o, errc::malformed_response, "with JSON that is not an object",
                          "check the endpoint URL");
-  token_builder b;
+  token t;
+  token_builder b{t};
   extra_collector extra(b.t.extra);
   bool carries_error = false;  // checked after the loop: a 200 with `error` is an error
   std::string scratch;
@@ -516,21 +530,28 @@ inline constexpr std::size_t token_tape_entries = 16;
 /// Reads a JSON object body: the fast path when it applies, else the general one.
 [[nodiscard]] inline result<token> parse_json_token(const http_response& r, time_point received_at,
                                                     const token_parse_options& o) {
-#ifndef __OPTIMIZE_SIZE__  // -Os builds (microcontrollers) keep only the general reader: the
-                           // same results, about 2 KB less code on a Cortex-M4
-  token_builder b;
+#ifdef __OPTIMIZE_SIZE__  // -Os builds (microcontrollers) keep only the general reader: the
+                          // same results, about 2 KB less code on a Cortex-M4
+  return parse_json_token_general(r, received_at, o);
+#else
+  // The token is built where it is returned (every path returns `out`, so it is not moved).
+  result<token> out;
+  token_builder b{*out};
   switch (read_flat_json_token(r, o, b)) {
     case flat_token::built:
-      return finish_token(b, r, received_at, o);
+      if (auto e = complete_token(b, r, received_at, o)) out = std::move(*e);
+      return out;
     case flat_token::carries_error: {
       response_error_options eo{o.limits, o.wall_clock_now};
-      return unexpected<error>(oauth_error_from_response(r, o.endpoint_name, eo));
+      out = unexpected<error>(oauth_error_from_response(r, o.endpoint_name, eo));
+      return out;
     }
     case flat_token::not_flat:
       break;
   }
+  out = parse_json_token_general(r, received_at, o);
+  return out;
 #endif
-  return parse_json_token_general(r, received_at, o);
 }
 
 /// The name of a parameter that occurs twice, or "" when all are distinct. O(n log n): a body
@@ -578,7 +599,8 @@ inline constexpr std::size_t token_tape_entries = 16;
       response_error_options eo{o.limits, o.wall_clock_now};
       return unexpected<error>(oauth_error_from_response(r, o.endpoint_name, eo));
     }
-  token_builder b;
+  token t;
+  token_builder b{t};
   for (auto& [name, value] : *q) {
     if (name == "access_token")
       b.t.access_token = secret(std::string_view(value));

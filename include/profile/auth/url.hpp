@@ -4,20 +4,21 @@
 #define PROFILE_AUTH_URL_HPP
 
 #include <profile/auth/config.hpp>
+#include <profile/auth/detail/ip_literal.hpp>
+#include <profile/auth/detail/url_fault.hpp>
 #include <profile/auth/encoding.hpp>
 #include <profile/auth/error.hpp>
 #include <profile/auth/http.hpp>
 #include <profile/auth/result.hpp>
 
-#include <array>             // parsed IPv4/IPv6 address groups
-#include <cstddef>           // std::size_t
-#include <cstdint>           // std::uint16_t port and address groups
-#include <initializer_list>  // range-for over {query, fragment}
-#include <optional>          // the port is optional
-#include <string>            // owned components
-#include <string_view>       // inputs
-#include <utility>           // std::pair, std::move
-#include <vector>            // query_params
+#include <array>        // parsed IPv4/IPv6 address groups
+#include <cstddef>      // std::size_t
+#include <cstdint>      // std::uint16_t port and address groups
+#include <optional>     // the port is optional
+#include <string>       // owned components
+#include <string_view>  // inputs
+#include <utility>      // std::pair, std::move
+#include <vector>       // query_params
 
 namespace profile::auth::inline v0 {
 
@@ -35,82 +36,6 @@ struct url_parts {
   bool has_query = false;             ///< a '?' was present (the query may still be empty)
   bool has_fragment = false;          ///< a '#' was present (the fragment may still be empty)
 };
-
-namespace detail {
-
-// Strict dotted quad: four decimal octets 0-255, no leading zeros (inet_aton would read
-// "0177" as octal, so such spellings are refused instead of guessed).
-inline bool parse_ipv4(std::string_view s, std::array<unsigned char, 4>& out) noexcept {
-  std::size_t i = 0;
-  for (unsigned part = 0; part < 4; ++part) {
-    if (part != 0) {
-      if (i >= s.size() || s[i] != '.') return false;
-      ++i;
-    }
-    const std::size_t start = i;
-    unsigned v = 0;
-    while (i < s.size() && s[i] >= '0' && s[i] <= '9' && i - start < 3)
-      v = v * 10 + static_cast<unsigned>(s[i++] - '0');
-    const std::size_t len = i - start;
-    if (len == 0 || v > 255 || (len > 1 && s[start] == '0')) return false;
-    out[part] = static_cast<unsigned char>(v);
-  }
-  return i == s.size();
-}
-
-// RFC 4291 §2.2 text form (no brackets, no zone id), with an optional trailing dotted quad.
-inline bool parse_ipv6(std::string_view s, std::array<std::uint16_t, 8>& out) noexcept {
-  std::array<std::uint16_t, 8> head{}, tail{};  // groups before and after "::"
-  unsigned nh = 0, nt = 0;
-  bool gap = s.substr(0, 2) == "::";
-  for (std::size_t i = gap ? 2 : 0; i < s.size();) {
-    auto& g = gap ? tail : head;
-    unsigned& n = gap ? nt : nh;
-    std::size_t end = s.find(':', i);
-    if (end == std::string_view::npos) end = s.size();
-    const std::string_view seg = s.substr(i, end - i);
-    if (nh + nt == 8) return false;
-    if (seg.find('.') != std::string_view::npos) {  // an embedded IPv4 ends the address
-      std::array<unsigned char, 4> v4{};
-      if (end != s.size() || nh + nt > 6 || !parse_ipv4(seg, v4)) return false;
-      g[n++] = static_cast<std::uint16_t>((v4[0] << 8) | v4[1]);
-      g[n++] = static_cast<std::uint16_t>((v4[2] << 8) | v4[3]);
-      break;
-    }
-    if (seg.empty() || seg.size() > 4) return false;
-    unsigned v = 0;
-    for (const char c : seg) {
-      const unsigned d = hex_value(static_cast<unsigned char>(c));
-      if (d > 15) return false;
-      v = (v << 4) | d;
-    }
-    g[n++] = static_cast<std::uint16_t>(v);
-    if (end == s.size()) break;
-    i = end + 1;
-    if (i == s.size()) return false;  // a single trailing ':'
-    if (s[i] == ':') {
-      if (gap) return false;  // "::" at most once
-      gap = true;
-      ++i;
-    }
-  }
-  if (gap ? nh + nt > 7 : nh != 8) return false;  // "::" stands for at least one zero group
-  out = {};
-  for (unsigned k = 0; k < nh; ++k) out[k] = head[k];
-  for (unsigned k = 0; k < nt; ++k) out[8 - nt + k] = tail[k];
-  return true;
-}
-
-// Byte classes for URL validation (RFC 3986 §2, §3): encoding.hpp's byte_class table.
-inline constexpr unsigned char url_unreserved = byte_unreserved;
-inline constexpr unsigned char url_sub_delim = byte_sub_delim;
-inline constexpr unsigned char url_colon_at = byte_colon_at;
-inline constexpr unsigned char url_lenient = byte_lenient;
-inline constexpr unsigned char url_pchar = url_unreserved | url_sub_delim | url_colon_at;
-inline constexpr unsigned char url_pct = 32;  // not a byte class: "%XX escapes allowed"
-static_assert((url_pct & (url_pchar | url_lenient | byte_hex)) == 0);
-
-}  // namespace detail
 
 /// True when `host` names this machine only: "localhost" (ASCII case-insensitive, exactly;
 /// "*.localhost" and "localhost." are NOT accepted because not every resolver keeps them off the
@@ -132,65 +57,6 @@ static_assert((url_pct & (url_pchar | url_lenient | byte_hex)) == 0);
 }
 
 namespace detail {
-
-/// What is wrong with a URL or an endpoint, as found by scan_url / scan_endpoint. The scanners
-/// only record it; url_fault_message() turns it into words, so the scanners stay small and
-/// allocation-free, and PROFILE_AUTH_TERSE_ERRORS builds drop the wording altogether.
-enum class url_problem : unsigned char {
-  none,
-  empty,                 ///< ""
-  bad_byte,              ///< a byte no URL may hold raw, at pos
-  scheme_byte,           ///< a byte at pos that cannot be part of the scheme
-  no_scheme,             ///< no ':' after the scheme characters, or nothing before it
-  two_at,                ///< a second '@' in the authority, at pos
-  no_user,               ///< '@' right after "//" (pos = the authority)
-  bad_chars,             ///< a byte at pos that `where` does not allow (or a bad %-escape)
-  ipv6_unclosed,         ///< '[' at pos never closed
-  ipv6_invalid,          ///< the literal at pos (len bytes) is not an IPv6 address
-  after_ipv6,            ///< a byte at pos after ']' that is not ':'
-  port_empty,            ///< "host:" with nothing after ':'
-  port_not_digits,       ///< the port at pos has a non-digit
-  port_range,            ///< the port at pos is 0 or above 65535
-  web_empty_host,        ///< http(s)://:80/ or https:///path
-  web_no_slashes,        ///< http(s) without "//"
-  nothing_after_scheme,  ///< "foo:"
-  // check_endpoint's rules for a URL that parses:
-  endpoint_scheme,    ///< neither http nor https
-  endpoint_userinfo,  ///< user information present
-  endpoint_fragment,  ///< '#' present
-  endpoint_insecure,  ///< plain http to a host that is not loopback (errc::insecure_endpoint)
-};
-
-/// The URL components that have byte rules, for url_problem::bad_chars.
-enum class url_component : unsigned char { userinfo, host, path, query, fragment };
-
-struct url_fault {
-  url_problem what = url_problem::none;
-  url_component where = url_component::path;
-  std::size_t pos = 0;  ///< offset in the URL text
-  std::size_t len = 0;  ///< ipv6_invalid: the literal's length
-};
-
-/// A parsed URL as views into its text: nothing owned and nothing lower-cased yet.
-struct url_view {
-  std::string_view scheme, userinfo, host, path, query, fragment;
-  std::optional<std::uint16_t> port;
-  bool has_authority = false, ipv6_literal = false, has_query = false, has_fragment = false;
-};
-
-/// The byte classes component `c` allows, and whether it allows %XX escapes.
-[[nodiscard]] constexpr unsigned char url_allowed(url_component c) noexcept {
-  switch (c) {
-    case url_component::userinfo:
-      return url_unreserved | url_sub_delim | url_pct;
-    case url_component::host:
-      return url_unreserved | url_sub_delim;
-    case url_component::path:
-      return url_pchar | url_pct;
-    default:
-      return url_pchar | url_lenient | url_pct;
-  }
-}
 
 /// Offset in `s` of the first byte component `c` does not allow (or of a malformed %-escape),
 /// or npos.
@@ -372,102 +238,6 @@ struct url_view {
   else if (http && !allow_insecure && !is_loopback_host(u.host))
     f.what = url_problem::endpoint_insecure;
   return f.what == url_problem::none;
-}
-
-inline std::string ascii_lowercase(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = ascii_lower(c);
-  return out;
-}
-
-/// The words for a fault of `text` (parsed as far as `u`). Messages name positions, bytes, the
-/// scheme and the host; never the port, path, query or user information, which may hold
-/// secrets (with a forgotten '@', "https://id:secret/…" puts a secret in the port).
-[[nodiscard]] inline std::string url_fault_message(std::string_view text, const url_view& u,
-                                                   const url_fault& f) {
-  const auto at = [&] { return " at position " + std::to_string(f.pos); };
-  const auto byte = [&] { return describe_byte(static_cast<unsigned char>(text[f.pos])); };
-  const std::string scheme = ascii_lowercase(u.scheme);
-  std::string m = "invalid URL: ";
-  switch (f.what) {
-    case url_problem::none:
-    case url_problem::empty:
-      return m + "the URL is empty";
-    case url_problem::bad_byte:
-      return m + "byte " + byte() + at() +
-             " is not allowed in a URL (spaces, control, non-ASCII bytes and \\ \" < > must be "
-             "percent-encoded)";
-    case url_problem::scheme_byte:
-      return m + "no scheme: byte " + byte() + at() +
-             " cannot be part of one (an absolute URL such as https://host/path is required)";
-    case url_problem::no_scheme:
-      return m + "no scheme (an absolute URL such as https://host/path is required)";
-    case url_problem::two_at:
-      return m + "more than one '@' in the authority (at position " + std::to_string(f.pos) +
-             "); percent-encode '@' in user information";
-    case url_problem::no_user:
-      return m + "'@'" + at() + " has no user before it";
-    case url_problem::bad_chars: {
-      constexpr const char* names[] = {"user information",
-                                       "host (percent-encoded names are not supported)", "path",
-                                       "query", "fragment"};
-      const char* component = names[static_cast<unsigned>(f.where)];
-      const bool pct = (url_allowed(f.where) & url_pct) != 0;
-      if (text[f.pos] == '%' && pct)
-        return m + "malformed percent escape" + at() + " in the " + component +
-               " ('%' must be followed by two hex digits)";
-      return m + "byte " + byte() + at() + " is not allowed in the " + component +
-             (pct ? "; percent-encode it" : "");
-    }
-    case url_problem::ipv6_unclosed:
-      return m + "'['" + at() + " opens an IPv6 host that is never closed with ']'";
-    case url_problem::ipv6_invalid:
-      return m + "host '[" + std::string(text.substr(f.pos, f.len)) +
-             "]' is not a valid IPv6 address (zone identifiers and IPvFuture are not supported)";
-    case url_problem::after_ipv6:
-      return m + "byte " + byte() + at() + " follows the IPv6 host (only ':port' may follow ']')";
-    case url_problem::port_empty:
-      return m + "the port after ':' is empty (omit the ':')";
-    case url_problem::port_not_digits:
-      return m + "the port" + at() + " is not a decimal number";
-    case url_problem::port_range:
-      return m + "the port" + at() + " is out of range (1-65535)";
-    case url_problem::web_empty_host:
-      return m + scheme + " URL has an empty host (expected " + scheme + "://host/…)";
-    case url_problem::web_no_slashes:
-      return m + scheme + " URL needs '//' and a host after '" + scheme + ":'";
-    case url_problem::nothing_after_scheme:
-      return m + "nothing follows '" + scheme + ":' (expected a path or '//host')";
-    case url_problem::endpoint_scheme:
-      return "endpoint scheme '" + scheme +
-             "' is not supported: an endpoint must be an https:// URL";
-    case url_problem::endpoint_userinfo:
-      return "endpoint URL for host '" + ascii_lowercase(u.host) +
-             "' carries user information ('user:password@'): remove it and configure client "
-             "authentication instead";
-    case url_problem::endpoint_fragment:
-      return "endpoint URL for host '" + ascii_lowercase(u.host) +
-             "' has a fragment ('#'), which RFC 6749 §3.1 forbids";
-    case url_problem::endpoint_insecure:
-      break;
-  }
-  return "endpoint http://" + std::string(u.ipv6_literal ? "[" : "") + ascii_lowercase(u.host) +
-         (u.ipv6_literal ? "]" : "") +
-         " is not https: use https://, or opt in to plain http explicitly (allowed by default "
-         "only for localhost, 127.0.0.0/8 and ::1)";
-}
-
-/// The error value of a fault: errc::insecure_endpoint or errc::invalid_url.
-[[nodiscard]] inline unexpected<error> url_fault_error(std::string_view text, const url_view& u,
-                                                       const url_fault& f) {
-  const bool insecure = f.what == url_problem::endpoint_insecure;
-  const errc code = insecure ? errc::insecure_endpoint : errc::invalid_url;
-  if constexpr (terse_errors)
-    return fail(code, insecure                                 ? "endpoint is not https"
-                      : f.what >= url_problem::endpoint_scheme ? "endpoint URL not allowed"
-                                                               : "invalid URL");
-  else
-    return fail(code, url_fault_message(text, u, f));
 }
 
 /// The owned, normalised url_parts of a scanned URL.

@@ -170,6 +170,17 @@ inline constexpr std::uint64_t highs = 0x8080808080808080ULL;
 }
 #endif
 
+#ifdef PROFILE_AUTH_DETAIL_JSON_SSE2
+/// The loop of skip_plain() for strings longer than its first 32-byte check (tokens), kept
+/// apart so that skip_plain() itself stays small. Same precondition as skip_plain_sse2_rest().
+[[nodiscard]] inline const char* skip_plain_long(const char* p, const char* end) noexcept {
+#ifdef PROFILE_AUTH_DETAIL_JSON_AVX2
+  if (use_avx2()) return skip_plain_avx2_rest(p, end);
+#endif
+  return skip_plain_sse2_rest(p, end);
+}
+#endif
+
 /// Advances p over bytes that need no attention inside a JSON string (printable ASCII other
 /// than '"' and '\\'); stops at the first special byte or at `end`. The first 32 bytes are
 /// checked without a loop, which settles member names and short values with one predictable
@@ -180,10 +191,7 @@ inline constexpr std::uint64_t highs = 0x8080808080808080ULL;
   if (end - p >= 32) {
     const unsigned m = string_special_bits_16(p) | (string_special_bits_16(p + 16) << 16);
     if (m != 0) return p + std::countr_zero(m);
-#ifdef PROFILE_AUTH_DETAIL_JSON_AVX2
-    if (use_avx2()) return skip_plain_avx2_rest(p + 32, end);
-#endif
-    return skip_plain_sse2_rest(p + 32, end);
+    return skip_plain_long(p + 32, end);
   }
   return skip_plain_sse2(p, end);  // near the end of the input
 #else
