@@ -411,11 +411,11 @@ TEST_CASE("detail::redact_in: whole, cut before \"...\" or at the end, and nothi
   CHECK(s == "no secret here...");
 }
 
-TEST_CASE("detail::wipe_request_credentials clears the body and every Authorization field") {
+TEST_CASE("detail::wipe_sent_request clears the body and every Authorization field") {
   auto req = pa::introspection_request(rs_config(), pa::secret(token));
   REQUIRE(req.has_value());
   req->headers.add("authorization", "Bearer second");
-  pa::detail::wipe_request_credentials(*req);
+  pa::detail::wipe_sent_request(*req);
   CHECK(req->body.empty());
   for (const auto& [name, value] : req->headers) {
     CAPTURE(name);

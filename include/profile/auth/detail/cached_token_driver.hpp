@@ -7,6 +7,7 @@
 #include <profile/auth/config.hpp>
 #include <profile/auth/random.hpp>
 #include <profile/auth/detail/bearer_challenge.hpp>
+#include <profile/auth/detail/wipe_request.hpp>  // wipe_sent_request after each send
 #include <profile/auth/error.hpp>
 #include <profile/auth/http.hpp>
 #include <profile/auth/result.hpp>
@@ -104,21 +105,6 @@ template <class S>
     return s.accept(r, at);
   else
     return source_step{s.accept(r, at), std::nullopt};
-}
-
-/// Wipes the value of every field called `name` (credentials we put there ourselves).
-inline void wipe_header_values(header_list& headers, std::string_view name) noexcept {
-  for (const auto& field : headers)
-    if (iequals(field.first, name))
-      // header_list only hands out const iterators; the strings it owns are not const objects.
-      secure_wipe(const_cast<std::string&>(field.second));
-}
-
-/// Wipes what a sent request may carry of the client's credentials: the body (a secret, a
-/// code, a refresh token) and the Authorization field (Basic credentials or a bearer token).
-inline void wipe_sent_request(http_request& req) noexcept {
-  secure_wipe(req.body);
-  wipe_header_values(req.headers, "Authorization");
 }
 
 /// The driver core: single flight, refresh-ahead, backoff and the 401 retry, once, for every

@@ -6,6 +6,7 @@
 
 #include <profile/auth/config.hpp>
 #include <profile/auth/detail/json.hpp>
+#include <profile/auth/detail/wipe_request.hpp>  // wipe_sent_request for the drivers
 #include <profile/auth/encoding.hpp>  // form_urlencode_to: a secret as a form body carries it
 #include <profile/auth/error.hpp>
 #include <profile/auth/header.hpp>  // b64token checks for configured bearer credentials
@@ -259,15 +260,6 @@ inline void redact_secret(error& e, const secret& s) {
   out.reserve(bearer_prefix.size() + t.size());
   out.append(bearer_prefix).append(t);
   return out;
-}
-
-/// Wipes what a sent request carried of credentials: the body and every Authorization field.
-inline void wipe_request_credentials(http_request& req) noexcept {
-  secure_wipe(req.body);
-  for (const auto& field : req.headers)
-    if (iequals(field.first, "Authorization"))
-      // header_list only hands out const iterators; the strings it owns are not const objects.
-      secure_wipe(const_cast<std::string&>(field.second));
 }
 
 }  // namespace profile::auth::inline v0::detail

@@ -263,7 +263,7 @@ template <Transport T>
   auto req = introspection_request(c, token, hint);
   if (!req) return scrub(std::move(req).error());
   auto resp = transport.send(*req);
-  detail::wipe_request_credentials(*req);
+  detail::wipe_sent_request(*req);
   if (!resp) return scrub(std::move(resp).error());
   auto r = parse_introspection_response(*resp, opts);
   if (!r) return scrub(std::move(r).error());

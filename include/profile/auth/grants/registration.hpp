@@ -311,7 +311,7 @@ template <Transport T>
   auto req = registration_request(registration_endpoint, m, initial_access_token, opts);
   if (!req) return scrub(std::move(req).error());
   auto resp = transport.send(*req);
-  detail::wipe_request_credentials(*req);
+  detail::wipe_sent_request(*req);
   if (!resp) return scrub(std::move(resp).error());
   auto c = parse_registration_response(*resp, opts);
   detail::secure_wipe(resp->body);  // it holds the issued client_secret
