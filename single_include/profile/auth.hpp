@@ -2294,35 +2294,18 @@ class sha256_hasher {
 #ifndef PROFILE_AUTH_URL_HPP
 #define PROFILE_AUTH_URL_HPP
 
+// ---- begin <profile/auth/detail/ip_literal.hpp> ----
+// profile-auth: strict IPv4 and IPv6 address literals (URL hosts, loopback checks).
+#ifndef PROFILE_AUTH_DETAIL_IP_LITERAL_HPP
+#define PROFILE_AUTH_DETAIL_IP_LITERAL_HPP
 
-#include <array>             // parsed IPv4/IPv6 address groups
-#include <cstddef>           // std::size_t
-#include <cstdint>           // std::uint16_t port and address groups
-#include <initializer_list>  // range-for over {query, fragment}
-#include <optional>          // the port is optional
-#include <string>            // owned components
-#include <string_view>       // inputs
-#include <utility>           // std::pair, std::move
-#include <vector>            // query_params
 
-namespace profile::auth::inline v0 {
+#include <array>        // the parsed address groups
+#include <cstddef>      // std::size_t
+#include <cstdint>      // std::uint16_t groups
+#include <string_view>  // inputs
 
-/// The components of an absolute URL (RFC 3986 §3). Components are NOT percent-decoded.
-struct url_parts {
-  std::string scheme;                 ///< lower-cased, without ':'
-  std::string userinfo;               ///< before '@' in the authority; may hold a password
-  std::string host;                   ///< lower-cased; an IPv6 literal without its brackets
-  std::optional<std::uint16_t> port;  ///< 1-65535 when written; none means the default
-  std::string path;                   ///< may be empty; starts with '/' when there is an authority
-  std::string query;                  ///< without the '?'
-  std::string fragment;               ///< without the '#'
-  bool has_authority = false;         ///< "scheme://…" (true) or "scheme:path" (false)
-  bool ipv6_literal = false;          ///< host was written in brackets
-  bool has_query = false;             ///< a '?' was present (the query may still be empty)
-  bool has_fragment = false;          ///< a '#' was present (the fragment may still be empty)
-};
-
-namespace detail {
+namespace profile::auth::inline v0::detail {
 
 // Strict dotted quad: four decimal octets 0-255, no leading zeros (inet_aton would read
 // "0177" as octal, so such spellings are refused instead of guessed).
@@ -2387,6 +2370,24 @@ inline bool parse_ipv6(std::string_view s, std::array<std::uint16_t, 8>& out) no
   return true;
 }
 
+}  // namespace profile::auth::inline v0::detail
+
+#endif  // PROFILE_AUTH_DETAIL_IP_LITERAL_HPP
+// ---- end <profile/auth/detail/ip_literal.hpp> ----
+// ---- begin <profile/auth/detail/url_fault.hpp> ----
+// profile-auth: what the URL scanner reports (views, faults) and the words for each fault.
+#ifndef PROFILE_AUTH_DETAIL_URL_FAULT_HPP
+#define PROFILE_AUTH_DETAIL_URL_FAULT_HPP
+
+
+#include <cstddef>      // std::size_t positions
+#include <cstdint>      // std::uint16_t port
+#include <optional>     // the port is optional
+#include <string>       // messages, lower-cased copies
+#include <string_view>  // views into the URL
+
+namespace profile::auth::inline v0::detail {
+
 // Byte classes for URL validation (RFC 3986 §2, §3): encoding.hpp's byte_class table.
 inline constexpr unsigned char url_unreserved = byte_unreserved;
 inline constexpr unsigned char url_sub_delim = byte_sub_delim;
@@ -2395,29 +2396,6 @@ inline constexpr unsigned char url_lenient = byte_lenient;
 inline constexpr unsigned char url_pchar = url_unreserved | url_sub_delim | url_colon_at;
 inline constexpr unsigned char url_pct = 32;  // not a byte class: "%XX escapes allowed"
 static_assert((url_pct & (url_pchar | url_lenient | byte_hex)) == 0);
-
-}  // namespace detail
-
-/// True when `host` names this machine only: "localhost" (ASCII case-insensitive, exactly;
-/// "*.localhost" and "localhost." are NOT accepted because not every resolver keeps them off the
-/// network), a strict dotted quad in 127.0.0.0/8 (no leading zeros, no short forms like
-/// "127.1"), or the IPv6 loopback ::1 in any valid spelling ("::1", "0:0:0:0:0:0:0:1",
-/// "[::1]") including the IPv4-mapped form ::ffff:127.x.y.z.
-[[nodiscard]] inline bool is_loopback_host(std::string_view host) noexcept {
-  const bool bracketed = host.size() >= 2 && host.front() == '[' && host.back() == ']';
-  if (bracketed) host = host.substr(1, host.size() - 2);  // only IPv6 goes in brackets
-  if (!bracketed && detail::iequals(host, "localhost")) return true;
-  std::array<unsigned char, 4> v4{};
-  if (!bracketed && detail::parse_ipv4(host, v4)) return v4[0] == 127;
-  std::array<std::uint16_t, 8> v6{};
-  if (!detail::parse_ipv6(host, v6)) return false;
-  for (unsigned k = 0; k < 5; ++k)
-    if (v6[k] != 0) return false;
-  if (v6[5] == 0 && v6[6] == 0) return v6[7] == 1;  // ::1
-  return v6[5] == 0xffff && (v6[6] >> 8) == 127;    // ::ffff:127.0.0.0/104
-}
-
-namespace detail {
 
 /// What is wrong with a URL or an endpoint, as found by scan_url / scan_endpoint. The scanners
 /// only record it; url_fault_message() turns it into words, so the scanners stay small and
@@ -2477,6 +2455,154 @@ struct url_view {
       return url_pchar | url_lenient | url_pct;
   }
 }
+
+inline std::string ascii_lowercase(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = ascii_lower(c);
+  return out;
+}
+
+/// The words for a fault of `text` (parsed as far as `u`). Messages name positions, bytes, the
+/// scheme and the host; never the port, path, query or user information, which may hold
+/// secrets (with a forgotten '@', "https://id:secret/…" puts a secret in the port).
+[[nodiscard]] inline std::string url_fault_message(std::string_view text, const url_view& u,
+                                                   const url_fault& f) {
+  const auto at = [&] { return " at position " + std::to_string(f.pos); };
+  const auto byte = [&] { return describe_byte(static_cast<unsigned char>(text[f.pos])); };
+  const std::string scheme = ascii_lowercase(u.scheme);
+  std::string m = "invalid URL: ";
+  switch (f.what) {
+    case url_problem::none:
+    case url_problem::empty:
+      return m + "the URL is empty";
+    case url_problem::bad_byte:
+      return m + "byte " + byte() + at() +
+             " is not allowed in a URL (spaces, control, non-ASCII bytes and \\ \" < > must be "
+             "percent-encoded)";
+    case url_problem::scheme_byte:
+      return m + "no scheme: byte " + byte() + at() +
+             " cannot be part of one (an absolute URL such as https://host/path is required)";
+    case url_problem::no_scheme:
+      return m + "no scheme (an absolute URL such as https://host/path is required)";
+    case url_problem::two_at:
+      return m + "more than one '@' in the authority (at position " + std::to_string(f.pos) +
+             "); percent-encode '@' in user information";
+    case url_problem::no_user:
+      return m + "'@'" + at() + " has no user before it";
+    case url_problem::bad_chars: {
+      constexpr const char* names[] = {"user information",
+                                       "host (percent-encoded names are not supported)", "path",
+                                       "query", "fragment"};
+      const char* component = names[static_cast<unsigned>(f.where)];
+      const bool pct = (url_allowed(f.where) & url_pct) != 0;
+      if (text[f.pos] == '%' && pct)
+        return m + "malformed percent escape" + at() + " in the " + component +
+               " ('%' must be followed by two hex digits)";
+      return m + "byte " + byte() + at() + " is not allowed in the " + component +
+             (pct ? "; percent-encode it" : "");
+    }
+    case url_problem::ipv6_unclosed:
+      return m + "'['" + at() + " opens an IPv6 host that is never closed with ']'";
+    case url_problem::ipv6_invalid:
+      return m + "host '[" + std::string(text.substr(f.pos, f.len)) +
+             "]' is not a valid IPv6 address (zone identifiers and IPvFuture are not supported)";
+    case url_problem::after_ipv6:
+      return m + "byte " + byte() + at() + " follows the IPv6 host (only ':port' may follow ']')";
+    case url_problem::port_empty:
+      return m + "the port after ':' is empty (omit the ':')";
+    case url_problem::port_not_digits:
+      return m + "the port" + at() + " is not a decimal number";
+    case url_problem::port_range:
+      return m + "the port" + at() + " is out of range (1-65535)";
+    case url_problem::web_empty_host:
+      return m + scheme + " URL has an empty host (expected " + scheme + "://host/…)";
+    case url_problem::web_no_slashes:
+      return m + scheme + " URL needs '//' and a host after '" + scheme + ":'";
+    case url_problem::nothing_after_scheme:
+      return m + "nothing follows '" + scheme + ":' (expected a path or '//host')";
+    case url_problem::endpoint_scheme:
+      return "endpoint scheme '" + scheme +
+             "' is not supported: an endpoint must be an https:// URL";
+    case url_problem::endpoint_userinfo:
+      return "endpoint URL for host '" + ascii_lowercase(u.host) +
+             "' carries user information ('user:password@'): remove it and configure client "
+             "authentication instead";
+    case url_problem::endpoint_fragment:
+      return "endpoint URL for host '" + ascii_lowercase(u.host) +
+             "' has a fragment ('#'), which RFC 6749 §3.1 forbids";
+    case url_problem::endpoint_insecure:
+      break;
+  }
+  return "endpoint http://" + std::string(u.ipv6_literal ? "[" : "") + ascii_lowercase(u.host) +
+         (u.ipv6_literal ? "]" : "") +
+         " is not https: use https://, or opt in to plain http explicitly (allowed by default "
+         "only for localhost, 127.0.0.0/8 and ::1)";
+}
+
+/// The error value of a fault: errc::insecure_endpoint or errc::invalid_url.
+[[nodiscard]] inline unexpected<error> url_fault_error(std::string_view text, const url_view& u,
+                                                       const url_fault& f) {
+  const bool insecure = f.what == url_problem::endpoint_insecure;
+  const errc code = insecure ? errc::insecure_endpoint : errc::invalid_url;
+  if constexpr (terse_errors)
+    return fail(code, insecure                                 ? "endpoint is not https"
+                      : f.what >= url_problem::endpoint_scheme ? "endpoint URL not allowed"
+                                                               : "invalid URL");
+  else
+    return fail(code, url_fault_message(text, u, f));
+}
+
+}  // namespace profile::auth::inline v0::detail
+
+#endif  // PROFILE_AUTH_DETAIL_URL_FAULT_HPP
+// ---- end <profile/auth/detail/url_fault.hpp> ----
+
+#include <array>        // parsed IPv4/IPv6 address groups
+#include <cstddef>      // std::size_t
+#include <cstdint>      // std::uint16_t port and address groups
+#include <optional>     // the port is optional
+#include <string>       // owned components
+#include <string_view>  // inputs
+#include <utility>      // std::pair, std::move
+#include <vector>       // query_params
+
+namespace profile::auth::inline v0 {
+
+/// The components of an absolute URL (RFC 3986 §3). Components are NOT percent-decoded.
+struct url_parts {
+  std::string scheme;                 ///< lower-cased, without ':'
+  std::string userinfo;               ///< before '@' in the authority; may hold a password
+  std::string host;                   ///< lower-cased; an IPv6 literal without its brackets
+  std::optional<std::uint16_t> port;  ///< 1-65535 when written; none means the default
+  std::string path;                   ///< may be empty; starts with '/' when there is an authority
+  std::string query;                  ///< without the '?'
+  std::string fragment;               ///< without the '#'
+  bool has_authority = false;         ///< "scheme://…" (true) or "scheme:path" (false)
+  bool ipv6_literal = false;          ///< host was written in brackets
+  bool has_query = false;             ///< a '?' was present (the query may still be empty)
+  bool has_fragment = false;          ///< a '#' was present (the fragment may still be empty)
+};
+
+/// True when `host` names this machine only: "localhost" (ASCII case-insensitive, exactly;
+/// "*.localhost" and "localhost." are NOT accepted because not every resolver keeps them off the
+/// network), a strict dotted quad in 127.0.0.0/8 (no leading zeros, no short forms like
+/// "127.1"), or the IPv6 loopback ::1 in any valid spelling ("::1", "0:0:0:0:0:0:0:1",
+/// "[::1]") including the IPv4-mapped form ::ffff:127.x.y.z.
+[[nodiscard]] inline bool is_loopback_host(std::string_view host) noexcept {
+  const bool bracketed = host.size() >= 2 && host.front() == '[' && host.back() == ']';
+  if (bracketed) host = host.substr(1, host.size() - 2);  // only IPv6 goes in brackets
+  if (!bracketed && detail::iequals(host, "localhost")) return true;
+  std::array<unsigned char, 4> v4{};
+  if (!bracketed && detail::parse_ipv4(host, v4)) return v4[0] == 127;
+  std::array<std::uint16_t, 8> v6{};
+  if (!detail::parse_ipv6(host, v6)) return false;
+  for (unsigned k = 0; k < 5; ++k)
+    if (v6[k] != 0) return false;
+  if (v6[5] == 0 && v6[6] == 0) return v6[7] == 1;  // ::1
+  return v6[5] == 0xffff && (v6[6] >> 8) == 127;    // ::ffff:127.0.0.0/104
+}
+
+namespace detail {
 
 /// Offset in `s` of the first byte component `c` does not allow (or of a malformed %-escape),
 /// or npos.
@@ -2658,102 +2784,6 @@ struct url_view {
   else if (http && !allow_insecure && !is_loopback_host(u.host))
     f.what = url_problem::endpoint_insecure;
   return f.what == url_problem::none;
-}
-
-inline std::string ascii_lowercase(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = ascii_lower(c);
-  return out;
-}
-
-/// The words for a fault of `text` (parsed as far as `u`). Messages name positions, bytes, the
-/// scheme and the host; never the port, path, query or user information, which may hold
-/// secrets (with a forgotten '@', "https://id:secret/…" puts a secret in the port).
-[[nodiscard]] inline std::string url_fault_message(std::string_view text, const url_view& u,
-                                                   const url_fault& f) {
-  const auto at = [&] { return " at position " + std::to_string(f.pos); };
-  const auto byte = [&] { return describe_byte(static_cast<unsigned char>(text[f.pos])); };
-  const std::string scheme = ascii_lowercase(u.scheme);
-  std::string m = "invalid URL: ";
-  switch (f.what) {
-    case url_problem::none:
-    case url_problem::empty:
-      return m + "the URL is empty";
-    case url_problem::bad_byte:
-      return m + "byte " + byte() + at() +
-             " is not allowed in a URL (spaces, control, non-ASCII bytes and \\ \" < > must be "
-             "percent-encoded)";
-    case url_problem::scheme_byte:
-      return m + "no scheme: byte " + byte() + at() +
-             " cannot be part of one (an absolute URL such as https://host/path is required)";
-    case url_problem::no_scheme:
-      return m + "no scheme (an absolute URL such as https://host/path is required)";
-    case url_problem::two_at:
-      return m + "more than one '@' in the authority (at position " + std::to_string(f.pos) +
-             "); percent-encode '@' in user information";
-    case url_problem::no_user:
-      return m + "'@'" + at() + " has no user before it";
-    case url_problem::bad_chars: {
-      constexpr const char* names[] = {"user information",
-                                       "host (percent-encoded names are not supported)", "path",
-                                       "query", "fragment"};
-      const char* component = names[static_cast<unsigned>(f.where)];
-      const bool pct = (url_allowed(f.where) & url_pct) != 0;
-      if (text[f.pos] == '%' && pct)
-        return m + "malformed percent escape" + at() + " in the " + component +
-               " ('%' must be followed by two hex digits)";
-      return m + "byte " + byte() + at() + " is not allowed in the " + component +
-             (pct ? "; percent-encode it" : "");
-    }
-    case url_problem::ipv6_unclosed:
-      return m + "'['" + at() + " opens an IPv6 host that is never closed with ']'";
-    case url_problem::ipv6_invalid:
-      return m + "host '[" + std::string(text.substr(f.pos, f.len)) +
-             "]' is not a valid IPv6 address (zone identifiers and IPvFuture are not supported)";
-    case url_problem::after_ipv6:
-      return m + "byte " + byte() + at() + " follows the IPv6 host (only ':port' may follow ']')";
-    case url_problem::port_empty:
-      return m + "the port after ':' is empty (omit the ':')";
-    case url_problem::port_not_digits:
-      return m + "the port" + at() + " is not a decimal number";
-    case url_problem::port_range:
-      return m + "the port" + at() + " is out of range (1-65535)";
-    case url_problem::web_empty_host:
-      return m + scheme + " URL has an empty host (expected " + scheme + "://host/…)";
-    case url_problem::web_no_slashes:
-      return m + scheme + " URL needs '//' and a host after '" + scheme + ":'";
-    case url_problem::nothing_after_scheme:
-      return m + "nothing follows '" + scheme + ":' (expected a path or '//host')";
-    case url_problem::endpoint_scheme:
-      return "endpoint scheme '" + scheme +
-             "' is not supported: an endpoint must be an https:// URL";
-    case url_problem::endpoint_userinfo:
-      return "endpoint URL for host '" + ascii_lowercase(u.host) +
-             "' carries user information ('user:password@'): remove it and configure client "
-             "authentication instead";
-    case url_problem::endpoint_fragment:
-      return "endpoint URL for host '" + ascii_lowercase(u.host) +
-             "' has a fragment ('#'), which RFC 6749 §3.1 forbids";
-    case url_problem::endpoint_insecure:
-      break;
-  }
-  return "endpoint http://" + std::string(u.ipv6_literal ? "[" : "") + ascii_lowercase(u.host) +
-         (u.ipv6_literal ? "]" : "") +
-         " is not https: use https://, or opt in to plain http explicitly (allowed by default "
-         "only for localhost, 127.0.0.0/8 and ::1)";
-}
-
-/// The error value of a fault: errc::insecure_endpoint or errc::invalid_url.
-[[nodiscard]] inline unexpected<error> url_fault_error(std::string_view text, const url_view& u,
-                                                       const url_fault& f) {
-  const bool insecure = f.what == url_problem::endpoint_insecure;
-  const errc code = insecure ? errc::insecure_endpoint : errc::invalid_url;
-  if constexpr (terse_errors)
-    return fail(code, insecure                                 ? "endpoint is not https"
-                      : f.what >= url_problem::endpoint_scheme ? "endpoint URL not allowed"
-                                                               : "invalid URL");
-  else
-    return fail(code, url_fault_message(text, u, f));
 }
 
 /// The owned, normalised url_parts of a scanned URL.
@@ -3198,6 +3228,17 @@ inline constexpr std::uint64_t highs = 0x8080808080808080ULL;
 }
 #endif
 
+#ifdef PROFILE_AUTH_DETAIL_JSON_SSE2
+/// The loop of skip_plain() for strings longer than its first 32-byte check (tokens), kept
+/// apart so that skip_plain() itself stays small. Same precondition as skip_plain_sse2_rest().
+[[nodiscard]] inline const char* skip_plain_long(const char* p, const char* end) noexcept {
+#ifdef PROFILE_AUTH_DETAIL_JSON_AVX2
+  if (use_avx2()) return skip_plain_avx2_rest(p, end);
+#endif
+  return skip_plain_sse2_rest(p, end);
+}
+#endif
+
 /// Advances p over bytes that need no attention inside a JSON string (printable ASCII other
 /// than '"' and '\\'); stops at the first special byte or at `end`. The first 32 bytes are
 /// checked without a loop, which settles member names and short values with one predictable
@@ -3208,10 +3249,7 @@ inline constexpr std::uint64_t highs = 0x8080808080808080ULL;
   if (end - p >= 32) {
     const unsigned m = string_special_bits_16(p) | (string_special_bits_16(p + 16) << 16);
     if (m != 0) return p + std::countr_zero(m);
-#ifdef PROFILE_AUTH_DETAIL_JSON_AVX2
-    if (use_avx2()) return skip_plain_avx2_rest(p + 32, end);
-#endif
-    return skip_plain_sse2_rest(p + 32, end);
+    return skip_plain_long(p + 32, end);
   }
   return skip_plain_sse2(p, end);  // near the end of the input
 #else
@@ -5783,9 +5821,12 @@ inline constexpr std::uint64_t lifetime_saturation = 100ull * 366 * 86400;
   return r;
 }
 
-/// Collects members while parsing; the parts common to JSON and form bodies.
+/// Collects members while parsing into a token that lives elsewhere (so the fast path can
+/// build it in the result it returns, with nothing to move); the parts common to JSON and
+/// form bodies.
 struct token_builder {
-  token t;
+  explicit token_builder(token& into) noexcept : t(into) {}
+  token& t;
   std::optional<lifetime_reading> lifetime;  ///< nullopt: missing or null
   bool has_type = false;
 };
@@ -5807,17 +5848,19 @@ struct token_builder {
   return unexpected<error>(std::move(e));
 }
 
-/// Finishes a token: type check, lifetime, required access_token.
-[[nodiscard]] inline result<token> finish_token(token_builder& b, const http_response& r,
-                                                time_point received_at,
-                                                const token_parse_options& o) {
+/// Completes b.t in place: type check, lifetime, required access_token. nullopt when it is a
+/// usable token, else the error.
+[[nodiscard]] inline std::optional<unexpected<error>> complete_token(token_builder& b,
+                                                                     const http_response& r,
+                                                                     time_point received_at,
+                                                                     const token_parse_options& o) {
   if (b.t.access_token.empty())
     return token_failure(r, o, errc::malformed_response, "without an access_token",
                          "the server's answer is not a token response; check the endpoint URL "
                          "and grant parameters");
   if (!b.has_type || b.t.token_type.empty()) {
     b.t.token_type = "Bearer";  // LinkedIn, VK and others omit it; RFC 6750 is the norm
-  } else if (b.t.token_type != "Bearer" && !iequals(b.t.token_type, "bearer")) {
+  } else if (std::string_view(b.t.token_type) != "Bearer" && !iequals(b.t.token_type, "bearer")) {
     return token_failure(r, o, errc::unsupported_token_type,
                          "with token_type '" + sanitize_token(b.t.token_type, 32) + "'",
                          "this library sends Bearer tokens only (RFC 6750); configure the "
@@ -5841,6 +5884,14 @@ struct token_builder {
   }
   b.t.received_at = received_at;
   b.t.expires_at = received_at + life;
+  return std::nullopt;
+}
+
+/// complete_token(), then the token moved out.
+[[nodiscard]] inline result<token> finish_token(token_builder& b, const http_response& r,
+                                                time_point received_at,
+                                                const token_parse_options& o) {
+  if (auto e = complete_token(b, r, received_at, o)) return std::move(*e);
   return std::move(b.t);
 }
 
@@ -6068,7 +6119,8 @@ inline constexpr std::size_t token_tape_entries = 16;
   if (!root.is_object())
     return token_failure(r, o, errc::malformed_response, "with JSON that is not an object",
                          "check the endpoint URL");
-  token_builder b;
+  token t;
+  token_builder b{t};
   extra_collector extra(b.t.extra);
   bool carries_error = false;  // checked after the loop: a 200 with `error` is an error
   std::string scratch;
@@ -6158,21 +6210,28 @@ inline constexpr std::size_t token_tape_entries = 16;
 /// Reads a JSON object body: the fast path when it applies, else the general one.
 [[nodiscard]] inline result<token> parse_json_token(const http_response& r, time_point received_at,
                                                     const token_parse_options& o) {
-#ifndef __OPTIMIZE_SIZE__  // -Os builds (microcontrollers) keep only the general reader: the
-                           // same results, about 2 KB less code on a Cortex-M4
-  token_builder b;
+#ifdef __OPTIMIZE_SIZE__  // -Os builds (microcontrollers) keep only the general reader: the
+                          // same results, about 2 KB less code on a Cortex-M4
+  return parse_json_token_general(r, received_at, o);
+#else
+  // The token is built where it is returned (every path returns `out`, so it is not moved).
+  result<token> out;
+  token_builder b{*out};
   switch (read_flat_json_token(r, o, b)) {
     case flat_token::built:
-      return finish_token(b, r, received_at, o);
+      if (auto e = complete_token(b, r, received_at, o)) out = std::move(*e);
+      return out;
     case flat_token::carries_error: {
       response_error_options eo{o.limits, o.wall_clock_now};
-      return unexpected<error>(oauth_error_from_response(r, o.endpoint_name, eo));
+      out = unexpected<error>(oauth_error_from_response(r, o.endpoint_name, eo));
+      return out;
     }
     case flat_token::not_flat:
       break;
   }
+  out = parse_json_token_general(r, received_at, o);
+  return out;
 #endif
-  return parse_json_token_general(r, received_at, o);
 }
 
 /// The name of a parameter that occurs twice, or "" when all are distinct. O(n log n): a body
@@ -6220,7 +6279,8 @@ inline constexpr std::size_t token_tape_entries = 16;
       response_error_options eo{o.limits, o.wall_clock_now};
       return unexpected<error>(oauth_error_from_response(r, o.endpoint_name, eo));
     }
-  token_builder b;
+  token t;
+  token_builder b{t};
   for (auto& [name, value] : *q) {
     if (name == "access_token")
       b.t.access_token = secret(std::string_view(value));
@@ -7679,6 +7739,37 @@ struct device_poll_outcome {
 #ifndef PROFILE_AUTH_DETAIL_RESPONSE_READER_HPP
 #define PROFILE_AUTH_DETAIL_RESPONSE_READER_HPP
 
+// ---- begin <profile/auth/detail/wipe_request.hpp> ----
+// profile-auth: wiping the credentials a request carried, once it has been sent.
+#ifndef PROFILE_AUTH_DETAIL_WIPE_REQUEST_HPP
+#define PROFILE_AUTH_DETAIL_WIPE_REQUEST_HPP
+
+
+#include <string>       // the header values wiped in place
+#include <string_view>  // the field name
+
+namespace profile::auth::inline v0::detail {
+
+/// Wipes the value of every field called `name` (credentials we put there ourselves).
+inline void wipe_header_values(header_list& headers, std::string_view name) noexcept {
+  for (const auto& field : headers)
+    if (iequals(field.first, name))
+      // header_list only hands out const iterators; the strings it owns are not const objects.
+      secure_wipe(const_cast<std::string&>(field.second));
+}
+
+/// Wipes what a sent request may carry of the client's credentials: the body (a secret, a
+/// code, a refresh token, a token to introspect) and the Authorization field (Basic
+/// credentials or a bearer token).
+inline void wipe_sent_request(http_request& req) noexcept {
+  secure_wipe(req.body);
+  wipe_header_values(req.headers, "Authorization");
+}
+
+}  // namespace profile::auth::inline v0::detail
+
+#endif  // PROFILE_AUTH_DETAIL_WIPE_REQUEST_HPP
+// ---- end <profile/auth/detail/wipe_request.hpp> ----
 
 #include <chrono>       // system_clock: Retry-After dates in failures
 #include <cmath>        // std::floor for fractional NumericDate values
@@ -7925,15 +8016,6 @@ inline void redact_secret(error& e, const secret& s) {
   out.reserve(bearer_prefix.size() + t.size());
   out.append(bearer_prefix).append(t);
   return out;
-}
-
-/// Wipes what a sent request carried of credentials: the body and every Authorization field.
-inline void wipe_request_credentials(http_request& req) noexcept {
-  secure_wipe(req.body);
-  for (const auto& field : req.headers)
-    if (iequals(field.first, "Authorization"))
-      // header_list only hands out const iterators; the strings it owns are not const objects.
-      secure_wipe(const_cast<std::string&>(field.second));
 }
 
 }  // namespace profile::auth::inline v0::detail
@@ -8467,7 +8549,7 @@ template <Transport T>
   auto req = registration_request(registration_endpoint, m, initial_access_token, opts);
   if (!req) return scrub(std::move(req).error());
   auto resp = transport.send(*req);
-  detail::wipe_request_credentials(*req);
+  detail::wipe_sent_request(*req);
   if (!resp) return scrub(std::move(resp).error());
   auto c = parse_registration_response(*resp, opts);
   detail::secure_wipe(resp->body);  // it holds the issued client_secret
@@ -8730,7 +8812,7 @@ template <Transport T>
   auto req = introspection_request(c, token, hint);
   if (!req) return scrub(std::move(req).error());
   auto resp = transport.send(*req);
-  detail::wipe_request_credentials(*req);
+  detail::wipe_sent_request(*req);
   if (!resp) return scrub(std::move(resp).error());
   auto r = parse_introspection_response(*resp, opts);
   if (!r) return scrub(std::move(r).error());
@@ -10894,21 +10976,6 @@ template <class S>
     return s.accept(r, at);
   else
     return source_step{s.accept(r, at), std::nullopt};
-}
-
-/// Wipes the value of every field called `name` (credentials we put there ourselves).
-inline void wipe_header_values(header_list& headers, std::string_view name) noexcept {
-  for (const auto& field : headers)
-    if (iequals(field.first, name))
-      // header_list only hands out const iterators; the strings it owns are not const objects.
-      secure_wipe(const_cast<std::string&>(field.second));
-}
-
-/// Wipes what a sent request may carry of the client's credentials: the body (a secret, a
-/// code, a refresh token) and the Authorization field (Basic credentials or a bearer token).
-inline void wipe_sent_request(http_request& req) noexcept {
-  secure_wipe(req.body);
-  wipe_header_values(req.headers, "Authorization");
 }
 
 /// The driver core: single flight, refresh-ahead, backoff and the 401 retry, once, for every
