@@ -57,8 +57,10 @@ run=()
 
 reps=5
 [[ "${QUICK:-0}" == 1 ]] && reps=1
+# Repetitions interleaved at random: on a shared machine whose speed drifts, a contestant run
+# entirely before or after another would carry the drift into the ratio.
 gb=(--benchmark_repetitions=$reps --benchmark_report_aggregates_only=true
-    --benchmark_out_format=json)
+    --benchmark_enable_random_interleaving=true --benchmark_out_format=json)
 
 # 4. Benchmarks 1 and 2 (Google Benchmark), then the Markdown tables with ratios.
 "${run[@]}" "$build/bench_parse" "${gb[@]}" --benchmark_out="$out/parse.json"

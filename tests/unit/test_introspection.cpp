@@ -417,11 +417,12 @@ TEST_CASE("detail::wipe_sent_request clears the body and every Authorization fie
   req->headers.add("authorization", "Bearer second");
   pa::detail::wipe_sent_request(*req);
   CHECK(req->body.empty());
-  for (const auto& [name, value] : req->headers) {
+  for (const auto& field : req->headers) {  // not a structured binding: CAPTURE is a lambda
+    const std::string& name = field.first;
     CAPTURE(name);
     if (pa::detail::iequals(name, "Authorization"))
-      CHECK(value.empty());
+      CHECK(field.second.empty());
     else
-      CHECK_FALSE(value.empty());
+      CHECK_FALSE(field.second.empty());
   }
 }
