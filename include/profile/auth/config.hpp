@@ -50,6 +50,33 @@
 #endif
 #endif
 
+// --- header-only or compiled (docs/building.md, "Compiled mode") -----------------------------
+
+/// PROFILE_AUTH_SEPARATE_COMPILATION: 0 (the default) is header-only: every function is defined
+/// inline in the headers. 1 is compiled mode: the headers declare the library's non-template
+/// functions and the one translation unit that defines PROFILE_AUTH_SOURCE before including
+/// <profile/auth/src.hpp> (the `profile::auth_compiled` library) defines them; every other
+/// translation unit parses declarations only, which is what makes it cheap to compile.
+/// Templates (the drivers, the cache, result) stay in the headers in both modes.
+#ifndef PROFILE_AUTH_SEPARATE_COMPILATION
+#define PROFILE_AUTH_SEPARATE_COMPILATION 0
+#endif
+
+/// PROFILE_AUTH_DEFINITIONS is 1 where the out-of-line function definitions are compiled: in
+/// every translation unit in header-only mode, in the library's source file in compiled mode.
+/// Headers guard their definitions (and the includes only those definitions need) with it.
+/// PROFILE_AUTH_INLINE prefixes those definitions: `inline` header-only, nothing compiled.
+#if !PROFILE_AUTH_SEPARATE_COMPILATION
+#define PROFILE_AUTH_DEFINITIONS 1
+#define PROFILE_AUTH_INLINE inline
+#elif defined(PROFILE_AUTH_SOURCE)
+#define PROFILE_AUTH_DEFINITIONS 1
+#define PROFILE_AUTH_INLINE
+#else
+#define PROFILE_AUTH_DEFINITIONS 0
+#define PROFILE_AUTH_INLINE
+#endif
+
 // --- small firmware builds (docs/building.md, "Small firmware builds") -------------------------
 // Each of these trades something for flash. The default (0) changes nothing. Every translation
 // unit of a program must agree on them: they change inline functions.

@@ -67,33 +67,10 @@ inline constexpr std::string_view bearer_prefix = "Bearer ";
   return bearer_prefix.size() + access_token.size();
 }
 
-namespace detail {
-/// Why an access token cannot be a Bearer credential; never mentions the token's bytes.
-[[nodiscard]] inline std::string bearer_rejection_message(std::string_view t) {
-  if constexpr (terse_errors)
-    return t.empty() ? "empty access token" : "access token is not a b64token";
-  if (t.empty())
-    return "the access token is empty: fetch a token before building an Authorization header";
-  const std::size_t pos = b64token_error_offset(t);
-  return "the access token has a byte outside RFC 6750 b64token at offset " + std::to_string(pos) +
-         " of " + std::to_string(t.size()) +
-         ": it cannot be sent in an Authorization header; the token endpoint issued an "
-         "unusable token (check the server, or a proxy that altered the response)";
-}
-}  // namespace detail
-
 /// "Bearer <access_token>" (RFC 6750 §2.1).
 /// Errors: errc::invalid_header_value when the token is empty or not a b64token; the message
 /// gives the offending offset but never the token.
-[[nodiscard]] inline result<std::string> bearer_header_value(const secret& access_token) {
-  const std::string_view t = access_token.reveal();
-  if (!is_b64token(t)) return fail(errc::invalid_header_value, detail::bearer_rejection_message(t));
-  std::string out;
-  out.reserve(bearer_prefix.size() + t.size());
-  out.append(bearer_prefix);
-  out.append(t);
-  return out;
-}
+[[nodiscard]] result<std::string> bearer_header_value(const secret& access_token);
 
 /// "Bearer <t.access_token>"; see the overload taking a secret.
 [[nodiscard]] inline result<std::string> bearer_header_value(const token& t) {
@@ -119,6 +96,36 @@ namespace detail {
   written = need;
   return true;
 }
+
+// --- definitions: compiled here header-only, in the library's source file in compiled mode ---
+#if PROFILE_AUTH_DEFINITIONS
+
+namespace detail {
+/// Why an access token cannot be a Bearer credential; never mentions the token's bytes.
+PROFILE_AUTH_INLINE std::string bearer_rejection_message(std::string_view t) {
+  if constexpr (terse_errors)
+    return t.empty() ? "empty access token" : "access token is not a b64token";
+  if (t.empty())
+    return "the access token is empty: fetch a token before building an Authorization header";
+  const std::size_t pos = b64token_error_offset(t);
+  return "the access token has a byte outside RFC 6750 b64token at offset " + std::to_string(pos) +
+         " of " + std::to_string(t.size()) +
+         ": it cannot be sent in an Authorization header; the token endpoint issued an "
+         "unusable token (check the server, or a proxy that altered the response)";
+}
+}  // namespace detail
+
+PROFILE_AUTH_INLINE result<std::string> bearer_header_value(const secret& access_token) {
+  const std::string_view t = access_token.reveal();
+  if (!is_b64token(t)) return fail(errc::invalid_header_value, detail::bearer_rejection_message(t));
+  std::string out;
+  out.reserve(bearer_prefix.size() + t.size());
+  out.append(bearer_prefix);
+  out.append(t);
+  return out;
+}
+
+#endif  // PROFILE_AUTH_DEFINITIONS
 
 }  // namespace profile::auth::inline v0
 
