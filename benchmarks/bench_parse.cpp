@@ -9,6 +9,8 @@
 //
 // Usage: bench_parse [google-benchmark flags]
 //        bench_parse --count <impl> <fixture> <n>   (n parses, for callgrind instruction counts)
+//        bench_parse --pairs <fixture> <rounds>     (ours and simdjson On-Demand in alternating
+//                                                    batches: the median ratio on a noisy machine)
 
 #include <benchmark/benchmark.h>
 
@@ -22,13 +24,15 @@
 
 #include "common/fixtures.hpp"
 
-#include <chrono>       // received_at, the expected expiry
+#include <algorithm>    // std::sort for the medians of --pairs
+#include <chrono>       // received_at, the expected expiry; --pairs timing
 #include <cstdint>      // std::int64_t expires_in
 #include <cstdio>       // validation messages
 #include <cstdlib>      // std::atol for --count
 #include <cstring>      // std::memchr (the floor)
 #include <string>       // owned results
 #include <string_view>  // keys, contestant names
+#include <vector>       // --pairs samples
 
 namespace {
 
@@ -331,6 +335,50 @@ void register_all(fixture& fx) {
   return sink;
 }
 
+// --pairs mode: on a shared machine whose speed drifts from one millisecond to the next, time
+// short batches of ours and of simdjson On-Demand back to back (alternating which goes first)
+// and report the median of the per-round ratios, which the drift cancels out of.
+[[gnu::noinline]] double time_batch(bool ours, fixture& fx, int n) {
+  const auto t0 = std::chrono::steady_clock::now();
+  std::size_t sink = 0;
+  for (int i = 0; i < n; ++i) {
+    if (ours) {
+      pa::result<pa::token> t = pa::parse_token_response(fx.response, kReceivedAt);
+      sink += t ? t->access_token.size() : 0;
+    } else {
+      sink += parse_simdjson(fx.body).access_token.size();
+    }
+  }
+  benchmark::DoNotOptimize(sink);
+  const auto t1 = std::chrono::steady_clock::now();
+  return std::chrono::duration<double, std::nano>(t1 - t0).count() / n;
+}
+int run_pairs(fixture& fx, long rounds) {
+  constexpr int batch = 200;
+  std::vector<double> ratio, ours_ns, peer_ns;
+  for (long r = 0; r < rounds; ++r) {
+    double a, b;
+    if (r % 2 == 0) {
+      a = time_batch(true, fx, batch);
+      b = time_batch(false, fx, batch);
+    } else {
+      b = time_batch(false, fx, batch);
+      a = time_batch(true, fx, batch);
+    }
+    ours_ns.push_back(a);
+    peer_ns.push_back(b);
+    ratio.push_back(b / a);
+  }
+  const auto median = [](std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    return v[v.size() / 2];
+  };
+  std::printf("%s: %ld rounds of %d parses each: ours %.0f ns, simdjson_ondemand %.0f ns "
+              "(medians); median of per-round simdjson/ours: %.3f\n",
+              fx.name, rounds, batch, median(ours_ns), median(peer_ns), median(ratio));
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -345,6 +393,10 @@ int main(int argc, char** argv) {
     const std::size_t sink = count_loop(argv[2], fx, std::atol(argv[4]));
     std::printf("%zu\n", sink);
     return 0;
+  }
+  if (argc == 4 && std::string_view(argv[1]) == "--pairs") {
+    fixture& fx = std::string_view(argv[2]) == "profile" ? profile_api() : standard();
+    return run_pairs(fx, std::atol(argv[3]));
   }
   register_all(standard());
   register_all(profile_api());

@@ -3,8 +3,8 @@
 # profile-auth: builds the single header single_include/profile/auth.hpp from include/.
 """Inline every ``#include <profile/auth/...>`` reachable from include/profile/auth.hpp.
 
-Each library header is inlined once, at its first unconditional use; standard and other
-third-party includes are kept exactly as written. The output depends only on the input files,
+Each library header is inlined once, where it is first needed (see Amalgamator); standard
+and other third-party includes are kept exactly as written. The output depends only on the input files,
 so CI regenerates it and compares it byte for byte with the committed copy.
 
     python3 tools/amalgamate.py                    # rewrite single_include/profile/auth.hpp
@@ -26,6 +26,7 @@ DEFAULT_OUTPUT = pathlib.Path("single_include") / "profile" / "auth.hpp"
 LIBRARY_INCLUDE = re.compile(r"^\s*#\s*include\s*<(profile/auth/[^>]+)>")
 OPENS_CONDITION = re.compile(r"^\s*#\s*if(n?def)?\b")
 CLOSES_CONDITION = re.compile(r"^\s*#\s*endif\b")
+ELSE_BRANCH = re.compile(r"^\s*#\s*(else|elif|elifn?def)\b")
 GUARD_IFNDEF = re.compile(r"^\s*#\s*ifndef\s+(\w+)")
 GUARD_DEFINE = re.compile(r"^\s*#\s*define\s+(\w+)\s*$")
 SPDX = "// SPDX-License-Identifier:"
@@ -58,20 +59,93 @@ def guard_line_index(lines):
 
 
 class Amalgamator:
+    """Writes the umbrella with every library header inlined once where it is first needed.
+
+    A header that some header includes unconditionally is "always" part of the program. If its
+    first include is under a preprocessor condition (compiled mode: `#if
+    PROFILE_AUTH_DEFINITIONS` around the includes only the definitions need), it is inlined
+    right before the outermost open condition instead, so it is there in every configuration
+    and inlined exactly once. A header that is only ever included under conditions is inlined
+    inside its condition, once per distinct stack of conditions; its own include guard keeps a
+    second copy harmless.
+    """
+
     def __init__(self, include_dir):
         self.include_dir = include_dir
-        # Headers inlined where they are always compiled: any later include of them is dropped.
-        self.done = set()
-        # Headers currently being inlined: a cycle is dropped like the include guard would.
-        self.stack = []
+        self.lines = {}      # name -> the header's lines
+        self.always = set()  # headers reachable from the umbrella through unconditional includes
+        self.done = set()    # "always" headers already inlined: later includes are dropped
+        self.done_under = set()  # (header, condition stack) of conditionally inlined headers
+        self.stack = []      # headers being inlined: a cycle is dropped like the guard would
+        self.out = []        # the output being written (a hoisted header gets its own for a while)
+        self.conds = []      # the open preprocessor conditions around the current line
+        self.anchor = None   # index in self.out of the outermost open condition's line
 
-    def inline(self, name, conditional, out):
-        path = self.include_dir / name
-        if not path.is_file():
-            includer = self.stack[-1] if self.stack else "the command line"
-            raise AmalgamationError("<%s> (included from %s) is not under %s"
-                                    % (name, includer, self.include_dir))
-        lines = path.read_text(encoding="utf-8").splitlines()
+    def read(self, name):
+        if name not in self.lines:
+            path = self.include_dir / name
+            if not path.is_file():
+                includer = self.stack[-1] if self.stack else "the command line"
+                raise AmalgamationError("<%s> (included from %s) is not under %s"
+                                        % (name, includer, self.include_dir))
+            self.lines[name] = path.read_text(encoding="utf-8").splitlines()
+        return self.lines[name]
+
+    def includes(self, name):
+        """Yields (child, conditional) for each library include of `name`, in order."""
+        lines = self.read(name)
+        guard = guard_line_index(lines)
+        depth = 0
+        for i, line in enumerate(lines):
+            m = LIBRARY_INCLUDE.match(line)
+            if m:
+                yield m.group(1), depth > 0
+            elif OPENS_CONDITION.match(line) and i != guard:
+                depth += 1
+            elif CLOSES_CONDITION.match(line) and depth > 0:
+                depth -= 1
+
+    def find_always(self, umbrella):
+        todo = [umbrella]
+        self.always.add(umbrella)
+        while todo:
+            name = todo.pop()
+            self.stack.append(name)
+            for child, conditional in self.includes(name):
+                if not conditional and child not in self.always:
+                    self.always.add(child)
+                    todo.append(child)
+            self.stack.pop()
+
+    def include(self, child):
+        if child in self.done or child in self.stack:
+            return
+        if not self.conds:
+            self.emit(child)
+            self.done.add(child)
+        elif child in self.always:
+            # Hoisted in front of the outermost open condition, into a list of its own.
+            saved = (self.out, self.conds, self.anchor)
+            self.out, self.conds, self.anchor = [], [], None
+            self.emit(child)
+            self.done.add(child)
+            hoisted = self.out
+            self.out, self.conds, self.anchor = saved
+            self.out[self.anchor:self.anchor] = hoisted
+            self.anchor += len(hoisted)
+        else:
+            key = (child, tuple(self.conds))
+            if key not in self.done_under:
+                self.done_under.add(key)
+                self.emit(child)
+
+    def emit(self, name):
+        self.out.append("// ---- begin <%s> ----" % name)
+        self.inline(name)
+        self.out.append("// ---- end <%s> ----" % name)
+
+    def inline(self, name):
+        lines = self.read(name)
         guard = guard_line_index(lines)
         self.stack.append(name)
         depth = 0  # preprocessor conditions open in this file, the include guard not counted
@@ -80,24 +154,22 @@ class Amalgamator:
                 continue  # one licence line at the top of the output is enough
             m = LIBRARY_INCLUDE.match(line)
             if m:
-                child = m.group(1)
-                under_condition = conditional or depth > 0
-                if child in self.done or child in self.stack:
-                    continue
-                out.append("// ---- begin <%s> ----" % child)
-                self.inline(child, under_condition, out)
-                out.append("// ---- end <%s> ----" % child)
+                self.include(m.group(1))
                 continue
             if OPENS_CONDITION.match(line) and i != guard:
                 depth += 1
+                if not self.conds:
+                    self.anchor = len(self.out)
+                self.conds.append(line.strip())
+            elif ELSE_BRANCH.match(line) and depth > 0:
+                self.conds[-1] += " | " + line.strip()
             elif CLOSES_CONDITION.match(line) and depth > 0:
                 depth -= 1
-            out.append(line)
+                self.conds.pop()
+                if not self.conds:
+                    self.anchor = None
+            self.out.append(line)
         self.stack.pop()
-        # Inlined under a condition, the header may be missing from a configuration; a later
-        # unconditional include then inlines it again (its include guard keeps that harmless).
-        if not conditional:
-            self.done.add(name)
 
 
 def amalgamate(root):
@@ -108,8 +180,10 @@ def amalgamate(root):
         "// profile-auth %s, single header. Generated by tools/amalgamate.py from include/:" % version,
         "// do not edit; change the headers under include/ and run `python3 tools/amalgamate.py`.",
     ]
-    Amalgamator(include_dir).inline(UMBRELLA, False, out)
-    return "\n".join(out) + "\n"
+    amalgamator = Amalgamator(include_dir)
+    amalgamator.find_always(UMBRELLA)
+    amalgamator.inline(UMBRELLA)
+    return "\n".join(out + amalgamator.out) + "\n"
 
 
 def main(argv):

@@ -39,8 +39,15 @@ case_find_package() {
     share/cmake/profile_auth/profile_authTargets.cmake share/pkgconfig/profile_auth.pc; do
     [[ -f "$prefix/$f" ]] || { echo "not installed: $f"; return 1; }
   done
+  # Compiled mode: the one architecture-dependent part, under lib/ (lib64/, lib/<multiarch>/).
+  for f in libprofile_auth_compiled.a profile_auth_compiledTargets.cmake; do
+    [[ -n "$(find "$prefix"/lib* -name "$f" -print -quit 2>/dev/null)" ]] ||
+      { echo "not installed: $f under lib/"; return 1; }
+  done
   consumer_cmake find_package -DCMAKE_PREFIX_PATH="$prefix" \
     -DCMAKE_FIND_USE_PACKAGE_REGISTRY=OFF
+  "$work/find_package/compiled_consumer"
+  echo "component compiled: profile::auth_compiled builds, links and runs"
   local component
   for component in curl beast httplib nlohmann_json; do
     if [[ -f "$work/find_package/${component}_consumer" ]]; then
@@ -67,7 +74,10 @@ case_pkg_config() {
   "$work/pkg_config/consumer"
 }
 
-case_add_subdirectory() { consumer_cmake add_subdirectory; }
+case_add_subdirectory() {
+  consumer_cmake add_subdirectory
+  "$work/add_subdirectory/compiled_consumer"
+}
 case_fetch_content() { consumer_cmake fetch_content; }
 
 case_meson_subproject() {

@@ -15,6 +15,7 @@
 #include <doctest/doctest.h>
 
 #include <chrono>       // Retry-After values, token lifetimes
+#include <cstdint>      // generations
 #include <optional>     // wall-clock "now"
 #include <string>       // bodies
 #include <string_view>  // message checks
@@ -244,4 +245,60 @@ TEST_CASE("the M2M client works end to end in the reduced configuration") {
   const auto small = client.write_authorization_header(buf);
   REQUIRE_FALSE(small.has_value());
   CHECK(small.error().code == errc::limit_exceeded);
+  check_terse(small.error());
+  char fits[32];
+  const auto n = client.write_authorization_header(fits);
+  REQUIRE(n.has_value());
+  CHECK(std::string_view(fits, *n) == "Bearer tok-123.abc");
+}
+
+TEST_CASE("no HTTP-date: the M2M client ignores a date Retry-After and backs off normally") {
+  pt::fake_transport transport;
+  pt::manual_clock clock;
+  pa::http_response busy = answer(503, R"({"error":"temporarily_unavailable"})");
+  busy.headers.add("Retry-After", "Sun, 06 Nov 2094 08:49:37 GMT");
+  transport.respond(busy);
+  pa::token_cache_options o;
+  o.backoff.initial = 2s;
+  pa::m2m_client<pt::fake_transport, pt::manual_clock, pa::single_threaded, pt::fixed_random>
+      client{transport, pa::profile::m2m_config("id", pa::secret(client_secret)), clock, o,
+             pt::fixed_random(7)};
+
+  const auto h = client.authorization_header();
+  REQUIRE_FALSE(h.has_value());
+  CHECK(h.error().code == errc::temporarily_unavailable);
+  CHECK(pa::classify(h.error()) == error_class::retryable);
+  CHECK_FALSE(h.error().retry_after.has_value());  // the date was not read
+  check_terse(h.error());
+  CHECK_FALSE(client.authorization_header().has_value());  // backing off: nothing sent
+  CHECK(transport.requests().size() == 1);
+
+  // The first delay is at most backoff.initial (2 s), not the 2094 date.
+  clock.advance(2s);
+  transport.respond(200, R"({"access_token":"tok-123.abc","expires_in":3600})");
+  const auto again = client.authorization_header();
+  REQUIRE(again.has_value());
+  CHECK(*again == "Bearer tok-123.abc");
+  CHECK(transport.requests().size() == 2);
+}
+
+TEST_CASE("single_threaded cache: a replaced token is freed at once, none are retained") {
+  pa::token_cache<pa::single_threaded> cache;
+  const pa::time_point t0{};
+  for (int i = 0; i < 3; ++i) {
+    const pa::time_point now = t0 + std::chrono::hours(2 * i);
+    auto d = cache.acquire(now);
+    REQUIRE(d.action == pa::cache_action::fetch);
+    pa::token tok;
+    tok.access_token = pa::secret(access_token);
+    tok.token_type = "Bearer";
+    tok.received_at = now;
+    tok.expires_at = now + 1h;
+    d = cache.complete(d.flight, std::move(tok), now, 0);
+    REQUIRE(d.action == pa::cache_action::use);
+    CHECK(d.token->authorization() == "Bearer tok-123.abc");
+    CHECK(d.token->generation() == static_cast<std::uint64_t>(i + 1));
+    CHECK(cache.retained_snapshots() == 0);
+  }
+  CHECK(cache.stats().tokens_issued == 3);
 }

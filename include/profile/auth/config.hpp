@@ -96,7 +96,8 @@
 #endif
 
 /// PROFILE_AUTH_NO_HTTP_DATE: 1 drops the HTTP-date parser: a `Retry-After` given as a date is
-/// ignored (delta-seconds, what servers send in practice, still works).
+/// ignored (delta-seconds, what servers send in practice, still works). m2m_client then never
+/// reads the wall clock (std::chrono::system_clock): a firmware links no time-of-day code.
 #ifndef PROFILE_AUTH_NO_HTTP_DATE
 #define PROFILE_AUTH_NO_HTTP_DATE 0
 #endif

@@ -14,7 +14,6 @@
 #include <profile/auth/result.hpp>
 #include <profile/auth/url.hpp>
 
-#include <algorithm>    // std::find over supported-value lists
 #include <array>        // the member tables, the candidate locations
 #include <cstddef>      // std::size_t
 #include <optional>     // extra_member()
@@ -96,29 +95,13 @@ struct discovery_options {
 /// Errors: errc::invalid_argument for an empty or over-long (2048 bytes) issuer;
 /// errc::invalid_url when it does not parse, has user information, a fragment or a query
 /// (RFC 8414 §2); errc::insecure_endpoint for plain http to a non-loopback host (unless allowed).
-[[nodiscard]] inline result<std::string> authorization_server_metadata_url(
-    std::string_view issuer, metadata_kind kind, const discovery_options& opts = {}) {
-  if (auto u = detail::check_identifier("issuer", issuer, opts.allow_insecure_http, false); !u)
-    return unexpected<error>(std::move(u).error());
-  switch (kind) {
-    case metadata_kind::openid_configuration:
-      return detail::append_well_known(issuer, "openid-configuration");
-    case metadata_kind::openid_configuration_inserted:
-      return detail::insert_well_known(issuer, "openid-configuration");
-    case metadata_kind::oauth_authorization_server:
-      break;
-  }
-  return detail::insert_well_known(issuer, "oauth-authorization-server");
-}
+[[nodiscard]] result<std::string> authorization_server_metadata_url(
+    std::string_view issuer, metadata_kind kind, const discovery_options& opts = {});
 
 /// `GET <authorization_server_metadata_url(issuer, kind)>` with `Accept: application/json`.
 /// Errors: those of authorization_server_metadata_url().
-[[nodiscard]] inline result<http_request> authorization_server_metadata_request(
-    std::string_view issuer, metadata_kind kind, const discovery_options& opts = {}) {
-  auto url = authorization_server_metadata_url(issuer, kind, opts);
-  if (!url) return unexpected<error>(std::move(url).error());
-  return detail::metadata_get(std::move(*url));
-}
+[[nodiscard]] result<http_request> authorization_server_metadata_request(
+    std::string_view issuer, metadata_kind kind, const discovery_options& opts = {});
 
 namespace detail {
 using asm_t = authorization_server_metadata;
@@ -153,9 +136,8 @@ inline constexpr bool_member<asm_t> asm_bools[] = {
     {"require_pushed_authorization_requests", &asm_t::require_pushed_authorization_requests},
 };
 
-[[nodiscard]] inline bool list_has(const std::vector<std::string>& list, std::string_view v) {
-  return std::find(list.begin(), list.end(), v) != list.end();
-}
+/// True when `v` is one of `list`.
+[[nodiscard]] bool list_has(const std::vector<std::string>& list, std::string_view v);
 }  // namespace detail
 
 /// Reads an authorization server metadata answer and checks it against the issuer it was
@@ -174,68 +156,29 @@ inline constexpr bool_member<asm_t> asm_bools[] = {
 ///   RFC 8414 §3.3: a mismatch may be an attack by a server impersonating another; the
 ///   metadata must not be used).
 /// RFC 8414 requires response_types_supported; it is not enforced (M2M-only servers omit it).
-[[nodiscard]] inline result<authorization_server_metadata> parse_authorization_server_metadata(
+[[nodiscard]] result<authorization_server_metadata> parse_authorization_server_metadata(
     const http_response& resp, std::string_view expected_issuer,
-    const discovery_options& opts = {}) {
-  constexpr std::string_view what = "authorization server metadata endpoint";
-  authorization_server_metadata m;
-  const detail::member_tables<authorization_server_metadata> tables{
-      detail::asm_strings, detail::asm_arrays, detail::asm_bools};
-  if (auto r = detail::read_metadata(resp, what, opts.limits, opts.allow_insecure_http, tables, m,
-                                     m.extra);
-      !r)
-    return unexpected<error>(std::move(r).error());
-  if (m.issuer.empty())
-    return detail::metadata_fail(resp, what, errc::malformed_response, "without an issuer",
-                                 "RFC 8414 §2 requires it; check the URL");
-  if (m.issuer != expected_issuer)
-    return detail::metadata_fail(
-        resp, what, errc::issuer_mismatch,
-        "for issuer '" + detail::sanitize_text(m.issuer, 200) + "', not '" +
-            detail::sanitize_text(expected_issuer, 200) + "'",
-        "the metadata must not be used (RFC 8414 §3.3); configure the issuer exactly as the "
-        "server names itself (scheme, host, port, path, trailing slash)");
-  const bool implicit_only =
-      m.grant_types_supported.size() == 1 && m.grant_types_supported.front() == "implicit";
-  if (m.token_endpoint.empty() && !implicit_only)
-    return detail::metadata_fail(resp, what, errc::malformed_response, "without a token_endpoint",
-                                 "RFC 8414 §2 requires it; the server's metadata is incomplete");
-  return m;
-}
+    const discovery_options& opts = {});
 
 /// grant_types_supported, or RFC 8414's default {"authorization_code", "implicit"} when absent.
-[[nodiscard]] inline std::vector<std::string> effective_grant_types_supported(
-    const authorization_server_metadata& m) {
-  if (!m.grant_types_supported.empty()) return m.grant_types_supported;
-  return {"authorization_code", "implicit"};
-}
+[[nodiscard]] std::vector<std::string> effective_grant_types_supported(
+    const authorization_server_metadata& m);
 
 /// token_endpoint_auth_methods_supported, or RFC 8414's default {"client_secret_basic"}.
-[[nodiscard]] inline std::vector<std::string> effective_token_endpoint_auth_methods_supported(
-    const authorization_server_metadata& m) {
-  if (!m.token_endpoint_auth_methods_supported.empty())
-    return m.token_endpoint_auth_methods_supported;
-  return {"client_secret_basic"};
-}
+[[nodiscard]] std::vector<std::string> effective_token_endpoint_auth_methods_supported(
+    const authorization_server_metadata& m);
 
 /// response_modes_supported, or the default {"query", "fragment"} (RFC 8414 §2).
-[[nodiscard]] inline std::vector<std::string> effective_response_modes_supported(
-    const authorization_server_metadata& m) {
-  if (!m.response_modes_supported.empty()) return m.response_modes_supported;
-  return {"query", "fragment"};
-}
+[[nodiscard]] std::vector<std::string> effective_response_modes_supported(
+    const authorization_server_metadata& m);
 
 /// True when the server lists PKCE method S256. RFC 8414 reads an absent list as "no PKCE",
 /// but many servers that enforce PKCE do not advertise it.
-[[nodiscard]] inline bool supports_pkce_s256(const authorization_server_metadata& m) {
-  return detail::list_has(m.code_challenge_methods_supported, "S256");
-}
+[[nodiscard]] bool supports_pkce_s256(const authorization_server_metadata& m);
 
 /// True when `grant_type` is among effective_grant_types_supported(m).
-[[nodiscard]] inline bool supports_grant_type(const authorization_server_metadata& m,
-                                              std::string_view grant_type) {
-  return detail::list_has(effective_grant_types_supported(m), grant_type);
-}
+[[nodiscard]] bool supports_grant_type(const authorization_server_metadata& m,
+                                       std::string_view grant_type);
 
 /// How a client holding a secret should authenticate at the token endpoint: client_secret_basic
 /// when the server accepts it (also when it lists no method, RFC 8414's default), else
@@ -243,18 +186,7 @@ inline constexpr bool_member<asm_t> asm_bools[] = {
 /// Errors: errc::invalid_argument when the server accepts neither (only private_key_jwt,
 /// tls_client_auth …, which need keys this library does not manage); the message lists what
 /// the server accepts.
-[[nodiscard]] inline result<client_auth> preferred_client_auth(
-    const authorization_server_metadata& m) {
-  const auto methods = effective_token_endpoint_auth_methods_supported(m);
-  if (detail::list_has(methods, "client_secret_basic")) return client_auth::client_secret_basic;
-  if (detail::list_has(methods, "client_secret_post")) return client_auth::client_secret_post;
-  std::string listed;
-  for (const auto& s : methods) listed += (listed.empty() ? "" : ", ") + s;
-  return fail(errc::invalid_argument,
-              "the authorization server accepts neither client_secret_basic nor "
-              "client_secret_post at its token endpoint (it lists: " +
-                  detail::sanitize_text(listed, 200) + "): a client secret cannot be used with it");
-}
+[[nodiscard]] result<client_auth> preferred_client_auth(const authorization_server_metadata& m);
 
 namespace detail {
 /// The locations discover() tries for `issuer`, in order; `count` of them are used.
@@ -262,22 +194,8 @@ struct metadata_candidates {
   std::array<metadata_kind, 3> kinds{};
   std::size_t count = 0;
 };
-[[nodiscard]] inline metadata_candidates discovery_candidates(std::string_view issuer,
-                                                              discovery_sources s) {
-  metadata_candidates c;
-  // A path other than "/" makes the inserted and appended OIDC locations differ.
-  const std::size_t authority = issuer.find("://");
-  const std::size_t slash =
-      authority == std::string_view::npos ? issuer.npos : issuer.find('/', authority + 3);
-  const bool has_path = slash != issuer.npos && slash + 1 < issuer.size();
-  if (s != discovery_sources::openid_only)
-    c.kinds[c.count++] = metadata_kind::oauth_authorization_server;
-  if (s != discovery_sources::oauth_only) {
-    if (has_path) c.kinds[c.count++] = metadata_kind::openid_configuration_inserted;
-    c.kinds[c.count++] = metadata_kind::openid_configuration;
-  }
-  return c;
-}
+[[nodiscard]] metadata_candidates discovery_candidates(std::string_view issuer,
+                                                       discovery_sources s);
 }  // namespace detail
 
 /// Fetches and checks `issuer`'s metadata: tries, in order, the RFC 8414 location, then (for an
@@ -312,6 +230,133 @@ template <Transport T>
               "endpoints by hand";
   return unexpected<error>(std::move(e));
 }
+
+// --- definitions: compiled here header-only, in the library's source file in compiled mode ---
+#if PROFILE_AUTH_DEFINITIONS
+
+PROFILE_AUTH_INLINE result<std::string> authorization_server_metadata_url(
+    std::string_view issuer, metadata_kind kind, const discovery_options& opts) {
+  if (auto u = detail::check_identifier("issuer", issuer, opts.allow_insecure_http, false); !u)
+    return unexpected<error>(std::move(u).error());
+  switch (kind) {
+    case metadata_kind::openid_configuration:
+      return detail::append_well_known(issuer, "openid-configuration");
+    case metadata_kind::openid_configuration_inserted:
+      return detail::insert_well_known(issuer, "openid-configuration");
+    case metadata_kind::oauth_authorization_server:
+      break;
+  }
+  return detail::insert_well_known(issuer, "oauth-authorization-server");
+}
+
+PROFILE_AUTH_INLINE result<http_request> authorization_server_metadata_request(
+    std::string_view issuer, metadata_kind kind, const discovery_options& opts) {
+  auto url = authorization_server_metadata_url(issuer, kind, opts);
+  if (!url) return unexpected<error>(std::move(url).error());
+  return detail::metadata_get(std::move(*url));
+}
+
+namespace detail {
+
+PROFILE_AUTH_INLINE bool list_has(const std::vector<std::string>& list, std::string_view v) {
+  for (const auto& item : list)
+    if (item == v) return true;
+  return false;
+}
+
+}  // namespace detail
+
+PROFILE_AUTH_INLINE result<authorization_server_metadata> parse_authorization_server_metadata(
+    const http_response& resp, std::string_view expected_issuer, const discovery_options& opts) {
+  constexpr std::string_view what = "authorization server metadata endpoint";
+  authorization_server_metadata m;
+  const detail::member_tables<authorization_server_metadata> tables{
+      detail::asm_strings, detail::asm_arrays, detail::asm_bools};
+  if (auto r = detail::read_metadata(resp, what, opts.limits, opts.allow_insecure_http, tables, m,
+                                     m.extra);
+      !r)
+    return unexpected<error>(std::move(r).error());
+  if (m.issuer.empty())
+    return detail::metadata_fail(resp, what, errc::malformed_response, "without an issuer",
+                                 "RFC 8414 §2 requires it; check the URL");
+  if (m.issuer != expected_issuer)
+    return detail::metadata_fail(
+        resp, what, errc::issuer_mismatch,
+        "for issuer '" + detail::sanitize_text(m.issuer, 200) + "', not '" +
+            detail::sanitize_text(expected_issuer, 200) + "'",
+        "the metadata must not be used (RFC 8414 §3.3); configure the issuer exactly as the "
+        "server names itself (scheme, host, port, path, trailing slash)");
+  const bool implicit_only =
+      m.grant_types_supported.size() == 1 && m.grant_types_supported.front() == "implicit";
+  if (m.token_endpoint.empty() && !implicit_only)
+    return detail::metadata_fail(resp, what, errc::malformed_response, "without a token_endpoint",
+                                 "RFC 8414 §2 requires it; the server's metadata is incomplete");
+  return m;
+}
+
+PROFILE_AUTH_INLINE std::vector<std::string> effective_grant_types_supported(
+    const authorization_server_metadata& m) {
+  if (!m.grant_types_supported.empty()) return m.grant_types_supported;
+  return {"authorization_code", "implicit"};
+}
+
+PROFILE_AUTH_INLINE std::vector<std::string> effective_token_endpoint_auth_methods_supported(
+    const authorization_server_metadata& m) {
+  if (!m.token_endpoint_auth_methods_supported.empty())
+    return m.token_endpoint_auth_methods_supported;
+  return {"client_secret_basic"};
+}
+
+PROFILE_AUTH_INLINE std::vector<std::string> effective_response_modes_supported(
+    const authorization_server_metadata& m) {
+  if (!m.response_modes_supported.empty()) return m.response_modes_supported;
+  return {"query", "fragment"};
+}
+
+PROFILE_AUTH_INLINE bool supports_pkce_s256(const authorization_server_metadata& m) {
+  return detail::list_has(m.code_challenge_methods_supported, "S256");
+}
+
+PROFILE_AUTH_INLINE bool supports_grant_type(const authorization_server_metadata& m,
+                                             std::string_view grant_type) {
+  return detail::list_has(effective_grant_types_supported(m), grant_type);
+}
+
+PROFILE_AUTH_INLINE result<client_auth> preferred_client_auth(
+    const authorization_server_metadata& m) {
+  const auto methods = effective_token_endpoint_auth_methods_supported(m);
+  if (detail::list_has(methods, "client_secret_basic")) return client_auth::client_secret_basic;
+  if (detail::list_has(methods, "client_secret_post")) return client_auth::client_secret_post;
+  std::string listed;
+  for (const auto& s : methods) listed += (listed.empty() ? "" : ", ") + s;
+  return fail(errc::invalid_argument,
+              "the authorization server accepts neither client_secret_basic nor "
+              "client_secret_post at its token endpoint (it lists: " +
+                  detail::sanitize_text(listed, 200) + "): a client secret cannot be used with it");
+}
+
+namespace detail {
+
+PROFILE_AUTH_INLINE metadata_candidates discovery_candidates(std::string_view issuer,
+                                                             discovery_sources s) {
+  metadata_candidates c;
+  // A path other than "/" makes the inserted and appended OIDC locations differ.
+  const std::size_t authority = issuer.find("://");
+  const std::size_t slash =
+      authority == std::string_view::npos ? issuer.npos : issuer.find('/', authority + 3);
+  const bool has_path = slash != issuer.npos && slash + 1 < issuer.size();
+  if (s != discovery_sources::openid_only)
+    c.kinds[c.count++] = metadata_kind::oauth_authorization_server;
+  if (s != discovery_sources::oauth_only) {
+    if (has_path) c.kinds[c.count++] = metadata_kind::openid_configuration_inserted;
+    c.kinds[c.count++] = metadata_kind::openid_configuration;
+  }
+  return c;
+}
+
+}  // namespace detail
+
+#endif  // PROFILE_AUTH_DEFINITIONS
 
 }  // namespace profile::auth::inline v0
 

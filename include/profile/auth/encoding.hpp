@@ -6,14 +6,19 @@
 #include <profile/auth/config.hpp>
 #include <profile/auth/error.hpp>
 #include <profile/auth/result.hpp>
-#include <profile/auth/secret.hpp>
 
 #include <array>        // constexpr lookup tables
 #include <cstddef>      // std::size_t
-#include <cstdint>      // std::uint32_t / std::uint64_t words
-#include <cstring>      // std::memcpy: alignment-free word loads in constant_time_equal
 #include <string>       // owned outputs, std::to_string for error messages
 #include <string_view>  // every input
+
+#if PROFILE_AUTH_DEFINITIONS
+#include <profile/auth/secret.hpp>  // secure_wipe of decoded bytes
+
+#include <cstdint>  // std::uint32_t / std::uint64_t words
+#include <cstring>  // std::memcpy: alignment-free word loads in constant_time_equal
+#include <utility>  // std::move
+#endif
 
 namespace profile::auth::inline v0 {
 
@@ -76,7 +81,91 @@ inline constexpr auto byte_class = make_byte_class_table();
 }
 
 /// "'x'" for a printable byte, "0xNN" otherwise: error messages must stay printable.
-inline std::string describe_byte(unsigned char c) {
+std::string describe_byte(unsigned char c);
+
+[[nodiscard]] constexpr std::size_t b64_encoded_size(std::size_t n, bool pad) noexcept {
+  return pad ? (n + 2) / 3 * 4 : n / 3 * 4 + (n % 3 == 0 ? 0 : n % 3 + 1);
+}
+
+inline constexpr std::size_t no_error = static_cast<std::size_t>(-1);
+
+/// Appends the decoding of s to out. Returns no_error, or the offset of the malformed '%'.
+std::size_t pct_decode_append(std::string& out, std::string_view s, bool plus_is_space);
+
+/// The message for a malformed escape at `pos`; names the position, never the data around it.
+std::string pct_error_message(bool truncated, std::size_t pos, std::string_view where);
+
+}  // namespace detail
+
+// ---------------------------------------------------------------------------------------------
+// base64 (RFC 4648)
+
+/// Appends the RFC 4648 §4 base64 encoding of `bytes` (with '=' padding) to `out`.
+void base64_encode_to(std::string& out, std::string_view bytes);
+/// RFC 4648 §4 base64 of `bytes`, with '=' padding.
+[[nodiscard]] std::string base64_encode(std::string_view bytes);
+/// Appends the RFC 4648 §5 base64url encoding of `bytes`, without padding (as JWT and PKCE use).
+void base64url_encode_to(std::string& out, std::string_view bytes);
+/// RFC 4648 §5 base64url of `bytes`, without padding.
+[[nodiscard]] std::string base64url_encode(std::string_view bytes);
+
+/// Strictly decodes RFC 4648 §4 base64: the length must be a multiple of 4, '=' may only end the
+/// input (at most two, exactly as many as needed), unused trailing bits must be zero, no
+/// whitespace or other byte outside the alphabet. Fails with errc::invalid_base64; the message
+/// names the offending position.
+[[nodiscard]] result<std::string> base64_decode(std::string_view text);
+/// Strictly decodes RFC 4648 §5 base64url. Accepts unpadded input (JWT, PKCE) and correctly
+/// padded input; partial padding, a dangling single character, non-zero unused bits and bytes
+/// outside the alphabet ('+' and '/' included) fail with errc::invalid_base64.
+[[nodiscard]] result<std::string> base64url_decode(std::string_view text);
+
+// ---------------------------------------------------------------------------------------------
+// percent-encoding (RFC 3986 §2.1) and application/x-www-form-urlencoded
+
+/// Appends the RFC 3986 component encoding of `s`: unreserved bytes (ALPHA DIGIT - . _ ~) are
+/// kept, every other byte becomes %XX with upper-case hex.
+void percent_encode_to(std::string& out, std::string_view s);
+/// RFC 3986 component encoding of `s` (see percent_encode_to).
+[[nodiscard]] std::string percent_encode(std::string_view s);
+
+/// Appends the application/x-www-form-urlencoded encoding of one name or value: unreserved
+/// bytes kept, ' ' becomes '+', everything else %XX (upper case). '~' is kept (RFC 3986
+/// unreserved), unlike the WHATWG serializer; every form decoder accepts both. This is also the
+/// encoding RFC 6749 §2.3.1 requires for client_id and client_secret before HTTP Basic.
+void form_urlencode_to(std::string& out, std::string_view s);
+/// application/x-www-form-urlencoded encoding of one name or value (see form_urlencode_to).
+[[nodiscard]] std::string form_urlencode(std::string_view s);
+
+/// Appends `name=value`, both form-encoded, to a form body; a '&' separates it from existing
+/// content.
+void append_form_field(std::string& body, std::string_view name, std::string_view value);
+
+/// Decodes %XX escapes (either hex case). '+' stays '+'. Other bytes are copied unchanged, so
+/// the result may hold any byte, NUL and invalid UTF-8 included. A '%' not followed by two hex
+/// digits fails with errc::invalid_percent_encoding naming its position.
+[[nodiscard]] result<std::string> percent_decode(std::string_view s);
+/// Decodes one application/x-www-form-urlencoded name or value: as percent_decode, and '+'
+/// becomes ' '. Fails with errc::invalid_percent_encoding.
+[[nodiscard]] result<std::string> form_urldecode(std::string_view s);
+
+// ---------------------------------------------------------------------------------------------
+// hex and comparison
+
+/// Lower-case hex of `bytes` (two characters per byte).
+[[nodiscard]] std::string hex_encode(std::string_view bytes);
+
+/// Compares two byte strings in time that depends only on their length, never on where they
+/// differ: use it for state values, MACs and anything an attacker could probe byte by byte.
+/// Strings of different length return false at once, so the length itself is not hidden; the
+/// values compared here (state, hashes, tokens) have public or fixed lengths.
+[[nodiscard]] bool constant_time_equal(std::string_view a, std::string_view b) noexcept;
+
+// --- definitions: compiled here header-only, in the library's source file in compiled mode ---
+#if PROFILE_AUTH_DEFINITIONS
+
+namespace detail {
+
+PROFILE_AUTH_INLINE std::string describe_byte(unsigned char c) {
   std::string s;
   if (c > 0x20 && c < 0x7F) {
     s = "'";
@@ -90,13 +179,9 @@ inline std::string describe_byte(unsigned char c) {
   return s;
 }
 
-[[nodiscard]] constexpr std::size_t b64_encoded_size(std::size_t n, bool pad) noexcept {
-  return pad ? (n + 2) / 3 * 4 : n / 3 * 4 + (n % 3 == 0 ? 0 : n % 3 + 1);
-}
-
 // Writes exactly b64_encoded_size(n, pad) characters to out.
-inline void b64_encode_raw(char* out, std::string_view bytes, const char* alpha,
-                           bool pad) noexcept {
+PROFILE_AUTH_INLINE void b64_encode_raw(char* out, std::string_view bytes, const char* alpha,
+                                        bool pad) noexcept {
   const auto* in = reinterpret_cast<const unsigned char*>(bytes.data());
   const std::size_t n = bytes.size();
   std::size_t i = 0;
@@ -122,20 +207,20 @@ inline void b64_encode_raw(char* out, std::string_view bytes, const char* alpha,
   if (pad) *out = '=';
 }
 
-inline void b64_encode_append(std::string& out, std::string_view bytes, bool url) {
+PROFILE_AUTH_INLINE void b64_encode_append(std::string& out, std::string_view bytes, bool url) {
   const bool pad = !url;
   const std::size_t old = out.size();
   out.resize(old + b64_encoded_size(bytes.size(), pad));
   b64_encode_raw(out.data() + old, bytes, url ? b64_url_alphabet : b64_std_alphabet, pad);
 }
 
-inline unexpected<error> b64_fail(bool url, std::string what) {
+PROFILE_AUTH_INLINE unexpected<error> b64_fail(bool url, std::string what) {
   return fail(errc::invalid_base64,
               std::string(url ? "base64url" : "base64") + " input: " + std::move(what));
 }
 
 // Strict RFC 4648 decoding. `url` selects the §5 alphabet and makes padding optional.
-inline result<std::string> b64_decode(std::string_view text, bool url) {
+PROFILE_AUTH_INLINE result<std::string> b64_decode(std::string_view text, bool url) {
   const auto& table = url ? b64_url_table : b64_std_table;
   const std::size_t n = text.size();
   if (!url && n % 4 != 0)
@@ -204,7 +289,7 @@ inline result<std::string> b64_decode(std::string_view text, bool url) {
 }
 
 // Appends the percent-encoding of s; `form` turns ' ' into '+'.
-inline void pct_encode_append(std::string& out, std::string_view s, bool form) {
+PROFILE_AUTH_INLINE void pct_encode_append(std::string& out, std::string_view s, bool form) {
   std::size_t escaped = 0;  // bytes that grow to %XX
   std::size_t spaces = 0;   // bytes that become '+' (form only)
   for (const char ch : s) {
@@ -235,10 +320,8 @@ inline void pct_encode_append(std::string& out, std::string_view s, bool form) {
   }
 }
 
-inline constexpr std::size_t no_error = static_cast<std::size_t>(-1);
-
-/// Appends the decoding of s to out. Returns no_error, or the offset of the malformed '%'.
-inline std::size_t pct_decode_append(std::string& out, std::string_view s, bool plus_is_space) {
+PROFILE_AUTH_INLINE std::size_t pct_decode_append(std::string& out, std::string_view s,
+                                                  bool plus_is_space) {
   out.reserve(out.size() + s.size());
   const std::size_t n = s.size();
   std::size_t i = 0;
@@ -262,8 +345,8 @@ inline std::size_t pct_decode_append(std::string& out, std::string_view s, bool 
   return no_error;
 }
 
-/// The message for a malformed escape at `pos`; names the position, never the data around it.
-inline std::string pct_error_message(bool truncated, std::size_t pos, std::string_view where) {
+PROFILE_AUTH_INLINE std::string pct_error_message(bool truncated, std::size_t pos,
+                                                  std::string_view where) {
   std::string m = "malformed percent escape at position " + std::to_string(pos);
   if (!where.empty()) {
     m += " of ";
@@ -275,7 +358,7 @@ inline std::string pct_error_message(bool truncated, std::size_t pos, std::strin
   return m;
 }
 
-inline result<std::string> pct_decode(std::string_view s, bool plus_is_space) {
+PROFILE_AUTH_INLINE result<std::string> pct_decode(std::string_view s, bool plus_is_space) {
   std::string out;
   const std::size_t bad = pct_decode_append(out, s, plus_is_space);
   if (bad != no_error) {
@@ -287,99 +370,71 @@ inline result<std::string> pct_decode(std::string_view s, bool plus_is_space) {
 
 }  // namespace detail
 
-// ---------------------------------------------------------------------------------------------
-// base64 (RFC 4648)
-
-/// Appends the RFC 4648 §4 base64 encoding of `bytes` (with '=' padding) to `out`.
-inline void base64_encode_to(std::string& out, std::string_view bytes) {
+PROFILE_AUTH_INLINE void base64_encode_to(std::string& out, std::string_view bytes) {
   detail::b64_encode_append(out, bytes, false);
 }
-/// RFC 4648 §4 base64 of `bytes`, with '=' padding.
-[[nodiscard]] inline std::string base64_encode(std::string_view bytes) {
+
+PROFILE_AUTH_INLINE std::string base64_encode(std::string_view bytes) {
   std::string out;
   base64_encode_to(out, bytes);
   return out;
 }
-/// Appends the RFC 4648 §5 base64url encoding of `bytes`, without padding (as JWT and PKCE use).
-inline void base64url_encode_to(std::string& out, std::string_view bytes) {
+
+PROFILE_AUTH_INLINE void base64url_encode_to(std::string& out, std::string_view bytes) {
   detail::b64_encode_append(out, bytes, true);
 }
-/// RFC 4648 §5 base64url of `bytes`, without padding.
-[[nodiscard]] inline std::string base64url_encode(std::string_view bytes) {
+
+PROFILE_AUTH_INLINE std::string base64url_encode(std::string_view bytes) {
   std::string out;
   base64url_encode_to(out, bytes);
   return out;
 }
 
-/// Strictly decodes RFC 4648 §4 base64: the length must be a multiple of 4, '=' may only end the
-/// input (at most two, exactly as many as needed), unused trailing bits must be zero, no
-/// whitespace or other byte outside the alphabet. Fails with errc::invalid_base64; the message
-/// names the offending position.
-[[nodiscard]] inline result<std::string> base64_decode(std::string_view text) {
+PROFILE_AUTH_INLINE result<std::string> base64_decode(std::string_view text) {
   return detail::b64_decode(text, false);
 }
-/// Strictly decodes RFC 4648 §5 base64url. Accepts unpadded input (JWT, PKCE) and correctly
-/// padded input; partial padding, a dangling single character, non-zero unused bits and bytes
-/// outside the alphabet ('+' and '/' included) fail with errc::invalid_base64.
-[[nodiscard]] inline result<std::string> base64url_decode(std::string_view text) {
+
+PROFILE_AUTH_INLINE result<std::string> base64url_decode(std::string_view text) {
   return detail::b64_decode(text, true);
 }
 
-// ---------------------------------------------------------------------------------------------
-// percent-encoding (RFC 3986 §2.1) and application/x-www-form-urlencoded
-
-/// Appends the RFC 3986 component encoding of `s`: unreserved bytes (ALPHA DIGIT - . _ ~) are
-/// kept, every other byte becomes %XX with upper-case hex.
-inline void percent_encode_to(std::string& out, std::string_view s) {
+PROFILE_AUTH_INLINE void percent_encode_to(std::string& out, std::string_view s) {
   detail::pct_encode_append(out, s, false);
 }
-/// RFC 3986 component encoding of `s` (see percent_encode_to).
-[[nodiscard]] inline std::string percent_encode(std::string_view s) {
+
+PROFILE_AUTH_INLINE std::string percent_encode(std::string_view s) {
   std::string out;
   percent_encode_to(out, s);
   return out;
 }
 
-/// Appends the application/x-www-form-urlencoded encoding of one name or value: unreserved
-/// bytes kept, ' ' becomes '+', everything else %XX (upper case). '~' is kept (RFC 3986
-/// unreserved), unlike the WHATWG serializer; every form decoder accepts both. This is also the
-/// encoding RFC 6749 §2.3.1 requires for client_id and client_secret before HTTP Basic.
-inline void form_urlencode_to(std::string& out, std::string_view s) {
+PROFILE_AUTH_INLINE void form_urlencode_to(std::string& out, std::string_view s) {
   detail::pct_encode_append(out, s, true);
 }
-/// application/x-www-form-urlencoded encoding of one name or value (see form_urlencode_to).
-[[nodiscard]] inline std::string form_urlencode(std::string_view s) {
+
+PROFILE_AUTH_INLINE std::string form_urlencode(std::string_view s) {
   std::string out;
   form_urlencode_to(out, s);
   return out;
 }
 
-/// Appends `name=value`, both form-encoded, to a form body; a '&' separates it from existing
-/// content.
-inline void append_form_field(std::string& body, std::string_view name, std::string_view value) {
+PROFILE_AUTH_INLINE void append_form_field(std::string& body, std::string_view name,
+                                           std::string_view value) {
   if (!body.empty()) body += '&';
   form_urlencode_to(body, name);
   body += '=';
   form_urlencode_to(body, value);
 }
 
-/// Decodes %XX escapes (either hex case). '+' stays '+'. Other bytes are copied unchanged, so
-/// the result may hold any byte, NUL and invalid UTF-8 included. A '%' not followed by two hex
-/// digits fails with errc::invalid_percent_encoding naming its position.
-[[nodiscard]] inline result<std::string> percent_decode(std::string_view s) {
+PROFILE_AUTH_INLINE result<std::string> percent_decode(std::string_view s) {
   return detail::pct_decode(s, false);
 }
-/// Decodes one application/x-www-form-urlencoded name or value: as percent_decode, and '+'
-/// becomes ' '. Fails with errc::invalid_percent_encoding.
-[[nodiscard]] inline result<std::string> form_urldecode(std::string_view s) {
+
+PROFILE_AUTH_INLINE result<std::string> form_urldecode(std::string_view s) {
   return detail::pct_decode(s, true);
 }
 
-// ---------------------------------------------------------------------------------------------
-// hex and comparison
-
-/// Lower-case hex of `bytes` (two characters per byte).
-[[nodiscard]] inline std::string hex_encode(std::string_view bytes) {
+PROFILE_AUTH_INLINE std::string hex_encode(std::string_view bytes) {
   std::string out(bytes.size() * 2, '\0');
   char* p = out.data();
   for (const char ch : bytes) {
@@ -390,11 +445,7 @@ inline void append_form_field(std::string& body, std::string_view name, std::str
   return out;
 }
 
-/// Compares two byte strings in time that depends only on their length, never on where they
-/// differ: use it for state values, MACs and anything an attacker could probe byte by byte.
-/// Strings of different length return false at once, so the length itself is not hidden; the
-/// values compared here (state, hashes, tokens) have public or fixed lengths.
-[[nodiscard]] inline bool constant_time_equal(std::string_view a, std::string_view b) noexcept {
+PROFILE_AUTH_INLINE bool constant_time_equal(std::string_view a, std::string_view b) noexcept {
   if (a.size() != b.size()) return false;
   const std::size_t n = a.size();
   std::uint64_t acc = 0;
@@ -417,6 +468,8 @@ inline void append_form_field(std::string& body, std::string_view name, std::str
   return sink == 0;
 #endif
 }
+
+#endif  // PROFILE_AUTH_DEFINITIONS
 
 }  // namespace profile::auth::inline v0
 

@@ -219,21 +219,8 @@ static_assert(oauth_error_table_matches(), "oauth_error_names must follow oauth_
   return errc::oauth_error;
 }
 
-namespace detail {
-class error_category_impl final : public std::error_category {
- public:
-  const char* name() const noexcept override { return "profile.auth"; }
-  std::string message(int ev) const override {
-    return std::string(to_string(static_cast<errc>(ev)));
-  }
-};
-}  // namespace detail
-
 /// The std::error_category of errc values (name "profile.auth").
-[[nodiscard]] inline const std::error_category& error_category() noexcept {
-  static const detail::error_category_impl instance;
-  return instance;
-}
+[[nodiscard]] const std::error_category& error_category() noexcept;
 
 /// Lets `std::error_code ec = errc::invalid_grant;` work.
 [[nodiscard]] inline std::error_code make_error_code(errc e) noexcept {
@@ -361,6 +348,26 @@ inline constexpr auto errc_class_table = make_errc_class_table();
 [[nodiscard]] constexpr bool is_retryable(const error& e) noexcept {
   return classify(e) == error_class::retryable;
 }
+
+// --- definitions: compiled here header-only, in the library's source file in compiled mode ---
+#if PROFILE_AUTH_DEFINITIONS
+
+namespace detail {
+class error_category_impl final : public std::error_category {
+ public:
+  const char* name() const noexcept override { return "profile.auth"; }
+  std::string message(int ev) const override {
+    return std::string(to_string(static_cast<errc>(ev)));
+  }
+};
+}  // namespace detail
+
+PROFILE_AUTH_INLINE const std::error_category& error_category() noexcept {
+  static const detail::error_category_impl instance;
+  return instance;
+}
+
+#endif  // PROFILE_AUTH_DEFINITIONS
 
 }  // namespace profile::auth::inline v0
 

@@ -20,25 +20,6 @@
 
 namespace profile::auth::inline v0 {
 
-namespace detail {
-[[nodiscard]] inline result<void> require_endpoint(std::string_view name, std::string_view value,
-                                                   std::string_view why) {
-  if (!value.empty()) return {};
-  return fail(errc::invalid_argument, "the authorization server's metadata has no " +
-                                          std::string(name) + ": " + std::string(why));
-}
-
-[[nodiscard]] inline result<void> require_grant(const authorization_server_metadata& m,
-                                                std::string_view grant) {
-  // An absent list is not held against the server: many omit it and support more than
-  // RFC 8414's default would say.
-  if (m.grant_types_supported.empty() || list_has(m.grant_types_supported, grant)) return {};
-  return fail(errc::unsupported_grant_type,
-              "the authorization server's metadata does not list the " + std::string(grant) +
-                  " grant in grant_types_supported: it will refuse this flow");
-}
-}  // namespace detail
-
 /// A client credentials configuration (RFC 6749 §4.4) for the server described by `m`:
 /// its token_endpoint, a form body, and client authentication by preferred_client_auth()
 /// (HTTP Basic with form-encoded credentials when accepted, else client_secret_post). Scope,
@@ -47,74 +28,15 @@ namespace detail {
 /// secret-based method, or client_id/client_secret are empty or hold control bytes;
 /// errc::unsupported_grant_type when the server lists its grant types without
 /// client_credentials.
-[[nodiscard]] inline result<client_credentials_config> client_credentials_config_from(
-    const authorization_server_metadata& m, std::string client_id, secret client_secret) {
-  if (auto r = detail::require_endpoint("token_endpoint", m.token_endpoint,
-                                        "the client credentials grant needs one");
-      !r)
-    return unexpected<error>(std::move(r).error());
-  if (auto r = detail::require_grant(m, "client_credentials"); !r)
-    return unexpected<error>(std::move(r).error());
-  auto auth = preferred_client_auth(m);
-  if (!auth) return unexpected<error>(std::move(auth).error());
-  client_credentials_config c;
-  c.token_endpoint = m.token_endpoint;
-  c.client_id = std::move(client_id);
-  c.client_secret = std::move(client_secret);
-  c.format = body_format::form;
-  c.auth = *auth;
-  c.basic = basic_encoding::form_encoded;
-  if (auto r = validate_client_auth(c.client_id, c.client_secret, c.auth, c.basic, c.format); !r)
-    return unexpected<error>(std::move(r).error());
-  return c;
-}
+[[nodiscard]] result<client_credentials_config> client_credentials_config_from(
+    const authorization_server_metadata& m, std::string client_id, secret client_secret);
 
 namespace detail {
-[[nodiscard]] inline result<user_auth_config> user_auth_from(const authorization_server_metadata& m,
-                                                             std::string client_id,
-                                                             secret client_secret,
-                                                             std::string redirect_uri,
-                                                             bool allow_insecure_http) {
-  if (auto r = require_endpoint("authorization_endpoint", m.authorization_endpoint,
-                                "the server offers no authorization code flow");
-      !r)
-    return unexpected<error>(std::move(r).error());
-  if (auto r = require_endpoint("token_endpoint", m.token_endpoint,
-                                "codes cannot be exchanged without one");
-      !r)
-    return unexpected<error>(std::move(r).error());
-  if (auto r = require_grant(m, "authorization_code"); !r)
-    return unexpected<error>(std::move(r).error());
-  if (!m.response_types_supported.empty() && !list_has(m.response_types_supported, "code"))
-    return fail(errc::unsupported_response_type,
-                "the authorization server's metadata does not list response type 'code': it "
-                "offers no authorization code flow");
-  if (!m.code_challenge_methods_supported.empty() && !supports_pkce_s256(m))
-    return fail(errc::invalid_argument,
-                "the authorization server lists PKCE methods without S256: this library always "
-                "uses S256 (OAuth 2.1; 'plain' protects nothing), so this server cannot be used");
-  if (m.require_pushed_authorization_requests)
-    return fail(errc::invalid_argument,
-                "the authorization server requires pushed authorization requests (RFC 9126), "
-                "which this library does not send yet");
-  user_auth_config c;
-  c.authorization_endpoint = m.authorization_endpoint;
-  c.token_endpoint = m.token_endpoint;
-  c.revocation_endpoint = m.revocation_endpoint;
-  c.device_authorization_endpoint = m.device_authorization_endpoint;
-  c.client_id = std::move(client_id);
-  c.client_secret = std::move(client_secret);
-  c.redirect_uri = std::move(redirect_uri);
-  c.allow_insecure_http = allow_insecure_http;
-  if (!c.client_secret.empty()) {
-    auto auth = preferred_client_auth(m);
-    if (!auth) return unexpected<error>(std::move(auth).error());
-    c.auth = *auth;
-  }
-  if (auto r = check_client(c, c.format); !r) return unexpected<error>(std::move(r).error());
-  if (auto r = check_redirect_uri(c); !r) return unexpected<error>(std::move(r).error());
-  return c;
-}
+/// user_auth_config_from() for both client kinds, with allow_insecure_http set as given.
+[[nodiscard]] result<user_auth_config> user_auth_from(const authorization_server_metadata& m,
+                                                      std::string client_id, secret client_secret,
+                                                      std::string redirect_uri,
+                                                      bool allow_insecure_http);
 }  // namespace detail
 
 /// A public client's user_auth_config (native app, CLI, game: no secret) for the server `m`
@@ -129,19 +51,16 @@ namespace detail {
 /// - errc::unsupported_grant_type / unsupported_response_type: grant types or response types
 ///   are listed without authorization_code / code.
 /// Check the callback's `iss` with callback_issuer(m) (RFC 9207).
-[[nodiscard]] inline result<user_auth_config> user_auth_config_from(
-    const authorization_server_metadata& m, std::string client_id, std::string redirect_uri) {
-  return detail::user_auth_from(m, std::move(client_id), secret(), std::move(redirect_uri), false);
-}
+[[nodiscard]] result<user_auth_config> user_auth_config_from(const authorization_server_metadata& m,
+                                                             std::string client_id,
+                                                             std::string redirect_uri);
 
 /// A confidential client's user_auth_config (a backend holding `client_secret`): as the public
 /// form, with client authentication chosen by preferred_client_auth() (its errors too).
-[[nodiscard]] inline result<user_auth_config> user_auth_config_from(
-    const authorization_server_metadata& m, std::string client_id, secret client_secret,
-    std::string redirect_uri) {
-  return detail::user_auth_from(m, std::move(client_id), std::move(client_secret),
-                                std::move(redirect_uri), false);
-}
+[[nodiscard]] result<user_auth_config> user_auth_config_from(const authorization_server_metadata& m,
+                                                             std::string client_id,
+                                                             secret client_secret,
+                                                             std::string redirect_uri);
 
 /// How to check the `iss` of authorization callbacks from the server `m` describes (RFC 9207):
 /// pass both to parse_authorization_callback().
@@ -203,6 +122,117 @@ template <Transport T>
   return discover_user_auth_config(transport, issuer, std::move(client_id), secret(),
                                    std::move(redirect_uri), opts);
 }
+
+// --- definitions: compiled here header-only, in the library's source file in compiled mode ---
+#if PROFILE_AUTH_DEFINITIONS
+
+namespace detail {
+
+[[nodiscard]] PROFILE_AUTH_INLINE result<void> require_endpoint(std::string_view name,
+                                                                std::string_view value,
+                                                                std::string_view why) {
+  if (!value.empty()) return {};
+  return fail(errc::invalid_argument, "the authorization server's metadata has no " +
+                                          std::string(name) + ": " + std::string(why));
+}
+
+[[nodiscard]] PROFILE_AUTH_INLINE result<void> require_grant(const authorization_server_metadata& m,
+                                                             std::string_view grant) {
+  // An absent list is not held against the server: many omit it and support more than
+  // RFC 8414's default would say.
+  if (m.grant_types_supported.empty() || list_has(m.grant_types_supported, grant)) return {};
+  return fail(errc::unsupported_grant_type,
+              "the authorization server's metadata does not list the " + std::string(grant) +
+                  " grant in grant_types_supported: it will refuse this flow");
+}
+
+}  // namespace detail
+
+PROFILE_AUTH_INLINE result<client_credentials_config> client_credentials_config_from(
+    const authorization_server_metadata& m, std::string client_id, secret client_secret) {
+  if (auto r = detail::require_endpoint("token_endpoint", m.token_endpoint,
+                                        "the client credentials grant needs one");
+      !r)
+    return unexpected<error>(std::move(r).error());
+  if (auto r = detail::require_grant(m, "client_credentials"); !r)
+    return unexpected<error>(std::move(r).error());
+  auto auth = preferred_client_auth(m);
+  if (!auth) return unexpected<error>(std::move(auth).error());
+  client_credentials_config c;
+  c.token_endpoint = m.token_endpoint;
+  c.client_id = std::move(client_id);
+  c.client_secret = std::move(client_secret);
+  c.format = body_format::form;
+  c.auth = *auth;
+  c.basic = basic_encoding::form_encoded;
+  if (auto r = validate_client_auth(c.client_id, c.client_secret, c.auth, c.basic, c.format); !r)
+    return unexpected<error>(std::move(r).error());
+  return c;
+}
+
+namespace detail {
+
+PROFILE_AUTH_INLINE result<user_auth_config> user_auth_from(const authorization_server_metadata& m,
+                                                            std::string client_id,
+                                                            secret client_secret,
+                                                            std::string redirect_uri,
+                                                            bool allow_insecure_http) {
+  if (auto r = require_endpoint("authorization_endpoint", m.authorization_endpoint,
+                                "the server offers no authorization code flow");
+      !r)
+    return unexpected<error>(std::move(r).error());
+  if (auto r = require_endpoint("token_endpoint", m.token_endpoint,
+                                "codes cannot be exchanged without one");
+      !r)
+    return unexpected<error>(std::move(r).error());
+  if (auto r = require_grant(m, "authorization_code"); !r)
+    return unexpected<error>(std::move(r).error());
+  if (!m.response_types_supported.empty() && !list_has(m.response_types_supported, "code"))
+    return fail(errc::unsupported_response_type,
+                "the authorization server's metadata does not list response type 'code': it "
+                "offers no authorization code flow");
+  if (!m.code_challenge_methods_supported.empty() && !supports_pkce_s256(m))
+    return fail(errc::invalid_argument,
+                "the authorization server lists PKCE methods without S256: this library always "
+                "uses S256 (OAuth 2.1; 'plain' protects nothing), so this server cannot be used");
+  if (m.require_pushed_authorization_requests)
+    return fail(errc::invalid_argument,
+                "the authorization server requires pushed authorization requests (RFC 9126), "
+                "which this library does not send yet");
+  user_auth_config c;
+  c.authorization_endpoint = m.authorization_endpoint;
+  c.token_endpoint = m.token_endpoint;
+  c.revocation_endpoint = m.revocation_endpoint;
+  c.device_authorization_endpoint = m.device_authorization_endpoint;
+  c.client_id = std::move(client_id);
+  c.client_secret = std::move(client_secret);
+  c.redirect_uri = std::move(redirect_uri);
+  c.allow_insecure_http = allow_insecure_http;
+  if (!c.client_secret.empty()) {
+    auto auth = preferred_client_auth(m);
+    if (!auth) return unexpected<error>(std::move(auth).error());
+    c.auth = *auth;
+  }
+  if (auto r = check_client(c, c.format); !r) return unexpected<error>(std::move(r).error());
+  if (auto r = check_redirect_uri(c); !r) return unexpected<error>(std::move(r).error());
+  return c;
+}
+
+}  // namespace detail
+
+PROFILE_AUTH_INLINE result<user_auth_config> user_auth_config_from(
+    const authorization_server_metadata& m, std::string client_id, std::string redirect_uri) {
+  return detail::user_auth_from(m, std::move(client_id), secret(), std::move(redirect_uri), false);
+}
+
+PROFILE_AUTH_INLINE result<user_auth_config> user_auth_config_from(
+    const authorization_server_metadata& m, std::string client_id, secret client_secret,
+    std::string redirect_uri) {
+  return detail::user_auth_from(m, std::move(client_id), std::move(client_secret),
+                                std::move(redirect_uri), false);
+}
+
+#endif  // PROFILE_AUTH_DEFINITIONS
 
 }  // namespace profile::auth::inline v0
 

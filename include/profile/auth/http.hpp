@@ -38,20 +38,11 @@ class header_list {
   header_list(std::initializer_list<value_type> init) : fields_(init) {}
 
   /// Appends a field (an existing field of the same name is kept).
-  void add(std::string name, std::string value) {
-    fields_.emplace_back(std::move(name), std::move(value));
-  }
+  void add(std::string name, std::string value);
   /// Replaces every field called `name` by one field with `value`.
-  void set(std::string_view name, std::string value) {
-    remove(name);
-    fields_.emplace_back(std::string(name), std::move(value));
-  }
+  void set(std::string_view name, std::string value);
   /// Removes every field called `name`; returns how many were removed.
-  std::size_t remove(std::string_view name) {
-    const std::size_t before = fields_.size();
-    std::erase_if(fields_, [&](const value_type& f) { return detail::iequals(f.first, name); });
-    return before - fields_.size();
-  }
+  std::size_t remove(std::string_view name);
   /// The first field called `name`, if any.
   [[nodiscard]] std::optional<std::string_view> find(std::string_view name) const noexcept {
     for (const auto& f : fields_)
@@ -59,12 +50,7 @@ class header_list {
     return std::nullopt;
   }
   /// Every value of fields called `name`, in order.
-  [[nodiscard]] std::vector<std::string_view> find_all(std::string_view name) const {
-    std::vector<std::string_view> out;
-    for (const auto& f : fields_)
-      if (detail::iequals(f.first, name)) out.emplace_back(f.second);
-    return out;
-  }
+  [[nodiscard]] std::vector<std::string_view> find_all(std::string_view name) const;
   [[nodiscard]] bool contains(std::string_view name) const noexcept {
     return find(name).has_value();
   }
@@ -98,6 +84,34 @@ struct http_response {
   /// True for a 2xx status.
   [[nodiscard]] bool ok() const noexcept { return status >= 200 && status < 300; }
 };
+
+// --- definitions: compiled here header-only, in the library's source file in compiled mode ---
+#if PROFILE_AUTH_DEFINITIONS
+
+PROFILE_AUTH_INLINE void header_list::add(std::string name, std::string value) {
+  fields_.emplace_back(std::move(name), std::move(value));
+}
+
+PROFILE_AUTH_INLINE void header_list::set(std::string_view name, std::string value) {
+  remove(name);
+  fields_.emplace_back(std::string(name), std::move(value));
+}
+
+PROFILE_AUTH_INLINE std::size_t header_list::remove(std::string_view name) {
+  const std::size_t before = fields_.size();
+  std::erase_if(fields_, [&](const value_type& f) { return detail::iequals(f.first, name); });
+  return before - fields_.size();
+}
+
+PROFILE_AUTH_INLINE std::vector<std::string_view> header_list::find_all(
+    std::string_view name) const {
+  std::vector<std::string_view> out;
+  for (const auto& f : fields_)
+    if (detail::iequals(f.first, name)) out.emplace_back(f.second);
+  return out;
+}
+
+#endif  // PROFILE_AUTH_DEFINITIONS
 
 }  // namespace profile::auth::inline v0
 

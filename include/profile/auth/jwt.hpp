@@ -4,21 +4,25 @@
 #define PROFILE_AUTH_JWT_HPP
 
 #include <profile/auth/config.hpp>
-#include <profile/auth/detail/json.hpp>
-#include <profile/auth/encoding.hpp>
+#include <profile/auth/detail/json_tape.hpp>  // json::limits
 #include <profile/auth/error.hpp>
 #include <profile/auth/result.hpp>
 #include <profile/auth/secret.hpp>
 
 #include <chrono>       // std::chrono::sys_seconds for NumericDate claims
-#include <cmath>        // std::floor, std::isfinite for fractional NumericDates
 #include <cstddef>      // std::size_t
-#include <cstdint>      // std::int64_t
 #include <optional>     // absent claims
 #include <string>       // claim values
 #include <string_view>  // the token, claim names
 #include <utility>      // std::pair, std::move
 #include <vector>       // aud, roles, raw claims
+
+#if PROFILE_AUTH_DEFINITIONS
+#include <profile/auth/detail/json.hpp>  // the JOSE header and the claims
+#include <profile/auth/encoding.hpp>     // base64url_decode of the parts
+
+#include <cstdint>  // std::int64_t
+#endif
 
 namespace profile::auth::inline v0 {
 
@@ -75,19 +79,45 @@ struct unverified_claims {
   }
 };
 
+/// Reads the header and claims of a JWS-compact JWT access token (RFC 7519, RFC 9068)
+/// WITHOUT VERIFYING ANYTHING (see unverified_claims). A token is taken for a JWT when it has
+/// exactly three dot-separated parts and the first decodes (base64url) to a JSON object with
+/// a string `alg`; anything else (opaque tokens, JWE with five parts) gives `is_jwt == false`
+/// as a normal value, never an error.
+/// Errors, only for a token whose header is a JWT header but whose payload is unusable:
+/// errc::invalid_base64 (payload not base64url), errc::invalid_json / invalid_utf8 (not a
+/// JSON object), errc::limit_exceeded (above `lim`). Messages never contain the token.
+[[nodiscard]] result<unverified_claims> decode_unverified_claims(
+    std::string_view access_token, const detail::json::limits& lim = {});
+
+/// decode_unverified_claims() for a token held in a `secret` (the claims are not secret; the
+/// token stays where it is).
+[[nodiscard]] inline result<unverified_claims> decode_unverified_claims(
+    const secret& access_token, const detail::json::limits& lim = {}) {
+  return decode_unverified_claims(access_token.reveal(), lim);
+}
+
+// --- definitions: compiled here header-only, in the library's source file in compiled mode ---
+#if PROFILE_AUTH_DEFINITIONS
+
 namespace detail {
 
 /// A NumericDate (RFC 7519 §2): an integer, or a finite number within ±10^15 s, floored.
-[[nodiscard]] inline std::optional<std::chrono::sys_seconds> numeric_date(const json::value& v) {
+PROFILE_AUTH_INLINE std::optional<std::chrono::sys_seconds> numeric_date(const json::value& v) {
   if (const auto i = v.get_int64()) return std::chrono::sys_seconds(std::chrono::seconds(*i));
   const auto d = v.get_double();
-  if (!d || !std::isfinite(*d) || *d > 1e15 || *d < -1e15) return std::nullopt;
-  return std::chrono::sys_seconds(std::chrono::seconds(static_cast<std::int64_t>(std::floor(*d))));
+  // The range test also refuses NaN and infinities (every comparison with NaN is false).
+  if (!d || !(*d >= -1e15 && *d <= 1e15)) return std::nullopt;
+  // Floor without <cmath>: the conversion truncates toward zero (exact below 2^53).
+  auto whole = static_cast<std::int64_t>(*d);
+  if (static_cast<double>(whole) > *d) --whole;
+  return std::chrono::sys_seconds(std::chrono::seconds(whole));
 }
 
 /// Appends a string, or each string of an array (other kinds skipped), to `out`, skipping
 /// values already there when `unique`.
-inline void collect_strings(const json::value& v, std::vector<std::string>& out, bool unique) {
+PROFILE_AUTH_INLINE void collect_strings(const json::value& v, std::vector<std::string>& out,
+                                         bool unique) {
   const auto add = [&](const json::value& s) {
     std::string text;
     if (!s.copy_string_to(text)) return;
@@ -104,7 +134,7 @@ inline void collect_strings(const json::value& v, std::vector<std::string>& out,
 }
 
 /// A space-separated string from a string or an array of strings.
-[[nodiscard]] inline std::string joined_strings(const json::value& v) {
+PROFILE_AUTH_INLINE std::string joined_strings(const json::value& v) {
   std::vector<std::string> parts;
   collect_strings(v, parts, false);
   std::string out;
@@ -116,7 +146,7 @@ inline void collect_strings(const json::value& v, std::vector<std::string>& out,
   return out;
 }
 
-[[nodiscard]] inline unexpected<error> jwt_fail(errc code, std::string_view what) {
+PROFILE_AUTH_INLINE unexpected<error> jwt_fail(errc code, std::string_view what) {
   return fail(code, "the access token has a JWT header but " + std::string(what) +
                         ": its claims cannot be read (the token itself may still be valid for "
                         "the server; treat it as opaque)");
@@ -124,16 +154,8 @@ inline void collect_strings(const json::value& v, std::vector<std::string>& out,
 
 }  // namespace detail
 
-/// Reads the header and claims of a JWS-compact JWT access token (RFC 7519, RFC 9068)
-/// WITHOUT VERIFYING ANYTHING (see unverified_claims). A token is taken for a JWT when it has
-/// exactly three dot-separated parts and the first decodes (base64url) to a JSON object with
-/// a string `alg`; anything else (opaque tokens, JWE with five parts) gives `is_jwt == false`
-/// as a normal value, never an error.
-/// Errors, only for a token whose header is a JWT header but whose payload is unusable:
-/// errc::invalid_base64 (payload not base64url), errc::invalid_json / invalid_utf8 (not a
-/// JSON object), errc::limit_exceeded (above `lim`). Messages never contain the token.
-[[nodiscard]] inline result<unverified_claims> decode_unverified_claims(
-    std::string_view access_token, const detail::json::limits& lim = {}) {
+PROFILE_AUTH_INLINE result<unverified_claims> decode_unverified_claims(
+    std::string_view access_token, const detail::json::limits& lim) {
   unverified_claims out;
   const std::size_t dot1 = access_token.find('.');
   if (dot1 == std::string_view::npos) return out;
@@ -203,12 +225,7 @@ inline void collect_strings(const json::value& v, std::vector<std::string>& out,
   return out;
 }
 
-/// decode_unverified_claims() for a token held in a `secret` (the claims are not secret; the
-/// token stays where it is).
-[[nodiscard]] inline result<unverified_claims> decode_unverified_claims(
-    const secret& access_token, const detail::json::limits& lim = {}) {
-  return decode_unverified_claims(access_token.reveal(), lim);
-}
+#endif  // PROFILE_AUTH_DEFINITIONS
 
 }  // namespace profile::auth::inline v0
 

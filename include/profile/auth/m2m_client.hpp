@@ -29,7 +29,7 @@ namespace detail {
 /// The client credentials grant as a TokenSource.
 class client_credentials_source {
  public:
-  explicit client_credentials_source(client_credentials_config config)
+  explicit client_credentials_source(client_credentials_config&& config)
       : config_(std::move(config)) {}
 
   [[nodiscard]] result<http_request> request() { return client_credentials_request(config_); }
@@ -38,8 +38,10 @@ class client_credentials_source {
     token_parse_options o;
     o.endpoint_name = "token endpoint";
     // A `Retry-After: <HTTP-date>` is relative to the wall clock: read it only for such an
-    // answer (delta-seconds, the usual form, needs none).
-    if (!r.ok() && has_date_retry_after(r)) o.wall_clock_now = std::chrono::system_clock::now();
+    // answer (delta-seconds, the usual form, needs none). PROFILE_AUTH_NO_HTTP_DATE ignores
+    // dates, so that build never reads the wall clock (nor links the C library's time code).
+    if constexpr (!PROFILE_AUTH_NO_HTTP_DATE)
+      if (!r.ok() && has_date_retry_after(r)) o.wall_clock_now = std::chrono::system_clock::now();
     return parse_token_response(r, received_at, o);
   }
 

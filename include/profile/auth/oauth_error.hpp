@@ -4,17 +4,23 @@
 #define PROFILE_AUTH_OAUTH_ERROR_HPP
 
 #include <profile/auth/config.hpp>
-#include <profile/auth/detail/http_date.hpp>
-#include <profile/auth/detail/json.hpp>
+#include <profile/auth/detail/json_tape.hpp>  // json::limits in response_error_options
 #include <profile/auth/error.hpp>
 #include <profile/auth/http.hpp>
-#include <profile/auth/url.hpp>
 
 #include <chrono>       // system_clock: the wall-clock "now" an HTTP-date Retry-After needs
 #include <cstddef>      // std::size_t
 #include <optional>     // optional wall clock, optional fields
 #include <string>       // messages and owned fields
 #include <string_view>  // inputs
+
+#if PROFILE_AUTH_DEFINITIONS
+#include <profile/auth/detail/http_date.hpp>  // parse_retry_after
+#include <profile/auth/detail/json.hpp>       // JSON error bodies
+#include <profile/auth/detail/json_text.hpp>  // UTF-8 sequences in sanitize_text
+#include <profile/auth/secret.hpp>            // secure_wipe of form values
+#include <profile/auth/url.hpp>               // form error bodies (parse_query), iequals
+#endif
 
 namespace profile::auth::inline v0 {
 
@@ -45,73 +51,24 @@ inline constexpr std::size_t max_error_code = 128;
 /// Server text made safe to print: C0/C1 controls and DEL dropped (CR, LF and TAB become a
 /// space so words stay apart), bidirectional overrides dropped, malformed UTF-8 replaced by '?',
 /// at most `cap` bytes (never cutting a UTF-8 sequence; "..." marks a cut).
-[[nodiscard]] inline std::string sanitize_text(std::string_view s, std::size_t cap) {
-  std::string out;
-  out.reserve(s.size());
-  std::size_t i = 0;
-  while (i < s.size()) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    if (c < 0x80) {
-      if (c == '\t' || c == '\n' || c == '\r') {
-        if (!out.empty() && out.back() != ' ') out.push_back(' ');
-      } else if (c >= 0x20 && c != 0x7F) {
-        out.push_back(static_cast<char>(c));
-      }
-      ++i;
-      continue;
-    }
-    const int len = json::text::utf8_sequence(s.data() + i, s.data() + s.size());
-    if (len <= 0) {  // one '?' per maximal ill-formed subpart
-      out.push_back('?');
-      i += static_cast<std::size_t>(-len);
-      continue;
-    }
-    const std::string_view seq = s.substr(i, static_cast<std::size_t>(len));
-    const auto b1 = static_cast<unsigned char>(seq[1]);
-    const auto b2 = seq.size() > 2 ? static_cast<unsigned char>(seq[2]) : 0;
-    const bool c1_control = c == 0xC2 && b1 < 0xA0;                              // U+0080..U+009F
-    const bool bidi = c == 0xE2 && ((b1 == 0x80 && b2 >= 0xAA && b2 <= 0xAE) ||  // U+202A..E
-                                    (b1 == 0x81 && b2 >= 0xA6 && b2 <= 0xA9));   // U+2066..9
-    if (!c1_control && !bidi) out.append(seq);
-    i += seq.size();
-  }
-  while (!out.empty() && out.back() == ' ') out.pop_back();
-  if (out.size() > cap) {
-    std::size_t keep = cap >= 3 ? cap - 3 : 0;
-    while (keep > 0 && (static_cast<unsigned char>(out[keep]) & 0xC0) == 0x80) --keep;
-    out.resize(keep);
-    if (cap >= 3) out += "...";
-  }
-  return out;
-}
+[[nodiscard]] std::string sanitize_text(std::string_view s, std::size_t cap);
 
 /// Printable ASCII only (0x21-0x7E; anything else dropped), at most `cap` bytes.
-[[nodiscard]] inline std::string sanitize_token(std::string_view s, std::size_t cap) {
-  std::string out;
-  for (const char ch : s) {
-    if (out.size() == cap) break;
-    if (ch > 0x20 && ch < 0x7F) out.push_back(ch);
-  }
-  return out;
-}
+[[nodiscard]] std::string sanitize_token(std::string_view s, std::size_t cap);
 
 /// How a response body is shaped, judged from Content-Type and the first byte.
 enum class body_shape : unsigned char { empty, json, form, other };
 
-[[nodiscard]] inline std::string_view media_type(const http_response& r) noexcept {
-  std::string_view ct = r.headers.find("Content-Type").value_or(std::string_view{});
-  ct = ct.substr(0, ct.find(';'));
-  while (!ct.empty() && (ct.front() == ' ' || ct.front() == '\t')) ct.remove_prefix(1);
-  while (!ct.empty() && (ct.back() == ' ' || ct.back() == '\t')) ct.remove_suffix(1);
-  return ct;
-}
+[[nodiscard]] std::string_view media_type(const http_response& r) noexcept;
 
 /// PROFILE_AUTH_JSON_ONLY as a constant for `if constexpr`.
 inline constexpr bool json_only = PROFILE_AUTH_JSON_ONLY != 0;
 
 // With PROFILE_AUTH_JSON_ONLY sniff_body is inlined into its callers, so that the compiler sees
 // it never answers `form` and drops the form-body readers behind that case.
-#if PROFILE_AUTH_JSON_ONLY && (defined(__GNUC__) || defined(__clang__))
+// (Header-only only: in compiled mode the callers are in the library's source file anyway.)
+#if PROFILE_AUTH_JSON_ONLY && !PROFILE_AUTH_SEPARATE_COMPILATION && \
+    (defined(__GNUC__) || defined(__clang__))
 #define PROFILE_AUTH_DETAIL_SNIFF_INLINE __attribute__((always_inline))
 #else
 #define PROFILE_AUTH_DETAIL_SNIFF_INLINE
@@ -121,25 +78,8 @@ inline constexpr bool json_only = PROFILE_AUTH_JSON_ONLY != 0;
 /// unlabelled (GitHub answers form bodies unless asked for JSON; some servers label JSON
 /// errors text/plain, which the '{' check catches); anything else (HTML pages) is `other`.
 /// With PROFILE_AUTH_JSON_ONLY, what would be `form` is `other`.
-[[nodiscard]] PROFILE_AUTH_DETAIL_SNIFF_INLINE inline body_shape sniff_body(
-    const http_response& r) noexcept {
-  std::size_t i = 0;
-  const std::string_view b = r.body;
-  while (i < b.size() && (b[i] == ' ' || b[i] == '\t' || b[i] == '\r' || b[i] == '\n')) ++i;
-  if (i == b.size()) return body_shape::empty;
-  if (b[i] == '{') return body_shape::json;
-  const std::string_view mt = media_type(r);
-  const std::string_view suffix = "+json";
-  if (iequals(mt, "application/json") ||
-      (mt.size() > suffix.size() && iequals(mt.substr(mt.size() - suffix.size()), suffix)))
-    return body_shape::json;
-  if (json_only) return body_shape::other;
-  if (mt.empty() || iequals(mt, "application/x-www-form-urlencoded") || iequals(mt, "text/plain"))
-    return body_shape::form;
-  return body_shape::other;
-}
-
-#undef PROFILE_AUTH_DETAIL_SNIFF_INLINE
+[[nodiscard]] PROFILE_AUTH_DETAIL_SNIFF_INLINE body_shape
+sniff_body(const http_response& r) noexcept;
 
 /// RFC 6749 §5.2 `error` grammar: 1*( %x20-21 / %x23-5B / %x5D-7E ).
 [[nodiscard]] constexpr bool is_oauth_error_code(std::string_view s) noexcept {
@@ -159,53 +99,12 @@ struct oauth_error_fields {
 
 /// Reads error/error_description/error_uri from a JSON object or form body. Anything that is
 /// not such a body (or has an invalid code) leaves `found` false.
-[[nodiscard]] inline oauth_error_fields read_oauth_error(const http_response& r,
-                                                         const json::limits& lim) {
-  oauth_error_fields f;
-  const body_shape shape = sniff_body(r);
-  if (shape == body_shape::json) {
-    auto doc = json::parse(r.body, lim);
-    if (!doc || !doc->root().is_object()) return f;
-    const json::value root = doc->root();
-    const auto e = root.find("error");
-    if (!e || !e->copy_string_to(f.error) || !is_oauth_error_code(f.error)) return f;
-    if (const auto d = root.find("error_description")) (void)d->copy_string_to(f.description);
-    if (const auto u = root.find("error_uri")) (void)u->copy_string_to(f.uri);
-  } else if (!json_only && shape == body_shape::form) {
-    if (r.body.size() > lim.max_size) return f;
-    auto q = parse_query(r.body);
-    if (!q) return f;
-    bool have = false;
-    for (auto& [name, value] : *q) {
-      if (name == "error" && !have) {
-        f.error = value;
-        have = true;
-      } else if (name == "error_description")
-        f.description = value;
-      else if (name == "error_uri")
-        f.uri = value;
-      secure_wipe(value);  // a form body can carry a token next to the error
-    }
-    if (!have || !is_oauth_error_code(f.error)) return f;
-  } else {
-    return f;
-  }
-  f.found = true;
-  return f;
-}
+[[nodiscard]] oauth_error_fields read_oauth_error(const http_response& r, const json::limits& lim);
 
 /// Fills the parts of an error that come from any HTTP answer: status, Retry-After (see
 /// parse_retry_after) and the request id (first of request_id_headers, sanitised).
-inline void add_response_context(error& e, const http_response& r,
-                                 std::optional<std::chrono::system_clock::time_point> now) {
-  e.http_status = r.status;
-  if (const auto ra = r.headers.find("Retry-After")) e.retry_after = parse_retry_after(*ra, now);
-  for (const std::string_view h : request_id_headers)
-    if (const auto v = r.headers.find(h)) {
-      e.request_id = sanitize_token(*v, max_request_id);
-      if (!e.request_id.empty()) break;
-    }
-}
+void add_response_context(error& e, const http_response& r,
+                          std::optional<std::chrono::system_clock::time_point> now);
 
 /// What to do about an OAuth error code (the tail of error::message).
 [[nodiscard]] constexpr std::string_view oauth_advice(errc c) noexcept {
@@ -273,16 +172,7 @@ inline void add_response_context(error& e, const http_response& r,
 
 /// Appends " (server says: \"…\")", retry-after and request-id notes to a message (nothing with
 /// PROFILE_AUTH_TERSE_ERRORS: the error carries them in its fields anyway).
-inline void append_context(std::string& m, const error& e) {
-  if constexpr (terse_errors) return;
-  if (!e.description.empty()) {
-    m += " (server says: \"";
-    m += sanitize_text(e.description, max_quoted_description);
-    m += "\")";
-  }
-  if (e.retry_after) m += " [retry after " + std::to_string(e.retry_after->count()) + " s]";
-  if (!e.request_id.empty()) m += " [request id " + e.request_id + "]";
-}
+void append_context(std::string& m, const error& e);
 
 }  // namespace detail
 
@@ -299,9 +189,150 @@ inline void append_context(std::string& m, const error& e) {
 /// opts.wall_clock_now is set); request_id from the first of request_id_headers (printable
 /// ASCII, at most 128 bytes). The message says what happened and what to do; it quotes only
 /// the sanitised error_description, never the body.
-[[nodiscard]] inline error oauth_error_from_response(const http_response& r,
-                                                     std::string_view what = "token endpoint",
-                                                     const response_error_options& opts = {}) {
+[[nodiscard]] error oauth_error_from_response(const http_response& r,
+                                              std::string_view what = "token endpoint",
+                                              const response_error_options& opts = {});
+
+// --- definitions: compiled here header-only, in the library's source file in compiled mode ---
+#if PROFILE_AUTH_DEFINITIONS
+
+namespace detail {
+
+PROFILE_AUTH_INLINE std::string sanitize_text(std::string_view s, std::size_t cap) {
+  std::string out;
+  out.reserve(s.size());
+  std::size_t i = 0;
+  while (i < s.size()) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) {
+      if (c == '\t' || c == '\n' || c == '\r') {
+        if (!out.empty() && out.back() != ' ') out.push_back(' ');
+      } else if (c >= 0x20 && c != 0x7F) {
+        out.push_back(static_cast<char>(c));
+      }
+      ++i;
+      continue;
+    }
+    const int len = json::text::utf8_sequence(s.data() + i, s.data() + s.size());
+    if (len <= 0) {  // one '?' per maximal ill-formed subpart
+      out.push_back('?');
+      i += static_cast<std::size_t>(-len);
+      continue;
+    }
+    const std::string_view seq = s.substr(i, static_cast<std::size_t>(len));
+    const auto b1 = static_cast<unsigned char>(seq[1]);
+    const auto b2 = seq.size() > 2 ? static_cast<unsigned char>(seq[2]) : 0;
+    const bool c1_control = c == 0xC2 && b1 < 0xA0;                              // U+0080..U+009F
+    const bool bidi = c == 0xE2 && ((b1 == 0x80 && b2 >= 0xAA && b2 <= 0xAE) ||  // U+202A..E
+                                    (b1 == 0x81 && b2 >= 0xA6 && b2 <= 0xA9));   // U+2066..9
+    if (!c1_control && !bidi) out.append(seq);
+    i += seq.size();
+  }
+  while (!out.empty() && out.back() == ' ') out.pop_back();
+  if (out.size() > cap) {
+    std::size_t keep = cap >= 3 ? cap - 3 : 0;
+    while (keep > 0 && (static_cast<unsigned char>(out[keep]) & 0xC0) == 0x80) --keep;
+    out.resize(keep);
+    if (cap >= 3) out += "...";
+  }
+  return out;
+}
+
+PROFILE_AUTH_INLINE std::string sanitize_token(std::string_view s, std::size_t cap) {
+  std::string out;
+  for (const char ch : s) {
+    if (out.size() == cap) break;
+    if (ch > 0x20 && ch < 0x7F) out.push_back(ch);
+  }
+  return out;
+}
+
+PROFILE_AUTH_INLINE std::string_view media_type(const http_response& r) noexcept {
+  std::string_view ct = r.headers.find("Content-Type").value_or(std::string_view{});
+  ct = ct.substr(0, ct.find(';'));
+  while (!ct.empty() && (ct.front() == ' ' || ct.front() == '\t')) ct.remove_prefix(1);
+  while (!ct.empty() && (ct.back() == ' ' || ct.back() == '\t')) ct.remove_suffix(1);
+  return ct;
+}
+
+PROFILE_AUTH_INLINE body_shape sniff_body(const http_response& r) noexcept {
+  std::size_t i = 0;
+  const std::string_view b = r.body;
+  while (i < b.size() && (b[i] == ' ' || b[i] == '\t' || b[i] == '\r' || b[i] == '\n')) ++i;
+  if (i == b.size()) return body_shape::empty;
+  if (b[i] == '{') return body_shape::json;
+  const std::string_view mt = media_type(r);
+  const std::string_view suffix = "+json";
+  if (iequals(mt, "application/json") ||
+      (mt.size() > suffix.size() && iequals(mt.substr(mt.size() - suffix.size()), suffix)))
+    return body_shape::json;
+  if (json_only) return body_shape::other;
+  if (mt.empty() || iequals(mt, "application/x-www-form-urlencoded") || iequals(mt, "text/plain"))
+    return body_shape::form;
+  return body_shape::other;
+}
+
+PROFILE_AUTH_INLINE oauth_error_fields read_oauth_error(const http_response& r,
+                                                        const json::limits& lim) {
+  oauth_error_fields f;
+  const body_shape shape = sniff_body(r);
+  if (shape == body_shape::json) {
+    auto doc = json::parse(r.body, lim);
+    if (!doc || !doc->root().is_object()) return f;
+    const json::value root = doc->root();
+    const auto e = root.find("error");
+    if (!e || !e->copy_string_to(f.error) || !is_oauth_error_code(f.error)) return f;
+    if (const auto d = root.find("error_description")) (void)d->copy_string_to(f.description);
+    if (const auto u = root.find("error_uri")) (void)u->copy_string_to(f.uri);
+  } else if (!json_only && shape == body_shape::form) {
+    if (r.body.size() > lim.max_size) return f;
+    auto q = parse_query(r.body);
+    if (!q) return f;
+    bool have = false;
+    for (auto& [name, value] : *q) {
+      if (name == "error" && !have) {
+        f.error = value;
+        have = true;
+      } else if (name == "error_description")
+        f.description = value;
+      else if (name == "error_uri")
+        f.uri = value;
+      secure_wipe(value);  // a form body can carry a token next to the error
+    }
+    if (!have || !is_oauth_error_code(f.error)) return f;
+  } else {
+    return f;
+  }
+  f.found = true;
+  return f;
+}
+
+PROFILE_AUTH_INLINE void add_response_context(
+    error& e, const http_response& r, std::optional<std::chrono::system_clock::time_point> now) {
+  e.http_status = r.status;
+  if (const auto ra = r.headers.find("Retry-After")) e.retry_after = parse_retry_after(*ra, now);
+  for (const std::string_view h : request_id_headers)
+    if (const auto v = r.headers.find(h)) {
+      e.request_id = sanitize_token(*v, max_request_id);
+      if (!e.request_id.empty()) break;
+    }
+}
+
+PROFILE_AUTH_INLINE void append_context(std::string& m, const error& e) {
+  if constexpr (terse_errors) return;
+  if (!e.description.empty()) {
+    m += " (server says: \"";
+    m += sanitize_text(e.description, max_quoted_description);
+    m += "\")";
+  }
+  if (e.retry_after) m += " [retry after " + std::to_string(e.retry_after->count()) + " s]";
+  if (!e.request_id.empty()) m += " [request id " + e.request_id + "]";
+}
+
+}  // namespace detail
+
+PROFILE_AUTH_INLINE error oauth_error_from_response(const http_response& r, std::string_view what,
+                                                    const response_error_options& opts) {
   error e;
   detail::add_response_context(e, r, opts.wall_clock_now);
   detail::oauth_error_fields f = detail::read_oauth_error(r, opts.limits);
@@ -351,6 +382,10 @@ inline void append_context(std::string& m, const error& e) {
   detail::append_context(m, e);
   return e;
 }
+
+#endif  // PROFILE_AUTH_DEFINITIONS
+
+#undef PROFILE_AUTH_DETAIL_SNIFF_INLINE
 
 }  // namespace profile::auth::inline v0
 

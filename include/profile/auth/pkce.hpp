@@ -5,11 +5,10 @@
 
 #include <profile/auth/concepts.hpp>
 #include <profile/auth/config.hpp>
-#include <profile/auth/encoding.hpp>
+#include <profile/auth/encoding.hpp>  // is_unreserved (verifier grammar)
 #include <profile/auth/error.hpp>
 #include <profile/auth/result.hpp>
 #include <profile/auth/secret.hpp>
-#include <profile/auth/sha256.hpp>
 
 #include <array>        // the random byte buffers
 #include <cstddef>      // std::byte, std::size_t
@@ -17,6 +16,10 @@
 #include <string>       // the challenge, state and nonce values
 #include <string_view>  // verifier input, method names
 #include <utility>      // std::move
+
+#if PROFILE_AUTH_DEFINITIONS
+#include <profile/auth/sha256.hpp>  // the S256 challenge
+#endif
 
 namespace profile::auth::inline v0 {
 
@@ -45,20 +48,18 @@ inline constexpr std::size_t random_value_bytes = 32;
   return std::string_view::npos;
 }
 
+/// The error of a failed draw of a `what`; wipes `buf` (it may hold part of the draw).
+[[nodiscard]] unexpected<error> random_draw_failed(std::span<std::byte> buf, std::string_view what);
+
+/// The base64url text of `buf`, which is wiped afterwards.
+[[nodiscard]] std::string encode_random_bytes(std::span<std::byte> buf);
+
 /// Fills `buf` from `rng` and returns its base64url text; the raw bytes are wiped either way.
 template <RandomSource R, std::size_t N>
 [[nodiscard]] result<std::string> random_base64url(R& rng, std::array<std::byte, N>& buf,
                                                    std::string_view what) {
-  if (!rng.fill(std::span<std::byte>(buf))) {
-    secure_wipe(buf.data(), buf.size());
-    return fail(errc::random_failed,
-                std::string("the random source failed while drawing a ") + std::string(what) +
-                    ": check the RandomSource (os_random, or your TRNG) and try again");
-  }
-  std::string out;
-  base64url_encode_to(out, std::string_view(reinterpret_cast<const char*>(buf.data()), N));
-  secure_wipe(buf.data(), buf.size());
-  return out;
+  if (!rng.fill(std::span<std::byte>(buf))) return random_draw_failed(buf, what);
+  return encode_random_bytes(buf);
 }
 
 }  // namespace detail
@@ -87,30 +88,7 @@ class pkce_pair {
   /// more than 128 characters, or a character other than ALPHA DIGIT - . _ ~ (the message
   /// gives the length or offset, never the verifier).
   [[nodiscard]] static result<pkce_pair> from_verifier(secret verifier,
-                                                       pkce_method method = pkce_method::s256) {
-    const std::string_view v = verifier.reveal();
-    if (v.size() < 43 || v.size() > 128)
-      return fail(errc::invalid_argument,
-                  "the PKCE code verifier has " + std::to_string(v.size()) +
-                      " characters; RFC 7636 §4.1 requires 43 to 128: use pkce_pair::generate()");
-    if (const auto at = detail::find_non_unreserved(v); at != std::string_view::npos)
-      return fail(errc::invalid_argument,
-                  "the PKCE code verifier has a character outside A-Z a-z 0-9 - . _ ~ at offset " +
-                      std::to_string(at) + " (RFC 7636 §4.1): use pkce_pair::generate()");
-    pkce_pair p;
-    p.method_ = method;
-    if (method == pkce_method::plain) {
-      p.challenge_.assign(v);
-    } else {
-      auto digest = sha256(v);
-      base64url_encode_to(
-          p.challenge_,
-          std::string_view(reinterpret_cast<const char*>(digest.data()), digest.size()));
-      detail::secure_wipe(digest.data(), digest.size());
-    }
-    p.verifier_ = std::move(verifier);
-    return p;
-  }
+                                                       pkce_method method = pkce_method::s256);
 
   /// The code verifier (43-128 unreserved characters). Send it only to the token endpoint.
   [[nodiscard]] const secret& verifier() const noexcept { return verifier_; }
@@ -155,6 +133,55 @@ template <RandomSource R>
   std::array<std::byte, detail::random_value_bytes> buf{};
   return detail::random_base64url(rng, buf, "nonce");
 }
+
+// --- definitions: compiled here header-only, in the library's source file in compiled mode ---
+#if PROFILE_AUTH_DEFINITIONS
+
+namespace detail {
+
+PROFILE_AUTH_INLINE unexpected<error> random_draw_failed(std::span<std::byte> buf,
+                                                         std::string_view what) {
+  secure_wipe(buf.data(), buf.size());
+  return fail(errc::random_failed,
+              std::string("the random source failed while drawing a ") + std::string(what) +
+                  ": check the RandomSource (os_random, or your TRNG) and try again");
+}
+
+PROFILE_AUTH_INLINE std::string encode_random_bytes(std::span<std::byte> buf) {
+  std::string out;
+  base64url_encode_to(out, std::string_view(reinterpret_cast<const char*>(buf.data()), buf.size()));
+  secure_wipe(buf.data(), buf.size());
+  return out;
+}
+
+}  // namespace detail
+
+PROFILE_AUTH_INLINE result<pkce_pair> pkce_pair::from_verifier(secret verifier,
+                                                               pkce_method method) {
+  const std::string_view v = verifier.reveal();
+  if (v.size() < 43 || v.size() > 128)
+    return fail(errc::invalid_argument,
+                "the PKCE code verifier has " + std::to_string(v.size()) +
+                    " characters; RFC 7636 §4.1 requires 43 to 128: use pkce_pair::generate()");
+  if (const auto at = detail::find_non_unreserved(v); at != std::string_view::npos)
+    return fail(errc::invalid_argument,
+                "the PKCE code verifier has a character outside A-Z a-z 0-9 - . _ ~ at offset " +
+                    std::to_string(at) + " (RFC 7636 §4.1): use pkce_pair::generate()");
+  pkce_pair p;
+  p.method_ = method;
+  if (method == pkce_method::plain) {
+    p.challenge_.assign(v);
+  } else {
+    auto digest = sha256(v);
+    base64url_encode_to(p.challenge_, std::string_view(reinterpret_cast<const char*>(digest.data()),
+                                                       digest.size()));
+    detail::secure_wipe(digest.data(), digest.size());
+  }
+  p.verifier_ = std::move(verifier);
+  return p;
+}
+
+#endif  // PROFILE_AUTH_DEFINITIONS
 
 }  // namespace profile::auth::inline v0
 

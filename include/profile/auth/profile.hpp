@@ -4,13 +4,11 @@
 #define PROFILE_AUTH_PROFILE_HPP
 
 #include <profile/auth/config.hpp>
+#include <profile/auth/error.hpp>
 #include <profile/auth/grants/client_auth.hpp>
 #include <profile/auth/grants/client_credentials.hpp>
 #include <profile/auth/grants/user_auth_config.hpp>
-#include <profile/auth/detail/json.hpp>
-#include <profile/auth/error.hpp>
 #include <profile/auth/http.hpp>
-#include <profile/auth/oauth_error.hpp>
 #include <profile/auth/result.hpp>
 #include <profile/auth/secret.hpp>
 
@@ -18,9 +16,17 @@
 #include <string_view>  // base URLs and paths
 #include <utility>      // std::move
 
+#if PROFILE_AUTH_DEFINITIONS
+#include <profile/auth/detail/json.hpp>  // the my-account answer
+#include <profile/auth/oauth_error.hpp>  // error answers of the my-account endpoint
+#endif
+
+// --- definitions: compiled here header-only, in the library's source file in compiled mode ---
+// (the helpers of the presets below; their own definitions close the file)
+#if PROFILE_AUTH_DEFINITIONS
 namespace profile::auth::inline v0::detail {
 /// `base` without trailing slashes, followed by `path` (which starts with '/').
-[[nodiscard]] inline std::string profile_join_url(std::string_view base, std::string_view path) {
+PROFILE_AUTH_INLINE std::string profile_join_url(std::string_view base, std::string_view path) {
   while (!base.empty() && base.back() == '/') base.remove_suffix(1);
   std::string out;
   out.reserve(base.size() + path.size());
@@ -29,10 +35,10 @@ namespace profile::auth::inline v0::detail {
   return out;
 }
 
-[[nodiscard]] inline client_credentials_config profile_m2m_preset(std::string client_id,
-                                                                  secret client_secret,
-                                                                  std::string_view base_url,
-                                                                  std::string_view path) {
+PROFILE_AUTH_INLINE client_credentials_config profile_m2m_preset(std::string client_id,
+                                                                 secret client_secret,
+                                                                 std::string_view base_url,
+                                                                 std::string_view path) {
   client_credentials_config c;
   c.token_endpoint = profile_join_url(base_url, path);
   c.client_id = std::move(client_id);
@@ -42,7 +48,7 @@ namespace profile::auth::inline v0::detail {
   return c;
 }
 
-[[nodiscard]] inline http_request profile_json_post(std::string url, std::string_view json_body) {
+PROFILE_AUTH_INLINE http_request profile_json_post(std::string url, std::string_view json_body) {
   http_request r;
   r.method = "POST";
   r.url = std::move(url);
@@ -52,6 +58,7 @@ namespace profile::auth::inline v0::detail {
   return r;
 }
 }  // namespace profile::auth::inline v0::detail
+#endif  // PROFILE_AUTH_DEFINITIONS
 
 /// Presets for the Profile API. Every function takes a base URL so staging servers, newer
 /// deployments and local test servers work the same way; a trailing '/' on it is ignored.
@@ -71,33 +78,23 @@ inline constexpr std::string_view v4_test_path = "/api/v4/test";
 /// `{"grant_type":"client_credentials","client_id":…,"client_secret":…}`.
 /// Nothing is checked here: client_credentials_request() validates (https is required unless
 /// the host is loopback; set `allow_insecure_http` on the result to opt out for other hosts).
-[[nodiscard]] inline client_credentials_config m2m_config(
-    std::string client_id, secret client_secret, std::string_view base_url = default_base_url) {
-  return detail::profile_m2m_preset(std::move(client_id), std::move(client_secret), base_url,
-                                    m2m_token_path);
-}
+[[nodiscard]] client_credentials_config m2m_config(std::string client_id, secret client_secret,
+                                                   std::string_view base_url = default_base_url);
 
 /// M2M configuration for the newer deployment: `POST {base_url}/api/v4/auth`, same JSON body.
 /// It also accepts the credentials as HTTP Basic: set `auth = client_auth::client_secret_basic`
 /// on the result to send them there (the body then carries grant_type only).
-[[nodiscard]] inline client_credentials_config m2m_config_v4(
-    std::string client_id, secret client_secret, std::string_view base_url = v4_base_url) {
-  return detail::profile_m2m_preset(std::move(client_id), std::move(client_secret), base_url,
-                                    v4_m2m_token_path);
-}
+[[nodiscard]] client_credentials_config m2m_config_v4(std::string client_id, secret client_secret,
+                                                      std::string_view base_url = v4_base_url);
 
 /// `POST {base_url}/v3/test` with a JSON body, for checking that a token works. The request
 /// carries no Authorization header: m2m_client::send() adds it.
-[[nodiscard]] inline http_request test_request(std::string_view json_body = R"({"ping":"pong"})",
-                                               std::string_view base_url = default_base_url) {
-  return detail::profile_json_post(detail::profile_join_url(base_url, test_path), json_body);
-}
+[[nodiscard]] http_request test_request(std::string_view json_body = R"({"ping":"pong"})",
+                                        std::string_view base_url = default_base_url);
 
 /// `POST {base_url}/api/v4/test` on the newer deployment; see test_request().
-[[nodiscard]] inline http_request test_request_v4(std::string_view json_body = R"({"ping":"pong"})",
-                                                  std::string_view base_url = v4_base_url) {
-  return detail::profile_json_post(detail::profile_join_url(base_url, v4_test_path), json_body);
-}
+[[nodiscard]] http_request test_request_v4(std::string_view json_body = R"({"ping":"pong"})",
+                                           std::string_view base_url = v4_base_url);
 
 // --- user authorization (authorization code + PKCE, refresh, revocation, device flow) ---------
 
@@ -112,40 +109,18 @@ inline constexpr std::string_view my_account_path = "/v3/my-account";
 /// bodies, `client_id` in the body. Every field stays overridable on the result (e.g. `scope`,
 /// or an endpoint another deployment puts elsewhere). Nothing is checked here: the request
 /// functions validate (https unless loopback; exact redirect URI).
-[[nodiscard]] inline ::profile::auth::user_auth_config user_auth_config(
-    std::string client_id, std::string redirect_uri, std::string_view base_url = default_base_url) {
-  ::profile::auth::user_auth_config c;
-  c.authorization_endpoint = detail::profile_join_url(base_url, authorization_path);
-  c.token_endpoint = detail::profile_join_url(base_url, token_path);
-  c.revocation_endpoint = detail::profile_join_url(base_url, revocation_path);
-  c.device_authorization_endpoint = detail::profile_join_url(base_url, device_authorization_path);
-  c.client_id = std::move(client_id);
-  c.redirect_uri = std::move(redirect_uri);
-  c.format = body_format::form;
-  return c;
-}
+[[nodiscard]] ::profile::auth::user_auth_config user_auth_config(
+    std::string client_id, std::string redirect_uri, std::string_view base_url = default_base_url);
 
 /// Confidential-client configuration (a backend holding `client_secret`): as the public one,
 /// authenticating with HTTP Basic (`auth` on the result selects client_secret_post instead).
-[[nodiscard]] inline ::profile::auth::user_auth_config user_auth_config(
+[[nodiscard]] ::profile::auth::user_auth_config user_auth_config(
     std::string client_id, secret client_secret, std::string redirect_uri,
-    std::string_view base_url = default_base_url) {
-  ::profile::auth::user_auth_config c =
-      user_auth_config(std::move(client_id), std::move(redirect_uri), base_url);
-  c.client_secret = std::move(client_secret);
-  c.auth = client_auth::client_secret_basic;
-  return c;
-}
+    std::string_view base_url = default_base_url);
 
 /// `GET {base_url}/v3/my-account` with `Accept: application/json`. It carries no Authorization
 /// header: user_session::send() adds the user's token.
-[[nodiscard]] inline http_request my_account_request(std::string_view base_url = default_base_url) {
-  http_request r;
-  r.method = "GET";
-  r.url = detail::profile_join_url(base_url, my_account_path);
-  r.headers.add("Accept", "application/json");
-  return r;
-}
+[[nodiscard]] http_request my_account_request(std::string_view base_url = default_base_url);
 
 /// The signed-in user, as `/v3/my-account` describes them.
 struct account {
@@ -163,7 +138,69 @@ struct account {
 /// errc::invalid_token, 403 insufficient_scope → errc::insufficient_scope, an HTML page →
 /// errc::http_error); a 2xx that is not JSON gives errc::invalid_json; a missing or non-scalar
 /// `id`, or a non-string `email`/`name`/`role`, gives errc::malformed_response.
-[[nodiscard]] inline result<account> parse_my_account(const http_response& resp) {
+[[nodiscard]] result<account> parse_my_account(const http_response& resp);
+
+// --- definitions: compiled here header-only, in the library's source file in compiled mode ---
+#if PROFILE_AUTH_DEFINITIONS
+
+PROFILE_AUTH_INLINE client_credentials_config m2m_config(std::string client_id,
+                                                         secret client_secret,
+                                                         std::string_view base_url) {
+  return detail::profile_m2m_preset(std::move(client_id), std::move(client_secret), base_url,
+                                    m2m_token_path);
+}
+
+PROFILE_AUTH_INLINE client_credentials_config m2m_config_v4(std::string client_id,
+                                                            secret client_secret,
+                                                            std::string_view base_url) {
+  return detail::profile_m2m_preset(std::move(client_id), std::move(client_secret), base_url,
+                                    v4_m2m_token_path);
+}
+
+PROFILE_AUTH_INLINE http_request test_request(std::string_view json_body,
+                                              std::string_view base_url) {
+  return detail::profile_json_post(detail::profile_join_url(base_url, test_path), json_body);
+}
+
+PROFILE_AUTH_INLINE http_request test_request_v4(std::string_view json_body,
+                                                 std::string_view base_url) {
+  return detail::profile_json_post(detail::profile_join_url(base_url, v4_test_path), json_body);
+}
+
+PROFILE_AUTH_INLINE ::profile::auth::user_auth_config user_auth_config(std::string client_id,
+                                                                       std::string redirect_uri,
+                                                                       std::string_view base_url) {
+  ::profile::auth::user_auth_config c;
+  c.authorization_endpoint = detail::profile_join_url(base_url, authorization_path);
+  c.token_endpoint = detail::profile_join_url(base_url, token_path);
+  c.revocation_endpoint = detail::profile_join_url(base_url, revocation_path);
+  c.device_authorization_endpoint = detail::profile_join_url(base_url, device_authorization_path);
+  c.client_id = std::move(client_id);
+  c.redirect_uri = std::move(redirect_uri);
+  c.format = body_format::form;
+  return c;
+}
+
+PROFILE_AUTH_INLINE ::profile::auth::user_auth_config user_auth_config(std::string client_id,
+                                                                       secret client_secret,
+                                                                       std::string redirect_uri,
+                                                                       std::string_view base_url) {
+  ::profile::auth::user_auth_config c =
+      user_auth_config(std::move(client_id), std::move(redirect_uri), base_url);
+  c.client_secret = std::move(client_secret);
+  c.auth = client_auth::client_secret_basic;
+  return c;
+}
+
+PROFILE_AUTH_INLINE http_request my_account_request(std::string_view base_url) {
+  http_request r;
+  r.method = "GET";
+  r.url = detail::profile_join_url(base_url, my_account_path);
+  r.headers.add("Accept", "application/json");
+  return r;
+}
+
+PROFILE_AUTH_INLINE result<account> parse_my_account(const http_response& resp) {
   if (!resp.ok()) return unexpected<error>(oauth_error_from_response(resp, "my-account endpoint"));
   auto doc = detail::json::parse(resp.body);
   if (!doc) {
@@ -194,6 +231,8 @@ struct account {
   }
   return a;
 }
+
+#endif  // PROFILE_AUTH_DEFINITIONS
 
 }  // namespace profile::auth::inline v0::profile
 

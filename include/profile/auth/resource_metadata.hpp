@@ -78,22 +78,12 @@ struct resource_discovery_options {
 /// Errors: errc::invalid_argument (empty, above 2048 bytes), errc::invalid_url (does not parse,
 /// user information, fragment), errc::insecure_endpoint (plain http to a non-loopback host
 /// unless allowed).
-[[nodiscard]] inline result<std::string> protected_resource_metadata_url(
-    std::string_view resource, const resource_discovery_options& opts = {}) {
-  if (auto u =
-          detail::check_identifier("resource", resource, opts.discovery.allow_insecure_http, true);
-      !u)
-    return unexpected<error>(std::move(u).error());
-  return detail::insert_well_known(resource, "oauth-protected-resource");
-}
+[[nodiscard]] result<std::string> protected_resource_metadata_url(
+    std::string_view resource, const resource_discovery_options& opts = {});
 
 /// `GET <protected_resource_metadata_url(resource)>` with `Accept: application/json`.
-[[nodiscard]] inline result<http_request> protected_resource_metadata_request(
-    std::string_view resource, const resource_discovery_options& opts = {}) {
-  auto url = protected_resource_metadata_url(resource, opts);
-  if (!url) return unexpected<error>(std::move(url).error());
-  return detail::metadata_get(std::move(*url));
-}
+[[nodiscard]] result<http_request> protected_resource_metadata_request(
+    std::string_view resource, const resource_discovery_options& opts = {});
 
 /// The request for the metadata of the resource that answered `unauthorized` (RFC 9728 §5): the
 /// URL in its Bearer challenge's `resource_metadata` parameter when there is one (see
@@ -102,24 +92,9 @@ struct resource_discovery_options {
 /// most 2048 bytes; it is fetched as given (the transport follows no redirect).
 /// Errors: those of protected_resource_metadata_url(); for the challenge's URL,
 /// errc::malformed_response (unusable URL) or errc::insecure_endpoint, naming its host only.
-[[nodiscard]] inline result<http_request> protected_resource_metadata_request(
+[[nodiscard]] result<http_request> protected_resource_metadata_request(
     const http_response& unauthorized, std::string_view resource,
-    const resource_discovery_options& opts = {}) {
-  const auto b = find_bearer_challenge(unauthorized);
-  if (!b || b->resource_metadata.empty())
-    return protected_resource_metadata_request(resource, opts);
-  if (auto u =
-          detail::check_identifier("the resource_metadata URL of the WWW-Authenticate "
-                                   "challenge",
-                                   b->resource_metadata, opts.discovery.allow_insecure_http, true);
-      !u) {
-    error e = std::move(u).error();
-    if (e.code != errc::insecure_endpoint) e.code = errc::malformed_response;
-    e.http_status = unauthorized.status;
-    return unexpected<error>(std::move(e));
-  }
-  return detail::metadata_get(b->resource_metadata);
-}
+    const resource_discovery_options& opts = {});
 
 namespace detail {
 using prm_t = protected_resource_metadata;
@@ -148,21 +123,6 @@ inline constexpr bool_member<prm_t> prm_bools[] = {
 [[nodiscard]] constexpr std::uint16_t default_port(std::string_view scheme) noexcept {
   return scheme == "https" ? 443 : scheme == "http" ? 80 : 0;
 }
-
-/// resource_match::same_origin_prefix: `named` covers `expected`.
-[[nodiscard]] inline bool resource_covers(std::string_view named, std::string_view expected) {
-  const auto a = parse_url(named), b = parse_url(expected);
-  if (!a || !b || !a->has_authority || !b->has_authority) return false;
-  if (a->scheme != b->scheme || a->host != b->host || !a->userinfo.empty() || a->has_fragment)
-    return false;
-  if (a->port.value_or(default_port(a->scheme)) != b->port.value_or(default_port(b->scheme)))
-    return false;
-  if (a->has_query && (!b->has_query || a->query != b->query)) return false;
-  std::string_view pa = a->path, pb = b->path;
-  if (!pa.empty() && pa.back() == '/') pa.remove_suffix(1);
-  if (pb.substr(0, pa.size()) != pa) return false;
-  return pb.size() == pa.size() || pb[pa.size()] == '/';
-}
 }  // namespace detail
 
 /// Reads a protected resource metadata answer (RFC 9728 §3.2) and checks it:
@@ -174,34 +134,9 @@ inline constexpr bool_member<prm_t> prm_bools[] = {
 /// - errc::issuer_mismatch: `resource` does not match `expected_resource` under opts.match
 ///   (RFC 9728 §3.3: such metadata may be an impersonation and must not be used).
 /// authorization_servers is not checked here; discover_from_challenge() checks the one it uses.
-[[nodiscard]] inline result<protected_resource_metadata> parse_protected_resource_metadata(
+[[nodiscard]] result<protected_resource_metadata> parse_protected_resource_metadata(
     const http_response& resp, std::string_view expected_resource,
-    const resource_discovery_options& opts = {}) {
-  constexpr std::string_view what = "protected resource metadata endpoint";
-  protected_resource_metadata m;
-  const detail::member_tables<protected_resource_metadata> tables{
-      detail::prm_strings, detail::prm_arrays, detail::prm_bools};
-  if (auto r = detail::read_metadata(resp, what, opts.discovery.limits,
-                                     opts.discovery.allow_insecure_http, tables, m, m.extra);
-      !r)
-    return unexpected<error>(std::move(r).error());
-  if (m.resource.empty())
-    return detail::metadata_fail(resp, what, errc::malformed_response, "without a resource",
-                                 "RFC 9728 §2 requires it; check the URL");
-  const bool matches = opts.match == resource_match::exact
-                           ? m.resource == expected_resource
-                           : detail::resource_covers(m.resource, expected_resource);
-  if (!matches)
-    return detail::metadata_fail(
-        resp, what, errc::issuer_mismatch,
-        "for resource '" + detail::sanitize_text(m.resource, 200) + "', not '" +
-            detail::sanitize_text(expected_resource, 200) + "'",
-        opts.match == resource_match::exact
-            ? "the metadata must not be used (RFC 9728 §3.3); pass the resource identifier "
-              "exactly as the server names it, or use resource_match::same_origin_prefix"
-            : "the metadata must not be used (RFC 9728 §3.3): it names another origin or path");
-  return m;
-}
+    const resource_discovery_options& opts = {});
 
 /// Fetches and checks the metadata of `resource` from its well-known URL. Errors: those of
 /// protected_resource_metadata_url(), the transport, and parse_protected_resource_metadata().
@@ -255,6 +190,95 @@ template <Transport T>
   discovered_resource d{std::move(*prm), std::move(*as), find_bearer_challenge(unauthorized)};
   return d;
 }
+
+// --- definitions: compiled here header-only, in the library's source file in compiled mode ---
+#if PROFILE_AUTH_DEFINITIONS
+
+PROFILE_AUTH_INLINE result<std::string> protected_resource_metadata_url(
+    std::string_view resource, const resource_discovery_options& opts) {
+  if (auto u =
+          detail::check_identifier("resource", resource, opts.discovery.allow_insecure_http, true);
+      !u)
+    return unexpected<error>(std::move(u).error());
+  return detail::insert_well_known(resource, "oauth-protected-resource");
+}
+
+PROFILE_AUTH_INLINE result<http_request> protected_resource_metadata_request(
+    std::string_view resource, const resource_discovery_options& opts) {
+  auto url = protected_resource_metadata_url(resource, opts);
+  if (!url) return unexpected<error>(std::move(url).error());
+  return detail::metadata_get(std::move(*url));
+}
+
+PROFILE_AUTH_INLINE result<http_request> protected_resource_metadata_request(
+    const http_response& unauthorized, std::string_view resource,
+    const resource_discovery_options& opts) {
+  const auto b = find_bearer_challenge(unauthorized);
+  if (!b || b->resource_metadata.empty())
+    return protected_resource_metadata_request(resource, opts);
+  if (auto u =
+          detail::check_identifier("the resource_metadata URL of the WWW-Authenticate "
+                                   "challenge",
+                                   b->resource_metadata, opts.discovery.allow_insecure_http, true);
+      !u) {
+    error e = std::move(u).error();
+    if (e.code != errc::insecure_endpoint) e.code = errc::malformed_response;
+    e.http_status = unauthorized.status;
+    return unexpected<error>(std::move(e));
+  }
+  return detail::metadata_get(b->resource_metadata);
+}
+
+namespace detail {
+
+/// resource_match::same_origin_prefix: `named` covers `expected`.
+[[nodiscard]] PROFILE_AUTH_INLINE bool resource_covers(std::string_view named,
+                                                       std::string_view expected) {
+  const auto a = parse_url(named), b = parse_url(expected);
+  if (!a || !b || !a->has_authority || !b->has_authority) return false;
+  if (a->scheme != b->scheme || a->host != b->host || !a->userinfo.empty() || a->has_fragment)
+    return false;
+  if (a->port.value_or(default_port(a->scheme)) != b->port.value_or(default_port(b->scheme)))
+    return false;
+  if (a->has_query && (!b->has_query || a->query != b->query)) return false;
+  std::string_view pa = a->path, pb = b->path;
+  if (!pa.empty() && pa.back() == '/') pa.remove_suffix(1);
+  if (pb.substr(0, pa.size()) != pa) return false;
+  return pb.size() == pa.size() || pb[pa.size()] == '/';
+}
+
+}  // namespace detail
+
+PROFILE_AUTH_INLINE result<protected_resource_metadata> parse_protected_resource_metadata(
+    const http_response& resp, std::string_view expected_resource,
+    const resource_discovery_options& opts) {
+  constexpr std::string_view what = "protected resource metadata endpoint";
+  protected_resource_metadata m;
+  const detail::member_tables<protected_resource_metadata> tables{
+      detail::prm_strings, detail::prm_arrays, detail::prm_bools};
+  if (auto r = detail::read_metadata(resp, what, opts.discovery.limits,
+                                     opts.discovery.allow_insecure_http, tables, m, m.extra);
+      !r)
+    return unexpected<error>(std::move(r).error());
+  if (m.resource.empty())
+    return detail::metadata_fail(resp, what, errc::malformed_response, "without a resource",
+                                 "RFC 9728 §2 requires it; check the URL");
+  const bool matches = opts.match == resource_match::exact
+                           ? m.resource == expected_resource
+                           : detail::resource_covers(m.resource, expected_resource);
+  if (!matches)
+    return detail::metadata_fail(
+        resp, what, errc::issuer_mismatch,
+        "for resource '" + detail::sanitize_text(m.resource, 200) + "', not '" +
+            detail::sanitize_text(expected_resource, 200) + "'",
+        opts.match == resource_match::exact
+            ? "the metadata must not be used (RFC 9728 §3.3); pass the resource identifier "
+              "exactly as the server names it, or use resource_match::same_origin_prefix"
+            : "the metadata must not be used (RFC 9728 §3.3): it names another origin or path");
+  return m;
+}
+
+#endif  // PROFILE_AUTH_DEFINITIONS
 
 }  // namespace profile::auth::inline v0
 

@@ -13,14 +13,15 @@
 #include <profile/auth/result.hpp>
 #include <profile/auth/token.hpp>
 
-#include <atomic>   // std::memory_order for the policy's atomics
-#include <chrono>   // durations in the options
-#include <cstddef>  // std::size_t, std::max_align_t
-#include <cstdint>  // integer nanoseconds, counters
-#include <limits>   // "never" and "long ago" instants
-#include <memory>   // std::unique_ptr for a snapshot until it is published
-#include <utility>  // std::move
-#include <vector>   // retired snapshots
+#include <atomic>       // std::memory_order for the policy's atomics
+#include <chrono>       // durations in the options
+#include <cstddef>      // std::size_t, std::max_align_t
+#include <cstdint>      // integer nanoseconds, counters
+#include <limits>       // "never" and "long ago" instants
+#include <memory>       // std::unique_ptr for a snapshot until it is published
+#include <type_traits>  // std::conditional_t: no retired list for single_threaded
+#include <utility>      // std::move
+#include <vector>       // retired snapshots
 
 #if !PROFILE_AUTH_NO_THREADS
 #include <mutex>  // std::unique_lock: what std::condition_variable waits with
@@ -139,7 +140,8 @@ class token_cache {
   /// Frees every snapshot. No call may be running and no snapshot pointer may be in use.
   ~token_cache() {
     delete current_.load(std::memory_order_acquire);
-    for (const retired_entry& r : retired_) delete r.ptr;
+    if constexpr (P::is_thread_safe)
+      for (const retired_entry& r : retired_) delete r.ptr;
   }
 
   /// The hot path: the current token if it is usable at `now` and no refresh needs to start
@@ -272,8 +274,12 @@ class token_cache {
 
   /// Replaced snapshots not freed yet (see token_cache_options::reclaim_grace).
   [[nodiscard]] std::size_t retained_snapshots() const {
-    lock_type lock(mu_);
-    return retired_.size();
+    if constexpr (!P::is_thread_safe) {
+      return 0;  // freed at once
+    } else {
+      lock_type lock(mu_);
+      return retired_.size();
+    }
   }
 
   [[nodiscard]] const token_cache_options& options() const noexcept { return opts_; }
@@ -288,6 +294,9 @@ class token_cache {
     std::int64_t retired_at;
     std::uint64_t publishes_then;
   };
+  struct no_retired {};  // single_threaded: replaced snapshots are freed at once, none wait
+  using retired_list =
+      std::conditional_t<P::is_thread_safe, std::vector<retired_entry>, no_retired>;
 
   static constexpr std::int64_t long_ago = std::numeric_limits<std::int64_t>::min();
   static constexpr std::int64_t never = std::numeric_limits<std::int64_t>::max();
@@ -331,9 +340,12 @@ class token_cache {
   decision failed() const {
     decision d;
     d.action = cache_action::fail;
-    d.failure = last_failed_ ? last_error_
-                             : error(errc::not_authenticated,
-                                     "no valid token is cached and none could be fetched now");
+    d.failure = last_failed_
+                    ? last_error_
+                    : error(errc::not_authenticated,
+                            detail::terse_errors ? "no token"
+                                                 : "no valid token is cached and none could be "
+                                                   "fetched now");
     return d;
   }
   decision start_flight(time_point now, const snapshot* still_valid) {
@@ -361,7 +373,7 @@ class token_cache {
     return c == error_class::credentials || c == error_class::misconfiguration ||
            c == error_class::reauthenticate;
   }
-  void record_failure(error e, std::int64_t now, std::uint64_t bits, failure_origin origin) {
+  void record_failure(error&& e, std::int64_t now, std::uint64_t bits, failure_origin origin) {
     bump(failures_);
     if (consecutive_failures_ != std::numeric_limits<std::uint32_t>::max()) ++consecutive_failures_;
     std::int64_t next = never;
@@ -396,17 +408,20 @@ class token_cache {
     }
   }
   void reclaim(std::int64_t now) {
-    if constexpr (detail::keep_retired_snapshots) return;
-    const std::int64_t grace = opts_.reclaim_grace.count() > 0 ? opts_.reclaim_grace.count() : 0;
-    std::size_t kept = 0;
-    for (const retired_entry& r : retired_) {
-      const bool old_enough = publishes_ - r.publishes_then >= 2 && now - r.retired_at >= grace;
-      if (old_enough)
-        delete r.ptr;
-      else
-        retired_[kept++] = r;
+    if constexpr (P::is_thread_safe && !detail::keep_retired_snapshots) {
+      const std::int64_t grace = opts_.reclaim_grace.count() > 0 ? opts_.reclaim_grace.count() : 0;
+      std::size_t kept = 0;
+      for (const retired_entry& r : retired_) {
+        const bool old_enough = publishes_ - r.publishes_then >= 2 && now - r.retired_at >= grace;
+        if (old_enough)
+          delete r.ptr;
+        else
+          retired_[kept++] = r;
+      }
+      retired_.resize(kept);
+    } else {
+      (void)now;  // nothing waits (single_threaded), or everything is kept (TSan)
     }
-    retired_.resize(kept);
   }
 
   // --- read by peek() without the lock; written under mu_ ------------------------------------
@@ -426,7 +441,7 @@ class token_cache {
   std::uint64_t generation_ = 0;
   std::uint64_t publishes_ = 0;
   error last_error_;
-  std::vector<retired_entry> retired_;
+  [[no_unique_address]] retired_list retired_;
   atomic<std::uint64_t> token_requests_{0}, tokens_issued_{0}, failures_{0}, refreshes_ahead_{0},
       waits_{0}, invalidations_{0};
 };

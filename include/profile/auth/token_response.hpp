@@ -4,27 +4,32 @@
 #define PROFILE_AUTH_TOKEN_RESPONSE_HPP
 
 #include <profile/auth/config.hpp>
-#include <profile/auth/detail/json.hpp>
-#include <profile/auth/detail/json_flat.hpp>
-#include <profile/auth/detail/json_writer.hpp>
+#include <profile/auth/detail/json_tape.hpp>  // json::limits in token_parse_options
 #include <profile/auth/error.hpp>
 #include <profile/auth/http.hpp>
-#include <profile/auth/oauth_error.hpp>
 #include <profile/auth/result.hpp>
 #include <profile/auth/secret.hpp>
 #include <profile/auth/token.hpp>
-#include <profile/auth/url.hpp>
 
-#include <algorithm>    // std::sort, std::adjacent_find: repeated form parameters
 #include <chrono>       // lifetimes
 #include <cstddef>      // std::size_t
 #include <cstdint>      // std::uint64_t saturating arithmetic
-#include <cstring>      // std::memcpy into the extra-members buffer
 #include <optional>     // expires_in, wall clock
-#include <string>       // owned fields, messages
 #include <string_view>  // member names
-#include <utility>      // std::move
-#include <vector>       // names of form parameters
+
+#if PROFILE_AUTH_DEFINITIONS
+#include <profile/auth/detail/json.hpp>         // the general (tape) reader
+#include <profile/auth/detail/json_flat.hpp>    // the one-pass reader of flat answers
+#include <profile/auth/detail/json_writer.hpp>  // form values kept as JSON strings in extra
+#include <profile/auth/oauth_error.hpp>         // error answers, response context, body sniffing
+#include <profile/auth/url.hpp>                 // form bodies (parse_query), iequals
+
+#include <algorithm>  // std::sort, std::adjacent_find: repeated form parameters
+#include <cstring>    // std::memcpy into the extra-members buffer
+#include <string>     // owned fields, messages
+#include <utility>    // std::move
+#include <vector>     // names of form parameters
+#endif
 
 namespace profile::auth::inline v0 {
 
@@ -151,10 +156,69 @@ struct token_builder {
   bool has_type = false;
 };
 
-[[nodiscard]] inline unexpected<error> token_failure(const http_response& r,
-                                                     const token_parse_options& o, errc code,
-                                                     std::string_view problem,
-                                                     std::string_view advice) {
+/// What read_flat_json_token() found.
+enum class flat_token : unsigned char {
+  built,          ///< the token's members are in the builder
+  carries_error,  ///< a flat answer with a non-empty `error` member
+  not_flat        ///< use the general path
+};
+
+/// The fast path of parse_json_token for the usual flat answer (see json::read_flat_object):
+/// one pass over the body, no tape, the token filled in as the members go by. not_flat when
+/// the body is not such an answer or has any problem: the general path then reads it again
+/// and reports the problem exactly as it always does, so both paths give the same result.
+[[nodiscard]] flat_token read_flat_json_token(const http_response& r, const token_parse_options& o,
+                                              token_builder& b);
+
+/// Reads a JSON object body with the general reader (a tape): any shape, exact errors.
+[[nodiscard]] result<token> parse_json_token_general(const http_response& r, time_point received_at,
+                                                     const token_parse_options& o);
+
+/// Reads a JSON object body: the fast path when it applies, else the general one.
+[[nodiscard]] result<token> parse_json_token(const http_response& r, time_point received_at,
+                                             const token_parse_options& o);
+
+}  // namespace detail
+
+/// Parses a token endpoint answer (RFC 6749 §5.1 success, §5.2 error), taking `received_at`
+/// (when the answer arrived, monotonic) as the start of the token's life.
+///
+/// Accepted quirks: a JSON object, or a form-encoded/text/plain form body (GitHub); JSON
+/// labelled text/plain; `expires_in` as number or numeric string (PayPal), with the meanings
+/// in token_parse_options; a missing `token_type` taken as Bearer (LinkedIn, VK); `scope` as a
+/// string or an array of strings joined by single spaces (Twitch). Kept: `refresh_token`,
+/// `id_token`, `scope`, and every other member in `token::extra` as (name, raw JSON text) in
+/// document order (form values become JSON strings; see extra_members). `null` counts as
+/// absent.
+///
+/// Errors:
+/// - non-2xx, or a 2xx whose body carries a non-empty `error`: see oauth_error_from_response
+///   (the OAuth errc, or errc::http_error for answers without an OAuth body);
+/// - errc::unsupported_token_type: an explicit token_type other than Bearer (case-insensitive);
+/// - errc::malformed_response: missing or empty access_token; access_token, refresh_token,
+///   id_token or token_type not a string; JSON that is not an object; an empty or HTML body;
+///   a form body that does not decode or repeats a parameter; with strict_expires_in, an
+///   unusable expires_in;
+/// - errc::invalid_json / invalid_utf8 / limit_exceeded: the JSON parser's verdict.
+/// Every error keeps the HTTP status and request id; no message contains a token or the body.
+[[nodiscard]] result<token> parse_token_response(const http_response& resp, time_point received_at,
+                                                 const token_parse_options& opts);
+
+/// parse_token_response with default token_parse_options.
+[[nodiscard]] inline result<token> parse_token_response(const http_response& resp,
+                                                        time_point received_at) {
+  return parse_token_response(resp, received_at, token_parse_options{});
+}
+
+// --- definitions: compiled here header-only, in the library's source file in compiled mode ---
+#if PROFILE_AUTH_DEFINITIONS
+
+namespace detail {
+
+PROFILE_AUTH_INLINE unexpected<error> token_failure(const http_response& r,
+                                                    const token_parse_options& o, errc code,
+                                                    std::string_view problem,
+                                                    std::string_view advice) {
   error e;
   add_response_context(e, r, o.wall_clock_now);
   e.code = code;
@@ -170,10 +234,10 @@ struct token_builder {
 
 /// Completes b.t in place: type check, lifetime, required access_token. nullopt when it is a
 /// usable token, else the error.
-[[nodiscard]] inline std::optional<unexpected<error>> complete_token(token_builder& b,
-                                                                     const http_response& r,
-                                                                     time_point received_at,
-                                                                     const token_parse_options& o) {
+PROFILE_AUTH_INLINE std::optional<unexpected<error>> complete_token(token_builder& b,
+                                                                    const http_response& r,
+                                                                    time_point received_at,
+                                                                    const token_parse_options& o) {
   if (b.t.access_token.empty())
     return token_failure(r, o, errc::malformed_response, "without an access_token",
                          "the server's answer is not a token response; check the endpoint URL "
@@ -208,9 +272,9 @@ struct token_builder {
 }
 
 /// complete_token(), then the token moved out.
-[[nodiscard]] inline result<token> finish_token(token_builder& b, const http_response& r,
-                                                time_point received_at,
-                                                const token_parse_options& o) {
+PROFILE_AUTH_INLINE result<token> finish_token(token_builder& b, const http_response& r,
+                                               time_point received_at,
+                                               const token_parse_options& o) {
   if (auto e = complete_token(b, r, received_at, o)) return std::move(*e);
   return std::move(b.t);
 }
@@ -250,7 +314,7 @@ enum class token_member : unsigned char {
 
 /// Which member the decoded name `s` is. One length switch and at most two fixed-size
 /// compares, instead of a chain of string comparisons.
-[[nodiscard]] inline token_member classify_member(std::string_view s) noexcept {
+PROFILE_AUTH_INLINE token_member classify_member(std::string_view s) noexcept {
   switch (s.size()) {
     case 5:
       return s == "scope"   ? token_member::scope
@@ -271,7 +335,7 @@ enum class token_member : unsigned char {
   }
 }
 /// classify_member() of a tape key, compared decoded ("access\u005ftoken" counts).
-[[nodiscard]] inline token_member classify_member(const json::value& k) noexcept {
+PROFILE_AUTH_INLINE token_member classify_member(const json::value& k) noexcept {
   const std::size_t n = k.string_size();
   if (n < 5 || n > 13) return token_member::other;
   if (!k.has_escapes()) return classify_member(k.raw().substr(1, n));
@@ -299,20 +363,49 @@ class wiped_string {
   bool used_ = false;
 };
 
-/// What read_flat_json_token() found.
-enum class flat_token : unsigned char {
-  built,          ///< the token's members are in the builder
-  carries_error,  ///< a flat answer with a non-empty `error` member
-  not_flat        ///< use the general path
+/// Collects the members kept in token::extra and writes them in one go, so that the buffer is
+/// sized once for the usual handful of members.
+class extra_collector {
+ public:
+  explicit extra_collector(extra_members& out) noexcept : out_(out) {}
+  void add(json::member_iterator it) {
+    if (n_ == batch) flush();
+    pending_[n_++] = it;
+    const json::member m = *it;
+    bytes_ += extra_access::header + m.key.string_size() + m.value.raw().size();
+  }
+  /// Writes the pending members (call once more at the end).
+  void flush() {
+    if (n_ == 0) return;
+    char* p = extra_access::extend(out_, bytes_, n_);  // grows geometrically batch by batch
+    for (std::size_t i = 0; i < n_; ++i) {
+      const json::member m = *pending_[i];
+      const json::value& k = m.key;
+      const std::string_view raw = m.value.raw();
+      char* name = extra_access::put_header(p, k.string_size(), raw.size());
+      (void)k.copy_string_to(name, k.string_size());
+      std::memcpy(name + k.string_size(), raw.data(), raw.size());
+      p = name + k.string_size() + raw.size();
+    }
+    n_ = 0;
+    bytes_ = 0;
+  }
+
+ private:
+  static constexpr std::size_t batch = 4;
+  extra_members& out_;
+  json::member_iterator pending_[batch];
+  std::size_t n_ = 0, bytes_ = 0;
 };
 
-/// The fast path of parse_json_token for the usual flat answer (see json::read_flat_object):
-/// one pass over the body, no tape, the token filled in as the members go by. not_flat when
-/// the body is not such an answer or has any problem: the general path then reads it again
-/// and reports the problem exactly as it always does, so both paths give the same result.
-[[nodiscard]] inline flat_token read_flat_json_token(const http_response& r,
-                                                     const token_parse_options& o,
-                                                     token_builder& b) {
+/// Tape entries parse_json_token_general keeps on the stack (320 bytes): an answer of up to 7
+/// members (the Profile API's has 6) needs no allocation for the tape; larger ones move it to
+/// the heap. Small, because microcontroller stacks are (and -Os builds use this path).
+inline constexpr std::size_t token_tape_entries = 16;
+
+PROFILE_AUTH_INLINE flat_token read_flat_json_token(const http_response& r,
+                                                    const token_parse_options& o,
+                                                    token_builder& b) {
   struct kept {  // a member for token::extra; trivial, so the array below is not zeroed
     const char* name;
     std::size_t name_size;
@@ -382,50 +475,9 @@ enum class flat_token : unsigned char {
   return flat_token::built;
 }
 
-/// Collects the members kept in token::extra and writes them in one go, so that the buffer is
-/// sized once for the usual handful of members.
-class extra_collector {
- public:
-  explicit extra_collector(extra_members& out) noexcept : out_(out) {}
-  void add(json::member_iterator it) {
-    if (n_ == batch) flush();
-    pending_[n_++] = it;
-    const json::member m = *it;
-    bytes_ += extra_access::header + m.key.string_size() + m.value.raw().size();
-  }
-  /// Writes the pending members (call once more at the end).
-  void flush() {
-    if (n_ == 0) return;
-    char* p = extra_access::extend(out_, bytes_, n_);  // grows geometrically batch by batch
-    for (std::size_t i = 0; i < n_; ++i) {
-      const json::member m = *pending_[i];
-      const json::value& k = m.key;
-      const std::string_view raw = m.value.raw();
-      char* name = extra_access::put_header(p, k.string_size(), raw.size());
-      (void)k.copy_string_to(name, k.string_size());
-      std::memcpy(name + k.string_size(), raw.data(), raw.size());
-      p = name + k.string_size() + raw.size();
-    }
-    n_ = 0;
-    bytes_ = 0;
-  }
-
- private:
-  static constexpr std::size_t batch = 4;
-  extra_members& out_;
-  json::member_iterator pending_[batch];
-  std::size_t n_ = 0, bytes_ = 0;
-};
-
-/// Tape entries parse_json_token_general keeps on the stack (320 bytes): an answer of up to 7
-/// members (the Profile API's has 6) needs no allocation for the tape; larger ones move it to
-/// the heap. Small, because microcontroller stacks are (and -Os builds use this path).
-inline constexpr std::size_t token_tape_entries = 16;
-
-/// Reads a JSON object body with the general reader (a tape): any shape, exact errors.
-[[nodiscard]] inline result<token> parse_json_token_general(const http_response& r,
-                                                            time_point received_at,
-                                                            const token_parse_options& o) {
+PROFILE_AUTH_INLINE result<token> parse_json_token_general(const http_response& r,
+                                                           time_point received_at,
+                                                           const token_parse_options& o) {
   json::tape::entry tape[token_tape_entries];
   auto doc = json::parse(r.body, o.limits, tape);
   if (!doc) {
@@ -527,9 +579,8 @@ inline constexpr std::size_t token_tape_entries = 16;
   return finish_token(b, r, received_at, o);
 }
 
-/// Reads a JSON object body: the fast path when it applies, else the general one.
-[[nodiscard]] inline result<token> parse_json_token(const http_response& r, time_point received_at,
-                                                    const token_parse_options& o) {
+PROFILE_AUTH_INLINE result<token> parse_json_token(const http_response& r, time_point received_at,
+                                                   const token_parse_options& o) {
 #ifdef __OPTIMIZE_SIZE__  // -Os builds (microcontrollers) keep only the general reader: the
                           // same results, about 2 KB less code on a Cortex-M4
   return parse_json_token_general(r, received_at, o);
@@ -557,7 +608,7 @@ inline constexpr std::size_t token_tape_entries = 16;
 /// The name of a parameter that occurs twice, or "" when all are distinct. O(n log n): a body
 /// can hold hundreds of thousands of fields. Only well-known names are quoted; any other is
 /// reported as "(unnamed)", since an unknown name could be anything, a token included.
-[[nodiscard]] inline std::string_view repeated_name(const query_params& q) {
+PROFILE_AUTH_INLINE std::string_view repeated_name(const query_params& q) {
   std::vector<std::string_view> names;
   names.reserve(q.size());
   for (const auto& f : q) names.emplace_back(f.first);
@@ -572,8 +623,8 @@ inline constexpr std::size_t token_tape_entries = 16;
 }
 
 /// Reads an application/x-www-form-urlencoded (or text/plain form-shaped) body.
-[[nodiscard]] inline result<token> parse_form_token(const http_response& r, time_point received_at,
-                                                    const token_parse_options& o) {
+PROFILE_AUTH_INLINE result<token> parse_form_token(const http_response& r, time_point received_at,
+                                                   const token_parse_options& o) {
   if (r.body.size() > o.limits.max_size)
     return token_failure(r, o, errc::limit_exceeded,
                          "with a body of " + std::to_string(r.body.size()) +
@@ -626,30 +677,9 @@ inline constexpr std::size_t token_tape_entries = 16;
 
 }  // namespace detail
 
-/// Parses a token endpoint answer (RFC 6749 §5.1 success, §5.2 error), taking `received_at`
-/// (when the answer arrived, monotonic) as the start of the token's life.
-///
-/// Accepted quirks: a JSON object, or a form-encoded/text/plain form body (GitHub); JSON
-/// labelled text/plain; `expires_in` as number or numeric string (PayPal), with the meanings
-/// in token_parse_options; a missing `token_type` taken as Bearer (LinkedIn, VK); `scope` as a
-/// string or an array of strings joined by single spaces (Twitch). Kept: `refresh_token`,
-/// `id_token`, `scope`, and every other member in `token::extra` as (name, raw JSON text) in
-/// document order (form values become JSON strings; see extra_members). `null` counts as
-/// absent.
-///
-/// Errors:
-/// - non-2xx, or a 2xx whose body carries a non-empty `error`: see oauth_error_from_response
-///   (the OAuth errc, or errc::http_error for answers without an OAuth body);
-/// - errc::unsupported_token_type: an explicit token_type other than Bearer (case-insensitive);
-/// - errc::malformed_response: missing or empty access_token; access_token, refresh_token,
-///   id_token or token_type not a string; JSON that is not an object; an empty or HTML body;
-///   a form body that does not decode or repeats a parameter; with strict_expires_in, an
-///   unusable expires_in;
-/// - errc::invalid_json / invalid_utf8 / limit_exceeded: the JSON parser's verdict.
-/// Every error keeps the HTTP status and request id; no message contains a token or the body.
-[[nodiscard]] inline result<token> parse_token_response(const http_response& resp,
-                                                        time_point received_at,
-                                                        const token_parse_options& opts) {
+PROFILE_AUTH_INLINE result<token> parse_token_response(const http_response& resp,
+                                                       time_point received_at,
+                                                       const token_parse_options& opts) {
   if (!resp.ok()) {
     response_error_options eo{opts.limits, opts.wall_clock_now};
     return unexpected<error>(oauth_error_from_response(resp, opts.endpoint_name, eo));
@@ -672,11 +702,7 @@ inline constexpr std::size_t token_tape_entries = 16;
       "answered instead)");
 }
 
-/// parse_token_response with default token_parse_options.
-[[nodiscard]] inline result<token> parse_token_response(const http_response& resp,
-                                                        time_point received_at) {
-  return parse_token_response(resp, received_at, token_parse_options{});
-}
+#endif  // PROFILE_AUTH_DEFINITIONS
 
 }  // namespace profile::auth::inline v0
 

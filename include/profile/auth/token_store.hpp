@@ -4,22 +4,26 @@
 #define PROFILE_AUTH_TOKEN_STORE_HPP
 
 #include <profile/auth/config.hpp>
-#include <profile/auth/detail/json.hpp>
-#include <profile/auth/detail/json_text.hpp>
-#include <profile/auth/detail/json_writer.hpp>
 #include <profile/auth/error.hpp>
 #include <profile/auth/result.hpp>
 #include <profile/auth/secret.hpp>
 
-#include <chrono>            // system_clock wall-clock expiry
-#include <concepts>          // std::same_as in the concept
-#include <cstddef>           // std::size_t limits
-#include <cstdint>           // std::int64_t epoch seconds
+#include <chrono>       // system_clock wall-clock expiry
+#include <concepts>     // std::same_as in the concept
+#include <cstddef>      // std::size_t limits
+#include <cstdint>      // std::int64_t epoch seconds
+#include <optional>     // optional expiry, load() result
+#include <string>       // scope, token_type, serialized text
+#include <string_view>  // deserializer input
+#include <utility>      // std::move
+
+#if PROFILE_AUTH_DEFINITIONS
+#include <profile/auth/detail/json.hpp>         // deserialize_session's reader
+#include <profile/auth/detail/json_text.hpp>    // UTF-8 checks before serializing
+#include <profile/auth/detail/json_writer.hpp>  // serialize_session's writer
+
 #include <initializer_list>  // the fields checked for UTF-8
-#include <optional>          // optional expiry, load() result
-#include <string>            // scope, token_type, serialized text
-#include <string_view>       // deserializer input
-#include <utility>           // std::move
+#endif
 
 namespace profile::auth::inline v0 {
 
@@ -53,9 +57,80 @@ inline constexpr std::int64_t session_max_epoch_seconds = [] {
 /// Largest accepted serialized session; a real one is a few kilobytes.
 inline constexpr std::size_t session_max_size = 1 << 20;
 
+}  // namespace detail
+
+/// The documented JSON form of `s` (compact, members in a fixed order), for example
+/// `{"format":"profile-auth.session","version":1,"refresh_token":"…","access_token":"…",
+/// "access_expires_at":1767225600,"scope":"read","token_type":"Bearer"}`;
+/// `access_expires_at` is Unix seconds (floored) or `null`. The result holds the tokens: wipe it
+/// with detail::secure_wipe when done. errc::invalid_argument when a field is not valid UTF-8
+/// (it could not be stored losslessly) or the expiry lies before 1970 (or past the year 9999).
+[[nodiscard]] result<std::string> serialize_session(const stored_session& s);
+
+/// Parses the JSON form written by serialize_session. Members the reader does not know are
+/// ignored. errc::store_corrupt, with a message that names the problem (never the tokens),
+/// when the text is not JSON, not an object, lacks `"format":"profile-auth.session"`, has a
+/// `version` other than stored_session::current_version, or lacks or mistypes a field.
+[[nodiscard]] result<stored_session> deserialize_session(std::string_view text);
+
+// ---------------------------------------------------------------------------------------------
+namespace detail {
+template <class S>
+concept store_loads = requires(S& s) {
+  { s.load() } -> std::same_as<result<std::optional<stored_session>>>;
+};
+template <class S>
+concept store_saves = requires(S& s, const stored_session& v) {
+  { s.save(v) } -> std::same_as<result<void>>;
+};
+template <class S>
+concept store_compares_and_swaps = requires(S& s, const secret& expected, const stored_session& v) {
+  { s.compare_and_swap(expected, v) } -> std::same_as<result<void>>;
+};
+template <class S>
+concept store_erases = requires(S& s, const secret& expected) {
+  { s.erase() } -> std::same_as<result<void>>;
+  { s.erase_if(expected) } -> std::same_as<result<void>>;
+};
+}  // namespace detail
+
+/// TokenStore: where a user's session lives between runs, shared safely by several writers.
+///
+/// | expression                  | result                                   | meaning          |
+/// |-----------------------------|------------------------------------------|------------------|
+/// | `s.load()`                  | `result<std::optional<stored_session>>`  | the session;     |
+/// |                             |                                          | nullopt if none  |
+/// | `s.save(v)`                 | `result<void>`                           | writes `v`       |
+/// |                             |                                          | unconditionally  |
+/// |                             |                                          | (a fresh login)  |
+/// | `s.compare_and_swap(e, v)`  | `result<void>`                           | writes `v` only  |
+/// |                             |                                          | if the stored    |
+/// |                             |                                          | refresh token    |
+/// |                             |                                          | equals `e`       |
+/// | `s.erase()`                 | `result<void>`                           | no session after |
+/// | `s.erase_if(e)`             | `result<void>`                           | erases only if   |
+/// |                             |                                          | the refresh token|
+/// |                             |                                          | still equals `e` |
+///
+/// `e` is a `const secret&`, `v` a `const stored_session&`. Comparisons are constant-time; no
+/// stored session counts as an empty refresh token, so an empty `e` matches "nothing stored".
+/// A lost comparison is `errc::store_conflict` with nothing written; unreadable data is
+/// `errc::store_corrupt`; I/O failures are `errc::store_failed`. Never throws. Each operation
+/// is atomic with respect to every other user of the same store (threads or processes).
+///
+/// Models shipped: memory_store, file_store.
+template <class S>
+concept TokenStore = detail::store_loads<S> && detail::store_saves<S> &&
+                     detail::store_compares_and_swaps<S> && detail::store_erases<S>;
+
+// --- definitions: compiled here header-only, in the library's source file in compiled mode ---
+#if PROFILE_AUTH_DEFINITIONS
+
+namespace detail {
+
 /// Decodes the string member `name` of `obj` into `out`; an error message names the member.
-inline result<void> session_string(const json::value& obj, std::string_view name,
-                                   std::string& out) {
+PROFILE_AUTH_INLINE result<void> session_string(const json::value& obj, std::string_view name,
+                                                std::string& out) {
   const auto v = obj.find(name);
   if (!v)
     return fail(errc::store_corrupt,
@@ -67,7 +142,8 @@ inline result<void> session_string(const json::value& obj, std::string_view name
 }
 
 /// Decodes a token member into a secret without leaving a copy in a heap string.
-inline result<void> session_secret(const json::value& obj, std::string_view name, secret& out) {
+PROFILE_AUTH_INLINE result<void> session_secret(const json::value& obj, std::string_view name,
+                                                secret& out) {
   std::string tmp;
   auto r = session_string(obj, name, tmp);
   if (!r) {
@@ -77,15 +153,10 @@ inline result<void> session_secret(const json::value& obj, std::string_view name
   out = secret(std::move(tmp));  // wipes tmp
   return {};
 }
+
 }  // namespace detail
 
-/// The documented JSON form of `s` (compact, members in a fixed order), for example
-/// `{"format":"profile-auth.session","version":1,"refresh_token":"…","access_token":"…",
-/// "access_expires_at":1767225600,"scope":"read","token_type":"Bearer"}`;
-/// `access_expires_at` is Unix seconds (floored) or `null`. The result holds the tokens: wipe it
-/// with detail::secure_wipe when done. errc::invalid_argument when a field is not valid UTF-8
-/// (it could not be stored losslessly) or the expiry lies before 1970 (or past the year 9999).
-[[nodiscard]] inline result<std::string> serialize_session(const stored_session& s) {
+PROFILE_AUTH_INLINE result<std::string> serialize_session(const stored_session& s) {
   std::int64_t expires = 0;
   if (s.access_expires_at) {
     const auto secs = std::chrono::floor<std::chrono::seconds>(*s.access_expires_at);
@@ -126,11 +197,7 @@ inline result<void> session_secret(const json::value& obj, std::string_view name
   return out;
 }
 
-/// Parses the JSON form written by serialize_session. Members the reader does not know are
-/// ignored. errc::store_corrupt, with a message that names the problem (never the tokens),
-/// when the text is not JSON, not an object, lacks `"format":"profile-auth.session"`, has a
-/// `version` other than stored_session::current_version, or lacks or mistypes a field.
-[[nodiscard]] inline result<stored_session> deserialize_session(std::string_view text) {
+PROFILE_AUTH_INLINE result<stored_session> deserialize_session(std::string_view text) {
   detail::json::limits lim;
   lim.max_size = detail::session_max_size;
   lim.max_depth = 4;  // the session is flat; some nesting is allowed in ignored members
@@ -186,55 +253,7 @@ inline result<void> session_secret(const json::value& obj, std::string_view name
   return s;
 }
 
-// ---------------------------------------------------------------------------------------------
-namespace detail {
-template <class S>
-concept store_loads = requires(S& s) {
-  { s.load() } -> std::same_as<result<std::optional<stored_session>>>;
-};
-template <class S>
-concept store_saves = requires(S& s, const stored_session& v) {
-  { s.save(v) } -> std::same_as<result<void>>;
-};
-template <class S>
-concept store_compares_and_swaps = requires(S& s, const secret& expected, const stored_session& v) {
-  { s.compare_and_swap(expected, v) } -> std::same_as<result<void>>;
-};
-template <class S>
-concept store_erases = requires(S& s, const secret& expected) {
-  { s.erase() } -> std::same_as<result<void>>;
-  { s.erase_if(expected) } -> std::same_as<result<void>>;
-};
-}  // namespace detail
-
-/// TokenStore: where a user's session lives between runs, shared safely by several writers.
-///
-/// | expression                  | result                                   | meaning          |
-/// |-----------------------------|------------------------------------------|------------------|
-/// | `s.load()`                  | `result<std::optional<stored_session>>`  | the session;     |
-/// |                             |                                          | nullopt if none  |
-/// | `s.save(v)`                 | `result<void>`                           | writes `v`       |
-/// |                             |                                          | unconditionally  |
-/// |                             |                                          | (a fresh login)  |
-/// | `s.compare_and_swap(e, v)`  | `result<void>`                           | writes `v` only  |
-/// |                             |                                          | if the stored    |
-/// |                             |                                          | refresh token    |
-/// |                             |                                          | equals `e`       |
-/// | `s.erase()`                 | `result<void>`                           | no session after |
-/// | `s.erase_if(e)`             | `result<void>`                           | erases only if   |
-/// |                             |                                          | the refresh token|
-/// |                             |                                          | still equals `e` |
-///
-/// `e` is a `const secret&`, `v` a `const stored_session&`. Comparisons are constant-time; no
-/// stored session counts as an empty refresh token, so an empty `e` matches "nothing stored".
-/// A lost comparison is `errc::store_conflict` with nothing written; unreadable data is
-/// `errc::store_corrupt`; I/O failures are `errc::store_failed`. Never throws. Each operation
-/// is atomic with respect to every other user of the same store (threads or processes).
-///
-/// Models shipped: memory_store, file_store.
-template <class S>
-concept TokenStore = detail::store_loads<S> && detail::store_saves<S> &&
-                     detail::store_compares_and_swaps<S> && detail::store_erases<S>;
+#endif  // PROFILE_AUTH_DEFINITIONS
 
 }  // namespace profile::auth::inline v0
 

@@ -4,8 +4,7 @@
 #define PROFILE_AUTH_URL_HPP
 
 #include <profile/auth/config.hpp>
-#include <profile/auth/detail/ip_literal.hpp>
-#include <profile/auth/detail/url_fault.hpp>
+#include <profile/auth/detail/ip_literal.hpp>  // parse_ipv4/parse_ipv6 (transports use them too)
 #include <profile/auth/encoding.hpp>
 #include <profile/auth/error.hpp>
 #include <profile/auth/http.hpp>
@@ -19,6 +18,11 @@
 #include <string_view>  // inputs
 #include <utility>      // std::pair, std::move
 #include <vector>       // query_params
+
+#if PROFILE_AUTH_DEFINITIONS
+#include <profile/auth/detail/url_fault.hpp>  // the scanner's faults and their messages
+#include <profile/auth/secret.hpp>            // secure_wipe of decoded values
+#endif
 
 namespace profile::auth::inline v0 {
 
@@ -42,7 +46,60 @@ struct url_parts {
 /// network), a strict dotted quad in 127.0.0.0/8 (no leading zeros, no short forms like
 /// "127.1"), or the IPv6 loopback ::1 in any valid spelling ("::1", "0:0:0:0:0:0:0:1",
 /// "[::1]") including the IPv4-mapped form ::ffff:127.x.y.z.
-[[nodiscard]] inline bool is_loopback_host(std::string_view host) noexcept {
+[[nodiscard]] bool is_loopback_host(std::string_view host) noexcept;
+
+/// Parses an absolute URL: `scheme://[userinfo@]host[:port][/path][?query][#fragment]` or
+/// `scheme:path[?query][#fragment]` (custom-scheme redirect URIs such as
+/// "com.example.app:/callback"). Scheme and host are lower-cased; nothing is percent-decoded.
+///
+/// Strict by design, failing with errc::invalid_url and a message naming the position:
+/// relative references, spaces, control and non-ASCII bytes, '\\', '"', '<', '>', malformed
+/// %-escapes, an empty or missing host for http/https, more than one '@', ports that are empty,
+/// non-numeric, 0 or above 65535. '[' ']' '{' '}' '|' '^' '`' are tolerated in the query and
+/// fragment only (browsers pass them through).
+///
+/// Not supported (rejected): WHATWG URL quirks (backslashes, tabs/newlines stripped, IDNA,
+/// numeric IPv4 short forms normalised), percent-encoded host names, IPv6 zone identifiers,
+/// IPvFuture literals. A reg-name host is only checked against RFC 3986 characters, not DNS.
+[[nodiscard]] result<url_parts> parse_url(std::string_view text);
+
+/// Reassembles a URL from its parts (brackets restored around IPv6 hosts). For the output of
+/// parse_url this is the input with scheme and host lower-cased.
+[[nodiscard]] std::string to_string(const url_parts& u);
+
+/// Parses and vets a server endpoint (token, authorization, revocation … endpoint).
+/// Requires http or https with a host, no user information and no fragment (RFC 6749 §3.1);
+/// those fail with errc::invalid_url. Plain http fails with errc::insecure_endpoint unless the
+/// host is loopback (is_loopback_host) or `allow_insecure` is set. Messages name the scheme and
+/// host only: the path and query may carry secrets.
+[[nodiscard]] result<url_parts> check_endpoint(std::string_view text, bool allow_insecure = false);
+
+namespace detail {
+/// check_endpoint() without building url_parts: nothing is allocated unless it fails. For
+/// callers that only need the verdict (request builders validating their configuration).
+[[nodiscard]] result<void> check_endpoint_text(std::string_view text, bool allow_insecure);
+}  // namespace detail
+
+// ---------------------------------------------------------------------------------------------
+// query strings
+
+/// Decoded (name, value) pairs of a query string, in order, duplicates kept.
+using query_params = std::vector<std::pair<std::string, std::string>>;
+
+/// Splits an application/x-www-form-urlencoded string (a URL query, with or without its leading
+/// '?', or a form body) on '&' and form-decodes names and values ('+' is a space). Order and
+/// duplicates are kept; empty fields ("a=1&&b=2", a trailing '&') are skipped; a field without
+/// '=' has an empty value. Fails with errc::invalid_percent_encoding naming the position (never
+/// the value, which may be a code or token).
+[[nodiscard]] result<query_params> parse_query(std::string_view query);
+
+/// Builds "a=b&c=d" from `params`, form-encoding every name and value (inverse of parse_query).
+[[nodiscard]] std::string query_string(const query_params& params);
+
+// --- definitions: compiled here header-only, in the library's source file in compiled mode ---
+#if PROFILE_AUTH_DEFINITIONS
+
+PROFILE_AUTH_INLINE bool is_loopback_host(std::string_view host) noexcept {
   const bool bracketed = host.size() >= 2 && host.front() == '[' && host.back() == ']';
   if (bracketed) host = host.substr(1, host.size() - 2);  // only IPv6 goes in brackets
   if (!bracketed && detail::iequals(host, "localhost")) return true;
@@ -60,7 +117,7 @@ namespace detail {
 
 /// Offset in `s` of the first byte component `c` does not allow (or of a malformed %-escape),
 /// or npos.
-[[nodiscard]] inline std::size_t find_bad_url_char(std::string_view s, url_component c) noexcept {
+PROFILE_AUTH_INLINE std::size_t find_bad_url_char(std::string_view s, url_component c) noexcept {
   const unsigned char allowed = url_allowed(c);
   for (std::size_t i = 0; i < s.size(); ++i) {
     const auto b = static_cast<unsigned char>(s[i]);
@@ -80,8 +137,8 @@ namespace detail {
 }
 
 /// Checks component `c` (at offset `base` of the URL); records the fault when a byte is bad.
-[[nodiscard]] inline bool url_chars_ok(std::string_view s, std::size_t base, url_component c,
-                                       url_fault& f) noexcept {
+PROFILE_AUTH_INLINE bool url_chars_ok(std::string_view s, std::size_t base, url_component c,
+                                      url_fault& f) noexcept {
   const std::size_t bad = find_bad_url_char(s, c);
   if (bad == std::string_view::npos) return true;
   f = {url_problem::bad_chars, c, base + bad, 0};
@@ -90,7 +147,7 @@ namespace detail {
 
 /// parse_url's grammar on views, without allocating: true and `u` filled, or false and `f`
 /// saying what is wrong (see parse_url for the rules).
-[[nodiscard]] inline bool scan_url(std::string_view text, url_view& u, url_fault& f) noexcept {
+PROFILE_AUTH_INLINE bool scan_url(std::string_view text, url_view& u, url_fault& f) noexcept {
   if (text.empty()) {
     f.what = url_problem::empty;
     return false;
@@ -225,8 +282,8 @@ namespace detail {
 }
 
 /// check_endpoint's rules on top of scan_url (see check_endpoint).
-[[nodiscard]] inline bool scan_endpoint(std::string_view text, bool allow_insecure, url_view& u,
-                                        url_fault& f) noexcept {
+PROFILE_AUTH_INLINE bool scan_endpoint(std::string_view text, bool allow_insecure, url_view& u,
+                                       url_fault& f) noexcept {
   if (!scan_url(text, u, f)) return false;
   const bool http = iequals(u.scheme, "http");
   if (!http && !iequals(u.scheme, "https"))
@@ -241,7 +298,7 @@ namespace detail {
 }
 
 /// The owned, normalised url_parts of a scanned URL.
-[[nodiscard]] inline url_parts to_url_parts(const url_view& v) {
+PROFILE_AUTH_INLINE url_parts to_url_parts(const url_view& v) {
   url_parts u;
   u.scheme = ascii_lowercase(v.scheme);
   u.userinfo = std::string(v.userinfo);
@@ -259,29 +316,14 @@ namespace detail {
 
 }  // namespace detail
 
-/// Parses an absolute URL: `scheme://[userinfo@]host[:port][/path][?query][#fragment]` or
-/// `scheme:path[?query][#fragment]` (custom-scheme redirect URIs such as
-/// "com.example.app:/callback"). Scheme and host are lower-cased; nothing is percent-decoded.
-///
-/// Strict by design, failing with errc::invalid_url and a message naming the position:
-/// relative references, spaces, control and non-ASCII bytes, '\\', '"', '<', '>', malformed
-/// %-escapes, an empty or missing host for http/https, more than one '@', ports that are empty,
-/// non-numeric, 0 or above 65535. '[' ']' '{' '}' '|' '^' '`' are tolerated in the query and
-/// fragment only (browsers pass them through).
-///
-/// Not supported (rejected): WHATWG URL quirks (backslashes, tabs/newlines stripped, IDNA,
-/// numeric IPv4 short forms normalised), percent-encoded host names, IPv6 zone identifiers,
-/// IPvFuture literals. A reg-name host is only checked against RFC 3986 characters, not DNS.
-[[nodiscard]] inline result<url_parts> parse_url(std::string_view text) {
+PROFILE_AUTH_INLINE result<url_parts> parse_url(std::string_view text) {
   detail::url_view v;
   detail::url_fault f;
   if (!detail::scan_url(text, v, f)) return detail::url_fault_error(text, v, f);
   return detail::to_url_parts(v);
 }
 
-/// Reassembles a URL from its parts (brackets restored around IPv6 hosts). For the output of
-/// parse_url this is the input with scheme and host lower-cased.
-[[nodiscard]] inline std::string to_string(const url_parts& u) {
+PROFILE_AUTH_INLINE std::string to_string(const url_parts& u) {
   std::string out;
   out.reserve(u.scheme.size() + u.userinfo.size() + u.host.size() + u.path.size() + u.query.size() +
               u.fragment.size() + 16);
@@ -298,13 +340,7 @@ namespace detail {
   return out;
 }
 
-/// Parses and vets a server endpoint (token, authorization, revocation … endpoint).
-/// Requires http or https with a host, no user information and no fragment (RFC 6749 §3.1);
-/// those fail with errc::invalid_url. Plain http fails with errc::insecure_endpoint unless the
-/// host is loopback (is_loopback_host) or `allow_insecure` is set. Messages name the scheme and
-/// host only: the path and query may carry secrets.
-[[nodiscard]] inline result<url_parts> check_endpoint(std::string_view text,
-                                                      bool allow_insecure = false) {
+PROFILE_AUTH_INLINE result<url_parts> check_endpoint(std::string_view text, bool allow_insecure) {
   detail::url_view v;
   detail::url_fault f;
   if (!detail::scan_endpoint(text, allow_insecure, v, f))
@@ -313,28 +349,17 @@ namespace detail {
 }
 
 namespace detail {
-/// check_endpoint() without building url_parts: nothing is allocated unless it fails. For
-/// callers that only need the verdict (request builders validating their configuration).
-[[nodiscard]] inline result<void> check_endpoint_text(std::string_view text, bool allow_insecure) {
+
+PROFILE_AUTH_INLINE result<void> check_endpoint_text(std::string_view text, bool allow_insecure) {
   url_view v;
   url_fault f;
   if (!scan_endpoint(text, allow_insecure, v, f)) return url_fault_error(text, v, f);
   return {};
 }
+
 }  // namespace detail
 
-// ---------------------------------------------------------------------------------------------
-// query strings
-
-/// Decoded (name, value) pairs of a query string, in order, duplicates kept.
-using query_params = std::vector<std::pair<std::string, std::string>>;
-
-/// Splits an application/x-www-form-urlencoded string (a URL query, with or without its leading
-/// '?', or a form body) on '&' and form-decodes names and values ('+' is a space). Order and
-/// duplicates are kept; empty fields ("a=1&&b=2", a trailing '&') are skipped; a field without
-/// '=' has an empty value. Fails with errc::invalid_percent_encoding naming the position (never
-/// the value, which may be a code or token).
-[[nodiscard]] inline result<query_params> parse_query(std::string_view query) {
+PROFILE_AUTH_INLINE result<query_params> parse_query(std::string_view query) {
   std::size_t base = 0;
   if (!query.empty() && query.front() == '?') {
     query.remove_prefix(1);
@@ -369,8 +394,7 @@ using query_params = std::vector<std::pair<std::string, std::string>>;
   return out;
 }
 
-/// Builds "a=b&c=d" from `params`, form-encoding every name and value (inverse of parse_query).
-[[nodiscard]] inline std::string query_string(const query_params& params) {
+PROFILE_AUTH_INLINE std::string query_string(const query_params& params) {
   std::size_t size = 0;
   for (const auto& [n, v] : params) size += n.size() + v.size() + 2;
   std::string out;
@@ -378,6 +402,8 @@ using query_params = std::vector<std::pair<std::string, std::string>>;
   for (const auto& [n, v] : params) append_form_field(out, n, v);
   return out;
 }
+
+#endif  // PROFILE_AUTH_DEFINITIONS
 
 }  // namespace profile::auth::inline v0
 

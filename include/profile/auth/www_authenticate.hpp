@@ -200,19 +200,6 @@ class challenge_reader {
   std::size_t err_at_ = 0;
 };
 
-/// Appends a piece's value to `out`, removing quoted-string backslash escapes.
-inline void append_unquoted(std::string& out, const challenge_piece& p) {
-  if (!p.quoted) {
-    out.append(p.value);
-    return;
-  }
-  out.reserve(out.size() + p.value.size());
-  for (std::size_t i = 0; i < p.value.size(); ++i) {
-    if (p.value[i] == '\\') ++i;  // the reader guarantees a byte follows
-    out.push_back(p.value[i]);
-  }
-}
-
 /// ASCII case-insensitive comparison of a piece's decoded value with `want`; no allocation.
 [[nodiscard]] constexpr bool unquoted_iequals(const challenge_piece& p,
                                               std::string_view want) noexcept {
@@ -254,10 +241,65 @@ struct www_authenticate_limits {
   std::size_t max_params = 32;       ///< parameters of one challenge
 };
 
+/// Parses one WWW-Authenticate field value into its challenges, in order. An empty value (or
+/// one made only of commas and spaces) gives no challenge.
+/// Errors: errc::malformed_response when the value breaks the RFC 9110 §11 grammar (the message
+/// gives the offset and what was expected, never the value) or repeats a parameter name in one
+/// challenge; errc::limit_exceeded past `lim`.
+[[nodiscard]] result<std::vector<auth_challenge>> parse_www_authenticate(
+    std::string_view value, const www_authenticate_limits& lim = {});
+
+/// Parses every WWW-Authenticate field of `headers` (case-insensitive name, in order) into one
+/// list of challenges: several challenges may share a field, and several fields may each carry
+/// some (RFC 9110 §11.6.1). Errors as the single-value form; the message numbers the field.
+[[nodiscard]] result<std::vector<auth_challenge>> parse_www_authenticate(
+    const header_list& headers, const www_authenticate_limits& lim = {});
+
+/// The parameters of a Bearer challenge that clients act on (RFC 6750 §3, RFC 9728 §5.1).
+/// Absent parameters are empty strings.
+struct bearer_challenge {
+  std::string realm;
+  std::string scope;              ///< space-separated scopes the resource wants
+  std::string error;              ///< e.g. "invalid_token", "insufficient_scope"
+  std::string error_description;  ///< server text: sanitise before showing it
+  std::string error_uri;
+  std::string resource_metadata;  ///< RFC 9728 protected resource metadata URL (unchecked)
+  auth_challenge challenge;       ///< every parameter, for the ones not listed above
+};
+
+/// The first Bearer challenge (scheme compared case-insensitively) among the WWW-Authenticate
+/// fields of `headers`. A field that does not parse (see parse_www_authenticate) is skipped
+/// whole, so a broken challenge of another scheme cannot hide a good Bearer one and no value is
+/// taken from a field whose structure is in doubt. nullopt when there is no Bearer challenge.
+/// Fields beyond the default www_authenticate_limits are ignored.
+[[nodiscard]] std::optional<bearer_challenge> find_bearer_challenge(const header_list& headers);
+
+/// find_bearer_challenge over the headers of `r` (any status).
+[[nodiscard]] inline std::optional<bearer_challenge> find_bearer_challenge(const http_response& r) {
+  return find_bearer_challenge(r.headers);
+}
+
+// --- definitions: compiled here header-only, in the library's source file in compiled mode ---
+#if PROFILE_AUTH_DEFINITIONS
+
 namespace detail {
 
-[[nodiscard]] inline unexpected<error> www_authenticate_fail(errc code, std::size_t field,
-                                                             std::string what) {
+/// Appends a piece's value to `out`, removing quoted-string backslash escapes.
+PROFILE_AUTH_INLINE void append_unquoted(std::string& out, const challenge_piece& p) {
+  if (!p.quoted) {
+    out.append(p.value);
+    return;
+  }
+  out.reserve(out.size() + p.value.size());
+  for (std::size_t i = 0; i < p.value.size(); ++i) {
+    if (p.value[i] == '\\') ++i;  // the reader guarantees a byte follows
+    out.push_back(p.value[i]);
+  }
+}
+
+[[nodiscard]] PROFILE_AUTH_INLINE unexpected<error> www_authenticate_fail(errc code,
+                                                                          std::size_t field,
+                                                                          std::string what) {
   std::string m = "the WWW-Authenticate header";
   if (field != 0) m += " (field " + std::to_string(field) + ")";
   m += " ";
@@ -267,9 +309,9 @@ namespace detail {
 
 /// Appends the challenges of one field value to `out` (max_challenges counts all of `out`);
 /// `field` (1-based, 0 for a lone value) numbers the field in messages.
-[[nodiscard]] inline result<void> parse_challenges_into(std::vector<auth_challenge>& out,
-                                                        std::string_view value, std::size_t field,
-                                                        const www_authenticate_limits& lim) {
+[[nodiscard]] PROFILE_AUTH_INLINE result<void> parse_challenges_into(
+    std::vector<auth_challenge>& out, std::string_view value, std::size_t field,
+    const www_authenticate_limits& lim) {
   challenge_reader rd(value);
   challenge_piece p;
   while (rd.next(p)) {
@@ -308,13 +350,8 @@ namespace detail {
 
 }  // namespace detail
 
-/// Parses one WWW-Authenticate field value into its challenges, in order. An empty value (or
-/// one made only of commas and spaces) gives no challenge.
-/// Errors: errc::malformed_response when the value breaks the RFC 9110 §11 grammar (the message
-/// gives the offset and what was expected, never the value) or repeats a parameter name in one
-/// challenge; errc::limit_exceeded past `lim`.
-[[nodiscard]] inline result<std::vector<auth_challenge>> parse_www_authenticate(
-    std::string_view value, const www_authenticate_limits& lim = {}) {
+PROFILE_AUTH_INLINE result<std::vector<auth_challenge>> parse_www_authenticate(
+    std::string_view value, const www_authenticate_limits& lim) {
   if (value.size() > lim.max_size)
     return detail::www_authenticate_fail(
         errc::limit_exceeded, 0,
@@ -326,11 +363,8 @@ namespace detail {
   return out;
 }
 
-/// Parses every WWW-Authenticate field of `headers` (case-insensitive name, in order) into one
-/// list of challenges: several challenges may share a field, and several fields may each carry
-/// some (RFC 9110 §11.6.1). Errors as the single-value form; the message numbers the field.
-[[nodiscard]] inline result<std::vector<auth_challenge>> parse_www_authenticate(
-    const header_list& headers, const www_authenticate_limits& lim = {}) {
+PROFILE_AUTH_INLINE result<std::vector<auth_challenge>> parse_www_authenticate(
+    const header_list& headers, const www_authenticate_limits& lim) {
   std::vector<auth_challenge> out;
   std::size_t field = 0, total = 0;
   for (const auto& [name, value] : headers) {
@@ -348,24 +382,7 @@ namespace detail {
   return out;
 }
 
-/// The parameters of a Bearer challenge that clients act on (RFC 6750 §3, RFC 9728 §5.1).
-/// Absent parameters are empty strings.
-struct bearer_challenge {
-  std::string realm;
-  std::string scope;              ///< space-separated scopes the resource wants
-  std::string error;              ///< e.g. "invalid_token", "insufficient_scope"
-  std::string error_description;  ///< server text: sanitise before showing it
-  std::string error_uri;
-  std::string resource_metadata;  ///< RFC 9728 protected resource metadata URL (unchecked)
-  auth_challenge challenge;       ///< every parameter, for the ones not listed above
-};
-
-/// The first Bearer challenge (scheme compared case-insensitively) among the WWW-Authenticate
-/// fields of `headers`. A field that does not parse (see parse_www_authenticate) is skipped
-/// whole, so a broken challenge of another scheme cannot hide a good Bearer one and no value is
-/// taken from a field whose structure is in doubt. nullopt when there is no Bearer challenge.
-/// Fields beyond the default www_authenticate_limits are ignored.
-[[nodiscard]] inline std::optional<bearer_challenge> find_bearer_challenge(
+PROFILE_AUTH_INLINE std::optional<bearer_challenge> find_bearer_challenge(
     const header_list& headers) {
   const www_authenticate_limits lim;
   std::size_t total = 0;
@@ -394,10 +411,7 @@ struct bearer_challenge {
   return std::nullopt;
 }
 
-/// find_bearer_challenge over the headers of `r` (any status).
-[[nodiscard]] inline std::optional<bearer_challenge> find_bearer_challenge(const http_response& r) {
-  return find_bearer_challenge(r.headers);
-}
+#endif  // PROFILE_AUTH_DEFINITIONS
 
 }  // namespace profile::auth::inline v0
 

@@ -63,26 +63,39 @@ namespace detail {
 
 /// The un-jittered delay after `failures` (>= 1) failures in a row: min(cap, initial *
 /// multiplier^(failures-1)), saturating instead of overflowing.
-[[nodiscard]] constexpr std::chrono::nanoseconds backoff_ceiling(const backoff_policy& p,
-                                                                 std::uint32_t failures) noexcept {
+[[nodiscard]] std::chrono::nanoseconds backoff_ceiling(const backoff_policy& p,
+                                                       std::uint32_t failures) noexcept;
+
+/// The delay before the next attempt after `failures` (>= 1) failures in a row: jittered in
+/// [ceiling/2, ceiling] by `bits`, raised to `retry_after` (clamped to p.max_retry_after).
+[[nodiscard]] std::chrono::nanoseconds backoff_delay(
+    const backoff_policy& p, std::uint32_t failures, std::uint64_t bits,
+    std::optional<std::chrono::seconds> retry_after = std::nullopt) noexcept;
+
+// --- definitions: compiled here header-only, in the library's source file in compiled mode ---
+#if PROFILE_AUTH_DEFINITIONS
+
+PROFILE_AUTH_INLINE std::chrono::nanoseconds backoff_ceiling(const backoff_policy& p,
+                                                             std::uint32_t failures) noexcept {
   using std::chrono::nanoseconds;
   const nanoseconds cap = p.cap.count() > 0 ? nanoseconds(p.cap) : nanoseconds{0};
   nanoseconds d = p.initial.count() > 0 ? nanoseconds(p.initial) : nanoseconds{0};
   if (d >= cap) return cap;
-  const std::int64_t m = static_cast<std::int64_t>(p.multiplier);
+  const std::uint64_t m = p.multiplier;
   if (d.count() == 0 || m <= 1) return d;  // would never grow: no need to loop
   for (std::uint32_t i = 1; i < failures && d < cap; ++i) {
-    if (d.count() > cap.count() / m) return cap;  // the next step would pass the cap anyway
-    d *= m;
+    // d * m on 128 bits, compared with the cap: no 64-bit division (a libgcc call on 32-bit
+    // microcontrollers, and this would be its only user).
+    const auto du = static_cast<std::uint64_t>(d.count());
+    if (mul_high64(du, m) != 0 || du * m > static_cast<std::uint64_t>(cap.count())) return cap;
+    d = nanoseconds(static_cast<std::int64_t>(du * m));
   }
   return d < cap ? d : cap;
 }
 
-/// The delay before the next attempt after `failures` (>= 1) failures in a row: jittered in
-/// [ceiling/2, ceiling] by `bits`, raised to `retry_after` (clamped to p.max_retry_after).
-[[nodiscard]] constexpr std::chrono::nanoseconds backoff_delay(
+PROFILE_AUTH_INLINE std::chrono::nanoseconds backoff_delay(
     const backoff_policy& p, std::uint32_t failures, std::uint64_t bits,
-    std::optional<std::chrono::seconds> retry_after = std::nullopt) noexcept {
+    std::optional<std::chrono::seconds> retry_after) noexcept {
   const std::chrono::nanoseconds ceiling = backoff_ceiling(p, failures);
   const std::chrono::nanoseconds half = ceiling / 2;
   std::chrono::nanoseconds d = half + random_duration(bits, ceiling - half);
@@ -93,6 +106,8 @@ namespace detail {
   }
   return d;
 }
+
+#endif  // PROFILE_AUTH_DEFINITIONS
 
 }  // namespace detail
 }  // namespace profile::auth::inline v0

@@ -141,10 +141,7 @@ class cached_token_driver {
   [[nodiscard]] result<std::size_t> write_authorization_header(std::span<char> out) {
     return read([out](const snapshot& s) -> result<std::size_t> {
       const std::string_view h = s.authorization();
-      if (out.size() < h.size())
-        return fail(errc::limit_exceeded, "the buffer holds " + std::to_string(out.size()) +
-                                              " bytes but the Authorization value needs " +
-                                              std::to_string(h.size()) + ": pass a larger one");
+      if (out.size() < h.size()) return buffer_too_small(out.size(), h.size());
       std::memcpy(out.data(), h.data(), h.size());
       return h.size();
     });
@@ -183,8 +180,9 @@ class cached_token_driver {
   [[nodiscard]] const cache_type& cache() const noexcept { return cache_; }
 
  private:
+#if defined(__cpp_exceptions) || defined(__EXCEPTIONS) || defined(_CPPUNWIND)
   /// Completes an abandoned flight (an exception escaped the transport or the source) so that
-  /// waiters are released instead of blocking forever. Inert in -fno-exceptions builds.
+  /// waiters are released instead of blocking forever.
   class flight_guard {
    public:
     flight_guard(cache_type& c, const ticket& t) noexcept : cache_(&c), ticket_(t) {}
@@ -205,8 +203,30 @@ class cached_token_driver {
     cache_type* cache_;
     ticket ticket_;
   };
+#else
+  /// Without exceptions nothing can abandon a flight: every path completes it.
+  class flight_guard {
+   public:
+    flight_guard(cache_type&, const ticket&) noexcept {}
+    flight_guard(const flight_guard&) = delete;
+    flight_guard& operator=(const flight_guard&) = delete;
+    void dismiss() noexcept {}
+  };
+#endif
 
   time_point now() { return to_time_point(clock_.now()); }
+
+  static unexpected<error> buffer_too_small(std::size_t have, std::size_t need) {
+    if constexpr (terse_errors) {
+      (void)have;
+      (void)need;
+      return fail(errc::limit_exceeded, "buffer too small");
+    } else {
+      return fail(errc::limit_exceeded, "the buffer holds " + std::to_string(have) +
+                                            " bytes but the Authorization value needs " +
+                                            std::to_string(need) + ": pass a larger one");
+    }
+  }
 
   std::uint64_t draw() noexcept { return random_u64(random_); }
 
@@ -226,18 +246,27 @@ class cached_token_driver {
     return unexpected<error>(std::move(d.failure));
   }
 
-  /// The leader's part: build the request, send it, read the answer, report it.
+  /// The leader's part: build the request, send it, read the answer, report it. One
+  /// complete() call for every outcome (one copy of its inlined argument handling).
   PROFILE_AUTH_DETAIL_NOINLINE decision run_flight(const ticket& t) {
     flight_guard guard(cache_, t);
     result<http_request> req = source_.request();
-    if (!req) {
-      guard.dismiss();
-      return cache_.complete(t, unexpected<error>(std::move(req).error()), now(), draw(),
-                             failure_origin::configuration);
-    }
-    result<http_response> resp = deref(transport_).send(*req);
-    time_point received = now();
-    wipe_sent_request(*req);  // it carried the client's credentials (body or Basic header)
+    time_point received{};
+    const failure_origin origin = req ? failure_origin::response : failure_origin::configuration;
+    result<token> outcome =
+        req ? exchange(*req, received) : result<token>(unexpected<error>(std::move(req).error()));
+    if (!req) received = now();
+    const std::uint64_t bits = draw();
+    guard.dismiss();
+    return cache_.complete(t, std::move(outcome), received, bits, origin);
+  }
+
+  /// Sends the token request (and a stepped source's follow-ups) and reads the outcome;
+  /// `received` is set to the arrival time of the last answer.
+  result<token> exchange(http_request& req, time_point& received) {
+    result<http_response> resp = deref(transport_).send(req);
+    received = now();
+    wipe_sent_request(req);  // it carried the client's credentials (body or Basic header)
     source_step step = resp ? accept_answer(source_, *resp, received)
                             : source_step{unexpected<error>(std::move(resp).error()), {}};
     if (resp) secure_wipe(resp->body);  // it held the access (and maybe refresh) token
@@ -252,9 +281,7 @@ class cached_token_driver {
         if (answer) secure_wipe(answer->body);
       }
     }
-    const std::uint64_t bits = draw();
-    guard.dismiss();
-    return cache_.complete(t, std::move(step.outcome), received, bits);
+    return std::move(step.outcome);
   }
 
   result<void> authorize(http_request& req, std::uint64_t& generation) {

@@ -15,7 +15,16 @@ namespace profile::auth::inline v0::detail {
 
 // Strict dotted quad: four decimal octets 0-255, no leading zeros (inet_aton would read
 // "0177" as octal, so such spellings are refused instead of guessed).
-inline bool parse_ipv4(std::string_view s, std::array<unsigned char, 4>& out) noexcept {
+bool parse_ipv4(std::string_view s, std::array<unsigned char, 4>& out) noexcept;
+
+// RFC 4291 §2.2 text form (no brackets, no zone id), with an optional trailing dotted quad.
+bool parse_ipv6(std::string_view s, std::array<std::uint16_t, 8>& out) noexcept;
+
+// --- definitions: compiled here header-only, in the library's source file in compiled mode ---
+#if PROFILE_AUTH_DEFINITIONS
+
+PROFILE_AUTH_INLINE bool parse_ipv4(std::string_view s,
+                                    std::array<unsigned char, 4>& out) noexcept {
   std::size_t i = 0;
   for (unsigned part = 0; part < 4; ++part) {
     if (part != 0) {
@@ -33,8 +42,8 @@ inline bool parse_ipv4(std::string_view s, std::array<unsigned char, 4>& out) no
   return i == s.size();
 }
 
-// RFC 4291 §2.2 text form (no brackets, no zone id), with an optional trailing dotted quad.
-inline bool parse_ipv6(std::string_view s, std::array<std::uint16_t, 8>& out) noexcept {
+PROFILE_AUTH_INLINE bool parse_ipv6(std::string_view s,
+                                    std::array<std::uint16_t, 8>& out) noexcept {
   std::array<std::uint16_t, 8> head{}, tail{};  // groups before and after "::"
   unsigned nh = 0, nt = 0;
   bool gap = s.substr(0, 2) == "::";
@@ -75,6 +84,8 @@ inline bool parse_ipv6(std::string_view s, std::array<std::uint16_t, 8>& out) no
   for (unsigned k = 0; k < nt; ++k) out[8 - nt + k] = tail[k];
   return true;
 }
+
+#endif  // PROFILE_AUTH_DEFINITIONS
 
 }  // namespace profile::auth::inline v0::detail
 

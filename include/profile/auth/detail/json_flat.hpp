@@ -140,9 +140,19 @@ template <class OnMember>
         case '7':
         case '8':
         case '9': {
+          m.type = kind::number;
+          if (*p != '-' && *p != '0') {
+            // A plain integer such as expires_in's 3600 is read here; anything else (a sign, a
+            // fraction, an exponent) by scan_number() from the start, so both accept the same.
+            const char* s = p + 1;
+            while (s != end && tape::scanner::is_digit(*s)) ++s;
+            if (s == end || (*s != '.' && *s != 'e' && *s != 'E')) {
+              p = s;
+              break;
+            }
+          }
           std::uint8_t flags = 0;
           if ((p = sc.scan_number(p, flags)) == nullptr) return no;
-          m.type = kind::number;
           break;
         }
         case 't':

@@ -10,18 +10,33 @@
 #include <cstdint>  // std::uint64_t SWAR words, std::uint32_t code points
 #include <cstring>  // std::memcpy: the only well-defined unaligned load
 
-// x86-64 always has SSE2: scan 16 bytes per step there; the SWAR path serves everything else
-// (ARM, Cortex-M, ...). With GCC or Clang on x86-64 (not clang-cl), an AVX2 scanner (32 bytes
-// per step) takes over long strings when the CPU has AVX2 (checked at run time), or always
-// when the build targets AVX2 (-mavx2).
-#if defined(__SSE2__) || defined(_M_X64) || (defined(_M_IX86_FP) && _M_IX86_FP >= 2)
+// Vector scanning without an intrinsics header (<immintrin.h> alone costs about half a second
+// of compile time in every translation unit that includes the library):
+// - GCC and Clang on x86 with SSE2 (all of x86-64, clang-cl included) use the compilers' vector
+//   extensions and their pmovmskb builtins: 16 bytes per step. On x86-64 (not clang-cl), an
+//   AVX2 loop (64 bytes per trip) takes over long strings when the CPU has AVX2 (checked at run
+//   time), or always when the build targets AVX2 (-mavx2); function attributes alone compile it
+//   for AVX2.
+// - MSVC on x64 uses the SSE2 intrinsics of <emmintrin.h>, a small header.
+// - Everything else (ARM, Cortex-M, ...) uses 8-byte words (SWAR).
+#if (defined(__GNUC__) || defined(__clang__)) && defined(__SSE2__)
 #define PROFILE_AUTH_DETAIL_JSON_SSE2 1
-#include <emmintrin.h>  // _mm_cmpeq_epi8, _mm_movemask_epi8
-#endif
-#if defined(PROFILE_AUTH_DETAIL_JSON_SSE2) && defined(__x86_64__) && \
-    (defined(__GNUC__) || defined(__clang__)) && !defined(_MSC_VER)
+#define PROFILE_AUTH_DETAIL_JSON_VECTOR_EXT 1
+#if defined(__x86_64__) && !defined(_MSC_VER)
 #define PROFILE_AUTH_DETAIL_JSON_AVX2 1
-#include <immintrin.h>  // _mm256_* (compiled for AVX2 by the target attribute below)
+#endif
+#elif defined(_MSC_VER) && (defined(_M_X64) || (defined(_M_IX86_FP) && _M_IX86_FP >= 2))
+#define PROFILE_AUTH_DETAIL_JSON_SSE2 1
+#include <emmintrin.h>  // _mm_cmpeq_epi8, _mm_movemask_epi8 (MSVC has no vector extensions)
+#endif
+
+// skip_plain() is inlined into the readers' loops even where the compiler's heuristics would
+// not: its result is the address of the next load, and a call and return on that dependency
+// chain cost more than the few instructions of the inlined check. Not in -Os builds.
+#if (defined(__GNUC__) || defined(__clang__)) && !defined(__OPTIMIZE_SIZE__)
+#define PROFILE_AUTH_DETAIL_JSON_HOT __attribute__((always_inline))
+#else
+#define PROFILE_AUTH_DETAIL_JSON_HOT
 #endif
 
 namespace profile::auth::inline v0::detail::json::text {
@@ -76,16 +91,41 @@ inline constexpr std::uint64_t highs = 0x8080808080808080ULL;
 }
 
 #ifdef PROFILE_AUTH_DETAIL_JSON_SSE2
-/// High bits of the bytes of v that are '"', '\\', < 0x20 or >= 0x80 (the signed compare makes
-/// every byte >= 0x80 negative, hence "below" 0x20 too).
-[[nodiscard]] inline __m128i string_special_16(__m128i v) noexcept {
+// 16-byte blocks: load16() reads one, special16() flags its bytes that are '"', '\\', < 0x20 or
+// >= 0x80 (the signed compare makes every byte >= 0x80 negative, hence "below" 0x20 too), and
+// bits16() gathers the flags into an int (bit i for byte i).
+#ifdef PROFILE_AUTH_DETAIL_JSON_VECTOR_EXT
+typedef signed char bytes16 __attribute__((vector_size(16)));
+typedef char bytes16_arg __attribute__((vector_size(16)));  // the builtin's parameter type
+[[nodiscard]] inline bytes16 load16(const char* at) noexcept {
+  bytes16 v;
+  std::memcpy(&v, at, sizeof v);  // one unaligned load
+  return v;
+}
+[[nodiscard]] inline bytes16 special16(bytes16 v) noexcept {
+  return (v == '"') | (v == '\\') | (v < 0x20);
+}
+[[nodiscard]] inline unsigned bits16(bytes16 m) noexcept {
+  return static_cast<unsigned>(__builtin_ia32_pmovmskb128((bytes16_arg)m));
+}
+#else
+using bytes16 = __m128i;
+[[nodiscard]] inline bytes16 load16(const char* at) noexcept {
+  return _mm_loadu_si128(reinterpret_cast<const __m128i*>(at));
+}
+[[nodiscard]] inline bytes16 special16(bytes16 v) noexcept {
   return _mm_or_si128(
       _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))),
       _mm_cmplt_epi8(v, _mm_set1_epi8(0x20)));
 }
+[[nodiscard]] inline bytes16 operator|(bytes16 a, bytes16 b) noexcept { return _mm_or_si128(a, b); }
+[[nodiscard]] inline unsigned bits16(bytes16 m) noexcept {
+  return static_cast<unsigned>(_mm_movemask_epi8(m));
+}
+#endif
+/// Bit i set when byte at[i] (i < 16) is '"', '\\', < 0x20 or >= 0x80.
 [[nodiscard]] inline unsigned string_special_bits_16(const char* at) noexcept {
-  const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(at));
-  return static_cast<unsigned>(_mm_movemask_epi8(string_special_16(v)));
+  return bits16(special16(load16(at)));
 }
 
 /// The long part of skip_plain() with SSE2, 32 bytes per loop trip. Precondition: the 16
@@ -94,13 +134,10 @@ inline constexpr std::uint64_t highs = 0x8080808080808080ULL;
 [[nodiscard]] inline const char* skip_plain_sse2_rest(const char* p, const char* end) noexcept {
   if (end - p >= 32) {
     for (const char* const last = end - 32; p <= last; p += 32) {
-      const __m128i a = string_special_16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
-      const __m128i b =
-          string_special_16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16)));
-      if (_mm_movemask_epi8(_mm_or_si128(a, b)) != 0) {
-        const auto ma = static_cast<unsigned>(_mm_movemask_epi8(a));
-        return ma != 0 ? p + std::countr_zero(ma)
-                       : p + 16 + std::countr_zero(static_cast<unsigned>(_mm_movemask_epi8(b)));
+      const bytes16 a = special16(load16(p)), b = special16(load16(p + 16));
+      if (bits16(a | b) != 0) {
+        const unsigned ma = bits16(a);
+        return ma != 0 ? p + std::countr_zero(ma) : p + 16 + std::countr_zero(bits16(b));
       }
     }
   }
@@ -124,13 +161,17 @@ inline constexpr std::uint64_t highs = 0x8080808080808080ULL;
 #endif
 
 #ifdef PROFILE_AUTH_DETAIL_JSON_AVX2
-/// string_special_16() on 32 bytes (AVX2).
-[[nodiscard]] __attribute__((target("avx2"))) inline __m256i string_special_32(
-    const char* at) noexcept {
-  const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(at));
-  return _mm256_or_si256(_mm256_or_si256(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('"')),
-                                         _mm256_cmpeq_epi8(v, _mm256_set1_epi8('\\'))),
-                         _mm256_cmpgt_epi8(_mm256_set1_epi8(0x20), v));
+// 32-byte blocks, the same three steps; the target attribute compiles them for AVX2.
+typedef signed char bytes32 __attribute__((vector_size(32)));
+typedef char bytes32_arg __attribute__((vector_size(32)));
+/// special16() of the 32 bytes at `at`.
+[[nodiscard]] __attribute__((target("avx2"))) inline bytes32 special32(const char* at) noexcept {
+  bytes32 v;
+  std::memcpy(&v, at, sizeof v);
+  return (v == '"') | (v == '\\') | (v < 0x20);
+}
+[[nodiscard]] __attribute__((target("avx2"))) inline unsigned bits32(bytes32 m) noexcept {
+  return static_cast<unsigned>(__builtin_ia32_pmovmskb256((bytes32_arg)m));
 }
 
 /// skip_plain_sse2_rest() with AVX2: 64 bytes per loop trip. Same precondition; the caller
@@ -139,22 +180,21 @@ inline constexpr std::uint64_t highs = 0x8080808080808080ULL;
     const char* p, const char* end) noexcept {
   if (end - p < 32) return skip_plain_sse2_rest(p, end);
   for (; end - p >= 64; p += 64) {
-    const __m256i a = string_special_32(p), b = string_special_32(p + 32);
-    if (_mm256_movemask_epi8(_mm256_or_si256(a, b)) != 0) {
-      const auto ma = static_cast<unsigned>(_mm256_movemask_epi8(a));
-      return ma != 0 ? p + std::countr_zero(ma)
-                     : p + 32 + std::countr_zero(static_cast<unsigned>(_mm256_movemask_epi8(b)));
+    const bytes32 a = special32(p), b = special32(p + 32);
+    if (bits32(a | b) != 0) {
+      const unsigned ma = bits32(a);
+      return ma != 0 ? p + std::countr_zero(ma) : p + 32 + std::countr_zero(bits32(b));
     }
   }
   if (p == end) return p;
   // Fewer than 64 bytes left: blocks ending at `end`, overlapping plain bytes already passed
   // (at least 32 of them are: the caller's 16 and this function's first 32 or more).
   if (end - p > 32) {
-    const auto m = static_cast<unsigned>(_mm256_movemask_epi8(string_special_32(p)));
+    const unsigned m = bits32(special32(p));
     if (m != 0) return p + std::countr_zero(m);
   }
   const char* const tail = end - 32;
-  const auto m = static_cast<unsigned>(_mm256_movemask_epi8(string_special_32(tail)));
+  const unsigned m = bits32(special32(tail));
   return m != 0 ? tail + std::countr_zero(m) : end;
 }
 
@@ -170,11 +210,61 @@ inline constexpr std::uint64_t highs = 0x8080808080808080ULL;
 }
 #endif
 
+#ifdef PROFILE_AUTH_DETAIL_JSON_AVX2
+// 64-byte blocks for AVX-512BW CPUs: bits64() is one mask move (vpmovb2m).
+typedef signed char bytes64 __attribute__((vector_size(64)));
+typedef char bytes64_arg __attribute__((vector_size(64)));
+[[nodiscard]] __attribute__((target("avx512bw"))) inline bytes64 special64(
+    const char* at) noexcept {
+  bytes64 v;
+  std::memcpy(&v, at, sizeof v);
+  return (v == '"') | (v == '\\') | (v < 0x20);
+}
+[[nodiscard]] __attribute__((target("avx512bw"))) inline std::uint64_t bits64(
+    bytes64 m) noexcept {
+  return static_cast<std::uint64_t>(__builtin_ia32_cvtb2mask512((bytes64_arg)m));
+}
+
+/// skip_plain_sse2_rest() with AVX-512BW: 128 bytes per loop trip. Same precondition; the
+/// caller makes sure the CPU has AVX-512BW (use_avx512()).
+[[nodiscard]] __attribute__((target("avx512bw"))) inline const char* skip_plain_avx512_rest(
+    const char* p, const char* end) noexcept {
+  if (end - p < 64) return skip_plain_avx2_rest(p, end);
+  for (; end - p >= 128; p += 128) {
+    const bytes64 a = special64(p), b = special64(p + 64);
+    if (bits64(a | b) != 0) {
+      const std::uint64_t ma = bits64(a);
+      return ma != 0 ? p + std::countr_zero(ma) : p + 64 + std::countr_zero(bits64(b));
+    }
+  }
+  if (p == end) return p;
+  // Fewer than 128 bytes left: blocks ending at `end`, overlapping plain bytes already passed
+  // (at least 64 of them are: this function was entered with 64 bytes or more to go).
+  if (end - p > 64) {
+    const std::uint64_t m = bits64(special64(p));
+    if (m != 0) return p + std::countr_zero(m);
+  }
+  const char* const tail = end - 64;
+  const std::uint64_t m = bits64(special64(tail));
+  return m != 0 ? tail + std::countr_zero(m) : end;
+}
+
+/// True when skip_plain() may use skip_plain_avx512_rest() (see use_avx2()).
+[[nodiscard]] inline bool use_avx512() noexcept {
+#ifdef __AVX512BW__
+  return true;
+#else
+  return __builtin_cpu_supports("avx512bw");
+#endif
+}
+#endif
+
 #ifdef PROFILE_AUTH_DETAIL_JSON_SSE2
 /// The loop of skip_plain() for strings longer than its first 32-byte check (tokens), kept
 /// apart so that skip_plain() itself stays small. Same precondition as skip_plain_sse2_rest().
 [[nodiscard]] inline const char* skip_plain_long(const char* p, const char* end) noexcept {
 #ifdef PROFILE_AUTH_DETAIL_JSON_AVX2
+  if (use_avx512()) return skip_plain_avx512_rest(p, end);
   if (use_avx2()) return skip_plain_avx2_rest(p, end);
 #endif
   return skip_plain_sse2_rest(p, end);
@@ -186,7 +276,8 @@ inline constexpr std::uint64_t highs = 0x8080808080808080ULL;
 /// checked without a loop, which settles member names and short values with one predictable
 /// branch; longer strings (tokens) continue in a loop, with AVX2 when the CPU has it, else
 /// SSE2. Other targets use 8-byte words (SWAR).
-[[nodiscard]] inline const char* skip_plain(const char* p, const char* end) noexcept {
+[[nodiscard]] PROFILE_AUTH_DETAIL_JSON_HOT inline const char* skip_plain(const char* p,
+                                                                        const char* end) noexcept {
 #ifdef PROFILE_AUTH_DETAIL_JSON_SSE2
   if (end - p >= 32) {
     const unsigned m = string_special_bits_16(p) | (string_special_bits_16(p + 16) << 16);
@@ -373,5 +464,7 @@ class decoded_cursor {
 
 #undef PROFILE_AUTH_DETAIL_JSON_SSE2
 #undef PROFILE_AUTH_DETAIL_JSON_AVX2
+#undef PROFILE_AUTH_DETAIL_JSON_VECTOR_EXT
+#undef PROFILE_AUTH_DETAIL_JSON_HOT
 
 #endif  // PROFILE_AUTH_DETAIL_JSON_TEXT_HPP

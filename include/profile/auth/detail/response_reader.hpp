@@ -5,34 +5,84 @@
 #define PROFILE_AUTH_DETAIL_RESPONSE_READER_HPP
 
 #include <profile/auth/config.hpp>
-#include <profile/auth/detail/json.hpp>
 #include <profile/auth/detail/wipe_request.hpp>  // wipe_sent_request for the drivers
-#include <profile/auth/encoding.hpp>  // form_urlencode_to: a secret as a form body carries it
 #include <profile/auth/error.hpp>
-#include <profile/auth/header.hpp>  // b64token checks for configured bearer credentials
-#include <profile/auth/http.hpp>
-#include <profile/auth/oauth_error.hpp>  // add_response_context, append_context
 #include <profile/auth/result.hpp>
 #include <profile/auth/secret.hpp>
 
-#include <chrono>       // system_clock: Retry-After dates in failures
-#include <cmath>        // std::floor for fractional NumericDate values
 #include <cstddef>      // std::size_t
-#include <cstdint>      // std::int64_t
-#include <optional>     // optional numbers, the optional wall clock
+#include <optional>     // find_extra's answer
 #include <span>         // the list of known member names
-#include <string>       // decoded strings, messages, redaction
+#include <string>       // redaction, extra members
 #include <string_view>  // member names
-#include <utility>      // std::pair for extra members, std::move
-#include <vector>       // string arrays, extra members
+#include <utility>      // std::pair for extra members
+#include <vector>       // extra members
+
+#if PROFILE_AUTH_DEFINITIONS
+#include <profile/auth/detail/json.hpp>  // the reader of every answer
+#include <profile/auth/encoding.hpp>     // form_urlencode_to: a secret as a form body carries it
+#include <profile/auth/header.hpp>       // b64token checks for configured bearer credentials
+#include <profile/auth/http.hpp>         // http_response
+#include <profile/auth/oauth_error.hpp>  // add_response_context, append_context
+
+#include <chrono>   // system_clock: Retry-After dates in failures
+#include <cstdint>  // std::int64_t
+#endif
 
 namespace profile::auth::inline v0::detail {
+
+// ---- members without a field of their own ----------------------------------------------------
+
+/// (name, raw JSON text of the value) pairs, in document order.
+using extra_member_list = std::vector<std::pair<std::string, std::string>>;
+
+/// True when `name` is one of `known`.
+[[nodiscard]] inline bool is_known_member(std::string_view name,
+                                          std::span<const std::string_view> known) noexcept {
+  for (const std::string_view k : known)
+    if (k == name) return true;
+  return false;
+}
+
+/// The raw JSON of member `name` among `extra`, if present (every extra_member() uses this).
+[[nodiscard]] inline std::optional<std::string_view> find_extra(const extra_member_list& extra,
+                                                                std::string_view name) noexcept {
+  for (const auto& [n, raw] : extra)
+    if (n == name) return std::string_view(raw);
+  return std::nullopt;
+}
+
+// ---- secrets a server quoted back -------------------------------------------------------------
+
+/// Shortest cut-off start of a secret that is redacted (shorter ones would garble plain words).
+inline constexpr std::size_t min_redacted_prefix = 4;
+
+/// Replaces every occurrence of `needle` in `text` by "[redacted]", and also a cut-off start
+/// of it (min_redacted_prefix bytes or more) that ends where the text was cut: right before
+/// a "..." (sanitize_text marks a cut so) or at the end of the text (capped fields). A server
+/// that quotes a long token in its error_description would otherwise leave the token's first
+/// bytes in a message, where the cap happened to cut it.
+void redact_in(std::string& text, std::string_view needle);
+
+/// Removes `s` from every text field of `e`, as it is and as a form body carries it
+/// (percent-encoded), whole or cut off by a length cap (see redact_in). A server that quotes
+/// the token it was sent in its error_description must not make the library print that token.
+void redact_secret(error& e, const secret& s);
+
+/// "Bearer <credential>" for a bearer credential the caller configured (`what` names it, e.g.
+/// "the initial access token"). Errors: errc::invalid_header_value when it is empty or has a
+/// byte outside RFC 6750 b64token; the message gives the offset, never the credential.
+[[nodiscard]] result<std::string> configured_bearer_value(std::string_view what,
+                                                          const secret& credential);
+
+// --- definitions: compiled here header-only, in the library's source file in compiled mode ---
+#if PROFILE_AUTH_DEFINITIONS
 
 // ---- the answer as a whole ------------------------------------------------------------------
 
 /// Fails with `code` and the message "the <what> answered <status> <problem>", plus the answer's
 /// context (status, Retry-After, request id). `problem` must not quote the body.
-[[nodiscard]] inline unexpected<error> answer_failure(
+[[nodiscard]] PROFILE_AUTH_INLINE unexpected<error> answer_failure(
     const http_response& r, std::string_view what, errc code, std::string_view problem,
     std::optional<std::chrono::system_clock::time_point> now = std::nullopt) {
   error e;
@@ -48,7 +98,7 @@ namespace profile::auth::inline v0::detail {
 /// must outlive it. Errors (messages never quote the body):
 /// - errc::invalid_json / invalid_utf8 / limit_exceeded: the JSON reader's verdict;
 /// - errc::malformed_response: valid JSON that is not an object.
-[[nodiscard]] inline result<json::document> parse_json_object_answer(
+[[nodiscard]] PROFILE_AUTH_INLINE result<json::document> parse_json_object_answer(
     const http_response& r, std::string_view what, const json::limits& lim,
     std::optional<std::chrono::system_clock::time_point> now = std::nullopt) {
   auto doc = json::parse(std::string_view(r.body), lim);
@@ -70,16 +120,17 @@ namespace profile::auth::inline v0::detail {
 enum class member_read : unsigned char { absent, ok, wrong_type };
 
 /// A string member, decoded into `out` (untouched unless ok).
-inline member_read read_string_member(const json::value& obj, std::string_view name,
-                                      std::string& out) {
+PROFILE_AUTH_INLINE member_read read_string_member(const json::value& obj, std::string_view name,
+                                                   std::string& out) {
   const auto v = obj.find(name);
   if (!v || v->is_null()) return member_read::absent;
   return v->copy_string_to(out) ? member_read::ok : member_read::wrong_type;
 }
 
 /// An array of strings; `out` is replaced only when every element is a string.
-inline member_read read_string_array_member(const json::value& obj, std::string_view name,
-                                            std::vector<std::string>& out) {
+PROFILE_AUTH_INLINE member_read read_string_array_member(const json::value& obj,
+                                                         std::string_view name,
+                                                         std::vector<std::string>& out) {
   const auto v = obj.find(name);
   if (!v || v->is_null()) return member_read::absent;
   if (!v->is_array()) return member_read::wrong_type;
@@ -93,8 +144,9 @@ inline member_read read_string_array_member(const json::value& obj, std::string_
 }
 
 /// A single string or an array of strings (JWT-style `aud`); a string gives one element.
-inline member_read read_string_or_array_member(const json::value& obj, std::string_view name,
-                                               std::vector<std::string>& out) {
+PROFILE_AUTH_INLINE member_read read_string_or_array_member(const json::value& obj,
+                                                            std::string_view name,
+                                                            std::vector<std::string>& out) {
   const auto v = obj.find(name);
   if (!v || v->is_null()) return member_read::absent;
   if (v->is_string()) {
@@ -107,8 +159,8 @@ inline member_read read_string_or_array_member(const json::value& obj, std::stri
 }
 
 /// An integer member (`42`, `4.2e1`; a fraction or a string is wrong_type).
-inline member_read read_int64_member(const json::value& obj, std::string_view name,
-                                     std::optional<std::int64_t>& out) {
+PROFILE_AUTH_INLINE member_read read_int64_member(const json::value& obj, std::string_view name,
+                                                  std::optional<std::int64_t>& out) {
   const auto v = obj.find(name);
   if (!v || v->is_null()) return member_read::absent;
   const auto n = v->get_int64();
@@ -120,8 +172,9 @@ inline member_read read_int64_member(const json::value& obj, std::string_view na
 /// A JWT NumericDate (RFC 7519 §2): seconds since the epoch, fractions allowed and rounded
 /// down. Beyond +-2^53 (far past any real date, and where doubles lose whole seconds) or not
 /// a number: wrong_type.
-inline member_read read_numeric_date_member(const json::value& obj, std::string_view name,
-                                            std::optional<std::int64_t>& out) {
+PROFILE_AUTH_INLINE member_read read_numeric_date_member(const json::value& obj,
+                                                         std::string_view name,
+                                                         std::optional<std::int64_t>& out) {
   const auto v = obj.find(name);
   if (!v || v->is_null()) return member_read::absent;
   constexpr std::int64_t max_exact = std::int64_t{1} << 53;
@@ -133,32 +186,22 @@ inline member_read read_numeric_date_member(const json::value& obj, std::string_
   const auto d = v->get_double();
   if (!d || !(*d < static_cast<double>(max_exact)) || !(*d > -static_cast<double>(max_exact)))
     return member_read::wrong_type;
-  out = static_cast<std::int64_t>(std::floor(*d));
+  // Rounds toward minus infinity (exact: |d| < 2^53), without <cmath>'s std::floor.
+  std::int64_t whole = static_cast<std::int64_t>(*d);
+  if (static_cast<double>(whole) > *d) --whole;
+  out = whole;
   return member_read::ok;
 }
 
 /// A boolean member (`true`/`false` only: "true" or 1 are wrong_type).
-inline member_read read_bool_member(const json::value& obj, std::string_view name,
-                                    std::optional<bool>& out) {
+PROFILE_AUTH_INLINE member_read read_bool_member(const json::value& obj, std::string_view name,
+                                                 std::optional<bool>& out) {
   const auto v = obj.find(name);
   if (!v || v->is_null()) return member_read::absent;
   const auto b = v->get_bool();
   if (!b) return member_read::wrong_type;
   out = *b;
   return member_read::ok;
-}
-
-// ---- members without a field of their own ----------------------------------------------------
-
-/// (name, raw JSON text of the value) pairs, in document order.
-using extra_member_list = std::vector<std::pair<std::string, std::string>>;
-
-/// True when `name` is one of `known`.
-[[nodiscard]] inline bool is_known_member(std::string_view name,
-                                          std::span<const std::string_view> known) noexcept {
-  for (const std::string_view k : known)
-    if (k == name) return true;
-  return false;
 }
 
 /// Appends every member of `obj` whose (decoded) name `is_known` denies to `out` as (name, raw
@@ -176,31 +219,16 @@ void collect_extra_members_if(const json::value& obj, const IsKnown& is_known,
 }
 
 /// collect_extra_members for the members not listed in `known`.
-inline void collect_extra_members(const json::value& obj, std::span<const std::string_view> known,
-                                  extra_member_list& out) {
+PROFILE_AUTH_INLINE void collect_extra_members(const json::value& obj,
+                                               std::span<const std::string_view> known,
+                                               extra_member_list& out) {
   collect_extra_members_if(
       obj, [known](std::string_view n) { return is_known_member(n, known); }, out);
 }
 
-/// The raw JSON of member `name` among `extra`, if present (every extra_member() uses this).
-[[nodiscard]] inline std::optional<std::string_view> find_extra(const extra_member_list& extra,
-                                                                std::string_view name) noexcept {
-  for (const auto& [n, raw] : extra)
-    if (n == name) return std::string_view(raw);
-  return std::nullopt;
-}
-
 // ---- secrets a server quoted back -------------------------------------------------------------
 
-/// Shortest cut-off start of a secret that is redacted (shorter ones would garble plain words).
-inline constexpr std::size_t min_redacted_prefix = 4;
-
-/// Replaces every occurrence of `needle` in `text` by "[redacted]", and also a cut-off start
-/// of it (min_redacted_prefix bytes or more) that ends where the text was cut: right before
-/// a "..." (sanitize_text marks a cut so) or at the end of the text (capped fields). A server
-/// that quotes a long token in its error_description would otherwise leave the token's first
-/// bytes in a message, where the cap happened to cut it.
-inline void redact_in(std::string& text, std::string_view needle) {
+PROFILE_AUTH_INLINE void redact_in(std::string& text, std::string_view needle) {
   if (needle.empty()) return;
   for (std::size_t at = 0; (at = text.find(needle, at)) != std::string::npos;) {
     text.replace(at, needle.size(), redacted);
@@ -223,10 +251,7 @@ inline void redact_in(std::string& text, std::string_view needle) {
   (void)redact_prefix_before(text.size());
 }
 
-/// Removes `s` from every text field of `e`, as it is and as a form body carries it
-/// (percent-encoded), whole or cut off by a length cap (see redact_in). A server that quotes
-/// the token it was sent in its error_description must not make the library print that token.
-inline void redact_secret(error& e, const secret& s) {
+PROFILE_AUTH_INLINE void redact_secret(error& e, const secret& s) {
   if (s.size() < min_redacted_prefix) return;  // too short to be a real credential
   std::string encoded;
   encoded.reserve(3 * s.size());  // one allocation: no stale copy left in a freed buffer
@@ -241,11 +266,8 @@ inline void redact_secret(error& e, const secret& s) {
   secure_wipe(encoded);
 }
 
-/// "Bearer <credential>" for a bearer credential the caller configured (`what` names it, e.g.
-/// "the initial access token"). Errors: errc::invalid_header_value when it is empty or has a
-/// byte outside RFC 6750 b64token; the message gives the offset, never the credential.
-[[nodiscard]] inline result<std::string> configured_bearer_value(std::string_view what,
-                                                                 const secret& credential) {
+PROFILE_AUTH_INLINE result<std::string> configured_bearer_value(std::string_view what,
+                                                                const secret& credential) {
   const std::string_view t = credential.reveal();
   if (t.empty())
     return fail(errc::invalid_header_value,
@@ -261,6 +283,8 @@ inline void redact_secret(error& e, const secret& s) {
   out.append(bearer_prefix).append(t);
   return out;
 }
+
+#endif  // PROFILE_AUTH_DEFINITIONS
 
 }  // namespace profile::auth::inline v0::detail
 

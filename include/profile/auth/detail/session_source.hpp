@@ -5,6 +5,7 @@
 
 #include <profile/auth/config.hpp>
 #include <profile/auth/detail/cached_token_driver.hpp>
+#include <profile/auth/detail/unique_function.hpp>  // copyable_function: the token-changed hook
 #include <profile/auth/error.hpp>
 #include <profile/auth/grants/refresh_token.hpp>
 #include <profile/auth/grants/revocation.hpp>
@@ -17,21 +18,20 @@
 #include <profile/auth/token_response.hpp>
 #include <profile/auth/token_store.hpp>
 
-#include <atomic>      // std::memory_order for once_gate's flag
-#include <chrono>      // system_clock: stored expiry instants are wall-clock times
-#include <cstdint>     // std::uint64_t random bits
-#include <functional>  // std::function: the token-changed hook (called rarely, never on reads)
-#include <memory>      // std::unique_ptr: the notifier holds a mutex and must not move
-#include <optional>    // the held session, the last store error
-#include <string>      // scope, messages
-#include <utility>     // std::move
-#include <vector>      // queued hook calls
+#include <atomic>    // std::memory_order for once_gate's flag
+#include <chrono>    // system_clock: stored expiry instants are wall-clock times
+#include <cstdint>   // std::uint64_t random bits
+#include <memory>    // std::unique_ptr: the notifier holds a mutex and must not move
+#include <optional>  // the held session, the last store error
+#include <string>    // scope, messages
+#include <utility>   // std::move
+#include <vector>    // queued hook calls
 
 namespace profile::auth::inline v0 {
 
 /// Called with the new session after every login, sign-in, refresh and adoption (see
-/// user_session). Must not throw.
-using token_changed_hook = std::function<void(const stored_session&)>;
+/// user_session). Must not throw. Copyable, like std::function (copies copy the target).
+using token_changed_hook = detail::copyable_function<void(const stored_session&)>;
 
 /// The knobs of a user_session.
 struct user_session_options {
@@ -320,22 +320,10 @@ void restore_session(Src& src, Cache& cache, time_point now, std::uint64_t rando
 
 /// Reads the token endpoint's answer to a code exchange (or any grant without a cached
 /// predecessor); wipes the body, which held the tokens.
-[[nodiscard]] inline result<token> read_token_answer(result<http_response>& resp,
-                                                     time_point received_at) {
-  if (!resp) return unexpected<error>(resp.error());
-  result<token> tok = parse_token_response(*resp, received_at);
-  secure_wipe(resp->body);
-  return tok;
-}
+[[nodiscard]] result<token> read_token_answer(result<http_response>& resp, time_point received_at);
 
 /// sign_in()'s check of a token obtained elsewhere.
-[[nodiscard]] inline result<void> check_sign_in(const token& issued, time_point now) {
-  if (issued.access_token.empty() || issued.expires_at <= now)
-    return fail(errc::invalid_argument,
-                "sign_in() needs an access token that has not expired (on this session's "
-                "clock): pass the token as the token endpoint issued it");
-  return {};
-}
+[[nodiscard]] result<void> check_sign_in(const token& issued, time_point now);
 
 /// The revocation requests of a logout, in order (refresh token first: revoking it ends the
 /// grant on most servers), or none when the session holds nothing or no revocation endpoint
@@ -354,12 +342,7 @@ template <class Src>
 }
 
 /// Reads a revocation answer; a server that cannot revoke this token type counts as done.
-[[nodiscard]] inline result<void> read_revocation_answer(const result<http_response>& resp) {
-  if (!resp) return unexpected<error>(resp.error());
-  result<void> r = parse_revocation_response(*resp);
-  if (!r && r.error().code == errc::unsupported_token_type) return {};
-  return r;
-}
+[[nodiscard]] result<void> read_revocation_answer(const result<http_response>& resp);
 
 /// The end of a logout (the caller holds the flight): erases the stored and the held session.
 template <class Src>
@@ -370,17 +353,54 @@ result<void> erase_session(Src& src) {
 }
 
 /// What a logged-out session answers until the next login (sticky).
-[[nodiscard]] inline error logged_out_error() {
+[[nodiscard]] error logged_out_error();
+
+/// A logout's result: the first failed revocation, else the store's error when erasing failed.
+[[nodiscard]] result<void> logout_outcome(result<void> revoked, result<void> erased);
+
+}  // namespace detail
+
+// --- definitions: compiled here header-only, in the library's source file in compiled mode ---
+#if PROFILE_AUTH_DEFINITIONS
+
+namespace detail {
+
+PROFILE_AUTH_INLINE result<token> read_token_answer(result<http_response>& resp,
+                                                    time_point received_at) {
+  if (!resp) return unexpected<error>(resp.error());
+  result<token> tok = parse_token_response(*resp, received_at);
+  secure_wipe(resp->body);
+  return tok;
+}
+
+PROFILE_AUTH_INLINE result<void> check_sign_in(const token& issued, time_point now) {
+  if (issued.access_token.empty() || issued.expires_at <= now)
+    return fail(errc::invalid_argument,
+                "sign_in() needs an access token that has not expired (on this session's "
+                "clock): pass the token as the token endpoint issued it");
+  return {};
+}
+
+PROFILE_AUTH_INLINE result<void> read_revocation_answer(const result<http_response>& resp) {
+  if (!resp) return unexpected<error>(resp.error());
+  result<void> r = parse_revocation_response(*resp);
+  if (!r && r.error().code == errc::unsupported_token_type) return {};
+  return r;
+}
+
+PROFILE_AUTH_INLINE error logged_out_error() {
   return error(errc::not_authenticated, "the user logged out: log in again to continue");
 }
 
-/// A logout's result: the first failed revocation, else the store's error when erasing failed.
-[[nodiscard]] inline result<void> logout_outcome(result<void> revoked, result<void> erased) {
+PROFILE_AUTH_INLINE result<void> logout_outcome(result<void> revoked, result<void> erased) {
   if (revoked && !erased) return erased;
   return revoked;
 }
 
 }  // namespace detail
+
+#endif  // PROFILE_AUTH_DEFINITIONS
+
 }  // namespace profile::auth::inline v0
 
 #endif  // PROFILE_AUTH_DETAIL_SESSION_SOURCE_HPP

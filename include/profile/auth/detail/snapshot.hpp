@@ -16,6 +16,7 @@
 #include <cstddef>      // std::size_t
 #include <cstdint>      // integer nanoseconds, generations
 #include <memory>       // std::unique_ptr: the snapshot's owner until it is published
+#include <string>       // the header value while it is built
 #include <string_view>  // views into the header bytes
 #include <utility>      // std::move
 
@@ -96,7 +97,14 @@ inline void set_generation(token_snapshot& s, std::uint64_t g) noexcept { s.gene
 ///
 /// Errors: errc::invalid_header_value when the access token is not an RFC 6750 b64token;
 /// errc::malformed_response when the token expires at or before its arrival.
-[[nodiscard]] inline result<std::unique_ptr<token_snapshot>> make_snapshot(
+[[nodiscard]] result<std::unique_ptr<token_snapshot>> make_snapshot(const token& tok,
+                                                                    const refresh_policy& policy,
+                                                                    std::uint64_t random_bits);
+
+// --- definitions: compiled here header-only, in the library's source file in compiled mode ---
+#if PROFILE_AUTH_DEFINITIONS
+
+PROFILE_AUTH_INLINE result<std::unique_ptr<token_snapshot>> make_snapshot(
     const token& tok, const refresh_policy& policy, std::uint64_t random_bits) {
   if (tok.expires_at <= tok.received_at)
     return fail(errc::malformed_response,
@@ -104,9 +112,13 @@ inline void set_generation(token_snapshot& s, std::uint64_t g) noexcept { s.gene
                     ? "token expires on arrival"
                     : "the token endpoint issued a token that expires on arrival (expires_in <= "
                       "0): it cannot be cached; check the server's token lifetime setting");
-  result<std::string> header = bearer_header_value(tok.access_token);
-  if (!header) return unexpected<error>(std::move(header).error());
-  const std::size_t header_size = header->size();
+  // "Bearer <token>" built in place (bearer_header_value's checks, without its result<string>).
+  const std::string_view t = tok.access_token.reveal();
+  if (!is_b64token(t)) return fail(errc::invalid_header_value, bearer_rejection_message(t));
+  std::string header;
+  header.reserve(bearer_prefix.size() + t.size());
+  header.append(bearer_prefix);
+  header.append(t);
 
   const auto life = tok.expires_at - tok.received_at;
   const std::chrono::seconds skew =
@@ -117,10 +129,11 @@ inline void set_generation(token_snapshot& s, std::uint64_t g) noexcept { s.gene
       std::chrono::nanoseconds(skew) > life / 2 ? tok.expires_at - life / 2 : tok.expires_at - skew;
   const time_point ahead = refresh_point(tok.received_at, usable, policy.refresh_ahead,
                                          random_duration(random_bits, policy.max_jitter));
-  return std::make_unique<token_snapshot>(secret(std::move(*header)),
-                                          header_size - tok.access_token.size(), to_ns(usable),
-                                          to_ns(ahead), to_ns(tok.expires_at));
+  return std::make_unique<token_snapshot>(secret(std::move(header)), bearer_prefix.size(),
+                                          to_ns(usable), to_ns(ahead), to_ns(tok.expires_at));
 }
+
+#endif  // PROFILE_AUTH_DEFINITIONS
 
 }  // namespace profile::auth::inline v0::detail
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // profile-auth: unique_function, a move-only type-erased callable (std::move_only_function is
-// C++23).
+// C++23), and copyable_function, a copyable one without <functional>.
 #ifndef PROFILE_AUTH_DETAIL_UNIQUE_FUNCTION_HPP
 #define PROFILE_AUTH_DETAIL_UNIQUE_FUNCTION_HPP
 
@@ -8,7 +8,7 @@
 
 #include <concepts>     // std::same_as in the converting constructor's constraint
 #include <cstddef>      // std::nullptr_t
-#include <type_traits>  // std::decay_t, std::is_invocable_r_v
+#include <type_traits>  // std::decay_t, std::is_invocable_r_v, std::is_copy_constructible_v
 #include <utility>      // std::move, std::forward, std::exchange
 
 namespace profile::auth::inline v0::detail {
@@ -81,6 +81,85 @@ class unique_function<R(A...)> {
   void* target_ = nullptr;
   R (*call_)(void*, A&&...) = nullptr;
   void (*destroy_)(void*) noexcept = nullptr;
+};
+
+template <class Signature>
+class copyable_function;
+
+/// A copyable callable of signature R(A...), as std::function (copying it copies the target),
+/// without <functional>, whose C++20 form drags in <unordered_map> and the searchers for every
+/// includer. No RTTI, no exceptions of its own. Calling an empty copyable_function is a
+/// contract violation.
+template <class R, class... A>
+class copyable_function<R(A...)> {
+ public:
+  copyable_function() noexcept = default;
+  copyable_function(std::nullptr_t) noexcept {}
+
+  /// Wraps `f` (moved or copied in); `f` must be copy-constructible.
+  template <class F>
+    requires(!std::same_as<std::decay_t<F>, copyable_function> &&
+             std::is_copy_constructible_v<std::decay_t<F>> &&
+             std::is_invocable_r_v<R, std::decay_t<F>&, A...>)
+  copyable_function(F&& f)  // implicit, as for std::function
+      : target_(new std::decay_t<F>(std::forward<F>(f))), ops_(&ops_for<std::decay_t<F>>) {}
+
+  copyable_function(const copyable_function& o)
+      : target_(o.target_ != nullptr ? o.ops_->clone(o.target_) : nullptr), ops_(o.ops_) {}
+  copyable_function(copyable_function&& o) noexcept
+      : target_(std::exchange(o.target_, nullptr)), ops_(std::exchange(o.ops_, nullptr)) {}
+  copyable_function& operator=(const copyable_function& o) {
+    if (this != &o) *this = copyable_function(o);
+    return *this;
+  }
+  copyable_function& operator=(copyable_function&& o) noexcept {
+    if (this != &o) {
+      reset();
+      target_ = std::exchange(o.target_, nullptr);
+      ops_ = std::exchange(o.ops_, nullptr);
+    }
+    return *this;
+  }
+  ~copyable_function() { reset(); }
+
+  /// Calls the target. Precondition: not empty.
+  R operator()(A... args) const {
+    PROFILE_AUTH_ASSERT(target_ != nullptr);
+    return ops_->call(target_, std::forward<A>(args)...);
+  }
+
+  [[nodiscard]] explicit operator bool() const noexcept { return target_ != nullptr; }
+
+  /// Destroys the target now; the function becomes empty.
+  void reset() noexcept {
+    if (target_ != nullptr) ops_->destroy(target_);
+    target_ = nullptr;
+    ops_ = nullptr;
+  }
+
+ private:
+  struct ops {
+    R (*call)(void*, A&&...);
+    void* (*clone)(const void*);
+    void (*destroy)(void*) noexcept;
+  };
+  template <class F>
+  static R call_target(void* f, A&&... args) {
+    return static_cast<R>((*static_cast<F*>(f))(std::forward<A>(args)...));
+  }
+  template <class F>
+  static void* clone_target(const void* f) {
+    return new F(*static_cast<const F*>(f));
+  }
+  template <class F>
+  static void destroy_target(void* f) noexcept {
+    delete static_cast<F*>(f);
+  }
+  template <class F>
+  static constexpr ops ops_for{&call_target<F>, &clone_target<F>, &destroy_target<F>};
+
+  void* target_ = nullptr;
+  const ops* ops_ = nullptr;
 };
 
 }  // namespace profile::auth::inline v0::detail

@@ -85,17 +85,29 @@ struct url_view {
   }
 }
 
-inline std::string ascii_lowercase(std::string_view s) {
+std::string ascii_lowercase(std::string_view s);
+
+/// The words for a fault of `text` (parsed as far as `u`). Messages name positions, bytes, the
+/// scheme and the host; never the port, path, query or user information, which may hold
+/// secrets (with a forgotten '@', "https://id:secret/…" puts a secret in the port).
+[[nodiscard]] std::string url_fault_message(std::string_view text, const url_view& u,
+                                            const url_fault& f);
+
+/// The error value of a fault: errc::insecure_endpoint or errc::invalid_url.
+[[nodiscard]] unexpected<error> url_fault_error(std::string_view text, const url_view& u,
+                                                const url_fault& f);
+
+// --- definitions: compiled here header-only, in the library's source file in compiled mode ---
+#if PROFILE_AUTH_DEFINITIONS
+
+PROFILE_AUTH_INLINE std::string ascii_lowercase(std::string_view s) {
   std::string out(s);
   for (char& c : out) c = ascii_lower(c);
   return out;
 }
 
-/// The words for a fault of `text` (parsed as far as `u`). Messages name positions, bytes, the
-/// scheme and the host; never the port, path, query or user information, which may hold
-/// secrets (with a forgotten '@', "https://id:secret/…" puts a secret in the port).
-[[nodiscard]] inline std::string url_fault_message(std::string_view text, const url_view& u,
-                                                   const url_fault& f) {
+PROFILE_AUTH_INLINE std::string url_fault_message(std::string_view text, const url_view& u,
+                                                  const url_fault& f) {
   const auto at = [&] { return " at position " + std::to_string(f.pos); };
   const auto byte = [&] { return describe_byte(static_cast<unsigned char>(text[f.pos])); };
   const std::string scheme = ascii_lowercase(u.scheme);
@@ -168,9 +180,8 @@ inline std::string ascii_lowercase(std::string_view s) {
          "only for localhost, 127.0.0.0/8 and ::1)";
 }
 
-/// The error value of a fault: errc::insecure_endpoint or errc::invalid_url.
-[[nodiscard]] inline unexpected<error> url_fault_error(std::string_view text, const url_view& u,
-                                                       const url_fault& f) {
+PROFILE_AUTH_INLINE unexpected<error> url_fault_error(std::string_view text, const url_view& u,
+                                                      const url_fault& f) {
   const bool insecure = f.what == url_problem::endpoint_insecure;
   const errc code = insecure ? errc::insecure_endpoint : errc::invalid_url;
   if constexpr (terse_errors)
@@ -180,6 +191,8 @@ inline std::string ascii_lowercase(std::string_view s) {
   else
     return fail(code, url_fault_message(text, u, f));
 }
+
+#endif  // PROFILE_AUTH_DEFINITIONS
 
 }  // namespace profile::auth::inline v0::detail
 

@@ -4,21 +4,25 @@
 #define PROFILE_AUTH_DETAIL_WELL_KNOWN_HPP
 
 #include <profile/auth/config.hpp>
-#include <profile/auth/detail/json.hpp>
-#include <profile/auth/detail/response_reader.hpp>  // the one reader of JSON answers
+#include <profile/auth/detail/response_reader.hpp>  // extra_member_list
 #include <profile/auth/error.hpp>
 #include <profile/auth/http.hpp>
-#include <profile/auth/oauth_error.hpp>
 #include <profile/auth/result.hpp>
-#include <profile/auth/url.hpp>
+#include <profile/auth/url.hpp>  // url_parts
 
 #include <cstddef>      // std::size_t
-#include <optional>     // boolean members
 #include <span>         // the member tables
 #include <string>       // URLs, decoded members, messages
 #include <string_view>  // member names
-#include <utility>      // std::move
 #include <vector>       // string arrays
+
+#if PROFILE_AUTH_DEFINITIONS
+#include <profile/auth/detail/json.hpp>  // read_metadata's reader
+#include <profile/auth/oauth_error.hpp>  // oauth_error_from_response for non-2xx answers
+
+#include <optional>  // boolean members
+#include <utility>   // std::move
+#endif
 
 namespace profile::auth::inline v0::detail {
 
@@ -29,62 +33,25 @@ inline constexpr std::size_t max_identifier_size = 2048;
 /// unless loopback or `insecure`; no user information, no fragment), at most
 /// max_identifier_size bytes, and without a query when `query_allowed` is false (RFC 8414 §2).
 /// `what` names it in messages ("issuer", "resource").
-[[nodiscard]] inline result<url_parts> check_identifier(std::string_view what, std::string_view id,
-                                                        bool insecure, bool query_allowed) {
-  if (id.empty())
-    return fail(errc::invalid_argument, std::string(what) + " is empty: pass its https:// URL");
-  if (id.size() > max_identifier_size)
-    return fail(errc::invalid_argument, std::string(what) + " is " + std::to_string(id.size()) +
-                                            " bytes long, above the limit of " +
-                                            std::to_string(max_identifier_size));
-  auto u = check_endpoint(id, insecure);
-  if (!u) {
-    error e = std::move(u).error();
-    e.message = std::string(what) + ": " + e.message;
-    return unexpected<error>(std::move(e));
-  }
-  // Named by host only, as check_endpoint() does: a query is where a secret would hide.
-  if (u->has_query && !query_allowed)
-    return fail(errc::invalid_url, std::string(what) + " for host '" + u->host +
-                                       "' has a query ('?'), which RFC 8414 §2 forbids");
-  return u;
-}
+[[nodiscard]] result<url_parts> check_identifier(std::string_view what, std::string_view id,
+                                                 bool insecure, bool query_allowed);
 
 /// Inserts "/.well-known/<name>" between the authority and the path of a checked http(s) URL,
 /// after removing one terminating '/' from the path (RFC 8414 §3.1, RFC 9728 §3.1); a query
 /// stays at the end. "https://h/t" -> "https://h/.well-known/<name>/t".
-[[nodiscard]] inline std::string insert_well_known(std::string_view url, std::string_view name) {
-  const std::size_t authority = url.find("://") + 3;  // the URL was checked: "://" is there
-  std::size_t path = url.find_first_of("/?", authority);
-  if (path == std::string_view::npos) path = url.size();
-  std::size_t query = url.find('?', path);
-  if (query == std::string_view::npos) query = url.size();
-  std::string_view tail = url.substr(path, query - path);
-  if (!tail.empty() && tail.back() == '/') tail.remove_suffix(1);
-  std::string out;
-  out.reserve(url.size() + name.size() + 14);
-  out.append(url.substr(0, path)).append("/.well-known/").append(name);
-  out.append(tail).append(url.substr(query));
-  return out;
-}
+[[nodiscard]] std::string insert_well_known(std::string_view url, std::string_view name);
 
 /// Appends "/.well-known/<name>" to a checked URL without a query, after removing one
 /// terminating '/' (OpenID Connect Discovery 1.0 §4).
-[[nodiscard]] inline std::string append_well_known(std::string_view url, std::string_view name) {
-  if (!url.empty() && url.back() == '/') url.remove_suffix(1);
-  std::string out(url);
-  out.append("/.well-known/").append(name);
-  return out;
-}
+[[nodiscard]] std::string append_well_known(std::string_view url, std::string_view name);
 
 /// A GET for a metadata document.
-[[nodiscard]] inline http_request metadata_get(std::string url) {
-  http_request req;
-  req.method = "GET";
-  req.url = std::move(url);
-  req.headers.add("Accept", "application/json");
-  return req;
-}
+[[nodiscard]] http_request metadata_get(std::string url);
+
+/// Fails with `code`: "the <what> answered <status> <problem>: <advice>".
+[[nodiscard]] unexpected<error> metadata_fail(const http_response& r, std::string_view what,
+                                              errc code, std::string_view problem,
+                                              std::string_view advice);
 
 /// Where a metadata member goes, by type. `url` members are checked with check_endpoint().
 template <class M>
@@ -123,10 +90,70 @@ struct member_tables {
   }
 };
 
-/// Fails with `code`: "the <what> answered <status> <problem>: <advice>".
-[[nodiscard]] inline unexpected<error> metadata_fail(const http_response& r, std::string_view what,
-                                                     errc code, std::string_view problem,
-                                                     std::string_view advice) {
+/// True when a transport answer with `status` means "no document here, try the next location":
+/// a 4xx other than 408 and 429 (servers answer 400, 401, 403 or 405 as well as 404 for paths
+/// they do not serve). Redirects, 5xx, 408 and 429 end the search.
+[[nodiscard]] constexpr bool try_next_location(int status) noexcept {
+  return status >= 400 && status < 500 && status != 408 && status != 429;
+}
+
+// --- definitions: compiled here header-only, in the library's source file in compiled mode ---
+#if PROFILE_AUTH_DEFINITIONS
+
+PROFILE_AUTH_INLINE result<url_parts> check_identifier(std::string_view what, std::string_view id,
+                                                       bool insecure, bool query_allowed) {
+  if (id.empty())
+    return fail(errc::invalid_argument, std::string(what) + " is empty: pass its https:// URL");
+  if (id.size() > max_identifier_size)
+    return fail(errc::invalid_argument, std::string(what) + " is " + std::to_string(id.size()) +
+                                            " bytes long, above the limit of " +
+                                            std::to_string(max_identifier_size));
+  auto u = check_endpoint(id, insecure);
+  if (!u) {
+    error e = std::move(u).error();
+    e.message = std::string(what) + ": " + e.message;
+    return unexpected<error>(std::move(e));
+  }
+  // Named by host only, as check_endpoint() does: a query is where a secret would hide.
+  if (u->has_query && !query_allowed)
+    return fail(errc::invalid_url, std::string(what) + " for host '" + u->host +
+                                       "' has a query ('?'), which RFC 8414 §2 forbids");
+  return u;
+}
+
+PROFILE_AUTH_INLINE std::string insert_well_known(std::string_view url, std::string_view name) {
+  const std::size_t authority = url.find("://") + 3;  // the URL was checked: "://" is there
+  std::size_t path = url.find_first_of("/?", authority);
+  if (path == std::string_view::npos) path = url.size();
+  std::size_t query = url.find('?', path);
+  if (query == std::string_view::npos) query = url.size();
+  std::string_view tail = url.substr(path, query - path);
+  if (!tail.empty() && tail.back() == '/') tail.remove_suffix(1);
+  std::string out;
+  out.reserve(url.size() + name.size() + 14);
+  out.append(url.substr(0, path)).append("/.well-known/").append(name);
+  out.append(tail).append(url.substr(query));
+  return out;
+}
+
+PROFILE_AUTH_INLINE std::string append_well_known(std::string_view url, std::string_view name) {
+  if (!url.empty() && url.back() == '/') url.remove_suffix(1);
+  std::string out(url);
+  out.append("/.well-known/").append(name);
+  return out;
+}
+
+PROFILE_AUTH_INLINE http_request metadata_get(std::string url) {
+  http_request req;
+  req.method = "GET";
+  req.url = std::move(url);
+  req.headers.add("Accept", "application/json");
+  return req;
+}
+
+PROFILE_AUTH_INLINE unexpected<error> metadata_fail(const http_response& r, std::string_view what,
+                                                    errc code, std::string_view problem,
+                                                    std::string_view advice) {
   return answer_failure(r, what, code, std::string(problem) + ": " + std::string(advice));
 }
 
@@ -176,12 +203,7 @@ template <class M>
   return {};
 }
 
-/// True when a transport answer with `status` means "no document here, try the next location":
-/// a 4xx other than 408 and 429 (servers answer 400, 401, 403 or 405 as well as 404 for paths
-/// they do not serve). Redirects, 5xx, 408 and 429 end the search.
-[[nodiscard]] constexpr bool try_next_location(int status) noexcept {
-  return status >= 400 && status < 500 && status != 408 && status != 429;
-}
+#endif  // PROFILE_AUTH_DEFINITIONS
 
 }  // namespace profile::auth::inline v0::detail
 

@@ -4,24 +4,26 @@
 #define PROFILE_AUTH_GRANTS_AUTHORIZATION_CODE_HPP
 
 #include <profile/auth/config.hpp>
-#include <profile/auth/encoding.hpp>
 #include <profile/auth/error.hpp>
-#include <profile/auth/grants/client_auth.hpp>
 #include <profile/auth/grants/user_auth_config.hpp>
 #include <profile/auth/http.hpp>
-#include <profile/auth/oauth_error.hpp>
 #include <profile/auth/pkce.hpp>
 #include <profile/auth/result.hpp>
 #include <profile/auth/secret.hpp>
 #include <profile/auth/url.hpp>
 
-#include <algorithm>    // std::sort: duplicate detection in O(n log n)
 #include <cstddef>      // std::size_t
 #include <optional>     // the expected issuer
 #include <string>       // URLs, messages
 #include <string_view>  // inputs
 #include <utility>      // std::pair, std::move
 #include <vector>       // resources, extra parameters
+
+#if PROFILE_AUTH_DEFINITIONS
+#include <profile/auth/encoding.hpp>            // percent_encode_to for query parameters
+#include <profile/auth/grants/client_auth.hpp>  // check_text_param, the token request builder
+#include <profile/auth/oauth_error.hpp>         // error redirects: codes, sanitising, advice
+#endif
 
 namespace profile::auth::inline v0 {
 
@@ -43,21 +45,6 @@ inline constexpr std::string_view authz_reserved_params[] = {
     "response_type",         "client_id", "redirect_uri", "scope",      "state", "code_challenge",
     "code_challenge_method", "resource",  "prompt",       "login_hint", "nonce"};
 
-[[nodiscard]] inline bool is_authz_reserved(std::string_view name) noexcept {
-  for (const std::string_view r : authz_reserved_params)
-    if (name == r) return true;
-  return false;
-}
-
-/// Appends "&name=value" (or "name=value" after '?'/'&'), percent-encoding both (RFC 3986:
-/// a space is %20, which every query decoder reads back, unlike '+').
-inline void append_query_param(std::string& url, std::string_view name, std::string_view value) {
-  if (url.back() != '?' && url.back() != '&') url.push_back('&');
-  percent_encode_to(url, name);
-  url.push_back('=');
-  percent_encode_to(url, value);
-}
-
 }  // namespace detail
 
 /// Builds the URL to send the user's browser to (RFC 6749 §4.1.1, RFC 7636 §4.3), with the
@@ -73,9 +60,118 @@ inline void append_query_param(std::string& url, std::string_view name, std::str
 ///   a name the request sends, or that the endpoint's own query already carries;
 /// - errc::invalid_url / errc::insecure_endpoint: the endpoint or redirect_uri is not an
 ///   acceptable URL (https, or loopback http; see check_endpoint and user_auth_config).
-[[nodiscard]] inline result<std::string> authorization_url(
-    const user_auth_config& c, const pkce_pair& pkce, std::string_view state,
-    const authorization_url_options& opts = {}) {
+[[nodiscard]] result<std::string> authorization_url(const user_auth_config& c,
+                                                    const pkce_pair& pkce, std::string_view state,
+                                                    const authorization_url_options& opts = {});
+
+// ---------------------------------------------------------------------------------------------
+// the callback
+
+/// What parse_authorization_callback() does when an expected issuer is given but the
+/// callback carries no `iss` (RFC 9207 §2.4).
+enum class issuer_policy : unsigned char {
+  /// Reject (errc::issuer_mismatch). Right for a server that advertises
+  /// `authorization_response_iss_parameter_supported` (or is known to send `iss`).
+  required,
+  /// Accept a callback without `iss`, but reject one whose `iss` differs. For servers that
+  /// do not implement RFC 9207.
+  if_present,
+};
+
+/// A successful authorization response (RFC 6749 §4.1.2).
+struct authorization_callback {
+  secret code;        ///< the authorization code: exchange it once, with the same pkce_pair
+  std::string state;  ///< equals the expected state (already checked)
+  std::string iss;    ///< RFC 9207 issuer, empty when the server sent none
+  /// Other parameters the server added (e.g. Keycloak's session_state), decoded, in order.
+  query_params extra;
+};
+
+namespace detail {
+
+/// Upper bound on a callback's size: far above any real redirect, low enough that a hostile
+/// request cannot make the parser spend real time.
+inline constexpr std::size_t max_callback_size = 64 * 1024;
+
+/// VSCHAR (RFC 6749 Appendix A): %x20-7E, the grammar of `code` and `state`.
+[[nodiscard]] constexpr bool is_vschar_text(std::string_view s) noexcept {
+  for (const char ch : s)
+    if (static_cast<unsigned char>(ch) < 0x20 || static_cast<unsigned char>(ch) > 0x7E)
+      return false;
+  return true;
+}
+
+}  // namespace detail
+
+/// Parses and checks the redirect the authorization server sent the browser back with
+/// (RFC 6749 §4.1.2, RFC 9207). `uri_or_query` is the full redirect URI, the request target a
+/// loopback server received ("/callback?code=…"), "?query" or the bare query; a fragment is
+/// ignored. Checks, in this order (each failure ends the parse):
+/// 1. errc::limit_exceeded: input above 64 KiB. errc::invalid_callback: no query, a malformed
+///    %-escape, or any parameter present twice (parameter pollution: which one counts would be
+///    a guess).
+/// 2. errc::state_mismatch: `state` missing or different from `expected_state` (compared in
+///    constant time). Checked BEFORE any `error=`: an error redirect with a wrong state may be
+///    forged by another site (login CSRF, or text injected into error_description), so it is
+///    never surfaced as the server's verdict; its `error` code is kept in error::oauth_error
+///    for diagnosis only.
+/// 3. errc::issuer_mismatch: `iss` differs from `expected_issuer` (exact comparison, RFC 9207
+///    §2.4), or is absent while an issuer is expected under issuer_policy::required. Checked
+///    for error responses too (mix-up attacks forge those as well).
+/// 4. An `error` parameter: its errc (access_denied, invalid_request, unauthorized_client,
+///    unsupported_response_type, invalid_scope, server_error, temporarily_unavailable; other
+///    codes such as OIDC's login_required give errc::oauth_error) with oauth_error,
+///    description and uri filled, sanitised (control and bidi characters removed).
+/// 5. errc::invalid_callback: `code` missing, empty, or not VSCHAR (RFC 6749 Appendix A).
+/// errc::invalid_argument when `expected_state` is empty. Messages never contain the code.
+[[nodiscard]] result<authorization_callback> parse_authorization_callback(
+    std::string_view uri_or_query, std::string_view expected_state,
+    std::optional<std::string_view> expected_issuer = {},
+    issuer_policy policy = issuer_policy::required);
+
+// ---------------------------------------------------------------------------------------------
+// the code exchange
+
+/// Builds the token request that exchanges `code` (RFC 6749 §4.1.3, RFC 7636 §4.5):
+/// `POST token_endpoint`, `Accept: application/json`, body members grant_type=
+/// authorization_code, code, redirect_uri (exactly as in the authorization URL), code_verifier,
+/// then the client's credentials: client_id for a public client, or HTTP Basic (default) or
+/// client_id + client_secret in the body for a confidential one. Parse the answer with
+/// parse_token_response().
+/// Errors: errc::invalid_argument (empty code, client_id or secret as the method needs,
+/// control bytes), errc::invalid_url / errc::insecure_endpoint (token_endpoint or
+/// redirect_uri). Nothing is built when a check fails; no message contains a secret.
+[[nodiscard]] result<http_request> authorization_code_request(const user_auth_config& c,
+                                                              const secret& code,
+                                                              const pkce_pair& pkce);
+
+// --- definitions: compiled here header-only, in the library's source file in compiled mode ---
+#if PROFILE_AUTH_DEFINITIONS
+
+namespace detail {
+
+[[nodiscard]] PROFILE_AUTH_INLINE bool is_authz_reserved(std::string_view name) noexcept {
+  for (const std::string_view r : authz_reserved_params)
+    if (name == r) return true;
+  return false;
+}
+
+/// Appends "&name=value" (or "name=value" after '?'/'&'), percent-encoding both (RFC 3986:
+/// a space is %20, which every query decoder reads back, unlike '+').
+PROFILE_AUTH_INLINE void append_query_param(std::string& url, std::string_view name,
+                                            std::string_view value) {
+  if (url.back() != '?' && url.back() != '&') url.push_back('&');
+  percent_encode_to(url, name);
+  url.push_back('=');
+  percent_encode_to(url, value);
+}
+
+}  // namespace detail
+
+PROFILE_AUTH_INLINE result<std::string> authorization_url(const user_auth_config& c,
+                                                          const pkce_pair& pkce,
+                                                          std::string_view state,
+                                                          const authorization_url_options& opts) {
   if (auto r = detail::check_configured_endpoint("authorization_endpoint", c.authorization_endpoint,
                                                  c.allow_insecure_http);
       !r)
@@ -152,40 +248,14 @@ inline void append_query_param(std::string& url, std::string_view name, std::str
   return url;
 }
 
-// ---------------------------------------------------------------------------------------------
-// the callback
-
-/// What parse_authorization_callback() does when an expected issuer is given but the
-/// callback carries no `iss` (RFC 9207 §2.4).
-enum class issuer_policy : unsigned char {
-  /// Reject (errc::issuer_mismatch). Right for a server that advertises
-  /// `authorization_response_iss_parameter_supported` (or is known to send `iss`).
-  required,
-  /// Accept a callback without `iss`, but reject one whose `iss` differs. For servers that
-  /// do not implement RFC 9207.
-  if_present,
-};
-
-/// A successful authorization response (RFC 6749 §4.1.2).
-struct authorization_callback {
-  secret code;        ///< the authorization code: exchange it once, with the same pkce_pair
-  std::string state;  ///< equals the expected state (already checked)
-  std::string iss;    ///< RFC 9207 issuer, empty when the server sent none
-  /// Other parameters the server added (e.g. Keycloak's session_state), decoded, in order.
-  query_params extra;
-};
-
 namespace detail {
-
-/// Upper bound on a callback's size: far above any real redirect, low enough that a hostile
-/// request cannot make the parser spend real time.
-inline constexpr std::size_t max_callback_size = 64 * 1024;
 
 /// The query part of a redirect URI, a request target ("/cb?…"), "?query" or a bare query.
 /// A fragment is cut off: the code flow answers in the query (response_mode=query), and a
 /// browser never sends the fragment to a server anyway.
-[[nodiscard]] inline std::string_view callback_query(std::string_view in, bool& had_fragment,
-                                                     bool& is_uri) noexcept {
+[[nodiscard]] PROFILE_AUTH_INLINE std::string_view callback_query(std::string_view in,
+                                                                  bool& had_fragment,
+                                                                  bool& is_uri) noexcept {
   const std::size_t hash = in.find('#');
   had_fragment = hash != std::string_view::npos;
   in = in.substr(0, hash);
@@ -201,45 +271,37 @@ inline constexpr std::size_t max_callback_size = 64 * 1024;
   return is_uri ? std::string_view() : in;
 }
 
-/// VSCHAR (RFC 6749 Appendix A): %x20-7E, the grammar of `code` and `state`.
-[[nodiscard]] constexpr bool is_vschar_text(std::string_view s) noexcept {
-  for (const char ch : s)
-    if (static_cast<unsigned char>(ch) < 0x20 || static_cast<unsigned char>(ch) > 0x7E)
-      return false;
-  return true;
+/// Sorts `v` in place in O(n log n) whatever the input (a hostile callback may carry thousands
+/// of parameters), without <algorithm>.
+PROFILE_AUTH_INLINE void heap_sort(std::vector<std::string_view>& v) noexcept {
+  const auto sift_down = [&v](std::size_t root, std::size_t end) {
+    for (std::size_t child; (child = 2 * root + 1) < end; root = child) {
+      if (child + 1 < end && v[child] < v[child + 1]) ++child;
+      if (!(v[root] < v[child])) return;
+      const std::string_view t = v[root];
+      v[root] = v[child];
+      v[child] = t;
+    }
+  };
+  for (std::size_t i = v.size() / 2; i-- > 0;) sift_down(i, v.size());
+  for (std::size_t end = v.size(); end > 1;) {
+    --end;
+    const std::string_view t = v[0];
+    v[0] = v[end];
+    v[end] = t;
+    sift_down(0, end);
+  }
 }
 
-[[nodiscard]] inline unexpected<error> callback_fail(errc code, std::string what) {
+[[nodiscard]] PROFILE_AUTH_INLINE unexpected<error> callback_fail(errc code, std::string what) {
   return fail(code, "the authorization callback " + std::move(what));
 }
 
 }  // namespace detail
 
-/// Parses and checks the redirect the authorization server sent the browser back with
-/// (RFC 6749 §4.1.2, RFC 9207). `uri_or_query` is the full redirect URI, the request target a
-/// loopback server received ("/callback?code=…"), "?query" or the bare query; a fragment is
-/// ignored. Checks, in this order (each failure ends the parse):
-/// 1. errc::limit_exceeded: input above 64 KiB. errc::invalid_callback: no query, a malformed
-///    %-escape, or any parameter present twice (parameter pollution: which one counts would be
-///    a guess).
-/// 2. errc::state_mismatch: `state` missing or different from `expected_state` (compared in
-///    constant time). Checked BEFORE any `error=`: an error redirect with a wrong state may be
-///    forged by another site (login CSRF, or text injected into error_description), so it is
-///    never surfaced as the server's verdict; its `error` code is kept in error::oauth_error
-///    for diagnosis only.
-/// 3. errc::issuer_mismatch: `iss` differs from `expected_issuer` (exact comparison, RFC 9207
-///    §2.4), or is absent while an issuer is expected under issuer_policy::required. Checked
-///    for error responses too (mix-up attacks forge those as well).
-/// 4. An `error` parameter: its errc (access_denied, invalid_request, unauthorized_client,
-///    unsupported_response_type, invalid_scope, server_error, temporarily_unavailable; other
-///    codes such as OIDC's login_required give errc::oauth_error) with oauth_error,
-///    description and uri filled, sanitised (control and bidi characters removed).
-/// 5. errc::invalid_callback: `code` missing, empty, or not VSCHAR (RFC 6749 Appendix A).
-/// errc::invalid_argument when `expected_state` is empty. Messages never contain the code.
-[[nodiscard]] inline result<authorization_callback> parse_authorization_callback(
+PROFILE_AUTH_INLINE result<authorization_callback> parse_authorization_callback(
     std::string_view uri_or_query, std::string_view expected_state,
-    std::optional<std::string_view> expected_issuer = {},
-    issuer_policy policy = issuer_policy::required) {
+    std::optional<std::string_view> expected_issuer, issuer_policy policy) {
   if (expected_state.empty())
     return fail(errc::invalid_argument,
                 "expected_state is empty: pass the state that went into authorization_url()");
@@ -271,7 +333,7 @@ inline constexpr std::size_t max_callback_size = 64 * 1024;
   std::vector<std::string_view> names;
   names.reserve(params.size());
   for (const auto& p : params) names.emplace_back(p.first);
-  std::sort(names.begin(), names.end());
+  detail::heap_sort(names);
   for (std::size_t i = 1; i < names.size(); ++i)
     if (names[i] == names[i - 1])
       return detail::callback_fail(errc::invalid_callback,
@@ -357,21 +419,9 @@ inline constexpr std::size_t max_callback_size = 64 * 1024;
   return cb;
 }
 
-// ---------------------------------------------------------------------------------------------
-// the code exchange
-
-/// Builds the token request that exchanges `code` (RFC 6749 §4.1.3, RFC 7636 §4.5):
-/// `POST token_endpoint`, `Accept: application/json`, body members grant_type=
-/// authorization_code, code, redirect_uri (exactly as in the authorization URL), code_verifier,
-/// then the client's credentials: client_id for a public client, or HTTP Basic (default) or
-/// client_id + client_secret in the body for a confidential one. Parse the answer with
-/// parse_token_response().
-/// Errors: errc::invalid_argument (empty code, client_id or secret as the method needs,
-/// control bytes), errc::invalid_url / errc::insecure_endpoint (token_endpoint or
-/// redirect_uri). Nothing is built when a check fails; no message contains a secret.
-[[nodiscard]] inline result<http_request> authorization_code_request(const user_auth_config& c,
-                                                                     const secret& code,
-                                                                     const pkce_pair& pkce) {
+PROFILE_AUTH_INLINE result<http_request> authorization_code_request(const user_auth_config& c,
+                                                                    const secret& code,
+                                                                    const pkce_pair& pkce) {
   if (auto r = detail::check_redirect_uri(c); !r) return unexpected<error>(std::move(r).error());
   if (auto r = detail::check_secret_param("the authorization code", code, c.format); !r)
     return unexpected<error>(std::move(r).error());
@@ -384,6 +434,8 @@ inline constexpr std::size_t max_callback_size = 64 * 1024;
   detail::add_param(*u, "code_verifier", pkce.verifier().reveal());
   return detail::finish_user_request(c, std::move(*u));
 }
+
+#endif  // PROFILE_AUTH_DEFINITIONS
 
 }  // namespace profile::auth::inline v0
 

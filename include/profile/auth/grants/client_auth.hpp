@@ -4,9 +4,6 @@
 #define PROFILE_AUTH_GRANTS_CLIENT_AUTH_HPP
 
 #include <profile/auth/config.hpp>
-#include <profile/auth/detail/json_text.hpp>
-#include <profile/auth/detail/json_writer.hpp>
-#include <profile/auth/encoding.hpp>
 #include <profile/auth/error.hpp>
 #include <profile/auth/http.hpp>
 #include <profile/auth/result.hpp>
@@ -15,6 +12,12 @@
 #include <cstddef>      // std::size_t offsets
 #include <string>       // bodies, header values, messages
 #include <string_view>  // inputs
+
+#if PROFILE_AUTH_DEFINITIONS
+#include <profile/auth/detail/json_text.hpp>    // UTF-8 validation of JSON-carried parameters
+#include <profile/auth/detail/json_writer.hpp>  // JSON string escaping of body members
+#include <profile/auth/encoding.hpp>            // form and base64 encoding of credentials
+#endif
 
 namespace profile::auth::inline v0 {
 
@@ -51,9 +54,66 @@ namespace detail {
   return std::string_view::npos;
 }
 
+/// Checks one text parameter for control bytes (and, for JSON bodies, for malformed UTF-8,
+/// which JSON cannot carry). The message names the parameter and offset, never the value.
+[[nodiscard]] result<void> check_text_param(std::string_view name, std::string_view v,
+                                            body_format fmt);
+
+/// Appends `"name":"value"` to a JSON object under construction (`body` holds "{" and
+/// possibly earlier members, without the closing brace).
+void append_json_field(std::string& body, std::string_view name, std::string_view value);
+
+/// Appends one parameter in the body's format.
+void append_param(std::string& body, body_format fmt, std::string_view name,
+                  std::string_view value);
+
+}  // namespace detail
+
+/// Checks that `client_id` and `client_secret` can be sent with `method` in a `fmt` body.
+/// Errors (errc::invalid_argument; the message names the field and offset, never its value):
+/// - empty client_id; empty client_secret unless `method` is client_auth::none;
+/// - a control byte (CR, LF, NUL, other C0, DEL) in either;
+/// - malformed UTF-8 in either when it travels in a JSON body;
+/// - a ':' in client_id with client_auth::client_secret_basic and basic_encoding::raw
+///   (RFC 7617 §2: the user-id cannot contain a colon).
+[[nodiscard]] result<void> validate_client_auth(std::string_view client_id,
+                                                const secret& client_secret, client_auth method,
+                                                basic_encoding enc, body_format fmt);
+
+/// The `Authorization` value for client_secret_basic: "Basic " + base64(id ":" secret), where
+/// id and secret are form-urlencoded first (basic_encoding::form_encoded, RFC 6749 §2.3.1) or
+/// taken as they are (basic_encoding::raw, RFC 7617). Temporaries holding the secret are wiped.
+/// Precondition: validate_client_auth() succeeded.
+[[nodiscard]] std::string basic_authorization_value(std::string_view client_id,
+                                                    const secret& client_secret,
+                                                    basic_encoding enc);
+
+/// Adds the client's credentials to a token-endpoint request, the one place every grant
+/// (client credentials, authorization code, refresh, device, revocation) does this:
+/// - client_secret_basic: sets `Authorization: Basic …` on `req`; `body` is untouched;
+/// - client_secret_post: appends `client_id` and `client_secret` to `body`;
+/// - none: appends `client_id` to `body`.
+/// `body` is a form body (possibly empty) for body_format::form, or an unfinished JSON object
+/// ("{" plus earlier members, no closing brace) for body_format::json; it may be `req.body`.
+/// Precondition: validate_client_auth() succeeded for the same arguments.
+void apply_client_auth(http_request& req, std::string& body, body_format fmt,
+                       std::string_view client_id, const secret& client_secret, client_auth method,
+                       basic_encoding enc);
+
+/// The `Content-Type` value for a body format.
+[[nodiscard]] constexpr std::string_view content_type_of(body_format fmt) noexcept {
+  return fmt == body_format::json ? std::string_view("application/json")
+                                  : std::string_view("application/x-www-form-urlencoded");
+}
+
+// --- definitions: compiled here header-only, in the library's source file in compiled mode ---
+#if PROFILE_AUTH_DEFINITIONS
+
+namespace detail {
+
 /// Offset of the first byte that is not part of well-formed UTF-8 (RFC 3629: no overlongs,
 /// no surrogates, nothing past U+10FFFF), or npos.
-[[nodiscard]] inline std::size_t find_invalid_utf8(std::string_view s) noexcept {
+PROFILE_AUTH_INLINE std::size_t find_invalid_utf8(std::string_view s) noexcept {
   std::size_t i = 0;
   while (i < s.size()) {
     if (static_cast<unsigned char>(s[i]) < 0x80) {
@@ -67,10 +127,8 @@ namespace detail {
   return std::string_view::npos;
 }
 
-/// Checks one text parameter for control bytes (and, for JSON bodies, for malformed UTF-8,
-/// which JSON cannot carry). The message names the parameter and offset, never the value.
-[[nodiscard]] inline result<void> check_text_param(std::string_view name, std::string_view v,
-                                                   body_format fmt) {
+PROFILE_AUTH_INLINE result<void> check_text_param(std::string_view name, std::string_view v,
+                                                  body_format fmt) {
   if (const auto at = find_control_byte(v); at != std::string_view::npos) {
     if constexpr (terse_errors)
       return fail(errc::invalid_argument, std::string(name).append(": control byte"));
@@ -91,18 +149,16 @@ namespace detail {
   return {};
 }
 
-/// Appends `"name":"value"` to a JSON object under construction (`body` holds "{" and
-/// possibly earlier members, without the closing brace).
-inline void append_json_field(std::string& body, std::string_view name, std::string_view value) {
+PROFILE_AUTH_INLINE void append_json_field(std::string& body, std::string_view name,
+                                           std::string_view value) {
   if (!body.empty() && body.back() != '{') body.push_back(',');
   json::write_string(body, name);
   body.push_back(':');
   json::write_string(body, value);
 }
 
-/// Appends one parameter in the body's format.
-inline void append_param(std::string& body, body_format fmt, std::string_view name,
-                         std::string_view value) {
+PROFILE_AUTH_INLINE void append_param(std::string& body, body_format fmt, std::string_view name,
+                                      std::string_view value) {
   if (fmt == body_format::json)
     append_json_field(body, name, value);
   else
@@ -111,17 +167,10 @@ inline void append_param(std::string& body, body_format fmt, std::string_view na
 
 }  // namespace detail
 
-/// Checks that `client_id` and `client_secret` can be sent with `method` in a `fmt` body.
-/// Errors (errc::invalid_argument; the message names the field and offset, never its value):
-/// - empty client_id; empty client_secret unless `method` is client_auth::none;
-/// - a control byte (CR, LF, NUL, other C0, DEL) in either;
-/// - malformed UTF-8 in either when it travels in a JSON body;
-/// - a ':' in client_id with client_auth::client_secret_basic and basic_encoding::raw
-///   (RFC 7617 §2: the user-id cannot contain a colon).
-[[nodiscard]] inline result<void> validate_client_auth(std::string_view client_id,
-                                                       const secret& client_secret,
-                                                       client_auth method, basic_encoding enc,
-                                                       body_format fmt) {
+PROFILE_AUTH_INLINE result<void> validate_client_auth(std::string_view client_id,
+                                                      const secret& client_secret,
+                                                      client_auth method, basic_encoding enc,
+                                                      body_format fmt) {
   if (client_id.empty())
     return fail(
         errc::invalid_argument,
@@ -151,13 +200,9 @@ inline void append_param(std::string& body, body_format fmt, std::string_view na
   return {};
 }
 
-/// The `Authorization` value for client_secret_basic: "Basic " + base64(id ":" secret), where
-/// id and secret are form-urlencoded first (basic_encoding::form_encoded, RFC 6749 §2.3.1) or
-/// taken as they are (basic_encoding::raw, RFC 7617). Temporaries holding the secret are wiped.
-/// Precondition: validate_client_auth() succeeded.
-[[nodiscard]] inline std::string basic_authorization_value(std::string_view client_id,
-                                                           const secret& client_secret,
-                                                           basic_encoding enc) {
+PROFILE_AUTH_INLINE std::string basic_authorization_value(std::string_view client_id,
+                                                          const secret& client_secret,
+                                                          basic_encoding enc) {
   std::string joined;
   joined.reserve(enc == basic_encoding::raw ? client_id.size() + 1 + client_secret.size()
                                             : 3 * (client_id.size() + client_secret.size()) + 1);
@@ -176,17 +221,9 @@ inline void append_param(std::string& body, body_format fmt, std::string_view na
   return out;
 }
 
-/// Adds the client's credentials to a token-endpoint request, the one place every grant
-/// (client credentials, authorization code, refresh, device, revocation) does this:
-/// - client_secret_basic: sets `Authorization: Basic …` on `req`; `body` is untouched;
-/// - client_secret_post: appends `client_id` and `client_secret` to `body`;
-/// - none: appends `client_id` to `body`.
-/// `body` is a form body (possibly empty) for body_format::form, or an unfinished JSON object
-/// ("{" plus earlier members, no closing brace) for body_format::json; it may be `req.body`.
-/// Precondition: validate_client_auth() succeeded for the same arguments.
-inline void apply_client_auth(http_request& req, std::string& body, body_format fmt,
-                              std::string_view client_id, const secret& client_secret,
-                              client_auth method, basic_encoding enc) {
+PROFILE_AUTH_INLINE void apply_client_auth(http_request& req, std::string& body, body_format fmt,
+                                           std::string_view client_id, const secret& client_secret,
+                                           client_auth method, basic_encoding enc) {
   switch (method) {
     case client_auth::client_secret_basic:
       req.headers.set("Authorization", basic_authorization_value(client_id, client_secret, enc));
@@ -201,11 +238,7 @@ inline void apply_client_auth(http_request& req, std::string& body, body_format 
   }
 }
 
-/// The `Content-Type` value for a body format.
-[[nodiscard]] constexpr std::string_view content_type_of(body_format fmt) noexcept {
-  return fmt == body_format::json ? std::string_view("application/json")
-                                  : std::string_view("application/x-www-form-urlencoded");
-}
+#endif  // PROFILE_AUTH_DEFINITIONS
 
 }  // namespace profile::auth::inline v0
 

@@ -4,20 +4,24 @@
 #define PROFILE_AUTH_GRANTS_CLIENT_CREDENTIALS_HPP
 
 #include <profile/auth/config.hpp>
-#include <profile/auth/detail/json_writer.hpp>
-#include <profile/auth/encoding.hpp>
 #include <profile/auth/error.hpp>
 #include <profile/auth/grants/client_auth.hpp>
 #include <profile/auth/http.hpp>
 #include <profile/auth/result.hpp>
 #include <profile/auth/secret.hpp>
-#include <profile/auth/url.hpp>
 
-#include <cstddef>      // std::size_t
 #include <string>       // config fields, the body
 #include <string_view>  // parameter names
 #include <utility>      // std::pair for extra parameters
 #include <vector>       // audience, resource, extra parameters
+
+#if PROFILE_AUTH_DEFINITIONS
+#include <profile/auth/detail/json_writer.hpp>  // JSON string escaping of list members
+#include <profile/auth/encoding.hpp>            // form fields
+#include <profile/auth/url.hpp>                 // the endpoint check
+
+#include <cstddef>  // std::size_t
+#endif
 
 namespace profile::auth::inline v0 {
 
@@ -46,19 +50,6 @@ namespace detail {
 inline constexpr std::string_view cc_reserved_params[] = {
     "grant_type", "client_id", "client_secret", "scope", "audience", "resource"};
 
-/// Appends `"name":"v"` for one value or `"name":["v1","v2"]` for several (JSON bodies).
-inline void append_json_list(std::string& body, std::string_view name,
-                             const std::vector<std::string>& values) {
-  if (values.size() == 1) return append_json_field(body, name, values.front());
-  if (!body.empty() && body.back() != '{') body.push_back(',');
-  json::write_string(body, name);
-  body += ":[";
-  for (std::size_t i = 0; i < values.size(); ++i) {
-    if (i != 0) body.push_back(',');
-    json::write_string(body, values[i]);
-  }
-  body.push_back(']');
-}
 }  // namespace detail
 
 /// Checks a client credentials configuration without building anything.
@@ -71,7 +62,42 @@ inline void append_json_list(std::string& body, std::string_view name,
 ///   scope, audience, resource or extra parameters; an empty audience, resource or extra name;
 ///   an extra parameter that repeats a name the request already uses.
 /// Messages name the offending field and offset, never a credential.
-[[nodiscard]] inline result<void> validate(const client_credentials_config& c) {
+[[nodiscard]] result<void> validate(const client_credentials_config& c);
+
+/// Builds the client credentials token request after validate() succeeded:
+/// - `POST token_endpoint` with `Accept: application/json` (servers such as GitHub answer in
+///   form encoding otherwise), `Content-Type` matching the body;
+/// - body members in this order: grant_type, client_id/client_secret (client_secret_post) or
+///   client_id (none), scope, audience, resource, extra parameters;
+/// - JSON bodies write one audience/resource as a string and several as an array; form bodies
+///   repeat the parameter;
+/// - client_secret_basic puts the credentials in `Authorization: Basic …` only (never in the
+///   body too: servers reject a request that authenticates twice).
+/// Errors: those of validate(); nothing is built when it fails.
+[[nodiscard]] result<http_request> client_credentials_request(const client_credentials_config& c);
+
+// --- definitions: compiled here header-only, in the library's source file in compiled mode ---
+#if PROFILE_AUTH_DEFINITIONS
+
+namespace detail {
+
+/// Appends `"name":"v"` for one value or `"name":["v1","v2"]` for several (JSON bodies).
+PROFILE_AUTH_INLINE void append_json_list(std::string& body, std::string_view name,
+                                          const std::vector<std::string>& values) {
+  if (values.size() == 1) return append_json_field(body, name, values.front());
+  if (!body.empty() && body.back() != '{') body.push_back(',');
+  json::write_string(body, name);
+  body += ":[";
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    if (i != 0) body.push_back(',');
+    json::write_string(body, values[i]);
+  }
+  body.push_back(']');
+}
+
+}  // namespace detail
+
+PROFILE_AUTH_INLINE result<void> validate(const client_credentials_config& c) {
   if (auto r = detail::check_endpoint_text(c.token_endpoint, c.allow_insecure_http); !r) return r;
   if (auto r = validate_client_auth(c.client_id, c.client_secret, c.auth, c.basic, c.format); !r)
     return r;
@@ -125,17 +151,7 @@ inline void append_json_list(std::string& body, std::string_view name,
   return {};
 }
 
-/// Builds the client credentials token request after validate() succeeded:
-/// - `POST token_endpoint` with `Accept: application/json` (servers such as GitHub answer in
-///   form encoding otherwise), `Content-Type` matching the body;
-/// - body members in this order: grant_type, client_id/client_secret (client_secret_post) or
-///   client_id (none), scope, audience, resource, extra parameters;
-/// - JSON bodies write one audience/resource as a string and several as an array; form bodies
-///   repeat the parameter;
-/// - client_secret_basic puts the credentials in `Authorization: Basic …` only (never in the
-///   body too: servers reject a request that authenticates twice).
-/// Errors: those of validate(); nothing is built when it fails.
-[[nodiscard]] inline result<http_request> client_credentials_request(
+PROFILE_AUTH_INLINE result<http_request> client_credentials_request(
     const client_credentials_config& c) {
   if (auto r = validate(c); !r) return unexpected<error>(std::move(r).error());
   http_request req;
@@ -168,6 +184,8 @@ inline void append_json_list(std::string& body, std::string_view name,
   req.body = std::move(body);
   return req;
 }
+
+#endif  // PROFILE_AUTH_DEFINITIONS
 
 }  // namespace profile::auth::inline v0
 

@@ -4,22 +4,25 @@
 #define PROFILE_AUTH_GRANTS_CLIENT_METADATA_HPP
 
 #include <profile/auth/config.hpp>
-#include <profile/auth/detail/json.hpp>
-#include <profile/auth/detail/json_writer.hpp>
-#include <profile/auth/detail/response_reader.hpp>
+#include <profile/auth/detail/response_reader.hpp>  // find_extra for extra_member()
 #include <profile/auth/error.hpp>
-#include <profile/auth/grants/client_auth.hpp>
 #include <profile/auth/result.hpp>
-#include <profile/auth/url.hpp>
 
-#include <algorithm>    // std::find in grant type lists
 #include <cstddef>      // std::size_t
 #include <optional>     // extra_member()
-#include <span>         // member names left out of `extra`
 #include <string>       // fields, messages
 #include <string_view>  // member names
 #include <utility>      // std::pair, std::move
 #include <vector>       // lists of URIs, grant types, extra members
+
+#if PROFILE_AUTH_DEFINITIONS
+#include <profile/auth/detail/json.hpp>         // validate(): extra values must be JSON
+#include <profile/auth/detail/json_writer.hpp>  // client_metadata_json()
+#include <profile/auth/grants/client_auth.hpp>  // check_text_param
+#include <profile/auth/url.hpp>                 // redirect URI and client_uri checks
+
+#include <span>  // member names left out of `extra`
+#endif
 
 namespace profile::auth::inline v0 {
 
@@ -59,8 +62,49 @@ struct client_metadata {
 /// response type "code", application_type "native". `redirect_uris` are loopback http URIs
 /// (http://127.0.0.1:port/path, RFC 8252 §7.3), private-use schemes (com.example.app:/cb, §7.1)
 /// or claimed https URIs (§7.2).
-[[nodiscard]] inline client_metadata native_client_metadata(
-    std::string client_name, std::vector<std::string> redirect_uris) {
+[[nodiscard]] client_metadata native_client_metadata(std::string client_name,
+                                                     std::vector<std::string> redirect_uris);
+
+/// Metadata for a confidential machine-to-machine client: client_credentials only, HTTP Basic
+/// client authentication, no redirects (response_types and redirect_uris go out as `[]`).
+[[nodiscard]] client_metadata confidential_client_metadata(std::string client_name);
+
+namespace detail {
+
+/// The members client_metadata has a field for.
+inline constexpr std::string_view metadata_members[] = {
+    "redirect_uris",    "grant_types",      "response_types", "token_endpoint_auth_method",
+    "client_name",      "client_uri",       "scope",          "software_id",
+    "software_version", "application_type", "contacts"};
+
+/// True when `s` is one of `v`.
+[[nodiscard]] bool metadata_list_has(const std::vector<std::string>& v, std::string_view s);
+
+}  // namespace detail
+
+/// Checks client metadata before it is sent.
+/// Errors (the message names the member and index, and quotes extra member names only):
+/// - errc::invalid_argument: a control byte or malformed UTF-8 in any string; an empty list
+///   element; an extra member with an empty name, a name this struct has a field for, a name
+///   given twice, or a value that is not exactly one valid JSON value;
+/// - errc::invalid_url / errc::insecure_endpoint: a redirect URI that does not parse, has a
+///   fragment or user information, or is plain http to a non-loopback host (unless
+///   `allow_insecure_http`); a client_uri that is not an http(s) URL.
+[[nodiscard]] result<void> validate(const client_metadata& m, bool allow_insecure_http = false);
+
+namespace detail {
+
+/// The metadata as a JSON object (the rules of client_metadata's comment). Precondition:
+/// validate() succeeded (extra values are inserted as they are).
+[[nodiscard]] std::string client_metadata_json(const client_metadata& m);
+
+}  // namespace detail
+
+// --- definitions: compiled here header-only, in the library's source file in compiled mode ---
+#if PROFILE_AUTH_DEFINITIONS
+
+PROFILE_AUTH_INLINE client_metadata native_client_metadata(std::string client_name,
+                                                           std::vector<std::string> redirect_uris) {
   client_metadata m;
   m.client_name = std::move(client_name);
   m.redirect_uris = std::move(redirect_uris);
@@ -71,9 +115,7 @@ struct client_metadata {
   return m;
 }
 
-/// Metadata for a confidential machine-to-machine client: client_credentials only, HTTP Basic
-/// client authentication, no redirects (response_types and redirect_uris go out as `[]`).
-[[nodiscard]] inline client_metadata confidential_client_metadata(std::string client_name) {
+PROFILE_AUTH_INLINE client_metadata confidential_client_metadata(std::string client_name) {
   client_metadata m;
   m.client_name = std::move(client_name);
   m.grant_types = {"client_credentials"};
@@ -83,20 +125,17 @@ struct client_metadata {
 
 namespace detail {
 
-/// The members client_metadata has a field for.
-inline constexpr std::string_view metadata_members[] = {
-    "redirect_uris",    "grant_types",      "response_types", "token_endpoint_auth_method",
-    "client_name",      "client_uri",       "scope",          "software_id",
-    "software_version", "application_type", "contacts"};
-
-[[nodiscard]] inline bool metadata_list_has(const std::vector<std::string>& v, std::string_view s) {
-  return std::find(v.begin(), v.end(), s) != v.end();
+PROFILE_AUTH_INLINE bool metadata_list_has(const std::vector<std::string>& v, std::string_view s) {
+  for (const auto& item : v)
+    if (item == s) return true;
+  return false;
 }
 
 /// A redirect URI a server may register: absolute, no fragment (RFC 6749 §3.1.2), no user
 /// information, and not plain http to a non-loopback host unless allowed.
-[[nodiscard]] inline result<void> check_registered_redirect(std::string_view uri, std::size_t i,
-                                                            bool insecure) {
+[[nodiscard]] PROFILE_AUTH_INLINE result<void> check_registered_redirect(std::string_view uri,
+                                                                         std::size_t i,
+                                                                         bool insecure) {
   const std::string where = "redirect_uris[" + std::to_string(i) + "]";
   auto u = parse_url(uri);
   if (!u) return fail(errc::invalid_url, where + ": " + u.error().message);
@@ -112,8 +151,8 @@ inline constexpr std::string_view metadata_members[] = {
   return {};
 }
 
-[[nodiscard]] inline result<void> check_metadata_list(std::string_view name,
-                                                      const std::vector<std::string>& v) {
+[[nodiscard]] PROFILE_AUTH_INLINE result<void> check_metadata_list(
+    std::string_view name, const std::vector<std::string>& v) {
   for (std::size_t i = 0; i < v.size(); ++i) {
     const std::string where = std::string(name) + "[" + std::to_string(i) + "]";
     if (v[i].empty()) return fail(errc::invalid_argument, where + " is empty: remove it or set it");
@@ -124,16 +163,7 @@ inline constexpr std::string_view metadata_members[] = {
 
 }  // namespace detail
 
-/// Checks client metadata before it is sent.
-/// Errors (the message names the member and index, and quotes extra member names only):
-/// - errc::invalid_argument: a control byte or malformed UTF-8 in any string; an empty list
-///   element; an extra member with an empty name, a name this struct has a field for, a name
-///   given twice, or a value that is not exactly one valid JSON value;
-/// - errc::invalid_url / errc::insecure_endpoint: a redirect URI that does not parse, has a
-///   fragment or user information, or is plain http to a non-loopback host (unless
-///   `allow_insecure_http`); a client_uri that is not an http(s) URL.
-[[nodiscard]] inline result<void> validate(const client_metadata& m,
-                                           bool allow_insecure_http = false) {
+PROFILE_AUTH_INLINE result<void> validate(const client_metadata& m, bool allow_insecure_http) {
   for (std::size_t i = 0; i < m.redirect_uris.size(); ++i)
     if (auto r = detail::check_registered_redirect(m.redirect_uris[i], i, allow_insecure_http); !r)
       return r;
@@ -173,21 +203,20 @@ inline constexpr std::string_view metadata_members[] = {
 
 namespace detail {
 
-inline void write_metadata_list(json::writer& w, std::string_view name,
-                                const std::vector<std::string>& v, bool send_empty) {
+PROFILE_AUTH_INLINE void write_metadata_list(json::writer& w, std::string_view name,
+                                             const std::vector<std::string>& v, bool send_empty) {
   if (v.empty() && !send_empty) return;
   w.key(name).begin_array();
   for (const auto& s : v) w.string(s);
   w.end_array();
 }
 
-inline void write_metadata_string(json::writer& w, std::string_view name, std::string_view v) {
+PROFILE_AUTH_INLINE void write_metadata_string(json::writer& w, std::string_view name,
+                                               std::string_view v) {
   if (!v.empty()) w.key(name).string(v);
 }
 
-/// The metadata as a JSON object (the rules of client_metadata's comment). Precondition:
-/// validate() succeeded (extra values are inserted as they are).
-[[nodiscard]] inline std::string client_metadata_json(const client_metadata& m) {
+PROFILE_AUTH_INLINE std::string client_metadata_json(const client_metadata& m) {
   const bool redirects = m.grant_types.empty() || metadata_list_has(m.grant_types, "implicit") ||
                          metadata_list_has(m.grant_types, "authorization_code");
   json::writer w;
@@ -211,7 +240,7 @@ inline void write_metadata_string(json::writer& w, std::string_view name, std::s
 /// Reads the metadata members of a JSON object into `m` (`null` = absent); other members go
 /// to m.extra, except those named in `not_extra`. Returns the name of a member of the wrong
 /// type, or "".
-[[nodiscard]] inline std::string_view read_client_metadata(
+[[nodiscard]] PROFILE_AUTH_INLINE std::string_view read_client_metadata(
     const json::value& root, client_metadata& m, std::span<const std::string_view> not_extra) {
   for (auto [name, list] :
        {std::pair{"redirect_uris", &m.redirect_uris}, std::pair{"grant_types", &m.grant_types},
@@ -235,6 +264,8 @@ inline void write_metadata_string(json::writer& w, std::string_view name, std::s
 }
 
 }  // namespace detail
+
+#endif  // PROFILE_AUTH_DEFINITIONS
 
 }  // namespace profile::auth::inline v0
 

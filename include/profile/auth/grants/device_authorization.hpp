@@ -14,7 +14,6 @@
 #include <profile/auth/secret.hpp>
 #include <profile/auth/token.hpp>
 #include <profile/auth/token_response.hpp>
-#include <profile/auth/url.hpp>
 
 #include <chrono>            // expires_in, interval, wall clock for Retry-After
 #include <cstdint>           // std::uint64_t / std::int64_t second counts
@@ -23,6 +22,10 @@
 #include <string>            // fields, messages
 #include <string_view>       // member names
 #include <utility>           // std::move
+
+#if PROFILE_AUTH_DEFINITIONS
+#include <profile/auth/url.hpp>  // check_endpoint for the verification URIs
+#endif
 
 namespace profile::auth::inline v0 {
 
@@ -36,16 +39,7 @@ inline constexpr std::string_view device_code_grant_type =
 /// `Accept: application/json`.
 /// Errors: errc::invalid_argument (device_authorization_endpoint or client_id empty, control
 /// bytes, missing secret), errc::invalid_url / errc::insecure_endpoint for the endpoint.
-[[nodiscard]] inline result<http_request> device_authorization_request(const user_auth_config& c) {
-  auto u = detail::begin_user_request(c, "device_authorization_endpoint",
-                                      c.device_authorization_endpoint, body_format::form, {},
-                                      3 * c.scope.size());
-  if (!u) return unexpected<error>(std::move(u).error());
-  // Credentials first: the body then has no member before client_id, as in RFC 8628 §3.1.
-  http_request req = detail::finish_user_request(c, std::move(*u));
-  if (!c.scope.empty()) append_form_field(req.body, "scope", c.scope);
-  return req;
-}
+[[nodiscard]] result<http_request> device_authorization_request(const user_auth_config& c);
 
 /// What the device authorization endpoint answered (RFC 8628 §3.2). Show `user_code` and
 /// `verification_uri` (or `verification_uri_complete`, e.g. as a QR code), then poll the token
@@ -70,51 +64,6 @@ struct device_authorization_options {
   bool allow_insecure_http = false;  ///< accept an http:// verification URI (testing only)
 };
 
-namespace detail {
-
-[[nodiscard]] inline unexpected<error> device_failure(const http_response& r,
-                                                      const device_authorization_options& o,
-                                                      errc code, std::string problem) {
-  error e;
-  add_response_context(e, r, o.wall_clock_now);
-  e.code = code;
-  e.message = "the device authorization endpoint answered " + std::to_string(r.status) + " " +
-              std::move(problem);
-  append_context(e.message, e);
-  return unexpected<error>(std::move(e));
-}
-
-/// Checks a URI the user will be shown: an absolute https URL (http only for loopback or when
-/// allowed) without user information, so a hostile answer cannot put a phishing page or
-/// terminal control bytes in front of the user.
-[[nodiscard]] inline bool acceptable_verification_uri(std::string_view s, bool insecure) {
-  auto u = check_endpoint(s, insecure);
-  return u.has_value();
-}
-
-/// A string member as text, or nullopt when absent or null; `ok` turns false for other kinds.
-[[nodiscard]] inline std::optional<std::string> device_string(const json::value& root,
-                                                              std::string_view name, bool& ok) {
-  const auto v = root.find(name);
-  if (!v || v->is_null()) return std::nullopt;
-  std::string s;
-  if (!v->copy_string_to(s)) ok = false;
-  return s;
-}
-
-/// Reads an expires_in / interval member (number or numeric string), as token responses do.
-[[nodiscard]] inline std::optional<lifetime_reading> device_seconds(const json::value& root,
-                                                                    std::string_view name) {
-  const auto v = root.find(name);
-  if (!v || v->is_null()) return std::nullopt;
-  std::string scratch;
-  if (v->is_number()) return read_lifetime(v->raw());
-  if (const auto s = v->get_string(scratch)) return read_lifetime(*s);
-  return lifetime_reading{};
-}
-
-}  // namespace detail
-
 /// Parses the device authorization answer (RFC 8628 §3.2), taking `received_at` (monotonic)
 /// as the start of the codes' life. `verification_url` (Google's older name) is accepted for
 /// `verification_uri`. `interval` defaults to 5 s when absent, and also when zero, negative or
@@ -128,9 +77,123 @@ namespace detail {
 /// - errc::insecure_endpoint / errc::malformed_response: a verification URI that is not https
 ///   (loopback excepted) or not a valid absolute URL;
 /// - errc::invalid_json / invalid_utf8 / limit_exceeded from the JSON reader.
-[[nodiscard]] inline result<device_authorization> parse_device_authorization_response(
+[[nodiscard]] result<device_authorization> parse_device_authorization_response(
     const http_response& resp, time_point received_at,
-    const device_authorization_options& opts = {}) {
+    const device_authorization_options& opts = {});
+
+/// Builds one device token poll (RFC 8628 §3.4): `POST token_endpoint`, body grant_type=
+/// urn:ietf:params:oauth:grant-type:device_code, device_code, then the client's credentials.
+/// Errors: errc::invalid_argument (empty device code, client settings), errc::invalid_url /
+/// errc::insecure_endpoint (token_endpoint).
+[[nodiscard]] result<http_request> device_token_request(const user_auth_config& c,
+                                                        const secret& device_code);
+
+/// device_token_request() for the code in `d`.
+[[nodiscard]] inline result<http_request> device_token_request(const user_auth_config& c,
+                                                               const device_authorization& d) {
+  return device_token_request(c, d.device_code);
+}
+
+/// The outcome of one device token poll (RFC 8628 §3.5).
+enum class device_poll_status : unsigned char {
+  success,                ///< the user approved: `issued` holds the token
+  authorization_pending,  ///< not yet: poll again after `interval`
+  slow_down,              ///< polling too fast: poll again after the (increased) `interval`
+  access_denied,          ///< the user refused: stop (final)
+  expired_token,          ///< the device code expired: start over with a new request (final)
+  failed,                 ///< any other error: stop, unless is_retryable(failure) (final)
+};
+
+/// One poll's outcome and the interval to use from now on.
+struct device_poll_outcome {
+  device_poll_status status = device_poll_status::failed;
+  std::chrono::seconds interval{5};  ///< wait at least this long before the next poll
+  std::optional<token> issued;       ///< the token, for success only
+  error failure;                     ///< the server's answer, for every status but success
+
+  /// True for authorization_pending and slow_down: poll again after `interval`.
+  [[nodiscard]] bool keep_polling() const noexcept {
+    return status == device_poll_status::authorization_pending ||
+           status == device_poll_status::slow_down;
+  }
+};
+
+/// Sorts the result of one poll into its outcome. `interval` is the current polling interval
+/// (values below 1 s count as 5 s). slow_down adds 5 s to it, for this and every later poll
+/// (RFC 8628 §3.5); every other outcome keeps it. A transport failure or a 5xx gives `failed`
+/// with a retryable error: a driver may then back off and poll again (§3.5 suggests
+/// exponential backoff) while the device code has not expired.
+[[nodiscard]] device_poll_outcome classify_device_poll(result<token> r,
+                                                       std::chrono::seconds interval);
+
+/// parse_token_response() on one poll's answer, then classify_device_poll().
+[[nodiscard]] device_poll_outcome parse_device_token_response(const http_response& resp,
+                                                              time_point received_at,
+                                                              std::chrono::seconds interval,
+                                                              const token_parse_options& opts = {});
+
+// --- definitions: compiled here header-only, in the library's source file in compiled mode ---
+#if PROFILE_AUTH_DEFINITIONS
+
+PROFILE_AUTH_INLINE result<http_request> device_authorization_request(const user_auth_config& c) {
+  auto u = detail::begin_user_request(c, "device_authorization_endpoint",
+                                      c.device_authorization_endpoint, body_format::form, {},
+                                      3 * c.scope.size());
+  if (!u) return unexpected<error>(std::move(u).error());
+  // Credentials first: the body then has no member before client_id, as in RFC 8628 §3.1.
+  http_request req = detail::finish_user_request(c, std::move(*u));
+  if (!c.scope.empty()) append_form_field(req.body, "scope", c.scope);
+  return req;
+}
+
+namespace detail {
+
+[[nodiscard]] PROFILE_AUTH_INLINE unexpected<error> device_failure(
+    const http_response& r, const device_authorization_options& o, errc code, std::string problem) {
+  error e;
+  add_response_context(e, r, o.wall_clock_now);
+  e.code = code;
+  e.message = "the device authorization endpoint answered " + std::to_string(r.status) + " " +
+              std::move(problem);
+  append_context(e.message, e);
+  return unexpected<error>(std::move(e));
+}
+
+/// Checks a URI the user will be shown: an absolute https URL (http only for loopback or when
+/// allowed) without user information, so a hostile answer cannot put a phishing page or
+/// terminal control bytes in front of the user.
+[[nodiscard]] PROFILE_AUTH_INLINE bool acceptable_verification_uri(std::string_view s,
+                                                                   bool insecure) {
+  auto u = check_endpoint(s, insecure);
+  return u.has_value();
+}
+
+/// A string member as text, or nullopt when absent or null; `ok` turns false for other kinds.
+[[nodiscard]] PROFILE_AUTH_INLINE std::optional<std::string> device_string(const json::value& root,
+                                                                           std::string_view name,
+                                                                           bool& ok) {
+  const auto v = root.find(name);
+  if (!v || v->is_null()) return std::nullopt;
+  std::string s;
+  if (!v->copy_string_to(s)) ok = false;
+  return s;
+}
+
+/// Reads an expires_in / interval member (number or numeric string), as token responses do.
+[[nodiscard]] PROFILE_AUTH_INLINE std::optional<lifetime_reading> device_seconds(
+    const json::value& root, std::string_view name) {
+  const auto v = root.find(name);
+  if (!v || v->is_null()) return std::nullopt;
+  std::string scratch;
+  if (v->is_number()) return read_lifetime(v->raw());
+  if (const auto s = v->get_string(scratch)) return read_lifetime(*s);
+  return lifetime_reading{};
+}
+
+}  // namespace detail
+
+PROFILE_AUTH_INLINE result<device_authorization> parse_device_authorization_response(
+    const http_response& resp, time_point received_at, const device_authorization_options& opts) {
   if (!resp.ok()) {
     response_error_options eo{opts.limits, opts.wall_clock_now};
     return unexpected<error>(oauth_error_from_response(resp, "device authorization endpoint", eo));
@@ -212,12 +275,8 @@ namespace detail {
   return d;
 }
 
-/// Builds one device token poll (RFC 8628 §3.4): `POST token_endpoint`, body grant_type=
-/// urn:ietf:params:oauth:grant-type:device_code, device_code, then the client's credentials.
-/// Errors: errc::invalid_argument (empty device code, client settings), errc::invalid_url /
-/// errc::insecure_endpoint (token_endpoint).
-[[nodiscard]] inline result<http_request> device_token_request(const user_auth_config& c,
-                                                               const secret& device_code) {
+PROFILE_AUTH_INLINE result<http_request> device_token_request(const user_auth_config& c,
+                                                              const secret& device_code) {
   if (auto r = detail::check_secret_param("the device code", device_code, c.format); !r)
     return unexpected<error>(std::move(r).error());
   auto u = detail::begin_user_request(c, "token_endpoint", c.token_endpoint, c.format,
@@ -227,43 +286,8 @@ namespace detail {
   return detail::finish_user_request(c, std::move(*u));
 }
 
-/// device_token_request() for the code in `d`.
-[[nodiscard]] inline result<http_request> device_token_request(const user_auth_config& c,
-                                                               const device_authorization& d) {
-  return device_token_request(c, d.device_code);
-}
-
-/// The outcome of one device token poll (RFC 8628 §3.5).
-enum class device_poll_status : unsigned char {
-  success,                ///< the user approved: `issued` holds the token
-  authorization_pending,  ///< not yet: poll again after `interval`
-  slow_down,              ///< polling too fast: poll again after the (increased) `interval`
-  access_denied,          ///< the user refused: stop (final)
-  expired_token,          ///< the device code expired: start over with a new request (final)
-  failed,                 ///< any other error: stop, unless is_retryable(failure) (final)
-};
-
-/// One poll's outcome and the interval to use from now on.
-struct device_poll_outcome {
-  device_poll_status status = device_poll_status::failed;
-  std::chrono::seconds interval{5};  ///< wait at least this long before the next poll
-  std::optional<token> issued;       ///< the token, for success only
-  error failure;                     ///< the server's answer, for every status but success
-
-  /// True for authorization_pending and slow_down: poll again after `interval`.
-  [[nodiscard]] bool keep_polling() const noexcept {
-    return status == device_poll_status::authorization_pending ||
-           status == device_poll_status::slow_down;
-  }
-};
-
-/// Sorts the result of one poll into its outcome. `interval` is the current polling interval
-/// (values below 1 s count as 5 s). slow_down adds 5 s to it, for this and every later poll
-/// (RFC 8628 §3.5); every other outcome keeps it. A transport failure or a 5xx gives `failed`
-/// with a retryable error: a driver may then back off and poll again (§3.5 suggests
-/// exponential backoff) while the device code has not expired.
-[[nodiscard]] inline device_poll_outcome classify_device_poll(result<token> r,
-                                                              std::chrono::seconds interval) {
+PROFILE_AUTH_INLINE device_poll_outcome classify_device_poll(result<token> r,
+                                                             std::chrono::seconds interval) {
   device_poll_outcome o;
   o.interval = interval < std::chrono::seconds(1) ? std::chrono::seconds(5) : interval;
   if (r) {
@@ -293,12 +317,13 @@ struct device_poll_outcome {
   return o;
 }
 
-/// parse_token_response() on one poll's answer, then classify_device_poll().
-[[nodiscard]] inline device_poll_outcome parse_device_token_response(
-    const http_response& resp, time_point received_at, std::chrono::seconds interval,
-    const token_parse_options& opts = {}) {
+PROFILE_AUTH_INLINE device_poll_outcome
+parse_device_token_response(const http_response& resp, time_point received_at,
+                            std::chrono::seconds interval, const token_parse_options& opts) {
   return classify_device_poll(parse_token_response(resp, received_at, opts), interval);
 }
+
+#endif  // PROFILE_AUTH_DEFINITIONS
 
 }  // namespace profile::auth::inline v0
 

@@ -7,14 +7,10 @@
 #include <profile/auth/concepts.hpp>
 #include <profile/auth/detail/json.hpp>
 #include <profile/auth/detail/response_reader.hpp>
-#include <profile/auth/encoding.hpp>
 #include <profile/auth/error.hpp>
 #include <profile/auth/grants/client_auth.hpp>
 #include <profile/auth/grants/revocation.hpp>
-#include <profile/auth/grants/user_auth_config.hpp>
-#include <profile/auth/header.hpp>
 #include <profile/auth/http.hpp>
-#include <profile/auth/oauth_error.hpp>
 #include <profile/auth/result.hpp>
 #include <profile/auth/secret.hpp>
 
@@ -25,6 +21,12 @@
 #include <string_view>  // hints, member names
 #include <utility>      // std::pair, std::move
 #include <vector>       // aud, extra members
+
+#if PROFILE_AUTH_DEFINITIONS
+#include <profile/auth/encoding.hpp>                 // append_form_field
+#include <profile/auth/grants/user_auth_config.hpp>  // endpoint and secret parameter checks
+#include <profile/auth/oauth_error.hpp>              // error answers
+#endif
 
 namespace profile::auth::inline v0 {
 
@@ -51,47 +53,9 @@ struct introspection_config {
 /// hint, incomplete client settings, both a client and a bearer_token), errc::invalid_url /
 /// errc::insecure_endpoint (endpoint), errc::invalid_header_value (bearer_token not a
 /// b64token). Messages never quote a credential.
-[[nodiscard]] inline result<http_request> introspection_request(const introspection_config& c,
-                                                                const secret& token,
-                                                                std::string_view hint) {
-  if (auto r = detail::check_configured_endpoint("introspection_endpoint", c.introspection_endpoint,
-                                                 c.allow_insecure_http);
-      !r)
-    return unexpected<error>(std::move(r).error());
-  if (auto r = detail::check_secret_param("the token to introspect", token, body_format::form); !r)
-    return unexpected<error>(std::move(r).error());
-  if (auto r = detail::check_text_param("token_type_hint", hint, body_format::form); !r)
-    return unexpected<error>(std::move(r).error());
-  const bool bearer = !c.bearer_token.empty();
-  if (bearer && (!c.client_id.empty() || !c.client_secret.empty()))
-    return fail(errc::invalid_argument,
-                "introspection_config has both a client (client_id/client_secret) and a "
-                "bearer_token: set one of them");
-  if (!bearer)
-    if (auto r =
-            validate_client_auth(c.client_id, c.client_secret, c.auth, c.basic, body_format::form);
-        !r)
-      return unexpected<error>(std::move(r).error());
-  http_request req;
-  req.method = "POST";
-  req.url = c.introspection_endpoint;
-  req.headers.add("Accept", "application/json");
-  req.headers.add("Content-Type", std::string(content_type_of(body_format::form)));
-  if (bearer) {
-    auto h = detail::configured_bearer_value("introspection_config::bearer_token", c.bearer_token);
-    if (!h) return unexpected<error>(std::move(h).error());
-    req.headers.add("Authorization", std::move(*h));
-  }
-  // One allocation: no stale copy of the token or secret left behind in a freed buffer.
-  req.body.reserve(64 +
-                   3 * (token.size() + hint.size() + c.client_id.size() + c.client_secret.size()));
-  append_form_field(req.body, "token", token.reveal());
-  if (!hint.empty()) append_form_field(req.body, "token_type_hint", hint);
-  if (!bearer)
-    apply_client_auth(req, req.body, body_format::form, c.client_id, c.client_secret, c.auth,
-                      c.basic);
-  return req;
-}
+[[nodiscard]] result<http_request> introspection_request(const introspection_config& c,
+                                                         const secret& token,
+                                                         std::string_view hint);
 
 /// introspection_request() with a standard hint (default: access_token, what a resource
 /// server holds; token_type_hint::none sends no hint).
@@ -189,8 +153,82 @@ inline constexpr std::string_view introspection_endpoint_name = "introspection e
 /// - errc::malformed_response: not a JSON object; `active` missing or not a boolean (`"true"`
 ///   and `1` included); a member of the wrong type (the message names it);
 /// - errc::invalid_json / invalid_utf8 / limit_exceeded from the JSON reader.
-[[nodiscard]] inline result<introspection_result> parse_introspection_response(
-    const http_response& resp, const introspection_options& opts = {}) {
+[[nodiscard]] result<introspection_result> parse_introspection_response(
+    const http_response& resp, const introspection_options& opts = {});
+
+/// Introspects `token`: introspection_request(), one transport.send(), then
+/// parse_introspection_response(). The request's body (the token, maybe the client secret) and
+/// Authorization field (Basic credentials or the bearer token) are wiped after sending.
+/// Errors: those three, with the token, the client secret and the bearer token removed from
+/// every text of the error even if the server quoted them (whole, percent-encoded, or cut off
+/// by a length cap).
+template <Transport T>
+[[nodiscard]] result<introspection_result> introspect(
+    T& transport, const introspection_config& c, const secret& token,
+    token_type_hint hint = token_type_hint::access_token, const introspection_options& opts = {}) {
+  const auto scrub = [&](error e) {
+    detail::redact_secret(e, token);
+    detail::redact_secret(e, c.client_secret);
+    detail::redact_secret(e, c.bearer_token);
+    return unexpected<error>(std::move(e));
+  };
+  auto req = introspection_request(c, token, hint);
+  if (!req) return scrub(std::move(req).error());
+  auto resp = transport.send(*req);
+  detail::wipe_sent_request(*req);
+  if (!resp) return scrub(std::move(resp).error());
+  auto r = parse_introspection_response(*resp, opts);
+  if (!r) return scrub(std::move(r).error());
+  return r;
+}
+
+// --- definitions: compiled here header-only, in the library's source file in compiled mode ---
+#if PROFILE_AUTH_DEFINITIONS
+
+PROFILE_AUTH_INLINE result<http_request> introspection_request(const introspection_config& c,
+                                                               const secret& token,
+                                                               std::string_view hint) {
+  if (auto r = detail::check_configured_endpoint("introspection_endpoint", c.introspection_endpoint,
+                                                 c.allow_insecure_http);
+      !r)
+    return unexpected<error>(std::move(r).error());
+  if (auto r = detail::check_secret_param("the token to introspect", token, body_format::form); !r)
+    return unexpected<error>(std::move(r).error());
+  if (auto r = detail::check_text_param("token_type_hint", hint, body_format::form); !r)
+    return unexpected<error>(std::move(r).error());
+  const bool bearer = !c.bearer_token.empty();
+  if (bearer && (!c.client_id.empty() || !c.client_secret.empty()))
+    return fail(errc::invalid_argument,
+                "introspection_config has both a client (client_id/client_secret) and a "
+                "bearer_token: set one of them");
+  if (!bearer)
+    if (auto r =
+            validate_client_auth(c.client_id, c.client_secret, c.auth, c.basic, body_format::form);
+        !r)
+      return unexpected<error>(std::move(r).error());
+  http_request req;
+  req.method = "POST";
+  req.url = c.introspection_endpoint;
+  req.headers.add("Accept", "application/json");
+  req.headers.add("Content-Type", std::string(content_type_of(body_format::form)));
+  if (bearer) {
+    auto h = detail::configured_bearer_value("introspection_config::bearer_token", c.bearer_token);
+    if (!h) return unexpected<error>(std::move(h).error());
+    req.headers.add("Authorization", std::move(*h));
+  }
+  // One allocation: no stale copy of the token or secret left behind in a freed buffer.
+  req.body.reserve(64 +
+                   3 * (token.size() + hint.size() + c.client_id.size() + c.client_secret.size()));
+  append_form_field(req.body, "token", token.reveal());
+  if (!hint.empty()) append_form_field(req.body, "token_type_hint", hint);
+  if (!bearer)
+    apply_client_auth(req, req.body, body_format::form, c.client_id, c.client_secret, c.auth,
+                      c.basic);
+  return req;
+}
+
+PROFILE_AUTH_INLINE result<introspection_result> parse_introspection_response(
+    const http_response& resp, const introspection_options& opts) {
   constexpr std::string_view what = detail::introspection_endpoint_name;
   const response_error_options eo{opts.limits, opts.wall_clock_now};
   if (!resp.ok()) {
@@ -244,31 +282,7 @@ inline constexpr std::string_view introspection_endpoint_name = "introspection e
   return r;
 }
 
-/// Introspects `token`: introspection_request(), one transport.send(), then
-/// parse_introspection_response(). The request's body (the token, maybe the client secret) and
-/// Authorization field (Basic credentials or the bearer token) are wiped after sending.
-/// Errors: those three, with the token, the client secret and the bearer token removed from
-/// every text of the error even if the server quoted them (whole, percent-encoded, or cut off
-/// by a length cap).
-template <Transport T>
-[[nodiscard]] result<introspection_result> introspect(
-    T& transport, const introspection_config& c, const secret& token,
-    token_type_hint hint = token_type_hint::access_token, const introspection_options& opts = {}) {
-  const auto scrub = [&](error e) {
-    detail::redact_secret(e, token);
-    detail::redact_secret(e, c.client_secret);
-    detail::redact_secret(e, c.bearer_token);
-    return unexpected<error>(std::move(e));
-  };
-  auto req = introspection_request(c, token, hint);
-  if (!req) return scrub(std::move(req).error());
-  auto resp = transport.send(*req);
-  detail::wipe_sent_request(*req);
-  if (!resp) return scrub(std::move(resp).error());
-  auto r = parse_introspection_response(*resp, opts);
-  if (!r) return scrub(std::move(r).error());
-  return r;
-}
+#endif  // PROFILE_AUTH_DEFINITIONS
 
 }  // namespace profile::auth::inline v0
 

@@ -26,9 +26,42 @@ namespace profile::auth::inline v0 {
 /// with: the user must log in); errc::invalid_argument for control bytes, an empty client_id
 /// or a missing secret; errc::invalid_url / errc::insecure_endpoint for token_endpoint.
 /// No message contains the refresh token or the client secret.
-[[nodiscard]] inline result<http_request> refresh_token_request(const user_auth_config& c,
-                                                                const secret& refresh_token,
-                                                                std::string_view scope = {}) {
+[[nodiscard]] result<http_request> refresh_token_request(const user_auth_config& c,
+                                                         const secret& refresh_token,
+                                                         std::string_view scope = {});
+
+/// Combines the token a refresh returned with the one it replaces (RFC 6749 §6, and OAuth
+/// 2.1's rotation of public clients' refresh tokens): a refresh token in `fresh` replaces the
+/// previous one (rotation: the old one is dead from now on); when the server sent none, the
+/// previous refresh token stays valid and is kept. A missing scope means "as granted before"
+/// (RFC 6749 §5.1) and keeps the previous scope. Everything else comes from `fresh`. Pure:
+/// storing the result (atomically, with compare-and-swap against the previous refresh token)
+/// is the caller's job.
+[[nodiscard]] token apply_refresh_rotation(const token& previous, token fresh);
+
+/// True when `fresh` carries a refresh token different from `previous`'s (the server rotated
+/// it): the previous one must not be used again, by this process or any other sharing a store.
+[[nodiscard]] inline bool refresh_token_rotated(const token& previous, const token& fresh) {
+  return !fresh.refresh_token.empty() && !(fresh.refresh_token == previous.refresh_token);
+}
+
+/// Parses the answer to refresh_token_request() and applies rotation (apply_refresh_rotation
+/// against `previous`).
+/// Errors: those of parse_token_response(), except that `invalid_grant` becomes
+/// errc::reauthentication_required: the refresh token is expired, revoked or was already used
+/// (a rotated token replayed), and only a new login helps. error::oauth_error stays
+/// "invalid_grant", with the status and the server's description; the caller should clear the
+/// stored session (after checking that no other process rotated it meanwhile).
+[[nodiscard]] result<token> parse_refresh_response(const http_response& resp,
+                                                   time_point received_at, const token& previous,
+                                                   const token_parse_options& opts = {});
+
+// --- definitions: compiled here header-only, in the library's source file in compiled mode ---
+#if PROFILE_AUTH_DEFINITIONS
+
+PROFILE_AUTH_INLINE result<http_request> refresh_token_request(const user_auth_config& c,
+                                                               const secret& refresh_token,
+                                                               std::string_view scope) {
   if (refresh_token.empty())
     return fail(errc::not_authenticated,
                 "there is no refresh token to refresh with: the user must log in again");
@@ -44,36 +77,16 @@ namespace profile::auth::inline v0 {
   return detail::finish_user_request(c, std::move(*u));
 }
 
-/// Combines the token a refresh returned with the one it replaces (RFC 6749 §6, and OAuth
-/// 2.1's rotation of public clients' refresh tokens): a refresh token in `fresh` replaces the
-/// previous one (rotation: the old one is dead from now on); when the server sent none, the
-/// previous refresh token stays valid and is kept. A missing scope means "as granted before"
-/// (RFC 6749 §5.1) and keeps the previous scope. Everything else comes from `fresh`. Pure:
-/// storing the result (atomically, with compare-and-swap against the previous refresh token)
-/// is the caller's job.
-[[nodiscard]] inline token apply_refresh_rotation(const token& previous, token fresh) {
+PROFILE_AUTH_INLINE token apply_refresh_rotation(const token& previous, token fresh) {
   if (fresh.refresh_token.empty()) fresh.refresh_token = previous.refresh_token;
   if (fresh.scope.empty()) fresh.scope = previous.scope;
   return fresh;
 }
 
-/// True when `fresh` carries a refresh token different from `previous`'s (the server rotated
-/// it): the previous one must not be used again, by this process or any other sharing a store.
-[[nodiscard]] inline bool refresh_token_rotated(const token& previous, const token& fresh) {
-  return !fresh.refresh_token.empty() && !(fresh.refresh_token == previous.refresh_token);
-}
-
-/// Parses the answer to refresh_token_request() and applies rotation (apply_refresh_rotation
-/// against `previous`).
-/// Errors: those of parse_token_response(), except that `invalid_grant` becomes
-/// errc::reauthentication_required: the refresh token is expired, revoked or was already used
-/// (a rotated token replayed), and only a new login helps. error::oauth_error stays
-/// "invalid_grant", with the status and the server's description; the caller should clear the
-/// stored session (after checking that no other process rotated it meanwhile).
-[[nodiscard]] inline result<token> parse_refresh_response(const http_response& resp,
-                                                          time_point received_at,
-                                                          const token& previous,
-                                                          const token_parse_options& opts = {}) {
+PROFILE_AUTH_INLINE result<token> parse_refresh_response(const http_response& resp,
+                                                         time_point received_at,
+                                                         const token& previous,
+                                                         const token_parse_options& opts) {
   auto t = parse_token_response(resp, received_at, opts);
   if (!t) {
     error e = std::move(t).error();
@@ -89,6 +102,8 @@ namespace profile::auth::inline v0 {
   }
   return apply_refresh_rotation(previous, std::move(*t));
 }
+
+#endif  // PROFILE_AUTH_DEFINITIONS
 
 }  // namespace profile::auth::inline v0
 

@@ -12,12 +12,9 @@
 #include <profile/auth/grants/client_credentials.hpp>
 #include <profile/auth/grants/client_metadata.hpp>
 #include <profile/auth/grants/user_auth_config.hpp>
-#include <profile/auth/header.hpp>
 #include <profile/auth/http.hpp>
-#include <profile/auth/oauth_error.hpp>
 #include <profile/auth/result.hpp>
 #include <profile/auth/secret.hpp>
-#include <profile/auth/url.hpp>
 
 #include <chrono>       // system_clock: secret expiry, Retry-After dates
 #include <cstdint>      // std::int64_t timestamps
@@ -26,6 +23,12 @@
 #include <string_view>  // member names
 #include <utility>      // std::pair, std::move
 #include <vector>       // registered redirect URIs and grant types
+
+#if PROFILE_AUTH_DEFINITIONS
+#include <profile/auth/header.hpp>       // is_b64token for the registration access token
+#include <profile/auth/oauth_error.hpp>  // error answers
+#include <profile/auth/url.hpp>          // check_endpoint for registration_client_uri
+#endif
 
 namespace profile::auth::inline v0 {
 
@@ -57,9 +60,108 @@ inline constexpr std::string_view registration_members[] = {"client_id",
 /// Errors: those of validate(); errc::invalid_argument / invalid_url / insecure_endpoint for
 /// the endpoint (empty, not a URL, plain http to a non-loopback host); errc::invalid_header_value
 /// when the initial access token is empty or not an RFC 6750 b64token (never quoted).
-[[nodiscard]] inline result<http_request> registration_request(
+[[nodiscard]] result<http_request> registration_request(
     std::string_view registration_endpoint, const client_metadata& m,
+    const secret* initial_access_token = nullptr, const registration_options& opts = {});
+
+/// A registered client (RFC 7591 §3.2.1).
+struct registered_client {
+  std::string client_id;
+  std::optional<secret> client_secret;              ///< absent for public clients
+  std::optional<std::int64_t> client_id_issued_at;  ///< seconds since 1970-01-01 UTC
+  /// When client_secret stops working, in seconds since 1970-01-01 UTC; 0 means never. Absent
+  /// when the server did not say (treat as never). See client_secret_expired().
+  std::optional<std::int64_t> client_secret_expires_at;
+  /// RFC 7592: credential and URL for reading, updating or deleting this registration.
+  std::optional<secret> registration_access_token;
+  std::string registration_client_uri;  ///< empty when not given
+  client_metadata metadata;  ///< what the server registered (it may have changed or added values)
+};
+
+/// True when the client secret has an expiry (client_secret_expires_at set and not 0) at or
+/// before `now`: register again (or use RFC 7592) to get a new one.
+[[nodiscard]] bool client_secret_expired(const registered_client& c,
+                                         std::chrono::system_clock::time_point now);
+
+namespace detail {
+
+inline constexpr std::string_view registration_endpoint_name = "registration endpoint";
+
+}  // namespace detail
+
+/// Parses the answer to registration_request() (RFC 7591 §3.2). Success is 201 Created (200
+/// is accepted too) with a JSON object holding at least `client_id`. `null` members count as
+/// absent, and so does an empty `client_secret`.
+/// Errors:
+/// - 4xx/5xx: as oauth_error_from_response(), where invalid_redirect_uri gives
+///   errc::invalid_redirect_uri and invalid_client_metadata, invalid_software_statement and
+///   unapproved_software_statement give errc::invalid_client_metadata (all misconfiguration;
+///   error::oauth_error keeps the code); a 401/403 without an OAuth body (a missing or wrong
+///   initial access token, often) is errc::http_error;
+/// - errc::malformed_response: another 2xx status; not a JSON object; client_id missing, empty,
+///   not a string or with control bytes; a member of the wrong type (strings, arrays of
+///   strings, non-negative integer timestamps); a client_secret with control bytes; a
+///   registration_access_token that is not a b64token; a registration_client_uri that is not
+///   an absolute http(s) URL;
+/// - errc::insecure_endpoint: a plain-http registration_client_uri to a non-loopback host;
+/// - errc::invalid_json / invalid_utf8 / limit_exceeded from the JSON reader.
+/// Messages name members, never their values.
+[[nodiscard]] result<registered_client> parse_registration_response(
+    const http_response& resp, const registration_options& opts = {});
+
+/// The client_auth for an RFC 7591 token_endpoint_auth_method ("" means the RFC's default,
+/// client_secret_basic).
+/// Errors: errc::invalid_argument for methods this library does not implement
+/// (private_key_jwt, client_secret_jwt, tls_client_auth …).
+[[nodiscard]] result<client_auth> client_auth_from_method(std::string_view method);
+
+/// A user_auth_config for a registered client: a copy of `base` (endpoints, body format,
+/// allow_insecure_http … as the server needs them) with client_id, client_secret and auth from
+/// the registration. redirect_uri: base's when set (it must be one of the registered URIs,
+/// since servers compare exactly), else the first registered one. scope: base's when set, else
+/// the registered scope.
+/// Errors: errc::invalid_argument when the auth method is unsupported, a confidential method
+/// came without a client_secret, or base.redirect_uri was not registered.
+[[nodiscard]] result<user_auth_config> user_auth_config_for(const registered_client& c,
+                                                            user_auth_config base);
+
+/// A client_credentials_config for a registered confidential client and `token_endpoint`
+/// (scope: the registered one; the rest as client_credentials_config's defaults).
+/// Errors: errc::invalid_argument when the client has no client_secret, uses an unsupported or
+/// `none` auth method, or was registered without the client_credentials grant.
+[[nodiscard]] result<client_credentials_config> client_credentials_config_for(
+    const registered_client& c, std::string token_endpoint);
+
+/// Registers a client: registration_request(), one transport.send(), then
+/// parse_registration_response(). The request's Authorization field (the initial access token)
+/// and the answer's body (the issued credentials) are wiped.
+/// Errors: those three, with the initial access token removed from every text of the error
+/// even if the server quoted it (whole, percent-encoded, or cut off by a length cap).
+template <Transport T>
+[[nodiscard]] result<registered_client> register_client(
+    T& transport, std::string_view registration_endpoint, const client_metadata& m,
     const secret* initial_access_token = nullptr, const registration_options& opts = {}) {
+  const auto scrub = [&](error e) {
+    if (initial_access_token != nullptr) detail::redact_secret(e, *initial_access_token);
+    return unexpected<error>(std::move(e));
+  };
+  auto req = registration_request(registration_endpoint, m, initial_access_token, opts);
+  if (!req) return scrub(std::move(req).error());
+  auto resp = transport.send(*req);
+  detail::wipe_sent_request(*req);
+  if (!resp) return scrub(std::move(resp).error());
+  auto c = parse_registration_response(*resp, opts);
+  detail::secure_wipe(resp->body);  // it holds the issued client_secret
+  if (!c) return scrub(std::move(c).error());
+  return c;
+}
+
+// --- definitions: compiled here header-only, in the library's source file in compiled mode ---
+#if PROFILE_AUTH_DEFINITIONS
+
+PROFILE_AUTH_INLINE result<http_request> registration_request(
+    std::string_view registration_endpoint, const client_metadata& m,
+    const secret* initial_access_token, const registration_options& opts) {
   if (auto r = detail::check_configured_endpoint("registration_endpoint", registration_endpoint,
                                                  opts.allow_insecure_http);
       !r)
@@ -80,24 +182,8 @@ inline constexpr std::string_view registration_members[] = {"client_id",
   return req;
 }
 
-/// A registered client (RFC 7591 §3.2.1).
-struct registered_client {
-  std::string client_id;
-  std::optional<secret> client_secret;              ///< absent for public clients
-  std::optional<std::int64_t> client_id_issued_at;  ///< seconds since 1970-01-01 UTC
-  /// When client_secret stops working, in seconds since 1970-01-01 UTC; 0 means never. Absent
-  /// when the server did not say (treat as never). See client_secret_expired().
-  std::optional<std::int64_t> client_secret_expires_at;
-  /// RFC 7592: credential and URL for reading, updating or deleting this registration.
-  std::optional<secret> registration_access_token;
-  std::string registration_client_uri;  ///< empty when not given
-  client_metadata metadata;  ///< what the server registered (it may have changed or added values)
-};
-
-/// True when the client secret has an expiry (client_secret_expires_at set and not 0) at or
-/// before `now`: register again (or use RFC 7592) to get a new one.
-[[nodiscard]] inline bool client_secret_expired(const registered_client& c,
-                                                std::chrono::system_clock::time_point now) {
+PROFILE_AUTH_INLINE bool client_secret_expired(const registered_client& c,
+                                               std::chrono::system_clock::time_point now) {
   if (!c.client_secret || !c.client_secret_expires_at || *c.client_secret_expires_at == 0)
     return false;
   const auto since_epoch = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch());
@@ -106,19 +192,16 @@ struct registered_client {
 
 namespace detail {
 
-inline constexpr std::string_view registration_endpoint_name = "registration endpoint";
-
-[[nodiscard]] inline unexpected<error> registration_failure(const http_response& r,
-                                                            const registration_options& o,
-                                                            errc code, std::string_view problem) {
+[[nodiscard]] PROFILE_AUTH_INLINE unexpected<error> registration_failure(
+    const http_response& r, const registration_options& o, errc code, std::string_view problem) {
   return answer_failure(r, registration_endpoint_name, code, problem, o.wall_clock_now);
 }
 
 /// An error answer, with advice for the RFC 7591 §3.2.2 codes. The two software statement
 /// codes become errc::invalid_client_metadata (a software statement is client metadata);
 /// oauth_error keeps the server's code.
-[[nodiscard]] inline error registration_error(const http_response& r,
-                                              const registration_options& o) {
+[[nodiscard]] PROFILE_AUTH_INLINE error registration_error(const http_response& r,
+                                                           const registration_options& o) {
   error e = oauth_error_from_response(r, registration_endpoint_name, {o.limits, o.wall_clock_now});
   std::string_view advice;
   if (e.oauth_error == "invalid_redirect_uri") {
@@ -148,25 +231,8 @@ inline constexpr std::string_view registration_endpoint_name = "registration end
 
 }  // namespace detail
 
-/// Parses the answer to registration_request() (RFC 7591 §3.2). Success is 201 Created (200
-/// is accepted too) with a JSON object holding at least `client_id`. `null` members count as
-/// absent, and so does an empty `client_secret`.
-/// Errors:
-/// - 4xx/5xx: as oauth_error_from_response(), where invalid_redirect_uri gives
-///   errc::invalid_redirect_uri and invalid_client_metadata, invalid_software_statement and
-///   unapproved_software_statement give errc::invalid_client_metadata (all misconfiguration;
-///   error::oauth_error keeps the code); a 401/403 without an OAuth body (a missing or wrong
-///   initial access token, often) is errc::http_error;
-/// - errc::malformed_response: another 2xx status; not a JSON object; client_id missing, empty,
-///   not a string or with control bytes; a member of the wrong type (strings, arrays of
-///   strings, non-negative integer timestamps); a client_secret with control bytes; a
-///   registration_access_token that is not a b64token; a registration_client_uri that is not
-///   an absolute http(s) URL;
-/// - errc::insecure_endpoint: a plain-http registration_client_uri to a non-loopback host;
-/// - errc::invalid_json / invalid_utf8 / limit_exceeded from the JSON reader.
-/// Messages name members, never their values.
-[[nodiscard]] inline result<registered_client> parse_registration_response(
-    const http_response& resp, const registration_options& opts = {}) {
+PROFILE_AUTH_INLINE result<registered_client> parse_registration_response(
+    const http_response& resp, const registration_options& opts) {
   if (!resp.ok()) return unexpected<error>(detail::registration_error(resp, opts));
   if (resp.status != 201 && resp.status != 200)
     return detail::registration_failure(
@@ -226,11 +292,7 @@ inline constexpr std::string_view registration_endpoint_name = "registration end
   return c;
 }
 
-/// The client_auth for an RFC 7591 token_endpoint_auth_method ("" means the RFC's default,
-/// client_secret_basic).
-/// Errors: errc::invalid_argument for methods this library does not implement
-/// (private_key_jwt, client_secret_jwt, tls_client_auth …).
-[[nodiscard]] inline result<client_auth> client_auth_from_method(std::string_view method) {
+PROFILE_AUTH_INLINE result<client_auth> client_auth_from_method(std::string_view method) {
   if (method.empty() || method == "client_secret_basic") return client_auth::client_secret_basic;
   if (method == "client_secret_post") return client_auth::client_secret_post;
   if (method == "none") return client_auth::none;
@@ -240,15 +302,8 @@ inline constexpr std::string_view registration_endpoint_name = "registration end
                   "none");
 }
 
-/// A user_auth_config for a registered client: a copy of `base` (endpoints, body format,
-/// allow_insecure_http … as the server needs them) with client_id, client_secret and auth from
-/// the registration. redirect_uri: base's when set (it must be one of the registered URIs,
-/// since servers compare exactly), else the first registered one. scope: base's when set, else
-/// the registered scope.
-/// Errors: errc::invalid_argument when the auth method is unsupported, a confidential method
-/// came without a client_secret, or base.redirect_uri was not registered.
-[[nodiscard]] inline result<user_auth_config> user_auth_config_for(const registered_client& c,
-                                                                   user_auth_config base) {
+PROFILE_AUTH_INLINE result<user_auth_config> user_auth_config_for(const registered_client& c,
+                                                                  user_auth_config base) {
   auto auth = client_auth_from_method(c.metadata.token_endpoint_auth_method);
   if (!auth) return unexpected<error>(std::move(auth).error());
   if (*auth != client_auth::none && !c.client_secret)
@@ -269,11 +324,7 @@ inline constexpr std::string_view registration_endpoint_name = "registration end
   return base;
 }
 
-/// A client_credentials_config for a registered confidential client and `token_endpoint`
-/// (scope: the registered one; the rest as client_credentials_config's defaults).
-/// Errors: errc::invalid_argument when the client has no client_secret, uses an unsupported or
-/// `none` auth method, or was registered without the client_credentials grant.
-[[nodiscard]] inline result<client_credentials_config> client_credentials_config_for(
+PROFILE_AUTH_INLINE result<client_credentials_config> client_credentials_config_for(
     const registered_client& c, std::string token_endpoint) {
   auto auth = client_auth_from_method(c.metadata.token_endpoint_auth_method);
   if (!auth) return unexpected<error>(std::move(auth).error());
@@ -295,29 +346,7 @@ inline constexpr std::string_view registration_endpoint_name = "registration end
   return cfg;
 }
 
-/// Registers a client: registration_request(), one transport.send(), then
-/// parse_registration_response(). The request's Authorization field (the initial access token)
-/// and the answer's body (the issued credentials) are wiped.
-/// Errors: those three, with the initial access token removed from every text of the error
-/// even if the server quoted it (whole, percent-encoded, or cut off by a length cap).
-template <Transport T>
-[[nodiscard]] result<registered_client> register_client(
-    T& transport, std::string_view registration_endpoint, const client_metadata& m,
-    const secret* initial_access_token = nullptr, const registration_options& opts = {}) {
-  const auto scrub = [&](error e) {
-    if (initial_access_token != nullptr) detail::redact_secret(e, *initial_access_token);
-    return unexpected<error>(std::move(e));
-  };
-  auto req = registration_request(registration_endpoint, m, initial_access_token, opts);
-  if (!req) return scrub(std::move(req).error());
-  auto resp = transport.send(*req);
-  detail::wipe_sent_request(*req);
-  if (!resp) return scrub(std::move(resp).error());
-  auto c = parse_registration_response(*resp, opts);
-  detail::secure_wipe(resp->body);  // it holds the issued client_secret
-  if (!c) return scrub(std::move(c).error());
-  return c;
-}
+#endif  // PROFILE_AUTH_DEFINITIONS
 
 }  // namespace profile::auth::inline v0
 

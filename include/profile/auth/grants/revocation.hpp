@@ -46,18 +46,9 @@ enum class token_type_hint : unsigned char {
 /// access token. Errors: errc::invalid_argument when revocation_endpoint is empty (the server
 /// offers none: just forget the tokens), `to_revoke` is empty or has control bytes, or the client
 /// settings are incomplete; errc::invalid_url / errc::insecure_endpoint for the endpoint.
-[[nodiscard]] inline result<http_request> revocation_request(
+[[nodiscard]] result<http_request> revocation_request(
     const user_auth_config& c, const secret& to_revoke,
-    token_type_hint hint = token_type_hint::refresh_token) {
-  if (auto r = detail::check_secret_param("the token to revoke", to_revoke, body_format::form); !r)
-    return unexpected<error>(std::move(r).error());
-  auto u = detail::begin_user_request(c, "revocation_endpoint", c.revocation_endpoint,
-                                      body_format::form, {}, 3 * to_revoke.size() + 32);
-  if (!u) return unexpected<error>(std::move(u).error());
-  detail::add_param(*u, "token", to_revoke.reveal());
-  if (hint != token_type_hint::none) detail::add_param(*u, "token_type_hint", to_string(hint));
-  return detail::finish_user_request(c, std::move(*u));
-}
+    token_type_hint hint = token_type_hint::refresh_token);
 
 /// Reads the answer to revocation_request() (RFC 7009 §2.2). Any 2xx means done: the token is
 /// revoked, or was already invalid (a server answers 200 for unknown tokens too, so nothing
@@ -69,8 +60,27 @@ enum class token_type_hint : unsigned char {
 /// - any other answer: as oauth_error_from_response() (the OAuth errc, e.g. invalid_client,
 ///   or errc::http_error for answers without an OAuth body; a 503 keeps Retry-After, and
 ///   classify() says retryable).
-[[nodiscard]] inline result<void> parse_revocation_response(
-    const http_response& resp, const response_error_options& opts = {}) {
+[[nodiscard]] result<void> parse_revocation_response(const http_response& resp,
+                                                     const response_error_options& opts = {});
+
+// --- definitions: compiled here header-only, in the library's source file in compiled mode ---
+#if PROFILE_AUTH_DEFINITIONS
+
+PROFILE_AUTH_INLINE result<http_request> revocation_request(const user_auth_config& c,
+                                                            const secret& to_revoke,
+                                                            token_type_hint hint) {
+  if (auto r = detail::check_secret_param("the token to revoke", to_revoke, body_format::form); !r)
+    return unexpected<error>(std::move(r).error());
+  auto u = detail::begin_user_request(c, "revocation_endpoint", c.revocation_endpoint,
+                                      body_format::form, {}, 3 * to_revoke.size() + 32);
+  if (!u) return unexpected<error>(std::move(u).error());
+  detail::add_param(*u, "token", to_revoke.reveal());
+  if (hint != token_type_hint::none) detail::add_param(*u, "token_type_hint", to_string(hint));
+  return detail::finish_user_request(c, std::move(*u));
+}
+
+PROFILE_AUTH_INLINE result<void> parse_revocation_response(const http_response& resp,
+                                                           const response_error_options& opts) {
   if (resp.ok()) return {};
   error e = oauth_error_from_response(resp, "revocation endpoint", opts);
   if (e.oauth_error == "unsupported_token_type") {
@@ -82,6 +92,8 @@ enum class token_type_hint : unsigned char {
   }
   return unexpected<error>(std::move(e));
 }
+
+#endif  // PROFILE_AUTH_DEFINITIONS
 
 }  // namespace profile::auth::inline v0
 

@@ -9,12 +9,15 @@
 #include <profile/auth/http.hpp>
 #include <profile/auth/result.hpp>
 #include <profile/auth/secret.hpp>
-#include <profile/auth/url.hpp>
 
 #include <cstddef>      // std::size_t
 #include <string>       // config fields, messages
 #include <string_view>  // parameter names
 #include <utility>      // std::move
+
+#if PROFILE_AUTH_DEFINITIONS
+#include <profile/auth/url.hpp>  // check_endpoint, parse_url for the configured URLs
+#endif
 
 namespace profile::auth::inline v0 {
 
@@ -59,8 +62,56 @@ namespace detail {
 
 /// Checks one configured endpoint: non-empty (naming the field that is missing), then
 /// check_endpoint().
-[[nodiscard]] inline result<void> check_configured_endpoint(std::string_view field,
-                                                            std::string_view url, bool insecure) {
+[[nodiscard]] result<void> check_configured_endpoint(std::string_view field, std::string_view url,
+                                                     bool insecure);
+
+/// Checks the redirect URI: absolute, no fragment (RFC 6749 §3.1.2), no control bytes, and
+/// not plain http to a non-loopback host unless allowed. Messages name scheme and host only.
+[[nodiscard]] result<void> check_redirect_uri(const user_auth_config& c);
+
+/// Checks client_id and the credentials used for token endpoint requests.
+[[nodiscard]] result<void> check_client(const user_auth_config& c, body_format fmt);
+
+/// A token request (form or JSON body, unfinished) after its endpoint and the client were
+/// checked. finish_user_request() adds the client's credentials and closes the body.
+struct user_request {
+  http_request req;
+  body_format fmt = body_format::form;
+};
+
+/// Checks `endpoint` (named `field`), the client and the scope; then starts a POST with
+/// `Accept: application/json`, the Content-Type of `fmt` and `grant_type` (when not empty) as
+/// the first body member. `reserve` sizes the body once, so no reallocation leaves a stale
+/// copy of a secret in freed memory.
+[[nodiscard]] result<user_request> begin_user_request(const user_auth_config& c,
+                                                      std::string_view field,
+                                                      std::string_view endpoint, body_format fmt,
+                                                      std::string_view grant_type,
+                                                      std::size_t reserve);
+
+/// Appends one parameter to the request's body.
+inline void add_param(user_request& u, std::string_view name, std::string_view value) {
+  append_param(u.req.body, u.fmt, name, value);
+}
+
+/// Adds the client's credentials (client_id in the body for public clients, Basic or body for
+/// confidential ones) and closes a JSON body.
+[[nodiscard]] http_request finish_user_request(const user_auth_config& c, user_request&& u);
+
+/// Checks a secret parameter (code, refresh token, device code, token to revoke) that goes
+/// into a request body: non-empty and free of control bytes. Names it, never shows it.
+[[nodiscard]] result<void> check_secret_param(std::string_view name, const secret& s,
+                                              body_format fmt);
+
+}  // namespace detail
+
+// --- definitions: compiled here header-only, in the library's source file in compiled mode ---
+#if PROFILE_AUTH_DEFINITIONS
+
+namespace detail {
+
+PROFILE_AUTH_INLINE result<void> check_configured_endpoint(std::string_view field,
+                                                           std::string_view url, bool insecure) {
   if (url.empty())
     return fail(errc::invalid_argument,
                 std::string(field) +
@@ -74,9 +125,7 @@ namespace detail {
   return {};
 }
 
-/// Checks the redirect URI: absolute, no fragment (RFC 6749 §3.1.2), no control bytes, and
-/// not plain http to a non-loopback host unless allowed. Messages name scheme and host only.
-[[nodiscard]] inline result<void> check_redirect_uri(const user_auth_config& c) {
+PROFILE_AUTH_INLINE result<void> check_redirect_uri(const user_auth_config& c) {
   if (c.redirect_uri.empty())
     return fail(errc::invalid_argument,
                 "redirect_uri is empty: set it to the redirect URI registered for the client");
@@ -99,23 +148,11 @@ namespace detail {
   return {};
 }
 
-/// Checks client_id and the credentials used for token endpoint requests.
-[[nodiscard]] inline result<void> check_client(const user_auth_config& c, body_format fmt) {
+PROFILE_AUTH_INLINE result<void> check_client(const user_auth_config& c, body_format fmt) {
   return validate_client_auth(c.client_id, c.client_secret, effective_client_auth(c), c.basic, fmt);
 }
 
-/// A token request (form or JSON body, unfinished) after its endpoint and the client were
-/// checked. finish_user_request() adds the client's credentials and closes the body.
-struct user_request {
-  http_request req;
-  body_format fmt = body_format::form;
-};
-
-/// Checks `endpoint` (named `field`), the client and the scope; then starts a POST with
-/// `Accept: application/json`, the Content-Type of `fmt` and `grant_type` (when not empty) as
-/// the first body member. `reserve` sizes the body once, so no reallocation leaves a stale
-/// copy of a secret in freed memory.
-[[nodiscard]] inline result<user_request> begin_user_request(
+PROFILE_AUTH_INLINE result<user_request> begin_user_request(
     const user_auth_config& c, std::string_view field, std::string_view endpoint, body_format fmt,
     std::string_view grant_type, std::size_t reserve) {
   if (auto r = check_configured_endpoint(field, endpoint, c.allow_insecure_http); !r)
@@ -135,29 +172,22 @@ struct user_request {
   return u;
 }
 
-/// Appends one parameter to the request's body.
-inline void add_param(user_request& u, std::string_view name, std::string_view value) {
-  append_param(u.req.body, u.fmt, name, value);
-}
-
-/// Adds the client's credentials (client_id in the body for public clients, Basic or body for
-/// confidential ones) and closes a JSON body.
-[[nodiscard]] inline http_request finish_user_request(const user_auth_config& c, user_request&& u) {
+PROFILE_AUTH_INLINE http_request finish_user_request(const user_auth_config& c, user_request&& u) {
   apply_client_auth(u.req, u.req.body, u.fmt, c.client_id, c.client_secret,
                     effective_client_auth(c), c.basic);
   if (u.fmt == body_format::json) u.req.body.push_back('}');
   return std::move(u.req);
 }
 
-/// Checks a secret parameter (code, refresh token, device code, token to revoke) that goes
-/// into a request body: non-empty and free of control bytes. Names it, never shows it.
-[[nodiscard]] inline result<void> check_secret_param(std::string_view name, const secret& s,
-                                                     body_format fmt) {
+PROFILE_AUTH_INLINE result<void> check_secret_param(std::string_view name, const secret& s,
+                                                    body_format fmt) {
   if (s.empty()) return fail(errc::invalid_argument, std::string(name) + " is empty");
   return check_text_param(name, s.reveal(), fmt);
 }
 
 }  // namespace detail
+
+#endif  // PROFILE_AUTH_DEFINITIONS
 
 }  // namespace profile::auth::inline v0
 

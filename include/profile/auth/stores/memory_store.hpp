@@ -27,45 +27,24 @@ namespace profile::auth::inline v0 {
 class memory_store {
  public:
   /// An empty store.
-  memory_store() : state_(std::make_shared<state>()) {}
+  memory_store();
   /// A store that already holds `initial`.
   explicit memory_store(stored_session initial) : memory_store() {
     state_->session = std::move(initial);
   }
 
   /// The session, or nullopt if none is stored. Never fails.
-  [[nodiscard]] result<std::optional<stored_session>> load() const {
-    const guard g(*state_);
-    return state_->session;
-  }
+  [[nodiscard]] result<std::optional<stored_session>> load() const;
   /// Stores `s`, replacing whatever was there. Never fails.
-  [[nodiscard]] result<void> save(const stored_session& s) {
-    const guard g(*state_);
-    state_->session = s;
-    return {};
-  }
+  [[nodiscard]] result<void> save(const stored_session& s);
   /// Stores `s` if the current refresh token equals `expected` (no session counts as empty);
   /// otherwise errc::store_conflict and nothing changes.
-  [[nodiscard]] result<void> compare_and_swap(const secret& expected, const stored_session& s) {
-    const guard g(*state_);
-    if (!current_is(expected)) return conflict();
-    state_->session = s;
-    return {};
-  }
+  [[nodiscard]] result<void> compare_and_swap(const secret& expected, const stored_session& s);
   /// Removes the session (succeeds when there is none).
-  [[nodiscard]] result<void> erase() {
-    const guard g(*state_);
-    state_->session.reset();
-    return {};
-  }
+  [[nodiscard]] result<void> erase();
   /// Removes the session if its refresh token still equals `expected`; otherwise
   /// errc::store_conflict and nothing changes.
-  [[nodiscard]] result<void> erase_if(const secret& expected) {
-    const guard g(*state_);
-    if (!current_is(expected)) return conflict();
-    state_->session.reset();
-    return {};
-  }
+  [[nodiscard]] result<void> erase_if(const secret& expected);
 
  private:
   struct state {
@@ -87,16 +66,57 @@ class memory_store {
   [[nodiscard]] bool current_is(const secret& expected) const noexcept {
     return state_->session ? state_->session->refresh_token == expected : expected.empty();
   }
-  static result<void> conflict() {
-    return fail(errc::store_conflict,
-                "the stored session changed since it was read (another client rotated or "
-                "erased it): load it again");
-  }
+  static result<void> conflict();
 
   std::shared_ptr<state> state_;
 };
 
 static_assert(TokenStore<memory_store>);
+
+// --- definitions: compiled here header-only, in the library's source file in compiled mode ---
+#if PROFILE_AUTH_DEFINITIONS
+
+PROFILE_AUTH_INLINE memory_store::memory_store() : state_(std::make_shared<state>()) {}
+
+PROFILE_AUTH_INLINE result<std::optional<stored_session>> memory_store::load() const {
+  const guard g(*state_);
+  return state_->session;
+}
+
+PROFILE_AUTH_INLINE result<void> memory_store::save(const stored_session& s) {
+  const guard g(*state_);
+  state_->session = s;
+  return {};
+}
+
+PROFILE_AUTH_INLINE result<void> memory_store::compare_and_swap(const secret& expected,
+                                                                const stored_session& s) {
+  const guard g(*state_);
+  if (!current_is(expected)) return conflict();
+  state_->session = s;
+  return {};
+}
+
+PROFILE_AUTH_INLINE result<void> memory_store::erase() {
+  const guard g(*state_);
+  state_->session.reset();
+  return {};
+}
+
+PROFILE_AUTH_INLINE result<void> memory_store::erase_if(const secret& expected) {
+  const guard g(*state_);
+  if (!current_is(expected)) return conflict();
+  state_->session.reset();
+  return {};
+}
+
+PROFILE_AUTH_INLINE result<void> memory_store::conflict() {
+  return fail(errc::store_conflict,
+              "the stored session changed since it was read (another client rotated or "
+              "erased it): load it again");
+}
+
+#endif  // PROFILE_AUTH_DEFINITIONS
 
 }  // namespace profile::auth::inline v0
 
