@@ -373,9 +373,10 @@ int run_pairs(fixture& fx, long rounds) {
     std::sort(v.begin(), v.end());
     return v[v.size() / 2];
   };
-  std::printf("%s: %ld rounds of %d parses each: ours %.0f ns, simdjson_ondemand %.0f ns "
-              "(medians); median of per-round simdjson/ours: %.3f\n",
-              fx.name, rounds, batch, median(ours_ns), median(peer_ns), median(ratio));
+  std::printf(
+      "%s: %ld rounds of %d parses each: ours %.0f ns, simdjson_ondemand %.0f ns "
+      "(medians); median of per-round simdjson/ours: %.3f\n",
+      fx.name, rounds, batch, median(ours_ns), median(peer_ns), median(ratio));
   return 0;
 }
 

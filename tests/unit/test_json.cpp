@@ -1010,6 +1010,50 @@ TEST_CASE("json: read_flat_object stops when asked and leaves big objects to par
   CHECK(json::read_flat_object(" {} ", {}, all) == json::flat_result::done);
 }
 
+TEST_CASE("json: read_flat_object's integer and whitespace shortcuts agree with parse") {
+  // Plain integers are read inline and everything else by scan_number(); whitespace runs stop
+  // at the first byte above ' '. Each case: done exactly when parse() accepts, same raw value.
+  const char* const cases[] = {
+      R"({"a":3600})",
+      R"({"a":3600.5})",
+      R"({"a":36e2})",
+      R"({"a":36E+2})",
+      R"({"a":0})",
+      R"({"a":01})",
+      R"({"a":-1})",
+      R"({"a":-})",
+      R"({"a":1.})",
+      R"({"a":1a})",
+      R"({"a":12 })",
+      "{\"a\":12\n}",
+      R"({"a":9,"b":8})",
+      "{\"a\":1",
+      "{\"a\":123",
+      " {\"a\" : 1 ,\t\"b\":\r\n2 } ",
+      "{\"a\":1}\v",
+      "{\"a\":\f1}",
+      "{\"a\":1\x01}",
+      R"({"a":1e})",
+      R"({"a":1e+})",
+      R"({"a":-0.0e-0})",
+      R"({"a":12345678901234567890123})",
+  };
+  for (const char* c : cases) {
+    CAPTURE(c);
+    std::vector<std::string> raws;
+    const json::flat_result r = json::read_flat_object(c, {}, [&](const json::flat_member& m) {
+      raws.emplace_back(m.raw);
+      return true;
+    });
+    const auto d = json::parse(c);
+    CHECK((r == json::flat_result::done) == d.has_value());
+    if (r != json::flat_result::done || !d) continue;
+    std::size_t i = 0;
+    for (const json::member m : d->root().members()) CHECK(m.value.raw() == raws.at(i++));
+    CHECK(i == raws.size());
+  }
+}
+
 TEST_CASE("json: a small document's tape stays in the caller's buffer; a big one moves out") {
   json::tape::entry buf[8];
   const std::string small = R"({"a":[1,2],"b":"x"})";

@@ -5,7 +5,7 @@
 
 #include <profile/auth/concepts.hpp>
 #include <profile/auth/config.hpp>
-#include <profile/auth/detail/json.hpp>
+#include <profile/auth/detail/json_tape.hpp>  // json::limits in discovery_options
 #include <profile/auth/detail/well_known.hpp>
 #include <profile/auth/error.hpp>
 #include <profile/auth/grants/client_auth.hpp>
@@ -21,6 +21,10 @@
 #include <string_view>  // names and inputs
 #include <utility>      // std::pair, std::move
 #include <vector>       // supported-value lists, extra members
+
+#if PROFILE_AUTH_DEFINITIONS
+#include <profile/auth/detail/json.hpp>  // the JSON reader of answers
+#endif
 
 namespace profile::auth::inline v0 {
 

@@ -9,8 +9,11 @@
 #include <array>        // fixed-size state, block buffer and digest
 #include <cstddef>      // std::size_t
 #include <cstdint>      // std::uint32_t words, std::uint64_t length counter
-#include <cstring>      // std::memcpy / std::memset on the block buffer
 #include <string_view>  // update(std::string_view)
+
+#if PROFILE_AUTH_DEFINITIONS
+#include <cstring>  // std::memcpy / std::memset on the block buffer
+#endif
 
 namespace profile::auth::inline v0 {
 
@@ -37,14 +40,62 @@ inline constexpr std::array<std::uint32_t, 8> sha256_h0 = {
   return (x >> n) | (x << (32U - n));
 }
 
-[[nodiscard]] inline std::uint32_t load_be32(const unsigned char* p) noexcept {
+}  // namespace detail
+
+/// Incremental SHA-256 (FIPS 180-4). Feed bytes with update() in any split; finish() returns
+/// the digest and resets the hasher for reuse. Copying a hasher forks the computation (hash a
+/// common prefix once). Buffered message bytes are wiped by finish() and the destructor.
+class sha256_hasher {
+ public:
+  static constexpr std::size_t digest_size = 32;
+  static constexpr std::size_t block_size = 64;
+  using digest_type = std::array<unsigned char, digest_size>;
+
+  /// A hasher in the initial state.
+  sha256_hasher() noexcept = default;
+  sha256_hasher(const sha256_hasher&) noexcept = default;
+  sha256_hasher& operator=(const sha256_hasher&) noexcept = default;
+  ~sha256_hasher() { detail::secure_wipe(buf_.data(), buf_.size()); }
+
+  /// Appends `size` bytes at `data` to the message. `data` may be null when `size` is 0.
+  void update(const void* data, std::size_t size) noexcept;
+  /// Appends the bytes of `data` to the message.
+  void update(std::string_view data) noexcept { update(data.data(), data.size()); }
+
+  /// Pads the message (FIPS 180-4 §5.1.1), returns the 32-byte digest and resets the hasher.
+  [[nodiscard]] digest_type finish() noexcept;
+
+  /// Discards everything fed so far (wiping the buffer) and starts a new message.
+  void reset() noexcept {
+    detail::secure_wipe(buf_.data(), buf_.size());
+    state_ = detail::sha256_h0;
+    total_ = 0;
+    buffered_ = 0;
+  }
+
+ private:
+  std::array<std::uint32_t, 8> state_ = detail::sha256_h0;
+  std::array<unsigned char, block_size> buf_{};
+  std::uint64_t total_ = 0;   // message length in bytes (FIPS 180-4 allows < 2^64 bits)
+  std::size_t buffered_ = 0;  // bytes in buf_, always < block_size between calls
+};
+
+/// SHA-256 digest of `data` (FIPS 180-4), e.g. for the PKCE S256 code challenge (RFC 7636 §4.2).
+[[nodiscard]] std::array<unsigned char, 32> sha256(std::string_view data) noexcept;
+
+// --- definitions: compiled here header-only, in the library's source file in compiled mode ---
+#if PROFILE_AUTH_DEFINITIONS
+
+namespace detail {
+
+PROFILE_AUTH_INLINE std::uint32_t load_be32(const unsigned char* p) noexcept {
   return (std::uint32_t{p[0]} << 24) | (std::uint32_t{p[1]} << 16) | (std::uint32_t{p[2]} << 8) |
          std::uint32_t{p[3]};
 }
 
 // Processes `blocks` consecutive 64-byte blocks (FIPS 180-4 §6.2.2).
-inline void sha256_compress(std::array<std::uint32_t, 8>& state, const unsigned char* p,
-                            std::size_t blocks) noexcept {
+PROFILE_AUTH_INLINE void sha256_compress(std::array<std::uint32_t, 8>& state,
+                                         const unsigned char* p, std::size_t blocks) noexcept {
   std::uint32_t w[64];
   for (; blocks != 0; --blocks, p += 64) {
     for (unsigned t = 0; t < 16; ++t) w[t] = load_be32(p + 4 * t);
@@ -86,93 +137,60 @@ inline void sha256_compress(std::array<std::uint32_t, 8>& state, const unsigned 
 
 }  // namespace detail
 
-/// Incremental SHA-256 (FIPS 180-4). Feed bytes with update() in any split; finish() returns
-/// the digest and resets the hasher for reuse. Copying a hasher forks the computation (hash a
-/// common prefix once). Buffered message bytes are wiped by finish() and the destructor.
-class sha256_hasher {
- public:
-  static constexpr std::size_t digest_size = 32;
-  static constexpr std::size_t block_size = 64;
-  using digest_type = std::array<unsigned char, digest_size>;
-
-  /// A hasher in the initial state.
-  sha256_hasher() noexcept = default;
-  sha256_hasher(const sha256_hasher&) noexcept = default;
-  sha256_hasher& operator=(const sha256_hasher&) noexcept = default;
-  ~sha256_hasher() { detail::secure_wipe(buf_.data(), buf_.size()); }
-
-  /// Appends `size` bytes at `data` to the message. `data` may be null when `size` is 0.
-  void update(const void* data, std::size_t size) noexcept {
-    if (size == 0) return;
-    const auto* p = static_cast<const unsigned char*>(data);
-    total_ += size;
-    if (buffered_ != 0) {
-      const std::size_t take = size < block_size - buffered_ ? size : block_size - buffered_;
-      std::memcpy(buf_.data() + buffered_, p, take);
-      buffered_ += take;
-      p += take;
-      size -= take;
-      if (buffered_ < block_size) return;
-      detail::sha256_compress(state_, buf_.data(), 1);
-      buffered_ = 0;
-    }
-    // Whole blocks straight from the caller's memory: no copy on the long-message path.
-    const std::size_t blocks = size / block_size;
-    if (blocks != 0) detail::sha256_compress(state_, p, blocks);
-    p += blocks * block_size;
-    size -= blocks * block_size;
-    if (size != 0) std::memcpy(buf_.data(), p, size);
-    buffered_ = size;
-  }
-  /// Appends the bytes of `data` to the message.
-  void update(std::string_view data) noexcept { update(data.data(), data.size()); }
-
-  /// Pads the message (FIPS 180-4 §5.1.1), returns the 32-byte digest and resets the hasher.
-  [[nodiscard]] digest_type finish() noexcept {
-    const std::uint64_t bit_length = total_ * 8U;
-    buf_[buffered_++] = 0x80;
-    if (buffered_ > block_size - 8) {
-      std::memset(buf_.data() + buffered_, 0, block_size - buffered_);
-      detail::sha256_compress(state_, buf_.data(), 1);
-      buffered_ = 0;
-    }
-    std::memset(buf_.data() + buffered_, 0, block_size - 8 - buffered_);
-    for (unsigned i = 0; i < 8; ++i)
-      buf_[block_size - 1 - i] = static_cast<unsigned char>(bit_length >> (8 * i));
+PROFILE_AUTH_INLINE void sha256_hasher::update(const void* data, std::size_t size) noexcept {
+  if (size == 0) return;
+  const auto* p = static_cast<const unsigned char*>(data);
+  total_ += size;
+  if (buffered_ != 0) {
+    const std::size_t take = size < block_size - buffered_ ? size : block_size - buffered_;
+    std::memcpy(buf_.data() + buffered_, p, take);
+    buffered_ += take;
+    p += take;
+    size -= take;
+    if (buffered_ < block_size) return;
     detail::sha256_compress(state_, buf_.data(), 1);
-
-    digest_type out{};
-    for (unsigned i = 0; i < 8; ++i) {
-      out[4 * i] = static_cast<unsigned char>(state_[i] >> 24);
-      out[4 * i + 1] = static_cast<unsigned char>(state_[i] >> 16);
-      out[4 * i + 2] = static_cast<unsigned char>(state_[i] >> 8);
-      out[4 * i + 3] = static_cast<unsigned char>(state_[i]);
-    }
-    reset();
-    return out;
-  }
-
-  /// Discards everything fed so far (wiping the buffer) and starts a new message.
-  void reset() noexcept {
-    detail::secure_wipe(buf_.data(), buf_.size());
-    state_ = detail::sha256_h0;
-    total_ = 0;
     buffered_ = 0;
   }
+  // Whole blocks straight from the caller's memory: no copy on the long-message path.
+  const std::size_t blocks = size / block_size;
+  if (blocks != 0) detail::sha256_compress(state_, p, blocks);
+  p += blocks * block_size;
+  size -= blocks * block_size;
+  if (size != 0) std::memcpy(buf_.data(), p, size);
+  buffered_ = size;
+}
 
- private:
-  std::array<std::uint32_t, 8> state_ = detail::sha256_h0;
-  std::array<unsigned char, block_size> buf_{};
-  std::uint64_t total_ = 0;   // message length in bytes (FIPS 180-4 allows < 2^64 bits)
-  std::size_t buffered_ = 0;  // bytes in buf_, always < block_size between calls
-};
+PROFILE_AUTH_INLINE sha256_hasher::digest_type sha256_hasher::finish() noexcept {
+  const std::uint64_t bit_length = total_ * 8U;
+  buf_[buffered_++] = 0x80;
+  if (buffered_ > block_size - 8) {
+    std::memset(buf_.data() + buffered_, 0, block_size - buffered_);
+    detail::sha256_compress(state_, buf_.data(), 1);
+    buffered_ = 0;
+  }
+  std::memset(buf_.data() + buffered_, 0, block_size - 8 - buffered_);
+  for (unsigned i = 0; i < 8; ++i)
+    buf_[block_size - 1 - i] = static_cast<unsigned char>(bit_length >> (8 * i));
+  detail::sha256_compress(state_, buf_.data(), 1);
 
-/// SHA-256 digest of `data` (FIPS 180-4), e.g. for the PKCE S256 code challenge (RFC 7636 §4.2).
-[[nodiscard]] inline std::array<unsigned char, 32> sha256(std::string_view data) noexcept {
+  digest_type out{};
+  for (unsigned i = 0; i < 8; ++i) {
+    out[4 * i] = static_cast<unsigned char>(state_[i] >> 24);
+    out[4 * i + 1] = static_cast<unsigned char>(state_[i] >> 16);
+    out[4 * i + 2] = static_cast<unsigned char>(state_[i] >> 8);
+    out[4 * i + 3] = static_cast<unsigned char>(state_[i]);
+  }
+  reset();
+  return out;
+}
+
+PROFILE_AUTH_INLINE std::array<unsigned char, 32> sha256(std::string_view data) noexcept {
   sha256_hasher h;
   h.update(data);
   return h.finish();
 }
+
+#endif  // PROFILE_AUTH_DEFINITIONS
 
 }  // namespace profile::auth::inline v0
 

@@ -24,11 +24,10 @@
 #include <profile/auth/oauth_error.hpp>         // error answers, response context, body sniffing
 #include <profile/auth/url.hpp>                 // form bodies (parse_query), iequals
 
-#include <algorithm>  // std::sort, std::adjacent_find: repeated form parameters
-#include <cstring>    // std::memcpy into the extra-members buffer
-#include <string>     // owned fields, messages
-#include <utility>    // std::move
-#include <vector>     // names of form parameters
+#include <cstring>  // std::memcpy into the extra-members buffer
+#include <string>   // owned fields, messages
+#include <utility>  // std::move, std::swap
+#include <vector>   // names of form parameters
 #endif
 
 namespace profile::auth::inline v0 {
@@ -605,6 +604,27 @@ PROFILE_AUTH_INLINE result<token> parse_json_token(const http_response& r, time_
 #endif
 }
 
+/// Sorts `v` in place: a heapsort, O(n log n) without recursion or extra memory (so that
+/// <algorithm> is not parsed by every includer for this one use).
+PROFILE_AUTH_INLINE void sort_names(std::vector<std::string_view>& v) noexcept {
+  const auto sift_down = [&v](std::size_t root, std::size_t end) {
+    for (;;) {
+      std::size_t child = 2 * root + 1;
+      if (child >= end) return;
+      if (child + 1 < end && v[child] < v[child + 1]) ++child;
+      if (!(v[root] < v[child])) return;
+      std::swap(v[root], v[child]);
+      root = child;
+    }
+  };
+  const std::size_t n = v.size();
+  for (std::size_t i = n / 2; i-- > 0;) sift_down(i, n);
+  for (std::size_t end = n; end > 1; --end) {
+    std::swap(v[0], v[end - 1]);
+    sift_down(0, end - 1);
+  }
+}
+
 /// The name of a parameter that occurs twice, or "" when all are distinct. O(n log n): a body
 /// can hold hundreds of thousands of fields. Only well-known names are quoted; any other is
 /// reported as "(unnamed)", since an unknown name could be anything, a token included.
@@ -612,13 +632,15 @@ PROFILE_AUTH_INLINE std::string_view repeated_name(const query_params& q) {
   std::vector<std::string_view> names;
   names.reserve(q.size());
   for (const auto& f : q) names.emplace_back(f.first);
-  std::sort(names.begin(), names.end());
-  const auto it = std::adjacent_find(names.begin(), names.end());
-  if (it == names.end()) return {};
+  sort_names(names);
+  std::size_t i = 1;
+  while (i < names.size() && names[i] != names[i - 1]) ++i;
+  if (i >= names.size()) return {};
+  const std::string_view dup = names[i];  // the smallest repeated name
   for (const std::string_view known :
        {"access_token", "refresh_token", "id_token", "token_type", "expires_in", "scope", "error",
         "error_description", "error_uri"})
-    if (*it == known) return known;
+    if (dup == known) return known;
   return "(unnamed)";
 }
 

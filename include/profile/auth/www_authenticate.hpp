@@ -59,48 +59,7 @@ class challenge_reader {
   explicit constexpr challenge_reader(std::string_view v) noexcept : v_(v) {}
 
   /// The next piece; false at the end of the value or at a syntax error.
-  bool next(challenge_piece& out) noexcept {
-    const std::size_t n = v_.size();
-    for (;;) {
-      switch (st_) {
-        case state::done:
-          return false;
-        case state::separator:
-          skip_ows(i_);
-          if (i_ == n) return finish();
-          if (v_[i_] != ',') return fail(i_, "expected ',' before the next element");
-          ++i_;
-          st_ = state::element;
-          continue;
-        case state::after_scheme:
-          return after_scheme(out);
-        case state::element:
-          break;
-      }
-      while (i_ < n && (v_[i_] == ' ' || v_[i_] == '\t' || v_[i_] == ',')) ++i_;
-      if (i_ == n) return finish();
-      const std::size_t start = i_;
-      const std::string_view name = read_token(i_);
-      if (name.empty())
-        return fail(i_, cur_ == current::none ? "expected an auth-scheme"
-                                              : "expected an auth-scheme or a parameter name");
-      std::size_t k = i_;
-      skip_ows(k);
-      if (k < n && v_[k] == '=') {
-        if (cur_ == current::none) return fail(start, "a parameter comes before any auth-scheme");
-        if (cur_ == current::token68)
-          return fail(start, "a parameter follows a challenge that carries a token68");
-        return read_value(out, name, start, k + 1);
-      }
-      if (k < n && v_[k] != ',' && k == i_)
-        return fail(i_, "expected a space or ',' after the auth-scheme");
-      out = challenge_piece{challenge_piece::scheme, name, {}, false, start};
-      cur_ = current::params;
-      st_ = (k == n || v_[k] == ',') ? state::separator : state::after_scheme;
-      i_ = k;
-      return true;
-    }
-  }
+  bool next(challenge_piece& out) noexcept;
 
   [[nodiscard]] bool failed() const noexcept { return what_ != nullptr; }
   [[nodiscard]] std::size_t error_offset() const noexcept { return err_at_; }
@@ -131,66 +90,11 @@ class challenge_reader {
   }
 
   // Right after "scheme 1*SP": a token68 (ending at ',' or the end) or the first auth-param.
-  bool after_scheme(challenge_piece& out) noexcept {
-    const std::size_t n = v_.size();
-    std::size_t j = i_;
-    while (j < n && is_token68_char(v_[j])) ++j;
-    if (j > i_) {
-      std::size_t e = j;
-      while (e < n && v_[e] == '=') ++e;
-      std::size_t m = e;
-      skip_ows(m);
-      if (m == n || v_[m] == ',') {
-        out = challenge_piece{challenge_piece::token68, {}, v_.substr(i_, e - i_), false, i_};
-        cur_ = current::token68;
-        st_ = state::separator;
-        i_ = e;
-        return true;
-      }
-    }
-    const std::size_t start = i_;
-    const std::string_view name = read_token(i_);
-    if (name.empty()) return fail(i_, "expected a token68 or name=value after the auth-scheme");
-    std::size_t k = i_;
-    skip_ows(k);
-    if (k == n || v_[k] != '=') return fail(k, "expected '=' after the parameter name");
-    return read_value(out, name, start, k + 1);
-  }
+  bool after_scheme(challenge_piece& out) noexcept;
 
   // The value of an auth-param whose '=' ends just before `at`.
   bool read_value(challenge_piece& out, std::string_view name, std::size_t start,
-                  std::size_t at) noexcept {
-    const std::size_t n = v_.size();
-    skip_ows(at);
-    if (at == n) return fail(at, "a parameter has no value");
-    if (v_[at] == '"') {
-      std::size_t j = at + 1;
-      for (;;) {
-        if (j == n) return fail(at, "a quoted string is not closed");
-        const auto c = static_cast<unsigned char>(v_[j]);
-        if (c == '"') break;
-        if (c == '\\') {
-          if (++j == n) return fail(at, "a quoted string is not closed");
-          const auto e = static_cast<unsigned char>(v_[j]);
-          if (e != '\t' && (e < 0x20 || e == 0x7F))
-            return fail(j, "a control character is escaped in a quoted string");
-        } else if (c != '\t' && (c < 0x20 || c == 0x7F)) {
-          return fail(j, "a control character in a quoted string");
-        }
-        ++j;
-      }
-      out =
-          challenge_piece{challenge_piece::param, name, v_.substr(at + 1, j - at - 1), true, start};
-      i_ = j + 1;
-    } else {
-      i_ = at;
-      const std::string_view value = read_token(i_);
-      if (value.empty()) return fail(at, "expected a token or a quoted string as the value");
-      out = challenge_piece{challenge_piece::param, name, value, false, start};
-    }
-    st_ = state::separator;
-    return true;
-  }
+                  std::size_t at) noexcept;
 
   std::string_view v_;
   std::size_t i_ = 0;
@@ -199,6 +103,113 @@ class challenge_reader {
   const char* what_ = nullptr;
   std::size_t err_at_ = 0;
 };
+
+// --- definitions: compiled here header-only, in the library's source file in compiled mode ---
+#if PROFILE_AUTH_DEFINITIONS
+
+PROFILE_AUTH_INLINE bool challenge_reader::next(challenge_piece& out) noexcept {
+  const std::size_t n = v_.size();
+  for (;;) {
+    switch (st_) {
+      case state::done:
+        return false;
+      case state::separator:
+        skip_ows(i_);
+        if (i_ == n) return finish();
+        if (v_[i_] != ',') return fail(i_, "expected ',' before the next element");
+        ++i_;
+        st_ = state::element;
+        continue;
+      case state::after_scheme:
+        return after_scheme(out);
+      case state::element:
+        break;
+    }
+    while (i_ < n && (v_[i_] == ' ' || v_[i_] == '\t' || v_[i_] == ',')) ++i_;
+    if (i_ == n) return finish();
+    const std::size_t start = i_;
+    const std::string_view name = read_token(i_);
+    if (name.empty())
+      return fail(i_, cur_ == current::none ? "expected an auth-scheme"
+                                            : "expected an auth-scheme or a parameter name");
+    std::size_t k = i_;
+    skip_ows(k);
+    if (k < n && v_[k] == '=') {
+      if (cur_ == current::none) return fail(start, "a parameter comes before any auth-scheme");
+      if (cur_ == current::token68)
+        return fail(start, "a parameter follows a challenge that carries a token68");
+      return read_value(out, name, start, k + 1);
+    }
+    if (k < n && v_[k] != ',' && k == i_)
+      return fail(i_, "expected a space or ',' after the auth-scheme");
+    out = challenge_piece{challenge_piece::scheme, name, {}, false, start};
+    cur_ = current::params;
+    st_ = (k == n || v_[k] == ',') ? state::separator : state::after_scheme;
+    i_ = k;
+    return true;
+  }
+}
+
+PROFILE_AUTH_INLINE bool challenge_reader::after_scheme(challenge_piece& out) noexcept {
+  const std::size_t n = v_.size();
+  std::size_t j = i_;
+  while (j < n && is_token68_char(v_[j])) ++j;
+  if (j > i_) {
+    std::size_t e = j;
+    while (e < n && v_[e] == '=') ++e;
+    std::size_t m = e;
+    skip_ows(m);
+    if (m == n || v_[m] == ',') {
+      out = challenge_piece{challenge_piece::token68, {}, v_.substr(i_, e - i_), false, i_};
+      cur_ = current::token68;
+      st_ = state::separator;
+      i_ = e;
+      return true;
+    }
+  }
+  const std::size_t start = i_;
+  const std::string_view name = read_token(i_);
+  if (name.empty()) return fail(i_, "expected a token68 or name=value after the auth-scheme");
+  std::size_t k = i_;
+  skip_ows(k);
+  if (k == n || v_[k] != '=') return fail(k, "expected '=' after the parameter name");
+  return read_value(out, name, start, k + 1);
+}
+
+PROFILE_AUTH_INLINE bool challenge_reader::read_value(challenge_piece& out, std::string_view name,
+                                                      std::size_t start, std::size_t at) noexcept {
+  const std::size_t n = v_.size();
+  skip_ows(at);
+  if (at == n) return fail(at, "a parameter has no value");
+  if (v_[at] == '"') {
+    std::size_t j = at + 1;
+    for (;;) {
+      if (j == n) return fail(at, "a quoted string is not closed");
+      const auto c = static_cast<unsigned char>(v_[j]);
+      if (c == '"') break;
+      if (c == '\\') {
+        if (++j == n) return fail(at, "a quoted string is not closed");
+        const auto e = static_cast<unsigned char>(v_[j]);
+        if (e != '\t' && (e < 0x20 || e == 0x7F))
+          return fail(j, "a control character is escaped in a quoted string");
+      } else if (c != '\t' && (c < 0x20 || c == 0x7F)) {
+        return fail(j, "a control character in a quoted string");
+      }
+      ++j;
+    }
+    out = challenge_piece{challenge_piece::param, name, v_.substr(at + 1, j - at - 1), true, start};
+    i_ = j + 1;
+  } else {
+    i_ = at;
+    const std::string_view value = read_token(i_);
+    if (value.empty()) return fail(at, "expected a token or a quoted string as the value");
+    out = challenge_piece{challenge_piece::param, name, value, false, start};
+  }
+  st_ = state::separator;
+  return true;
+}
+
+#endif  // PROFILE_AUTH_DEFINITIONS
 
 /// ASCII case-insensitive comparison of a piece's decoded value with `want`; no allocation.
 [[nodiscard]] constexpr bool unquoted_iequals(const challenge_piece& p,

@@ -55,7 +55,11 @@ class scanner {
     return skip_ws_loop(p, end);
   }
   static const char* skip_ws_loop(const char* p, const char* end) noexcept {
-    while (p != end && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t')) ++p;
+    // The first test ends the loop at any byte above ' ' (every non-whitespace byte of
+    // well-formed JSON), so the four exact comparisons only run on control bytes.
+    while (p != end && static_cast<unsigned char>(*p) <= ' ' &&
+           (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t'))
+      ++p;
     return p;
   }
   /// The general string scanner, entered at `p`, the first byte after the opening quote

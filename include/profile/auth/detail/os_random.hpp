@@ -7,6 +7,8 @@
 
 #include <cstddef>  // std::byte, std::size_t
 
+// The OS headers only where os_fill_random is defined: windows.h stays out of user code.
+#if PROFILE_AUTH_DEFINITIONS
 #if defined(_WIN32)
 #ifndef WIN32_LEAN_AND_MEAN
 #define WIN32_LEAN_AND_MEAN
@@ -37,11 +39,17 @@
 #else
 #error "profile-auth: no OS random source known here; define PROFILE_AUTH_NO_OS_RANDOM=1"
 #endif
+#endif  // PROFILE_AUTH_DEFINITIONS
 
 namespace profile::auth::inline v0::detail {
 
 /// Fills n bytes at p from the OS CSPRNG; false on failure.
-inline bool os_fill_random(std::byte* p, std::size_t n) noexcept {
+bool os_fill_random(std::byte* p, std::size_t n) noexcept;
+
+// --- definitions: compiled here header-only, in the library's source file in compiled mode ---
+#if PROFILE_AUTH_DEFINITIONS
+
+PROFILE_AUTH_INLINE bool os_fill_random(std::byte* p, std::size_t n) noexcept {
 #if defined(_WIN32)
   while (n > 0) {
     const ULONG chunk = n > 0x7fffffffu ? 0x7fffffffu : static_cast<ULONG>(n);
@@ -68,6 +76,8 @@ inline bool os_fill_random(std::byte* p, std::size_t n) noexcept {
   return true;
 #endif
 }
+
+#endif  // PROFILE_AUTH_DEFINITIONS
 
 }  // namespace profile::auth::inline v0::detail
 

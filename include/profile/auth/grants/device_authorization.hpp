@@ -4,7 +4,7 @@
 #define PROFILE_AUTH_GRANTS_DEVICE_AUTHORIZATION_HPP
 
 #include <profile/auth/config.hpp>
-#include <profile/auth/detail/json.hpp>
+#include <profile/auth/detail/json_tape.hpp>  // json::limits in device_authorization_options
 #include <profile/auth/error.hpp>
 #include <profile/auth/grants/client_auth.hpp>
 #include <profile/auth/grants/user_auth_config.hpp>
@@ -24,7 +24,8 @@
 #include <utility>           // std::move
 
 #if PROFILE_AUTH_DEFINITIONS
-#include <profile/auth/url.hpp>  // check_endpoint for the verification URIs
+#include <profile/auth/detail/json.hpp>  // the JSON reader of answers
+#include <profile/auth/url.hpp>          // check_endpoint for the verification URIs
 #endif
 
 namespace profile::auth::inline v0 {

@@ -5,7 +5,7 @@
 
 #include <profile/auth/config.hpp>
 #include <profile/auth/concepts.hpp>
-#include <profile/auth/detail/json.hpp>
+#include <profile/auth/detail/json_tape.hpp>  // json::limits in introspection_options
 #include <profile/auth/detail/response_reader.hpp>
 #include <profile/auth/error.hpp>
 #include <profile/auth/grants/client_auth.hpp>
@@ -23,6 +23,7 @@
 #include <vector>       // aud, extra members
 
 #if PROFILE_AUTH_DEFINITIONS
+#include <profile/auth/detail/json.hpp>              // the JSON reader of answers
 #include <profile/auth/encoding.hpp>                 // append_form_field
 #include <profile/auth/grants/user_auth_config.hpp>  // endpoint and secret parameter checks
 #include <profile/auth/oauth_error.hpp>              // error answers

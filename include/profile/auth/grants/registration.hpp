@@ -5,7 +5,7 @@
 
 #include <profile/auth/config.hpp>
 #include <profile/auth/concepts.hpp>
-#include <profile/auth/detail/json.hpp>
+#include <profile/auth/detail/json_tape.hpp>  // json::limits in registration_options
 #include <profile/auth/detail/response_reader.hpp>
 #include <profile/auth/error.hpp>
 #include <profile/auth/grants/client_auth.hpp>
@@ -25,6 +25,7 @@
 #include <vector>       // registered redirect URIs and grant types
 
 #if PROFILE_AUTH_DEFINITIONS
+#include <profile/auth/detail/json.hpp>  // the JSON reader of answers
 #include <profile/auth/header.hpp>       // is_b64token for the registration access token
 #include <profile/auth/oauth_error.hpp>  // error answers
 #include <profile/auth/url.hpp>          // check_endpoint for registration_client_uri
