@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: MIT
 # profile-auth consumption tests: the ways a user brings the library in, each building and running
 # tests/cmake/consumer.cpp: install + find_package, pkg-config, add_subdirectory, FetchContent,
-# and a Meson subproject. Writes only under WORK_DIR.
+# and a Meson subproject; find_package and add_subdirectory also build and run
+# tests/cmake/compiled_consumer.cpp on profile::auth_compiled (compiled mode). Writes only under
+# WORK_DIR.
 #   usage: tests/cmake/run.sh [WORK_DIR]      (default: build/consumers; CXX picks the compiler)
 set -uo pipefail
 

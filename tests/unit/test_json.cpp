@@ -815,6 +815,32 @@ TEST_CASE("json: the vector and SWAR scanners agree with a byte loop") {
       }
     }
   }
+  // Every byte value at every position of the widest block (and around it), on every path:
+  // the vector comparisons flag exactly '"', '\\', bytes below 0x20 and bytes from 0x80.
+  std::size_t checked = 0;
+  for (int v = 0; v < 256; ++v) {
+    const bool special = v == '"' || v == '\\' || v < 0x20 || v >= 0x80;
+    for (std::size_t pos = 16; pos < 16 + 130; ++pos) {
+      std::string s(16 + 140, 'A');
+      s[pos] = static_cast<char>(v);
+      const char* b = s.data();
+      const char* e = b + s.size();
+      const char* want = special ? b + pos : e;
+      ++checked;
+      if (json::text::skip_plain(b, e) != want) FAIL_CHECK("byte " << v << " pos " << pos);
+#if defined(__SSE2__) || defined(_M_X64)
+      if (json::text::skip_plain_sse2_rest(b + 16, e) != want)
+        FAIL_CHECK("sse2 rest: byte " << v << " pos " << pos);
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__)) && !defined(_MSC_VER)
+      if (json::text::use_avx2() && json::text::skip_plain_avx2_rest(b + 16, e) != want)
+        FAIL_CHECK("avx2 rest: byte " << v << " pos " << pos);
+      if (json::text::use_avx512() && json::text::skip_plain_avx512_rest(b + 16, e) != want)
+        FAIL_CHECK("avx512 rest: byte " << v << " pos " << pos);
+#endif
+#endif
+    }
+  }
+  CHECK(checked == 256 * 130);
   // The SWAR mask is exact for every byte value in every lane.
   for (int v = 0; v < 256; ++v) {
     for (int lane = 0; lane < 8; ++lane) {
