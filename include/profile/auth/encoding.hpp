@@ -32,17 +32,6 @@ inline constexpr char hex_upper[] = "0123456789ABCDEF";
 inline constexpr char hex_lower[] = "0123456789abcdef";
 inline constexpr unsigned char b64_invalid = 0xFF;
 
-// Maps every byte to its 6-bit value or b64_invalid ('=' included: padding is handled apart).
-constexpr std::array<unsigned char, 256> make_b64_decode_table(const char* alphabet) noexcept {
-  std::array<unsigned char, 256> t{};
-  for (auto& v : t) v = b64_invalid;
-  for (unsigned i = 0; i < 64; ++i)
-    t[static_cast<unsigned char>(alphabet[i])] = static_cast<unsigned char>(i);
-  return t;
-}
-inline constexpr auto b64_std_table = make_b64_decode_table(b64_std_alphabet);
-inline constexpr auto b64_url_table = make_b64_decode_table(b64_url_alphabet);
-
 // Byte properties for the encoders, the decoders and the URL checks, in one 256-byte table (a
 // firmware image carries one table instead of three). A byte is in at most one of the RFC 3986
 // classes (the first four bits); hex digits also have byte_hex.
@@ -164,6 +153,18 @@ void append_form_field(std::string& body, std::string_view name, std::string_vie
 #if PROFILE_AUTH_DEFINITIONS
 
 namespace detail {
+
+// (Built at compile time, and only where b64_decode is compiled.)
+// Maps every byte to its 6-bit value or b64_invalid ('=' included: padding is handled apart).
+constexpr std::array<unsigned char, 256> make_b64_decode_table(const char* alphabet) noexcept {
+  std::array<unsigned char, 256> t{};
+  for (auto& v : t) v = b64_invalid;
+  for (unsigned i = 0; i < 64; ++i)
+    t[static_cast<unsigned char>(alphabet[i])] = static_cast<unsigned char>(i);
+  return t;
+}
+inline constexpr auto b64_std_table = make_b64_decode_table(b64_std_alphabet);
+inline constexpr auto b64_url_table = make_b64_decode_table(b64_url_alphabet);
 
 PROFILE_AUTH_INLINE std::string describe_byte(unsigned char c) {
   std::string s;

@@ -13,10 +13,11 @@
 // Vector scanning without an intrinsics header (<immintrin.h> alone costs about half a second
 // of compile time in every translation unit that includes the library):
 // - GCC and Clang on x86 with SSE2 (all of x86-64, clang-cl included) use the compilers' vector
-//   extensions and their mask builtins: 16 bytes per step. On x86-64 (not clang-cl), loops of
-//   128 bytes (AVX-512BW) or 64 bytes (AVX2) per trip take over long strings when the CPU has
-//   them (checked at run time), or always when the build targets them (-mavx512bw, -mavx2);
-//   function attributes alone compile those loops for their instruction sets.
+//   extensions and their pmovmskb builtins: 16 bytes per step. On x86-64 (not clang-cl), an
+//   AVX2 loop (64 bytes per trip) takes over long strings when the CPU has AVX2 (checked at run
+//   time), or always when the build targets AVX2 (-mavx2); a function attribute alone compiles
+//   it for AVX2. (An AVX-512BW loop of 128 bytes per trip measured no faster on the benchmark
+//   answers, and 512-bit instructions can lower the clock of the whole core for a while.)
 // - MSVC on x64 uses the SSE2 intrinsics of <emmintrin.h>, a small header.
 // - Everything else (ARM, Cortex-M, ...) uses 8-byte words (SWAR).
 #if (defined(__GNUC__) || defined(__clang__)) && defined(__SSE2__)
@@ -213,60 +214,11 @@ typedef char bytes32_arg __attribute__((vector_size(32)));
 }
 #endif
 
-#ifdef PROFILE_AUTH_DETAIL_JSON_AVX2
-// 64-byte blocks for AVX-512BW CPUs: bits64() is one mask move (vpmovb2m).
-typedef signed char bytes64 __attribute__((vector_size(64)));
-typedef char bytes64_arg __attribute__((vector_size(64)));
-[[nodiscard]] __attribute__((target("avx512bw"))) inline bytes64 special64(
-    const char* at) noexcept {
-  bytes64 v;
-  std::memcpy(&v, at, sizeof v);
-  return ((v ^ 2) < 0x21) | (v == '\\');
-}
-[[nodiscard]] __attribute__((target("avx512bw"))) inline std::uint64_t bits64(bytes64 m) noexcept {
-  return static_cast<std::uint64_t>(__builtin_ia32_cvtb2mask512((bytes64_arg)m));
-}
-
-/// skip_plain_sse2_rest() with AVX-512BW: 128 bytes per loop trip. Same precondition; the
-/// caller makes sure the CPU has AVX-512BW (use_avx512()).
-[[nodiscard]] __attribute__((target("avx512bw"))) inline const char* skip_plain_avx512_rest(
-    const char* p, const char* end) noexcept {
-  if (end - p < 64) return skip_plain_avx2_rest(p, end);
-  for (; end - p >= 128; p += 128) {
-    const bytes64 a = special64(p), b = special64(p + 64);
-    if (bits64(a | b) != 0) {
-      const std::uint64_t ma = bits64(a);
-      return ma != 0 ? p + std::countr_zero(ma) : p + 64 + std::countr_zero(bits64(b));
-    }
-  }
-  if (p == end) return p;
-  // Fewer than 128 bytes left: blocks ending at `end`, overlapping plain bytes already passed
-  // (at least 64 of them are: this function was entered with 64 bytes or more to go).
-  if (end - p > 64) {
-    const std::uint64_t m = bits64(special64(p));
-    if (m != 0) return p + std::countr_zero(m);
-  }
-  const char* const tail = end - 64;
-  const std::uint64_t m = bits64(special64(tail));
-  return m != 0 ? tail + std::countr_zero(m) : end;
-}
-
-/// True when skip_plain() may use skip_plain_avx512_rest() (see use_avx2()).
-[[nodiscard]] inline bool use_avx512() noexcept {
-#ifdef __AVX512BW__
-  return true;
-#else
-  return __builtin_cpu_supports("avx512bw");
-#endif
-}
-#endif
-
 #ifdef PROFILE_AUTH_DETAIL_JSON_SSE2
 /// The loop of skip_plain() for strings longer than its first 32-byte check (tokens), kept
 /// apart so that skip_plain() itself stays small. Same precondition as skip_plain_sse2_rest().
 [[nodiscard]] inline const char* skip_plain_long(const char* p, const char* end) noexcept {
 #ifdef PROFILE_AUTH_DETAIL_JSON_AVX2
-  if (use_avx512()) return skip_plain_avx512_rest(p, end);
   if (use_avx2()) return skip_plain_avx2_rest(p, end);
 #endif
   return skip_plain_sse2_rest(p, end);
@@ -276,8 +228,8 @@ typedef char bytes64_arg __attribute__((vector_size(64)));
 /// Advances p over bytes that need no attention inside a JSON string (printable ASCII other
 /// than '"' and '\\'); stops at the first special byte or at `end`. The first 32 bytes are
 /// checked without a loop, which settles member names and short values with one predictable
-/// branch; longer strings (tokens) continue in a loop, with AVX-512BW or AVX2 when the CPU has
-/// them, else SSE2. Near the end of the input, a block at p and one ending at `end`, no loop.
+/// branch; longer strings (tokens) continue in a loop, with AVX2 when the CPU has it, else
+/// SSE2. Near the end of the input, a block at p and one ending at `end`, no loop.
 /// Other targets use 8-byte words (SWAR).
 [[nodiscard]] PROFILE_AUTH_DETAIL_JSON_HOT inline const char* skip_plain(const char* p,
                                                                          const char* end) noexcept {
