@@ -5,6 +5,7 @@
 #define PROFILE_AUTH_TRANSPORTS_BEAST_HPP
 
 #include <profile/auth/config.hpp>
+#include <profile/auth/detail/ip_literal.hpp>  // parse_ipv4: IP-literal hosts get an IP check, not SNI
 #include <profile/auth/error.hpp>
 #include <profile/auth/http.hpp>
 #include <profile/auth/result.hpp>
