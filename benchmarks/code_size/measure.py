@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
 # Benchmark 4: the code size of the M2M path on Cortex-M4 and x86-64, ours against nlohmann/json.
-"""Builds four variants of `app_authorization_header()` (see board.hpp) and measures them.
+"""Builds five variants of `app_authorization_header()` (see board.hpp) and measures them.
 
   m2m_baseline.cpp           the same board calls and no auth logic (what every image needs anyway)
   m2m_profile_auth.cpp       ours: m2m_config -> m2m_client (request, parse, cache) -> header
   m2m_profile_auth_lean.cpp  ours, the same program in the reduced firmware configuration
                              (PROFILE_AUTH_TERSE_ERRORS, _JSON_ONLY, _NO_HTTP_DATE; see
                              docs/building.md, "Small firmware builds")
+  m2m_profile_auth_flat.cpp  the lean program plus PROFILE_AUTH_FLAT_JSON_ONLY (flat JSON answers
+                             only: the general JSON reader drops out)
   m2m_nlohmann.cpp           a minimal nlohmann/json equivalent (body, parse, cache, header)
 
 Two measurements per variant and target:
@@ -36,7 +38,8 @@ import tempfile
 
 HERE = pathlib.Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
-VARIANTS = ["m2m_baseline", "m2m_profile_auth", "m2m_profile_auth_lean", "m2m_nlohmann"]
+VARIANTS = ["m2m_baseline", "m2m_profile_auth", "m2m_profile_auth_lean", "m2m_profile_auth_flat",
+            "m2m_nlohmann"]
 COMMON = ["-Os", "-fno-exceptions", "-fno-rtti", "-std=c++20", "-ffunction-sections",
           "-fdata-sections", "-Wno-psabi"]
 TARGETS = {
@@ -181,7 +184,8 @@ def main():
     key = ("cortex-m4", "m2m_profile_auth")
     if key in results:
         n = results[("cortex-m4", "m2m_nlohmann")]
-        for v, name in (("m2m_profile_auth", "ours"), ("m2m_profile_auth_lean", "ours (lean)")):
+        for v, name in (("m2m_profile_auth", "ours"), ("m2m_profile_auth_lean", "ours (lean)"),
+                        ("m2m_profile_auth_flat", "ours (lean + flat JSON)")):
             o = results[("cortex-m4", v)]
             for label, a, b in (("code (.text)", o["text"], n["text"]),
                                 ("code + constants", o["text"] + o["rodata"],

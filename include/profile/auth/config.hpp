@@ -95,6 +95,15 @@
 #define PROFILE_AUTH_JSON_ONLY 0
 #endif
 
+/// PROFILE_AUTH_FLAT_JSON_ONLY: 1 reads token and error answers with the one-pass reader for
+/// flat JSON objects only, and drops the general JSON reader from the M2M path: at most 16
+/// members, member names of plain ASCII without escapes, scalar values. Any other token answer
+/// (a nested value such as Twitch's `scope` array, more members) is errc::malformed_response; any
+/// other error answer is errc::http_error (infrastructure, retryable), as for an HTML page.
+#ifndef PROFILE_AUTH_FLAT_JSON_ONLY
+#define PROFILE_AUTH_FLAT_JSON_ONLY 0
+#endif
+
 /// PROFILE_AUTH_NO_HTTP_DATE: 1 drops the HTTP-date parser: a `Retry-After` given as a date is
 /// ignored (delta-seconds, what servers send in practice, still works). m2m_client then never
 /// reads the wall clock (std::chrono::system_clock): a firmware links no time-of-day code.

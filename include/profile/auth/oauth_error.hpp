@@ -17,6 +17,7 @@
 #if PROFILE_AUTH_DEFINITIONS
 #include <profile/auth/detail/http_date.hpp>  // parse_retry_after
 #include <profile/auth/detail/json.hpp>       // JSON error bodies
+#include <profile/auth/detail/json_flat.hpp>  // ... with PROFILE_AUTH_FLAT_JSON_ONLY
 #include <profile/auth/detail/json_text.hpp>  // UTF-8 sequences in sanitize_text
 #include <profile/auth/secret.hpp>            // secure_wipe of form values
 #include <profile/auth/url.hpp>               // form error bodies (parse_query), iequals
@@ -276,7 +277,28 @@ PROFILE_AUTH_INLINE oauth_error_fields read_oauth_error(const http_response& r,
                                                         const json::limits& lim) {
   oauth_error_fields f;
   const body_shape shape = sniff_body(r);
-  if (shape == body_shape::json) {
+#if PROFILE_AUTH_FLAT_JSON_ONLY
+  if (shape == body_shape::json) {  // the flat reader only: no tape parser in the program
+    bool bad = false;
+    const auto on_member = [&](const json::flat_member& m) -> bool {
+      std::string* dst = m.name == "error"               ? &f.error
+                         : m.name == "error_description" ? &f.description
+                         : m.name == "error_uri"         ? &f.uri
+                                                         : nullptr;
+      if (dst == nullptr) return true;
+      if (m.type == json::kind::string)
+        m.assign_to(*dst);
+      else if (dst == &f.error)
+        bad = true;  // null, number, bool: not an OAuth error body
+      return true;
+    };
+    if (json::read_flat_object(r.body, lim, json::flat_callback(on_member)) !=
+            json::flat_result::done ||
+        bad || !is_oauth_error_code(f.error))
+      return oauth_error_fields{};
+  } else
+#endif
+      if (shape == body_shape::json) {
     auto doc = json::parse(r.body, lim);
     if (!doc || !doc->root().is_object()) return f;
     const json::value root = doc->root();

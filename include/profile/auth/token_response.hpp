@@ -221,6 +221,14 @@ PROFILE_AUTH_INLINE unexpected<error> token_failure(const http_response& r,
   error e;
   add_response_context(e, r, o.wall_clock_now);
   e.code = code;
+  if constexpr (terse_errors) {  // the callers' problem and advice are not even built
+    (void)problem;
+    (void)advice;
+    e.message = code == errc::unsupported_token_type ? "not a Bearer token"
+                : code == errc::limit_exceeded       ? "token answer too large"
+                                                     : "bad token answer";
+    return unexpected<error>(std::move(e));
+  }
   e.message = "the ";
   e.message += o.endpoint_name;
   e.message += " answered " + std::to_string(r.status) + " ";
@@ -245,7 +253,9 @@ PROFILE_AUTH_INLINE std::optional<unexpected<error>> complete_token(token_builde
     b.t.token_type = "Bearer";  // LinkedIn, VK and others omit it; RFC 6750 is the norm
   } else if (std::string_view(b.t.token_type) != "Bearer" && !iequals(b.t.token_type, "bearer")) {
     return token_failure(r, o, errc::unsupported_token_type,
-                         "with token_type '" + sanitize_token(b.t.token_type, 32) + "'",
+                         terse_errors
+                             ? std::string()
+                             : "with token_type '" + sanitize_token(b.t.token_type, 32) + "'",
                          "this library sends Bearer tokens only (RFC 6750); configure the "
                          "client on the server to issue Bearer tokens (not DPoP, MAC or N_A)");
   }
@@ -461,7 +471,8 @@ PROFILE_AUTH_INLINE flat_token read_flat_json_token(const http_response& r,
     extra_bytes += extra_access::header + m.name.size() + m.raw.size();
     return true;
   };
-  if (json::read_flat_object(r.body, o.limits, on_member) != json::flat_result::done)
+  if (json::read_flat_object(r.body, o.limits, json::flat_callback(on_member)) !=
+      json::flat_result::done)
     return flat_token::not_flat;
   if (carries_error) return flat_token::carries_error;
   if (n_extra != 0) {
@@ -580,8 +591,25 @@ PROFILE_AUTH_INLINE result<token> parse_json_token_general(const http_response& 
 
 PROFILE_AUTH_INLINE result<token> parse_json_token(const http_response& r, time_point received_at,
                                                    const token_parse_options& o) {
-#ifdef __OPTIMIZE_SIZE__  // -Os builds (microcontrollers) keep only the general reader: the
-                          // same results, about 2 KB less code on a Cortex-M4
+#if PROFILE_AUTH_FLAT_JSON_ONLY  // the flat reader only: no tape parser in the program
+  result<token> out;
+  token_builder b{*out};
+  switch (read_flat_json_token(r, o, b)) {
+    case flat_token::built:
+      if (auto e = complete_token(b, r, received_at, o)) out = std::move(*e);
+      return out;
+    case flat_token::carries_error: {
+      response_error_options eo{o.limits, o.wall_clock_now};
+      out = unexpected<error>(oauth_error_from_response(r, o.endpoint_name, eo));
+      return out;
+    }
+    case flat_token::not_flat:
+      break;
+  }
+  return token_failure(r, o, errc::malformed_response, "with JSON that is not a flat object",
+                       "PROFILE_AUTH_FLAT_JSON_ONLY reads flat JSON objects only");
+#elif defined(__OPTIMIZE_SIZE__)  // -Os builds (microcontrollers) keep only the general reader: the
+  // same results, about 2 KB less code on a Cortex-M4
   return parse_json_token_general(r, received_at, o);
 #else
   // The token is built where it is returned (every path returns `out`, so it is not moved).

@@ -186,6 +186,19 @@ template <class OnMember>
   return ws(p) == end ? flat_result::done : no;
 }
 
+/// A type-erased member callback for read_flat_object: every caller shares one instantiation
+/// (the token reader and the error reader, in flash-sized builds).
+struct flat_callback {
+  template <class F>
+  explicit flat_callback(const F& f) noexcept
+      : ctx(&f), fn([](const void* c, const flat_member& m) -> bool {
+          return (*static_cast<const F*>(c))(m);
+        }) {}
+  bool operator()(const flat_member& m) const { return fn(ctx, m); }
+
+  const void* ctx;
+  bool (*fn)(const void*, const flat_member&);
+};
 }  // namespace profile::auth::inline v0::detail::json
 
 #endif  // PROFILE_AUTH_DETAIL_JSON_FLAT_HPP
