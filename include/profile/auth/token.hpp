@@ -125,7 +125,9 @@ class extra_members {
     return v;
   }
   /// Makes room for `bytes` more bytes that will hold `members` members, each written with
-  /// put() and its bytes (one resize however many members a parser adds at once).
+  /// put() and its bytes (one resize however many members a parser adds at once). The resize
+  /// zero-fills the room before it is written; appending header, name and raw text instead
+  /// was measured slower (three out-of-line appends per member cost more than one memset).
   char* extend(std::size_t bytes, std::size_t members) {
     const std::size_t at = buf_.size();
     buf_.resize(at + bytes);
@@ -149,10 +151,12 @@ class extra_members {
 /// An issued token (RFC 6749 §5.1). Secrets stay in `secret`; nothing here prints them.
 struct token {
   secret access_token;
-  std::string token_type = "Bearer";  ///< as issued; parse_token_response only accepts Bearer
-  secret refresh_token;               ///< empty when the server issued none
-  secret id_token;                    ///< OpenID Connect ID token; empty when none
-  std::string scope;                  ///< granted scopes, space-separated (arrays are joined)
+  /// As issued; parse_token_response only accepts Bearer. (Built from a string_view: the
+  /// length is known, so a new token does not count the characters of "Bearer".)
+  std::string token_type{std::string_view("Bearer")};
+  secret refresh_token;  ///< empty when the server issued none
+  secret id_token;       ///< OpenID Connect ID token; empty when none
+  std::string scope;     ///< granted scopes, space-separated (arrays are joined)
   std::optional<std::chrono::seconds> expires_in;  ///< as the server sent it, when usable
   time_point received_at{};                        ///< when the response arrived (monotonic)
   time_point expires_at{};  ///< received_at + effective lifetime (see token_parsing)

@@ -24,7 +24,7 @@
 #include <profile/auth/oauth_error.hpp>         // error answers, response context, body sniffing
 #include <profile/auth/url.hpp>                 // form bodies (parse_query), iequals
 
-#include <cstring>  // std::memcpy into the extra-members buffer
+#include <cstring>  // std::memcpy into the extra-members buffer and for member names' words
 #include <string>   // owned fields, messages
 #include <utility>  // std::move, std::swap
 #include <vector>   // names of form parameters
@@ -214,6 +214,31 @@ enum class flat_token : unsigned char {
 
 namespace detail {
 
+/// Whether the N-1 bytes at p spell `lit`, compared with fixed-size loads (at most two 8-byte
+/// words, the literal's folded at compile time) rather than a call to memcmp.
+template <std::size_t N>
+inline bool spells(const char* p, const char (&lit)[N]) noexcept {
+  static_assert(N >= 2 && N - 1 <= 16, "names of 1 to 16 bytes");
+  constexpr std::size_t n = N - 1;
+  constexpr std::size_t head = n < 8 ? n : 8;
+  std::uint64_t a = 0, b = 0;
+  std::memcpy(&a, p, head);
+  std::memcpy(&b, lit, head);
+  if constexpr (n > 8) {  // the last 8 bytes, overlapping the first word when n < 16
+    std::uint64_t c = 0, d = 0;
+    std::memcpy(&c, p + n - 8, 8);
+    std::memcpy(&d, lit + n - 8, 8);
+    return ((a ^ b) | (c ^ d)) == 0;
+  } else {
+    return a == b;
+  }
+}
+
+/// Whether s is exactly "Bearer" (case matters), without a call to memcmp.
+PROFILE_AUTH_INLINE bool is_bearer(std::string_view s) noexcept {
+  return s.size() == 6 && spells(s.data(), "Bearer");
+}
+
 PROFILE_AUTH_INLINE unexpected<error> token_failure(const http_response& r,
                                                     const token_parse_options& o, errc code,
                                                     std::string_view problem,
@@ -250,8 +275,9 @@ PROFILE_AUTH_INLINE std::optional<unexpected<error>> complete_token(token_builde
                          "the server's answer is not a token response; check the endpoint URL "
                          "and grant parameters");
   if (!b.has_type || b.t.token_type.empty()) {
-    b.t.token_type = "Bearer";  // LinkedIn, VK and others omit it; RFC 6750 is the norm
-  } else if (std::string_view(b.t.token_type) != "Bearer" && !iequals(b.t.token_type, "bearer")) {
+    // LinkedIn, VK and others omit it; RFC 6750 is the norm (a new token already says so)
+    if (!is_bearer(b.t.token_type)) b.t.token_type = "Bearer";
+  } else if (!is_bearer(b.t.token_type) && !iequals(b.t.token_type, "bearer")) {
     return token_failure(r, o, errc::unsupported_token_type,
                          terse_errors
                              ? std::string()
@@ -321,24 +347,25 @@ enum class token_member : unsigned char {
   error
 };
 
-/// Which member the decoded name `s` is. One length switch and at most two fixed-size
-/// compares, instead of a chain of string comparisons.
+/// Which member the decoded name `s` is. One switch on the length and first byte, then one
+/// fixed-size compare, instead of a chain of string comparisons.
 PROFILE_AUTH_INLINE token_member classify_member(std::string_view s) noexcept {
+  const char* p = s.data();
   switch (s.size()) {
     case 5:
-      return s == "scope"   ? token_member::scope
-             : s == "error" ? token_member::error
-                            : token_member::other;
+      return p[0] == 's' && spells(p, "scope")   ? token_member::scope
+             : p[0] == 'e' && spells(p, "error") ? token_member::error
+                                                 : token_member::other;
     case 8:
-      return s == "id_token" ? token_member::id_token : token_member::other;
+      return spells(p, "id_token") ? token_member::id_token : token_member::other;
     case 10:
-      return s == "token_type"   ? token_member::token_type
-             : s == "expires_in" ? token_member::expires_in
-                                 : token_member::other;
+      return p[0] == 't' && spells(p, "token_type")   ? token_member::token_type
+             : p[0] == 'e' && spells(p, "expires_in") ? token_member::expires_in
+                                                      : token_member::other;
     case 12:
-      return s == "access_token" ? token_member::access_token : token_member::other;
+      return spells(p, "access_token") ? token_member::access_token : token_member::other;
     case 13:
-      return s == "refresh_token" ? token_member::refresh_token : token_member::other;
+      return spells(p, "refresh_token") ? token_member::refresh_token : token_member::other;
     default:
       return token_member::other;
   }
@@ -444,7 +471,9 @@ PROFILE_AUTH_INLINE flat_token read_flat_json_token(const http_response& r,
       case token_member::token_type:
         if (m.type == json::kind::null) return true;
         if (m.type != json::kind::string) return false;
-        m.assign_to(b.t.token_type);
+        // Usually "Bearer", which the token already holds: then there is nothing to assign.
+        if (m.escaped || !is_bearer(m.contents()) || !is_bearer(b.t.token_type))
+          m.assign_to(b.t.token_type);
         b.has_type = true;
         return true;
       case token_member::expires_in:
