@@ -292,6 +292,20 @@ TEST_CASE("token_type: missing means Bearer, anything but Bearer is refused") {
   CHECK(e.code == pa::errc::malformed_response);
 }
 
+TEST_CASE("token_type: the exact spelling is kept, escaped or not, wherever the member is") {
+  // The reader skips rewriting an unescaped "Bearer" it already holds; every other spelling
+  // must still reach the token as sent.
+  CHECK(ok(resp(200, R"({"access_token":"a","token_type":"Bear\u0065r"})")).token_type == "Bearer");
+  CHECK(ok(resp(200, R"({"token_type":"Bearer","access_token":"a","x":1})")).token_type ==
+        "Bearer");
+  CHECK(ok(resp(200, R"({"access_token":"a","token_type":"bearer","expires_in":60})")).token_type ==
+        "bearer");
+  CHECK(ok(resp(200, R"({"access_token":"a","token_type":"Bearer","expires_in":60,"scope":"s"})"))
+            .token_type == "Bearer");
+  const auto e = err(resp(200, R"({"access_token":"a","token_type":"Bear\u0065rs"})"));
+  CHECK(e.code == pa::errc::unsupported_token_type);
+}
+
 TEST_CASE("scope: string, JSON array (Twitch), or kept raw when unreadable") {
   CHECK(ok(resp(200, R"({"access_token":"a","scope":["chat:read","user:edit"]})")).scope ==
         "chat:read user:edit");

@@ -21,12 +21,13 @@
 #include <profile/auth/detail/json.hpp>         // the general (tape) reader
 #include <profile/auth/detail/json_flat.hpp>    // the one-pass reader of flat answers
 #include <profile/auth/detail/json_writer.hpp>  // form values kept as JSON strings in extra
+#include <profile/auth/detail/sort_names.hpp>   // repeated form parameters
 #include <profile/auth/oauth_error.hpp>         // error answers, response context, body sniffing
 #include <profile/auth/url.hpp>                 // form bodies (parse_query), iequals
 
 #include <cstring>  // std::memcpy into the extra-members buffer and for member names' words
 #include <string>   // owned fields, messages
-#include <utility>  // std::move, std::swap
+#include <utility>  // std::move
 #include <vector>   // names of form parameters
 #endif
 
@@ -620,25 +621,9 @@ PROFILE_AUTH_INLINE result<token> parse_json_token_general(const http_response& 
 
 PROFILE_AUTH_INLINE result<token> parse_json_token(const http_response& r, time_point received_at,
                                                    const token_parse_options& o) {
-#if PROFILE_AUTH_FLAT_JSON_ONLY  // the flat reader only: no tape parser in the program
-  result<token> out;
-  token_builder b{*out};
-  switch (read_flat_json_token(r, o, b)) {
-    case flat_token::built:
-      if (auto e = complete_token(b, r, received_at, o)) out = std::move(*e);
-      return out;
-    case flat_token::carries_error: {
-      response_error_options eo{o.limits, o.wall_clock_now};
-      out = unexpected<error>(oauth_error_from_response(r, o.endpoint_name, eo));
-      return out;
-    }
-    case flat_token::not_flat:
-      break;
-  }
-  return token_failure(r, o, errc::malformed_response, "with JSON that is not a flat object",
-                       "PROFILE_AUTH_FLAT_JSON_ONLY reads flat JSON objects only");
-#elif defined(__OPTIMIZE_SIZE__)  // -Os builds (microcontrollers) keep only the general reader: the
-  // same results, about 2 KB less code on a Cortex-M4
+#if defined(__OPTIMIZE_SIZE__) && !PROFILE_AUTH_FLAT_JSON_ONLY
+  // -Os builds (microcontrollers) keep only the general reader: the same results, about 2 KB
+  // less code on a Cortex-M4
   return parse_json_token_general(r, received_at, o);
 #else
   // The token is built where it is returned (every path returns `out`, so it is not moved).
@@ -656,30 +641,14 @@ PROFILE_AUTH_INLINE result<token> parse_json_token(const http_response& r, time_
     case flat_token::not_flat:
       break;
   }
+#if PROFILE_AUTH_FLAT_JSON_ONLY  // the flat reader only: no tape parser in the program
+  out = token_failure(r, o, errc::malformed_response, "with JSON that is not a flat object",
+                      "PROFILE_AUTH_FLAT_JSON_ONLY reads flat JSON objects only");
+#else
   out = parse_json_token_general(r, received_at, o);
+#endif
   return out;
 #endif
-}
-
-/// Sorts `v` in place: a heapsort, O(n log n) without recursion or extra memory (so that
-/// <algorithm> is not parsed by every includer for this one use).
-PROFILE_AUTH_INLINE void sort_names(std::vector<std::string_view>& v) noexcept {
-  const auto sift_down = [&v](std::size_t root, std::size_t end) {
-    for (;;) {
-      std::size_t child = 2 * root + 1;
-      if (child >= end) return;
-      if (child + 1 < end && v[child] < v[child + 1]) ++child;
-      if (!(v[root] < v[child])) return;
-      std::swap(v[root], v[child]);
-      root = child;
-    }
-  };
-  const std::size_t n = v.size();
-  for (std::size_t i = n / 2; i-- > 0;) sift_down(i, n);
-  for (std::size_t end = n; end > 1; --end) {
-    std::swap(v[0], v[end - 1]);
-    sift_down(0, end - 1);
-  }
 }
 
 /// The name of a parameter that occurs twice, or "" when all are distinct. O(n log n): a body

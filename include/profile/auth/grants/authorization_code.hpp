@@ -20,6 +20,7 @@
 #include <vector>       // resources, extra parameters
 
 #if PROFILE_AUTH_DEFINITIONS
+#include <profile/auth/detail/sort_names.hpp>   // repeated callback parameters
 #include <profile/auth/encoding.hpp>            // percent_encode_to for query parameters
 #include <profile/auth/grants/client_auth.hpp>  // check_text_param, the token request builder
 #include <profile/auth/oauth_error.hpp>         // error redirects: codes, sanitising, advice
@@ -271,28 +272,6 @@ namespace detail {
   return is_uri ? std::string_view() : in;
 }
 
-/// Sorts `v` in place in O(n log n) whatever the input (a hostile callback may carry thousands
-/// of parameters), without <algorithm>.
-PROFILE_AUTH_INLINE void heap_sort(std::vector<std::string_view>& v) noexcept {
-  const auto sift_down = [&v](std::size_t root, std::size_t end) {
-    for (std::size_t child; (child = 2 * root + 1) < end; root = child) {
-      if (child + 1 < end && v[child] < v[child + 1]) ++child;
-      if (!(v[root] < v[child])) return;
-      const std::string_view t = v[root];
-      v[root] = v[child];
-      v[child] = t;
-    }
-  };
-  for (std::size_t i = v.size() / 2; i-- > 0;) sift_down(i, v.size());
-  for (std::size_t end = v.size(); end > 1;) {
-    --end;
-    const std::string_view t = v[0];
-    v[0] = v[end];
-    v[end] = t;
-    sift_down(0, end);
-  }
-}
-
 [[nodiscard]] PROFILE_AUTH_INLINE unexpected<error> callback_fail(errc code, std::string what) {
   return fail(code, "the authorization callback " + std::move(what));
 }
@@ -333,7 +312,7 @@ PROFILE_AUTH_INLINE result<authorization_callback> parse_authorization_callback(
   std::vector<std::string_view> names;
   names.reserve(params.size());
   for (const auto& p : params) names.emplace_back(p.first);
-  detail::heap_sort(names);
+  detail::sort_names(names);
   for (std::size_t i = 1; i < names.size(); ++i)
     if (names[i] == names[i - 1])
       return detail::callback_fail(errc::invalid_callback,
