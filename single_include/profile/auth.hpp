@@ -80,6 +80,33 @@
 #endif
 #endif
 
+// --- header-only or compiled (docs/building.md, "Compiled mode") -----------------------------
+
+/// PROFILE_AUTH_SEPARATE_COMPILATION: 0 (the default) is header-only: every function is defined
+/// inline in the headers. 1 is compiled mode: the headers declare the library's non-template
+/// functions and the one translation unit that defines PROFILE_AUTH_SOURCE before including
+/// <profile/auth/src.hpp> (the `profile::auth_compiled` library) defines them; every other
+/// translation unit parses declarations only, which is what makes it cheap to compile.
+/// Templates (the drivers, the cache, result) stay in the headers in both modes.
+#ifndef PROFILE_AUTH_SEPARATE_COMPILATION
+#define PROFILE_AUTH_SEPARATE_COMPILATION 0
+#endif
+
+/// PROFILE_AUTH_DEFINITIONS is 1 where the out-of-line function definitions are compiled: in
+/// every translation unit in header-only mode, in the library's source file in compiled mode.
+/// Headers guard their definitions (and the includes only those definitions need) with it.
+/// PROFILE_AUTH_INLINE prefixes those definitions: `inline` header-only, nothing compiled.
+#if !PROFILE_AUTH_SEPARATE_COMPILATION
+#define PROFILE_AUTH_DEFINITIONS 1
+#define PROFILE_AUTH_INLINE inline
+#elif defined(PROFILE_AUTH_SOURCE)
+#define PROFILE_AUTH_DEFINITIONS 1
+#define PROFILE_AUTH_INLINE
+#else
+#define PROFILE_AUTH_DEFINITIONS 0
+#define PROFILE_AUTH_INLINE
+#endif
+
 // --- small firmware builds (docs/building.md, "Small firmware builds") -------------------------
 // Each of these trades something for flash. The default (0) changes nothing. Every translation
 // unit of a program must agree on them: they change inline functions.
@@ -98,8 +125,18 @@
 #define PROFILE_AUTH_JSON_ONLY 0
 #endif
 
+/// PROFILE_AUTH_FLAT_JSON_ONLY: 1 reads token and error answers with the one-pass reader for
+/// flat JSON objects only, and drops the general JSON reader from the M2M path: at most 16
+/// members, member names of plain ASCII without escapes, scalar values. Any other token answer
+/// (a nested value such as Twitch's `scope` array, more members) is errc::malformed_response; any
+/// other error answer is errc::http_error (infrastructure, retryable), as for an HTML page.
+#ifndef PROFILE_AUTH_FLAT_JSON_ONLY
+#define PROFILE_AUTH_FLAT_JSON_ONLY 0
+#endif
+
 /// PROFILE_AUTH_NO_HTTP_DATE: 1 drops the HTTP-date parser: a `Retry-After` given as a date is
-/// ignored (delta-seconds, what servers send in practice, still works).
+/// ignored (delta-seconds, what servers send in practice, still works). m2m_client then never
+/// reads the wall clock (std::chrono::system_clock): a firmware links no time-of-day code.
 #ifndef PROFILE_AUTH_NO_HTTP_DATE
 #define PROFILE_AUTH_NO_HTTP_DATE 0
 #endif
@@ -359,21 +396,8 @@ static_assert(oauth_error_table_matches(), "oauth_error_names must follow oauth_
   return errc::oauth_error;
 }
 
-namespace detail {
-class error_category_impl final : public std::error_category {
- public:
-  const char* name() const noexcept override { return "profile.auth"; }
-  std::string message(int ev) const override {
-    return std::string(to_string(static_cast<errc>(ev)));
-  }
-};
-}  // namespace detail
-
 /// The std::error_category of errc values (name "profile.auth").
-[[nodiscard]] inline const std::error_category& error_category() noexcept {
-  static const detail::error_category_impl instance;
-  return instance;
-}
+[[nodiscard]] const std::error_category& error_category() noexcept;
 
 /// Lets `std::error_code ec = errc::invalid_grant;` work.
 [[nodiscard]] inline std::error_code make_error_code(errc e) noexcept {
@@ -501,6 +525,26 @@ inline constexpr auto errc_class_table = make_errc_class_table();
 [[nodiscard]] constexpr bool is_retryable(const error& e) noexcept {
   return classify(e) == error_class::retryable;
 }
+
+// --- definitions: compiled here header-only, in the library's source file in compiled mode ---
+#if PROFILE_AUTH_DEFINITIONS
+
+namespace detail {
+class error_category_impl final : public std::error_category {
+ public:
+  const char* name() const noexcept override { return "profile.auth"; }
+  std::string message(int ev) const override {
+    return std::string(to_string(static_cast<errc>(ev)));
+  }
+};
+}  // namespace detail
+
+PROFILE_AUTH_INLINE const std::error_category& error_category() noexcept {
+  static const detail::error_category_impl instance;
+  return instance;
+}
+
+#endif  // PROFILE_AUTH_DEFINITIONS
 
 }  // namespace profile::auth::inline v0
 
@@ -968,20 +1012,11 @@ class header_list {
   header_list(std::initializer_list<value_type> init) : fields_(init) {}
 
   /// Appends a field (an existing field of the same name is kept).
-  void add(std::string name, std::string value) {
-    fields_.emplace_back(std::move(name), std::move(value));
-  }
+  void add(std::string name, std::string value);
   /// Replaces every field called `name` by one field with `value`.
-  void set(std::string_view name, std::string value) {
-    remove(name);
-    fields_.emplace_back(std::string(name), std::move(value));
-  }
+  void set(std::string_view name, std::string value);
   /// Removes every field called `name`; returns how many were removed.
-  std::size_t remove(std::string_view name) {
-    const std::size_t before = fields_.size();
-    std::erase_if(fields_, [&](const value_type& f) { return detail::iequals(f.first, name); });
-    return before - fields_.size();
-  }
+  std::size_t remove(std::string_view name);
   /// The first field called `name`, if any.
   [[nodiscard]] std::optional<std::string_view> find(std::string_view name) const noexcept {
     for (const auto& f : fields_)
@@ -989,12 +1024,7 @@ class header_list {
     return std::nullopt;
   }
   /// Every value of fields called `name`, in order.
-  [[nodiscard]] std::vector<std::string_view> find_all(std::string_view name) const {
-    std::vector<std::string_view> out;
-    for (const auto& f : fields_)
-      if (detail::iequals(f.first, name)) out.emplace_back(f.second);
-    return out;
-  }
+  [[nodiscard]] std::vector<std::string_view> find_all(std::string_view name) const;
   [[nodiscard]] bool contains(std::string_view name) const noexcept {
     return find(name).has_value();
   }
@@ -1028,6 +1058,34 @@ struct http_response {
   /// True for a 2xx status.
   [[nodiscard]] bool ok() const noexcept { return status >= 200 && status < 300; }
 };
+
+// --- definitions: compiled here header-only, in the library's source file in compiled mode ---
+#if PROFILE_AUTH_DEFINITIONS
+
+PROFILE_AUTH_INLINE void header_list::add(std::string name, std::string value) {
+  fields_.emplace_back(std::move(name), std::move(value));
+}
+
+PROFILE_AUTH_INLINE void header_list::set(std::string_view name, std::string value) {
+  remove(name);
+  fields_.emplace_back(std::string(name), std::move(value));
+}
+
+PROFILE_AUTH_INLINE std::size_t header_list::remove(std::string_view name) {
+  const std::size_t before = fields_.size();
+  std::erase_if(fields_, [&](const value_type& f) { return detail::iequals(f.first, name); });
+  return before - fields_.size();
+}
+
+PROFILE_AUTH_INLINE std::vector<std::string_view> header_list::find_all(
+    std::string_view name) const {
+  std::vector<std::string_view> out;
+  for (const auto& f : fields_)
+    if (detail::iequals(f.first, name)) out.emplace_back(f.second);
+  return out;
+}
+
+#endif  // PROFILE_AUTH_DEFINITIONS
 
 }  // namespace profile::auth::inline v0
 
@@ -1273,6 +1331,8 @@ using default_lock_policy = single_threaded;
 
 #include <cstddef>  // std::byte, std::size_t
 
+// The OS headers only where os_fill_random is defined: windows.h stays out of user code.
+#if PROFILE_AUTH_DEFINITIONS
 #if defined(_WIN32)
 #ifndef WIN32_LEAN_AND_MEAN
 #define WIN32_LEAN_AND_MEAN
@@ -1303,11 +1363,17 @@ using default_lock_policy = single_threaded;
 #else
 #error "profile-auth: no OS random source known here; define PROFILE_AUTH_NO_OS_RANDOM=1"
 #endif
+#endif  // PROFILE_AUTH_DEFINITIONS
 
 namespace profile::auth::inline v0::detail {
 
 /// Fills n bytes at p from the OS CSPRNG; false on failure.
-inline bool os_fill_random(std::byte* p, std::size_t n) noexcept {
+bool os_fill_random(std::byte* p, std::size_t n) noexcept;
+
+// --- definitions: compiled here header-only, in the library's source file in compiled mode ---
+#if PROFILE_AUTH_DEFINITIONS
+
+PROFILE_AUTH_INLINE bool os_fill_random(std::byte* p, std::size_t n) noexcept {
 #if defined(_WIN32)
   while (n > 0) {
     const ULONG chunk = n > 0x7fffffffu ? 0x7fffffffu : static_cast<ULONG>(n);
@@ -1334,6 +1400,8 @@ inline bool os_fill_random(std::byte* p, std::size_t n) noexcept {
   return true;
 #endif
 }
+
+#endif  // PROFILE_AUTH_DEFINITIONS
 
 }  // namespace profile::auth::inline v0::detail
 
@@ -1509,7 +1577,9 @@ class extra_members {
     return v;
   }
   /// Makes room for `bytes` more bytes that will hold `members` members, each written with
-  /// put() and its bytes (one resize however many members a parser adds at once).
+  /// put() and its bytes (one resize however many members a parser adds at once). The resize
+  /// zero-fills the room before it is written; appending header, name and raw text instead
+  /// was measured slower (three out-of-line appends per member cost more than one memset).
   char* extend(std::size_t bytes, std::size_t members) {
     const std::size_t at = buf_.size();
     buf_.resize(at + bytes);
@@ -1533,10 +1603,12 @@ class extra_members {
 /// An issued token (RFC 6749 §5.1). Secrets stay in `secret`; nothing here prints them.
 struct token {
   secret access_token;
-  std::string token_type = "Bearer";  ///< as issued; parse_token_response only accepts Bearer
-  secret refresh_token;               ///< empty when the server issued none
-  secret id_token;                    ///< OpenID Connect ID token; empty when none
-  std::string scope;                  ///< granted scopes, space-separated (arrays are joined)
+  /// As issued; parse_token_response only accepts Bearer. (Built from a string_view: the
+  /// length is known, so a new token does not count the characters of "Bearer".)
+  std::string token_type{std::string_view("Bearer")};
+  secret refresh_token;  ///< empty when the server issued none
+  secret id_token;       ///< OpenID Connect ID token; empty when none
+  std::string scope;     ///< granted scopes, space-separated (arrays are joined)
   std::optional<std::chrono::seconds> expires_in;  ///< as the server sent it, when usable
   time_point received_at{};                        ///< when the response arrived (monotonic)
   time_point expires_at{};  ///< received_at + effective lifetime (see token_parsing)
@@ -1699,10 +1771,15 @@ namespace detail {
 
 #include <array>        // constexpr lookup tables
 #include <cstddef>      // std::size_t
-#include <cstdint>      // std::uint32_t / std::uint64_t words
-#include <cstring>      // std::memcpy: alignment-free word loads in constant_time_equal
 #include <string>       // owned outputs, std::to_string for error messages
 #include <string_view>  // every input
+
+#if PROFILE_AUTH_DEFINITIONS
+
+#include <cstdint>  // std::uint32_t / std::uint64_t words
+#include <cstring>  // std::memcpy: alignment-free word loads in constant_time_equal
+#include <utility>  // std::move
+#endif
 
 namespace profile::auth::inline v0 {
 
@@ -1715,17 +1792,6 @@ inline constexpr char b64_url_alphabet[] =
 inline constexpr char hex_upper[] = "0123456789ABCDEF";
 inline constexpr char hex_lower[] = "0123456789abcdef";
 inline constexpr unsigned char b64_invalid = 0xFF;
-
-// Maps every byte to its 6-bit value or b64_invalid ('=' included: padding is handled apart).
-constexpr std::array<unsigned char, 256> make_b64_decode_table(const char* alphabet) noexcept {
-  std::array<unsigned char, 256> t{};
-  for (auto& v : t) v = b64_invalid;
-  for (unsigned i = 0; i < 64; ++i)
-    t[static_cast<unsigned char>(alphabet[i])] = static_cast<unsigned char>(i);
-  return t;
-}
-inline constexpr auto b64_std_table = make_b64_decode_table(b64_std_alphabet);
-inline constexpr auto b64_url_table = make_b64_decode_table(b64_url_alphabet);
 
 // Byte properties for the encoders, the decoders and the URL checks, in one 256-byte table (a
 // firmware image carries one table instead of three). A byte is in at most one of the RFC 3986
@@ -1765,7 +1831,103 @@ inline constexpr auto byte_class = make_byte_class_table();
 }
 
 /// "'x'" for a printable byte, "0xNN" otherwise: error messages must stay printable.
-inline std::string describe_byte(unsigned char c) {
+std::string describe_byte(unsigned char c);
+
+[[nodiscard]] constexpr std::size_t b64_encoded_size(std::size_t n, bool pad) noexcept {
+  return pad ? (n + 2) / 3 * 4 : n / 3 * 4 + (n % 3 == 0 ? 0 : n % 3 + 1);
+}
+
+inline constexpr std::size_t no_error = static_cast<std::size_t>(-1);
+
+/// Appends the decoding of s to out. Returns no_error, or the offset of the malformed '%'.
+std::size_t pct_decode_append(std::string& out, std::string_view s, bool plus_is_space);
+
+/// The message for a malformed escape at `pos`; names the position, never the data around it.
+std::string pct_error_message(bool truncated, std::size_t pos, std::string_view where);
+
+}  // namespace detail
+
+// ---------------------------------------------------------------------------------------------
+// base64 (RFC 4648)
+
+/// Appends the RFC 4648 §4 base64 encoding of `bytes` (with '=' padding) to `out`.
+void base64_encode_to(std::string& out, std::string_view bytes);
+/// RFC 4648 §4 base64 of `bytes`, with '=' padding.
+[[nodiscard]] std::string base64_encode(std::string_view bytes);
+/// Appends the RFC 4648 §5 base64url encoding of `bytes`, without padding (as JWT and PKCE use).
+void base64url_encode_to(std::string& out, std::string_view bytes);
+/// RFC 4648 §5 base64url of `bytes`, without padding.
+[[nodiscard]] std::string base64url_encode(std::string_view bytes);
+
+/// Strictly decodes RFC 4648 §4 base64: the length must be a multiple of 4, '=' may only end the
+/// input (at most two, exactly as many as needed), unused trailing bits must be zero, no
+/// whitespace or other byte outside the alphabet. Fails with errc::invalid_base64; the message
+/// names the offending position.
+[[nodiscard]] result<std::string> base64_decode(std::string_view text);
+/// Strictly decodes RFC 4648 §5 base64url. Accepts unpadded input (JWT, PKCE) and correctly
+/// padded input; partial padding, a dangling single character, non-zero unused bits and bytes
+/// outside the alphabet ('+' and '/' included) fail with errc::invalid_base64.
+[[nodiscard]] result<std::string> base64url_decode(std::string_view text);
+
+// ---------------------------------------------------------------------------------------------
+// percent-encoding (RFC 3986 §2.1) and application/x-www-form-urlencoded
+
+/// Appends the RFC 3986 component encoding of `s`: unreserved bytes (ALPHA DIGIT - . _ ~) are
+/// kept, every other byte becomes %XX with upper-case hex.
+void percent_encode_to(std::string& out, std::string_view s);
+/// RFC 3986 component encoding of `s` (see percent_encode_to).
+[[nodiscard]] std::string percent_encode(std::string_view s);
+
+/// Appends the application/x-www-form-urlencoded encoding of one name or value: unreserved
+/// bytes kept, ' ' becomes '+', everything else %XX (upper case). '~' is kept (RFC 3986
+/// unreserved), unlike the WHATWG serializer; every form decoder accepts both. This is also the
+/// encoding RFC 6749 §2.3.1 requires for client_id and client_secret before HTTP Basic.
+void form_urlencode_to(std::string& out, std::string_view s);
+/// application/x-www-form-urlencoded encoding of one name or value (see form_urlencode_to).
+[[nodiscard]] std::string form_urlencode(std::string_view s);
+
+/// Appends `name=value`, both form-encoded, to a form body; a '&' separates it from existing
+/// content.
+void append_form_field(std::string& body, std::string_view name, std::string_view value);
+
+/// Decodes %XX escapes (either hex case). '+' stays '+'. Other bytes are copied unchanged, so
+/// the result may hold any byte, NUL and invalid UTF-8 included. A '%' not followed by two hex
+/// digits fails with errc::invalid_percent_encoding naming its position.
+[[nodiscard]] result<std::string> percent_decode(std::string_view s);
+/// Decodes one application/x-www-form-urlencoded name or value: as percent_decode, and '+'
+/// becomes ' '. Fails with errc::invalid_percent_encoding.
+[[nodiscard]] result<std::string> form_urldecode(std::string_view s);
+
+// ---------------------------------------------------------------------------------------------
+// hex and comparison
+
+/// Lower-case hex of `bytes` (two characters per byte).
+[[nodiscard]] std::string hex_encode(std::string_view bytes);
+
+/// Compares two byte strings in time that depends only on their length, never on where they
+/// differ: use it for state values, MACs and anything an attacker could probe byte by byte.
+/// Strings of different length return false at once, so the length itself is not hidden; the
+/// values compared here (state, hashes, tokens) have public or fixed lengths.
+[[nodiscard]] bool constant_time_equal(std::string_view a, std::string_view b) noexcept;
+
+// --- definitions: compiled here header-only, in the library's source file in compiled mode ---
+#if PROFILE_AUTH_DEFINITIONS
+
+namespace detail {
+
+// (Built at compile time, and only where b64_decode is compiled.)
+// Maps every byte to its 6-bit value or b64_invalid ('=' included: padding is handled apart).
+constexpr std::array<unsigned char, 256> make_b64_decode_table(const char* alphabet) noexcept {
+  std::array<unsigned char, 256> t{};
+  for (auto& v : t) v = b64_invalid;
+  for (unsigned i = 0; i < 64; ++i)
+    t[static_cast<unsigned char>(alphabet[i])] = static_cast<unsigned char>(i);
+  return t;
+}
+inline constexpr auto b64_std_table = make_b64_decode_table(b64_std_alphabet);
+inline constexpr auto b64_url_table = make_b64_decode_table(b64_url_alphabet);
+
+PROFILE_AUTH_INLINE std::string describe_byte(unsigned char c) {
   std::string s;
   if (c > 0x20 && c < 0x7F) {
     s = "'";
@@ -1779,13 +1941,9 @@ inline std::string describe_byte(unsigned char c) {
   return s;
 }
 
-[[nodiscard]] constexpr std::size_t b64_encoded_size(std::size_t n, bool pad) noexcept {
-  return pad ? (n + 2) / 3 * 4 : n / 3 * 4 + (n % 3 == 0 ? 0 : n % 3 + 1);
-}
-
 // Writes exactly b64_encoded_size(n, pad) characters to out.
-inline void b64_encode_raw(char* out, std::string_view bytes, const char* alpha,
-                           bool pad) noexcept {
+PROFILE_AUTH_INLINE void b64_encode_raw(char* out, std::string_view bytes, const char* alpha,
+                                        bool pad) noexcept {
   const auto* in = reinterpret_cast<const unsigned char*>(bytes.data());
   const std::size_t n = bytes.size();
   std::size_t i = 0;
@@ -1811,20 +1969,20 @@ inline void b64_encode_raw(char* out, std::string_view bytes, const char* alpha,
   if (pad) *out = '=';
 }
 
-inline void b64_encode_append(std::string& out, std::string_view bytes, bool url) {
+PROFILE_AUTH_INLINE void b64_encode_append(std::string& out, std::string_view bytes, bool url) {
   const bool pad = !url;
   const std::size_t old = out.size();
   out.resize(old + b64_encoded_size(bytes.size(), pad));
   b64_encode_raw(out.data() + old, bytes, url ? b64_url_alphabet : b64_std_alphabet, pad);
 }
 
-inline unexpected<error> b64_fail(bool url, std::string what) {
+PROFILE_AUTH_INLINE unexpected<error> b64_fail(bool url, std::string what) {
   return fail(errc::invalid_base64,
               std::string(url ? "base64url" : "base64") + " input: " + std::move(what));
 }
 
 // Strict RFC 4648 decoding. `url` selects the §5 alphabet and makes padding optional.
-inline result<std::string> b64_decode(std::string_view text, bool url) {
+PROFILE_AUTH_INLINE result<std::string> b64_decode(std::string_view text, bool url) {
   const auto& table = url ? b64_url_table : b64_std_table;
   const std::size_t n = text.size();
   if (!url && n % 4 != 0)
@@ -1893,7 +2051,7 @@ inline result<std::string> b64_decode(std::string_view text, bool url) {
 }
 
 // Appends the percent-encoding of s; `form` turns ' ' into '+'.
-inline void pct_encode_append(std::string& out, std::string_view s, bool form) {
+PROFILE_AUTH_INLINE void pct_encode_append(std::string& out, std::string_view s, bool form) {
   std::size_t escaped = 0;  // bytes that grow to %XX
   std::size_t spaces = 0;   // bytes that become '+' (form only)
   for (const char ch : s) {
@@ -1924,10 +2082,8 @@ inline void pct_encode_append(std::string& out, std::string_view s, bool form) {
   }
 }
 
-inline constexpr std::size_t no_error = static_cast<std::size_t>(-1);
-
-/// Appends the decoding of s to out. Returns no_error, or the offset of the malformed '%'.
-inline std::size_t pct_decode_append(std::string& out, std::string_view s, bool plus_is_space) {
+PROFILE_AUTH_INLINE std::size_t pct_decode_append(std::string& out, std::string_view s,
+                                                  bool plus_is_space) {
   out.reserve(out.size() + s.size());
   const std::size_t n = s.size();
   std::size_t i = 0;
@@ -1951,8 +2107,8 @@ inline std::size_t pct_decode_append(std::string& out, std::string_view s, bool 
   return no_error;
 }
 
-/// The message for a malformed escape at `pos`; names the position, never the data around it.
-inline std::string pct_error_message(bool truncated, std::size_t pos, std::string_view where) {
+PROFILE_AUTH_INLINE std::string pct_error_message(bool truncated, std::size_t pos,
+                                                  std::string_view where) {
   std::string m = "malformed percent escape at position " + std::to_string(pos);
   if (!where.empty()) {
     m += " of ";
@@ -1964,7 +2120,7 @@ inline std::string pct_error_message(bool truncated, std::size_t pos, std::strin
   return m;
 }
 
-inline result<std::string> pct_decode(std::string_view s, bool plus_is_space) {
+PROFILE_AUTH_INLINE result<std::string> pct_decode(std::string_view s, bool plus_is_space) {
   std::string out;
   const std::size_t bad = pct_decode_append(out, s, plus_is_space);
   if (bad != no_error) {
@@ -1976,99 +2132,71 @@ inline result<std::string> pct_decode(std::string_view s, bool plus_is_space) {
 
 }  // namespace detail
 
-// ---------------------------------------------------------------------------------------------
-// base64 (RFC 4648)
-
-/// Appends the RFC 4648 §4 base64 encoding of `bytes` (with '=' padding) to `out`.
-inline void base64_encode_to(std::string& out, std::string_view bytes) {
+PROFILE_AUTH_INLINE void base64_encode_to(std::string& out, std::string_view bytes) {
   detail::b64_encode_append(out, bytes, false);
 }
-/// RFC 4648 §4 base64 of `bytes`, with '=' padding.
-[[nodiscard]] inline std::string base64_encode(std::string_view bytes) {
+
+PROFILE_AUTH_INLINE std::string base64_encode(std::string_view bytes) {
   std::string out;
   base64_encode_to(out, bytes);
   return out;
 }
-/// Appends the RFC 4648 §5 base64url encoding of `bytes`, without padding (as JWT and PKCE use).
-inline void base64url_encode_to(std::string& out, std::string_view bytes) {
+
+PROFILE_AUTH_INLINE void base64url_encode_to(std::string& out, std::string_view bytes) {
   detail::b64_encode_append(out, bytes, true);
 }
-/// RFC 4648 §5 base64url of `bytes`, without padding.
-[[nodiscard]] inline std::string base64url_encode(std::string_view bytes) {
+
+PROFILE_AUTH_INLINE std::string base64url_encode(std::string_view bytes) {
   std::string out;
   base64url_encode_to(out, bytes);
   return out;
 }
 
-/// Strictly decodes RFC 4648 §4 base64: the length must be a multiple of 4, '=' may only end the
-/// input (at most two, exactly as many as needed), unused trailing bits must be zero, no
-/// whitespace or other byte outside the alphabet. Fails with errc::invalid_base64; the message
-/// names the offending position.
-[[nodiscard]] inline result<std::string> base64_decode(std::string_view text) {
+PROFILE_AUTH_INLINE result<std::string> base64_decode(std::string_view text) {
   return detail::b64_decode(text, false);
 }
-/// Strictly decodes RFC 4648 §5 base64url. Accepts unpadded input (JWT, PKCE) and correctly
-/// padded input; partial padding, a dangling single character, non-zero unused bits and bytes
-/// outside the alphabet ('+' and '/' included) fail with errc::invalid_base64.
-[[nodiscard]] inline result<std::string> base64url_decode(std::string_view text) {
+
+PROFILE_AUTH_INLINE result<std::string> base64url_decode(std::string_view text) {
   return detail::b64_decode(text, true);
 }
 
-// ---------------------------------------------------------------------------------------------
-// percent-encoding (RFC 3986 §2.1) and application/x-www-form-urlencoded
-
-/// Appends the RFC 3986 component encoding of `s`: unreserved bytes (ALPHA DIGIT - . _ ~) are
-/// kept, every other byte becomes %XX with upper-case hex.
-inline void percent_encode_to(std::string& out, std::string_view s) {
+PROFILE_AUTH_INLINE void percent_encode_to(std::string& out, std::string_view s) {
   detail::pct_encode_append(out, s, false);
 }
-/// RFC 3986 component encoding of `s` (see percent_encode_to).
-[[nodiscard]] inline std::string percent_encode(std::string_view s) {
+
+PROFILE_AUTH_INLINE std::string percent_encode(std::string_view s) {
   std::string out;
   percent_encode_to(out, s);
   return out;
 }
 
-/// Appends the application/x-www-form-urlencoded encoding of one name or value: unreserved
-/// bytes kept, ' ' becomes '+', everything else %XX (upper case). '~' is kept (RFC 3986
-/// unreserved), unlike the WHATWG serializer; every form decoder accepts both. This is also the
-/// encoding RFC 6749 §2.3.1 requires for client_id and client_secret before HTTP Basic.
-inline void form_urlencode_to(std::string& out, std::string_view s) {
+PROFILE_AUTH_INLINE void form_urlencode_to(std::string& out, std::string_view s) {
   detail::pct_encode_append(out, s, true);
 }
-/// application/x-www-form-urlencoded encoding of one name or value (see form_urlencode_to).
-[[nodiscard]] inline std::string form_urlencode(std::string_view s) {
+
+PROFILE_AUTH_INLINE std::string form_urlencode(std::string_view s) {
   std::string out;
   form_urlencode_to(out, s);
   return out;
 }
 
-/// Appends `name=value`, both form-encoded, to a form body; a '&' separates it from existing
-/// content.
-inline void append_form_field(std::string& body, std::string_view name, std::string_view value) {
+PROFILE_AUTH_INLINE void append_form_field(std::string& body, std::string_view name,
+                                           std::string_view value) {
   if (!body.empty()) body += '&';
   form_urlencode_to(body, name);
   body += '=';
   form_urlencode_to(body, value);
 }
 
-/// Decodes %XX escapes (either hex case). '+' stays '+'. Other bytes are copied unchanged, so
-/// the result may hold any byte, NUL and invalid UTF-8 included. A '%' not followed by two hex
-/// digits fails with errc::invalid_percent_encoding naming its position.
-[[nodiscard]] inline result<std::string> percent_decode(std::string_view s) {
+PROFILE_AUTH_INLINE result<std::string> percent_decode(std::string_view s) {
   return detail::pct_decode(s, false);
 }
-/// Decodes one application/x-www-form-urlencoded name or value: as percent_decode, and '+'
-/// becomes ' '. Fails with errc::invalid_percent_encoding.
-[[nodiscard]] inline result<std::string> form_urldecode(std::string_view s) {
+
+PROFILE_AUTH_INLINE result<std::string> form_urldecode(std::string_view s) {
   return detail::pct_decode(s, true);
 }
 
-// ---------------------------------------------------------------------------------------------
-// hex and comparison
-
-/// Lower-case hex of `bytes` (two characters per byte).
-[[nodiscard]] inline std::string hex_encode(std::string_view bytes) {
+PROFILE_AUTH_INLINE std::string hex_encode(std::string_view bytes) {
   std::string out(bytes.size() * 2, '\0');
   char* p = out.data();
   for (const char ch : bytes) {
@@ -2079,11 +2207,7 @@ inline void append_form_field(std::string& body, std::string_view name, std::str
   return out;
 }
 
-/// Compares two byte strings in time that depends only on their length, never on where they
-/// differ: use it for state values, MACs and anything an attacker could probe byte by byte.
-/// Strings of different length return false at once, so the length itself is not hidden; the
-/// values compared here (state, hashes, tokens) have public or fixed lengths.
-[[nodiscard]] inline bool constant_time_equal(std::string_view a, std::string_view b) noexcept {
+PROFILE_AUTH_INLINE bool constant_time_equal(std::string_view a, std::string_view b) noexcept {
   if (a.size() != b.size()) return false;
   const std::size_t n = a.size();
   std::uint64_t acc = 0;
@@ -2107,6 +2231,8 @@ inline void append_form_field(std::string& body, std::string_view name, std::str
 #endif
 }
 
+#endif  // PROFILE_AUTH_DEFINITIONS
+
 }  // namespace profile::auth::inline v0
 
 #endif  // PROFILE_AUTH_ENCODING_HPP
@@ -2120,8 +2246,11 @@ inline void append_form_field(std::string& body, std::string_view name, std::str
 #include <array>        // fixed-size state, block buffer and digest
 #include <cstddef>      // std::size_t
 #include <cstdint>      // std::uint32_t words, std::uint64_t length counter
-#include <cstring>      // std::memcpy / std::memset on the block buffer
 #include <string_view>  // update(std::string_view)
+
+#if PROFILE_AUTH_DEFINITIONS
+#include <cstring>  // std::memcpy / std::memset on the block buffer
+#endif
 
 namespace profile::auth::inline v0 {
 
@@ -2148,14 +2277,62 @@ inline constexpr std::array<std::uint32_t, 8> sha256_h0 = {
   return (x >> n) | (x << (32U - n));
 }
 
-[[nodiscard]] inline std::uint32_t load_be32(const unsigned char* p) noexcept {
+}  // namespace detail
+
+/// Incremental SHA-256 (FIPS 180-4). Feed bytes with update() in any split; finish() returns
+/// the digest and resets the hasher for reuse. Copying a hasher forks the computation (hash a
+/// common prefix once). Buffered message bytes are wiped by finish() and the destructor.
+class sha256_hasher {
+ public:
+  static constexpr std::size_t digest_size = 32;
+  static constexpr std::size_t block_size = 64;
+  using digest_type = std::array<unsigned char, digest_size>;
+
+  /// A hasher in the initial state.
+  sha256_hasher() noexcept = default;
+  sha256_hasher(const sha256_hasher&) noexcept = default;
+  sha256_hasher& operator=(const sha256_hasher&) noexcept = default;
+  ~sha256_hasher() { detail::secure_wipe(buf_.data(), buf_.size()); }
+
+  /// Appends `size` bytes at `data` to the message. `data` may be null when `size` is 0.
+  void update(const void* data, std::size_t size) noexcept;
+  /// Appends the bytes of `data` to the message.
+  void update(std::string_view data) noexcept { update(data.data(), data.size()); }
+
+  /// Pads the message (FIPS 180-4 §5.1.1), returns the 32-byte digest and resets the hasher.
+  [[nodiscard]] digest_type finish() noexcept;
+
+  /// Discards everything fed so far (wiping the buffer) and starts a new message.
+  void reset() noexcept {
+    detail::secure_wipe(buf_.data(), buf_.size());
+    state_ = detail::sha256_h0;
+    total_ = 0;
+    buffered_ = 0;
+  }
+
+ private:
+  std::array<std::uint32_t, 8> state_ = detail::sha256_h0;
+  std::array<unsigned char, block_size> buf_{};
+  std::uint64_t total_ = 0;   // message length in bytes (FIPS 180-4 allows < 2^64 bits)
+  std::size_t buffered_ = 0;  // bytes in buf_, always < block_size between calls
+};
+
+/// SHA-256 digest of `data` (FIPS 180-4), e.g. for the PKCE S256 code challenge (RFC 7636 §4.2).
+[[nodiscard]] std::array<unsigned char, 32> sha256(std::string_view data) noexcept;
+
+// --- definitions: compiled here header-only, in the library's source file in compiled mode ---
+#if PROFILE_AUTH_DEFINITIONS
+
+namespace detail {
+
+PROFILE_AUTH_INLINE std::uint32_t load_be32(const unsigned char* p) noexcept {
   return (std::uint32_t{p[0]} << 24) | (std::uint32_t{p[1]} << 16) | (std::uint32_t{p[2]} << 8) |
          std::uint32_t{p[3]};
 }
 
 // Processes `blocks` consecutive 64-byte blocks (FIPS 180-4 §6.2.2).
-inline void sha256_compress(std::array<std::uint32_t, 8>& state, const unsigned char* p,
-                            std::size_t blocks) noexcept {
+PROFILE_AUTH_INLINE void sha256_compress(std::array<std::uint32_t, 8>& state,
+                                         const unsigned char* p, std::size_t blocks) noexcept {
   std::uint32_t w[64];
   for (; blocks != 0; --blocks, p += 64) {
     for (unsigned t = 0; t < 16; ++t) w[t] = load_be32(p + 4 * t);
@@ -2197,93 +2374,60 @@ inline void sha256_compress(std::array<std::uint32_t, 8>& state, const unsigned 
 
 }  // namespace detail
 
-/// Incremental SHA-256 (FIPS 180-4). Feed bytes with update() in any split; finish() returns
-/// the digest and resets the hasher for reuse. Copying a hasher forks the computation (hash a
-/// common prefix once). Buffered message bytes are wiped by finish() and the destructor.
-class sha256_hasher {
- public:
-  static constexpr std::size_t digest_size = 32;
-  static constexpr std::size_t block_size = 64;
-  using digest_type = std::array<unsigned char, digest_size>;
-
-  /// A hasher in the initial state.
-  sha256_hasher() noexcept = default;
-  sha256_hasher(const sha256_hasher&) noexcept = default;
-  sha256_hasher& operator=(const sha256_hasher&) noexcept = default;
-  ~sha256_hasher() { detail::secure_wipe(buf_.data(), buf_.size()); }
-
-  /// Appends `size` bytes at `data` to the message. `data` may be null when `size` is 0.
-  void update(const void* data, std::size_t size) noexcept {
-    if (size == 0) return;
-    const auto* p = static_cast<const unsigned char*>(data);
-    total_ += size;
-    if (buffered_ != 0) {
-      const std::size_t take = size < block_size - buffered_ ? size : block_size - buffered_;
-      std::memcpy(buf_.data() + buffered_, p, take);
-      buffered_ += take;
-      p += take;
-      size -= take;
-      if (buffered_ < block_size) return;
-      detail::sha256_compress(state_, buf_.data(), 1);
-      buffered_ = 0;
-    }
-    // Whole blocks straight from the caller's memory: no copy on the long-message path.
-    const std::size_t blocks = size / block_size;
-    if (blocks != 0) detail::sha256_compress(state_, p, blocks);
-    p += blocks * block_size;
-    size -= blocks * block_size;
-    if (size != 0) std::memcpy(buf_.data(), p, size);
-    buffered_ = size;
-  }
-  /// Appends the bytes of `data` to the message.
-  void update(std::string_view data) noexcept { update(data.data(), data.size()); }
-
-  /// Pads the message (FIPS 180-4 §5.1.1), returns the 32-byte digest and resets the hasher.
-  [[nodiscard]] digest_type finish() noexcept {
-    const std::uint64_t bit_length = total_ * 8U;
-    buf_[buffered_++] = 0x80;
-    if (buffered_ > block_size - 8) {
-      std::memset(buf_.data() + buffered_, 0, block_size - buffered_);
-      detail::sha256_compress(state_, buf_.data(), 1);
-      buffered_ = 0;
-    }
-    std::memset(buf_.data() + buffered_, 0, block_size - 8 - buffered_);
-    for (unsigned i = 0; i < 8; ++i)
-      buf_[block_size - 1 - i] = static_cast<unsigned char>(bit_length >> (8 * i));
+PROFILE_AUTH_INLINE void sha256_hasher::update(const void* data, std::size_t size) noexcept {
+  if (size == 0) return;
+  const auto* p = static_cast<const unsigned char*>(data);
+  total_ += size;
+  if (buffered_ != 0) {
+    const std::size_t take = size < block_size - buffered_ ? size : block_size - buffered_;
+    std::memcpy(buf_.data() + buffered_, p, take);
+    buffered_ += take;
+    p += take;
+    size -= take;
+    if (buffered_ < block_size) return;
     detail::sha256_compress(state_, buf_.data(), 1);
-
-    digest_type out{};
-    for (unsigned i = 0; i < 8; ++i) {
-      out[4 * i] = static_cast<unsigned char>(state_[i] >> 24);
-      out[4 * i + 1] = static_cast<unsigned char>(state_[i] >> 16);
-      out[4 * i + 2] = static_cast<unsigned char>(state_[i] >> 8);
-      out[4 * i + 3] = static_cast<unsigned char>(state_[i]);
-    }
-    reset();
-    return out;
-  }
-
-  /// Discards everything fed so far (wiping the buffer) and starts a new message.
-  void reset() noexcept {
-    detail::secure_wipe(buf_.data(), buf_.size());
-    state_ = detail::sha256_h0;
-    total_ = 0;
     buffered_ = 0;
   }
+  // Whole blocks straight from the caller's memory: no copy on the long-message path.
+  const std::size_t blocks = size / block_size;
+  if (blocks != 0) detail::sha256_compress(state_, p, blocks);
+  p += blocks * block_size;
+  size -= blocks * block_size;
+  if (size != 0) std::memcpy(buf_.data(), p, size);
+  buffered_ = size;
+}
 
- private:
-  std::array<std::uint32_t, 8> state_ = detail::sha256_h0;
-  std::array<unsigned char, block_size> buf_{};
-  std::uint64_t total_ = 0;   // message length in bytes (FIPS 180-4 allows < 2^64 bits)
-  std::size_t buffered_ = 0;  // bytes in buf_, always < block_size between calls
-};
+PROFILE_AUTH_INLINE sha256_hasher::digest_type sha256_hasher::finish() noexcept {
+  const std::uint64_t bit_length = total_ * 8U;
+  buf_[buffered_++] = 0x80;
+  if (buffered_ > block_size - 8) {
+    std::memset(buf_.data() + buffered_, 0, block_size - buffered_);
+    detail::sha256_compress(state_, buf_.data(), 1);
+    buffered_ = 0;
+  }
+  std::memset(buf_.data() + buffered_, 0, block_size - 8 - buffered_);
+  for (unsigned i = 0; i < 8; ++i)
+    buf_[block_size - 1 - i] = static_cast<unsigned char>(bit_length >> (8 * i));
+  detail::sha256_compress(state_, buf_.data(), 1);
 
-/// SHA-256 digest of `data` (FIPS 180-4), e.g. for the PKCE S256 code challenge (RFC 7636 §4.2).
-[[nodiscard]] inline std::array<unsigned char, 32> sha256(std::string_view data) noexcept {
+  digest_type out{};
+  for (unsigned i = 0; i < 8; ++i) {
+    out[4 * i] = static_cast<unsigned char>(state_[i] >> 24);
+    out[4 * i + 1] = static_cast<unsigned char>(state_[i] >> 16);
+    out[4 * i + 2] = static_cast<unsigned char>(state_[i] >> 8);
+    out[4 * i + 3] = static_cast<unsigned char>(state_[i]);
+  }
+  reset();
+  return out;
+}
+
+PROFILE_AUTH_INLINE std::array<unsigned char, 32> sha256(std::string_view data) noexcept {
   sha256_hasher h;
   h.update(data);
   return h.finish();
 }
+
+#endif  // PROFILE_AUTH_DEFINITIONS
 
 }  // namespace profile::auth::inline v0
 
@@ -2309,7 +2453,16 @@ namespace profile::auth::inline v0::detail {
 
 // Strict dotted quad: four decimal octets 0-255, no leading zeros (inet_aton would read
 // "0177" as octal, so such spellings are refused instead of guessed).
-inline bool parse_ipv4(std::string_view s, std::array<unsigned char, 4>& out) noexcept {
+bool parse_ipv4(std::string_view s, std::array<unsigned char, 4>& out) noexcept;
+
+// RFC 4291 §2.2 text form (no brackets, no zone id), with an optional trailing dotted quad.
+bool parse_ipv6(std::string_view s, std::array<std::uint16_t, 8>& out) noexcept;
+
+// --- definitions: compiled here header-only, in the library's source file in compiled mode ---
+#if PROFILE_AUTH_DEFINITIONS
+
+PROFILE_AUTH_INLINE bool parse_ipv4(std::string_view s,
+                                    std::array<unsigned char, 4>& out) noexcept {
   std::size_t i = 0;
   for (unsigned part = 0; part < 4; ++part) {
     if (part != 0) {
@@ -2327,8 +2480,8 @@ inline bool parse_ipv4(std::string_view s, std::array<unsigned char, 4>& out) no
   return i == s.size();
 }
 
-// RFC 4291 §2.2 text form (no brackets, no zone id), with an optional trailing dotted quad.
-inline bool parse_ipv6(std::string_view s, std::array<std::uint16_t, 8>& out) noexcept {
+PROFILE_AUTH_INLINE bool parse_ipv6(std::string_view s,
+                                    std::array<std::uint16_t, 8>& out) noexcept {
   std::array<std::uint16_t, 8> head{}, tail{};  // groups before and after "::"
   unsigned nh = 0, nt = 0;
   bool gap = s.substr(0, 2) == "::";
@@ -2370,10 +2523,23 @@ inline bool parse_ipv6(std::string_view s, std::array<std::uint16_t, 8>& out) no
   return true;
 }
 
+#endif  // PROFILE_AUTH_DEFINITIONS
+
 }  // namespace profile::auth::inline v0::detail
 
 #endif  // PROFILE_AUTH_DETAIL_IP_LITERAL_HPP
 // ---- end <profile/auth/detail/ip_literal.hpp> ----
+
+#include <array>        // parsed IPv4/IPv6 address groups
+#include <cstddef>      // std::size_t
+#include <cstdint>      // std::uint16_t port and address groups
+#include <optional>     // the port is optional
+#include <string>       // owned components
+#include <string_view>  // inputs
+#include <utility>      // std::pair, std::move
+#include <vector>       // query_params
+
+#if PROFILE_AUTH_DEFINITIONS
 // ---- begin <profile/auth/detail/url_fault.hpp> ----
 // profile-auth: what the URL scanner reports (views, faults) and the words for each fault.
 #ifndef PROFILE_AUTH_DETAIL_URL_FAULT_HPP
@@ -2456,17 +2622,29 @@ struct url_view {
   }
 }
 
-inline std::string ascii_lowercase(std::string_view s) {
+std::string ascii_lowercase(std::string_view s);
+
+/// The words for a fault of `text` (parsed as far as `u`). Messages name positions, bytes, the
+/// scheme and the host; never the port, path, query or user information, which may hold
+/// secrets (with a forgotten '@', "https://id:secret/…" puts a secret in the port).
+[[nodiscard]] std::string url_fault_message(std::string_view text, const url_view& u,
+                                            const url_fault& f);
+
+/// The error value of a fault: errc::insecure_endpoint or errc::invalid_url.
+[[nodiscard]] unexpected<error> url_fault_error(std::string_view text, const url_view& u,
+                                                const url_fault& f);
+
+// --- definitions: compiled here header-only, in the library's source file in compiled mode ---
+#if PROFILE_AUTH_DEFINITIONS
+
+PROFILE_AUTH_INLINE std::string ascii_lowercase(std::string_view s) {
   std::string out(s);
   for (char& c : out) c = ascii_lower(c);
   return out;
 }
 
-/// The words for a fault of `text` (parsed as far as `u`). Messages name positions, bytes, the
-/// scheme and the host; never the port, path, query or user information, which may hold
-/// secrets (with a forgotten '@', "https://id:secret/…" puts a secret in the port).
-[[nodiscard]] inline std::string url_fault_message(std::string_view text, const url_view& u,
-                                                   const url_fault& f) {
+PROFILE_AUTH_INLINE std::string url_fault_message(std::string_view text, const url_view& u,
+                                                  const url_fault& f) {
   const auto at = [&] { return " at position " + std::to_string(f.pos); };
   const auto byte = [&] { return describe_byte(static_cast<unsigned char>(text[f.pos])); };
   const std::string scheme = ascii_lowercase(u.scheme);
@@ -2539,9 +2717,8 @@ inline std::string ascii_lowercase(std::string_view s) {
          "only for localhost, 127.0.0.0/8 and ::1)";
 }
 
-/// The error value of a fault: errc::insecure_endpoint or errc::invalid_url.
-[[nodiscard]] inline unexpected<error> url_fault_error(std::string_view text, const url_view& u,
-                                                       const url_fault& f) {
+PROFILE_AUTH_INLINE unexpected<error> url_fault_error(std::string_view text, const url_view& u,
+                                                      const url_fault& f) {
   const bool insecure = f.what == url_problem::endpoint_insecure;
   const errc code = insecure ? errc::insecure_endpoint : errc::invalid_url;
   if constexpr (terse_errors)
@@ -2552,19 +2729,13 @@ inline std::string ascii_lowercase(std::string_view s) {
     return fail(code, url_fault_message(text, u, f));
 }
 
+#endif  // PROFILE_AUTH_DEFINITIONS
+
 }  // namespace profile::auth::inline v0::detail
 
 #endif  // PROFILE_AUTH_DETAIL_URL_FAULT_HPP
 // ---- end <profile/auth/detail/url_fault.hpp> ----
-
-#include <array>        // parsed IPv4/IPv6 address groups
-#include <cstddef>      // std::size_t
-#include <cstdint>      // std::uint16_t port and address groups
-#include <optional>     // the port is optional
-#include <string>       // owned components
-#include <string_view>  // inputs
-#include <utility>      // std::pair, std::move
-#include <vector>       // query_params
+#endif
 
 namespace profile::auth::inline v0 {
 
@@ -2588,7 +2759,60 @@ struct url_parts {
 /// network), a strict dotted quad in 127.0.0.0/8 (no leading zeros, no short forms like
 /// "127.1"), or the IPv6 loopback ::1 in any valid spelling ("::1", "0:0:0:0:0:0:0:1",
 /// "[::1]") including the IPv4-mapped form ::ffff:127.x.y.z.
-[[nodiscard]] inline bool is_loopback_host(std::string_view host) noexcept {
+[[nodiscard]] bool is_loopback_host(std::string_view host) noexcept;
+
+/// Parses an absolute URL: `scheme://[userinfo@]host[:port][/path][?query][#fragment]` or
+/// `scheme:path[?query][#fragment]` (custom-scheme redirect URIs such as
+/// "com.example.app:/callback"). Scheme and host are lower-cased; nothing is percent-decoded.
+///
+/// Strict by design, failing with errc::invalid_url and a message naming the position:
+/// relative references, spaces, control and non-ASCII bytes, '\\', '"', '<', '>', malformed
+/// %-escapes, an empty or missing host for http/https, more than one '@', ports that are empty,
+/// non-numeric, 0 or above 65535. '[' ']' '{' '}' '|' '^' '`' are tolerated in the query and
+/// fragment only (browsers pass them through).
+///
+/// Not supported (rejected): WHATWG URL quirks (backslashes, tabs/newlines stripped, IDNA,
+/// numeric IPv4 short forms normalised), percent-encoded host names, IPv6 zone identifiers,
+/// IPvFuture literals. A reg-name host is only checked against RFC 3986 characters, not DNS.
+[[nodiscard]] result<url_parts> parse_url(std::string_view text);
+
+/// Reassembles a URL from its parts (brackets restored around IPv6 hosts). For the output of
+/// parse_url this is the input with scheme and host lower-cased.
+[[nodiscard]] std::string to_string(const url_parts& u);
+
+/// Parses and vets a server endpoint (token, authorization, revocation … endpoint).
+/// Requires http or https with a host, no user information and no fragment (RFC 6749 §3.1);
+/// those fail with errc::invalid_url. Plain http fails with errc::insecure_endpoint unless the
+/// host is loopback (is_loopback_host) or `allow_insecure` is set. Messages name the scheme and
+/// host only: the path and query may carry secrets.
+[[nodiscard]] result<url_parts> check_endpoint(std::string_view text, bool allow_insecure = false);
+
+namespace detail {
+/// check_endpoint() without building url_parts: nothing is allocated unless it fails. For
+/// callers that only need the verdict (request builders validating their configuration).
+[[nodiscard]] result<void> check_endpoint_text(std::string_view text, bool allow_insecure);
+}  // namespace detail
+
+// ---------------------------------------------------------------------------------------------
+// query strings
+
+/// Decoded (name, value) pairs of a query string, in order, duplicates kept.
+using query_params = std::vector<std::pair<std::string, std::string>>;
+
+/// Splits an application/x-www-form-urlencoded string (a URL query, with or without its leading
+/// '?', or a form body) on '&' and form-decodes names and values ('+' is a space). Order and
+/// duplicates are kept; empty fields ("a=1&&b=2", a trailing '&') are skipped; a field without
+/// '=' has an empty value. Fails with errc::invalid_percent_encoding naming the position (never
+/// the value, which may be a code or token).
+[[nodiscard]] result<query_params> parse_query(std::string_view query);
+
+/// Builds "a=b&c=d" from `params`, form-encoding every name and value (inverse of parse_query).
+[[nodiscard]] std::string query_string(const query_params& params);
+
+// --- definitions: compiled here header-only, in the library's source file in compiled mode ---
+#if PROFILE_AUTH_DEFINITIONS
+
+PROFILE_AUTH_INLINE bool is_loopback_host(std::string_view host) noexcept {
   const bool bracketed = host.size() >= 2 && host.front() == '[' && host.back() == ']';
   if (bracketed) host = host.substr(1, host.size() - 2);  // only IPv6 goes in brackets
   if (!bracketed && detail::iequals(host, "localhost")) return true;
@@ -2606,7 +2830,7 @@ namespace detail {
 
 /// Offset in `s` of the first byte component `c` does not allow (or of a malformed %-escape),
 /// or npos.
-[[nodiscard]] inline std::size_t find_bad_url_char(std::string_view s, url_component c) noexcept {
+PROFILE_AUTH_INLINE std::size_t find_bad_url_char(std::string_view s, url_component c) noexcept {
   const unsigned char allowed = url_allowed(c);
   for (std::size_t i = 0; i < s.size(); ++i) {
     const auto b = static_cast<unsigned char>(s[i]);
@@ -2626,8 +2850,8 @@ namespace detail {
 }
 
 /// Checks component `c` (at offset `base` of the URL); records the fault when a byte is bad.
-[[nodiscard]] inline bool url_chars_ok(std::string_view s, std::size_t base, url_component c,
-                                       url_fault& f) noexcept {
+PROFILE_AUTH_INLINE bool url_chars_ok(std::string_view s, std::size_t base, url_component c,
+                                      url_fault& f) noexcept {
   const std::size_t bad = find_bad_url_char(s, c);
   if (bad == std::string_view::npos) return true;
   f = {url_problem::bad_chars, c, base + bad, 0};
@@ -2636,7 +2860,7 @@ namespace detail {
 
 /// parse_url's grammar on views, without allocating: true and `u` filled, or false and `f`
 /// saying what is wrong (see parse_url for the rules).
-[[nodiscard]] inline bool scan_url(std::string_view text, url_view& u, url_fault& f) noexcept {
+PROFILE_AUTH_INLINE bool scan_url(std::string_view text, url_view& u, url_fault& f) noexcept {
   if (text.empty()) {
     f.what = url_problem::empty;
     return false;
@@ -2771,8 +2995,8 @@ namespace detail {
 }
 
 /// check_endpoint's rules on top of scan_url (see check_endpoint).
-[[nodiscard]] inline bool scan_endpoint(std::string_view text, bool allow_insecure, url_view& u,
-                                        url_fault& f) noexcept {
+PROFILE_AUTH_INLINE bool scan_endpoint(std::string_view text, bool allow_insecure, url_view& u,
+                                       url_fault& f) noexcept {
   if (!scan_url(text, u, f)) return false;
   const bool http = iequals(u.scheme, "http");
   if (!http && !iequals(u.scheme, "https"))
@@ -2787,7 +3011,7 @@ namespace detail {
 }
 
 /// The owned, normalised url_parts of a scanned URL.
-[[nodiscard]] inline url_parts to_url_parts(const url_view& v) {
+PROFILE_AUTH_INLINE url_parts to_url_parts(const url_view& v) {
   url_parts u;
   u.scheme = ascii_lowercase(v.scheme);
   u.userinfo = std::string(v.userinfo);
@@ -2805,29 +3029,14 @@ namespace detail {
 
 }  // namespace detail
 
-/// Parses an absolute URL: `scheme://[userinfo@]host[:port][/path][?query][#fragment]` or
-/// `scheme:path[?query][#fragment]` (custom-scheme redirect URIs such as
-/// "com.example.app:/callback"). Scheme and host are lower-cased; nothing is percent-decoded.
-///
-/// Strict by design, failing with errc::invalid_url and a message naming the position:
-/// relative references, spaces, control and non-ASCII bytes, '\\', '"', '<', '>', malformed
-/// %-escapes, an empty or missing host for http/https, more than one '@', ports that are empty,
-/// non-numeric, 0 or above 65535. '[' ']' '{' '}' '|' '^' '`' are tolerated in the query and
-/// fragment only (browsers pass them through).
-///
-/// Not supported (rejected): WHATWG URL quirks (backslashes, tabs/newlines stripped, IDNA,
-/// numeric IPv4 short forms normalised), percent-encoded host names, IPv6 zone identifiers,
-/// IPvFuture literals. A reg-name host is only checked against RFC 3986 characters, not DNS.
-[[nodiscard]] inline result<url_parts> parse_url(std::string_view text) {
+PROFILE_AUTH_INLINE result<url_parts> parse_url(std::string_view text) {
   detail::url_view v;
   detail::url_fault f;
   if (!detail::scan_url(text, v, f)) return detail::url_fault_error(text, v, f);
   return detail::to_url_parts(v);
 }
 
-/// Reassembles a URL from its parts (brackets restored around IPv6 hosts). For the output of
-/// parse_url this is the input with scheme and host lower-cased.
-[[nodiscard]] inline std::string to_string(const url_parts& u) {
+PROFILE_AUTH_INLINE std::string to_string(const url_parts& u) {
   std::string out;
   out.reserve(u.scheme.size() + u.userinfo.size() + u.host.size() + u.path.size() + u.query.size() +
               u.fragment.size() + 16);
@@ -2844,13 +3053,7 @@ namespace detail {
   return out;
 }
 
-/// Parses and vets a server endpoint (token, authorization, revocation … endpoint).
-/// Requires http or https with a host, no user information and no fragment (RFC 6749 §3.1);
-/// those fail with errc::invalid_url. Plain http fails with errc::insecure_endpoint unless the
-/// host is loopback (is_loopback_host) or `allow_insecure` is set. Messages name the scheme and
-/// host only: the path and query may carry secrets.
-[[nodiscard]] inline result<url_parts> check_endpoint(std::string_view text,
-                                                      bool allow_insecure = false) {
+PROFILE_AUTH_INLINE result<url_parts> check_endpoint(std::string_view text, bool allow_insecure) {
   detail::url_view v;
   detail::url_fault f;
   if (!detail::scan_endpoint(text, allow_insecure, v, f))
@@ -2859,28 +3062,17 @@ namespace detail {
 }
 
 namespace detail {
-/// check_endpoint() without building url_parts: nothing is allocated unless it fails. For
-/// callers that only need the verdict (request builders validating their configuration).
-[[nodiscard]] inline result<void> check_endpoint_text(std::string_view text, bool allow_insecure) {
+
+PROFILE_AUTH_INLINE result<void> check_endpoint_text(std::string_view text, bool allow_insecure) {
   url_view v;
   url_fault f;
   if (!scan_endpoint(text, allow_insecure, v, f)) return url_fault_error(text, v, f);
   return {};
 }
+
 }  // namespace detail
 
-// ---------------------------------------------------------------------------------------------
-// query strings
-
-/// Decoded (name, value) pairs of a query string, in order, duplicates kept.
-using query_params = std::vector<std::pair<std::string, std::string>>;
-
-/// Splits an application/x-www-form-urlencoded string (a URL query, with or without its leading
-/// '?', or a form body) on '&' and form-decodes names and values ('+' is a space). Order and
-/// duplicates are kept; empty fields ("a=1&&b=2", a trailing '&') are skipped; a field without
-/// '=' has an empty value. Fails with errc::invalid_percent_encoding naming the position (never
-/// the value, which may be a code or token).
-[[nodiscard]] inline result<query_params> parse_query(std::string_view query) {
+PROFILE_AUTH_INLINE result<query_params> parse_query(std::string_view query) {
   std::size_t base = 0;
   if (!query.empty() && query.front() == '?') {
     query.remove_prefix(1);
@@ -2915,8 +3107,7 @@ using query_params = std::vector<std::pair<std::string, std::string>>;
   return out;
 }
 
-/// Builds "a=b&c=d" from `params`, form-encoding every name and value (inverse of parse_query).
-[[nodiscard]] inline std::string query_string(const query_params& params) {
+PROFILE_AUTH_INLINE std::string query_string(const query_params& params) {
   std::size_t size = 0;
   for (const auto& [n, v] : params) size += n.size() + v.size() + 2;
   std::string out;
@@ -2924,6 +3115,8 @@ using query_params = std::vector<std::pair<std::string, std::string>>;
   for (const auto& [n, v] : params) append_form_field(out, n, v);
   return out;
 }
+
+#endif  // PROFILE_AUTH_DEFINITIONS
 
 }  // namespace profile::auth::inline v0
 
@@ -2993,33 +3186,10 @@ inline constexpr std::string_view bearer_prefix = "Bearer ";
   return bearer_prefix.size() + access_token.size();
 }
 
-namespace detail {
-/// Why an access token cannot be a Bearer credential; never mentions the token's bytes.
-[[nodiscard]] inline std::string bearer_rejection_message(std::string_view t) {
-  if constexpr (terse_errors)
-    return t.empty() ? "empty access token" : "access token is not a b64token";
-  if (t.empty())
-    return "the access token is empty: fetch a token before building an Authorization header";
-  const std::size_t pos = b64token_error_offset(t);
-  return "the access token has a byte outside RFC 6750 b64token at offset " + std::to_string(pos) +
-         " of " + std::to_string(t.size()) +
-         ": it cannot be sent in an Authorization header; the token endpoint issued an "
-         "unusable token (check the server, or a proxy that altered the response)";
-}
-}  // namespace detail
-
 /// "Bearer <access_token>" (RFC 6750 §2.1).
 /// Errors: errc::invalid_header_value when the token is empty or not a b64token; the message
 /// gives the offending offset but never the token.
-[[nodiscard]] inline result<std::string> bearer_header_value(const secret& access_token) {
-  const std::string_view t = access_token.reveal();
-  if (!is_b64token(t)) return fail(errc::invalid_header_value, detail::bearer_rejection_message(t));
-  std::string out;
-  out.reserve(bearer_prefix.size() + t.size());
-  out.append(bearer_prefix);
-  out.append(t);
-  return out;
-}
+[[nodiscard]] result<std::string> bearer_header_value(const secret& access_token);
 
 /// "Bearer <t.access_token>"; see the overload taking a secret.
 [[nodiscard]] inline result<std::string> bearer_header_value(const token& t) {
@@ -3046,6 +3216,36 @@ namespace detail {
   return true;
 }
 
+// --- definitions: compiled here header-only, in the library's source file in compiled mode ---
+#if PROFILE_AUTH_DEFINITIONS
+
+namespace detail {
+/// Why an access token cannot be a Bearer credential; never mentions the token's bytes.
+PROFILE_AUTH_INLINE std::string bearer_rejection_message(std::string_view t) {
+  if constexpr (terse_errors)
+    return t.empty() ? "empty access token" : "access token is not a b64token";
+  if (t.empty())
+    return "the access token is empty: fetch a token before building an Authorization header";
+  const std::size_t pos = b64token_error_offset(t);
+  return "the access token has a byte outside RFC 6750 b64token at offset " + std::to_string(pos) +
+         " of " + std::to_string(t.size()) +
+         ": it cannot be sent in an Authorization header; the token endpoint issued an "
+         "unusable token (check the server, or a proxy that altered the response)";
+}
+}  // namespace detail
+
+PROFILE_AUTH_INLINE result<std::string> bearer_header_value(const secret& access_token) {
+  const std::string_view t = access_token.reveal();
+  if (!is_b64token(t)) return fail(errc::invalid_header_value, detail::bearer_rejection_message(t));
+  std::string out;
+  out.reserve(bearer_prefix.size() + t.size());
+  out.append(bearer_prefix);
+  out.append(t);
+  return out;
+}
+
+#endif  // PROFILE_AUTH_DEFINITIONS
+
 }  // namespace profile::auth::inline v0
 
 #endif  // PROFILE_AUTH_HEADER_HPP
@@ -3056,6 +3256,11 @@ namespace detail {
 // profile-auth: client authentication at a token endpoint (HTTP Basic, body, none), every grant.
 #ifndef PROFILE_AUTH_GRANTS_CLIENT_AUTH_HPP
 #define PROFILE_AUTH_GRANTS_CLIENT_AUTH_HPP
+
+
+#include <cstddef>      // std::size_t offsets
+#include <string>       // bodies, header values, messages
+#include <string_view>  // inputs
 
 // ---- begin <profile/auth/detail/json_text.hpp> ----
 // profile-auth: byte helpers shared by the JSON reader and writer (scanning, UTF-8, escapes).
@@ -3068,18 +3273,34 @@ namespace detail {
 #include <cstdint>  // std::uint64_t SWAR words, std::uint32_t code points
 #include <cstring>  // std::memcpy: the only well-defined unaligned load
 
-// x86-64 always has SSE2: scan 16 bytes per step there; the SWAR path serves everything else
-// (ARM, Cortex-M, ...). With GCC or Clang on x86-64 (not clang-cl), an AVX2 scanner (32 bytes
-// per step) takes over long strings when the CPU has AVX2 (checked at run time), or always
-// when the build targets AVX2 (-mavx2).
-#if defined(__SSE2__) || defined(_M_X64) || (defined(_M_IX86_FP) && _M_IX86_FP >= 2)
+// Vector scanning without an intrinsics header (<immintrin.h> alone costs about half a second
+// of compile time in every translation unit that includes the library):
+// - GCC and Clang on x86 with SSE2 (all of x86-64, clang-cl included) use the compilers' vector
+//   extensions and their pmovmskb builtins: 16 bytes per step. On x86-64 (not clang-cl), an
+//   AVX2 loop (64 bytes per trip) takes over long strings when the CPU has AVX2 (checked at run
+//   time), or always when the build targets AVX2 (-mavx2); a function attribute alone compiles
+//   it for AVX2. (An AVX-512BW loop of 128 bytes per trip measured no faster on the benchmark
+//   answers, and 512-bit instructions can lower the clock of the whole core for a while.)
+// - MSVC on x64 uses the SSE2 intrinsics of <emmintrin.h>, a small header.
+// - Everything else (ARM, Cortex-M, ...) uses 8-byte words (SWAR).
+#if (defined(__GNUC__) || defined(__clang__)) && defined(__SSE2__)
 #define PROFILE_AUTH_DETAIL_JSON_SSE2 1
-#include <emmintrin.h>  // _mm_cmpeq_epi8, _mm_movemask_epi8
-#endif
-#if defined(PROFILE_AUTH_DETAIL_JSON_SSE2) && defined(__x86_64__) && \
-    (defined(__GNUC__) || defined(__clang__)) && !defined(_MSC_VER)
+#define PROFILE_AUTH_DETAIL_JSON_VECTOR_EXT 1
+#if defined(__x86_64__) && !defined(_MSC_VER)
 #define PROFILE_AUTH_DETAIL_JSON_AVX2 1
-#include <immintrin.h>  // _mm256_* (compiled for AVX2 by the target attribute below)
+#endif
+#elif defined(_MSC_VER) && (defined(_M_X64) || (defined(_M_IX86_FP) && _M_IX86_FP >= 2))
+#define PROFILE_AUTH_DETAIL_JSON_SSE2 1
+#include <emmintrin.h>  // _mm_cmpeq_epi8, _mm_movemask_epi8 (MSVC has no vector extensions)
+#endif
+
+// skip_plain() is inlined into the readers' loops even where the compiler's heuristics would
+// not: its result is the address of the next load, and a call and return on that dependency
+// chain cost more than the few instructions of the inlined check. Not in -Os builds.
+#if (defined(__GNUC__) || defined(__clang__)) && !defined(__OPTIMIZE_SIZE__)
+#define PROFILE_AUTH_DETAIL_JSON_HOT __attribute__((always_inline))
+#else
+#define PROFILE_AUTH_DETAIL_JSON_HOT
 #endif
 
 namespace profile::auth::inline v0::detail::json::text {
@@ -3134,16 +3355,44 @@ inline constexpr std::uint64_t highs = 0x8080808080808080ULL;
 }
 
 #ifdef PROFILE_AUTH_DETAIL_JSON_SSE2
-/// High bits of the bytes of v that are '"', '\\', < 0x20 or >= 0x80 (the signed compare makes
-/// every byte >= 0x80 negative, hence "below" 0x20 too).
-[[nodiscard]] inline __m128i string_special_16(__m128i v) noexcept {
+// 16-byte blocks: load16() reads one, special16() flags its bytes that are '"', '\\', < 0x20 or
+// >= 0x80, and bits16() gathers the flags into an int (bit i for byte i). The signed compare
+// makes every byte >= 0x80 negative, hence "below" 0x20 too. With vector extensions, one
+// compare also catches '"': v ^ 2 maps '"' (0x22) to 0x20 and keeps bytes below 0x20 below it,
+// while the plain bytes around it (' ' 0x20, '!' 0x21, '#' 0x23) land on 0x22, 0x23 and 0x21,
+// so "v ^ 2 < 0x21" is exactly "v < 0x20 or v == '"'" (signed, for bytes >= 0x80 as well).
+#ifdef PROFILE_AUTH_DETAIL_JSON_VECTOR_EXT
+typedef signed char bytes16 __attribute__((vector_size(16)));
+typedef char bytes16_arg __attribute__((vector_size(16)));  // the builtin's parameter type
+[[nodiscard]] inline bytes16 load16(const char* at) noexcept {
+  bytes16 v;
+  std::memcpy(&v, at, sizeof v);  // one unaligned load
+  return v;
+}
+[[nodiscard]] inline bytes16 special16(bytes16 v) noexcept {
+  return ((v ^ 2) < 0x21) | (v == '\\');
+}
+[[nodiscard]] inline unsigned bits16(bytes16 m) noexcept {
+  return static_cast<unsigned>(__builtin_ia32_pmovmskb128((bytes16_arg)m));
+}
+#else
+using bytes16 = __m128i;
+[[nodiscard]] inline bytes16 load16(const char* at) noexcept {
+  return _mm_loadu_si128(reinterpret_cast<const __m128i*>(at));
+}
+[[nodiscard]] inline bytes16 special16(bytes16 v) noexcept {
   return _mm_or_si128(
       _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))),
       _mm_cmplt_epi8(v, _mm_set1_epi8(0x20)));
 }
+[[nodiscard]] inline bytes16 operator|(bytes16 a, bytes16 b) noexcept { return _mm_or_si128(a, b); }
+[[nodiscard]] inline unsigned bits16(bytes16 m) noexcept {
+  return static_cast<unsigned>(_mm_movemask_epi8(m));
+}
+#endif
+/// Bit i set when byte at[i] (i < 16) is '"', '\\', < 0x20 or >= 0x80.
 [[nodiscard]] inline unsigned string_special_bits_16(const char* at) noexcept {
-  const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(at));
-  return static_cast<unsigned>(_mm_movemask_epi8(string_special_16(v)));
+  return bits16(special16(load16(at)));
 }
 
 /// The long part of skip_plain() with SSE2, 32 bytes per loop trip. Precondition: the 16
@@ -3152,13 +3401,10 @@ inline constexpr std::uint64_t highs = 0x8080808080808080ULL;
 [[nodiscard]] inline const char* skip_plain_sse2_rest(const char* p, const char* end) noexcept {
   if (end - p >= 32) {
     for (const char* const last = end - 32; p <= last; p += 32) {
-      const __m128i a = string_special_16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
-      const __m128i b =
-          string_special_16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16)));
-      if (_mm_movemask_epi8(_mm_or_si128(a, b)) != 0) {
-        const auto ma = static_cast<unsigned>(_mm_movemask_epi8(a));
-        return ma != 0 ? p + std::countr_zero(ma)
-                       : p + 16 + std::countr_zero(static_cast<unsigned>(_mm_movemask_epi8(b)));
+      const bytes16 a = special16(load16(p)), b = special16(load16(p + 16));
+      if (bits16(a | b) != 0) {
+        const unsigned ma = bits16(a);
+        return ma != 0 ? p + std::countr_zero(ma) : p + 16 + std::countr_zero(bits16(b));
       }
     }
   }
@@ -3182,13 +3428,17 @@ inline constexpr std::uint64_t highs = 0x8080808080808080ULL;
 #endif
 
 #ifdef PROFILE_AUTH_DETAIL_JSON_AVX2
-/// string_special_16() on 32 bytes (AVX2).
-[[nodiscard]] __attribute__((target("avx2"))) inline __m256i string_special_32(
-    const char* at) noexcept {
-  const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(at));
-  return _mm256_or_si256(_mm256_or_si256(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('"')),
-                                         _mm256_cmpeq_epi8(v, _mm256_set1_epi8('\\'))),
-                         _mm256_cmpgt_epi8(_mm256_set1_epi8(0x20), v));
+// 32-byte blocks, the same three steps; the target attribute compiles them for AVX2.
+typedef signed char bytes32 __attribute__((vector_size(32)));
+typedef char bytes32_arg __attribute__((vector_size(32)));
+/// special16() of the 32 bytes at `at`.
+[[nodiscard]] __attribute__((target("avx2"))) inline bytes32 special32(const char* at) noexcept {
+  bytes32 v;
+  std::memcpy(&v, at, sizeof v);
+  return ((v ^ 2) < 0x21) | (v == '\\');
+}
+[[nodiscard]] __attribute__((target("avx2"))) inline unsigned bits32(bytes32 m) noexcept {
+  return static_cast<unsigned>(__builtin_ia32_pmovmskb256((bytes32_arg)m));
 }
 
 /// skip_plain_sse2_rest() with AVX2: 64 bytes per loop trip. Same precondition; the caller
@@ -3197,22 +3447,21 @@ inline constexpr std::uint64_t highs = 0x8080808080808080ULL;
     const char* p, const char* end) noexcept {
   if (end - p < 32) return skip_plain_sse2_rest(p, end);
   for (; end - p >= 64; p += 64) {
-    const __m256i a = string_special_32(p), b = string_special_32(p + 32);
-    if (_mm256_movemask_epi8(_mm256_or_si256(a, b)) != 0) {
-      const auto ma = static_cast<unsigned>(_mm256_movemask_epi8(a));
-      return ma != 0 ? p + std::countr_zero(ma)
-                     : p + 32 + std::countr_zero(static_cast<unsigned>(_mm256_movemask_epi8(b)));
+    const bytes32 a = special32(p), b = special32(p + 32);
+    if (bits32(a | b) != 0) {
+      const unsigned ma = bits32(a);
+      return ma != 0 ? p + std::countr_zero(ma) : p + 32 + std::countr_zero(bits32(b));
     }
   }
   if (p == end) return p;
   // Fewer than 64 bytes left: blocks ending at `end`, overlapping plain bytes already passed
   // (at least 32 of them are: the caller's 16 and this function's first 32 or more).
   if (end - p > 32) {
-    const auto m = static_cast<unsigned>(_mm256_movemask_epi8(string_special_32(p)));
+    const unsigned m = bits32(special32(p));
     if (m != 0) return p + std::countr_zero(m);
   }
   const char* const tail = end - 32;
-  const auto m = static_cast<unsigned>(_mm256_movemask_epi8(string_special_32(tail)));
+  const unsigned m = bits32(special32(tail));
   return m != 0 ? tail + std::countr_zero(m) : end;
 }
 
@@ -3243,15 +3492,26 @@ inline constexpr std::uint64_t highs = 0x8080808080808080ULL;
 /// than '"' and '\\'); stops at the first special byte or at `end`. The first 32 bytes are
 /// checked without a loop, which settles member names and short values with one predictable
 /// branch; longer strings (tokens) continue in a loop, with AVX2 when the CPU has it, else
-/// SSE2. Other targets use 8-byte words (SWAR).
-[[nodiscard]] inline const char* skip_plain(const char* p, const char* end) noexcept {
+/// SSE2. Near the end of the input, a block at p and one ending at `end`, no loop.
+/// Other targets use 8-byte words (SWAR).
+[[nodiscard]] PROFILE_AUTH_DETAIL_JSON_HOT inline const char* skip_plain(const char* p,
+                                                                         const char* end) noexcept {
 #ifdef PROFILE_AUTH_DETAIL_JSON_SSE2
   if (end - p >= 32) {
     const unsigned m = string_special_bits_16(p) | (string_special_bits_16(p + 16) << 16);
     if (m != 0) return p + std::countr_zero(m);
     return skip_plain_long(p + 32, end);
   }
-  return skip_plain_sse2(p, end);  // near the end of the input
+  if (const std::ptrdiff_t n = end - p; n >= 16) {
+    if (const unsigned m = string_special_bits_16(p)) return p + std::countr_zero(m);
+    // The block ending at `end`, overlapping the plain bytes just checked. Written from p, not
+    // as end - 16: GCC's -Warray-bounds would otherwise flag that address when it inlines this
+    // into a call on a string literal shorter than 16 bytes, where the branch never runs.
+    const char* const tail = p + (n - 16);
+    const unsigned m = string_special_bits_16(tail);
+    return m != 0 ? tail + std::countr_zero(m) : end;
+  }
+  return skip_plain_swar(p, end);
 #else
   return skip_plain_swar(p, end);
 #endif
@@ -3431,9 +3691,12 @@ class decoded_cursor {
 
 #undef PROFILE_AUTH_DETAIL_JSON_SSE2
 #undef PROFILE_AUTH_DETAIL_JSON_AVX2
+#undef PROFILE_AUTH_DETAIL_JSON_VECTOR_EXT
+#undef PROFILE_AUTH_DETAIL_JSON_HOT
 
 #endif  // PROFILE_AUTH_DETAIL_JSON_TEXT_HPP
 // ---- end <profile/auth/detail/json_text.hpp> ----
+#if PROFILE_AUTH_DEFINITIONS
 // ---- begin <profile/auth/detail/json_writer.hpp> ----
 // profile-auth: compact JSON writer (internal) with correct string escaping.
 #ifndef PROFILE_AUTH_DETAIL_JSON_WRITER_HPP
@@ -3441,7 +3704,6 @@ class decoded_cursor {
 
 
 #include <charconv>     // std::to_chars: locale-free, shortest round-trip numbers
-#include <cmath>        // std::isfinite: JSON has no NaN or infinity
 #include <concepts>     // std::integral for the integer overload set
 #include <cstdint>      // std::int64_t, std::uint64_t
 #include <string>       // the output buffer
@@ -3450,6 +3712,17 @@ class decoded_cursor {
 #include <utility>      // std::move
 
 namespace profile::auth::inline v0::detail::json {
+
+/// True when v is neither NaN nor infinite (JSON has no form for those). Without <cmath>, which
+/// would cost every includer compile time for this one test: for finite v, v - v is exactly 0;
+/// for NaN and infinities it is NaN, which equals nothing.
+[[nodiscard]] inline bool is_finite(double v) noexcept {
+#if defined(__GNUC__) || defined(__clang__)
+  return __builtin_isfinite(v);
+#else
+  return v - v == 0.0;
+#endif
+}
 
 /// Appends `s` to `out` as a quoted JSON string. Escapes '"' and '\\' as \" and \\, the control
 /// characters U+0008/09/0A/0C/0D as \b \t \n \f \r and the other ones below U+0020 as \u00XX;
@@ -3572,7 +3845,7 @@ class writer {
   /// infinities have no JSON form and are written as null.
   writer& number(double v) {
     before_value();
-    if (!std::isfinite(v)) {
+    if (!is_finite(v)) {
       out_.append("null", 4);
       return *this;
     }
@@ -3675,10 +3948,7 @@ class writer {
 
 #endif  // PROFILE_AUTH_DETAIL_JSON_WRITER_HPP
 // ---- end <profile/auth/detail/json_writer.hpp> ----
-
-#include <cstddef>      // std::size_t offsets
-#include <string>       // bodies, header values, messages
-#include <string_view>  // inputs
+#endif
 
 namespace profile::auth::inline v0 {
 
@@ -3715,9 +3985,66 @@ namespace detail {
   return std::string_view::npos;
 }
 
+/// Checks one text parameter for control bytes (and, for JSON bodies, for malformed UTF-8,
+/// which JSON cannot carry). The message names the parameter and offset, never the value.
+[[nodiscard]] result<void> check_text_param(std::string_view name, std::string_view v,
+                                            body_format fmt);
+
+/// Appends `"name":"value"` to a JSON object under construction (`body` holds "{" and
+/// possibly earlier members, without the closing brace).
+void append_json_field(std::string& body, std::string_view name, std::string_view value);
+
+/// Appends one parameter in the body's format.
+void append_param(std::string& body, body_format fmt, std::string_view name,
+                  std::string_view value);
+
+}  // namespace detail
+
+/// Checks that `client_id` and `client_secret` can be sent with `method` in a `fmt` body.
+/// Errors (errc::invalid_argument; the message names the field and offset, never its value):
+/// - empty client_id; empty client_secret unless `method` is client_auth::none;
+/// - a control byte (CR, LF, NUL, other C0, DEL) in either;
+/// - malformed UTF-8 in either when it travels in a JSON body;
+/// - a ':' in client_id with client_auth::client_secret_basic and basic_encoding::raw
+///   (RFC 7617 §2: the user-id cannot contain a colon).
+[[nodiscard]] result<void> validate_client_auth(std::string_view client_id,
+                                                const secret& client_secret, client_auth method,
+                                                basic_encoding enc, body_format fmt);
+
+/// The `Authorization` value for client_secret_basic: "Basic " + base64(id ":" secret), where
+/// id and secret are form-urlencoded first (basic_encoding::form_encoded, RFC 6749 §2.3.1) or
+/// taken as they are (basic_encoding::raw, RFC 7617). Temporaries holding the secret are wiped.
+/// Precondition: validate_client_auth() succeeded.
+[[nodiscard]] std::string basic_authorization_value(std::string_view client_id,
+                                                    const secret& client_secret,
+                                                    basic_encoding enc);
+
+/// Adds the client's credentials to a token-endpoint request, the one place every grant
+/// (client credentials, authorization code, refresh, device, revocation) does this:
+/// - client_secret_basic: sets `Authorization: Basic …` on `req`; `body` is untouched;
+/// - client_secret_post: appends `client_id` and `client_secret` to `body`;
+/// - none: appends `client_id` to `body`.
+/// `body` is a form body (possibly empty) for body_format::form, or an unfinished JSON object
+/// ("{" plus earlier members, no closing brace) for body_format::json; it may be `req.body`.
+/// Precondition: validate_client_auth() succeeded for the same arguments.
+void apply_client_auth(http_request& req, std::string& body, body_format fmt,
+                       std::string_view client_id, const secret& client_secret, client_auth method,
+                       basic_encoding enc);
+
+/// The `Content-Type` value for a body format.
+[[nodiscard]] constexpr std::string_view content_type_of(body_format fmt) noexcept {
+  return fmt == body_format::json ? std::string_view("application/json")
+                                  : std::string_view("application/x-www-form-urlencoded");
+}
+
+// --- definitions: compiled here header-only, in the library's source file in compiled mode ---
+#if PROFILE_AUTH_DEFINITIONS
+
+namespace detail {
+
 /// Offset of the first byte that is not part of well-formed UTF-8 (RFC 3629: no overlongs,
 /// no surrogates, nothing past U+10FFFF), or npos.
-[[nodiscard]] inline std::size_t find_invalid_utf8(std::string_view s) noexcept {
+PROFILE_AUTH_INLINE std::size_t find_invalid_utf8(std::string_view s) noexcept {
   std::size_t i = 0;
   while (i < s.size()) {
     if (static_cast<unsigned char>(s[i]) < 0x80) {
@@ -3731,10 +4058,8 @@ namespace detail {
   return std::string_view::npos;
 }
 
-/// Checks one text parameter for control bytes (and, for JSON bodies, for malformed UTF-8,
-/// which JSON cannot carry). The message names the parameter and offset, never the value.
-[[nodiscard]] inline result<void> check_text_param(std::string_view name, std::string_view v,
-                                                   body_format fmt) {
+PROFILE_AUTH_INLINE result<void> check_text_param(std::string_view name, std::string_view v,
+                                                  body_format fmt) {
   if (const auto at = find_control_byte(v); at != std::string_view::npos) {
     if constexpr (terse_errors)
       return fail(errc::invalid_argument, std::string(name).append(": control byte"));
@@ -3755,18 +4080,16 @@ namespace detail {
   return {};
 }
 
-/// Appends `"name":"value"` to a JSON object under construction (`body` holds "{" and
-/// possibly earlier members, without the closing brace).
-inline void append_json_field(std::string& body, std::string_view name, std::string_view value) {
+PROFILE_AUTH_INLINE void append_json_field(std::string& body, std::string_view name,
+                                           std::string_view value) {
   if (!body.empty() && body.back() != '{') body.push_back(',');
   json::write_string(body, name);
   body.push_back(':');
   json::write_string(body, value);
 }
 
-/// Appends one parameter in the body's format.
-inline void append_param(std::string& body, body_format fmt, std::string_view name,
-                         std::string_view value) {
+PROFILE_AUTH_INLINE void append_param(std::string& body, body_format fmt, std::string_view name,
+                                      std::string_view value) {
   if (fmt == body_format::json)
     append_json_field(body, name, value);
   else
@@ -3775,17 +4098,10 @@ inline void append_param(std::string& body, body_format fmt, std::string_view na
 
 }  // namespace detail
 
-/// Checks that `client_id` and `client_secret` can be sent with `method` in a `fmt` body.
-/// Errors (errc::invalid_argument; the message names the field and offset, never its value):
-/// - empty client_id; empty client_secret unless `method` is client_auth::none;
-/// - a control byte (CR, LF, NUL, other C0, DEL) in either;
-/// - malformed UTF-8 in either when it travels in a JSON body;
-/// - a ':' in client_id with client_auth::client_secret_basic and basic_encoding::raw
-///   (RFC 7617 §2: the user-id cannot contain a colon).
-[[nodiscard]] inline result<void> validate_client_auth(std::string_view client_id,
-                                                       const secret& client_secret,
-                                                       client_auth method, basic_encoding enc,
-                                                       body_format fmt) {
+PROFILE_AUTH_INLINE result<void> validate_client_auth(std::string_view client_id,
+                                                      const secret& client_secret,
+                                                      client_auth method, basic_encoding enc,
+                                                      body_format fmt) {
   if (client_id.empty())
     return fail(
         errc::invalid_argument,
@@ -3815,13 +4131,9 @@ inline void append_param(std::string& body, body_format fmt, std::string_view na
   return {};
 }
 
-/// The `Authorization` value for client_secret_basic: "Basic " + base64(id ":" secret), where
-/// id and secret are form-urlencoded first (basic_encoding::form_encoded, RFC 6749 §2.3.1) or
-/// taken as they are (basic_encoding::raw, RFC 7617). Temporaries holding the secret are wiped.
-/// Precondition: validate_client_auth() succeeded.
-[[nodiscard]] inline std::string basic_authorization_value(std::string_view client_id,
-                                                           const secret& client_secret,
-                                                           basic_encoding enc) {
+PROFILE_AUTH_INLINE std::string basic_authorization_value(std::string_view client_id,
+                                                          const secret& client_secret,
+                                                          basic_encoding enc) {
   std::string joined;
   joined.reserve(enc == basic_encoding::raw ? client_id.size() + 1 + client_secret.size()
                                             : 3 * (client_id.size() + client_secret.size()) + 1);
@@ -3840,17 +4152,9 @@ inline void append_param(std::string& body, body_format fmt, std::string_view na
   return out;
 }
 
-/// Adds the client's credentials to a token-endpoint request, the one place every grant
-/// (client credentials, authorization code, refresh, device, revocation) does this:
-/// - client_secret_basic: sets `Authorization: Basic …` on `req`; `body` is untouched;
-/// - client_secret_post: appends `client_id` and `client_secret` to `body`;
-/// - none: appends `client_id` to `body`.
-/// `body` is a form body (possibly empty) for body_format::form, or an unfinished JSON object
-/// ("{" plus earlier members, no closing brace) for body_format::json; it may be `req.body`.
-/// Precondition: validate_client_auth() succeeded for the same arguments.
-inline void apply_client_auth(http_request& req, std::string& body, body_format fmt,
-                              std::string_view client_id, const secret& client_secret,
-                              client_auth method, basic_encoding enc) {
+PROFILE_AUTH_INLINE void apply_client_auth(http_request& req, std::string& body, body_format fmt,
+                                           std::string_view client_id, const secret& client_secret,
+                                           client_auth method, basic_encoding enc) {
   switch (method) {
     case client_auth::client_secret_basic:
       req.headers.set("Authorization", basic_authorization_value(client_id, client_secret, enc));
@@ -3865,11 +4169,7 @@ inline void apply_client_auth(http_request& req, std::string& body, body_format 
   }
 }
 
-/// The `Content-Type` value for a body format.
-[[nodiscard]] constexpr std::string_view content_type_of(body_format fmt) noexcept {
-  return fmt == body_format::json ? std::string_view("application/json")
-                                  : std::string_view("application/x-www-form-urlencoded");
-}
+#endif  // PROFILE_AUTH_DEFINITIONS
 
 }  // namespace profile::auth::inline v0
 
@@ -3881,11 +4181,15 @@ inline void apply_client_auth(http_request& req, std::string& body, body_format 
 #define PROFILE_AUTH_GRANTS_CLIENT_CREDENTIALS_HPP
 
 
-#include <cstddef>      // std::size_t
 #include <string>       // config fields, the body
 #include <string_view>  // parameter names
 #include <utility>      // std::pair for extra parameters
 #include <vector>       // audience, resource, extra parameters
+
+#if PROFILE_AUTH_DEFINITIONS
+
+#include <cstddef>  // std::size_t
+#endif
 
 namespace profile::auth::inline v0 {
 
@@ -3914,19 +4218,6 @@ namespace detail {
 inline constexpr std::string_view cc_reserved_params[] = {
     "grant_type", "client_id", "client_secret", "scope", "audience", "resource"};
 
-/// Appends `"name":"v"` for one value or `"name":["v1","v2"]` for several (JSON bodies).
-inline void append_json_list(std::string& body, std::string_view name,
-                             const std::vector<std::string>& values) {
-  if (values.size() == 1) return append_json_field(body, name, values.front());
-  if (!body.empty() && body.back() != '{') body.push_back(',');
-  json::write_string(body, name);
-  body += ":[";
-  for (std::size_t i = 0; i < values.size(); ++i) {
-    if (i != 0) body.push_back(',');
-    json::write_string(body, values[i]);
-  }
-  body.push_back(']');
-}
 }  // namespace detail
 
 /// Checks a client credentials configuration without building anything.
@@ -3939,7 +4230,42 @@ inline void append_json_list(std::string& body, std::string_view name,
 ///   scope, audience, resource or extra parameters; an empty audience, resource or extra name;
 ///   an extra parameter that repeats a name the request already uses.
 /// Messages name the offending field and offset, never a credential.
-[[nodiscard]] inline result<void> validate(const client_credentials_config& c) {
+[[nodiscard]] result<void> validate(const client_credentials_config& c);
+
+/// Builds the client credentials token request after validate() succeeded:
+/// - `POST token_endpoint` with `Accept: application/json` (servers such as GitHub answer in
+///   form encoding otherwise), `Content-Type` matching the body;
+/// - body members in this order: grant_type, client_id/client_secret (client_secret_post) or
+///   client_id (none), scope, audience, resource, extra parameters;
+/// - JSON bodies write one audience/resource as a string and several as an array; form bodies
+///   repeat the parameter;
+/// - client_secret_basic puts the credentials in `Authorization: Basic …` only (never in the
+///   body too: servers reject a request that authenticates twice).
+/// Errors: those of validate(); nothing is built when it fails.
+[[nodiscard]] result<http_request> client_credentials_request(const client_credentials_config& c);
+
+// --- definitions: compiled here header-only, in the library's source file in compiled mode ---
+#if PROFILE_AUTH_DEFINITIONS
+
+namespace detail {
+
+/// Appends `"name":"v"` for one value or `"name":["v1","v2"]` for several (JSON bodies).
+PROFILE_AUTH_INLINE void append_json_list(std::string& body, std::string_view name,
+                                          const std::vector<std::string>& values) {
+  if (values.size() == 1) return append_json_field(body, name, values.front());
+  if (!body.empty() && body.back() != '{') body.push_back(',');
+  json::write_string(body, name);
+  body += ":[";
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    if (i != 0) body.push_back(',');
+    json::write_string(body, values[i]);
+  }
+  body.push_back(']');
+}
+
+}  // namespace detail
+
+PROFILE_AUTH_INLINE result<void> validate(const client_credentials_config& c) {
   if (auto r = detail::check_endpoint_text(c.token_endpoint, c.allow_insecure_http); !r) return r;
   if (auto r = validate_client_auth(c.client_id, c.client_secret, c.auth, c.basic, c.format); !r)
     return r;
@@ -3993,17 +4319,7 @@ inline void append_json_list(std::string& body, std::string_view name,
   return {};
 }
 
-/// Builds the client credentials token request after validate() succeeded:
-/// - `POST token_endpoint` with `Accept: application/json` (servers such as GitHub answer in
-///   form encoding otherwise), `Content-Type` matching the body;
-/// - body members in this order: grant_type, client_id/client_secret (client_secret_post) or
-///   client_id (none), scope, audience, resource, extra parameters;
-/// - JSON bodies write one audience/resource as a string and several as an array; form bodies
-///   repeat the parameter;
-/// - client_secret_basic puts the credentials in `Authorization: Basic …` only (never in the
-///   body too: servers reject a request that authenticates twice).
-/// Errors: those of validate(); nothing is built when it fails.
-[[nodiscard]] inline result<http_request> client_credentials_request(
+PROFILE_AUTH_INLINE result<http_request> client_credentials_request(
     const client_credentials_config& c) {
   if (auto r = validate(c); !r) return unexpected<error>(std::move(r).error());
   http_request req;
@@ -4037,6 +4353,8 @@ inline void append_json_list(std::string& body, std::string_view name,
   return req;
 }
 
+#endif  // PROFILE_AUTH_DEFINITIONS
+
 }  // namespace profile::auth::inline v0
 
 #endif  // PROFILE_AUTH_GRANTS_CLIENT_CREDENTIALS_HPP
@@ -4046,6 +4364,128 @@ inline void append_json_list(std::string& body, std::string_view name,
 #ifndef PROFILE_AUTH_OAUTH_ERROR_HPP
 #define PROFILE_AUTH_OAUTH_ERROR_HPP
 
+// ---- begin <profile/auth/detail/json_tape.hpp> ----
+// profile-auth: the JSON tape: flat entries in document order, and how to compare and read them.
+#ifndef PROFILE_AUTH_DETAIL_JSON_TAPE_HPP
+#define PROFILE_AUTH_DETAIL_JSON_TAPE_HPP
+
+
+#include <cstddef>      // std::size_t
+#include <cstdint>      // fixed-width tape fields
+#include <cstring>      // std::memcmp
+#include <string_view>  // raw text of strings and numbers
+
+namespace profile::auth::inline v0::detail::json {
+
+/// Bounds on untrusted input. Exceeding one fails with errc::limit_exceeded naming the limit.
+struct limits {
+  std::size_t max_size = 1 << 20;      ///< bytes of input (capped at 4 GiB - 2 in any case)
+  std::size_t max_depth = 32;          ///< nesting of arrays/objects (0: scalars only)
+  std::size_t max_string = 64 * 1024;  ///< bytes of one decoded string or key
+  std::size_t max_values = 1 << 16;    ///< values in the document, containers included, keys not
+};
+
+/// The JSON type of a value.
+enum class kind : unsigned char { null, boolean, number, string, array, object };
+
+namespace tape {
+/// One parsed value (or object key). A document is a vector of these in document order: a
+/// container is followed by its children, an object member is its key entry then its value.
+struct entry {
+  std::uint32_t pos;   ///< byte offset of the value's first byte in the input
+  std::uint32_t len;   ///< bytes of raw JSON text (strings include the quotes)
+  std::uint32_t skip;  ///< entries in this value's subtree, itself included (parent while open)
+  std::uint32_t aux;   ///< array/object: children; string: decoded bytes; boolean: 0/1
+  kind type;
+  std::uint8_t flags;
+};
+inline constexpr std::uint8_t escaped = 1;  ///< string: contains a backslash escape
+inline constexpr std::uint8_t integer = 2;  ///< number: neither fraction nor exponent
+inline constexpr std::uint32_t none = 0xFFFFFFFFu;
+
+[[nodiscard]] inline std::string_view contents(const char* text, const entry& e) noexcept {
+  return {text + e.pos + 1, e.len - 2u};  // a string without its quotes, still escaped
+}
+/// Decoded equality of string entry e and plain bytes s.
+[[nodiscard]] inline bool string_equals(const char* text, const entry& e,
+                                        std::string_view s) noexcept {
+  if (e.aux != s.size()) return false;
+  const std::string_view c = contents(text, e);
+  if ((e.flags & escaped) == 0) return s.empty() || std::memcmp(c.data(), s.data(), s.size()) == 0;
+  text::decoded_cursor cur(c.data(), c.data() + c.size());
+  for (char ch : s)
+    if (cur.next() != static_cast<unsigned char>(ch)) return false;
+  return true;
+}
+/// Three-way comparison of the decoded bytes of two string entries.
+[[nodiscard]] inline int string_compare(const char* text, const entry& a, const entry& b) noexcept {
+  const std::string_view ca = contents(text, a), cb = contents(text, b);
+  if (((a.flags | b.flags) & escaped) == 0) return ca.compare(cb);
+  text::decoded_cursor x(ca.data(), ca.data() + ca.size()), y(cb.data(), cb.data() + cb.size());
+  for (;;) {
+    const int u = x.next(), v = y.next();
+    if (u != v) return u < v ? -1 : 1;
+    if (u < 0) return 0;
+  }
+}
+[[nodiscard]] inline bool keys_equal(const char* text, const entry& a, const entry& b) noexcept {
+  if (a.aux != b.aux) return false;  // decoded lengths differ
+  if (((a.flags | b.flags) & escaped) == 0)
+    return std::memcmp(text + a.pos + 1, text + b.pos + 1, a.aux) == 0;
+  return string_compare(text, a, b) == 0;
+}
+
+/// Where the parts of a validated JSON number are, as offsets into its raw text.
+struct number_parts {
+  bool negative = false;
+  std::size_t ib = 0, ie = 0;  ///< integer digits [ib, ie)
+  std::size_t fb = 0, fe = 0;  ///< fraction digits [fb, fe) (empty without '.')
+  std::int64_t exponent = 0;   ///< saturated at +-1e9: beyond that only the sign matters
+
+  [[nodiscard]] std::size_t count() const noexcept { return (ie - ib) + (fe - fb); }
+  /// The k-th significant digit of integer digits followed by fraction digits.
+  [[nodiscard]] char digit(std::string_view r, std::size_t k) const noexcept {
+    return k < ie - ib ? r[ib + k] : r[fb + (k - (ie - ib))];
+  }
+};
+[[nodiscard]] inline number_parts split_number(std::string_view r) noexcept {
+  number_parts n;
+  std::size_t i = 0;
+  if (r[0] == '-') n.negative = true, ++i;
+  n.ib = i;
+  while (i < r.size() && r[i] >= '0' && r[i] <= '9') ++i;
+  n.ie = n.fb = n.fe = i;
+  if (i < r.size() && r[i] == '.') {
+    n.fb = ++i;
+    while (i < r.size() && r[i] >= '0' && r[i] <= '9') ++i;
+    n.fe = i;
+  }
+  if (i < r.size()) {  // 'e' or 'E'
+    ++i;
+    bool neg = false;
+    if (r[i] == '+' || r[i] == '-') neg = r[i++] == '-';
+    std::int64_t e = 0;
+    for (; i < r.size(); ++i)
+      if (e < 1000000000) e = e * 10 + (r[i] - '0');
+    n.exponent = neg ? -e : e;
+  }
+  return n;
+}
+
+}  // namespace tape
+
+}  // namespace profile::auth::inline v0::detail::json
+
+#endif  // PROFILE_AUTH_DETAIL_JSON_TAPE_HPP
+// ---- end <profile/auth/detail/json_tape.hpp> ----
+
+#include <chrono>       // system_clock: the wall-clock "now" an HTTP-date Retry-After needs
+#include <cstddef>      // std::size_t
+#include <optional>     // optional wall clock, optional fields
+#include <string>       // messages and owned fields
+#include <string_view>  // inputs
+
+#if PROFILE_AUTH_DEFINITIONS
 // ---- begin <profile/auth/detail/http_date.hpp> ----
 // profile-auth: HTTP-date (RFC 9110 §5.6.7) and Retry-After (RFC 9110 §10.2.3) parsing.
 #ifndef PROFILE_AUTH_DETAIL_HTTP_DATE_HPP
@@ -4220,120 +4660,6 @@ inline constexpr std::chrono::seconds max_retry_after{0x7FFFFFFF};
 #ifndef PROFILE_AUTH_DETAIL_JSON_PARSER_HPP
 #define PROFILE_AUTH_DETAIL_JSON_PARSER_HPP
 
-// ---- begin <profile/auth/detail/json_tape.hpp> ----
-// profile-auth: the JSON tape: flat entries in document order, and how to compare and read them.
-#ifndef PROFILE_AUTH_DETAIL_JSON_TAPE_HPP
-#define PROFILE_AUTH_DETAIL_JSON_TAPE_HPP
-
-
-#include <cstddef>      // std::size_t
-#include <cstdint>      // fixed-width tape fields
-#include <cstring>      // std::memcmp
-#include <string_view>  // raw text of strings and numbers
-
-namespace profile::auth::inline v0::detail::json {
-
-/// Bounds on untrusted input. Exceeding one fails with errc::limit_exceeded naming the limit.
-struct limits {
-  std::size_t max_size = 1 << 20;      ///< bytes of input (capped at 4 GiB - 2 in any case)
-  std::size_t max_depth = 32;          ///< nesting of arrays/objects (0: scalars only)
-  std::size_t max_string = 64 * 1024;  ///< bytes of one decoded string or key
-  std::size_t max_values = 1 << 16;    ///< values in the document, containers included, keys not
-};
-
-/// The JSON type of a value.
-enum class kind : unsigned char { null, boolean, number, string, array, object };
-
-namespace tape {
-/// One parsed value (or object key). A document is a vector of these in document order: a
-/// container is followed by its children, an object member is its key entry then its value.
-struct entry {
-  std::uint32_t pos;   ///< byte offset of the value's first byte in the input
-  std::uint32_t len;   ///< bytes of raw JSON text (strings include the quotes)
-  std::uint32_t skip;  ///< entries in this value's subtree, itself included (parent while open)
-  std::uint32_t aux;   ///< array/object: children; string: decoded bytes; boolean: 0/1
-  kind type;
-  std::uint8_t flags;
-};
-inline constexpr std::uint8_t escaped = 1;  ///< string: contains a backslash escape
-inline constexpr std::uint8_t integer = 2;  ///< number: neither fraction nor exponent
-inline constexpr std::uint32_t none = 0xFFFFFFFFu;
-
-[[nodiscard]] inline std::string_view contents(const char* text, const entry& e) noexcept {
-  return {text + e.pos + 1, e.len - 2u};  // a string without its quotes, still escaped
-}
-/// Decoded equality of string entry e and plain bytes s.
-[[nodiscard]] inline bool string_equals(const char* text, const entry& e,
-                                        std::string_view s) noexcept {
-  if (e.aux != s.size()) return false;
-  const std::string_view c = contents(text, e);
-  if ((e.flags & escaped) == 0) return s.empty() || std::memcmp(c.data(), s.data(), s.size()) == 0;
-  text::decoded_cursor cur(c.data(), c.data() + c.size());
-  for (char ch : s)
-    if (cur.next() != static_cast<unsigned char>(ch)) return false;
-  return true;
-}
-/// Three-way comparison of the decoded bytes of two string entries.
-[[nodiscard]] inline int string_compare(const char* text, const entry& a, const entry& b) noexcept {
-  const std::string_view ca = contents(text, a), cb = contents(text, b);
-  if (((a.flags | b.flags) & escaped) == 0) return ca.compare(cb);
-  text::decoded_cursor x(ca.data(), ca.data() + ca.size()), y(cb.data(), cb.data() + cb.size());
-  for (;;) {
-    const int u = x.next(), v = y.next();
-    if (u != v) return u < v ? -1 : 1;
-    if (u < 0) return 0;
-  }
-}
-[[nodiscard]] inline bool keys_equal(const char* text, const entry& a, const entry& b) noexcept {
-  if (a.aux != b.aux) return false;  // decoded lengths differ
-  if (((a.flags | b.flags) & escaped) == 0)
-    return std::memcmp(text + a.pos + 1, text + b.pos + 1, a.aux) == 0;
-  return string_compare(text, a, b) == 0;
-}
-
-/// Where the parts of a validated JSON number are, as offsets into its raw text.
-struct number_parts {
-  bool negative = false;
-  std::size_t ib = 0, ie = 0;  ///< integer digits [ib, ie)
-  std::size_t fb = 0, fe = 0;  ///< fraction digits [fb, fe) (empty without '.')
-  std::int64_t exponent = 0;   ///< saturated at +-1e9: beyond that only the sign matters
-
-  [[nodiscard]] std::size_t count() const noexcept { return (ie - ib) + (fe - fb); }
-  /// The k-th significant digit of integer digits followed by fraction digits.
-  [[nodiscard]] char digit(std::string_view r, std::size_t k) const noexcept {
-    return k < ie - ib ? r[ib + k] : r[fb + (k - (ie - ib))];
-  }
-};
-[[nodiscard]] inline number_parts split_number(std::string_view r) noexcept {
-  number_parts n;
-  std::size_t i = 0;
-  if (r[0] == '-') n.negative = true, ++i;
-  n.ib = i;
-  while (i < r.size() && r[i] >= '0' && r[i] <= '9') ++i;
-  n.ie = n.fb = n.fe = i;
-  if (i < r.size() && r[i] == '.') {
-    n.fb = ++i;
-    while (i < r.size() && r[i] >= '0' && r[i] <= '9') ++i;
-    n.fe = i;
-  }
-  if (i < r.size()) {  // 'e' or 'E'
-    ++i;
-    bool neg = false;
-    if (r[i] == '+' || r[i] == '-') neg = r[i++] == '-';
-    std::int64_t e = 0;
-    for (; i < r.size(); ++i)
-      if (e < 1000000000) e = e * 10 + (r[i] - '0');
-    n.exponent = neg ? -e : e;
-  }
-  return n;
-}
-
-}  // namespace tape
-
-}  // namespace profile::auth::inline v0::detail::json
-
-#endif  // PROFILE_AUTH_DETAIL_JSON_TAPE_HPP
-// ---- end <profile/auth/detail/json_tape.hpp> ----
 
 #include <cstddef>      // std::size_t
 #include <cstdint>      // tape indices
@@ -4382,7 +4708,11 @@ class scanner {
     return skip_ws_loop(p, end);
   }
   static const char* skip_ws_loop(const char* p, const char* end) noexcept {
-    while (p != end && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t')) ++p;
+    // The first test ends the loop at any byte above ' ' (every non-whitespace byte of
+    // well-formed JSON), so the four exact comparisons only run on control bytes.
+    while (p != end && static_cast<unsigned char>(*p) <= ' ' &&
+           (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t'))
+      ++p;
     return p;
   }
   /// The general string scanner, entered at `p`, the first byte after the opening quote
@@ -5164,358 +5494,6 @@ inline result<document> parse(const char* text, const limits& lim, std::span<tap
 
 #endif  // PROFILE_AUTH_DETAIL_JSON_HPP
 // ---- end <profile/auth/detail/json.hpp> ----
-
-#include <chrono>       // system_clock: the wall-clock "now" an HTTP-date Retry-After needs
-#include <cstddef>      // std::size_t
-#include <optional>     // optional wall clock, optional fields
-#include <string>       // messages and owned fields
-#include <string_view>  // inputs
-
-namespace profile::auth::inline v0 {
-
-/// How error answers are read.
-struct response_error_options {
-  /// Bounds for parsing an error body (the same defaults as token responses).
-  detail::json::limits limits{};
-  /// The current wall-clock time, needed only to turn `Retry-After: <HTTP-date>` into a delay.
-  /// Pure functions never read a clock: without it a date-valued Retry-After is ignored
-  /// (delta-seconds values always work).
-  std::optional<std::chrono::system_clock::time_point> wall_clock_now;
-};
-
-/// The response headers consulted, in this order, for `error::request_id` (the first one present
-/// with a printable value wins). They are what support desks ask for when a request failed.
-inline constexpr std::string_view request_id_headers[] = {
-    "X-Request-Id",    "X-Correlation-Id",    "Request-Id",  "X-Amzn-RequestId", "X-Amz-Request-Id",
-    "X-Ms-Request-Id", "X-GitHub-Request-Id", "X-Amz-Cf-Id", "CF-Ray",           "traceparent"};
-
-namespace detail {
-
-inline constexpr std::size_t max_description = 1024;        ///< bytes kept in error::description
-inline constexpr std::size_t max_quoted_description = 200;  ///< bytes quoted in error::message
-inline constexpr std::size_t max_request_id = 128;
-inline constexpr std::size_t max_error_uri = 512;
-inline constexpr std::size_t max_error_code = 128;
-
-/// Server text made safe to print: C0/C1 controls and DEL dropped (CR, LF and TAB become a
-/// space so words stay apart), bidirectional overrides dropped, malformed UTF-8 replaced by '?',
-/// at most `cap` bytes (never cutting a UTF-8 sequence; "..." marks a cut).
-[[nodiscard]] inline std::string sanitize_text(std::string_view s, std::size_t cap) {
-  std::string out;
-  out.reserve(s.size());
-  std::size_t i = 0;
-  while (i < s.size()) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    if (c < 0x80) {
-      if (c == '\t' || c == '\n' || c == '\r') {
-        if (!out.empty() && out.back() != ' ') out.push_back(' ');
-      } else if (c >= 0x20 && c != 0x7F) {
-        out.push_back(static_cast<char>(c));
-      }
-      ++i;
-      continue;
-    }
-    const int len = json::text::utf8_sequence(s.data() + i, s.data() + s.size());
-    if (len <= 0) {  // one '?' per maximal ill-formed subpart
-      out.push_back('?');
-      i += static_cast<std::size_t>(-len);
-      continue;
-    }
-    const std::string_view seq = s.substr(i, static_cast<std::size_t>(len));
-    const auto b1 = static_cast<unsigned char>(seq[1]);
-    const auto b2 = seq.size() > 2 ? static_cast<unsigned char>(seq[2]) : 0;
-    const bool c1_control = c == 0xC2 && b1 < 0xA0;                              // U+0080..U+009F
-    const bool bidi = c == 0xE2 && ((b1 == 0x80 && b2 >= 0xAA && b2 <= 0xAE) ||  // U+202A..E
-                                    (b1 == 0x81 && b2 >= 0xA6 && b2 <= 0xA9));   // U+2066..9
-    if (!c1_control && !bidi) out.append(seq);
-    i += seq.size();
-  }
-  while (!out.empty() && out.back() == ' ') out.pop_back();
-  if (out.size() > cap) {
-    std::size_t keep = cap >= 3 ? cap - 3 : 0;
-    while (keep > 0 && (static_cast<unsigned char>(out[keep]) & 0xC0) == 0x80) --keep;
-    out.resize(keep);
-    if (cap >= 3) out += "...";
-  }
-  return out;
-}
-
-/// Printable ASCII only (0x21-0x7E; anything else dropped), at most `cap` bytes.
-[[nodiscard]] inline std::string sanitize_token(std::string_view s, std::size_t cap) {
-  std::string out;
-  for (const char ch : s) {
-    if (out.size() == cap) break;
-    if (ch > 0x20 && ch < 0x7F) out.push_back(ch);
-  }
-  return out;
-}
-
-/// How a response body is shaped, judged from Content-Type and the first byte.
-enum class body_shape : unsigned char { empty, json, form, other };
-
-[[nodiscard]] inline std::string_view media_type(const http_response& r) noexcept {
-  std::string_view ct = r.headers.find("Content-Type").value_or(std::string_view{});
-  ct = ct.substr(0, ct.find(';'));
-  while (!ct.empty() && (ct.front() == ' ' || ct.front() == '\t')) ct.remove_prefix(1);
-  while (!ct.empty() && (ct.back() == ' ' || ct.back() == '\t')) ct.remove_suffix(1);
-  return ct;
-}
-
-/// PROFILE_AUTH_JSON_ONLY as a constant for `if constexpr`.
-inline constexpr bool json_only = PROFILE_AUTH_JSON_ONLY != 0;
-
-// With PROFILE_AUTH_JSON_ONLY sniff_body is inlined into its callers, so that the compiler sees
-// it never answers `form` and drops the form-body readers behind that case.
-#if PROFILE_AUTH_JSON_ONLY && (defined(__GNUC__) || defined(__clang__))
-#define PROFILE_AUTH_DETAIL_SNIFF_INLINE __attribute__((always_inline))
-#else
-#define PROFILE_AUTH_DETAIL_SNIFF_INLINE
-#endif
-
-/// JSON when it starts with '{' or is labelled JSON; form when labelled form or text/plain or
-/// unlabelled (GitHub answers form bodies unless asked for JSON; some servers label JSON
-/// errors text/plain, which the '{' check catches); anything else (HTML pages) is `other`.
-/// With PROFILE_AUTH_JSON_ONLY, what would be `form` is `other`.
-[[nodiscard]] PROFILE_AUTH_DETAIL_SNIFF_INLINE inline body_shape sniff_body(
-    const http_response& r) noexcept {
-  std::size_t i = 0;
-  const std::string_view b = r.body;
-  while (i < b.size() && (b[i] == ' ' || b[i] == '\t' || b[i] == '\r' || b[i] == '\n')) ++i;
-  if (i == b.size()) return body_shape::empty;
-  if (b[i] == '{') return body_shape::json;
-  const std::string_view mt = media_type(r);
-  const std::string_view suffix = "+json";
-  if (iequals(mt, "application/json") ||
-      (mt.size() > suffix.size() && iequals(mt.substr(mt.size() - suffix.size()), suffix)))
-    return body_shape::json;
-  if (json_only) return body_shape::other;
-  if (mt.empty() || iequals(mt, "application/x-www-form-urlencoded") || iequals(mt, "text/plain"))
-    return body_shape::form;
-  return body_shape::other;
-}
-
-#undef PROFILE_AUTH_DETAIL_SNIFF_INLINE
-
-/// RFC 6749 §5.2 `error` grammar: 1*( %x20-21 / %x23-5B / %x5D-7E ).
-[[nodiscard]] constexpr bool is_oauth_error_code(std::string_view s) noexcept {
-  if (s.empty() || s.size() > max_error_code) return false;
-  for (const char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (c < 0x20 || c > 0x7E || c == '"' || c == '\\') return false;
-  }
-  return true;
-}
-
-/// The three RFC 6749 §5.2 fields as found in a body, still raw (not yet sanitised).
-struct oauth_error_fields {
-  std::string error, description, uri;
-  bool found = false;  ///< `error` present with a valid code
-};
-
-/// Reads error/error_description/error_uri from a JSON object or form body. Anything that is
-/// not such a body (or has an invalid code) leaves `found` false.
-[[nodiscard]] inline oauth_error_fields read_oauth_error(const http_response& r,
-                                                         const json::limits& lim) {
-  oauth_error_fields f;
-  const body_shape shape = sniff_body(r);
-  if (shape == body_shape::json) {
-    auto doc = json::parse(r.body, lim);
-    if (!doc || !doc->root().is_object()) return f;
-    const json::value root = doc->root();
-    const auto e = root.find("error");
-    if (!e || !e->copy_string_to(f.error) || !is_oauth_error_code(f.error)) return f;
-    if (const auto d = root.find("error_description")) (void)d->copy_string_to(f.description);
-    if (const auto u = root.find("error_uri")) (void)u->copy_string_to(f.uri);
-  } else if (!json_only && shape == body_shape::form) {
-    if (r.body.size() > lim.max_size) return f;
-    auto q = parse_query(r.body);
-    if (!q) return f;
-    bool have = false;
-    for (auto& [name, value] : *q) {
-      if (name == "error" && !have) {
-        f.error = value;
-        have = true;
-      } else if (name == "error_description")
-        f.description = value;
-      else if (name == "error_uri")
-        f.uri = value;
-      secure_wipe(value);  // a form body can carry a token next to the error
-    }
-    if (!have || !is_oauth_error_code(f.error)) return f;
-  } else {
-    return f;
-  }
-  f.found = true;
-  return f;
-}
-
-/// Fills the parts of an error that come from any HTTP answer: status, Retry-After (see
-/// parse_retry_after) and the request id (first of request_id_headers, sanitised).
-inline void add_response_context(error& e, const http_response& r,
-                                 std::optional<std::chrono::system_clock::time_point> now) {
-  e.http_status = r.status;
-  if (const auto ra = r.headers.find("Retry-After")) e.retry_after = parse_retry_after(*ra, now);
-  for (const std::string_view h : request_id_headers)
-    if (const auto v = r.headers.find(h)) {
-      e.request_id = sanitize_token(*v, max_request_id);
-      if (!e.request_id.empty()) break;
-    }
-}
-
-/// What to do about an OAuth error code (the tail of error::message).
-[[nodiscard]] constexpr std::string_view oauth_advice(errc c) noexcept {
-  switch (c) {
-    case errc::invalid_client:
-      return "check client_id and client_secret, and how they are sent (client_auth, "
-             "basic_encoding)";
-    case errc::unauthorized_client:
-      return "this client may not use this grant type: enable it for the client on the server";
-    case errc::invalid_grant:
-      return "the grant (credentials, authorization code, refresh token or device code) is "
-             "invalid, expired, revoked or already used: authenticate again";
-    case errc::invalid_scope:
-      return "the requested scope is unknown or not allowed for this client: fix the scope";
-    case errc::unsupported_grant_type:
-      return "the server does not accept this grant type here: check the token endpoint URL "
-             "and the server's configuration";
-    case errc::invalid_request:
-      return "the server rejected the request as malformed: check the endpoint URL, the body "
-             "format (JSON or form) and the parameters";
-    case errc::invalid_target:
-      return "the requested resource or audience is not accepted: fix resource/audience";
-    case errc::access_denied:
-      return "the resource owner or the server denied the request";
-    case errc::unsupported_response_type:
-      return "the server does not support this response type";
-    case errc::server_error:
-      return "the server failed: retry later";
-    case errc::temporarily_unavailable:
-      return "the server is overloaded or down: retry later";
-    case errc::authorization_pending:
-      return "the user has not finished yet: keep polling";
-    case errc::slow_down:
-      return "polling too fast: increase the interval";
-    case errc::expired_token:
-      return "the device code expired: start the flow again";
-    case errc::invalid_token:
-      return "the token is invalid or expired: fetch a new one";
-    case errc::insufficient_scope:
-      return "the token lacks the scope this call needs";
-    case errc::invalid_redirect_uri:
-      return "the registration's redirect URIs were refused: check their scheme and host";
-    case errc::invalid_client_metadata:
-      return "the server refused a client metadata value: see error_description";
-    default:
-      return "an error code this library does not know: see error_description";
-  }
-}
-
-/// What to do about a status without an OAuth error body.
-[[nodiscard]] constexpr std::string_view status_advice(int s) noexcept {
-  if (s < 100 || s > 599) return "not a valid HTTP status: check the transport";
-  if (s < 200) return "an interim answer reached the library: check the transport";
-  if (s < 300) return "check the endpoint URL";
-  if (s < 400)
-    return "redirects are not followed: check the endpoint URL (https, host, path, trailing "
-           "slash)";
-  if (s == 404 || s == 405) return "check the endpoint URL and the HTTP method";
-  if (s == 408) return "the request timed out: retry";
-  if (s == 429) return "rate limited: retry later";
-  if (s >= 500) return "the server or a gateway failed: retry later";
-  return "without an OAuth error body it comes from a proxy, gateway or firewall rather than "
-         "the authorization server: check the endpoint URL and network path, then retry";
-}
-
-/// Appends " (server says: \"…\")", retry-after and request-id notes to a message (nothing with
-/// PROFILE_AUTH_TERSE_ERRORS: the error carries them in its fields anyway).
-inline void append_context(std::string& m, const error& e) {
-  if constexpr (terse_errors) return;
-  if (!e.description.empty()) {
-    m += " (server says: \"";
-    m += sanitize_text(e.description, max_quoted_description);
-    m += "\")";
-  }
-  if (e.retry_after) m += " [retry after " + std::to_string(e.retry_after->count()) + " s]";
-  if (!e.request_id.empty()) m += " [request id " + e.request_id + "]";
-}
-
-}  // namespace detail
-
-/// Turns a non-2xx answer (or a 2xx whose body carries `error`) from `what` (e.g. "token
-/// endpoint") into an error value:
-/// - an RFC 6749 §5.2 body (JSON object, or form-encoded as GitHub sends; JSON labelled
-///   text/plain is recognised by its '{') with a valid `error` code: code =
-///   errc_from_oauth_error(error) (unknown codes give errc::oauth_error), with oauth_error,
-///   description (sanitised: controls removed, at most 1024 bytes) and uri filled;
-/// - otherwise (HTML page, empty body, WAF, 502): errc::http_error; classify() treats it as
-///   infrastructure (retryable), never as a verdict on the credentials. A 2xx without an
-///   `error` gives errc::malformed_response.
-/// Always: http_status; retry_after from `Retry-After` (delta-seconds, or an HTTP-date when
-/// opts.wall_clock_now is set); request_id from the first of request_id_headers (printable
-/// ASCII, at most 128 bytes). The message says what happened and what to do; it quotes only
-/// the sanitised error_description, never the body.
-[[nodiscard]] inline error oauth_error_from_response(const http_response& r,
-                                                     std::string_view what = "token endpoint",
-                                                     const response_error_options& opts = {}) {
-  error e;
-  detail::add_response_context(e, r, opts.wall_clock_now);
-  detail::oauth_error_fields f = detail::read_oauth_error(r, opts.limits);
-  if constexpr (detail::terse_errors) {
-    if (f.found) {
-      e.code = errc_from_oauth_error(f.error);
-      e.oauth_error = std::move(f.error);
-      e.description = detail::sanitize_text(f.description, detail::max_description);
-      e.uri = detail::sanitize_token(f.uri, detail::max_error_uri);
-    } else {
-      e.code = r.ok() ? errc::malformed_response : errc::http_error;
-    }
-    e.message = f.found ? "OAuth error answer" : r.ok() ? "unusable answer" : "HTTP error answer";
-    return e;
-  }
-  std::string& m = e.message;
-  m = "the ";
-  m += what;
-  m += " answered ";
-  m += std::to_string(r.status);
-  if (f.found) {
-    e.code = errc_from_oauth_error(f.error);
-    e.oauth_error = std::move(f.error);
-    e.description = detail::sanitize_text(f.description, detail::max_description);
-    e.uri = detail::sanitize_token(f.uri, detail::max_error_uri);
-    m += r.ok() ? " with error " : " ";
-    m += e.oauth_error;
-    m += ": ";
-    m += detail::oauth_advice(e.code);
-  } else if (r.ok()) {
-    e.code = errc::malformed_response;
-    m += " without an access token or a valid OAuth error: the server's answer is unusable; "
-         "check the endpoint URL";
-  } else {
-    e.code = errc::http_error;
-    const std::string_view mt = detail::media_type(r);
-    m += " without an OAuth error body (";
-    if (r.body.empty()) {
-      m += "empty body";
-    } else {
-      m += mt.empty() ? std::string("unlabelled") : detail::sanitize_token(mt, 64);
-      m += " body of " + std::to_string(r.body.size()) + " bytes";
-    }
-    m += "): ";
-    m += detail::status_advice(r.status);
-  }
-  detail::append_context(m, e);
-  return e;
-}
-
-}  // namespace profile::auth::inline v0
-
-#endif  // PROFILE_AUTH_OAUTH_ERROR_HPP
-// ---- end <profile/auth/oauth_error.hpp> ----
-// ---- begin <profile/auth/token_response.hpp> ----
-// profile-auth: parsing token endpoint answers (RFC 6749 §5.1/§5.2) with real servers' quirks.
-#ifndef PROFILE_AUTH_TOKEN_RESPONSE_HPP
-#define PROFILE_AUTH_TOKEN_RESPONSE_HPP
-
 // ---- begin <profile/auth/detail/json_flat.hpp> ----
 // profile-auth: reading a flat JSON object member by member, in one pass and without a tape.
 #ifndef PROFILE_AUTH_DETAIL_JSON_FLAT_HPP
@@ -5654,9 +5632,19 @@ template <class OnMember>
         case '7':
         case '8':
         case '9': {
+          m.type = kind::number;
+          if (*p != '-' && *p != '0') {
+            // A plain integer such as expires_in's 3600 is read here; anything else (a sign, a
+            // fraction, an exponent) by scan_number() from the start, so both accept the same.
+            const char* s = p + 1;
+            while (s != end && tape::scanner::is_digit(*s)) ++s;
+            if (s == end || (*s != '.' && *s != 'e' && *s != 'E')) {
+              p = s;
+              break;
+            }
+          }
           std::uint8_t flags = 0;
           if ((p = sc.scan_number(p, flags)) == nullptr) return no;
-          m.type = kind::number;
           break;
         }
         case 't':
@@ -5690,21 +5678,473 @@ template <class OnMember>
   return ws(p) == end ? flat_result::done : no;
 }
 
+/// A type-erased member callback for read_flat_object: every caller shares one instantiation
+/// (the token reader and the error reader, in flash-sized builds).
+struct flat_callback {
+  template <class F>
+  explicit flat_callback(const F& f) noexcept
+      : ctx(&f), fn([](const void* c, const flat_member& m) -> bool {
+          return (*static_cast<const F*>(c))(m);
+        }) {}
+  bool operator()(const flat_member& m) const { return fn(ctx, m); }
+
+  const void* ctx;
+  bool (*fn)(const void*, const flat_member&);
+};
 }  // namespace profile::auth::inline v0::detail::json
 
 #endif  // PROFILE_AUTH_DETAIL_JSON_FLAT_HPP
 // ---- end <profile/auth/detail/json_flat.hpp> ----
+#endif
 
-#include <algorithm>    // std::sort, std::adjacent_find: repeated form parameters
+namespace profile::auth::inline v0 {
+
+/// How error answers are read.
+struct response_error_options {
+  /// Bounds for parsing an error body (the same defaults as token responses).
+  detail::json::limits limits{};
+  /// The current wall-clock time, needed only to turn `Retry-After: <HTTP-date>` into a delay.
+  /// Pure functions never read a clock: without it a date-valued Retry-After is ignored
+  /// (delta-seconds values always work).
+  std::optional<std::chrono::system_clock::time_point> wall_clock_now;
+};
+
+/// The response headers consulted, in this order, for `error::request_id` (the first one present
+/// with a printable value wins). They are what support desks ask for when a request failed.
+inline constexpr std::string_view request_id_headers[] = {
+    "X-Request-Id",    "X-Correlation-Id",    "Request-Id",  "X-Amzn-RequestId", "X-Amz-Request-Id",
+    "X-Ms-Request-Id", "X-GitHub-Request-Id", "X-Amz-Cf-Id", "CF-Ray",           "traceparent"};
+
+namespace detail {
+
+inline constexpr std::size_t max_description = 1024;        ///< bytes kept in error::description
+inline constexpr std::size_t max_quoted_description = 200;  ///< bytes quoted in error::message
+inline constexpr std::size_t max_request_id = 128;
+inline constexpr std::size_t max_error_uri = 512;
+inline constexpr std::size_t max_error_code = 128;
+
+/// Server text made safe to print: C0/C1 controls and DEL dropped (CR, LF and TAB become a
+/// space so words stay apart), bidirectional overrides dropped, malformed UTF-8 replaced by '?',
+/// at most `cap` bytes (never cutting a UTF-8 sequence; "..." marks a cut).
+[[nodiscard]] std::string sanitize_text(std::string_view s, std::size_t cap);
+
+/// Printable ASCII only (0x21-0x7E; anything else dropped), at most `cap` bytes.
+[[nodiscard]] std::string sanitize_token(std::string_view s, std::size_t cap);
+
+/// How a response body is shaped, judged from Content-Type and the first byte.
+enum class body_shape : unsigned char { empty, json, form, other };
+
+[[nodiscard]] std::string_view media_type(const http_response& r) noexcept;
+
+/// PROFILE_AUTH_JSON_ONLY as a constant for `if constexpr`.
+inline constexpr bool json_only = PROFILE_AUTH_JSON_ONLY != 0;
+
+// With PROFILE_AUTH_JSON_ONLY sniff_body is inlined into its callers, so that the compiler sees
+// it never answers `form` and drops the form-body readers behind that case.
+// (Header-only only: in compiled mode the callers are in the library's source file anyway.)
+#if PROFILE_AUTH_JSON_ONLY && !PROFILE_AUTH_SEPARATE_COMPILATION && \
+    (defined(__GNUC__) || defined(__clang__))
+#define PROFILE_AUTH_DETAIL_SNIFF_INLINE __attribute__((always_inline))
+#else
+#define PROFILE_AUTH_DETAIL_SNIFF_INLINE
+#endif
+
+/// JSON when it starts with '{' or is labelled JSON; form when labelled form or text/plain or
+/// unlabelled (GitHub answers form bodies unless asked for JSON; some servers label JSON
+/// errors text/plain, which the '{' check catches); anything else (HTML pages) is `other`.
+/// With PROFILE_AUTH_JSON_ONLY, what would be `form` is `other`.
+[[nodiscard]] PROFILE_AUTH_DETAIL_SNIFF_INLINE body_shape
+sniff_body(const http_response& r) noexcept;
+
+/// RFC 6749 §5.2 `error` grammar: 1*( %x20-21 / %x23-5B / %x5D-7E ).
+[[nodiscard]] constexpr bool is_oauth_error_code(std::string_view s) noexcept {
+  if (s.empty() || s.size() > max_error_code) return false;
+  for (const char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c < 0x20 || c > 0x7E || c == '"' || c == '\\') return false;
+  }
+  return true;
+}
+
+/// The three RFC 6749 §5.2 fields as found in a body, still raw (not yet sanitised).
+struct oauth_error_fields {
+  std::string error, description, uri;
+  bool found = false;  ///< `error` present with a valid code
+};
+
+/// Reads error/error_description/error_uri from a JSON object or form body. Anything that is
+/// not such a body (or has an invalid code) leaves `found` false.
+[[nodiscard]] oauth_error_fields read_oauth_error(const http_response& r, const json::limits& lim);
+
+/// Fills the parts of an error that come from any HTTP answer: status, Retry-After (see
+/// parse_retry_after) and the request id (first of request_id_headers, sanitised).
+void add_response_context(error& e, const http_response& r,
+                          std::optional<std::chrono::system_clock::time_point> now);
+
+/// What to do about an OAuth error code (the tail of error::message).
+[[nodiscard]] constexpr std::string_view oauth_advice(errc c) noexcept {
+  switch (c) {
+    case errc::invalid_client:
+      return "check client_id and client_secret, and how they are sent (client_auth, "
+             "basic_encoding)";
+    case errc::unauthorized_client:
+      return "this client may not use this grant type: enable it for the client on the server";
+    case errc::invalid_grant:
+      return "the grant (credentials, authorization code, refresh token or device code) is "
+             "invalid, expired, revoked or already used: authenticate again";
+    case errc::invalid_scope:
+      return "the requested scope is unknown or not allowed for this client: fix the scope";
+    case errc::unsupported_grant_type:
+      return "the server does not accept this grant type here: check the token endpoint URL "
+             "and the server's configuration";
+    case errc::invalid_request:
+      return "the server rejected the request as malformed: check the endpoint URL, the body "
+             "format (JSON or form) and the parameters";
+    case errc::invalid_target:
+      return "the requested resource or audience is not accepted: fix resource/audience";
+    case errc::access_denied:
+      return "the resource owner or the server denied the request";
+    case errc::unsupported_response_type:
+      return "the server does not support this response type";
+    case errc::server_error:
+      return "the server failed: retry later";
+    case errc::temporarily_unavailable:
+      return "the server is overloaded or down: retry later";
+    case errc::authorization_pending:
+      return "the user has not finished yet: keep polling";
+    case errc::slow_down:
+      return "polling too fast: increase the interval";
+    case errc::expired_token:
+      return "the device code expired: start the flow again";
+    case errc::invalid_token:
+      return "the token is invalid or expired: fetch a new one";
+    case errc::insufficient_scope:
+      return "the token lacks the scope this call needs";
+    case errc::invalid_redirect_uri:
+      return "the registration's redirect URIs were refused: check their scheme and host";
+    case errc::invalid_client_metadata:
+      return "the server refused a client metadata value: see error_description";
+    default:
+      return "an error code this library does not know: see error_description";
+  }
+}
+
+/// What to do about a status without an OAuth error body.
+[[nodiscard]] constexpr std::string_view status_advice(int s) noexcept {
+  if (s < 100 || s > 599) return "not a valid HTTP status: check the transport";
+  if (s < 200) return "an interim answer reached the library: check the transport";
+  if (s < 300) return "check the endpoint URL";
+  if (s < 400)
+    return "redirects are not followed: check the endpoint URL (https, host, path, trailing "
+           "slash)";
+  if (s == 404 || s == 405) return "check the endpoint URL and the HTTP method";
+  if (s == 408) return "the request timed out: retry";
+  if (s == 429) return "rate limited: retry later";
+  if (s >= 500) return "the server or a gateway failed: retry later";
+  return "without an OAuth error body it comes from a proxy, gateway or firewall rather than "
+         "the authorization server: check the endpoint URL and network path, then retry";
+}
+
+/// Appends " (server says: \"…\")", retry-after and request-id notes to a message (nothing with
+/// PROFILE_AUTH_TERSE_ERRORS: the error carries them in its fields anyway).
+void append_context(std::string& m, const error& e);
+
+}  // namespace detail
+
+/// Turns a non-2xx answer (or a 2xx whose body carries `error`) from `what` (e.g. "token
+/// endpoint") into an error value:
+/// - an RFC 6749 §5.2 body (JSON object, or form-encoded as GitHub sends; JSON labelled
+///   text/plain is recognised by its '{') with a valid `error` code: code =
+///   errc_from_oauth_error(error) (unknown codes give errc::oauth_error), with oauth_error,
+///   description (sanitised: controls removed, at most 1024 bytes) and uri filled;
+/// - otherwise (HTML page, empty body, WAF, 502): errc::http_error; classify() treats it as
+///   infrastructure (retryable), never as a verdict on the credentials. A 2xx without an
+///   `error` gives errc::malformed_response.
+/// Always: http_status; retry_after from `Retry-After` (delta-seconds, or an HTTP-date when
+/// opts.wall_clock_now is set); request_id from the first of request_id_headers (printable
+/// ASCII, at most 128 bytes). The message says what happened and what to do; it quotes only
+/// the sanitised error_description, never the body.
+[[nodiscard]] error oauth_error_from_response(const http_response& r,
+                                              std::string_view what = "token endpoint",
+                                              const response_error_options& opts = {});
+
+// --- definitions: compiled here header-only, in the library's source file in compiled mode ---
+#if PROFILE_AUTH_DEFINITIONS
+
+namespace detail {
+
+PROFILE_AUTH_INLINE std::string sanitize_text(std::string_view s, std::size_t cap) {
+  std::string out;
+  out.reserve(s.size());
+  std::size_t i = 0;
+  while (i < s.size()) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) {
+      if (c == '\t' || c == '\n' || c == '\r') {
+        if (!out.empty() && out.back() != ' ') out.push_back(' ');
+      } else if (c >= 0x20 && c != 0x7F) {
+        out.push_back(static_cast<char>(c));
+      }
+      ++i;
+      continue;
+    }
+    const int len = json::text::utf8_sequence(s.data() + i, s.data() + s.size());
+    if (len <= 0) {  // one '?' per maximal ill-formed subpart
+      out.push_back('?');
+      i += static_cast<std::size_t>(-len);
+      continue;
+    }
+    const std::string_view seq = s.substr(i, static_cast<std::size_t>(len));
+    const auto b1 = static_cast<unsigned char>(seq[1]);
+    const auto b2 = seq.size() > 2 ? static_cast<unsigned char>(seq[2]) : 0;
+    const bool c1_control = c == 0xC2 && b1 < 0xA0;                              // U+0080..U+009F
+    const bool bidi = c == 0xE2 && ((b1 == 0x80 && b2 >= 0xAA && b2 <= 0xAE) ||  // U+202A..E
+                                    (b1 == 0x81 && b2 >= 0xA6 && b2 <= 0xA9));   // U+2066..9
+    if (!c1_control && !bidi) out.append(seq);
+    i += seq.size();
+  }
+  while (!out.empty() && out.back() == ' ') out.pop_back();
+  if (out.size() > cap) {
+    std::size_t keep = cap >= 3 ? cap - 3 : 0;
+    while (keep > 0 && (static_cast<unsigned char>(out[keep]) & 0xC0) == 0x80) --keep;
+    out.resize(keep);
+    if (cap >= 3) out += "...";
+  }
+  return out;
+}
+
+PROFILE_AUTH_INLINE std::string sanitize_token(std::string_view s, std::size_t cap) {
+  std::string out;
+  for (const char ch : s) {
+    if (out.size() == cap) break;
+    if (ch > 0x20 && ch < 0x7F) out.push_back(ch);
+  }
+  return out;
+}
+
+PROFILE_AUTH_INLINE std::string_view media_type(const http_response& r) noexcept {
+  std::string_view ct = r.headers.find("Content-Type").value_or(std::string_view{});
+  ct = ct.substr(0, ct.find(';'));
+  while (!ct.empty() && (ct.front() == ' ' || ct.front() == '\t')) ct.remove_prefix(1);
+  while (!ct.empty() && (ct.back() == ' ' || ct.back() == '\t')) ct.remove_suffix(1);
+  return ct;
+}
+
+PROFILE_AUTH_INLINE body_shape sniff_body(const http_response& r) noexcept {
+  std::size_t i = 0;
+  const std::string_view b = r.body;
+  while (i < b.size() && (b[i] == ' ' || b[i] == '\t' || b[i] == '\r' || b[i] == '\n')) ++i;
+  if (i == b.size()) return body_shape::empty;
+  if (b[i] == '{') return body_shape::json;
+  const std::string_view mt = media_type(r);
+  const std::string_view suffix = "+json";
+  if (iequals(mt, "application/json") ||
+      (mt.size() > suffix.size() && iequals(mt.substr(mt.size() - suffix.size()), suffix)))
+    return body_shape::json;
+  if (json_only) return body_shape::other;
+  if (mt.empty() || iequals(mt, "application/x-www-form-urlencoded") || iequals(mt, "text/plain"))
+    return body_shape::form;
+  return body_shape::other;
+}
+
+PROFILE_AUTH_INLINE oauth_error_fields read_oauth_error(const http_response& r,
+                                                        const json::limits& lim) {
+  oauth_error_fields f;
+  const body_shape shape = sniff_body(r);
+#if PROFILE_AUTH_FLAT_JSON_ONLY
+  if (shape == body_shape::json) {  // the flat reader only: no tape parser in the program
+    bool bad = false;
+    const auto on_member = [&](const json::flat_member& m) -> bool {
+      std::string* dst = m.name == "error"               ? &f.error
+                         : m.name == "error_description" ? &f.description
+                         : m.name == "error_uri"         ? &f.uri
+                                                         : nullptr;
+      if (dst == nullptr) return true;
+      if (m.type == json::kind::string)
+        m.assign_to(*dst);
+      else if (dst == &f.error)
+        bad = true;  // null, number, bool: not an OAuth error body
+      return true;
+    };
+    if (json::read_flat_object(r.body, lim, json::flat_callback(on_member)) !=
+            json::flat_result::done ||
+        bad || !is_oauth_error_code(f.error))
+      return oauth_error_fields{};
+  } else
+#endif
+      if (shape == body_shape::json) {
+    auto doc = json::parse(r.body, lim);
+    if (!doc || !doc->root().is_object()) return f;
+    const json::value root = doc->root();
+    const auto e = root.find("error");
+    if (!e || !e->copy_string_to(f.error) || !is_oauth_error_code(f.error)) return f;
+    if (const auto d = root.find("error_description")) (void)d->copy_string_to(f.description);
+    if (const auto u = root.find("error_uri")) (void)u->copy_string_to(f.uri);
+  } else if (!json_only && shape == body_shape::form) {
+    if (r.body.size() > lim.max_size) return f;
+    auto q = parse_query(r.body);
+    if (!q) return f;
+    bool have = false;
+    for (auto& [name, value] : *q) {
+      if (name == "error" && !have) {
+        f.error = value;
+        have = true;
+      } else if (name == "error_description")
+        f.description = value;
+      else if (name == "error_uri")
+        f.uri = value;
+      secure_wipe(value);  // a form body can carry a token next to the error
+    }
+    if (!have || !is_oauth_error_code(f.error)) return f;
+  } else {
+    return f;
+  }
+  f.found = true;
+  return f;
+}
+
+PROFILE_AUTH_INLINE void add_response_context(
+    error& e, const http_response& r, std::optional<std::chrono::system_clock::time_point> now) {
+  e.http_status = r.status;
+  if (const auto ra = r.headers.find("Retry-After")) e.retry_after = parse_retry_after(*ra, now);
+  for (const std::string_view h : request_id_headers)
+    if (const auto v = r.headers.find(h)) {
+      e.request_id = sanitize_token(*v, max_request_id);
+      if (!e.request_id.empty()) break;
+    }
+}
+
+PROFILE_AUTH_INLINE void append_context(std::string& m, const error& e) {
+  if constexpr (terse_errors) return;
+  if (!e.description.empty()) {
+    m += " (server says: \"";
+    m += sanitize_text(e.description, max_quoted_description);
+    m += "\")";
+  }
+  if (e.retry_after) m += " [retry after " + std::to_string(e.retry_after->count()) + " s]";
+  if (!e.request_id.empty()) m += " [request id " + e.request_id + "]";
+}
+
+}  // namespace detail
+
+PROFILE_AUTH_INLINE error oauth_error_from_response(const http_response& r, std::string_view what,
+                                                    const response_error_options& opts) {
+  error e;
+  detail::add_response_context(e, r, opts.wall_clock_now);
+  detail::oauth_error_fields f = detail::read_oauth_error(r, opts.limits);
+  if constexpr (detail::terse_errors) {
+    if (f.found) {
+      e.code = errc_from_oauth_error(f.error);
+      e.oauth_error = std::move(f.error);
+      e.description = detail::sanitize_text(f.description, detail::max_description);
+      e.uri = detail::sanitize_token(f.uri, detail::max_error_uri);
+    } else {
+      e.code = r.ok() ? errc::malformed_response : errc::http_error;
+    }
+    e.message = f.found ? "OAuth error answer" : r.ok() ? "unusable answer" : "HTTP error answer";
+    return e;
+  }
+  std::string& m = e.message;
+  m = "the ";
+  m += what;
+  m += " answered ";
+  m += std::to_string(r.status);
+  if (f.found) {
+    e.code = errc_from_oauth_error(f.error);
+    e.oauth_error = std::move(f.error);
+    e.description = detail::sanitize_text(f.description, detail::max_description);
+    e.uri = detail::sanitize_token(f.uri, detail::max_error_uri);
+    m += r.ok() ? " with error " : " ";
+    m += e.oauth_error;
+    m += ": ";
+    m += detail::oauth_advice(e.code);
+  } else if (r.ok()) {
+    e.code = errc::malformed_response;
+    m += " without an access token or a valid OAuth error: the server's answer is unusable; "
+         "check the endpoint URL";
+  } else {
+    e.code = errc::http_error;
+    const std::string_view mt = detail::media_type(r);
+    m += " without an OAuth error body (";
+    if (r.body.empty()) {
+      m += "empty body";
+    } else {
+      m += mt.empty() ? std::string("unlabelled") : detail::sanitize_token(mt, 64);
+      m += " body of " + std::to_string(r.body.size()) + " bytes";
+    }
+    m += "): ";
+    m += detail::status_advice(r.status);
+  }
+  detail::append_context(m, e);
+  return e;
+}
+
+#endif  // PROFILE_AUTH_DEFINITIONS
+
+#undef PROFILE_AUTH_DETAIL_SNIFF_INLINE
+
+}  // namespace profile::auth::inline v0
+
+#endif  // PROFILE_AUTH_OAUTH_ERROR_HPP
+// ---- end <profile/auth/oauth_error.hpp> ----
+// ---- begin <profile/auth/token_response.hpp> ----
+// profile-auth: parsing token endpoint answers (RFC 6749 §5.1/§5.2) with real servers' quirks.
+#ifndef PROFILE_AUTH_TOKEN_RESPONSE_HPP
+#define PROFILE_AUTH_TOKEN_RESPONSE_HPP
+
+
 #include <chrono>       // lifetimes
 #include <cstddef>      // std::size_t
 #include <cstdint>      // std::uint64_t saturating arithmetic
-#include <cstring>      // std::memcpy into the extra-members buffer
 #include <optional>     // expires_in, wall clock
-#include <string>       // owned fields, messages
 #include <string_view>  // member names
-#include <utility>      // std::move
-#include <vector>       // names of form parameters
+
+#if PROFILE_AUTH_DEFINITIONS
+// ---- begin <profile/auth/detail/sort_names.hpp> ----
+// profile-auth: sorting a list of names, for finding repeated parameters (internal).
+#ifndef PROFILE_AUTH_DETAIL_SORT_NAMES_HPP
+#define PROFILE_AUTH_DETAIL_SORT_NAMES_HPP
+
+
+#include <cstddef>      // std::size_t
+#include <string_view>  // the names
+#include <utility>      // std::swap
+#include <vector>       // the list
+
+namespace profile::auth::inline v0::detail {
+
+/// Sorts `v` in place: a heapsort, O(n log n) whatever the input (a hostile body or callback may
+/// carry hundreds of thousands of parameters), without recursion or extra memory, and without
+/// making every includer parse <algorithm> for this one use.
+inline void sort_names(std::vector<std::string_view>& v) noexcept {
+  const auto sift_down = [&v](std::size_t root, std::size_t end) {
+    for (;;) {
+      std::size_t child = 2 * root + 1;
+      if (child >= end) return;
+      if (child + 1 < end && v[child] < v[child + 1]) ++child;
+      if (!(v[root] < v[child])) return;
+      std::swap(v[root], v[child]);
+      root = child;
+    }
+  };
+  const std::size_t n = v.size();
+  for (std::size_t i = n / 2; i-- > 0;) sift_down(i, n);
+  for (std::size_t end = n; end > 1; --end) {
+    std::swap(v[0], v[end - 1]);
+    sift_down(0, end - 1);
+  }
+}
+
+}  // namespace profile::auth::inline v0::detail
+
+#endif  // PROFILE_AUTH_DETAIL_SORT_NAMES_HPP
+// ---- end <profile/auth/detail/sort_names.hpp> ----
+
+#include <cstring>  // std::memcpy into the extra-members buffer and for member names' words
+#include <string>   // owned fields, messages
+#include <utility>  // std::move
+#include <vector>   // names of form parameters
+#endif
 
 namespace profile::auth::inline v0 {
 
@@ -5831,13 +6271,105 @@ struct token_builder {
   bool has_type = false;
 };
 
-[[nodiscard]] inline unexpected<error> token_failure(const http_response& r,
-                                                     const token_parse_options& o, errc code,
-                                                     std::string_view problem,
-                                                     std::string_view advice) {
+/// What read_flat_json_token() found.
+enum class flat_token : unsigned char {
+  built,          ///< the token's members are in the builder
+  carries_error,  ///< a flat answer with a non-empty `error` member
+  not_flat        ///< use the general path
+};
+
+/// The fast path of parse_json_token for the usual flat answer (see json::read_flat_object):
+/// one pass over the body, no tape, the token filled in as the members go by. not_flat when
+/// the body is not such an answer or has any problem: the general path then reads it again
+/// and reports the problem exactly as it always does, so both paths give the same result.
+[[nodiscard]] flat_token read_flat_json_token(const http_response& r, const token_parse_options& o,
+                                              token_builder& b);
+
+/// Reads a JSON object body with the general reader (a tape): any shape, exact errors.
+[[nodiscard]] result<token> parse_json_token_general(const http_response& r, time_point received_at,
+                                                     const token_parse_options& o);
+
+/// Reads a JSON object body: the fast path when it applies, else the general one.
+[[nodiscard]] result<token> parse_json_token(const http_response& r, time_point received_at,
+                                             const token_parse_options& o);
+
+}  // namespace detail
+
+/// Parses a token endpoint answer (RFC 6749 §5.1 success, §5.2 error), taking `received_at`
+/// (when the answer arrived, monotonic) as the start of the token's life.
+///
+/// Accepted quirks: a JSON object, or a form-encoded/text/plain form body (GitHub); JSON
+/// labelled text/plain; `expires_in` as number or numeric string (PayPal), with the meanings
+/// in token_parse_options; a missing `token_type` taken as Bearer (LinkedIn, VK); `scope` as a
+/// string or an array of strings joined by single spaces (Twitch). Kept: `refresh_token`,
+/// `id_token`, `scope`, and every other member in `token::extra` as (name, raw JSON text) in
+/// document order (form values become JSON strings; see extra_members). `null` counts as
+/// absent.
+///
+/// Errors:
+/// - non-2xx, or a 2xx whose body carries a non-empty `error`: see oauth_error_from_response
+///   (the OAuth errc, or errc::http_error for answers without an OAuth body);
+/// - errc::unsupported_token_type: an explicit token_type other than Bearer (case-insensitive);
+/// - errc::malformed_response: missing or empty access_token; access_token, refresh_token,
+///   id_token or token_type not a string; JSON that is not an object; an empty or HTML body;
+///   a form body that does not decode or repeats a parameter; with strict_expires_in, an
+///   unusable expires_in;
+/// - errc::invalid_json / invalid_utf8 / limit_exceeded: the JSON parser's verdict.
+/// Every error keeps the HTTP status and request id; no message contains a token or the body.
+[[nodiscard]] result<token> parse_token_response(const http_response& resp, time_point received_at,
+                                                 const token_parse_options& opts);
+
+/// parse_token_response with default token_parse_options.
+[[nodiscard]] inline result<token> parse_token_response(const http_response& resp,
+                                                        time_point received_at) {
+  return parse_token_response(resp, received_at, token_parse_options{});
+}
+
+// --- definitions: compiled here header-only, in the library's source file in compiled mode ---
+#if PROFILE_AUTH_DEFINITIONS
+
+namespace detail {
+
+/// Whether the N-1 bytes at p spell `lit`, compared with fixed-size loads (at most two 8-byte
+/// words, the literal's folded at compile time) rather than a call to memcmp.
+template <std::size_t N>
+inline bool spells(const char* p, const char (&lit)[N]) noexcept {
+  static_assert(N >= 2 && N - 1 <= 16, "names of 1 to 16 bytes");
+  constexpr std::size_t n = N - 1;
+  constexpr std::size_t head = n < 8 ? n : 8;
+  std::uint64_t a = 0, b = 0;
+  std::memcpy(&a, p, head);
+  std::memcpy(&b, lit, head);
+  if constexpr (n > 8) {  // the last 8 bytes, overlapping the first word when n < 16
+    std::uint64_t c = 0, d = 0;
+    std::memcpy(&c, p + n - 8, 8);
+    std::memcpy(&d, lit + n - 8, 8);
+    return ((a ^ b) | (c ^ d)) == 0;
+  } else {
+    return a == b;
+  }
+}
+
+/// Whether s is exactly "Bearer" (case matters), without a call to memcmp.
+PROFILE_AUTH_INLINE bool is_bearer(std::string_view s) noexcept {
+  return s.size() == 6 && spells(s.data(), "Bearer");
+}
+
+PROFILE_AUTH_INLINE unexpected<error> token_failure(const http_response& r,
+                                                    const token_parse_options& o, errc code,
+                                                    std::string_view problem,
+                                                    std::string_view advice) {
   error e;
   add_response_context(e, r, o.wall_clock_now);
   e.code = code;
+  if constexpr (terse_errors) {  // the callers' problem and advice are not even built
+    (void)problem;
+    (void)advice;
+    e.message = code == errc::unsupported_token_type ? "not a Bearer token"
+                : code == errc::limit_exceeded       ? "token answer too large"
+                                                     : "bad token answer";
+    return unexpected<error>(std::move(e));
+  }
   e.message = "the ";
   e.message += o.endpoint_name;
   e.message += " answered " + std::to_string(r.status) + " ";
@@ -5850,19 +6382,22 @@ struct token_builder {
 
 /// Completes b.t in place: type check, lifetime, required access_token. nullopt when it is a
 /// usable token, else the error.
-[[nodiscard]] inline std::optional<unexpected<error>> complete_token(token_builder& b,
-                                                                     const http_response& r,
-                                                                     time_point received_at,
-                                                                     const token_parse_options& o) {
+PROFILE_AUTH_INLINE std::optional<unexpected<error>> complete_token(token_builder& b,
+                                                                    const http_response& r,
+                                                                    time_point received_at,
+                                                                    const token_parse_options& o) {
   if (b.t.access_token.empty())
     return token_failure(r, o, errc::malformed_response, "without an access_token",
                          "the server's answer is not a token response; check the endpoint URL "
                          "and grant parameters");
   if (!b.has_type || b.t.token_type.empty()) {
-    b.t.token_type = "Bearer";  // LinkedIn, VK and others omit it; RFC 6750 is the norm
-  } else if (std::string_view(b.t.token_type) != "Bearer" && !iequals(b.t.token_type, "bearer")) {
+    // LinkedIn, VK and others omit it; RFC 6750 is the norm (a new token already says so)
+    if (!is_bearer(b.t.token_type)) b.t.token_type = "Bearer";
+  } else if (!is_bearer(b.t.token_type) && !iequals(b.t.token_type, "bearer")) {
     return token_failure(r, o, errc::unsupported_token_type,
-                         "with token_type '" + sanitize_token(b.t.token_type, 32) + "'",
+                         terse_errors
+                             ? std::string()
+                             : "with token_type '" + sanitize_token(b.t.token_type, 32) + "'",
                          "this library sends Bearer tokens only (RFC 6750); configure the "
                          "client on the server to issue Bearer tokens (not DPoP, MAC or N_A)");
   }
@@ -5888,9 +6423,9 @@ struct token_builder {
 }
 
 /// complete_token(), then the token moved out.
-[[nodiscard]] inline result<token> finish_token(token_builder& b, const http_response& r,
-                                                time_point received_at,
-                                                const token_parse_options& o) {
+PROFILE_AUTH_INLINE result<token> finish_token(token_builder& b, const http_response& r,
+                                               time_point received_at,
+                                               const token_parse_options& o) {
   if (auto e = complete_token(b, r, received_at, o)) return std::move(*e);
   return std::move(b.t);
 }
@@ -5928,30 +6463,31 @@ enum class token_member : unsigned char {
   error
 };
 
-/// Which member the decoded name `s` is. One length switch and at most two fixed-size
-/// compares, instead of a chain of string comparisons.
-[[nodiscard]] inline token_member classify_member(std::string_view s) noexcept {
+/// Which member the decoded name `s` is. One switch on the length and first byte, then one
+/// fixed-size compare, instead of a chain of string comparisons.
+PROFILE_AUTH_INLINE token_member classify_member(std::string_view s) noexcept {
+  const char* p = s.data();
   switch (s.size()) {
     case 5:
-      return s == "scope"   ? token_member::scope
-             : s == "error" ? token_member::error
-                            : token_member::other;
+      return p[0] == 's' && spells(p, "scope")   ? token_member::scope
+             : p[0] == 'e' && spells(p, "error") ? token_member::error
+                                                 : token_member::other;
     case 8:
-      return s == "id_token" ? token_member::id_token : token_member::other;
+      return spells(p, "id_token") ? token_member::id_token : token_member::other;
     case 10:
-      return s == "token_type"   ? token_member::token_type
-             : s == "expires_in" ? token_member::expires_in
-                                 : token_member::other;
+      return p[0] == 't' && spells(p, "token_type")   ? token_member::token_type
+             : p[0] == 'e' && spells(p, "expires_in") ? token_member::expires_in
+                                                      : token_member::other;
     case 12:
-      return s == "access_token" ? token_member::access_token : token_member::other;
+      return spells(p, "access_token") ? token_member::access_token : token_member::other;
     case 13:
-      return s == "refresh_token" ? token_member::refresh_token : token_member::other;
+      return spells(p, "refresh_token") ? token_member::refresh_token : token_member::other;
     default:
       return token_member::other;
   }
 }
 /// classify_member() of a tape key, compared decoded ("access\u005ftoken" counts).
-[[nodiscard]] inline token_member classify_member(const json::value& k) noexcept {
+PROFILE_AUTH_INLINE token_member classify_member(const json::value& k) noexcept {
   const std::size_t n = k.string_size();
   if (n < 5 || n > 13) return token_member::other;
   if (!k.has_escapes()) return classify_member(k.raw().substr(1, n));
@@ -5978,89 +6514,6 @@ class wiped_string {
   std::string s_;
   bool used_ = false;
 };
-
-/// What read_flat_json_token() found.
-enum class flat_token : unsigned char {
-  built,          ///< the token's members are in the builder
-  carries_error,  ///< a flat answer with a non-empty `error` member
-  not_flat        ///< use the general path
-};
-
-/// The fast path of parse_json_token for the usual flat answer (see json::read_flat_object):
-/// one pass over the body, no tape, the token filled in as the members go by. not_flat when
-/// the body is not such an answer or has any problem: the general path then reads it again
-/// and reports the problem exactly as it always does, so both paths give the same result.
-[[nodiscard]] inline flat_token read_flat_json_token(const http_response& r,
-                                                     const token_parse_options& o,
-                                                     token_builder& b) {
-  struct kept {  // a member for token::extra; trivial, so the array below is not zeroed
-    const char* name;
-    std::size_t name_size;
-    const char* raw;
-    std::size_t raw_size;
-  };
-  kept extra[json::tape::pairwise_key_check];  // read_flat_object takes no more members
-  std::size_t n_extra = 0, extra_bytes = 0;
-  bool carries_error = false;
-  std::string scratch;
-  wiped_string secret_buffer;
-  const auto on_member = [&](const json::flat_member& m) -> bool {
-    const token_member which = classify_member(m.name);
-    switch (which) {
-      case token_member::access_token:
-      case token_member::refresh_token:
-      case token_member::id_token: {
-        const bool access = which == token_member::access_token;
-        if (m.type == json::kind::null && !access) return true;
-        if (m.type != json::kind::string) return false;  // an error: the general path says it
-        secret& dst = access                                 ? b.t.access_token
-                      : which == token_member::refresh_token ? b.t.refresh_token
-                                                             : b.t.id_token;
-        dst = secret(m.escaped ? m.decode(secret_buffer.get()) : m.contents());
-        return true;
-      }
-      case token_member::token_type:
-        if (m.type == json::kind::null) return true;
-        if (m.type != json::kind::string) return false;
-        m.assign_to(b.t.token_type);
-        b.has_type = true;
-        return true;
-      case token_member::expires_in:
-        if (m.type == json::kind::null) return true;
-        b.lifetime = m.type == json::kind::number   ? read_lifetime(m.raw)
-                     : m.type == json::kind::string ? read_lifetime(m.decode(scratch))
-                                                    : lifetime_reading{};  // bool: invalid
-        return true;
-      case token_member::scope:
-        if (m.type == json::kind::null) return true;
-        if (m.type == json::kind::string) {
-          m.assign_to(b.t.scope);
-          return true;
-        }
-        break;  // a number or bool: kept raw in extra
-      case token_member::error:
-        if (m.type != json::kind::null && !(m.type == json::kind::string && m.decoded == 0))
-          carries_error = true;
-        break;
-      case token_member::other:
-        break;
-    }
-    extra[n_extra++] = {m.name.data(), m.name.size(), m.raw.data(), m.raw.size()};
-    extra_bytes += extra_access::header + m.name.size() + m.raw.size();
-    return true;
-  };
-  if (json::read_flat_object(r.body, o.limits, on_member) != json::flat_result::done)
-    return flat_token::not_flat;
-  if (carries_error) return flat_token::carries_error;
-  if (n_extra != 0) {
-    char* p = extra_access::extend(b.t.extra, extra_bytes, n_extra);
-    for (std::size_t i = 0; i < n_extra; ++i) {
-      const kept& k = extra[i];
-      p = extra_access::put(p, {k.name, k.name_size}, {k.raw, k.raw_size});
-    }
-  }
-  return flat_token::built;
-}
 
 /// Collects the members kept in token::extra and writes them in one go, so that the buffer is
 /// sized once for the usual handful of members.
@@ -6102,10 +6555,84 @@ class extra_collector {
 /// the heap. Small, because microcontroller stacks are (and -Os builds use this path).
 inline constexpr std::size_t token_tape_entries = 16;
 
-/// Reads a JSON object body with the general reader (a tape): any shape, exact errors.
-[[nodiscard]] inline result<token> parse_json_token_general(const http_response& r,
-                                                            time_point received_at,
-                                                            const token_parse_options& o) {
+PROFILE_AUTH_INLINE flat_token read_flat_json_token(const http_response& r,
+                                                    const token_parse_options& o,
+                                                    token_builder& b) {
+  struct kept {  // a member for token::extra; trivial, so the array below is not zeroed
+    const char* name;
+    std::size_t name_size;
+    const char* raw;
+    std::size_t raw_size;
+  };
+  kept extra[json::tape::pairwise_key_check];  // read_flat_object takes no more members
+  std::size_t n_extra = 0, extra_bytes = 0;
+  bool carries_error = false;
+  std::string scratch;
+  wiped_string secret_buffer;
+  const auto on_member = [&](const json::flat_member& m) -> bool {
+    const token_member which = classify_member(m.name);
+    switch (which) {
+      case token_member::access_token:
+      case token_member::refresh_token:
+      case token_member::id_token: {
+        const bool access = which == token_member::access_token;
+        if (m.type == json::kind::null && !access) return true;
+        if (m.type != json::kind::string) return false;  // an error: the general path says it
+        secret& dst = access                                 ? b.t.access_token
+                      : which == token_member::refresh_token ? b.t.refresh_token
+                                                             : b.t.id_token;
+        dst = secret(m.escaped ? m.decode(secret_buffer.get()) : m.contents());
+        return true;
+      }
+      case token_member::token_type:
+        if (m.type == json::kind::null) return true;
+        if (m.type != json::kind::string) return false;
+        // Usually "Bearer", which the token already holds: then there is nothing to assign.
+        if (m.escaped || !is_bearer(m.contents()) || !is_bearer(b.t.token_type))
+          m.assign_to(b.t.token_type);
+        b.has_type = true;
+        return true;
+      case token_member::expires_in:
+        if (m.type == json::kind::null) return true;
+        b.lifetime = m.type == json::kind::number   ? read_lifetime(m.raw)
+                     : m.type == json::kind::string ? read_lifetime(m.decode(scratch))
+                                                    : lifetime_reading{};  // bool: invalid
+        return true;
+      case token_member::scope:
+        if (m.type == json::kind::null) return true;
+        if (m.type == json::kind::string) {
+          m.assign_to(b.t.scope);
+          return true;
+        }
+        break;  // a number or bool: kept raw in extra
+      case token_member::error:
+        if (m.type != json::kind::null && !(m.type == json::kind::string && m.decoded == 0))
+          carries_error = true;
+        break;
+      case token_member::other:
+        break;
+    }
+    extra[n_extra++] = {m.name.data(), m.name.size(), m.raw.data(), m.raw.size()};
+    extra_bytes += extra_access::header + m.name.size() + m.raw.size();
+    return true;
+  };
+  if (json::read_flat_object(r.body, o.limits, json::flat_callback(on_member)) !=
+      json::flat_result::done)
+    return flat_token::not_flat;
+  if (carries_error) return flat_token::carries_error;
+  if (n_extra != 0) {
+    char* p = extra_access::extend(b.t.extra, extra_bytes, n_extra);
+    for (std::size_t i = 0; i < n_extra; ++i) {
+      const kept& k = extra[i];
+      p = extra_access::put(p, {k.name, k.name_size}, {k.raw, k.raw_size});
+    }
+  }
+  return flat_token::built;
+}
+
+PROFILE_AUTH_INLINE result<token> parse_json_token_general(const http_response& r,
+                                                           time_point received_at,
+                                                           const token_parse_options& o) {
   json::tape::entry tape[token_tape_entries];
   auto doc = json::parse(r.body, o.limits, tape);
   if (!doc) {
@@ -6207,11 +6734,11 @@ inline constexpr std::size_t token_tape_entries = 16;
   return finish_token(b, r, received_at, o);
 }
 
-/// Reads a JSON object body: the fast path when it applies, else the general one.
-[[nodiscard]] inline result<token> parse_json_token(const http_response& r, time_point received_at,
-                                                    const token_parse_options& o) {
-#ifdef __OPTIMIZE_SIZE__  // -Os builds (microcontrollers) keep only the general reader: the
-                          // same results, about 2 KB less code on a Cortex-M4
+PROFILE_AUTH_INLINE result<token> parse_json_token(const http_response& r, time_point received_at,
+                                                   const token_parse_options& o) {
+#if defined(__OPTIMIZE_SIZE__) && !PROFILE_AUTH_FLAT_JSON_ONLY
+  // -Os builds (microcontrollers) keep only the general reader: the same results, about 2 KB
+  // less code on a Cortex-M4
   return parse_json_token_general(r, received_at, o);
 #else
   // The token is built where it is returned (every path returns `out`, so it is not moved).
@@ -6229,7 +6756,12 @@ inline constexpr std::size_t token_tape_entries = 16;
     case flat_token::not_flat:
       break;
   }
+#if PROFILE_AUTH_FLAT_JSON_ONLY  // the flat reader only: no tape parser in the program
+  out = token_failure(r, o, errc::malformed_response, "with JSON that is not a flat object",
+                      "PROFILE_AUTH_FLAT_JSON_ONLY reads flat JSON objects only");
+#else
   out = parse_json_token_general(r, received_at, o);
+#endif
   return out;
 #endif
 }
@@ -6237,23 +6769,25 @@ inline constexpr std::size_t token_tape_entries = 16;
 /// The name of a parameter that occurs twice, or "" when all are distinct. O(n log n): a body
 /// can hold hundreds of thousands of fields. Only well-known names are quoted; any other is
 /// reported as "(unnamed)", since an unknown name could be anything, a token included.
-[[nodiscard]] inline std::string_view repeated_name(const query_params& q) {
+PROFILE_AUTH_INLINE std::string_view repeated_name(const query_params& q) {
   std::vector<std::string_view> names;
   names.reserve(q.size());
   for (const auto& f : q) names.emplace_back(f.first);
-  std::sort(names.begin(), names.end());
-  const auto it = std::adjacent_find(names.begin(), names.end());
-  if (it == names.end()) return {};
+  sort_names(names);
+  std::size_t i = 1;
+  while (i < names.size() && names[i] != names[i - 1]) ++i;
+  if (i >= names.size()) return {};
+  const std::string_view dup = names[i];  // the smallest repeated name
   for (const std::string_view known :
        {"access_token", "refresh_token", "id_token", "token_type", "expires_in", "scope", "error",
         "error_description", "error_uri"})
-    if (*it == known) return known;
+    if (dup == known) return known;
   return "(unnamed)";
 }
 
 /// Reads an application/x-www-form-urlencoded (or text/plain form-shaped) body.
-[[nodiscard]] inline result<token> parse_form_token(const http_response& r, time_point received_at,
-                                                    const token_parse_options& o) {
+PROFILE_AUTH_INLINE result<token> parse_form_token(const http_response& r, time_point received_at,
+                                                   const token_parse_options& o) {
   if (r.body.size() > o.limits.max_size)
     return token_failure(r, o, errc::limit_exceeded,
                          "with a body of " + std::to_string(r.body.size()) +
@@ -6306,30 +6840,9 @@ inline constexpr std::size_t token_tape_entries = 16;
 
 }  // namespace detail
 
-/// Parses a token endpoint answer (RFC 6749 §5.1 success, §5.2 error), taking `received_at`
-/// (when the answer arrived, monotonic) as the start of the token's life.
-///
-/// Accepted quirks: a JSON object, or a form-encoded/text/plain form body (GitHub); JSON
-/// labelled text/plain; `expires_in` as number or numeric string (PayPal), with the meanings
-/// in token_parse_options; a missing `token_type` taken as Bearer (LinkedIn, VK); `scope` as a
-/// string or an array of strings joined by single spaces (Twitch). Kept: `refresh_token`,
-/// `id_token`, `scope`, and every other member in `token::extra` as (name, raw JSON text) in
-/// document order (form values become JSON strings; see extra_members). `null` counts as
-/// absent.
-///
-/// Errors:
-/// - non-2xx, or a 2xx whose body carries a non-empty `error`: see oauth_error_from_response
-///   (the OAuth errc, or errc::http_error for answers without an OAuth body);
-/// - errc::unsupported_token_type: an explicit token_type other than Bearer (case-insensitive);
-/// - errc::malformed_response: missing or empty access_token; access_token, refresh_token,
-///   id_token or token_type not a string; JSON that is not an object; an empty or HTML body;
-///   a form body that does not decode or repeats a parameter; with strict_expires_in, an
-///   unusable expires_in;
-/// - errc::invalid_json / invalid_utf8 / limit_exceeded: the JSON parser's verdict.
-/// Every error keeps the HTTP status and request id; no message contains a token or the body.
-[[nodiscard]] inline result<token> parse_token_response(const http_response& resp,
-                                                        time_point received_at,
-                                                        const token_parse_options& opts) {
+PROFILE_AUTH_INLINE result<token> parse_token_response(const http_response& resp,
+                                                       time_point received_at,
+                                                       const token_parse_options& opts) {
   if (!resp.ok()) {
     response_error_options eo{opts.limits, opts.wall_clock_now};
     return unexpected<error>(oauth_error_from_response(resp, opts.endpoint_name, eo));
@@ -6352,11 +6865,7 @@ inline constexpr std::size_t token_tape_entries = 16;
       "answered instead)");
 }
 
-/// parse_token_response with default token_parse_options.
-[[nodiscard]] inline result<token> parse_token_response(const http_response& resp,
-                                                        time_point received_at) {
-  return parse_token_response(resp, received_at, token_parse_options{});
-}
+#endif  // PROFILE_AUTH_DEFINITIONS
 
 }  // namespace profile::auth::inline v0
 
@@ -6374,6 +6883,9 @@ inline constexpr std::size_t token_tape_entries = 16;
 #include <string>       // the challenge, state and nonce values
 #include <string_view>  // verifier input, method names
 #include <utility>      // std::move
+
+#if PROFILE_AUTH_DEFINITIONS
+#endif
 
 namespace profile::auth::inline v0 {
 
@@ -6402,20 +6914,18 @@ inline constexpr std::size_t random_value_bytes = 32;
   return std::string_view::npos;
 }
 
+/// The error of a failed draw of a `what`; wipes `buf` (it may hold part of the draw).
+[[nodiscard]] unexpected<error> random_draw_failed(std::span<std::byte> buf, std::string_view what);
+
+/// The base64url text of `buf`, which is wiped afterwards.
+[[nodiscard]] std::string encode_random_bytes(std::span<std::byte> buf);
+
 /// Fills `buf` from `rng` and returns its base64url text; the raw bytes are wiped either way.
 template <RandomSource R, std::size_t N>
 [[nodiscard]] result<std::string> random_base64url(R& rng, std::array<std::byte, N>& buf,
                                                    std::string_view what) {
-  if (!rng.fill(std::span<std::byte>(buf))) {
-    secure_wipe(buf.data(), buf.size());
-    return fail(errc::random_failed,
-                std::string("the random source failed while drawing a ") + std::string(what) +
-                    ": check the RandomSource (os_random, or your TRNG) and try again");
-  }
-  std::string out;
-  base64url_encode_to(out, std::string_view(reinterpret_cast<const char*>(buf.data()), N));
-  secure_wipe(buf.data(), buf.size());
-  return out;
+  if (!rng.fill(std::span<std::byte>(buf))) return random_draw_failed(buf, what);
+  return encode_random_bytes(buf);
 }
 
 }  // namespace detail
@@ -6444,30 +6954,7 @@ class pkce_pair {
   /// more than 128 characters, or a character other than ALPHA DIGIT - . _ ~ (the message
   /// gives the length or offset, never the verifier).
   [[nodiscard]] static result<pkce_pair> from_verifier(secret verifier,
-                                                       pkce_method method = pkce_method::s256) {
-    const std::string_view v = verifier.reveal();
-    if (v.size() < 43 || v.size() > 128)
-      return fail(errc::invalid_argument,
-                  "the PKCE code verifier has " + std::to_string(v.size()) +
-                      " characters; RFC 7636 §4.1 requires 43 to 128: use pkce_pair::generate()");
-    if (const auto at = detail::find_non_unreserved(v); at != std::string_view::npos)
-      return fail(errc::invalid_argument,
-                  "the PKCE code verifier has a character outside A-Z a-z 0-9 - . _ ~ at offset " +
-                      std::to_string(at) + " (RFC 7636 §4.1): use pkce_pair::generate()");
-    pkce_pair p;
-    p.method_ = method;
-    if (method == pkce_method::plain) {
-      p.challenge_.assign(v);
-    } else {
-      auto digest = sha256(v);
-      base64url_encode_to(
-          p.challenge_,
-          std::string_view(reinterpret_cast<const char*>(digest.data()), digest.size()));
-      detail::secure_wipe(digest.data(), digest.size());
-    }
-    p.verifier_ = std::move(verifier);
-    return p;
-  }
+                                                       pkce_method method = pkce_method::s256);
 
   /// The code verifier (43-128 unreserved characters). Send it only to the token endpoint.
   [[nodiscard]] const secret& verifier() const noexcept { return verifier_; }
@@ -6513,6 +7000,55 @@ template <RandomSource R>
   return detail::random_base64url(rng, buf, "nonce");
 }
 
+// --- definitions: compiled here header-only, in the library's source file in compiled mode ---
+#if PROFILE_AUTH_DEFINITIONS
+
+namespace detail {
+
+PROFILE_AUTH_INLINE unexpected<error> random_draw_failed(std::span<std::byte> buf,
+                                                         std::string_view what) {
+  secure_wipe(buf.data(), buf.size());
+  return fail(errc::random_failed,
+              std::string("the random source failed while drawing a ") + std::string(what) +
+                  ": check the RandomSource (os_random, or your TRNG) and try again");
+}
+
+PROFILE_AUTH_INLINE std::string encode_random_bytes(std::span<std::byte> buf) {
+  std::string out;
+  base64url_encode_to(out, std::string_view(reinterpret_cast<const char*>(buf.data()), buf.size()));
+  secure_wipe(buf.data(), buf.size());
+  return out;
+}
+
+}  // namespace detail
+
+PROFILE_AUTH_INLINE result<pkce_pair> pkce_pair::from_verifier(secret verifier,
+                                                               pkce_method method) {
+  const std::string_view v = verifier.reveal();
+  if (v.size() < 43 || v.size() > 128)
+    return fail(errc::invalid_argument,
+                "the PKCE code verifier has " + std::to_string(v.size()) +
+                    " characters; RFC 7636 §4.1 requires 43 to 128: use pkce_pair::generate()");
+  if (const auto at = detail::find_non_unreserved(v); at != std::string_view::npos)
+    return fail(errc::invalid_argument,
+                "the PKCE code verifier has a character outside A-Z a-z 0-9 - . _ ~ at offset " +
+                    std::to_string(at) + " (RFC 7636 §4.1): use pkce_pair::generate()");
+  pkce_pair p;
+  p.method_ = method;
+  if (method == pkce_method::plain) {
+    p.challenge_.assign(v);
+  } else {
+    auto digest = sha256(v);
+    base64url_encode_to(p.challenge_, std::string_view(reinterpret_cast<const char*>(digest.data()),
+                                                       digest.size()));
+    detail::secure_wipe(digest.data(), digest.size());
+  }
+  p.verifier_ = std::move(verifier);
+  return p;
+}
+
+#endif  // PROFILE_AUTH_DEFINITIONS
+
 }  // namespace profile::auth::inline v0
 
 #endif  // PROFILE_AUTH_PKCE_HPP
@@ -6524,14 +7060,17 @@ template <RandomSource R>
 
 
 #include <chrono>       // std::chrono::sys_seconds for NumericDate claims
-#include <cmath>        // std::floor, std::isfinite for fractional NumericDates
 #include <cstddef>      // std::size_t
-#include <cstdint>      // std::int64_t
 #include <optional>     // absent claims
 #include <string>       // claim values
 #include <string_view>  // the token, claim names
 #include <utility>      // std::pair, std::move
 #include <vector>       // aud, roles, raw claims
+
+#if PROFILE_AUTH_DEFINITIONS
+
+#include <cstdint>  // std::int64_t
+#endif
 
 namespace profile::auth::inline v0 {
 
@@ -6588,19 +7127,45 @@ struct unverified_claims {
   }
 };
 
+/// Reads the header and claims of a JWS-compact JWT access token (RFC 7519, RFC 9068)
+/// WITHOUT VERIFYING ANYTHING (see unverified_claims). A token is taken for a JWT when it has
+/// exactly three dot-separated parts and the first decodes (base64url) to a JSON object with
+/// a string `alg`; anything else (opaque tokens, JWE with five parts) gives `is_jwt == false`
+/// as a normal value, never an error.
+/// Errors, only for a token whose header is a JWT header but whose payload is unusable:
+/// errc::invalid_base64 (payload not base64url), errc::invalid_json / invalid_utf8 (not a
+/// JSON object), errc::limit_exceeded (above `lim`). Messages never contain the token.
+[[nodiscard]] result<unverified_claims> decode_unverified_claims(
+    std::string_view access_token, const detail::json::limits& lim = {});
+
+/// decode_unverified_claims() for a token held in a `secret` (the claims are not secret; the
+/// token stays where it is).
+[[nodiscard]] inline result<unverified_claims> decode_unverified_claims(
+    const secret& access_token, const detail::json::limits& lim = {}) {
+  return decode_unverified_claims(access_token.reveal(), lim);
+}
+
+// --- definitions: compiled here header-only, in the library's source file in compiled mode ---
+#if PROFILE_AUTH_DEFINITIONS
+
 namespace detail {
 
 /// A NumericDate (RFC 7519 §2): an integer, or a finite number within ±10^15 s, floored.
-[[nodiscard]] inline std::optional<std::chrono::sys_seconds> numeric_date(const json::value& v) {
+PROFILE_AUTH_INLINE std::optional<std::chrono::sys_seconds> numeric_date(const json::value& v) {
   if (const auto i = v.get_int64()) return std::chrono::sys_seconds(std::chrono::seconds(*i));
   const auto d = v.get_double();
-  if (!d || !std::isfinite(*d) || *d > 1e15 || *d < -1e15) return std::nullopt;
-  return std::chrono::sys_seconds(std::chrono::seconds(static_cast<std::int64_t>(std::floor(*d))));
+  // The range test also refuses NaN and infinities (every comparison with NaN is false).
+  if (!d || !(*d >= -1e15 && *d <= 1e15)) return std::nullopt;
+  // Floor without <cmath>: the conversion truncates toward zero (exact below 2^53).
+  auto whole = static_cast<std::int64_t>(*d);
+  if (static_cast<double>(whole) > *d) --whole;
+  return std::chrono::sys_seconds(std::chrono::seconds(whole));
 }
 
 /// Appends a string, or each string of an array (other kinds skipped), to `out`, skipping
 /// values already there when `unique`.
-inline void collect_strings(const json::value& v, std::vector<std::string>& out, bool unique) {
+PROFILE_AUTH_INLINE void collect_strings(const json::value& v, std::vector<std::string>& out,
+                                         bool unique) {
   const auto add = [&](const json::value& s) {
     std::string text;
     if (!s.copy_string_to(text)) return;
@@ -6617,7 +7182,7 @@ inline void collect_strings(const json::value& v, std::vector<std::string>& out,
 }
 
 /// A space-separated string from a string or an array of strings.
-[[nodiscard]] inline std::string joined_strings(const json::value& v) {
+PROFILE_AUTH_INLINE std::string joined_strings(const json::value& v) {
   std::vector<std::string> parts;
   collect_strings(v, parts, false);
   std::string out;
@@ -6629,7 +7194,7 @@ inline void collect_strings(const json::value& v, std::vector<std::string>& out,
   return out;
 }
 
-[[nodiscard]] inline unexpected<error> jwt_fail(errc code, std::string_view what) {
+PROFILE_AUTH_INLINE unexpected<error> jwt_fail(errc code, std::string_view what) {
   return fail(code, "the access token has a JWT header but " + std::string(what) +
                         ": its claims cannot be read (the token itself may still be valid for "
                         "the server; treat it as opaque)");
@@ -6637,16 +7202,8 @@ inline void collect_strings(const json::value& v, std::vector<std::string>& out,
 
 }  // namespace detail
 
-/// Reads the header and claims of a JWS-compact JWT access token (RFC 7519, RFC 9068)
-/// WITHOUT VERIFYING ANYTHING (see unverified_claims). A token is taken for a JWT when it has
-/// exactly three dot-separated parts and the first decodes (base64url) to a JSON object with
-/// a string `alg`; anything else (opaque tokens, JWE with five parts) gives `is_jwt == false`
-/// as a normal value, never an error.
-/// Errors, only for a token whose header is a JWT header but whose payload is unusable:
-/// errc::invalid_base64 (payload not base64url), errc::invalid_json / invalid_utf8 (not a
-/// JSON object), errc::limit_exceeded (above `lim`). Messages never contain the token.
-[[nodiscard]] inline result<unverified_claims> decode_unverified_claims(
-    std::string_view access_token, const detail::json::limits& lim = {}) {
+PROFILE_AUTH_INLINE result<unverified_claims> decode_unverified_claims(
+    std::string_view access_token, const detail::json::limits& lim) {
   unverified_claims out;
   const std::size_t dot1 = access_token.find('.');
   if (dot1 == std::string_view::npos) return out;
@@ -6716,12 +7273,7 @@ inline void collect_strings(const json::value& v, std::vector<std::string>& out,
   return out;
 }
 
-/// decode_unverified_claims() for a token held in a `secret` (the claims are not secret; the
-/// token stays where it is).
-[[nodiscard]] inline result<unverified_claims> decode_unverified_claims(
-    const secret& access_token, const detail::json::limits& lim = {}) {
-  return decode_unverified_claims(access_token.reveal(), lim);
-}
+#endif  // PROFILE_AUTH_DEFINITIONS
 
 }  // namespace profile::auth::inline v0
 
@@ -6737,6 +7289,9 @@ inline void collect_strings(const json::value& v, std::vector<std::string>& out,
 #include <string>       // config fields, messages
 #include <string_view>  // parameter names
 #include <utility>      // std::move
+
+#if PROFILE_AUTH_DEFINITIONS
+#endif
 
 namespace profile::auth::inline v0 {
 
@@ -6781,8 +7336,56 @@ namespace detail {
 
 /// Checks one configured endpoint: non-empty (naming the field that is missing), then
 /// check_endpoint().
-[[nodiscard]] inline result<void> check_configured_endpoint(std::string_view field,
-                                                            std::string_view url, bool insecure) {
+[[nodiscard]] result<void> check_configured_endpoint(std::string_view field, std::string_view url,
+                                                     bool insecure);
+
+/// Checks the redirect URI: absolute, no fragment (RFC 6749 §3.1.2), no control bytes, and
+/// not plain http to a non-loopback host unless allowed. Messages name scheme and host only.
+[[nodiscard]] result<void> check_redirect_uri(const user_auth_config& c);
+
+/// Checks client_id and the credentials used for token endpoint requests.
+[[nodiscard]] result<void> check_client(const user_auth_config& c, body_format fmt);
+
+/// A token request (form or JSON body, unfinished) after its endpoint and the client were
+/// checked. finish_user_request() adds the client's credentials and closes the body.
+struct user_request {
+  http_request req;
+  body_format fmt = body_format::form;
+};
+
+/// Checks `endpoint` (named `field`), the client and the scope; then starts a POST with
+/// `Accept: application/json`, the Content-Type of `fmt` and `grant_type` (when not empty) as
+/// the first body member. `reserve` sizes the body once, so no reallocation leaves a stale
+/// copy of a secret in freed memory.
+[[nodiscard]] result<user_request> begin_user_request(const user_auth_config& c,
+                                                      std::string_view field,
+                                                      std::string_view endpoint, body_format fmt,
+                                                      std::string_view grant_type,
+                                                      std::size_t reserve);
+
+/// Appends one parameter to the request's body.
+inline void add_param(user_request& u, std::string_view name, std::string_view value) {
+  append_param(u.req.body, u.fmt, name, value);
+}
+
+/// Adds the client's credentials (client_id in the body for public clients, Basic or body for
+/// confidential ones) and closes a JSON body.
+[[nodiscard]] http_request finish_user_request(const user_auth_config& c, user_request&& u);
+
+/// Checks a secret parameter (code, refresh token, device code, token to revoke) that goes
+/// into a request body: non-empty and free of control bytes. Names it, never shows it.
+[[nodiscard]] result<void> check_secret_param(std::string_view name, const secret& s,
+                                              body_format fmt);
+
+}  // namespace detail
+
+// --- definitions: compiled here header-only, in the library's source file in compiled mode ---
+#if PROFILE_AUTH_DEFINITIONS
+
+namespace detail {
+
+PROFILE_AUTH_INLINE result<void> check_configured_endpoint(std::string_view field,
+                                                           std::string_view url, bool insecure) {
   if (url.empty())
     return fail(errc::invalid_argument,
                 std::string(field) +
@@ -6796,9 +7399,7 @@ namespace detail {
   return {};
 }
 
-/// Checks the redirect URI: absolute, no fragment (RFC 6749 §3.1.2), no control bytes, and
-/// not plain http to a non-loopback host unless allowed. Messages name scheme and host only.
-[[nodiscard]] inline result<void> check_redirect_uri(const user_auth_config& c) {
+PROFILE_AUTH_INLINE result<void> check_redirect_uri(const user_auth_config& c) {
   if (c.redirect_uri.empty())
     return fail(errc::invalid_argument,
                 "redirect_uri is empty: set it to the redirect URI registered for the client");
@@ -6821,23 +7422,11 @@ namespace detail {
   return {};
 }
 
-/// Checks client_id and the credentials used for token endpoint requests.
-[[nodiscard]] inline result<void> check_client(const user_auth_config& c, body_format fmt) {
+PROFILE_AUTH_INLINE result<void> check_client(const user_auth_config& c, body_format fmt) {
   return validate_client_auth(c.client_id, c.client_secret, effective_client_auth(c), c.basic, fmt);
 }
 
-/// A token request (form or JSON body, unfinished) after its endpoint and the client were
-/// checked. finish_user_request() adds the client's credentials and closes the body.
-struct user_request {
-  http_request req;
-  body_format fmt = body_format::form;
-};
-
-/// Checks `endpoint` (named `field`), the client and the scope; then starts a POST with
-/// `Accept: application/json`, the Content-Type of `fmt` and `grant_type` (when not empty) as
-/// the first body member. `reserve` sizes the body once, so no reallocation leaves a stale
-/// copy of a secret in freed memory.
-[[nodiscard]] inline result<user_request> begin_user_request(
+PROFILE_AUTH_INLINE result<user_request> begin_user_request(
     const user_auth_config& c, std::string_view field, std::string_view endpoint, body_format fmt,
     std::string_view grant_type, std::size_t reserve) {
   if (auto r = check_configured_endpoint(field, endpoint, c.allow_insecure_http); !r)
@@ -6857,29 +7446,22 @@ struct user_request {
   return u;
 }
 
-/// Appends one parameter to the request's body.
-inline void add_param(user_request& u, std::string_view name, std::string_view value) {
-  append_param(u.req.body, u.fmt, name, value);
-}
-
-/// Adds the client's credentials (client_id in the body for public clients, Basic or body for
-/// confidential ones) and closes a JSON body.
-[[nodiscard]] inline http_request finish_user_request(const user_auth_config& c, user_request&& u) {
+PROFILE_AUTH_INLINE http_request finish_user_request(const user_auth_config& c, user_request&& u) {
   apply_client_auth(u.req, u.req.body, u.fmt, c.client_id, c.client_secret,
                     effective_client_auth(c), c.basic);
   if (u.fmt == body_format::json) u.req.body.push_back('}');
   return std::move(u.req);
 }
 
-/// Checks a secret parameter (code, refresh token, device code, token to revoke) that goes
-/// into a request body: non-empty and free of control bytes. Names it, never shows it.
-[[nodiscard]] inline result<void> check_secret_param(std::string_view name, const secret& s,
-                                                     body_format fmt) {
+PROFILE_AUTH_INLINE result<void> check_secret_param(std::string_view name, const secret& s,
+                                                    body_format fmt) {
   if (s.empty()) return fail(errc::invalid_argument, std::string(name) + " is empty");
   return check_text_param(name, s.reveal(), fmt);
 }
 
 }  // namespace detail
+
+#endif  // PROFILE_AUTH_DEFINITIONS
 
 }  // namespace profile::auth::inline v0
 
@@ -6891,13 +7473,15 @@ inline void add_param(user_request& u, std::string_view name, std::string_view v
 #define PROFILE_AUTH_GRANTS_AUTHORIZATION_CODE_HPP
 
 
-#include <algorithm>    // std::sort: duplicate detection in O(n log n)
 #include <cstddef>      // std::size_t
 #include <optional>     // the expected issuer
 #include <string>       // URLs, messages
 #include <string_view>  // inputs
 #include <utility>      // std::pair, std::move
 #include <vector>       // resources, extra parameters
+
+#if PROFILE_AUTH_DEFINITIONS
+#endif
 
 namespace profile::auth::inline v0 {
 
@@ -6919,21 +7503,6 @@ inline constexpr std::string_view authz_reserved_params[] = {
     "response_type",         "client_id", "redirect_uri", "scope",      "state", "code_challenge",
     "code_challenge_method", "resource",  "prompt",       "login_hint", "nonce"};
 
-[[nodiscard]] inline bool is_authz_reserved(std::string_view name) noexcept {
-  for (const std::string_view r : authz_reserved_params)
-    if (name == r) return true;
-  return false;
-}
-
-/// Appends "&name=value" (or "name=value" after '?'/'&'), percent-encoding both (RFC 3986:
-/// a space is %20, which every query decoder reads back, unlike '+').
-inline void append_query_param(std::string& url, std::string_view name, std::string_view value) {
-  if (url.back() != '?' && url.back() != '&') url.push_back('&');
-  percent_encode_to(url, name);
-  url.push_back('=');
-  percent_encode_to(url, value);
-}
-
 }  // namespace detail
 
 /// Builds the URL to send the user's browser to (RFC 6749 §4.1.1, RFC 7636 §4.3), with the
@@ -6949,9 +7518,118 @@ inline void append_query_param(std::string& url, std::string_view name, std::str
 ///   a name the request sends, or that the endpoint's own query already carries;
 /// - errc::invalid_url / errc::insecure_endpoint: the endpoint or redirect_uri is not an
 ///   acceptable URL (https, or loopback http; see check_endpoint and user_auth_config).
-[[nodiscard]] inline result<std::string> authorization_url(
-    const user_auth_config& c, const pkce_pair& pkce, std::string_view state,
-    const authorization_url_options& opts = {}) {
+[[nodiscard]] result<std::string> authorization_url(const user_auth_config& c,
+                                                    const pkce_pair& pkce, std::string_view state,
+                                                    const authorization_url_options& opts = {});
+
+// ---------------------------------------------------------------------------------------------
+// the callback
+
+/// What parse_authorization_callback() does when an expected issuer is given but the
+/// callback carries no `iss` (RFC 9207 §2.4).
+enum class issuer_policy : unsigned char {
+  /// Reject (errc::issuer_mismatch). Right for a server that advertises
+  /// `authorization_response_iss_parameter_supported` (or is known to send `iss`).
+  required,
+  /// Accept a callback without `iss`, but reject one whose `iss` differs. For servers that
+  /// do not implement RFC 9207.
+  if_present,
+};
+
+/// A successful authorization response (RFC 6749 §4.1.2).
+struct authorization_callback {
+  secret code;        ///< the authorization code: exchange it once, with the same pkce_pair
+  std::string state;  ///< equals the expected state (already checked)
+  std::string iss;    ///< RFC 9207 issuer, empty when the server sent none
+  /// Other parameters the server added (e.g. Keycloak's session_state), decoded, in order.
+  query_params extra;
+};
+
+namespace detail {
+
+/// Upper bound on a callback's size: far above any real redirect, low enough that a hostile
+/// request cannot make the parser spend real time.
+inline constexpr std::size_t max_callback_size = 64 * 1024;
+
+/// VSCHAR (RFC 6749 Appendix A): %x20-7E, the grammar of `code` and `state`.
+[[nodiscard]] constexpr bool is_vschar_text(std::string_view s) noexcept {
+  for (const char ch : s)
+    if (static_cast<unsigned char>(ch) < 0x20 || static_cast<unsigned char>(ch) > 0x7E)
+      return false;
+  return true;
+}
+
+}  // namespace detail
+
+/// Parses and checks the redirect the authorization server sent the browser back with
+/// (RFC 6749 §4.1.2, RFC 9207). `uri_or_query` is the full redirect URI, the request target a
+/// loopback server received ("/callback?code=…"), "?query" or the bare query; a fragment is
+/// ignored. Checks, in this order (each failure ends the parse):
+/// 1. errc::limit_exceeded: input above 64 KiB. errc::invalid_callback: no query, a malformed
+///    %-escape, or any parameter present twice (parameter pollution: which one counts would be
+///    a guess).
+/// 2. errc::state_mismatch: `state` missing or different from `expected_state` (compared in
+///    constant time). Checked BEFORE any `error=`: an error redirect with a wrong state may be
+///    forged by another site (login CSRF, or text injected into error_description), so it is
+///    never surfaced as the server's verdict; its `error` code is kept in error::oauth_error
+///    for diagnosis only.
+/// 3. errc::issuer_mismatch: `iss` differs from `expected_issuer` (exact comparison, RFC 9207
+///    §2.4), or is absent while an issuer is expected under issuer_policy::required. Checked
+///    for error responses too (mix-up attacks forge those as well).
+/// 4. An `error` parameter: its errc (access_denied, invalid_request, unauthorized_client,
+///    unsupported_response_type, invalid_scope, server_error, temporarily_unavailable; other
+///    codes such as OIDC's login_required give errc::oauth_error) with oauth_error,
+///    description and uri filled, sanitised (control and bidi characters removed).
+/// 5. errc::invalid_callback: `code` missing, empty, or not VSCHAR (RFC 6749 Appendix A).
+/// errc::invalid_argument when `expected_state` is empty. Messages never contain the code.
+[[nodiscard]] result<authorization_callback> parse_authorization_callback(
+    std::string_view uri_or_query, std::string_view expected_state,
+    std::optional<std::string_view> expected_issuer = {},
+    issuer_policy policy = issuer_policy::required);
+
+// ---------------------------------------------------------------------------------------------
+// the code exchange
+
+/// Builds the token request that exchanges `code` (RFC 6749 §4.1.3, RFC 7636 §4.5):
+/// `POST token_endpoint`, `Accept: application/json`, body members grant_type=
+/// authorization_code, code, redirect_uri (exactly as in the authorization URL), code_verifier,
+/// then the client's credentials: client_id for a public client, or HTTP Basic (default) or
+/// client_id + client_secret in the body for a confidential one. Parse the answer with
+/// parse_token_response().
+/// Errors: errc::invalid_argument (empty code, client_id or secret as the method needs,
+/// control bytes), errc::invalid_url / errc::insecure_endpoint (token_endpoint or
+/// redirect_uri). Nothing is built when a check fails; no message contains a secret.
+[[nodiscard]] result<http_request> authorization_code_request(const user_auth_config& c,
+                                                              const secret& code,
+                                                              const pkce_pair& pkce);
+
+// --- definitions: compiled here header-only, in the library's source file in compiled mode ---
+#if PROFILE_AUTH_DEFINITIONS
+
+namespace detail {
+
+[[nodiscard]] PROFILE_AUTH_INLINE bool is_authz_reserved(std::string_view name) noexcept {
+  for (const std::string_view r : authz_reserved_params)
+    if (name == r) return true;
+  return false;
+}
+
+/// Appends "&name=value" (or "name=value" after '?'/'&'), percent-encoding both (RFC 3986:
+/// a space is %20, which every query decoder reads back, unlike '+').
+PROFILE_AUTH_INLINE void append_query_param(std::string& url, std::string_view name,
+                                            std::string_view value) {
+  if (url.back() != '?' && url.back() != '&') url.push_back('&');
+  percent_encode_to(url, name);
+  url.push_back('=');
+  percent_encode_to(url, value);
+}
+
+}  // namespace detail
+
+PROFILE_AUTH_INLINE result<std::string> authorization_url(const user_auth_config& c,
+                                                          const pkce_pair& pkce,
+                                                          std::string_view state,
+                                                          const authorization_url_options& opts) {
   if (auto r = detail::check_configured_endpoint("authorization_endpoint", c.authorization_endpoint,
                                                  c.allow_insecure_http);
       !r)
@@ -7028,40 +7706,14 @@ inline void append_query_param(std::string& url, std::string_view name, std::str
   return url;
 }
 
-// ---------------------------------------------------------------------------------------------
-// the callback
-
-/// What parse_authorization_callback() does when an expected issuer is given but the
-/// callback carries no `iss` (RFC 9207 §2.4).
-enum class issuer_policy : unsigned char {
-  /// Reject (errc::issuer_mismatch). Right for a server that advertises
-  /// `authorization_response_iss_parameter_supported` (or is known to send `iss`).
-  required,
-  /// Accept a callback without `iss`, but reject one whose `iss` differs. For servers that
-  /// do not implement RFC 9207.
-  if_present,
-};
-
-/// A successful authorization response (RFC 6749 §4.1.2).
-struct authorization_callback {
-  secret code;        ///< the authorization code: exchange it once, with the same pkce_pair
-  std::string state;  ///< equals the expected state (already checked)
-  std::string iss;    ///< RFC 9207 issuer, empty when the server sent none
-  /// Other parameters the server added (e.g. Keycloak's session_state), decoded, in order.
-  query_params extra;
-};
-
 namespace detail {
-
-/// Upper bound on a callback's size: far above any real redirect, low enough that a hostile
-/// request cannot make the parser spend real time.
-inline constexpr std::size_t max_callback_size = 64 * 1024;
 
 /// The query part of a redirect URI, a request target ("/cb?…"), "?query" or a bare query.
 /// A fragment is cut off: the code flow answers in the query (response_mode=query), and a
 /// browser never sends the fragment to a server anyway.
-[[nodiscard]] inline std::string_view callback_query(std::string_view in, bool& had_fragment,
-                                                     bool& is_uri) noexcept {
+[[nodiscard]] PROFILE_AUTH_INLINE std::string_view callback_query(std::string_view in,
+                                                                  bool& had_fragment,
+                                                                  bool& is_uri) noexcept {
   const std::size_t hash = in.find('#');
   had_fragment = hash != std::string_view::npos;
   in = in.substr(0, hash);
@@ -7077,45 +7729,15 @@ inline constexpr std::size_t max_callback_size = 64 * 1024;
   return is_uri ? std::string_view() : in;
 }
 
-/// VSCHAR (RFC 6749 Appendix A): %x20-7E, the grammar of `code` and `state`.
-[[nodiscard]] constexpr bool is_vschar_text(std::string_view s) noexcept {
-  for (const char ch : s)
-    if (static_cast<unsigned char>(ch) < 0x20 || static_cast<unsigned char>(ch) > 0x7E)
-      return false;
-  return true;
-}
-
-[[nodiscard]] inline unexpected<error> callback_fail(errc code, std::string what) {
+[[nodiscard]] PROFILE_AUTH_INLINE unexpected<error> callback_fail(errc code, std::string what) {
   return fail(code, "the authorization callback " + std::move(what));
 }
 
 }  // namespace detail
 
-/// Parses and checks the redirect the authorization server sent the browser back with
-/// (RFC 6749 §4.1.2, RFC 9207). `uri_or_query` is the full redirect URI, the request target a
-/// loopback server received ("/callback?code=…"), "?query" or the bare query; a fragment is
-/// ignored. Checks, in this order (each failure ends the parse):
-/// 1. errc::limit_exceeded: input above 64 KiB. errc::invalid_callback: no query, a malformed
-///    %-escape, or any parameter present twice (parameter pollution: which one counts would be
-///    a guess).
-/// 2. errc::state_mismatch: `state` missing or different from `expected_state` (compared in
-///    constant time). Checked BEFORE any `error=`: an error redirect with a wrong state may be
-///    forged by another site (login CSRF, or text injected into error_description), so it is
-///    never surfaced as the server's verdict; its `error` code is kept in error::oauth_error
-///    for diagnosis only.
-/// 3. errc::issuer_mismatch: `iss` differs from `expected_issuer` (exact comparison, RFC 9207
-///    §2.4), or is absent while an issuer is expected under issuer_policy::required. Checked
-///    for error responses too (mix-up attacks forge those as well).
-/// 4. An `error` parameter: its errc (access_denied, invalid_request, unauthorized_client,
-///    unsupported_response_type, invalid_scope, server_error, temporarily_unavailable; other
-///    codes such as OIDC's login_required give errc::oauth_error) with oauth_error,
-///    description and uri filled, sanitised (control and bidi characters removed).
-/// 5. errc::invalid_callback: `code` missing, empty, or not VSCHAR (RFC 6749 Appendix A).
-/// errc::invalid_argument when `expected_state` is empty. Messages never contain the code.
-[[nodiscard]] inline result<authorization_callback> parse_authorization_callback(
+PROFILE_AUTH_INLINE result<authorization_callback> parse_authorization_callback(
     std::string_view uri_or_query, std::string_view expected_state,
-    std::optional<std::string_view> expected_issuer = {},
-    issuer_policy policy = issuer_policy::required) {
+    std::optional<std::string_view> expected_issuer, issuer_policy policy) {
   if (expected_state.empty())
     return fail(errc::invalid_argument,
                 "expected_state is empty: pass the state that went into authorization_url()");
@@ -7147,7 +7769,7 @@ inline constexpr std::size_t max_callback_size = 64 * 1024;
   std::vector<std::string_view> names;
   names.reserve(params.size());
   for (const auto& p : params) names.emplace_back(p.first);
-  std::sort(names.begin(), names.end());
+  detail::sort_names(names);
   for (std::size_t i = 1; i < names.size(); ++i)
     if (names[i] == names[i - 1])
       return detail::callback_fail(errc::invalid_callback,
@@ -7233,21 +7855,9 @@ inline constexpr std::size_t max_callback_size = 64 * 1024;
   return cb;
 }
 
-// ---------------------------------------------------------------------------------------------
-// the code exchange
-
-/// Builds the token request that exchanges `code` (RFC 6749 §4.1.3, RFC 7636 §4.5):
-/// `POST token_endpoint`, `Accept: application/json`, body members grant_type=
-/// authorization_code, code, redirect_uri (exactly as in the authorization URL), code_verifier,
-/// then the client's credentials: client_id for a public client, or HTTP Basic (default) or
-/// client_id + client_secret in the body for a confidential one. Parse the answer with
-/// parse_token_response().
-/// Errors: errc::invalid_argument (empty code, client_id or secret as the method needs,
-/// control bytes), errc::invalid_url / errc::insecure_endpoint (token_endpoint or
-/// redirect_uri). Nothing is built when a check fails; no message contains a secret.
-[[nodiscard]] inline result<http_request> authorization_code_request(const user_auth_config& c,
-                                                                     const secret& code,
-                                                                     const pkce_pair& pkce) {
+PROFILE_AUTH_INLINE result<http_request> authorization_code_request(const user_auth_config& c,
+                                                                    const secret& code,
+                                                                    const pkce_pair& pkce) {
   if (auto r = detail::check_redirect_uri(c); !r) return unexpected<error>(std::move(r).error());
   if (auto r = detail::check_secret_param("the authorization code", code, c.format); !r)
     return unexpected<error>(std::move(r).error());
@@ -7260,6 +7870,8 @@ inline constexpr std::size_t max_callback_size = 64 * 1024;
   detail::add_param(*u, "code_verifier", pkce.verifier().reveal());
   return detail::finish_user_request(c, std::move(*u));
 }
+
+#endif  // PROFILE_AUTH_DEFINITIONS
 
 }  // namespace profile::auth::inline v0
 
@@ -7285,9 +7897,42 @@ namespace profile::auth::inline v0 {
 /// with: the user must log in); errc::invalid_argument for control bytes, an empty client_id
 /// or a missing secret; errc::invalid_url / errc::insecure_endpoint for token_endpoint.
 /// No message contains the refresh token or the client secret.
-[[nodiscard]] inline result<http_request> refresh_token_request(const user_auth_config& c,
-                                                                const secret& refresh_token,
-                                                                std::string_view scope = {}) {
+[[nodiscard]] result<http_request> refresh_token_request(const user_auth_config& c,
+                                                         const secret& refresh_token,
+                                                         std::string_view scope = {});
+
+/// Combines the token a refresh returned with the one it replaces (RFC 6749 §6, and OAuth
+/// 2.1's rotation of public clients' refresh tokens): a refresh token in `fresh` replaces the
+/// previous one (rotation: the old one is dead from now on); when the server sent none, the
+/// previous refresh token stays valid and is kept. A missing scope means "as granted before"
+/// (RFC 6749 §5.1) and keeps the previous scope. Everything else comes from `fresh`. Pure:
+/// storing the result (atomically, with compare-and-swap against the previous refresh token)
+/// is the caller's job.
+[[nodiscard]] token apply_refresh_rotation(const token& previous, token fresh);
+
+/// True when `fresh` carries a refresh token different from `previous`'s (the server rotated
+/// it): the previous one must not be used again, by this process or any other sharing a store.
+[[nodiscard]] inline bool refresh_token_rotated(const token& previous, const token& fresh) {
+  return !fresh.refresh_token.empty() && !(fresh.refresh_token == previous.refresh_token);
+}
+
+/// Parses the answer to refresh_token_request() and applies rotation (apply_refresh_rotation
+/// against `previous`).
+/// Errors: those of parse_token_response(), except that `invalid_grant` becomes
+/// errc::reauthentication_required: the refresh token is expired, revoked or was already used
+/// (a rotated token replayed), and only a new login helps. error::oauth_error stays
+/// "invalid_grant", with the status and the server's description; the caller should clear the
+/// stored session (after checking that no other process rotated it meanwhile).
+[[nodiscard]] result<token> parse_refresh_response(const http_response& resp,
+                                                   time_point received_at, const token& previous,
+                                                   const token_parse_options& opts = {});
+
+// --- definitions: compiled here header-only, in the library's source file in compiled mode ---
+#if PROFILE_AUTH_DEFINITIONS
+
+PROFILE_AUTH_INLINE result<http_request> refresh_token_request(const user_auth_config& c,
+                                                               const secret& refresh_token,
+                                                               std::string_view scope) {
   if (refresh_token.empty())
     return fail(errc::not_authenticated,
                 "there is no refresh token to refresh with: the user must log in again");
@@ -7303,36 +7948,16 @@ namespace profile::auth::inline v0 {
   return detail::finish_user_request(c, std::move(*u));
 }
 
-/// Combines the token a refresh returned with the one it replaces (RFC 6749 §6, and OAuth
-/// 2.1's rotation of public clients' refresh tokens): a refresh token in `fresh` replaces the
-/// previous one (rotation: the old one is dead from now on); when the server sent none, the
-/// previous refresh token stays valid and is kept. A missing scope means "as granted before"
-/// (RFC 6749 §5.1) and keeps the previous scope. Everything else comes from `fresh`. Pure:
-/// storing the result (atomically, with compare-and-swap against the previous refresh token)
-/// is the caller's job.
-[[nodiscard]] inline token apply_refresh_rotation(const token& previous, token fresh) {
+PROFILE_AUTH_INLINE token apply_refresh_rotation(const token& previous, token fresh) {
   if (fresh.refresh_token.empty()) fresh.refresh_token = previous.refresh_token;
   if (fresh.scope.empty()) fresh.scope = previous.scope;
   return fresh;
 }
 
-/// True when `fresh` carries a refresh token different from `previous`'s (the server rotated
-/// it): the previous one must not be used again, by this process or any other sharing a store.
-[[nodiscard]] inline bool refresh_token_rotated(const token& previous, const token& fresh) {
-  return !fresh.refresh_token.empty() && !(fresh.refresh_token == previous.refresh_token);
-}
-
-/// Parses the answer to refresh_token_request() and applies rotation (apply_refresh_rotation
-/// against `previous`).
-/// Errors: those of parse_token_response(), except that `invalid_grant` becomes
-/// errc::reauthentication_required: the refresh token is expired, revoked or was already used
-/// (a rotated token replayed), and only a new login helps. error::oauth_error stays
-/// "invalid_grant", with the status and the server's description; the caller should clear the
-/// stored session (after checking that no other process rotated it meanwhile).
-[[nodiscard]] inline result<token> parse_refresh_response(const http_response& resp,
-                                                          time_point received_at,
-                                                          const token& previous,
-                                                          const token_parse_options& opts = {}) {
+PROFILE_AUTH_INLINE result<token> parse_refresh_response(const http_response& resp,
+                                                         time_point received_at,
+                                                         const token& previous,
+                                                         const token_parse_options& opts) {
   auto t = parse_token_response(resp, received_at, opts);
   if (!t) {
     error e = std::move(t).error();
@@ -7348,6 +7973,8 @@ namespace profile::auth::inline v0 {
   }
   return apply_refresh_rotation(previous, std::move(*t));
 }
+
+#endif  // PROFILE_AUTH_DEFINITIONS
 
 }  // namespace profile::auth::inline v0
 
@@ -7393,18 +8020,9 @@ enum class token_type_hint : unsigned char {
 /// access token. Errors: errc::invalid_argument when revocation_endpoint is empty (the server
 /// offers none: just forget the tokens), `to_revoke` is empty or has control bytes, or the client
 /// settings are incomplete; errc::invalid_url / errc::insecure_endpoint for the endpoint.
-[[nodiscard]] inline result<http_request> revocation_request(
+[[nodiscard]] result<http_request> revocation_request(
     const user_auth_config& c, const secret& to_revoke,
-    token_type_hint hint = token_type_hint::refresh_token) {
-  if (auto r = detail::check_secret_param("the token to revoke", to_revoke, body_format::form); !r)
-    return unexpected<error>(std::move(r).error());
-  auto u = detail::begin_user_request(c, "revocation_endpoint", c.revocation_endpoint,
-                                      body_format::form, {}, 3 * to_revoke.size() + 32);
-  if (!u) return unexpected<error>(std::move(u).error());
-  detail::add_param(*u, "token", to_revoke.reveal());
-  if (hint != token_type_hint::none) detail::add_param(*u, "token_type_hint", to_string(hint));
-  return detail::finish_user_request(c, std::move(*u));
-}
+    token_type_hint hint = token_type_hint::refresh_token);
 
 /// Reads the answer to revocation_request() (RFC 7009 §2.2). Any 2xx means done: the token is
 /// revoked, or was already invalid (a server answers 200 for unknown tokens too, so nothing
@@ -7416,8 +8034,27 @@ enum class token_type_hint : unsigned char {
 /// - any other answer: as oauth_error_from_response() (the OAuth errc, e.g. invalid_client,
 ///   or errc::http_error for answers without an OAuth body; a 503 keeps Retry-After, and
 ///   classify() says retryable).
-[[nodiscard]] inline result<void> parse_revocation_response(
-    const http_response& resp, const response_error_options& opts = {}) {
+[[nodiscard]] result<void> parse_revocation_response(const http_response& resp,
+                                                     const response_error_options& opts = {});
+
+// --- definitions: compiled here header-only, in the library's source file in compiled mode ---
+#if PROFILE_AUTH_DEFINITIONS
+
+PROFILE_AUTH_INLINE result<http_request> revocation_request(const user_auth_config& c,
+                                                            const secret& to_revoke,
+                                                            token_type_hint hint) {
+  if (auto r = detail::check_secret_param("the token to revoke", to_revoke, body_format::form); !r)
+    return unexpected<error>(std::move(r).error());
+  auto u = detail::begin_user_request(c, "revocation_endpoint", c.revocation_endpoint,
+                                      body_format::form, {}, 3 * to_revoke.size() + 32);
+  if (!u) return unexpected<error>(std::move(u).error());
+  detail::add_param(*u, "token", to_revoke.reveal());
+  if (hint != token_type_hint::none) detail::add_param(*u, "token_type_hint", to_string(hint));
+  return detail::finish_user_request(c, std::move(*u));
+}
+
+PROFILE_AUTH_INLINE result<void> parse_revocation_response(const http_response& resp,
+                                                           const response_error_options& opts) {
   if (resp.ok()) return {};
   error e = oauth_error_from_response(resp, "revocation endpoint", opts);
   if (e.oauth_error == "unsupported_token_type") {
@@ -7429,6 +8066,8 @@ enum class token_type_hint : unsigned char {
   }
   return unexpected<error>(std::move(e));
 }
+
+#endif  // PROFILE_AUTH_DEFINITIONS
 
 }  // namespace profile::auth::inline v0
 
@@ -7448,6 +8087,9 @@ enum class token_type_hint : unsigned char {
 #include <string_view>       // member names
 #include <utility>           // std::move
 
+#if PROFILE_AUTH_DEFINITIONS
+#endif
+
 namespace profile::auth::inline v0 {
 
 /// The grant_type of device token requests (RFC 8628 §3.4).
@@ -7460,16 +8102,7 @@ inline constexpr std::string_view device_code_grant_type =
 /// `Accept: application/json`.
 /// Errors: errc::invalid_argument (device_authorization_endpoint or client_id empty, control
 /// bytes, missing secret), errc::invalid_url / errc::insecure_endpoint for the endpoint.
-[[nodiscard]] inline result<http_request> device_authorization_request(const user_auth_config& c) {
-  auto u = detail::begin_user_request(c, "device_authorization_endpoint",
-                                      c.device_authorization_endpoint, body_format::form, {},
-                                      3 * c.scope.size());
-  if (!u) return unexpected<error>(std::move(u).error());
-  // Credentials first: the body then has no member before client_id, as in RFC 8628 §3.1.
-  http_request req = detail::finish_user_request(c, std::move(*u));
-  if (!c.scope.empty()) append_form_field(req.body, "scope", c.scope);
-  return req;
-}
+[[nodiscard]] result<http_request> device_authorization_request(const user_auth_config& c);
 
 /// What the device authorization endpoint answered (RFC 8628 §3.2). Show `user_code` and
 /// `verification_uri` (or `verification_uri_complete`, e.g. as a QR code), then poll the token
@@ -7494,51 +8127,6 @@ struct device_authorization_options {
   bool allow_insecure_http = false;  ///< accept an http:// verification URI (testing only)
 };
 
-namespace detail {
-
-[[nodiscard]] inline unexpected<error> device_failure(const http_response& r,
-                                                      const device_authorization_options& o,
-                                                      errc code, std::string problem) {
-  error e;
-  add_response_context(e, r, o.wall_clock_now);
-  e.code = code;
-  e.message = "the device authorization endpoint answered " + std::to_string(r.status) + " " +
-              std::move(problem);
-  append_context(e.message, e);
-  return unexpected<error>(std::move(e));
-}
-
-/// Checks a URI the user will be shown: an absolute https URL (http only for loopback or when
-/// allowed) without user information, so a hostile answer cannot put a phishing page or
-/// terminal control bytes in front of the user.
-[[nodiscard]] inline bool acceptable_verification_uri(std::string_view s, bool insecure) {
-  auto u = check_endpoint(s, insecure);
-  return u.has_value();
-}
-
-/// A string member as text, or nullopt when absent or null; `ok` turns false for other kinds.
-[[nodiscard]] inline std::optional<std::string> device_string(const json::value& root,
-                                                              std::string_view name, bool& ok) {
-  const auto v = root.find(name);
-  if (!v || v->is_null()) return std::nullopt;
-  std::string s;
-  if (!v->copy_string_to(s)) ok = false;
-  return s;
-}
-
-/// Reads an expires_in / interval member (number or numeric string), as token responses do.
-[[nodiscard]] inline std::optional<lifetime_reading> device_seconds(const json::value& root,
-                                                                    std::string_view name) {
-  const auto v = root.find(name);
-  if (!v || v->is_null()) return std::nullopt;
-  std::string scratch;
-  if (v->is_number()) return read_lifetime(v->raw());
-  if (const auto s = v->get_string(scratch)) return read_lifetime(*s);
-  return lifetime_reading{};
-}
-
-}  // namespace detail
-
 /// Parses the device authorization answer (RFC 8628 §3.2), taking `received_at` (monotonic)
 /// as the start of the codes' life. `verification_url` (Google's older name) is accepted for
 /// `verification_uri`. `interval` defaults to 5 s when absent, and also when zero, negative or
@@ -7552,9 +8140,123 @@ namespace detail {
 /// - errc::insecure_endpoint / errc::malformed_response: a verification URI that is not https
 ///   (loopback excepted) or not a valid absolute URL;
 /// - errc::invalid_json / invalid_utf8 / limit_exceeded from the JSON reader.
-[[nodiscard]] inline result<device_authorization> parse_device_authorization_response(
+[[nodiscard]] result<device_authorization> parse_device_authorization_response(
     const http_response& resp, time_point received_at,
-    const device_authorization_options& opts = {}) {
+    const device_authorization_options& opts = {});
+
+/// Builds one device token poll (RFC 8628 §3.4): `POST token_endpoint`, body grant_type=
+/// urn:ietf:params:oauth:grant-type:device_code, device_code, then the client's credentials.
+/// Errors: errc::invalid_argument (empty device code, client settings), errc::invalid_url /
+/// errc::insecure_endpoint (token_endpoint).
+[[nodiscard]] result<http_request> device_token_request(const user_auth_config& c,
+                                                        const secret& device_code);
+
+/// device_token_request() for the code in `d`.
+[[nodiscard]] inline result<http_request> device_token_request(const user_auth_config& c,
+                                                               const device_authorization& d) {
+  return device_token_request(c, d.device_code);
+}
+
+/// The outcome of one device token poll (RFC 8628 §3.5).
+enum class device_poll_status : unsigned char {
+  success,                ///< the user approved: `issued` holds the token
+  authorization_pending,  ///< not yet: poll again after `interval`
+  slow_down,              ///< polling too fast: poll again after the (increased) `interval`
+  access_denied,          ///< the user refused: stop (final)
+  expired_token,          ///< the device code expired: start over with a new request (final)
+  failed,                 ///< any other error: stop, unless is_retryable(failure) (final)
+};
+
+/// One poll's outcome and the interval to use from now on.
+struct device_poll_outcome {
+  device_poll_status status = device_poll_status::failed;
+  std::chrono::seconds interval{5};  ///< wait at least this long before the next poll
+  std::optional<token> issued;       ///< the token, for success only
+  error failure;                     ///< the server's answer, for every status but success
+
+  /// True for authorization_pending and slow_down: poll again after `interval`.
+  [[nodiscard]] bool keep_polling() const noexcept {
+    return status == device_poll_status::authorization_pending ||
+           status == device_poll_status::slow_down;
+  }
+};
+
+/// Sorts the result of one poll into its outcome. `interval` is the current polling interval
+/// (values below 1 s count as 5 s). slow_down adds 5 s to it, for this and every later poll
+/// (RFC 8628 §3.5); every other outcome keeps it. A transport failure or a 5xx gives `failed`
+/// with a retryable error: a driver may then back off and poll again (§3.5 suggests
+/// exponential backoff) while the device code has not expired.
+[[nodiscard]] device_poll_outcome classify_device_poll(result<token> r,
+                                                       std::chrono::seconds interval);
+
+/// parse_token_response() on one poll's answer, then classify_device_poll().
+[[nodiscard]] device_poll_outcome parse_device_token_response(const http_response& resp,
+                                                              time_point received_at,
+                                                              std::chrono::seconds interval,
+                                                              const token_parse_options& opts = {});
+
+// --- definitions: compiled here header-only, in the library's source file in compiled mode ---
+#if PROFILE_AUTH_DEFINITIONS
+
+PROFILE_AUTH_INLINE result<http_request> device_authorization_request(const user_auth_config& c) {
+  auto u = detail::begin_user_request(c, "device_authorization_endpoint",
+                                      c.device_authorization_endpoint, body_format::form, {},
+                                      3 * c.scope.size());
+  if (!u) return unexpected<error>(std::move(u).error());
+  // Credentials first: the body then has no member before client_id, as in RFC 8628 §3.1.
+  http_request req = detail::finish_user_request(c, std::move(*u));
+  if (!c.scope.empty()) append_form_field(req.body, "scope", c.scope);
+  return req;
+}
+
+namespace detail {
+
+[[nodiscard]] PROFILE_AUTH_INLINE unexpected<error> device_failure(
+    const http_response& r, const device_authorization_options& o, errc code, std::string problem) {
+  error e;
+  add_response_context(e, r, o.wall_clock_now);
+  e.code = code;
+  e.message = "the device authorization endpoint answered " + std::to_string(r.status) + " " +
+              std::move(problem);
+  append_context(e.message, e);
+  return unexpected<error>(std::move(e));
+}
+
+/// Checks a URI the user will be shown: an absolute https URL (http only for loopback or when
+/// allowed) without user information, so a hostile answer cannot put a phishing page or
+/// terminal control bytes in front of the user.
+[[nodiscard]] PROFILE_AUTH_INLINE bool acceptable_verification_uri(std::string_view s,
+                                                                   bool insecure) {
+  auto u = check_endpoint(s, insecure);
+  return u.has_value();
+}
+
+/// A string member as text, or nullopt when absent or null; `ok` turns false for other kinds.
+[[nodiscard]] PROFILE_AUTH_INLINE std::optional<std::string> device_string(const json::value& root,
+                                                                           std::string_view name,
+                                                                           bool& ok) {
+  const auto v = root.find(name);
+  if (!v || v->is_null()) return std::nullopt;
+  std::string s;
+  if (!v->copy_string_to(s)) ok = false;
+  return s;
+}
+
+/// Reads an expires_in / interval member (number or numeric string), as token responses do.
+[[nodiscard]] PROFILE_AUTH_INLINE std::optional<lifetime_reading> device_seconds(
+    const json::value& root, std::string_view name) {
+  const auto v = root.find(name);
+  if (!v || v->is_null()) return std::nullopt;
+  std::string scratch;
+  if (v->is_number()) return read_lifetime(v->raw());
+  if (const auto s = v->get_string(scratch)) return read_lifetime(*s);
+  return lifetime_reading{};
+}
+
+}  // namespace detail
+
+PROFILE_AUTH_INLINE result<device_authorization> parse_device_authorization_response(
+    const http_response& resp, time_point received_at, const device_authorization_options& opts) {
   if (!resp.ok()) {
     response_error_options eo{opts.limits, opts.wall_clock_now};
     return unexpected<error>(oauth_error_from_response(resp, "device authorization endpoint", eo));
@@ -7636,12 +8338,8 @@ namespace detail {
   return d;
 }
 
-/// Builds one device token poll (RFC 8628 §3.4): `POST token_endpoint`, body grant_type=
-/// urn:ietf:params:oauth:grant-type:device_code, device_code, then the client's credentials.
-/// Errors: errc::invalid_argument (empty device code, client settings), errc::invalid_url /
-/// errc::insecure_endpoint (token_endpoint).
-[[nodiscard]] inline result<http_request> device_token_request(const user_auth_config& c,
-                                                               const secret& device_code) {
+PROFILE_AUTH_INLINE result<http_request> device_token_request(const user_auth_config& c,
+                                                              const secret& device_code) {
   if (auto r = detail::check_secret_param("the device code", device_code, c.format); !r)
     return unexpected<error>(std::move(r).error());
   auto u = detail::begin_user_request(c, "token_endpoint", c.token_endpoint, c.format,
@@ -7651,43 +8349,8 @@ namespace detail {
   return detail::finish_user_request(c, std::move(*u));
 }
 
-/// device_token_request() for the code in `d`.
-[[nodiscard]] inline result<http_request> device_token_request(const user_auth_config& c,
-                                                               const device_authorization& d) {
-  return device_token_request(c, d.device_code);
-}
-
-/// The outcome of one device token poll (RFC 8628 §3.5).
-enum class device_poll_status : unsigned char {
-  success,                ///< the user approved: `issued` holds the token
-  authorization_pending,  ///< not yet: poll again after `interval`
-  slow_down,              ///< polling too fast: poll again after the (increased) `interval`
-  access_denied,          ///< the user refused: stop (final)
-  expired_token,          ///< the device code expired: start over with a new request (final)
-  failed,                 ///< any other error: stop, unless is_retryable(failure) (final)
-};
-
-/// One poll's outcome and the interval to use from now on.
-struct device_poll_outcome {
-  device_poll_status status = device_poll_status::failed;
-  std::chrono::seconds interval{5};  ///< wait at least this long before the next poll
-  std::optional<token> issued;       ///< the token, for success only
-  error failure;                     ///< the server's answer, for every status but success
-
-  /// True for authorization_pending and slow_down: poll again after `interval`.
-  [[nodiscard]] bool keep_polling() const noexcept {
-    return status == device_poll_status::authorization_pending ||
-           status == device_poll_status::slow_down;
-  }
-};
-
-/// Sorts the result of one poll into its outcome. `interval` is the current polling interval
-/// (values below 1 s count as 5 s). slow_down adds 5 s to it, for this and every later poll
-/// (RFC 8628 §3.5); every other outcome keeps it. A transport failure or a 5xx gives `failed`
-/// with a retryable error: a driver may then back off and poll again (§3.5 suggests
-/// exponential backoff) while the device code has not expired.
-[[nodiscard]] inline device_poll_outcome classify_device_poll(result<token> r,
-                                                              std::chrono::seconds interval) {
+PROFILE_AUTH_INLINE device_poll_outcome classify_device_poll(result<token> r,
+                                                             std::chrono::seconds interval) {
   device_poll_outcome o;
   o.interval = interval < std::chrono::seconds(1) ? std::chrono::seconds(5) : interval;
   if (r) {
@@ -7717,12 +8380,13 @@ struct device_poll_outcome {
   return o;
 }
 
-/// parse_token_response() on one poll's answer, then classify_device_poll().
-[[nodiscard]] inline device_poll_outcome parse_device_token_response(
-    const http_response& resp, time_point received_at, std::chrono::seconds interval,
-    const token_parse_options& opts = {}) {
+PROFILE_AUTH_INLINE device_poll_outcome
+parse_device_token_response(const http_response& resp, time_point received_at,
+                            std::chrono::seconds interval, const token_parse_options& opts) {
   return classify_device_poll(parse_token_response(resp, received_at, opts), interval);
 }
+
+#endif  // PROFILE_AUTH_DEFINITIONS
 
 }  // namespace profile::auth::inline v0
 
@@ -7771,24 +8435,74 @@ inline void wipe_sent_request(http_request& req) noexcept {
 #endif  // PROFILE_AUTH_DETAIL_WIPE_REQUEST_HPP
 // ---- end <profile/auth/detail/wipe_request.hpp> ----
 
-#include <chrono>       // system_clock: Retry-After dates in failures
-#include <cmath>        // std::floor for fractional NumericDate values
 #include <cstddef>      // std::size_t
-#include <cstdint>      // std::int64_t
-#include <optional>     // optional numbers, the optional wall clock
+#include <optional>     // find_extra's answer
 #include <span>         // the list of known member names
-#include <string>       // decoded strings, messages, redaction
+#include <string>       // redaction, extra members
 #include <string_view>  // member names
-#include <utility>      // std::pair for extra members, std::move
-#include <vector>       // string arrays, extra members
+#include <utility>      // std::pair for extra members
+#include <vector>       // extra members
+
+#if PROFILE_AUTH_DEFINITIONS
+
+#include <chrono>   // system_clock: Retry-After dates in failures
+#include <cstdint>  // std::int64_t
+#endif
 
 namespace profile::auth::inline v0::detail {
+
+// ---- members without a field of their own ----------------------------------------------------
+
+/// (name, raw JSON text of the value) pairs, in document order.
+using extra_member_list = std::vector<std::pair<std::string, std::string>>;
+
+/// True when `name` is one of `known`.
+[[nodiscard]] inline bool is_known_member(std::string_view name,
+                                          std::span<const std::string_view> known) noexcept {
+  for (const std::string_view k : known)
+    if (k == name) return true;
+  return false;
+}
+
+/// The raw JSON of member `name` among `extra`, if present (every extra_member() uses this).
+[[nodiscard]] inline std::optional<std::string_view> find_extra(const extra_member_list& extra,
+                                                                std::string_view name) noexcept {
+  for (const auto& [n, raw] : extra)
+    if (n == name) return std::string_view(raw);
+  return std::nullopt;
+}
+
+// ---- secrets a server quoted back -------------------------------------------------------------
+
+/// Shortest cut-off start of a secret that is redacted (shorter ones would garble plain words).
+inline constexpr std::size_t min_redacted_prefix = 4;
+
+/// Replaces every occurrence of `needle` in `text` by "[redacted]", and also a cut-off start
+/// of it (min_redacted_prefix bytes or more) that ends where the text was cut: right before
+/// a "..." (sanitize_text marks a cut so) or at the end of the text (capped fields). A server
+/// that quotes a long token in its error_description would otherwise leave the token's first
+/// bytes in a message, where the cap happened to cut it.
+void redact_in(std::string& text, std::string_view needle);
+
+/// Removes `s` from every text field of `e`, as it is and as a form body carries it
+/// (percent-encoded), whole or cut off by a length cap (see redact_in). A server that quotes
+/// the token it was sent in its error_description must not make the library print that token.
+void redact_secret(error& e, const secret& s);
+
+/// "Bearer <credential>" for a bearer credential the caller configured (`what` names it, e.g.
+/// "the initial access token"). Errors: errc::invalid_header_value when it is empty or has a
+/// byte outside RFC 6750 b64token; the message gives the offset, never the credential.
+[[nodiscard]] result<std::string> configured_bearer_value(std::string_view what,
+                                                          const secret& credential);
+
+// --- definitions: compiled here header-only, in the library's source file in compiled mode ---
+#if PROFILE_AUTH_DEFINITIONS
 
 // ---- the answer as a whole ------------------------------------------------------------------
 
 /// Fails with `code` and the message "the <what> answered <status> <problem>", plus the answer's
 /// context (status, Retry-After, request id). `problem` must not quote the body.
-[[nodiscard]] inline unexpected<error> answer_failure(
+[[nodiscard]] PROFILE_AUTH_INLINE unexpected<error> answer_failure(
     const http_response& r, std::string_view what, errc code, std::string_view problem,
     std::optional<std::chrono::system_clock::time_point> now = std::nullopt) {
   error e;
@@ -7804,7 +8518,7 @@ namespace profile::auth::inline v0::detail {
 /// must outlive it. Errors (messages never quote the body):
 /// - errc::invalid_json / invalid_utf8 / limit_exceeded: the JSON reader's verdict;
 /// - errc::malformed_response: valid JSON that is not an object.
-[[nodiscard]] inline result<json::document> parse_json_object_answer(
+[[nodiscard]] PROFILE_AUTH_INLINE result<json::document> parse_json_object_answer(
     const http_response& r, std::string_view what, const json::limits& lim,
     std::optional<std::chrono::system_clock::time_point> now = std::nullopt) {
   auto doc = json::parse(std::string_view(r.body), lim);
@@ -7826,16 +8540,17 @@ namespace profile::auth::inline v0::detail {
 enum class member_read : unsigned char { absent, ok, wrong_type };
 
 /// A string member, decoded into `out` (untouched unless ok).
-inline member_read read_string_member(const json::value& obj, std::string_view name,
-                                      std::string& out) {
+PROFILE_AUTH_INLINE member_read read_string_member(const json::value& obj, std::string_view name,
+                                                   std::string& out) {
   const auto v = obj.find(name);
   if (!v || v->is_null()) return member_read::absent;
   return v->copy_string_to(out) ? member_read::ok : member_read::wrong_type;
 }
 
 /// An array of strings; `out` is replaced only when every element is a string.
-inline member_read read_string_array_member(const json::value& obj, std::string_view name,
-                                            std::vector<std::string>& out) {
+PROFILE_AUTH_INLINE member_read read_string_array_member(const json::value& obj,
+                                                         std::string_view name,
+                                                         std::vector<std::string>& out) {
   const auto v = obj.find(name);
   if (!v || v->is_null()) return member_read::absent;
   if (!v->is_array()) return member_read::wrong_type;
@@ -7849,8 +8564,9 @@ inline member_read read_string_array_member(const json::value& obj, std::string_
 }
 
 /// A single string or an array of strings (JWT-style `aud`); a string gives one element.
-inline member_read read_string_or_array_member(const json::value& obj, std::string_view name,
-                                               std::vector<std::string>& out) {
+PROFILE_AUTH_INLINE member_read read_string_or_array_member(const json::value& obj,
+                                                            std::string_view name,
+                                                            std::vector<std::string>& out) {
   const auto v = obj.find(name);
   if (!v || v->is_null()) return member_read::absent;
   if (v->is_string()) {
@@ -7863,8 +8579,8 @@ inline member_read read_string_or_array_member(const json::value& obj, std::stri
 }
 
 /// An integer member (`42`, `4.2e1`; a fraction or a string is wrong_type).
-inline member_read read_int64_member(const json::value& obj, std::string_view name,
-                                     std::optional<std::int64_t>& out) {
+PROFILE_AUTH_INLINE member_read read_int64_member(const json::value& obj, std::string_view name,
+                                                  std::optional<std::int64_t>& out) {
   const auto v = obj.find(name);
   if (!v || v->is_null()) return member_read::absent;
   const auto n = v->get_int64();
@@ -7876,8 +8592,9 @@ inline member_read read_int64_member(const json::value& obj, std::string_view na
 /// A JWT NumericDate (RFC 7519 §2): seconds since the epoch, fractions allowed and rounded
 /// down. Beyond +-2^53 (far past any real date, and where doubles lose whole seconds) or not
 /// a number: wrong_type.
-inline member_read read_numeric_date_member(const json::value& obj, std::string_view name,
-                                            std::optional<std::int64_t>& out) {
+PROFILE_AUTH_INLINE member_read read_numeric_date_member(const json::value& obj,
+                                                         std::string_view name,
+                                                         std::optional<std::int64_t>& out) {
   const auto v = obj.find(name);
   if (!v || v->is_null()) return member_read::absent;
   constexpr std::int64_t max_exact = std::int64_t{1} << 53;
@@ -7889,32 +8606,22 @@ inline member_read read_numeric_date_member(const json::value& obj, std::string_
   const auto d = v->get_double();
   if (!d || !(*d < static_cast<double>(max_exact)) || !(*d > -static_cast<double>(max_exact)))
     return member_read::wrong_type;
-  out = static_cast<std::int64_t>(std::floor(*d));
+  // Rounds toward minus infinity (exact: |d| < 2^53), without <cmath>'s std::floor.
+  std::int64_t whole = static_cast<std::int64_t>(*d);
+  if (static_cast<double>(whole) > *d) --whole;
+  out = whole;
   return member_read::ok;
 }
 
 /// A boolean member (`true`/`false` only: "true" or 1 are wrong_type).
-inline member_read read_bool_member(const json::value& obj, std::string_view name,
-                                    std::optional<bool>& out) {
+PROFILE_AUTH_INLINE member_read read_bool_member(const json::value& obj, std::string_view name,
+                                                 std::optional<bool>& out) {
   const auto v = obj.find(name);
   if (!v || v->is_null()) return member_read::absent;
   const auto b = v->get_bool();
   if (!b) return member_read::wrong_type;
   out = *b;
   return member_read::ok;
-}
-
-// ---- members without a field of their own ----------------------------------------------------
-
-/// (name, raw JSON text of the value) pairs, in document order.
-using extra_member_list = std::vector<std::pair<std::string, std::string>>;
-
-/// True when `name` is one of `known`.
-[[nodiscard]] inline bool is_known_member(std::string_view name,
-                                          std::span<const std::string_view> known) noexcept {
-  for (const std::string_view k : known)
-    if (k == name) return true;
-  return false;
 }
 
 /// Appends every member of `obj` whose (decoded) name `is_known` denies to `out` as (name, raw
@@ -7932,31 +8639,16 @@ void collect_extra_members_if(const json::value& obj, const IsKnown& is_known,
 }
 
 /// collect_extra_members for the members not listed in `known`.
-inline void collect_extra_members(const json::value& obj, std::span<const std::string_view> known,
-                                  extra_member_list& out) {
+PROFILE_AUTH_INLINE void collect_extra_members(const json::value& obj,
+                                               std::span<const std::string_view> known,
+                                               extra_member_list& out) {
   collect_extra_members_if(
       obj, [known](std::string_view n) { return is_known_member(n, known); }, out);
 }
 
-/// The raw JSON of member `name` among `extra`, if present (every extra_member() uses this).
-[[nodiscard]] inline std::optional<std::string_view> find_extra(const extra_member_list& extra,
-                                                                std::string_view name) noexcept {
-  for (const auto& [n, raw] : extra)
-    if (n == name) return std::string_view(raw);
-  return std::nullopt;
-}
-
 // ---- secrets a server quoted back -------------------------------------------------------------
 
-/// Shortest cut-off start of a secret that is redacted (shorter ones would garble plain words).
-inline constexpr std::size_t min_redacted_prefix = 4;
-
-/// Replaces every occurrence of `needle` in `text` by "[redacted]", and also a cut-off start
-/// of it (min_redacted_prefix bytes or more) that ends where the text was cut: right before
-/// a "..." (sanitize_text marks a cut so) or at the end of the text (capped fields). A server
-/// that quotes a long token in its error_description would otherwise leave the token's first
-/// bytes in a message, where the cap happened to cut it.
-inline void redact_in(std::string& text, std::string_view needle) {
+PROFILE_AUTH_INLINE void redact_in(std::string& text, std::string_view needle) {
   if (needle.empty()) return;
   for (std::size_t at = 0; (at = text.find(needle, at)) != std::string::npos;) {
     text.replace(at, needle.size(), redacted);
@@ -7979,10 +8671,7 @@ inline void redact_in(std::string& text, std::string_view needle) {
   (void)redact_prefix_before(text.size());
 }
 
-/// Removes `s` from every text field of `e`, as it is and as a form body carries it
-/// (percent-encoded), whole or cut off by a length cap (see redact_in). A server that quotes
-/// the token it was sent in its error_description must not make the library print that token.
-inline void redact_secret(error& e, const secret& s) {
+PROFILE_AUTH_INLINE void redact_secret(error& e, const secret& s) {
   if (s.size() < min_redacted_prefix) return;  // too short to be a real credential
   std::string encoded;
   encoded.reserve(3 * s.size());  // one allocation: no stale copy left in a freed buffer
@@ -7997,11 +8686,8 @@ inline void redact_secret(error& e, const secret& s) {
   secure_wipe(encoded);
 }
 
-/// "Bearer <credential>" for a bearer credential the caller configured (`what` names it, e.g.
-/// "the initial access token"). Errors: errc::invalid_header_value when it is empty or has a
-/// byte outside RFC 6750 b64token; the message gives the offset, never the credential.
-[[nodiscard]] inline result<std::string> configured_bearer_value(std::string_view what,
-                                                                 const secret& credential) {
+PROFILE_AUTH_INLINE result<std::string> configured_bearer_value(std::string_view what,
+                                                                const secret& credential) {
   const std::string_view t = credential.reveal();
   if (t.empty())
     return fail(errc::invalid_header_value,
@@ -8018,19 +8704,24 @@ inline void redact_secret(error& e, const secret& s) {
   return out;
 }
 
+#endif  // PROFILE_AUTH_DEFINITIONS
+
 }  // namespace profile::auth::inline v0::detail
 
 #endif  // PROFILE_AUTH_DETAIL_RESPONSE_READER_HPP
 // ---- end <profile/auth/detail/response_reader.hpp> ----
 
-#include <algorithm>    // std::find in grant type lists
 #include <cstddef>      // std::size_t
 #include <optional>     // extra_member()
-#include <span>         // member names left out of `extra`
 #include <string>       // fields, messages
 #include <string_view>  // member names
 #include <utility>      // std::pair, std::move
 #include <vector>       // lists of URIs, grant types, extra members
+
+#if PROFILE_AUTH_DEFINITIONS
+
+#include <span>  // member names left out of `extra`
+#endif
 
 namespace profile::auth::inline v0 {
 
@@ -8070,8 +8761,49 @@ struct client_metadata {
 /// response type "code", application_type "native". `redirect_uris` are loopback http URIs
 /// (http://127.0.0.1:port/path, RFC 8252 §7.3), private-use schemes (com.example.app:/cb, §7.1)
 /// or claimed https URIs (§7.2).
-[[nodiscard]] inline client_metadata native_client_metadata(
-    std::string client_name, std::vector<std::string> redirect_uris) {
+[[nodiscard]] client_metadata native_client_metadata(std::string client_name,
+                                                     std::vector<std::string> redirect_uris);
+
+/// Metadata for a confidential machine-to-machine client: client_credentials only, HTTP Basic
+/// client authentication, no redirects (response_types and redirect_uris go out as `[]`).
+[[nodiscard]] client_metadata confidential_client_metadata(std::string client_name);
+
+namespace detail {
+
+/// The members client_metadata has a field for.
+inline constexpr std::string_view metadata_members[] = {
+    "redirect_uris",    "grant_types",      "response_types", "token_endpoint_auth_method",
+    "client_name",      "client_uri",       "scope",          "software_id",
+    "software_version", "application_type", "contacts"};
+
+/// True when `s` is one of `v`.
+[[nodiscard]] bool metadata_list_has(const std::vector<std::string>& v, std::string_view s);
+
+}  // namespace detail
+
+/// Checks client metadata before it is sent.
+/// Errors (the message names the member and index, and quotes extra member names only):
+/// - errc::invalid_argument: a control byte or malformed UTF-8 in any string; an empty list
+///   element; an extra member with an empty name, a name this struct has a field for, a name
+///   given twice, or a value that is not exactly one valid JSON value;
+/// - errc::invalid_url / errc::insecure_endpoint: a redirect URI that does not parse, has a
+///   fragment or user information, or is plain http to a non-loopback host (unless
+///   `allow_insecure_http`); a client_uri that is not an http(s) URL.
+[[nodiscard]] result<void> validate(const client_metadata& m, bool allow_insecure_http = false);
+
+namespace detail {
+
+/// The metadata as a JSON object (the rules of client_metadata's comment). Precondition:
+/// validate() succeeded (extra values are inserted as they are).
+[[nodiscard]] std::string client_metadata_json(const client_metadata& m);
+
+}  // namespace detail
+
+// --- definitions: compiled here header-only, in the library's source file in compiled mode ---
+#if PROFILE_AUTH_DEFINITIONS
+
+PROFILE_AUTH_INLINE client_metadata native_client_metadata(std::string client_name,
+                                                           std::vector<std::string> redirect_uris) {
   client_metadata m;
   m.client_name = std::move(client_name);
   m.redirect_uris = std::move(redirect_uris);
@@ -8082,9 +8814,7 @@ struct client_metadata {
   return m;
 }
 
-/// Metadata for a confidential machine-to-machine client: client_credentials only, HTTP Basic
-/// client authentication, no redirects (response_types and redirect_uris go out as `[]`).
-[[nodiscard]] inline client_metadata confidential_client_metadata(std::string client_name) {
+PROFILE_AUTH_INLINE client_metadata confidential_client_metadata(std::string client_name) {
   client_metadata m;
   m.client_name = std::move(client_name);
   m.grant_types = {"client_credentials"};
@@ -8094,20 +8824,17 @@ struct client_metadata {
 
 namespace detail {
 
-/// The members client_metadata has a field for.
-inline constexpr std::string_view metadata_members[] = {
-    "redirect_uris",    "grant_types",      "response_types", "token_endpoint_auth_method",
-    "client_name",      "client_uri",       "scope",          "software_id",
-    "software_version", "application_type", "contacts"};
-
-[[nodiscard]] inline bool metadata_list_has(const std::vector<std::string>& v, std::string_view s) {
-  return std::find(v.begin(), v.end(), s) != v.end();
+PROFILE_AUTH_INLINE bool metadata_list_has(const std::vector<std::string>& v, std::string_view s) {
+  for (const auto& item : v)
+    if (item == s) return true;
+  return false;
 }
 
 /// A redirect URI a server may register: absolute, no fragment (RFC 6749 §3.1.2), no user
 /// information, and not plain http to a non-loopback host unless allowed.
-[[nodiscard]] inline result<void> check_registered_redirect(std::string_view uri, std::size_t i,
-                                                            bool insecure) {
+[[nodiscard]] PROFILE_AUTH_INLINE result<void> check_registered_redirect(std::string_view uri,
+                                                                         std::size_t i,
+                                                                         bool insecure) {
   const std::string where = "redirect_uris[" + std::to_string(i) + "]";
   auto u = parse_url(uri);
   if (!u) return fail(errc::invalid_url, where + ": " + u.error().message);
@@ -8123,8 +8850,8 @@ inline constexpr std::string_view metadata_members[] = {
   return {};
 }
 
-[[nodiscard]] inline result<void> check_metadata_list(std::string_view name,
-                                                      const std::vector<std::string>& v) {
+[[nodiscard]] PROFILE_AUTH_INLINE result<void> check_metadata_list(
+    std::string_view name, const std::vector<std::string>& v) {
   for (std::size_t i = 0; i < v.size(); ++i) {
     const std::string where = std::string(name) + "[" + std::to_string(i) + "]";
     if (v[i].empty()) return fail(errc::invalid_argument, where + " is empty: remove it or set it");
@@ -8135,16 +8862,7 @@ inline constexpr std::string_view metadata_members[] = {
 
 }  // namespace detail
 
-/// Checks client metadata before it is sent.
-/// Errors (the message names the member and index, and quotes extra member names only):
-/// - errc::invalid_argument: a control byte or malformed UTF-8 in any string; an empty list
-///   element; an extra member with an empty name, a name this struct has a field for, a name
-///   given twice, or a value that is not exactly one valid JSON value;
-/// - errc::invalid_url / errc::insecure_endpoint: a redirect URI that does not parse, has a
-///   fragment or user information, or is plain http to a non-loopback host (unless
-///   `allow_insecure_http`); a client_uri that is not an http(s) URL.
-[[nodiscard]] inline result<void> validate(const client_metadata& m,
-                                           bool allow_insecure_http = false) {
+PROFILE_AUTH_INLINE result<void> validate(const client_metadata& m, bool allow_insecure_http) {
   for (std::size_t i = 0; i < m.redirect_uris.size(); ++i)
     if (auto r = detail::check_registered_redirect(m.redirect_uris[i], i, allow_insecure_http); !r)
       return r;
@@ -8184,21 +8902,20 @@ inline constexpr std::string_view metadata_members[] = {
 
 namespace detail {
 
-inline void write_metadata_list(json::writer& w, std::string_view name,
-                                const std::vector<std::string>& v, bool send_empty) {
+PROFILE_AUTH_INLINE void write_metadata_list(json::writer& w, std::string_view name,
+                                             const std::vector<std::string>& v, bool send_empty) {
   if (v.empty() && !send_empty) return;
   w.key(name).begin_array();
   for (const auto& s : v) w.string(s);
   w.end_array();
 }
 
-inline void write_metadata_string(json::writer& w, std::string_view name, std::string_view v) {
+PROFILE_AUTH_INLINE void write_metadata_string(json::writer& w, std::string_view name,
+                                               std::string_view v) {
   if (!v.empty()) w.key(name).string(v);
 }
 
-/// The metadata as a JSON object (the rules of client_metadata's comment). Precondition:
-/// validate() succeeded (extra values are inserted as they are).
-[[nodiscard]] inline std::string client_metadata_json(const client_metadata& m) {
+PROFILE_AUTH_INLINE std::string client_metadata_json(const client_metadata& m) {
   const bool redirects = m.grant_types.empty() || metadata_list_has(m.grant_types, "implicit") ||
                          metadata_list_has(m.grant_types, "authorization_code");
   json::writer w;
@@ -8222,7 +8939,7 @@ inline void write_metadata_string(json::writer& w, std::string_view name, std::s
 /// Reads the metadata members of a JSON object into `m` (`null` = absent); other members go
 /// to m.extra, except those named in `not_extra`. Returns the name of a member of the wrong
 /// type, or "".
-[[nodiscard]] inline std::string_view read_client_metadata(
+[[nodiscard]] PROFILE_AUTH_INLINE std::string_view read_client_metadata(
     const json::value& root, client_metadata& m, std::span<const std::string_view> not_extra) {
   for (auto [name, list] :
        {std::pair{"redirect_uris", &m.redirect_uris}, std::pair{"grant_types", &m.grant_types},
@@ -8247,6 +8964,8 @@ inline void write_metadata_string(json::writer& w, std::string_view name, std::s
 
 }  // namespace detail
 
+#endif  // PROFILE_AUTH_DEFINITIONS
+
 }  // namespace profile::auth::inline v0
 
 #endif  // PROFILE_AUTH_GRANTS_CLIENT_METADATA_HPP
@@ -8264,6 +8983,9 @@ inline void write_metadata_string(json::writer& w, std::string_view name, std::s
 #include <string_view>  // member names
 #include <utility>      // std::pair, std::move
 #include <vector>       // registered redirect URIs and grant types
+
+#if PROFILE_AUTH_DEFINITIONS
+#endif
 
 namespace profile::auth::inline v0 {
 
@@ -8295,9 +9017,108 @@ inline constexpr std::string_view registration_members[] = {"client_id",
 /// Errors: those of validate(); errc::invalid_argument / invalid_url / insecure_endpoint for
 /// the endpoint (empty, not a URL, plain http to a non-loopback host); errc::invalid_header_value
 /// when the initial access token is empty or not an RFC 6750 b64token (never quoted).
-[[nodiscard]] inline result<http_request> registration_request(
+[[nodiscard]] result<http_request> registration_request(
     std::string_view registration_endpoint, const client_metadata& m,
+    const secret* initial_access_token = nullptr, const registration_options& opts = {});
+
+/// A registered client (RFC 7591 §3.2.1).
+struct registered_client {
+  std::string client_id;
+  std::optional<secret> client_secret;              ///< absent for public clients
+  std::optional<std::int64_t> client_id_issued_at;  ///< seconds since 1970-01-01 UTC
+  /// When client_secret stops working, in seconds since 1970-01-01 UTC; 0 means never. Absent
+  /// when the server did not say (treat as never). See client_secret_expired().
+  std::optional<std::int64_t> client_secret_expires_at;
+  /// RFC 7592: credential and URL for reading, updating or deleting this registration.
+  std::optional<secret> registration_access_token;
+  std::string registration_client_uri;  ///< empty when not given
+  client_metadata metadata;  ///< what the server registered (it may have changed or added values)
+};
+
+/// True when the client secret has an expiry (client_secret_expires_at set and not 0) at or
+/// before `now`: register again (or use RFC 7592) to get a new one.
+[[nodiscard]] bool client_secret_expired(const registered_client& c,
+                                         std::chrono::system_clock::time_point now);
+
+namespace detail {
+
+inline constexpr std::string_view registration_endpoint_name = "registration endpoint";
+
+}  // namespace detail
+
+/// Parses the answer to registration_request() (RFC 7591 §3.2). Success is 201 Created (200
+/// is accepted too) with a JSON object holding at least `client_id`. `null` members count as
+/// absent, and so does an empty `client_secret`.
+/// Errors:
+/// - 4xx/5xx: as oauth_error_from_response(), where invalid_redirect_uri gives
+///   errc::invalid_redirect_uri and invalid_client_metadata, invalid_software_statement and
+///   unapproved_software_statement give errc::invalid_client_metadata (all misconfiguration;
+///   error::oauth_error keeps the code); a 401/403 without an OAuth body (a missing or wrong
+///   initial access token, often) is errc::http_error;
+/// - errc::malformed_response: another 2xx status; not a JSON object; client_id missing, empty,
+///   not a string or with control bytes; a member of the wrong type (strings, arrays of
+///   strings, non-negative integer timestamps); a client_secret with control bytes; a
+///   registration_access_token that is not a b64token; a registration_client_uri that is not
+///   an absolute http(s) URL;
+/// - errc::insecure_endpoint: a plain-http registration_client_uri to a non-loopback host;
+/// - errc::invalid_json / invalid_utf8 / limit_exceeded from the JSON reader.
+/// Messages name members, never their values.
+[[nodiscard]] result<registered_client> parse_registration_response(
+    const http_response& resp, const registration_options& opts = {});
+
+/// The client_auth for an RFC 7591 token_endpoint_auth_method ("" means the RFC's default,
+/// client_secret_basic).
+/// Errors: errc::invalid_argument for methods this library does not implement
+/// (private_key_jwt, client_secret_jwt, tls_client_auth …).
+[[nodiscard]] result<client_auth> client_auth_from_method(std::string_view method);
+
+/// A user_auth_config for a registered client: a copy of `base` (endpoints, body format,
+/// allow_insecure_http … as the server needs them) with client_id, client_secret and auth from
+/// the registration. redirect_uri: base's when set (it must be one of the registered URIs,
+/// since servers compare exactly), else the first registered one. scope: base's when set, else
+/// the registered scope.
+/// Errors: errc::invalid_argument when the auth method is unsupported, a confidential method
+/// came without a client_secret, or base.redirect_uri was not registered.
+[[nodiscard]] result<user_auth_config> user_auth_config_for(const registered_client& c,
+                                                            user_auth_config base);
+
+/// A client_credentials_config for a registered confidential client and `token_endpoint`
+/// (scope: the registered one; the rest as client_credentials_config's defaults).
+/// Errors: errc::invalid_argument when the client has no client_secret, uses an unsupported or
+/// `none` auth method, or was registered without the client_credentials grant.
+[[nodiscard]] result<client_credentials_config> client_credentials_config_for(
+    const registered_client& c, std::string token_endpoint);
+
+/// Registers a client: registration_request(), one transport.send(), then
+/// parse_registration_response(). The request's Authorization field (the initial access token)
+/// and the answer's body (the issued credentials) are wiped.
+/// Errors: those three, with the initial access token removed from every text of the error
+/// even if the server quoted it (whole, percent-encoded, or cut off by a length cap).
+template <Transport T>
+[[nodiscard]] result<registered_client> register_client(
+    T& transport, std::string_view registration_endpoint, const client_metadata& m,
     const secret* initial_access_token = nullptr, const registration_options& opts = {}) {
+  const auto scrub = [&](error e) {
+    if (initial_access_token != nullptr) detail::redact_secret(e, *initial_access_token);
+    return unexpected<error>(std::move(e));
+  };
+  auto req = registration_request(registration_endpoint, m, initial_access_token, opts);
+  if (!req) return scrub(std::move(req).error());
+  auto resp = transport.send(*req);
+  detail::wipe_sent_request(*req);
+  if (!resp) return scrub(std::move(resp).error());
+  auto c = parse_registration_response(*resp, opts);
+  detail::secure_wipe(resp->body);  // it holds the issued client_secret
+  if (!c) return scrub(std::move(c).error());
+  return c;
+}
+
+// --- definitions: compiled here header-only, in the library's source file in compiled mode ---
+#if PROFILE_AUTH_DEFINITIONS
+
+PROFILE_AUTH_INLINE result<http_request> registration_request(
+    std::string_view registration_endpoint, const client_metadata& m,
+    const secret* initial_access_token, const registration_options& opts) {
   if (auto r = detail::check_configured_endpoint("registration_endpoint", registration_endpoint,
                                                  opts.allow_insecure_http);
       !r)
@@ -8318,24 +9139,8 @@ inline constexpr std::string_view registration_members[] = {"client_id",
   return req;
 }
 
-/// A registered client (RFC 7591 §3.2.1).
-struct registered_client {
-  std::string client_id;
-  std::optional<secret> client_secret;              ///< absent for public clients
-  std::optional<std::int64_t> client_id_issued_at;  ///< seconds since 1970-01-01 UTC
-  /// When client_secret stops working, in seconds since 1970-01-01 UTC; 0 means never. Absent
-  /// when the server did not say (treat as never). See client_secret_expired().
-  std::optional<std::int64_t> client_secret_expires_at;
-  /// RFC 7592: credential and URL for reading, updating or deleting this registration.
-  std::optional<secret> registration_access_token;
-  std::string registration_client_uri;  ///< empty when not given
-  client_metadata metadata;  ///< what the server registered (it may have changed or added values)
-};
-
-/// True when the client secret has an expiry (client_secret_expires_at set and not 0) at or
-/// before `now`: register again (or use RFC 7592) to get a new one.
-[[nodiscard]] inline bool client_secret_expired(const registered_client& c,
-                                                std::chrono::system_clock::time_point now) {
+PROFILE_AUTH_INLINE bool client_secret_expired(const registered_client& c,
+                                               std::chrono::system_clock::time_point now) {
   if (!c.client_secret || !c.client_secret_expires_at || *c.client_secret_expires_at == 0)
     return false;
   const auto since_epoch = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch());
@@ -8344,19 +9149,16 @@ struct registered_client {
 
 namespace detail {
 
-inline constexpr std::string_view registration_endpoint_name = "registration endpoint";
-
-[[nodiscard]] inline unexpected<error> registration_failure(const http_response& r,
-                                                            const registration_options& o,
-                                                            errc code, std::string_view problem) {
+[[nodiscard]] PROFILE_AUTH_INLINE unexpected<error> registration_failure(
+    const http_response& r, const registration_options& o, errc code, std::string_view problem) {
   return answer_failure(r, registration_endpoint_name, code, problem, o.wall_clock_now);
 }
 
 /// An error answer, with advice for the RFC 7591 §3.2.2 codes. The two software statement
 /// codes become errc::invalid_client_metadata (a software statement is client metadata);
 /// oauth_error keeps the server's code.
-[[nodiscard]] inline error registration_error(const http_response& r,
-                                              const registration_options& o) {
+[[nodiscard]] PROFILE_AUTH_INLINE error registration_error(const http_response& r,
+                                                           const registration_options& o) {
   error e = oauth_error_from_response(r, registration_endpoint_name, {o.limits, o.wall_clock_now});
   std::string_view advice;
   if (e.oauth_error == "invalid_redirect_uri") {
@@ -8386,25 +9188,8 @@ inline constexpr std::string_view registration_endpoint_name = "registration end
 
 }  // namespace detail
 
-/// Parses the answer to registration_request() (RFC 7591 §3.2). Success is 201 Created (200
-/// is accepted too) with a JSON object holding at least `client_id`. `null` members count as
-/// absent, and so does an empty `client_secret`.
-/// Errors:
-/// - 4xx/5xx: as oauth_error_from_response(), where invalid_redirect_uri gives
-///   errc::invalid_redirect_uri and invalid_client_metadata, invalid_software_statement and
-///   unapproved_software_statement give errc::invalid_client_metadata (all misconfiguration;
-///   error::oauth_error keeps the code); a 401/403 without an OAuth body (a missing or wrong
-///   initial access token, often) is errc::http_error;
-/// - errc::malformed_response: another 2xx status; not a JSON object; client_id missing, empty,
-///   not a string or with control bytes; a member of the wrong type (strings, arrays of
-///   strings, non-negative integer timestamps); a client_secret with control bytes; a
-///   registration_access_token that is not a b64token; a registration_client_uri that is not
-///   an absolute http(s) URL;
-/// - errc::insecure_endpoint: a plain-http registration_client_uri to a non-loopback host;
-/// - errc::invalid_json / invalid_utf8 / limit_exceeded from the JSON reader.
-/// Messages name members, never their values.
-[[nodiscard]] inline result<registered_client> parse_registration_response(
-    const http_response& resp, const registration_options& opts = {}) {
+PROFILE_AUTH_INLINE result<registered_client> parse_registration_response(
+    const http_response& resp, const registration_options& opts) {
   if (!resp.ok()) return unexpected<error>(detail::registration_error(resp, opts));
   if (resp.status != 201 && resp.status != 200)
     return detail::registration_failure(
@@ -8464,11 +9249,7 @@ inline constexpr std::string_view registration_endpoint_name = "registration end
   return c;
 }
 
-/// The client_auth for an RFC 7591 token_endpoint_auth_method ("" means the RFC's default,
-/// client_secret_basic).
-/// Errors: errc::invalid_argument for methods this library does not implement
-/// (private_key_jwt, client_secret_jwt, tls_client_auth …).
-[[nodiscard]] inline result<client_auth> client_auth_from_method(std::string_view method) {
+PROFILE_AUTH_INLINE result<client_auth> client_auth_from_method(std::string_view method) {
   if (method.empty() || method == "client_secret_basic") return client_auth::client_secret_basic;
   if (method == "client_secret_post") return client_auth::client_secret_post;
   if (method == "none") return client_auth::none;
@@ -8478,15 +9259,8 @@ inline constexpr std::string_view registration_endpoint_name = "registration end
                   "none");
 }
 
-/// A user_auth_config for a registered client: a copy of `base` (endpoints, body format,
-/// allow_insecure_http … as the server needs them) with client_id, client_secret and auth from
-/// the registration. redirect_uri: base's when set (it must be one of the registered URIs,
-/// since servers compare exactly), else the first registered one. scope: base's when set, else
-/// the registered scope.
-/// Errors: errc::invalid_argument when the auth method is unsupported, a confidential method
-/// came without a client_secret, or base.redirect_uri was not registered.
-[[nodiscard]] inline result<user_auth_config> user_auth_config_for(const registered_client& c,
-                                                                   user_auth_config base) {
+PROFILE_AUTH_INLINE result<user_auth_config> user_auth_config_for(const registered_client& c,
+                                                                  user_auth_config base) {
   auto auth = client_auth_from_method(c.metadata.token_endpoint_auth_method);
   if (!auth) return unexpected<error>(std::move(auth).error());
   if (*auth != client_auth::none && !c.client_secret)
@@ -8507,11 +9281,7 @@ inline constexpr std::string_view registration_endpoint_name = "registration end
   return base;
 }
 
-/// A client_credentials_config for a registered confidential client and `token_endpoint`
-/// (scope: the registered one; the rest as client_credentials_config's defaults).
-/// Errors: errc::invalid_argument when the client has no client_secret, uses an unsupported or
-/// `none` auth method, or was registered without the client_credentials grant.
-[[nodiscard]] inline result<client_credentials_config> client_credentials_config_for(
+PROFILE_AUTH_INLINE result<client_credentials_config> client_credentials_config_for(
     const registered_client& c, std::string token_endpoint) {
   auto auth = client_auth_from_method(c.metadata.token_endpoint_auth_method);
   if (!auth) return unexpected<error>(std::move(auth).error());
@@ -8533,29 +9303,7 @@ inline constexpr std::string_view registration_endpoint_name = "registration end
   return cfg;
 }
 
-/// Registers a client: registration_request(), one transport.send(), then
-/// parse_registration_response(). The request's Authorization field (the initial access token)
-/// and the answer's body (the issued credentials) are wiped.
-/// Errors: those three, with the initial access token removed from every text of the error
-/// even if the server quoted it (whole, percent-encoded, or cut off by a length cap).
-template <Transport T>
-[[nodiscard]] result<registered_client> register_client(
-    T& transport, std::string_view registration_endpoint, const client_metadata& m,
-    const secret* initial_access_token = nullptr, const registration_options& opts = {}) {
-  const auto scrub = [&](error e) {
-    if (initial_access_token != nullptr) detail::redact_secret(e, *initial_access_token);
-    return unexpected<error>(std::move(e));
-  };
-  auto req = registration_request(registration_endpoint, m, initial_access_token, opts);
-  if (!req) return scrub(std::move(req).error());
-  auto resp = transport.send(*req);
-  detail::wipe_sent_request(*req);
-  if (!resp) return scrub(std::move(resp).error());
-  auto c = parse_registration_response(*resp, opts);
-  detail::secure_wipe(resp->body);  // it holds the issued client_secret
-  if (!c) return scrub(std::move(c).error());
-  return c;
-}
+#endif  // PROFILE_AUTH_DEFINITIONS
 
 }  // namespace profile::auth::inline v0
 
@@ -8574,6 +9322,9 @@ template <Transport T>
 #include <string_view>  // hints, member names
 #include <utility>      // std::pair, std::move
 #include <vector>       // aud, extra members
+
+#if PROFILE_AUTH_DEFINITIONS
+#endif
 
 namespace profile::auth::inline v0 {
 
@@ -8600,47 +9351,9 @@ struct introspection_config {
 /// hint, incomplete client settings, both a client and a bearer_token), errc::invalid_url /
 /// errc::insecure_endpoint (endpoint), errc::invalid_header_value (bearer_token not a
 /// b64token). Messages never quote a credential.
-[[nodiscard]] inline result<http_request> introspection_request(const introspection_config& c,
-                                                                const secret& token,
-                                                                std::string_view hint) {
-  if (auto r = detail::check_configured_endpoint("introspection_endpoint", c.introspection_endpoint,
-                                                 c.allow_insecure_http);
-      !r)
-    return unexpected<error>(std::move(r).error());
-  if (auto r = detail::check_secret_param("the token to introspect", token, body_format::form); !r)
-    return unexpected<error>(std::move(r).error());
-  if (auto r = detail::check_text_param("token_type_hint", hint, body_format::form); !r)
-    return unexpected<error>(std::move(r).error());
-  const bool bearer = !c.bearer_token.empty();
-  if (bearer && (!c.client_id.empty() || !c.client_secret.empty()))
-    return fail(errc::invalid_argument,
-                "introspection_config has both a client (client_id/client_secret) and a "
-                "bearer_token: set one of them");
-  if (!bearer)
-    if (auto r =
-            validate_client_auth(c.client_id, c.client_secret, c.auth, c.basic, body_format::form);
-        !r)
-      return unexpected<error>(std::move(r).error());
-  http_request req;
-  req.method = "POST";
-  req.url = c.introspection_endpoint;
-  req.headers.add("Accept", "application/json");
-  req.headers.add("Content-Type", std::string(content_type_of(body_format::form)));
-  if (bearer) {
-    auto h = detail::configured_bearer_value("introspection_config::bearer_token", c.bearer_token);
-    if (!h) return unexpected<error>(std::move(h).error());
-    req.headers.add("Authorization", std::move(*h));
-  }
-  // One allocation: no stale copy of the token or secret left behind in a freed buffer.
-  req.body.reserve(64 +
-                   3 * (token.size() + hint.size() + c.client_id.size() + c.client_secret.size()));
-  append_form_field(req.body, "token", token.reveal());
-  if (!hint.empty()) append_form_field(req.body, "token_type_hint", hint);
-  if (!bearer)
-    apply_client_auth(req, req.body, body_format::form, c.client_id, c.client_secret, c.auth,
-                      c.basic);
-  return req;
-}
+[[nodiscard]] result<http_request> introspection_request(const introspection_config& c,
+                                                         const secret& token,
+                                                         std::string_view hint);
 
 /// introspection_request() with a standard hint (default: access_token, what a resource
 /// server holds; token_type_hint::none sends no hint).
@@ -8738,8 +9451,82 @@ inline constexpr std::string_view introspection_endpoint_name = "introspection e
 /// - errc::malformed_response: not a JSON object; `active` missing or not a boolean (`"true"`
 ///   and `1` included); a member of the wrong type (the message names it);
 /// - errc::invalid_json / invalid_utf8 / limit_exceeded from the JSON reader.
-[[nodiscard]] inline result<introspection_result> parse_introspection_response(
-    const http_response& resp, const introspection_options& opts = {}) {
+[[nodiscard]] result<introspection_result> parse_introspection_response(
+    const http_response& resp, const introspection_options& opts = {});
+
+/// Introspects `token`: introspection_request(), one transport.send(), then
+/// parse_introspection_response(). The request's body (the token, maybe the client secret) and
+/// Authorization field (Basic credentials or the bearer token) are wiped after sending.
+/// Errors: those three, with the token, the client secret and the bearer token removed from
+/// every text of the error even if the server quoted them (whole, percent-encoded, or cut off
+/// by a length cap).
+template <Transport T>
+[[nodiscard]] result<introspection_result> introspect(
+    T& transport, const introspection_config& c, const secret& token,
+    token_type_hint hint = token_type_hint::access_token, const introspection_options& opts = {}) {
+  const auto scrub = [&](error e) {
+    detail::redact_secret(e, token);
+    detail::redact_secret(e, c.client_secret);
+    detail::redact_secret(e, c.bearer_token);
+    return unexpected<error>(std::move(e));
+  };
+  auto req = introspection_request(c, token, hint);
+  if (!req) return scrub(std::move(req).error());
+  auto resp = transport.send(*req);
+  detail::wipe_sent_request(*req);
+  if (!resp) return scrub(std::move(resp).error());
+  auto r = parse_introspection_response(*resp, opts);
+  if (!r) return scrub(std::move(r).error());
+  return r;
+}
+
+// --- definitions: compiled here header-only, in the library's source file in compiled mode ---
+#if PROFILE_AUTH_DEFINITIONS
+
+PROFILE_AUTH_INLINE result<http_request> introspection_request(const introspection_config& c,
+                                                               const secret& token,
+                                                               std::string_view hint) {
+  if (auto r = detail::check_configured_endpoint("introspection_endpoint", c.introspection_endpoint,
+                                                 c.allow_insecure_http);
+      !r)
+    return unexpected<error>(std::move(r).error());
+  if (auto r = detail::check_secret_param("the token to introspect", token, body_format::form); !r)
+    return unexpected<error>(std::move(r).error());
+  if (auto r = detail::check_text_param("token_type_hint", hint, body_format::form); !r)
+    return unexpected<error>(std::move(r).error());
+  const bool bearer = !c.bearer_token.empty();
+  if (bearer && (!c.client_id.empty() || !c.client_secret.empty()))
+    return fail(errc::invalid_argument,
+                "introspection_config has both a client (client_id/client_secret) and a "
+                "bearer_token: set one of them");
+  if (!bearer)
+    if (auto r =
+            validate_client_auth(c.client_id, c.client_secret, c.auth, c.basic, body_format::form);
+        !r)
+      return unexpected<error>(std::move(r).error());
+  http_request req;
+  req.method = "POST";
+  req.url = c.introspection_endpoint;
+  req.headers.add("Accept", "application/json");
+  req.headers.add("Content-Type", std::string(content_type_of(body_format::form)));
+  if (bearer) {
+    auto h = detail::configured_bearer_value("introspection_config::bearer_token", c.bearer_token);
+    if (!h) return unexpected<error>(std::move(h).error());
+    req.headers.add("Authorization", std::move(*h));
+  }
+  // One allocation: no stale copy of the token or secret left behind in a freed buffer.
+  req.body.reserve(64 +
+                   3 * (token.size() + hint.size() + c.client_id.size() + c.client_secret.size()));
+  append_form_field(req.body, "token", token.reveal());
+  if (!hint.empty()) append_form_field(req.body, "token_type_hint", hint);
+  if (!bearer)
+    apply_client_auth(req, req.body, body_format::form, c.client_id, c.client_secret, c.auth,
+                      c.basic);
+  return req;
+}
+
+PROFILE_AUTH_INLINE result<introspection_result> parse_introspection_response(
+    const http_response& resp, const introspection_options& opts) {
   constexpr std::string_view what = detail::introspection_endpoint_name;
   const response_error_options eo{opts.limits, opts.wall_clock_now};
   if (!resp.ok()) {
@@ -8793,31 +9580,7 @@ inline constexpr std::string_view introspection_endpoint_name = "introspection e
   return r;
 }
 
-/// Introspects `token`: introspection_request(), one transport.send(), then
-/// parse_introspection_response(). The request's body (the token, maybe the client secret) and
-/// Authorization field (Basic credentials or the bearer token) are wiped after sending.
-/// Errors: those three, with the token, the client secret and the bearer token removed from
-/// every text of the error even if the server quoted them (whole, percent-encoded, or cut off
-/// by a length cap).
-template <Transport T>
-[[nodiscard]] result<introspection_result> introspect(
-    T& transport, const introspection_config& c, const secret& token,
-    token_type_hint hint = token_type_hint::access_token, const introspection_options& opts = {}) {
-  const auto scrub = [&](error e) {
-    detail::redact_secret(e, token);
-    detail::redact_secret(e, c.client_secret);
-    detail::redact_secret(e, c.bearer_token);
-    return unexpected<error>(std::move(e));
-  };
-  auto req = introspection_request(c, token, hint);
-  if (!req) return scrub(std::move(req).error());
-  auto resp = transport.send(*req);
-  detail::wipe_sent_request(*req);
-  if (!resp) return scrub(std::move(resp).error());
-  auto r = parse_introspection_response(*resp, opts);
-  if (!r) return scrub(std::move(r).error());
-  return r;
-}
+#endif  // PROFILE_AUTH_DEFINITIONS
 
 }  // namespace profile::auth::inline v0
 
@@ -8880,48 +9643,7 @@ class challenge_reader {
   explicit constexpr challenge_reader(std::string_view v) noexcept : v_(v) {}
 
   /// The next piece; false at the end of the value or at a syntax error.
-  bool next(challenge_piece& out) noexcept {
-    const std::size_t n = v_.size();
-    for (;;) {
-      switch (st_) {
-        case state::done:
-          return false;
-        case state::separator:
-          skip_ows(i_);
-          if (i_ == n) return finish();
-          if (v_[i_] != ',') return fail(i_, "expected ',' before the next element");
-          ++i_;
-          st_ = state::element;
-          continue;
-        case state::after_scheme:
-          return after_scheme(out);
-        case state::element:
-          break;
-      }
-      while (i_ < n && (v_[i_] == ' ' || v_[i_] == '\t' || v_[i_] == ',')) ++i_;
-      if (i_ == n) return finish();
-      const std::size_t start = i_;
-      const std::string_view name = read_token(i_);
-      if (name.empty())
-        return fail(i_, cur_ == current::none ? "expected an auth-scheme"
-                                              : "expected an auth-scheme or a parameter name");
-      std::size_t k = i_;
-      skip_ows(k);
-      if (k < n && v_[k] == '=') {
-        if (cur_ == current::none) return fail(start, "a parameter comes before any auth-scheme");
-        if (cur_ == current::token68)
-          return fail(start, "a parameter follows a challenge that carries a token68");
-        return read_value(out, name, start, k + 1);
-      }
-      if (k < n && v_[k] != ',' && k == i_)
-        return fail(i_, "expected a space or ',' after the auth-scheme");
-      out = challenge_piece{challenge_piece::scheme, name, {}, false, start};
-      cur_ = current::params;
-      st_ = (k == n || v_[k] == ',') ? state::separator : state::after_scheme;
-      i_ = k;
-      return true;
-    }
-  }
+  bool next(challenge_piece& out) noexcept;
 
   [[nodiscard]] bool failed() const noexcept { return what_ != nullptr; }
   [[nodiscard]] std::size_t error_offset() const noexcept { return err_at_; }
@@ -8952,66 +9674,11 @@ class challenge_reader {
   }
 
   // Right after "scheme 1*SP": a token68 (ending at ',' or the end) or the first auth-param.
-  bool after_scheme(challenge_piece& out) noexcept {
-    const std::size_t n = v_.size();
-    std::size_t j = i_;
-    while (j < n && is_token68_char(v_[j])) ++j;
-    if (j > i_) {
-      std::size_t e = j;
-      while (e < n && v_[e] == '=') ++e;
-      std::size_t m = e;
-      skip_ows(m);
-      if (m == n || v_[m] == ',') {
-        out = challenge_piece{challenge_piece::token68, {}, v_.substr(i_, e - i_), false, i_};
-        cur_ = current::token68;
-        st_ = state::separator;
-        i_ = e;
-        return true;
-      }
-    }
-    const std::size_t start = i_;
-    const std::string_view name = read_token(i_);
-    if (name.empty()) return fail(i_, "expected a token68 or name=value after the auth-scheme");
-    std::size_t k = i_;
-    skip_ows(k);
-    if (k == n || v_[k] != '=') return fail(k, "expected '=' after the parameter name");
-    return read_value(out, name, start, k + 1);
-  }
+  bool after_scheme(challenge_piece& out) noexcept;
 
   // The value of an auth-param whose '=' ends just before `at`.
   bool read_value(challenge_piece& out, std::string_view name, std::size_t start,
-                  std::size_t at) noexcept {
-    const std::size_t n = v_.size();
-    skip_ows(at);
-    if (at == n) return fail(at, "a parameter has no value");
-    if (v_[at] == '"') {
-      std::size_t j = at + 1;
-      for (;;) {
-        if (j == n) return fail(at, "a quoted string is not closed");
-        const auto c = static_cast<unsigned char>(v_[j]);
-        if (c == '"') break;
-        if (c == '\\') {
-          if (++j == n) return fail(at, "a quoted string is not closed");
-          const auto e = static_cast<unsigned char>(v_[j]);
-          if (e != '\t' && (e < 0x20 || e == 0x7F))
-            return fail(j, "a control character is escaped in a quoted string");
-        } else if (c != '\t' && (c < 0x20 || c == 0x7F)) {
-          return fail(j, "a control character in a quoted string");
-        }
-        ++j;
-      }
-      out =
-          challenge_piece{challenge_piece::param, name, v_.substr(at + 1, j - at - 1), true, start};
-      i_ = j + 1;
-    } else {
-      i_ = at;
-      const std::string_view value = read_token(i_);
-      if (value.empty()) return fail(at, "expected a token or a quoted string as the value");
-      out = challenge_piece{challenge_piece::param, name, value, false, start};
-    }
-    st_ = state::separator;
-    return true;
-  }
+                  std::size_t at) noexcept;
 
   std::string_view v_;
   std::size_t i_ = 0;
@@ -9021,18 +9688,112 @@ class challenge_reader {
   std::size_t err_at_ = 0;
 };
 
-/// Appends a piece's value to `out`, removing quoted-string backslash escapes.
-inline void append_unquoted(std::string& out, const challenge_piece& p) {
-  if (!p.quoted) {
-    out.append(p.value);
-    return;
-  }
-  out.reserve(out.size() + p.value.size());
-  for (std::size_t i = 0; i < p.value.size(); ++i) {
-    if (p.value[i] == '\\') ++i;  // the reader guarantees a byte follows
-    out.push_back(p.value[i]);
+// --- definitions: compiled here header-only, in the library's source file in compiled mode ---
+#if PROFILE_AUTH_DEFINITIONS
+
+PROFILE_AUTH_INLINE bool challenge_reader::next(challenge_piece& out) noexcept {
+  const std::size_t n = v_.size();
+  for (;;) {
+    switch (st_) {
+      case state::done:
+        return false;
+      case state::separator:
+        skip_ows(i_);
+        if (i_ == n) return finish();
+        if (v_[i_] != ',') return fail(i_, "expected ',' before the next element");
+        ++i_;
+        st_ = state::element;
+        continue;
+      case state::after_scheme:
+        return after_scheme(out);
+      case state::element:
+        break;
+    }
+    while (i_ < n && (v_[i_] == ' ' || v_[i_] == '\t' || v_[i_] == ',')) ++i_;
+    if (i_ == n) return finish();
+    const std::size_t start = i_;
+    const std::string_view name = read_token(i_);
+    if (name.empty())
+      return fail(i_, cur_ == current::none ? "expected an auth-scheme"
+                                            : "expected an auth-scheme or a parameter name");
+    std::size_t k = i_;
+    skip_ows(k);
+    if (k < n && v_[k] == '=') {
+      if (cur_ == current::none) return fail(start, "a parameter comes before any auth-scheme");
+      if (cur_ == current::token68)
+        return fail(start, "a parameter follows a challenge that carries a token68");
+      return read_value(out, name, start, k + 1);
+    }
+    if (k < n && v_[k] != ',' && k == i_)
+      return fail(i_, "expected a space or ',' after the auth-scheme");
+    out = challenge_piece{challenge_piece::scheme, name, {}, false, start};
+    cur_ = current::params;
+    st_ = (k == n || v_[k] == ',') ? state::separator : state::after_scheme;
+    i_ = k;
+    return true;
   }
 }
+
+PROFILE_AUTH_INLINE bool challenge_reader::after_scheme(challenge_piece& out) noexcept {
+  const std::size_t n = v_.size();
+  std::size_t j = i_;
+  while (j < n && is_token68_char(v_[j])) ++j;
+  if (j > i_) {
+    std::size_t e = j;
+    while (e < n && v_[e] == '=') ++e;
+    std::size_t m = e;
+    skip_ows(m);
+    if (m == n || v_[m] == ',') {
+      out = challenge_piece{challenge_piece::token68, {}, v_.substr(i_, e - i_), false, i_};
+      cur_ = current::token68;
+      st_ = state::separator;
+      i_ = e;
+      return true;
+    }
+  }
+  const std::size_t start = i_;
+  const std::string_view name = read_token(i_);
+  if (name.empty()) return fail(i_, "expected a token68 or name=value after the auth-scheme");
+  std::size_t k = i_;
+  skip_ows(k);
+  if (k == n || v_[k] != '=') return fail(k, "expected '=' after the parameter name");
+  return read_value(out, name, start, k + 1);
+}
+
+PROFILE_AUTH_INLINE bool challenge_reader::read_value(challenge_piece& out, std::string_view name,
+                                                      std::size_t start, std::size_t at) noexcept {
+  const std::size_t n = v_.size();
+  skip_ows(at);
+  if (at == n) return fail(at, "a parameter has no value");
+  if (v_[at] == '"') {
+    std::size_t j = at + 1;
+    for (;;) {
+      if (j == n) return fail(at, "a quoted string is not closed");
+      const auto c = static_cast<unsigned char>(v_[j]);
+      if (c == '"') break;
+      if (c == '\\') {
+        if (++j == n) return fail(at, "a quoted string is not closed");
+        const auto e = static_cast<unsigned char>(v_[j]);
+        if (e != '\t' && (e < 0x20 || e == 0x7F))
+          return fail(j, "a control character is escaped in a quoted string");
+      } else if (c != '\t' && (c < 0x20 || c == 0x7F)) {
+        return fail(j, "a control character in a quoted string");
+      }
+      ++j;
+    }
+    out = challenge_piece{challenge_piece::param, name, v_.substr(at + 1, j - at - 1), true, start};
+    i_ = j + 1;
+  } else {
+    i_ = at;
+    const std::string_view value = read_token(i_);
+    if (value.empty()) return fail(at, "expected a token or a quoted string as the value");
+    out = challenge_piece{challenge_piece::param, name, value, false, start};
+  }
+  st_ = state::separator;
+  return true;
+}
+
+#endif  // PROFILE_AUTH_DEFINITIONS
 
 /// ASCII case-insensitive comparison of a piece's decoded value with `want`; no allocation.
 [[nodiscard]] constexpr bool unquoted_iequals(const challenge_piece& p,
@@ -9075,10 +9836,65 @@ struct www_authenticate_limits {
   std::size_t max_params = 32;       ///< parameters of one challenge
 };
 
+/// Parses one WWW-Authenticate field value into its challenges, in order. An empty value (or
+/// one made only of commas and spaces) gives no challenge.
+/// Errors: errc::malformed_response when the value breaks the RFC 9110 §11 grammar (the message
+/// gives the offset and what was expected, never the value) or repeats a parameter name in one
+/// challenge; errc::limit_exceeded past `lim`.
+[[nodiscard]] result<std::vector<auth_challenge>> parse_www_authenticate(
+    std::string_view value, const www_authenticate_limits& lim = {});
+
+/// Parses every WWW-Authenticate field of `headers` (case-insensitive name, in order) into one
+/// list of challenges: several challenges may share a field, and several fields may each carry
+/// some (RFC 9110 §11.6.1). Errors as the single-value form; the message numbers the field.
+[[nodiscard]] result<std::vector<auth_challenge>> parse_www_authenticate(
+    const header_list& headers, const www_authenticate_limits& lim = {});
+
+/// The parameters of a Bearer challenge that clients act on (RFC 6750 §3, RFC 9728 §5.1).
+/// Absent parameters are empty strings.
+struct bearer_challenge {
+  std::string realm;
+  std::string scope;              ///< space-separated scopes the resource wants
+  std::string error;              ///< e.g. "invalid_token", "insufficient_scope"
+  std::string error_description;  ///< server text: sanitise before showing it
+  std::string error_uri;
+  std::string resource_metadata;  ///< RFC 9728 protected resource metadata URL (unchecked)
+  auth_challenge challenge;       ///< every parameter, for the ones not listed above
+};
+
+/// The first Bearer challenge (scheme compared case-insensitively) among the WWW-Authenticate
+/// fields of `headers`. A field that does not parse (see parse_www_authenticate) is skipped
+/// whole, so a broken challenge of another scheme cannot hide a good Bearer one and no value is
+/// taken from a field whose structure is in doubt. nullopt when there is no Bearer challenge.
+/// Fields beyond the default www_authenticate_limits are ignored.
+[[nodiscard]] std::optional<bearer_challenge> find_bearer_challenge(const header_list& headers);
+
+/// find_bearer_challenge over the headers of `r` (any status).
+[[nodiscard]] inline std::optional<bearer_challenge> find_bearer_challenge(const http_response& r) {
+  return find_bearer_challenge(r.headers);
+}
+
+// --- definitions: compiled here header-only, in the library's source file in compiled mode ---
+#if PROFILE_AUTH_DEFINITIONS
+
 namespace detail {
 
-[[nodiscard]] inline unexpected<error> www_authenticate_fail(errc code, std::size_t field,
-                                                             std::string what) {
+/// Appends a piece's value to `out`, removing quoted-string backslash escapes.
+PROFILE_AUTH_INLINE void append_unquoted(std::string& out, const challenge_piece& p) {
+  if (!p.quoted) {
+    out.append(p.value);
+    return;
+  }
+  out.reserve(out.size() + p.value.size());
+  for (std::size_t i = 0; i < p.value.size(); ++i) {
+    if (p.value[i] == '\\') ++i;  // the reader guarantees a byte follows
+    out.push_back(p.value[i]);
+  }
+}
+
+[[nodiscard]] PROFILE_AUTH_INLINE unexpected<error> www_authenticate_fail(errc code,
+                                                                          std::size_t field,
+                                                                          std::string what) {
   std::string m = "the WWW-Authenticate header";
   if (field != 0) m += " (field " + std::to_string(field) + ")";
   m += " ";
@@ -9088,9 +9904,9 @@ namespace detail {
 
 /// Appends the challenges of one field value to `out` (max_challenges counts all of `out`);
 /// `field` (1-based, 0 for a lone value) numbers the field in messages.
-[[nodiscard]] inline result<void> parse_challenges_into(std::vector<auth_challenge>& out,
-                                                        std::string_view value, std::size_t field,
-                                                        const www_authenticate_limits& lim) {
+[[nodiscard]] PROFILE_AUTH_INLINE result<void> parse_challenges_into(
+    std::vector<auth_challenge>& out, std::string_view value, std::size_t field,
+    const www_authenticate_limits& lim) {
   challenge_reader rd(value);
   challenge_piece p;
   while (rd.next(p)) {
@@ -9129,13 +9945,8 @@ namespace detail {
 
 }  // namespace detail
 
-/// Parses one WWW-Authenticate field value into its challenges, in order. An empty value (or
-/// one made only of commas and spaces) gives no challenge.
-/// Errors: errc::malformed_response when the value breaks the RFC 9110 §11 grammar (the message
-/// gives the offset and what was expected, never the value) or repeats a parameter name in one
-/// challenge; errc::limit_exceeded past `lim`.
-[[nodiscard]] inline result<std::vector<auth_challenge>> parse_www_authenticate(
-    std::string_view value, const www_authenticate_limits& lim = {}) {
+PROFILE_AUTH_INLINE result<std::vector<auth_challenge>> parse_www_authenticate(
+    std::string_view value, const www_authenticate_limits& lim) {
   if (value.size() > lim.max_size)
     return detail::www_authenticate_fail(
         errc::limit_exceeded, 0,
@@ -9147,11 +9958,8 @@ namespace detail {
   return out;
 }
 
-/// Parses every WWW-Authenticate field of `headers` (case-insensitive name, in order) into one
-/// list of challenges: several challenges may share a field, and several fields may each carry
-/// some (RFC 9110 §11.6.1). Errors as the single-value form; the message numbers the field.
-[[nodiscard]] inline result<std::vector<auth_challenge>> parse_www_authenticate(
-    const header_list& headers, const www_authenticate_limits& lim = {}) {
+PROFILE_AUTH_INLINE result<std::vector<auth_challenge>> parse_www_authenticate(
+    const header_list& headers, const www_authenticate_limits& lim) {
   std::vector<auth_challenge> out;
   std::size_t field = 0, total = 0;
   for (const auto& [name, value] : headers) {
@@ -9169,24 +9977,7 @@ namespace detail {
   return out;
 }
 
-/// The parameters of a Bearer challenge that clients act on (RFC 6750 §3, RFC 9728 §5.1).
-/// Absent parameters are empty strings.
-struct bearer_challenge {
-  std::string realm;
-  std::string scope;              ///< space-separated scopes the resource wants
-  std::string error;              ///< e.g. "invalid_token", "insufficient_scope"
-  std::string error_description;  ///< server text: sanitise before showing it
-  std::string error_uri;
-  std::string resource_metadata;  ///< RFC 9728 protected resource metadata URL (unchecked)
-  auth_challenge challenge;       ///< every parameter, for the ones not listed above
-};
-
-/// The first Bearer challenge (scheme compared case-insensitively) among the WWW-Authenticate
-/// fields of `headers`. A field that does not parse (see parse_www_authenticate) is skipped
-/// whole, so a broken challenge of another scheme cannot hide a good Bearer one and no value is
-/// taken from a field whose structure is in doubt. nullopt when there is no Bearer challenge.
-/// Fields beyond the default www_authenticate_limits are ignored.
-[[nodiscard]] inline std::optional<bearer_challenge> find_bearer_challenge(
+PROFILE_AUTH_INLINE std::optional<bearer_challenge> find_bearer_challenge(
     const header_list& headers) {
   const www_authenticate_limits lim;
   std::size_t total = 0;
@@ -9215,10 +10006,7 @@ struct bearer_challenge {
   return std::nullopt;
 }
 
-/// find_bearer_challenge over the headers of `r` (any status).
-[[nodiscard]] inline std::optional<bearer_challenge> find_bearer_challenge(const http_response& r) {
-  return find_bearer_challenge(r.headers);
-}
+#endif  // PROFILE_AUTH_DEFINITIONS
 
 }  // namespace profile::auth::inline v0
 
@@ -9236,12 +10024,16 @@ struct bearer_challenge {
 
 
 #include <cstddef>      // std::size_t
-#include <optional>     // boolean members
 #include <span>         // the member tables
 #include <string>       // URLs, decoded members, messages
 #include <string_view>  // member names
-#include <utility>      // std::move
 #include <vector>       // string arrays
+
+#if PROFILE_AUTH_DEFINITIONS
+
+#include <optional>  // boolean members
+#include <utility>   // std::move
+#endif
 
 namespace profile::auth::inline v0::detail {
 
@@ -9252,62 +10044,25 @@ inline constexpr std::size_t max_identifier_size = 2048;
 /// unless loopback or `insecure`; no user information, no fragment), at most
 /// max_identifier_size bytes, and without a query when `query_allowed` is false (RFC 8414 §2).
 /// `what` names it in messages ("issuer", "resource").
-[[nodiscard]] inline result<url_parts> check_identifier(std::string_view what, std::string_view id,
-                                                        bool insecure, bool query_allowed) {
-  if (id.empty())
-    return fail(errc::invalid_argument, std::string(what) + " is empty: pass its https:// URL");
-  if (id.size() > max_identifier_size)
-    return fail(errc::invalid_argument, std::string(what) + " is " + std::to_string(id.size()) +
-                                            " bytes long, above the limit of " +
-                                            std::to_string(max_identifier_size));
-  auto u = check_endpoint(id, insecure);
-  if (!u) {
-    error e = std::move(u).error();
-    e.message = std::string(what) + ": " + e.message;
-    return unexpected<error>(std::move(e));
-  }
-  // Named by host only, as check_endpoint() does: a query is where a secret would hide.
-  if (u->has_query && !query_allowed)
-    return fail(errc::invalid_url, std::string(what) + " for host '" + u->host +
-                                       "' has a query ('?'), which RFC 8414 §2 forbids");
-  return u;
-}
+[[nodiscard]] result<url_parts> check_identifier(std::string_view what, std::string_view id,
+                                                 bool insecure, bool query_allowed);
 
 /// Inserts "/.well-known/<name>" between the authority and the path of a checked http(s) URL,
 /// after removing one terminating '/' from the path (RFC 8414 §3.1, RFC 9728 §3.1); a query
 /// stays at the end. "https://h/t" -> "https://h/.well-known/<name>/t".
-[[nodiscard]] inline std::string insert_well_known(std::string_view url, std::string_view name) {
-  const std::size_t authority = url.find("://") + 3;  // the URL was checked: "://" is there
-  std::size_t path = url.find_first_of("/?", authority);
-  if (path == std::string_view::npos) path = url.size();
-  std::size_t query = url.find('?', path);
-  if (query == std::string_view::npos) query = url.size();
-  std::string_view tail = url.substr(path, query - path);
-  if (!tail.empty() && tail.back() == '/') tail.remove_suffix(1);
-  std::string out;
-  out.reserve(url.size() + name.size() + 14);
-  out.append(url.substr(0, path)).append("/.well-known/").append(name);
-  out.append(tail).append(url.substr(query));
-  return out;
-}
+[[nodiscard]] std::string insert_well_known(std::string_view url, std::string_view name);
 
 /// Appends "/.well-known/<name>" to a checked URL without a query, after removing one
 /// terminating '/' (OpenID Connect Discovery 1.0 §4).
-[[nodiscard]] inline std::string append_well_known(std::string_view url, std::string_view name) {
-  if (!url.empty() && url.back() == '/') url.remove_suffix(1);
-  std::string out(url);
-  out.append("/.well-known/").append(name);
-  return out;
-}
+[[nodiscard]] std::string append_well_known(std::string_view url, std::string_view name);
 
 /// A GET for a metadata document.
-[[nodiscard]] inline http_request metadata_get(std::string url) {
-  http_request req;
-  req.method = "GET";
-  req.url = std::move(url);
-  req.headers.add("Accept", "application/json");
-  return req;
-}
+[[nodiscard]] http_request metadata_get(std::string url);
+
+/// Fails with `code`: "the <what> answered <status> <problem>: <advice>".
+[[nodiscard]] unexpected<error> metadata_fail(const http_response& r, std::string_view what,
+                                              errc code, std::string_view problem,
+                                              std::string_view advice);
 
 /// Where a metadata member goes, by type. `url` members are checked with check_endpoint().
 template <class M>
@@ -9346,10 +10101,70 @@ struct member_tables {
   }
 };
 
-/// Fails with `code`: "the <what> answered <status> <problem>: <advice>".
-[[nodiscard]] inline unexpected<error> metadata_fail(const http_response& r, std::string_view what,
-                                                     errc code, std::string_view problem,
-                                                     std::string_view advice) {
+/// True when a transport answer with `status` means "no document here, try the next location":
+/// a 4xx other than 408 and 429 (servers answer 400, 401, 403 or 405 as well as 404 for paths
+/// they do not serve). Redirects, 5xx, 408 and 429 end the search.
+[[nodiscard]] constexpr bool try_next_location(int status) noexcept {
+  return status >= 400 && status < 500 && status != 408 && status != 429;
+}
+
+// --- definitions: compiled here header-only, in the library's source file in compiled mode ---
+#if PROFILE_AUTH_DEFINITIONS
+
+PROFILE_AUTH_INLINE result<url_parts> check_identifier(std::string_view what, std::string_view id,
+                                                       bool insecure, bool query_allowed) {
+  if (id.empty())
+    return fail(errc::invalid_argument, std::string(what) + " is empty: pass its https:// URL");
+  if (id.size() > max_identifier_size)
+    return fail(errc::invalid_argument, std::string(what) + " is " + std::to_string(id.size()) +
+                                            " bytes long, above the limit of " +
+                                            std::to_string(max_identifier_size));
+  auto u = check_endpoint(id, insecure);
+  if (!u) {
+    error e = std::move(u).error();
+    e.message = std::string(what) + ": " + e.message;
+    return unexpected<error>(std::move(e));
+  }
+  // Named by host only, as check_endpoint() does: a query is where a secret would hide.
+  if (u->has_query && !query_allowed)
+    return fail(errc::invalid_url, std::string(what) + " for host '" + u->host +
+                                       "' has a query ('?'), which RFC 8414 §2 forbids");
+  return u;
+}
+
+PROFILE_AUTH_INLINE std::string insert_well_known(std::string_view url, std::string_view name) {
+  const std::size_t authority = url.find("://") + 3;  // the URL was checked: "://" is there
+  std::size_t path = url.find_first_of("/?", authority);
+  if (path == std::string_view::npos) path = url.size();
+  std::size_t query = url.find('?', path);
+  if (query == std::string_view::npos) query = url.size();
+  std::string_view tail = url.substr(path, query - path);
+  if (!tail.empty() && tail.back() == '/') tail.remove_suffix(1);
+  std::string out;
+  out.reserve(url.size() + name.size() + 14);
+  out.append(url.substr(0, path)).append("/.well-known/").append(name);
+  out.append(tail).append(url.substr(query));
+  return out;
+}
+
+PROFILE_AUTH_INLINE std::string append_well_known(std::string_view url, std::string_view name) {
+  if (!url.empty() && url.back() == '/') url.remove_suffix(1);
+  std::string out(url);
+  out.append("/.well-known/").append(name);
+  return out;
+}
+
+PROFILE_AUTH_INLINE http_request metadata_get(std::string url) {
+  http_request req;
+  req.method = "GET";
+  req.url = std::move(url);
+  req.headers.add("Accept", "application/json");
+  return req;
+}
+
+PROFILE_AUTH_INLINE unexpected<error> metadata_fail(const http_response& r, std::string_view what,
+                                                    errc code, std::string_view problem,
+                                                    std::string_view advice) {
   return answer_failure(r, what, code, std::string(problem) + ": " + std::string(advice));
 }
 
@@ -9399,19 +10214,13 @@ template <class M>
   return {};
 }
 
-/// True when a transport answer with `status` means "no document here, try the next location":
-/// a 4xx other than 408 and 429 (servers answer 400, 401, 403 or 405 as well as 404 for paths
-/// they do not serve). Redirects, 5xx, 408 and 429 end the search.
-[[nodiscard]] constexpr bool try_next_location(int status) noexcept {
-  return status >= 400 && status < 500 && status != 408 && status != 429;
-}
+#endif  // PROFILE_AUTH_DEFINITIONS
 
 }  // namespace profile::auth::inline v0::detail
 
 #endif  // PROFILE_AUTH_DETAIL_WELL_KNOWN_HPP
 // ---- end <profile/auth/detail/well_known.hpp> ----
 
-#include <algorithm>    // std::find over supported-value lists
 #include <array>        // the member tables, the candidate locations
 #include <cstddef>      // std::size_t
 #include <optional>     // extra_member()
@@ -9419,6 +10228,9 @@ template <class M>
 #include <string_view>  // names and inputs
 #include <utility>      // std::pair, std::move
 #include <vector>       // supported-value lists, extra members
+
+#if PROFILE_AUTH_DEFINITIONS
+#endif
 
 namespace profile::auth::inline v0 {
 
@@ -9493,29 +10305,13 @@ struct discovery_options {
 /// Errors: errc::invalid_argument for an empty or over-long (2048 bytes) issuer;
 /// errc::invalid_url when it does not parse, has user information, a fragment or a query
 /// (RFC 8414 §2); errc::insecure_endpoint for plain http to a non-loopback host (unless allowed).
-[[nodiscard]] inline result<std::string> authorization_server_metadata_url(
-    std::string_view issuer, metadata_kind kind, const discovery_options& opts = {}) {
-  if (auto u = detail::check_identifier("issuer", issuer, opts.allow_insecure_http, false); !u)
-    return unexpected<error>(std::move(u).error());
-  switch (kind) {
-    case metadata_kind::openid_configuration:
-      return detail::append_well_known(issuer, "openid-configuration");
-    case metadata_kind::openid_configuration_inserted:
-      return detail::insert_well_known(issuer, "openid-configuration");
-    case metadata_kind::oauth_authorization_server:
-      break;
-  }
-  return detail::insert_well_known(issuer, "oauth-authorization-server");
-}
+[[nodiscard]] result<std::string> authorization_server_metadata_url(
+    std::string_view issuer, metadata_kind kind, const discovery_options& opts = {});
 
 /// `GET <authorization_server_metadata_url(issuer, kind)>` with `Accept: application/json`.
 /// Errors: those of authorization_server_metadata_url().
-[[nodiscard]] inline result<http_request> authorization_server_metadata_request(
-    std::string_view issuer, metadata_kind kind, const discovery_options& opts = {}) {
-  auto url = authorization_server_metadata_url(issuer, kind, opts);
-  if (!url) return unexpected<error>(std::move(url).error());
-  return detail::metadata_get(std::move(*url));
-}
+[[nodiscard]] result<http_request> authorization_server_metadata_request(
+    std::string_view issuer, metadata_kind kind, const discovery_options& opts = {});
 
 namespace detail {
 using asm_t = authorization_server_metadata;
@@ -9550,9 +10346,8 @@ inline constexpr bool_member<asm_t> asm_bools[] = {
     {"require_pushed_authorization_requests", &asm_t::require_pushed_authorization_requests},
 };
 
-[[nodiscard]] inline bool list_has(const std::vector<std::string>& list, std::string_view v) {
-  return std::find(list.begin(), list.end(), v) != list.end();
-}
+/// True when `v` is one of `list`.
+[[nodiscard]] bool list_has(const std::vector<std::string>& list, std::string_view v);
 }  // namespace detail
 
 /// Reads an authorization server metadata answer and checks it against the issuer it was
@@ -9571,68 +10366,29 @@ inline constexpr bool_member<asm_t> asm_bools[] = {
 ///   RFC 8414 §3.3: a mismatch may be an attack by a server impersonating another; the
 ///   metadata must not be used).
 /// RFC 8414 requires response_types_supported; it is not enforced (M2M-only servers omit it).
-[[nodiscard]] inline result<authorization_server_metadata> parse_authorization_server_metadata(
+[[nodiscard]] result<authorization_server_metadata> parse_authorization_server_metadata(
     const http_response& resp, std::string_view expected_issuer,
-    const discovery_options& opts = {}) {
-  constexpr std::string_view what = "authorization server metadata endpoint";
-  authorization_server_metadata m;
-  const detail::member_tables<authorization_server_metadata> tables{
-      detail::asm_strings, detail::asm_arrays, detail::asm_bools};
-  if (auto r = detail::read_metadata(resp, what, opts.limits, opts.allow_insecure_http, tables, m,
-                                     m.extra);
-      !r)
-    return unexpected<error>(std::move(r).error());
-  if (m.issuer.empty())
-    return detail::metadata_fail(resp, what, errc::malformed_response, "without an issuer",
-                                 "RFC 8414 §2 requires it; check the URL");
-  if (m.issuer != expected_issuer)
-    return detail::metadata_fail(
-        resp, what, errc::issuer_mismatch,
-        "for issuer '" + detail::sanitize_text(m.issuer, 200) + "', not '" +
-            detail::sanitize_text(expected_issuer, 200) + "'",
-        "the metadata must not be used (RFC 8414 §3.3); configure the issuer exactly as the "
-        "server names itself (scheme, host, port, path, trailing slash)");
-  const bool implicit_only =
-      m.grant_types_supported.size() == 1 && m.grant_types_supported.front() == "implicit";
-  if (m.token_endpoint.empty() && !implicit_only)
-    return detail::metadata_fail(resp, what, errc::malformed_response, "without a token_endpoint",
-                                 "RFC 8414 §2 requires it; the server's metadata is incomplete");
-  return m;
-}
+    const discovery_options& opts = {});
 
 /// grant_types_supported, or RFC 8414's default {"authorization_code", "implicit"} when absent.
-[[nodiscard]] inline std::vector<std::string> effective_grant_types_supported(
-    const authorization_server_metadata& m) {
-  if (!m.grant_types_supported.empty()) return m.grant_types_supported;
-  return {"authorization_code", "implicit"};
-}
+[[nodiscard]] std::vector<std::string> effective_grant_types_supported(
+    const authorization_server_metadata& m);
 
 /// token_endpoint_auth_methods_supported, or RFC 8414's default {"client_secret_basic"}.
-[[nodiscard]] inline std::vector<std::string> effective_token_endpoint_auth_methods_supported(
-    const authorization_server_metadata& m) {
-  if (!m.token_endpoint_auth_methods_supported.empty())
-    return m.token_endpoint_auth_methods_supported;
-  return {"client_secret_basic"};
-}
+[[nodiscard]] std::vector<std::string> effective_token_endpoint_auth_methods_supported(
+    const authorization_server_metadata& m);
 
 /// response_modes_supported, or the default {"query", "fragment"} (RFC 8414 §2).
-[[nodiscard]] inline std::vector<std::string> effective_response_modes_supported(
-    const authorization_server_metadata& m) {
-  if (!m.response_modes_supported.empty()) return m.response_modes_supported;
-  return {"query", "fragment"};
-}
+[[nodiscard]] std::vector<std::string> effective_response_modes_supported(
+    const authorization_server_metadata& m);
 
 /// True when the server lists PKCE method S256. RFC 8414 reads an absent list as "no PKCE",
 /// but many servers that enforce PKCE do not advertise it.
-[[nodiscard]] inline bool supports_pkce_s256(const authorization_server_metadata& m) {
-  return detail::list_has(m.code_challenge_methods_supported, "S256");
-}
+[[nodiscard]] bool supports_pkce_s256(const authorization_server_metadata& m);
 
 /// True when `grant_type` is among effective_grant_types_supported(m).
-[[nodiscard]] inline bool supports_grant_type(const authorization_server_metadata& m,
-                                              std::string_view grant_type) {
-  return detail::list_has(effective_grant_types_supported(m), grant_type);
-}
+[[nodiscard]] bool supports_grant_type(const authorization_server_metadata& m,
+                                       std::string_view grant_type);
 
 /// How a client holding a secret should authenticate at the token endpoint: client_secret_basic
 /// when the server accepts it (also when it lists no method, RFC 8414's default), else
@@ -9640,18 +10396,7 @@ inline constexpr bool_member<asm_t> asm_bools[] = {
 /// Errors: errc::invalid_argument when the server accepts neither (only private_key_jwt,
 /// tls_client_auth …, which need keys this library does not manage); the message lists what
 /// the server accepts.
-[[nodiscard]] inline result<client_auth> preferred_client_auth(
-    const authorization_server_metadata& m) {
-  const auto methods = effective_token_endpoint_auth_methods_supported(m);
-  if (detail::list_has(methods, "client_secret_basic")) return client_auth::client_secret_basic;
-  if (detail::list_has(methods, "client_secret_post")) return client_auth::client_secret_post;
-  std::string listed;
-  for (const auto& s : methods) listed += (listed.empty() ? "" : ", ") + s;
-  return fail(errc::invalid_argument,
-              "the authorization server accepts neither client_secret_basic nor "
-              "client_secret_post at its token endpoint (it lists: " +
-                  detail::sanitize_text(listed, 200) + "): a client secret cannot be used with it");
-}
+[[nodiscard]] result<client_auth> preferred_client_auth(const authorization_server_metadata& m);
 
 namespace detail {
 /// The locations discover() tries for `issuer`, in order; `count` of them are used.
@@ -9659,22 +10404,8 @@ struct metadata_candidates {
   std::array<metadata_kind, 3> kinds{};
   std::size_t count = 0;
 };
-[[nodiscard]] inline metadata_candidates discovery_candidates(std::string_view issuer,
-                                                              discovery_sources s) {
-  metadata_candidates c;
-  // A path other than "/" makes the inserted and appended OIDC locations differ.
-  const std::size_t authority = issuer.find("://");
-  const std::size_t slash =
-      authority == std::string_view::npos ? issuer.npos : issuer.find('/', authority + 3);
-  const bool has_path = slash != issuer.npos && slash + 1 < issuer.size();
-  if (s != discovery_sources::openid_only)
-    c.kinds[c.count++] = metadata_kind::oauth_authorization_server;
-  if (s != discovery_sources::oauth_only) {
-    if (has_path) c.kinds[c.count++] = metadata_kind::openid_configuration_inserted;
-    c.kinds[c.count++] = metadata_kind::openid_configuration;
-  }
-  return c;
-}
+[[nodiscard]] metadata_candidates discovery_candidates(std::string_view issuer,
+                                                       discovery_sources s);
 }  // namespace detail
 
 /// Fetches and checks `issuer`'s metadata: tries, in order, the RFC 8414 location, then (for an
@@ -9710,6 +10441,133 @@ template <Transport T>
   return unexpected<error>(std::move(e));
 }
 
+// --- definitions: compiled here header-only, in the library's source file in compiled mode ---
+#if PROFILE_AUTH_DEFINITIONS
+
+PROFILE_AUTH_INLINE result<std::string> authorization_server_metadata_url(
+    std::string_view issuer, metadata_kind kind, const discovery_options& opts) {
+  if (auto u = detail::check_identifier("issuer", issuer, opts.allow_insecure_http, false); !u)
+    return unexpected<error>(std::move(u).error());
+  switch (kind) {
+    case metadata_kind::openid_configuration:
+      return detail::append_well_known(issuer, "openid-configuration");
+    case metadata_kind::openid_configuration_inserted:
+      return detail::insert_well_known(issuer, "openid-configuration");
+    case metadata_kind::oauth_authorization_server:
+      break;
+  }
+  return detail::insert_well_known(issuer, "oauth-authorization-server");
+}
+
+PROFILE_AUTH_INLINE result<http_request> authorization_server_metadata_request(
+    std::string_view issuer, metadata_kind kind, const discovery_options& opts) {
+  auto url = authorization_server_metadata_url(issuer, kind, opts);
+  if (!url) return unexpected<error>(std::move(url).error());
+  return detail::metadata_get(std::move(*url));
+}
+
+namespace detail {
+
+PROFILE_AUTH_INLINE bool list_has(const std::vector<std::string>& list, std::string_view v) {
+  for (const auto& item : list)
+    if (item == v) return true;
+  return false;
+}
+
+}  // namespace detail
+
+PROFILE_AUTH_INLINE result<authorization_server_metadata> parse_authorization_server_metadata(
+    const http_response& resp, std::string_view expected_issuer, const discovery_options& opts) {
+  constexpr std::string_view what = "authorization server metadata endpoint";
+  authorization_server_metadata m;
+  const detail::member_tables<authorization_server_metadata> tables{
+      detail::asm_strings, detail::asm_arrays, detail::asm_bools};
+  if (auto r = detail::read_metadata(resp, what, opts.limits, opts.allow_insecure_http, tables, m,
+                                     m.extra);
+      !r)
+    return unexpected<error>(std::move(r).error());
+  if (m.issuer.empty())
+    return detail::metadata_fail(resp, what, errc::malformed_response, "without an issuer",
+                                 "RFC 8414 §2 requires it; check the URL");
+  if (m.issuer != expected_issuer)
+    return detail::metadata_fail(
+        resp, what, errc::issuer_mismatch,
+        "for issuer '" + detail::sanitize_text(m.issuer, 200) + "', not '" +
+            detail::sanitize_text(expected_issuer, 200) + "'",
+        "the metadata must not be used (RFC 8414 §3.3); configure the issuer exactly as the "
+        "server names itself (scheme, host, port, path, trailing slash)");
+  const bool implicit_only =
+      m.grant_types_supported.size() == 1 && m.grant_types_supported.front() == "implicit";
+  if (m.token_endpoint.empty() && !implicit_only)
+    return detail::metadata_fail(resp, what, errc::malformed_response, "without a token_endpoint",
+                                 "RFC 8414 §2 requires it; the server's metadata is incomplete");
+  return m;
+}
+
+PROFILE_AUTH_INLINE std::vector<std::string> effective_grant_types_supported(
+    const authorization_server_metadata& m) {
+  if (!m.grant_types_supported.empty()) return m.grant_types_supported;
+  return {"authorization_code", "implicit"};
+}
+
+PROFILE_AUTH_INLINE std::vector<std::string> effective_token_endpoint_auth_methods_supported(
+    const authorization_server_metadata& m) {
+  if (!m.token_endpoint_auth_methods_supported.empty())
+    return m.token_endpoint_auth_methods_supported;
+  return {"client_secret_basic"};
+}
+
+PROFILE_AUTH_INLINE std::vector<std::string> effective_response_modes_supported(
+    const authorization_server_metadata& m) {
+  if (!m.response_modes_supported.empty()) return m.response_modes_supported;
+  return {"query", "fragment"};
+}
+
+PROFILE_AUTH_INLINE bool supports_pkce_s256(const authorization_server_metadata& m) {
+  return detail::list_has(m.code_challenge_methods_supported, "S256");
+}
+
+PROFILE_AUTH_INLINE bool supports_grant_type(const authorization_server_metadata& m,
+                                             std::string_view grant_type) {
+  return detail::list_has(effective_grant_types_supported(m), grant_type);
+}
+
+PROFILE_AUTH_INLINE result<client_auth> preferred_client_auth(
+    const authorization_server_metadata& m) {
+  const auto methods = effective_token_endpoint_auth_methods_supported(m);
+  if (detail::list_has(methods, "client_secret_basic")) return client_auth::client_secret_basic;
+  if (detail::list_has(methods, "client_secret_post")) return client_auth::client_secret_post;
+  std::string listed;
+  for (const auto& s : methods) listed += (listed.empty() ? "" : ", ") + s;
+  return fail(errc::invalid_argument,
+              "the authorization server accepts neither client_secret_basic nor "
+              "client_secret_post at its token endpoint (it lists: " +
+                  detail::sanitize_text(listed, 200) + "): a client secret cannot be used with it");
+}
+
+namespace detail {
+
+PROFILE_AUTH_INLINE metadata_candidates discovery_candidates(std::string_view issuer,
+                                                             discovery_sources s) {
+  metadata_candidates c;
+  // A path other than "/" makes the inserted and appended OIDC locations differ.
+  const std::size_t authority = issuer.find("://");
+  const std::size_t slash =
+      authority == std::string_view::npos ? issuer.npos : issuer.find('/', authority + 3);
+  const bool has_path = slash != issuer.npos && slash + 1 < issuer.size();
+  if (s != discovery_sources::openid_only)
+    c.kinds[c.count++] = metadata_kind::oauth_authorization_server;
+  if (s != discovery_sources::oauth_only) {
+    if (has_path) c.kinds[c.count++] = metadata_kind::openid_configuration_inserted;
+    c.kinds[c.count++] = metadata_kind::openid_configuration;
+  }
+  return c;
+}
+
+}  // namespace detail
+
+#endif  // PROFILE_AUTH_DEFINITIONS
+
 }  // namespace profile::auth::inline v0
 
 #endif  // PROFILE_AUTH_DISCOVERY_HPP
@@ -9726,25 +10584,6 @@ template <Transport T>
 
 namespace profile::auth::inline v0 {
 
-namespace detail {
-[[nodiscard]] inline result<void> require_endpoint(std::string_view name, std::string_view value,
-                                                   std::string_view why) {
-  if (!value.empty()) return {};
-  return fail(errc::invalid_argument, "the authorization server's metadata has no " +
-                                          std::string(name) + ": " + std::string(why));
-}
-
-[[nodiscard]] inline result<void> require_grant(const authorization_server_metadata& m,
-                                                std::string_view grant) {
-  // An absent list is not held against the server: many omit it and support more than
-  // RFC 8414's default would say.
-  if (m.grant_types_supported.empty() || list_has(m.grant_types_supported, grant)) return {};
-  return fail(errc::unsupported_grant_type,
-              "the authorization server's metadata does not list the " + std::string(grant) +
-                  " grant in grant_types_supported: it will refuse this flow");
-}
-}  // namespace detail
-
 /// A client credentials configuration (RFC 6749 §4.4) for the server described by `m`:
 /// its token_endpoint, a form body, and client authentication by preferred_client_auth()
 /// (HTTP Basic with form-encoded credentials when accepted, else client_secret_post). Scope,
@@ -9753,74 +10592,15 @@ namespace detail {
 /// secret-based method, or client_id/client_secret are empty or hold control bytes;
 /// errc::unsupported_grant_type when the server lists its grant types without
 /// client_credentials.
-[[nodiscard]] inline result<client_credentials_config> client_credentials_config_from(
-    const authorization_server_metadata& m, std::string client_id, secret client_secret) {
-  if (auto r = detail::require_endpoint("token_endpoint", m.token_endpoint,
-                                        "the client credentials grant needs one");
-      !r)
-    return unexpected<error>(std::move(r).error());
-  if (auto r = detail::require_grant(m, "client_credentials"); !r)
-    return unexpected<error>(std::move(r).error());
-  auto auth = preferred_client_auth(m);
-  if (!auth) return unexpected<error>(std::move(auth).error());
-  client_credentials_config c;
-  c.token_endpoint = m.token_endpoint;
-  c.client_id = std::move(client_id);
-  c.client_secret = std::move(client_secret);
-  c.format = body_format::form;
-  c.auth = *auth;
-  c.basic = basic_encoding::form_encoded;
-  if (auto r = validate_client_auth(c.client_id, c.client_secret, c.auth, c.basic, c.format); !r)
-    return unexpected<error>(std::move(r).error());
-  return c;
-}
+[[nodiscard]] result<client_credentials_config> client_credentials_config_from(
+    const authorization_server_metadata& m, std::string client_id, secret client_secret);
 
 namespace detail {
-[[nodiscard]] inline result<user_auth_config> user_auth_from(const authorization_server_metadata& m,
-                                                             std::string client_id,
-                                                             secret client_secret,
-                                                             std::string redirect_uri,
-                                                             bool allow_insecure_http) {
-  if (auto r = require_endpoint("authorization_endpoint", m.authorization_endpoint,
-                                "the server offers no authorization code flow");
-      !r)
-    return unexpected<error>(std::move(r).error());
-  if (auto r = require_endpoint("token_endpoint", m.token_endpoint,
-                                "codes cannot be exchanged without one");
-      !r)
-    return unexpected<error>(std::move(r).error());
-  if (auto r = require_grant(m, "authorization_code"); !r)
-    return unexpected<error>(std::move(r).error());
-  if (!m.response_types_supported.empty() && !list_has(m.response_types_supported, "code"))
-    return fail(errc::unsupported_response_type,
-                "the authorization server's metadata does not list response type 'code': it "
-                "offers no authorization code flow");
-  if (!m.code_challenge_methods_supported.empty() && !supports_pkce_s256(m))
-    return fail(errc::invalid_argument,
-                "the authorization server lists PKCE methods without S256: this library always "
-                "uses S256 (OAuth 2.1; 'plain' protects nothing), so this server cannot be used");
-  if (m.require_pushed_authorization_requests)
-    return fail(errc::invalid_argument,
-                "the authorization server requires pushed authorization requests (RFC 9126), "
-                "which this library does not send yet");
-  user_auth_config c;
-  c.authorization_endpoint = m.authorization_endpoint;
-  c.token_endpoint = m.token_endpoint;
-  c.revocation_endpoint = m.revocation_endpoint;
-  c.device_authorization_endpoint = m.device_authorization_endpoint;
-  c.client_id = std::move(client_id);
-  c.client_secret = std::move(client_secret);
-  c.redirect_uri = std::move(redirect_uri);
-  c.allow_insecure_http = allow_insecure_http;
-  if (!c.client_secret.empty()) {
-    auto auth = preferred_client_auth(m);
-    if (!auth) return unexpected<error>(std::move(auth).error());
-    c.auth = *auth;
-  }
-  if (auto r = check_client(c, c.format); !r) return unexpected<error>(std::move(r).error());
-  if (auto r = check_redirect_uri(c); !r) return unexpected<error>(std::move(r).error());
-  return c;
-}
+/// user_auth_config_from() for both client kinds, with allow_insecure_http set as given.
+[[nodiscard]] result<user_auth_config> user_auth_from(const authorization_server_metadata& m,
+                                                      std::string client_id, secret client_secret,
+                                                      std::string redirect_uri,
+                                                      bool allow_insecure_http);
 }  // namespace detail
 
 /// A public client's user_auth_config (native app, CLI, game: no secret) for the server `m`
@@ -9835,19 +10615,16 @@ namespace detail {
 /// - errc::unsupported_grant_type / unsupported_response_type: grant types or response types
 ///   are listed without authorization_code / code.
 /// Check the callback's `iss` with callback_issuer(m) (RFC 9207).
-[[nodiscard]] inline result<user_auth_config> user_auth_config_from(
-    const authorization_server_metadata& m, std::string client_id, std::string redirect_uri) {
-  return detail::user_auth_from(m, std::move(client_id), secret(), std::move(redirect_uri), false);
-}
+[[nodiscard]] result<user_auth_config> user_auth_config_from(const authorization_server_metadata& m,
+                                                             std::string client_id,
+                                                             std::string redirect_uri);
 
 /// A confidential client's user_auth_config (a backend holding `client_secret`): as the public
 /// form, with client authentication chosen by preferred_client_auth() (its errors too).
-[[nodiscard]] inline result<user_auth_config> user_auth_config_from(
-    const authorization_server_metadata& m, std::string client_id, secret client_secret,
-    std::string redirect_uri) {
-  return detail::user_auth_from(m, std::move(client_id), std::move(client_secret),
-                                std::move(redirect_uri), false);
-}
+[[nodiscard]] result<user_auth_config> user_auth_config_from(const authorization_server_metadata& m,
+                                                             std::string client_id,
+                                                             secret client_secret,
+                                                             std::string redirect_uri);
 
 /// How to check the `iss` of authorization callbacks from the server `m` describes (RFC 9207):
 /// pass both to parse_authorization_callback().
@@ -9909,6 +10686,117 @@ template <Transport T>
   return discover_user_auth_config(transport, issuer, std::move(client_id), secret(),
                                    std::move(redirect_uri), opts);
 }
+
+// --- definitions: compiled here header-only, in the library's source file in compiled mode ---
+#if PROFILE_AUTH_DEFINITIONS
+
+namespace detail {
+
+[[nodiscard]] PROFILE_AUTH_INLINE result<void> require_endpoint(std::string_view name,
+                                                                std::string_view value,
+                                                                std::string_view why) {
+  if (!value.empty()) return {};
+  return fail(errc::invalid_argument, "the authorization server's metadata has no " +
+                                          std::string(name) + ": " + std::string(why));
+}
+
+[[nodiscard]] PROFILE_AUTH_INLINE result<void> require_grant(const authorization_server_metadata& m,
+                                                             std::string_view grant) {
+  // An absent list is not held against the server: many omit it and support more than
+  // RFC 8414's default would say.
+  if (m.grant_types_supported.empty() || list_has(m.grant_types_supported, grant)) return {};
+  return fail(errc::unsupported_grant_type,
+              "the authorization server's metadata does not list the " + std::string(grant) +
+                  " grant in grant_types_supported: it will refuse this flow");
+}
+
+}  // namespace detail
+
+PROFILE_AUTH_INLINE result<client_credentials_config> client_credentials_config_from(
+    const authorization_server_metadata& m, std::string client_id, secret client_secret) {
+  if (auto r = detail::require_endpoint("token_endpoint", m.token_endpoint,
+                                        "the client credentials grant needs one");
+      !r)
+    return unexpected<error>(std::move(r).error());
+  if (auto r = detail::require_grant(m, "client_credentials"); !r)
+    return unexpected<error>(std::move(r).error());
+  auto auth = preferred_client_auth(m);
+  if (!auth) return unexpected<error>(std::move(auth).error());
+  client_credentials_config c;
+  c.token_endpoint = m.token_endpoint;
+  c.client_id = std::move(client_id);
+  c.client_secret = std::move(client_secret);
+  c.format = body_format::form;
+  c.auth = *auth;
+  c.basic = basic_encoding::form_encoded;
+  if (auto r = validate_client_auth(c.client_id, c.client_secret, c.auth, c.basic, c.format); !r)
+    return unexpected<error>(std::move(r).error());
+  return c;
+}
+
+namespace detail {
+
+PROFILE_AUTH_INLINE result<user_auth_config> user_auth_from(const authorization_server_metadata& m,
+                                                            std::string client_id,
+                                                            secret client_secret,
+                                                            std::string redirect_uri,
+                                                            bool allow_insecure_http) {
+  if (auto r = require_endpoint("authorization_endpoint", m.authorization_endpoint,
+                                "the server offers no authorization code flow");
+      !r)
+    return unexpected<error>(std::move(r).error());
+  if (auto r = require_endpoint("token_endpoint", m.token_endpoint,
+                                "codes cannot be exchanged without one");
+      !r)
+    return unexpected<error>(std::move(r).error());
+  if (auto r = require_grant(m, "authorization_code"); !r)
+    return unexpected<error>(std::move(r).error());
+  if (!m.response_types_supported.empty() && !list_has(m.response_types_supported, "code"))
+    return fail(errc::unsupported_response_type,
+                "the authorization server's metadata does not list response type 'code': it "
+                "offers no authorization code flow");
+  if (!m.code_challenge_methods_supported.empty() && !supports_pkce_s256(m))
+    return fail(errc::invalid_argument,
+                "the authorization server lists PKCE methods without S256: this library always "
+                "uses S256 (OAuth 2.1; 'plain' protects nothing), so this server cannot be used");
+  if (m.require_pushed_authorization_requests)
+    return fail(errc::invalid_argument,
+                "the authorization server requires pushed authorization requests (RFC 9126), "
+                "which this library does not send yet");
+  user_auth_config c;
+  c.authorization_endpoint = m.authorization_endpoint;
+  c.token_endpoint = m.token_endpoint;
+  c.revocation_endpoint = m.revocation_endpoint;
+  c.device_authorization_endpoint = m.device_authorization_endpoint;
+  c.client_id = std::move(client_id);
+  c.client_secret = std::move(client_secret);
+  c.redirect_uri = std::move(redirect_uri);
+  c.allow_insecure_http = allow_insecure_http;
+  if (!c.client_secret.empty()) {
+    auto auth = preferred_client_auth(m);
+    if (!auth) return unexpected<error>(std::move(auth).error());
+    c.auth = *auth;
+  }
+  if (auto r = check_client(c, c.format); !r) return unexpected<error>(std::move(r).error());
+  if (auto r = check_redirect_uri(c); !r) return unexpected<error>(std::move(r).error());
+  return c;
+}
+
+}  // namespace detail
+
+PROFILE_AUTH_INLINE result<user_auth_config> user_auth_config_from(
+    const authorization_server_metadata& m, std::string client_id, std::string redirect_uri) {
+  return detail::user_auth_from(m, std::move(client_id), secret(), std::move(redirect_uri), false);
+}
+
+PROFILE_AUTH_INLINE result<user_auth_config> user_auth_config_from(
+    const authorization_server_metadata& m, std::string client_id, secret client_secret,
+    std::string redirect_uri) {
+  return detail::user_auth_from(m, std::move(client_id), std::move(client_secret),
+                                std::move(redirect_uri), false);
+}
+
+#endif  // PROFILE_AUTH_DEFINITIONS
 
 }  // namespace profile::auth::inline v0
 
@@ -9984,22 +10872,12 @@ struct resource_discovery_options {
 /// Errors: errc::invalid_argument (empty, above 2048 bytes), errc::invalid_url (does not parse,
 /// user information, fragment), errc::insecure_endpoint (plain http to a non-loopback host
 /// unless allowed).
-[[nodiscard]] inline result<std::string> protected_resource_metadata_url(
-    std::string_view resource, const resource_discovery_options& opts = {}) {
-  if (auto u =
-          detail::check_identifier("resource", resource, opts.discovery.allow_insecure_http, true);
-      !u)
-    return unexpected<error>(std::move(u).error());
-  return detail::insert_well_known(resource, "oauth-protected-resource");
-}
+[[nodiscard]] result<std::string> protected_resource_metadata_url(
+    std::string_view resource, const resource_discovery_options& opts = {});
 
 /// `GET <protected_resource_metadata_url(resource)>` with `Accept: application/json`.
-[[nodiscard]] inline result<http_request> protected_resource_metadata_request(
-    std::string_view resource, const resource_discovery_options& opts = {}) {
-  auto url = protected_resource_metadata_url(resource, opts);
-  if (!url) return unexpected<error>(std::move(url).error());
-  return detail::metadata_get(std::move(*url));
-}
+[[nodiscard]] result<http_request> protected_resource_metadata_request(
+    std::string_view resource, const resource_discovery_options& opts = {});
 
 /// The request for the metadata of the resource that answered `unauthorized` (RFC 9728 §5): the
 /// URL in its Bearer challenge's `resource_metadata` parameter when there is one (see
@@ -10008,24 +10886,9 @@ struct resource_discovery_options {
 /// most 2048 bytes; it is fetched as given (the transport follows no redirect).
 /// Errors: those of protected_resource_metadata_url(); for the challenge's URL,
 /// errc::malformed_response (unusable URL) or errc::insecure_endpoint, naming its host only.
-[[nodiscard]] inline result<http_request> protected_resource_metadata_request(
+[[nodiscard]] result<http_request> protected_resource_metadata_request(
     const http_response& unauthorized, std::string_view resource,
-    const resource_discovery_options& opts = {}) {
-  const auto b = find_bearer_challenge(unauthorized);
-  if (!b || b->resource_metadata.empty())
-    return protected_resource_metadata_request(resource, opts);
-  if (auto u =
-          detail::check_identifier("the resource_metadata URL of the WWW-Authenticate "
-                                   "challenge",
-                                   b->resource_metadata, opts.discovery.allow_insecure_http, true);
-      !u) {
-    error e = std::move(u).error();
-    if (e.code != errc::insecure_endpoint) e.code = errc::malformed_response;
-    e.http_status = unauthorized.status;
-    return unexpected<error>(std::move(e));
-  }
-  return detail::metadata_get(b->resource_metadata);
-}
+    const resource_discovery_options& opts = {});
 
 namespace detail {
 using prm_t = protected_resource_metadata;
@@ -10054,21 +10917,6 @@ inline constexpr bool_member<prm_t> prm_bools[] = {
 [[nodiscard]] constexpr std::uint16_t default_port(std::string_view scheme) noexcept {
   return scheme == "https" ? 443 : scheme == "http" ? 80 : 0;
 }
-
-/// resource_match::same_origin_prefix: `named` covers `expected`.
-[[nodiscard]] inline bool resource_covers(std::string_view named, std::string_view expected) {
-  const auto a = parse_url(named), b = parse_url(expected);
-  if (!a || !b || !a->has_authority || !b->has_authority) return false;
-  if (a->scheme != b->scheme || a->host != b->host || !a->userinfo.empty() || a->has_fragment)
-    return false;
-  if (a->port.value_or(default_port(a->scheme)) != b->port.value_or(default_port(b->scheme)))
-    return false;
-  if (a->has_query && (!b->has_query || a->query != b->query)) return false;
-  std::string_view pa = a->path, pb = b->path;
-  if (!pa.empty() && pa.back() == '/') pa.remove_suffix(1);
-  if (pb.substr(0, pa.size()) != pa) return false;
-  return pb.size() == pa.size() || pb[pa.size()] == '/';
-}
 }  // namespace detail
 
 /// Reads a protected resource metadata answer (RFC 9728 §3.2) and checks it:
@@ -10080,34 +10928,9 @@ inline constexpr bool_member<prm_t> prm_bools[] = {
 /// - errc::issuer_mismatch: `resource` does not match `expected_resource` under opts.match
 ///   (RFC 9728 §3.3: such metadata may be an impersonation and must not be used).
 /// authorization_servers is not checked here; discover_from_challenge() checks the one it uses.
-[[nodiscard]] inline result<protected_resource_metadata> parse_protected_resource_metadata(
+[[nodiscard]] result<protected_resource_metadata> parse_protected_resource_metadata(
     const http_response& resp, std::string_view expected_resource,
-    const resource_discovery_options& opts = {}) {
-  constexpr std::string_view what = "protected resource metadata endpoint";
-  protected_resource_metadata m;
-  const detail::member_tables<protected_resource_metadata> tables{
-      detail::prm_strings, detail::prm_arrays, detail::prm_bools};
-  if (auto r = detail::read_metadata(resp, what, opts.discovery.limits,
-                                     opts.discovery.allow_insecure_http, tables, m, m.extra);
-      !r)
-    return unexpected<error>(std::move(r).error());
-  if (m.resource.empty())
-    return detail::metadata_fail(resp, what, errc::malformed_response, "without a resource",
-                                 "RFC 9728 §2 requires it; check the URL");
-  const bool matches = opts.match == resource_match::exact
-                           ? m.resource == expected_resource
-                           : detail::resource_covers(m.resource, expected_resource);
-  if (!matches)
-    return detail::metadata_fail(
-        resp, what, errc::issuer_mismatch,
-        "for resource '" + detail::sanitize_text(m.resource, 200) + "', not '" +
-            detail::sanitize_text(expected_resource, 200) + "'",
-        opts.match == resource_match::exact
-            ? "the metadata must not be used (RFC 9728 §3.3); pass the resource identifier "
-              "exactly as the server names it, or use resource_match::same_origin_prefix"
-            : "the metadata must not be used (RFC 9728 §3.3): it names another origin or path");
-  return m;
-}
+    const resource_discovery_options& opts = {});
 
 /// Fetches and checks the metadata of `resource` from its well-known URL. Errors: those of
 /// protected_resource_metadata_url(), the transport, and parse_protected_resource_metadata().
@@ -10161,6 +10984,95 @@ template <Transport T>
   discovered_resource d{std::move(*prm), std::move(*as), find_bearer_challenge(unauthorized)};
   return d;
 }
+
+// --- definitions: compiled here header-only, in the library's source file in compiled mode ---
+#if PROFILE_AUTH_DEFINITIONS
+
+PROFILE_AUTH_INLINE result<std::string> protected_resource_metadata_url(
+    std::string_view resource, const resource_discovery_options& opts) {
+  if (auto u =
+          detail::check_identifier("resource", resource, opts.discovery.allow_insecure_http, true);
+      !u)
+    return unexpected<error>(std::move(u).error());
+  return detail::insert_well_known(resource, "oauth-protected-resource");
+}
+
+PROFILE_AUTH_INLINE result<http_request> protected_resource_metadata_request(
+    std::string_view resource, const resource_discovery_options& opts) {
+  auto url = protected_resource_metadata_url(resource, opts);
+  if (!url) return unexpected<error>(std::move(url).error());
+  return detail::metadata_get(std::move(*url));
+}
+
+PROFILE_AUTH_INLINE result<http_request> protected_resource_metadata_request(
+    const http_response& unauthorized, std::string_view resource,
+    const resource_discovery_options& opts) {
+  const auto b = find_bearer_challenge(unauthorized);
+  if (!b || b->resource_metadata.empty())
+    return protected_resource_metadata_request(resource, opts);
+  if (auto u =
+          detail::check_identifier("the resource_metadata URL of the WWW-Authenticate "
+                                   "challenge",
+                                   b->resource_metadata, opts.discovery.allow_insecure_http, true);
+      !u) {
+    error e = std::move(u).error();
+    if (e.code != errc::insecure_endpoint) e.code = errc::malformed_response;
+    e.http_status = unauthorized.status;
+    return unexpected<error>(std::move(e));
+  }
+  return detail::metadata_get(b->resource_metadata);
+}
+
+namespace detail {
+
+/// resource_match::same_origin_prefix: `named` covers `expected`.
+[[nodiscard]] PROFILE_AUTH_INLINE bool resource_covers(std::string_view named,
+                                                       std::string_view expected) {
+  const auto a = parse_url(named), b = parse_url(expected);
+  if (!a || !b || !a->has_authority || !b->has_authority) return false;
+  if (a->scheme != b->scheme || a->host != b->host || !a->userinfo.empty() || a->has_fragment)
+    return false;
+  if (a->port.value_or(default_port(a->scheme)) != b->port.value_or(default_port(b->scheme)))
+    return false;
+  if (a->has_query && (!b->has_query || a->query != b->query)) return false;
+  std::string_view pa = a->path, pb = b->path;
+  if (!pa.empty() && pa.back() == '/') pa.remove_suffix(1);
+  if (pb.substr(0, pa.size()) != pa) return false;
+  return pb.size() == pa.size() || pb[pa.size()] == '/';
+}
+
+}  // namespace detail
+
+PROFILE_AUTH_INLINE result<protected_resource_metadata> parse_protected_resource_metadata(
+    const http_response& resp, std::string_view expected_resource,
+    const resource_discovery_options& opts) {
+  constexpr std::string_view what = "protected resource metadata endpoint";
+  protected_resource_metadata m;
+  const detail::member_tables<protected_resource_metadata> tables{
+      detail::prm_strings, detail::prm_arrays, detail::prm_bools};
+  if (auto r = detail::read_metadata(resp, what, opts.discovery.limits,
+                                     opts.discovery.allow_insecure_http, tables, m, m.extra);
+      !r)
+    return unexpected<error>(std::move(r).error());
+  if (m.resource.empty())
+    return detail::metadata_fail(resp, what, errc::malformed_response, "without a resource",
+                                 "RFC 9728 §2 requires it; check the URL");
+  const bool matches = opts.match == resource_match::exact
+                           ? m.resource == expected_resource
+                           : detail::resource_covers(m.resource, expected_resource);
+  if (!matches)
+    return detail::metadata_fail(
+        resp, what, errc::issuer_mismatch,
+        "for resource '" + detail::sanitize_text(m.resource, 200) + "', not '" +
+            detail::sanitize_text(expected_resource, 200) + "'",
+        opts.match == resource_match::exact
+            ? "the metadata must not be used (RFC 9728 §3.3); pass the resource identifier "
+              "exactly as the server names it, or use resource_match::same_origin_prefix"
+            : "the metadata must not be used (RFC 9728 §3.3): it names another origin or path");
+  return m;
+}
+
+#endif  // PROFILE_AUTH_DEFINITIONS
 
 }  // namespace profile::auth::inline v0
 
@@ -10237,26 +11149,39 @@ namespace detail {
 
 /// The un-jittered delay after `failures` (>= 1) failures in a row: min(cap, initial *
 /// multiplier^(failures-1)), saturating instead of overflowing.
-[[nodiscard]] constexpr std::chrono::nanoseconds backoff_ceiling(const backoff_policy& p,
-                                                                 std::uint32_t failures) noexcept {
+[[nodiscard]] std::chrono::nanoseconds backoff_ceiling(const backoff_policy& p,
+                                                       std::uint32_t failures) noexcept;
+
+/// The delay before the next attempt after `failures` (>= 1) failures in a row: jittered in
+/// [ceiling/2, ceiling] by `bits`, raised to `retry_after` (clamped to p.max_retry_after).
+[[nodiscard]] std::chrono::nanoseconds backoff_delay(
+    const backoff_policy& p, std::uint32_t failures, std::uint64_t bits,
+    std::optional<std::chrono::seconds> retry_after = std::nullopt) noexcept;
+
+// --- definitions: compiled here header-only, in the library's source file in compiled mode ---
+#if PROFILE_AUTH_DEFINITIONS
+
+PROFILE_AUTH_INLINE std::chrono::nanoseconds backoff_ceiling(const backoff_policy& p,
+                                                             std::uint32_t failures) noexcept {
   using std::chrono::nanoseconds;
   const nanoseconds cap = p.cap.count() > 0 ? nanoseconds(p.cap) : nanoseconds{0};
   nanoseconds d = p.initial.count() > 0 ? nanoseconds(p.initial) : nanoseconds{0};
   if (d >= cap) return cap;
-  const std::int64_t m = static_cast<std::int64_t>(p.multiplier);
+  const std::uint64_t m = p.multiplier;
   if (d.count() == 0 || m <= 1) return d;  // would never grow: no need to loop
   for (std::uint32_t i = 1; i < failures && d < cap; ++i) {
-    if (d.count() > cap.count() / m) return cap;  // the next step would pass the cap anyway
-    d *= m;
+    // d * m on 128 bits, compared with the cap: no 64-bit division (a libgcc call on 32-bit
+    // microcontrollers, and this would be its only user).
+    const auto du = static_cast<std::uint64_t>(d.count());
+    if (mul_high64(du, m) != 0 || du * m > static_cast<std::uint64_t>(cap.count())) return cap;
+    d = nanoseconds(static_cast<std::int64_t>(du * m));
   }
   return d < cap ? d : cap;
 }
 
-/// The delay before the next attempt after `failures` (>= 1) failures in a row: jittered in
-/// [ceiling/2, ceiling] by `bits`, raised to `retry_after` (clamped to p.max_retry_after).
-[[nodiscard]] constexpr std::chrono::nanoseconds backoff_delay(
+PROFILE_AUTH_INLINE std::chrono::nanoseconds backoff_delay(
     const backoff_policy& p, std::uint32_t failures, std::uint64_t bits,
-    std::optional<std::chrono::seconds> retry_after = std::nullopt) noexcept {
+    std::optional<std::chrono::seconds> retry_after) noexcept {
   const std::chrono::nanoseconds ceiling = backoff_ceiling(p, failures);
   const std::chrono::nanoseconds half = ceiling / 2;
   std::chrono::nanoseconds d = half + random_duration(bits, ceiling - half);
@@ -10267,6 +11192,8 @@ namespace detail {
   }
   return d;
 }
+
+#endif  // PROFILE_AUTH_DEFINITIONS
 
 }  // namespace detail
 }  // namespace profile::auth::inline v0
@@ -10283,6 +11210,7 @@ namespace detail {
 #include <cstddef>      // std::size_t
 #include <cstdint>      // integer nanoseconds, generations
 #include <memory>       // std::unique_ptr: the snapshot's owner until it is published
+#include <string>       // the header value while it is built
 #include <string_view>  // views into the header bytes
 #include <utility>      // std::move
 
@@ -10363,7 +11291,14 @@ inline void set_generation(token_snapshot& s, std::uint64_t g) noexcept { s.gene
 ///
 /// Errors: errc::invalid_header_value when the access token is not an RFC 6750 b64token;
 /// errc::malformed_response when the token expires at or before its arrival.
-[[nodiscard]] inline result<std::unique_ptr<token_snapshot>> make_snapshot(
+[[nodiscard]] result<std::unique_ptr<token_snapshot>> make_snapshot(const token& tok,
+                                                                    const refresh_policy& policy,
+                                                                    std::uint64_t random_bits);
+
+// --- definitions: compiled here header-only, in the library's source file in compiled mode ---
+#if PROFILE_AUTH_DEFINITIONS
+
+PROFILE_AUTH_INLINE result<std::unique_ptr<token_snapshot>> make_snapshot(
     const token& tok, const refresh_policy& policy, std::uint64_t random_bits) {
   if (tok.expires_at <= tok.received_at)
     return fail(errc::malformed_response,
@@ -10371,9 +11306,13 @@ inline void set_generation(token_snapshot& s, std::uint64_t g) noexcept { s.gene
                     ? "token expires on arrival"
                     : "the token endpoint issued a token that expires on arrival (expires_in <= "
                       "0): it cannot be cached; check the server's token lifetime setting");
-  result<std::string> header = bearer_header_value(tok.access_token);
-  if (!header) return unexpected<error>(std::move(header).error());
-  const std::size_t header_size = header->size();
+  // "Bearer <token>" built in place (bearer_header_value's checks, without its result<string>).
+  const std::string_view t = tok.access_token.reveal();
+  if (!is_b64token(t)) return fail(errc::invalid_header_value, bearer_rejection_message(t));
+  std::string header;
+  header.reserve(bearer_prefix.size() + t.size());
+  header.append(bearer_prefix);
+  header.append(t);
 
   const auto life = tok.expires_at - tok.received_at;
   const std::chrono::seconds skew =
@@ -10384,24 +11323,26 @@ inline void set_generation(token_snapshot& s, std::uint64_t g) noexcept { s.gene
       std::chrono::nanoseconds(skew) > life / 2 ? tok.expires_at - life / 2 : tok.expires_at - skew;
   const time_point ahead = refresh_point(tok.received_at, usable, policy.refresh_ahead,
                                          random_duration(random_bits, policy.max_jitter));
-  return std::make_unique<token_snapshot>(secret(std::move(*header)),
-                                          header_size - tok.access_token.size(), to_ns(usable),
-                                          to_ns(ahead), to_ns(tok.expires_at));
+  return std::make_unique<token_snapshot>(secret(std::move(header)), bearer_prefix.size(),
+                                          to_ns(usable), to_ns(ahead), to_ns(tok.expires_at));
 }
+
+#endif  // PROFILE_AUTH_DEFINITIONS
 
 }  // namespace profile::auth::inline v0::detail
 
 #endif  // PROFILE_AUTH_DETAIL_SNAPSHOT_HPP
 // ---- end <profile/auth/detail/snapshot.hpp> ----
 
-#include <atomic>   // std::memory_order for the policy's atomics
-#include <chrono>   // durations in the options
-#include <cstddef>  // std::size_t, std::max_align_t
-#include <cstdint>  // integer nanoseconds, counters
-#include <limits>   // "never" and "long ago" instants
-#include <memory>   // std::unique_ptr for a snapshot until it is published
-#include <utility>  // std::move
-#include <vector>   // retired snapshots
+#include <atomic>       // std::memory_order for the policy's atomics
+#include <chrono>       // durations in the options
+#include <cstddef>      // std::size_t, std::max_align_t
+#include <cstdint>      // integer nanoseconds, counters
+#include <limits>       // "never" and "long ago" instants
+#include <memory>       // std::unique_ptr for a snapshot until it is published
+#include <type_traits>  // std::conditional_t: no retired list for single_threaded
+#include <utility>      // std::move
+#include <vector>       // retired snapshots
 
 #if !PROFILE_AUTH_NO_THREADS
 #include <mutex>  // std::unique_lock: what std::condition_variable waits with
@@ -10520,7 +11461,8 @@ class token_cache {
   /// Frees every snapshot. No call may be running and no snapshot pointer may be in use.
   ~token_cache() {
     delete current_.load(std::memory_order_acquire);
-    for (const retired_entry& r : retired_) delete r.ptr;
+    if constexpr (P::is_thread_safe)
+      for (const retired_entry& r : retired_) delete r.ptr;
   }
 
   /// The hot path: the current token if it is usable at `now` and no refresh needs to start
@@ -10653,8 +11595,12 @@ class token_cache {
 
   /// Replaced snapshots not freed yet (see token_cache_options::reclaim_grace).
   [[nodiscard]] std::size_t retained_snapshots() const {
-    lock_type lock(mu_);
-    return retired_.size();
+    if constexpr (!P::is_thread_safe) {
+      return 0;  // freed at once
+    } else {
+      lock_type lock(mu_);
+      return retired_.size();
+    }
   }
 
   [[nodiscard]] const token_cache_options& options() const noexcept { return opts_; }
@@ -10669,6 +11615,9 @@ class token_cache {
     std::int64_t retired_at;
     std::uint64_t publishes_then;
   };
+  struct no_retired {};  // single_threaded: replaced snapshots are freed at once, none wait
+  using retired_list =
+      std::conditional_t<P::is_thread_safe, std::vector<retired_entry>, no_retired>;
 
   static constexpr std::int64_t long_ago = std::numeric_limits<std::int64_t>::min();
   static constexpr std::int64_t never = std::numeric_limits<std::int64_t>::max();
@@ -10712,9 +11661,12 @@ class token_cache {
   decision failed() const {
     decision d;
     d.action = cache_action::fail;
-    d.failure = last_failed_ ? last_error_
-                             : error(errc::not_authenticated,
-                                     "no valid token is cached and none could be fetched now");
+    d.failure = last_failed_
+                    ? last_error_
+                    : error(errc::not_authenticated,
+                            detail::terse_errors ? "no token"
+                                                 : "no valid token is cached and none could be "
+                                                   "fetched now");
     return d;
   }
   decision start_flight(time_point now, const snapshot* still_valid) {
@@ -10742,7 +11694,7 @@ class token_cache {
     return c == error_class::credentials || c == error_class::misconfiguration ||
            c == error_class::reauthenticate;
   }
-  void record_failure(error e, std::int64_t now, std::uint64_t bits, failure_origin origin) {
+  void record_failure(error&& e, std::int64_t now, std::uint64_t bits, failure_origin origin) {
     bump(failures_);
     if (consecutive_failures_ != std::numeric_limits<std::uint32_t>::max()) ++consecutive_failures_;
     std::int64_t next = never;
@@ -10777,17 +11729,20 @@ class token_cache {
     }
   }
   void reclaim(std::int64_t now) {
-    if constexpr (detail::keep_retired_snapshots) return;
-    const std::int64_t grace = opts_.reclaim_grace.count() > 0 ? opts_.reclaim_grace.count() : 0;
-    std::size_t kept = 0;
-    for (const retired_entry& r : retired_) {
-      const bool old_enough = publishes_ - r.publishes_then >= 2 && now - r.retired_at >= grace;
-      if (old_enough)
-        delete r.ptr;
-      else
-        retired_[kept++] = r;
+    if constexpr (P::is_thread_safe && !detail::keep_retired_snapshots) {
+      const std::int64_t grace = opts_.reclaim_grace.count() > 0 ? opts_.reclaim_grace.count() : 0;
+      std::size_t kept = 0;
+      for (const retired_entry& r : retired_) {
+        const bool old_enough = publishes_ - r.publishes_then >= 2 && now - r.retired_at >= grace;
+        if (old_enough)
+          delete r.ptr;
+        else
+          retired_[kept++] = r;
+      }
+      retired_.resize(kept);
+    } else {
+      (void)now;  // nothing waits (single_threaded), or everything is kept (TSan)
     }
-    retired_.resize(kept);
   }
 
   // --- read by peek() without the lock; written under mu_ ------------------------------------
@@ -10807,7 +11762,7 @@ class token_cache {
   std::uint64_t generation_ = 0;
   std::uint64_t publishes_ = 0;
   error last_error_;
-  std::vector<retired_entry> retired_;
+  [[no_unique_address]] retired_list retired_;
   atomic<std::uint64_t> token_requests_{0}, tokens_issued_{0}, failures_{0}, refreshes_ahead_{0},
       waits_{0}, invalidations_{0};
 };
@@ -10834,7 +11789,20 @@ class token_cache {
 
 #include <string_view>  // field values
 
+#if PROFILE_AUTH_DEFINITIONS
+#endif
+
 namespace profile::auth::inline v0::detail {
+
+/// True when `r` is a 401 that says the access token itself was not accepted, so a new token
+/// may help: a 401 without WWW-Authenticate (or with only empty values), or one with a Bearer
+/// challenge carrying no `error` or `error="invalid_token"` (RFC 6750 §3.1). A Bearer challenge
+/// with another error (insufficient_scope, invalid_request) or only other schemes' challenges
+/// (Basic, DPoP, Negotiate …) is false: a new token would be refused the same way.
+[[nodiscard]] bool rejects_access_token(const http_response& r) noexcept;
+
+// --- definitions: compiled here header-only, in the library's source file in compiled mode ---
+#if PROFILE_AUTH_DEFINITIONS
 
 /// What the scan of WWW-Authenticate values found.
 struct challenge_scan {
@@ -10845,7 +11813,7 @@ struct challenge_scan {
 /// Scans one WWW-Authenticate field value with challenge_reader and updates `out`. Nothing is
 /// allocated. A value that breaks the grammar counts up to the error: the challenges read
 /// before it are kept, and a Bearer challenge cut short is judged on the parameters it had.
-inline void scan_www_authenticate(std::string_view v, challenge_scan& out) noexcept {
+PROFILE_AUTH_INLINE void scan_www_authenticate(std::string_view v, challenge_scan& out) noexcept {
   challenge_reader rd(v);
   challenge_piece p;
   bool in_bearer = false;       // the challenge being read is Bearer
@@ -10868,18 +11836,15 @@ inline void scan_www_authenticate(std::string_view v, challenge_scan& out) noexc
   finish();
 }
 
-/// True when `r` is a 401 that says the access token itself was not accepted, so a new token
-/// may help: a 401 without WWW-Authenticate (or with only empty values), or one with a Bearer
-/// challenge carrying no `error` or `error="invalid_token"` (RFC 6750 §3.1). A Bearer challenge
-/// with another error (insufficient_scope, invalid_request) or only other schemes' challenges
-/// (Basic, DPoP, Negotiate …) is false: a new token would be refused the same way.
-[[nodiscard]] inline bool rejects_access_token(const http_response& r) noexcept {
+PROFILE_AUTH_INLINE bool rejects_access_token(const http_response& r) noexcept {
   if (r.status != 401) return false;
   challenge_scan scan;
   for (const auto& field : r.headers)
     if (iequals(field.first, "WWW-Authenticate")) scan_www_authenticate(field.second, scan);
   return !scan.any_challenge || scan.bearer_rejects_token;
 }
+
+#endif  // PROFILE_AUTH_DEFINITIONS
 
 }  // namespace profile::auth::inline v0::detail
 
@@ -11012,10 +11977,7 @@ class cached_token_driver {
   [[nodiscard]] result<std::size_t> write_authorization_header(std::span<char> out) {
     return read([out](const snapshot& s) -> result<std::size_t> {
       const std::string_view h = s.authorization();
-      if (out.size() < h.size())
-        return fail(errc::limit_exceeded, "the buffer holds " + std::to_string(out.size()) +
-                                              " bytes but the Authorization value needs " +
-                                              std::to_string(h.size()) + ": pass a larger one");
+      if (out.size() < h.size()) return buffer_too_small(out.size(), h.size());
       std::memcpy(out.data(), h.data(), h.size());
       return h.size();
     });
@@ -11054,8 +12016,9 @@ class cached_token_driver {
   [[nodiscard]] const cache_type& cache() const noexcept { return cache_; }
 
  private:
+#if defined(__cpp_exceptions) || defined(__EXCEPTIONS) || defined(_CPPUNWIND)
   /// Completes an abandoned flight (an exception escaped the transport or the source) so that
-  /// waiters are released instead of blocking forever. Inert in -fno-exceptions builds.
+  /// waiters are released instead of blocking forever.
   class flight_guard {
    public:
     flight_guard(cache_type& c, const ticket& t) noexcept : cache_(&c), ticket_(t) {}
@@ -11076,8 +12039,30 @@ class cached_token_driver {
     cache_type* cache_;
     ticket ticket_;
   };
+#else
+  /// Without exceptions nothing can abandon a flight: every path completes it.
+  class flight_guard {
+   public:
+    flight_guard(cache_type&, const ticket&) noexcept {}
+    flight_guard(const flight_guard&) = delete;
+    flight_guard& operator=(const flight_guard&) = delete;
+    void dismiss() noexcept {}
+  };
+#endif
 
   time_point now() { return to_time_point(clock_.now()); }
+
+  static unexpected<error> buffer_too_small(std::size_t have, std::size_t need) {
+    if constexpr (terse_errors) {
+      (void)have;
+      (void)need;
+      return fail(errc::limit_exceeded, "buffer too small");
+    } else {
+      return fail(errc::limit_exceeded, "the buffer holds " + std::to_string(have) +
+                                            " bytes but the Authorization value needs " +
+                                            std::to_string(need) + ": pass a larger one");
+    }
+  }
 
   std::uint64_t draw() noexcept { return random_u64(random_); }
 
@@ -11097,18 +12082,27 @@ class cached_token_driver {
     return unexpected<error>(std::move(d.failure));
   }
 
-  /// The leader's part: build the request, send it, read the answer, report it.
+  /// The leader's part: build the request, send it, read the answer, report it. One
+  /// complete() call for every outcome (one copy of its inlined argument handling).
   PROFILE_AUTH_DETAIL_NOINLINE decision run_flight(const ticket& t) {
     flight_guard guard(cache_, t);
     result<http_request> req = source_.request();
-    if (!req) {
-      guard.dismiss();
-      return cache_.complete(t, unexpected<error>(std::move(req).error()), now(), draw(),
-                             failure_origin::configuration);
-    }
-    result<http_response> resp = deref(transport_).send(*req);
-    time_point received = now();
-    wipe_sent_request(*req);  // it carried the client's credentials (body or Basic header)
+    time_point received{};
+    const failure_origin origin = req ? failure_origin::response : failure_origin::configuration;
+    result<token> outcome =
+        req ? exchange(*req, received) : result<token>(unexpected<error>(std::move(req).error()));
+    if (!req) received = now();
+    const std::uint64_t bits = draw();
+    guard.dismiss();
+    return cache_.complete(t, std::move(outcome), received, bits, origin);
+  }
+
+  /// Sends the token request (and a stepped source's follow-ups) and reads the outcome;
+  /// `received` is set to the arrival time of the last answer.
+  result<token> exchange(http_request& req, time_point& received) {
+    result<http_response> resp = deref(transport_).send(req);
+    received = now();
+    wipe_sent_request(req);  // it carried the client's credentials (body or Basic header)
     source_step step = resp ? accept_answer(source_, *resp, received)
                             : source_step{unexpected<error>(std::move(resp).error()), {}};
     if (resp) secure_wipe(resp->body);  // it held the access (and maybe refresh) token
@@ -11123,9 +12117,7 @@ class cached_token_driver {
         if (answer) secure_wipe(answer->body);
       }
     }
-    const std::uint64_t bits = draw();
-    guard.dismiss();
-    return cache_.complete(t, std::move(step.outcome), received, bits);
+    return std::move(step.outcome);
   }
 
   result<void> authorize(http_request& req, std::uint64_t& generation) {
@@ -11163,7 +12155,7 @@ namespace detail {
 /// The client credentials grant as a TokenSource.
 class client_credentials_source {
  public:
-  explicit client_credentials_source(client_credentials_config config)
+  explicit client_credentials_source(client_credentials_config&& config)
       : config_(std::move(config)) {}
 
   [[nodiscard]] result<http_request> request() { return client_credentials_request(config_); }
@@ -11172,8 +12164,10 @@ class client_credentials_source {
     token_parse_options o;
     o.endpoint_name = "token endpoint";
     // A `Retry-After: <HTTP-date>` is relative to the wall clock: read it only for such an
-    // answer (delta-seconds, the usual form, needs none).
-    if (!r.ok() && has_date_retry_after(r)) o.wall_clock_now = std::chrono::system_clock::now();
+    // answer (delta-seconds, the usual form, needs none). PROFILE_AUTH_NO_HTTP_DATE ignores
+    // dates, so that build never reads the wall clock (nor links the C library's time code).
+    if constexpr (!PROFILE_AUTH_NO_HTTP_DATE)
+      if (!r.ok() && has_date_retry_after(r)) o.wall_clock_now = std::chrono::system_clock::now();
     return parse_token_response(r, received_at, o);
   }
 
@@ -11426,14 +12420,14 @@ class counted_ptr {
 // ---- end <profile/auth/detail/counted.hpp> ----
 // ---- begin <profile/auth/detail/unique_function.hpp> ----
 // profile-auth: unique_function, a move-only type-erased callable (std::move_only_function is
-// C++23).
+// C++23), and copyable_function, a copyable one without <functional>.
 #ifndef PROFILE_AUTH_DETAIL_UNIQUE_FUNCTION_HPP
 #define PROFILE_AUTH_DETAIL_UNIQUE_FUNCTION_HPP
 
 
 #include <concepts>     // std::same_as in the converting constructor's constraint
 #include <cstddef>      // std::nullptr_t
-#include <type_traits>  // std::decay_t, std::is_invocable_r_v
+#include <type_traits>  // std::decay_t, std::is_invocable_r_v, std::is_copy_constructible_v
 #include <utility>      // std::move, std::forward, std::exchange
 
 namespace profile::auth::inline v0::detail {
@@ -11506,6 +12500,85 @@ class unique_function<R(A...)> {
   void* target_ = nullptr;
   R (*call_)(void*, A&&...) = nullptr;
   void (*destroy_)(void*) noexcept = nullptr;
+};
+
+template <class Signature>
+class copyable_function;
+
+/// A copyable callable of signature R(A...), as std::function (copying it copies the target),
+/// without <functional>, whose C++20 form drags in <unordered_map> and the searchers for every
+/// includer. No RTTI, no exceptions of its own. Calling an empty copyable_function is a
+/// contract violation.
+template <class R, class... A>
+class copyable_function<R(A...)> {
+ public:
+  copyable_function() noexcept = default;
+  copyable_function(std::nullptr_t) noexcept {}
+
+  /// Wraps `f` (moved or copied in); `f` must be copy-constructible.
+  template <class F>
+    requires(!std::same_as<std::decay_t<F>, copyable_function> &&
+             std::is_copy_constructible_v<std::decay_t<F>> &&
+             std::is_invocable_r_v<R, std::decay_t<F>&, A...>)
+  copyable_function(F&& f)  // implicit, as for std::function
+      : target_(new std::decay_t<F>(std::forward<F>(f))), ops_(&ops_for<std::decay_t<F>>) {}
+
+  copyable_function(const copyable_function& o)
+      : target_(o.target_ != nullptr ? o.ops_->clone(o.target_) : nullptr), ops_(o.ops_) {}
+  copyable_function(copyable_function&& o) noexcept
+      : target_(std::exchange(o.target_, nullptr)), ops_(std::exchange(o.ops_, nullptr)) {}
+  copyable_function& operator=(const copyable_function& o) {
+    if (this != &o) *this = copyable_function(o);
+    return *this;
+  }
+  copyable_function& operator=(copyable_function&& o) noexcept {
+    if (this != &o) {
+      reset();
+      target_ = std::exchange(o.target_, nullptr);
+      ops_ = std::exchange(o.ops_, nullptr);
+    }
+    return *this;
+  }
+  ~copyable_function() { reset(); }
+
+  /// Calls the target. Precondition: not empty.
+  R operator()(A... args) const {
+    PROFILE_AUTH_ASSERT(target_ != nullptr);
+    return ops_->call(target_, std::forward<A>(args)...);
+  }
+
+  [[nodiscard]] explicit operator bool() const noexcept { return target_ != nullptr; }
+
+  /// Destroys the target now; the function becomes empty.
+  void reset() noexcept {
+    if (target_ != nullptr) ops_->destroy(target_);
+    target_ = nullptr;
+    ops_ = nullptr;
+  }
+
+ private:
+  struct ops {
+    R (*call)(void*, A&&...);
+    void* (*clone)(const void*);
+    void (*destroy)(void*) noexcept;
+  };
+  template <class F>
+  static R call_target(void* f, A&&... args) {
+    return static_cast<R>((*static_cast<F*>(f))(std::forward<A>(args)...));
+  }
+  template <class F>
+  static void* clone_target(const void* f) {
+    return new F(*static_cast<const F*>(f));
+  }
+  template <class F>
+  static void destroy_target(void* f) noexcept {
+    delete static_cast<F*>(f);
+  }
+  template <class F>
+  static constexpr ops ops_for{&call_target<F>, &clone_target<F>, &destroy_target<F>};
+
+  void* target_ = nullptr;
+  const ops* ops_ = nullptr;
 };
 
 }  // namespace profile::auth::inline v0::detail
@@ -12035,15 +13108,19 @@ class async_m2m_client {
 #define PROFILE_AUTH_TOKEN_STORE_HPP
 
 
-#include <chrono>            // system_clock wall-clock expiry
-#include <concepts>          // std::same_as in the concept
-#include <cstddef>           // std::size_t limits
-#include <cstdint>           // std::int64_t epoch seconds
+#include <chrono>       // system_clock wall-clock expiry
+#include <concepts>     // std::same_as in the concept
+#include <cstddef>      // std::size_t limits
+#include <cstdint>      // std::int64_t epoch seconds
+#include <optional>     // optional expiry, load() result
+#include <string>       // scope, token_type, serialized text
+#include <string_view>  // deserializer input
+#include <utility>      // std::move
+
+#if PROFILE_AUTH_DEFINITIONS
+
 #include <initializer_list>  // the fields checked for UTF-8
-#include <optional>          // optional expiry, load() result
-#include <string>            // scope, token_type, serialized text
-#include <string_view>       // deserializer input
-#include <utility>           // std::move
+#endif
 
 namespace profile::auth::inline v0 {
 
@@ -12077,9 +13154,80 @@ inline constexpr std::int64_t session_max_epoch_seconds = [] {
 /// Largest accepted serialized session; a real one is a few kilobytes.
 inline constexpr std::size_t session_max_size = 1 << 20;
 
+}  // namespace detail
+
+/// The documented JSON form of `s` (compact, members in a fixed order), for example
+/// `{"format":"profile-auth.session","version":1,"refresh_token":"…","access_token":"…",
+/// "access_expires_at":1767225600,"scope":"read","token_type":"Bearer"}`;
+/// `access_expires_at` is Unix seconds (floored) or `null`. The result holds the tokens: wipe it
+/// with detail::secure_wipe when done. errc::invalid_argument when a field is not valid UTF-8
+/// (it could not be stored losslessly) or the expiry lies before 1970 (or past the year 9999).
+[[nodiscard]] result<std::string> serialize_session(const stored_session& s);
+
+/// Parses the JSON form written by serialize_session. Members the reader does not know are
+/// ignored. errc::store_corrupt, with a message that names the problem (never the tokens),
+/// when the text is not JSON, not an object, lacks `"format":"profile-auth.session"`, has a
+/// `version` other than stored_session::current_version, or lacks or mistypes a field.
+[[nodiscard]] result<stored_session> deserialize_session(std::string_view text);
+
+// ---------------------------------------------------------------------------------------------
+namespace detail {
+template <class S>
+concept store_loads = requires(S& s) {
+  { s.load() } -> std::same_as<result<std::optional<stored_session>>>;
+};
+template <class S>
+concept store_saves = requires(S& s, const stored_session& v) {
+  { s.save(v) } -> std::same_as<result<void>>;
+};
+template <class S>
+concept store_compares_and_swaps = requires(S& s, const secret& expected, const stored_session& v) {
+  { s.compare_and_swap(expected, v) } -> std::same_as<result<void>>;
+};
+template <class S>
+concept store_erases = requires(S& s, const secret& expected) {
+  { s.erase() } -> std::same_as<result<void>>;
+  { s.erase_if(expected) } -> std::same_as<result<void>>;
+};
+}  // namespace detail
+
+/// TokenStore: where a user's session lives between runs, shared safely by several writers.
+///
+/// | expression                  | result                                   | meaning          |
+/// |-----------------------------|------------------------------------------|------------------|
+/// | `s.load()`                  | `result<std::optional<stored_session>>`  | the session;     |
+/// |                             |                                          | nullopt if none  |
+/// | `s.save(v)`                 | `result<void>`                           | writes `v`       |
+/// |                             |                                          | unconditionally  |
+/// |                             |                                          | (a fresh login)  |
+/// | `s.compare_and_swap(e, v)`  | `result<void>`                           | writes `v` only  |
+/// |                             |                                          | if the stored    |
+/// |                             |                                          | refresh token    |
+/// |                             |                                          | equals `e`       |
+/// | `s.erase()`                 | `result<void>`                           | no session after |
+/// | `s.erase_if(e)`             | `result<void>`                           | erases only if   |
+/// |                             |                                          | the refresh token|
+/// |                             |                                          | still equals `e` |
+///
+/// `e` is a `const secret&`, `v` a `const stored_session&`. Comparisons are constant-time; no
+/// stored session counts as an empty refresh token, so an empty `e` matches "nothing stored".
+/// A lost comparison is `errc::store_conflict` with nothing written; unreadable data is
+/// `errc::store_corrupt`; I/O failures are `errc::store_failed`. Never throws. Each operation
+/// is atomic with respect to every other user of the same store (threads or processes).
+///
+/// Models shipped: memory_store, file_store.
+template <class S>
+concept TokenStore = detail::store_loads<S> && detail::store_saves<S> &&
+                     detail::store_compares_and_swaps<S> && detail::store_erases<S>;
+
+// --- definitions: compiled here header-only, in the library's source file in compiled mode ---
+#if PROFILE_AUTH_DEFINITIONS
+
+namespace detail {
+
 /// Decodes the string member `name` of `obj` into `out`; an error message names the member.
-inline result<void> session_string(const json::value& obj, std::string_view name,
-                                   std::string& out) {
+PROFILE_AUTH_INLINE result<void> session_string(const json::value& obj, std::string_view name,
+                                                std::string& out) {
   const auto v = obj.find(name);
   if (!v)
     return fail(errc::store_corrupt,
@@ -12091,7 +13239,8 @@ inline result<void> session_string(const json::value& obj, std::string_view name
 }
 
 /// Decodes a token member into a secret without leaving a copy in a heap string.
-inline result<void> session_secret(const json::value& obj, std::string_view name, secret& out) {
+PROFILE_AUTH_INLINE result<void> session_secret(const json::value& obj, std::string_view name,
+                                                secret& out) {
   std::string tmp;
   auto r = session_string(obj, name, tmp);
   if (!r) {
@@ -12101,15 +13250,10 @@ inline result<void> session_secret(const json::value& obj, std::string_view name
   out = secret(std::move(tmp));  // wipes tmp
   return {};
 }
+
 }  // namespace detail
 
-/// The documented JSON form of `s` (compact, members in a fixed order), for example
-/// `{"format":"profile-auth.session","version":1,"refresh_token":"…","access_token":"…",
-/// "access_expires_at":1767225600,"scope":"read","token_type":"Bearer"}`;
-/// `access_expires_at` is Unix seconds (floored) or `null`. The result holds the tokens: wipe it
-/// with detail::secure_wipe when done. errc::invalid_argument when a field is not valid UTF-8
-/// (it could not be stored losslessly) or the expiry lies before 1970 (or past the year 9999).
-[[nodiscard]] inline result<std::string> serialize_session(const stored_session& s) {
+PROFILE_AUTH_INLINE result<std::string> serialize_session(const stored_session& s) {
   std::int64_t expires = 0;
   if (s.access_expires_at) {
     const auto secs = std::chrono::floor<std::chrono::seconds>(*s.access_expires_at);
@@ -12150,11 +13294,7 @@ inline result<void> session_secret(const json::value& obj, std::string_view name
   return out;
 }
 
-/// Parses the JSON form written by serialize_session. Members the reader does not know are
-/// ignored. errc::store_corrupt, with a message that names the problem (never the tokens),
-/// when the text is not JSON, not an object, lacks `"format":"profile-auth.session"`, has a
-/// `version` other than stored_session::current_version, or lacks or mistypes a field.
-[[nodiscard]] inline result<stored_session> deserialize_session(std::string_view text) {
+PROFILE_AUTH_INLINE result<stored_session> deserialize_session(std::string_view text) {
   detail::json::limits lim;
   lim.max_size = detail::session_max_size;
   lim.max_depth = 4;  // the session is flat; some nesting is allowed in ignored members
@@ -12210,55 +13350,7 @@ inline result<void> session_secret(const json::value& obj, std::string_view name
   return s;
 }
 
-// ---------------------------------------------------------------------------------------------
-namespace detail {
-template <class S>
-concept store_loads = requires(S& s) {
-  { s.load() } -> std::same_as<result<std::optional<stored_session>>>;
-};
-template <class S>
-concept store_saves = requires(S& s, const stored_session& v) {
-  { s.save(v) } -> std::same_as<result<void>>;
-};
-template <class S>
-concept store_compares_and_swaps = requires(S& s, const secret& expected, const stored_session& v) {
-  { s.compare_and_swap(expected, v) } -> std::same_as<result<void>>;
-};
-template <class S>
-concept store_erases = requires(S& s, const secret& expected) {
-  { s.erase() } -> std::same_as<result<void>>;
-  { s.erase_if(expected) } -> std::same_as<result<void>>;
-};
-}  // namespace detail
-
-/// TokenStore: where a user's session lives between runs, shared safely by several writers.
-///
-/// | expression                  | result                                   | meaning          |
-/// |-----------------------------|------------------------------------------|------------------|
-/// | `s.load()`                  | `result<std::optional<stored_session>>`  | the session;     |
-/// |                             |                                          | nullopt if none  |
-/// | `s.save(v)`                 | `result<void>`                           | writes `v`       |
-/// |                             |                                          | unconditionally  |
-/// |                             |                                          | (a fresh login)  |
-/// | `s.compare_and_swap(e, v)`  | `result<void>`                           | writes `v` only  |
-/// |                             |                                          | if the stored    |
-/// |                             |                                          | refresh token    |
-/// |                             |                                          | equals `e`       |
-/// | `s.erase()`                 | `result<void>`                           | no session after |
-/// | `s.erase_if(e)`             | `result<void>`                           | erases only if   |
-/// |                             |                                          | the refresh token|
-/// |                             |                                          | still equals `e` |
-///
-/// `e` is a `const secret&`, `v` a `const stored_session&`. Comparisons are constant-time; no
-/// stored session counts as an empty refresh token, so an empty `e` matches "nothing stored".
-/// A lost comparison is `errc::store_conflict` with nothing written; unreadable data is
-/// `errc::store_corrupt`; I/O failures are `errc::store_failed`. Never throws. Each operation
-/// is atomic with respect to every other user of the same store (threads or processes).
-///
-/// Models shipped: memory_store, file_store.
-template <class S>
-concept TokenStore = detail::store_loads<S> && detail::store_saves<S> &&
-                     detail::store_compares_and_swaps<S> && detail::store_erases<S>;
+#endif  // PROFILE_AUTH_DEFINITIONS
 
 }  // namespace profile::auth::inline v0
 
@@ -12288,45 +13380,24 @@ namespace profile::auth::inline v0 {
 class memory_store {
  public:
   /// An empty store.
-  memory_store() : state_(std::make_shared<state>()) {}
+  memory_store();
   /// A store that already holds `initial`.
   explicit memory_store(stored_session initial) : memory_store() {
     state_->session = std::move(initial);
   }
 
   /// The session, or nullopt if none is stored. Never fails.
-  [[nodiscard]] result<std::optional<stored_session>> load() const {
-    const guard g(*state_);
-    return state_->session;
-  }
+  [[nodiscard]] result<std::optional<stored_session>> load() const;
   /// Stores `s`, replacing whatever was there. Never fails.
-  [[nodiscard]] result<void> save(const stored_session& s) {
-    const guard g(*state_);
-    state_->session = s;
-    return {};
-  }
+  [[nodiscard]] result<void> save(const stored_session& s);
   /// Stores `s` if the current refresh token equals `expected` (no session counts as empty);
   /// otherwise errc::store_conflict and nothing changes.
-  [[nodiscard]] result<void> compare_and_swap(const secret& expected, const stored_session& s) {
-    const guard g(*state_);
-    if (!current_is(expected)) return conflict();
-    state_->session = s;
-    return {};
-  }
+  [[nodiscard]] result<void> compare_and_swap(const secret& expected, const stored_session& s);
   /// Removes the session (succeeds when there is none).
-  [[nodiscard]] result<void> erase() {
-    const guard g(*state_);
-    state_->session.reset();
-    return {};
-  }
+  [[nodiscard]] result<void> erase();
   /// Removes the session if its refresh token still equals `expected`; otherwise
   /// errc::store_conflict and nothing changes.
-  [[nodiscard]] result<void> erase_if(const secret& expected) {
-    const guard g(*state_);
-    if (!current_is(expected)) return conflict();
-    state_->session.reset();
-    return {};
-  }
+  [[nodiscard]] result<void> erase_if(const secret& expected);
 
  private:
   struct state {
@@ -12348,16 +13419,57 @@ class memory_store {
   [[nodiscard]] bool current_is(const secret& expected) const noexcept {
     return state_->session ? state_->session->refresh_token == expected : expected.empty();
   }
-  static result<void> conflict() {
-    return fail(errc::store_conflict,
-                "the stored session changed since it was read (another client rotated or "
-                "erased it): load it again");
-  }
+  static result<void> conflict();
 
   std::shared_ptr<state> state_;
 };
 
 static_assert(TokenStore<memory_store>);
+
+// --- definitions: compiled here header-only, in the library's source file in compiled mode ---
+#if PROFILE_AUTH_DEFINITIONS
+
+PROFILE_AUTH_INLINE memory_store::memory_store() : state_(std::make_shared<state>()) {}
+
+PROFILE_AUTH_INLINE result<std::optional<stored_session>> memory_store::load() const {
+  const guard g(*state_);
+  return state_->session;
+}
+
+PROFILE_AUTH_INLINE result<void> memory_store::save(const stored_session& s) {
+  const guard g(*state_);
+  state_->session = s;
+  return {};
+}
+
+PROFILE_AUTH_INLINE result<void> memory_store::compare_and_swap(const secret& expected,
+                                                                const stored_session& s) {
+  const guard g(*state_);
+  if (!current_is(expected)) return conflict();
+  state_->session = s;
+  return {};
+}
+
+PROFILE_AUTH_INLINE result<void> memory_store::erase() {
+  const guard g(*state_);
+  state_->session.reset();
+  return {};
+}
+
+PROFILE_AUTH_INLINE result<void> memory_store::erase_if(const secret& expected) {
+  const guard g(*state_);
+  if (!current_is(expected)) return conflict();
+  state_->session.reset();
+  return {};
+}
+
+PROFILE_AUTH_INLINE result<void> memory_store::conflict() {
+  return fail(errc::store_conflict,
+              "the stored session changed since it was read (another client rotated or "
+              "erased it): load it again");
+}
+
+#endif  // PROFILE_AUTH_DEFINITIONS
 
 }  // namespace profile::auth::inline v0
 
@@ -12374,21 +13486,20 @@ static_assert(TokenStore<memory_store>);
 #define PROFILE_AUTH_DETAIL_SESSION_SOURCE_HPP
 
 
-#include <atomic>      // std::memory_order for once_gate's flag
-#include <chrono>      // system_clock: stored expiry instants are wall-clock times
-#include <cstdint>     // std::uint64_t random bits
-#include <functional>  // std::function: the token-changed hook (called rarely, never on reads)
-#include <memory>      // std::unique_ptr: the notifier holds a mutex and must not move
-#include <optional>    // the held session, the last store error
-#include <string>      // scope, messages
-#include <utility>     // std::move
-#include <vector>      // queued hook calls
+#include <atomic>    // std::memory_order for once_gate's flag
+#include <chrono>    // system_clock: stored expiry instants are wall-clock times
+#include <cstdint>   // std::uint64_t random bits
+#include <memory>    // std::unique_ptr: the notifier holds a mutex and must not move
+#include <optional>  // the held session, the last store error
+#include <string>    // scope, messages
+#include <utility>   // std::move
+#include <vector>    // queued hook calls
 
 namespace profile::auth::inline v0 {
 
 /// Called with the new session after every login, sign-in, refresh and adoption (see
-/// user_session). Must not throw.
-using token_changed_hook = std::function<void(const stored_session&)>;
+/// user_session). Must not throw. Copyable, like std::function (copies copy the target).
+using token_changed_hook = detail::copyable_function<void(const stored_session&)>;
 
 /// The knobs of a user_session.
 struct user_session_options {
@@ -12677,22 +13788,10 @@ void restore_session(Src& src, Cache& cache, time_point now, std::uint64_t rando
 
 /// Reads the token endpoint's answer to a code exchange (or any grant without a cached
 /// predecessor); wipes the body, which held the tokens.
-[[nodiscard]] inline result<token> read_token_answer(result<http_response>& resp,
-                                                     time_point received_at) {
-  if (!resp) return unexpected<error>(resp.error());
-  result<token> tok = parse_token_response(*resp, received_at);
-  secure_wipe(resp->body);
-  return tok;
-}
+[[nodiscard]] result<token> read_token_answer(result<http_response>& resp, time_point received_at);
 
 /// sign_in()'s check of a token obtained elsewhere.
-[[nodiscard]] inline result<void> check_sign_in(const token& issued, time_point now) {
-  if (issued.access_token.empty() || issued.expires_at <= now)
-    return fail(errc::invalid_argument,
-                "sign_in() needs an access token that has not expired (on this session's "
-                "clock): pass the token as the token endpoint issued it");
-  return {};
-}
+[[nodiscard]] result<void> check_sign_in(const token& issued, time_point now);
 
 /// The revocation requests of a logout, in order (refresh token first: revoking it ends the
 /// grant on most servers), or none when the session holds nothing or no revocation endpoint
@@ -12711,12 +13810,7 @@ template <class Src>
 }
 
 /// Reads a revocation answer; a server that cannot revoke this token type counts as done.
-[[nodiscard]] inline result<void> read_revocation_answer(const result<http_response>& resp) {
-  if (!resp) return unexpected<error>(resp.error());
-  result<void> r = parse_revocation_response(*resp);
-  if (!r && r.error().code == errc::unsupported_token_type) return {};
-  return r;
-}
+[[nodiscard]] result<void> read_revocation_answer(const result<http_response>& resp);
 
 /// The end of a logout (the caller holds the flight): erases the stored and the held session.
 template <class Src>
@@ -12727,17 +13821,54 @@ result<void> erase_session(Src& src) {
 }
 
 /// What a logged-out session answers until the next login (sticky).
-[[nodiscard]] inline error logged_out_error() {
+[[nodiscard]] error logged_out_error();
+
+/// A logout's result: the first failed revocation, else the store's error when erasing failed.
+[[nodiscard]] result<void> logout_outcome(result<void> revoked, result<void> erased);
+
+}  // namespace detail
+
+// --- definitions: compiled here header-only, in the library's source file in compiled mode ---
+#if PROFILE_AUTH_DEFINITIONS
+
+namespace detail {
+
+PROFILE_AUTH_INLINE result<token> read_token_answer(result<http_response>& resp,
+                                                    time_point received_at) {
+  if (!resp) return unexpected<error>(resp.error());
+  result<token> tok = parse_token_response(*resp, received_at);
+  secure_wipe(resp->body);
+  return tok;
+}
+
+PROFILE_AUTH_INLINE result<void> check_sign_in(const token& issued, time_point now) {
+  if (issued.access_token.empty() || issued.expires_at <= now)
+    return fail(errc::invalid_argument,
+                "sign_in() needs an access token that has not expired (on this session's "
+                "clock): pass the token as the token endpoint issued it");
+  return {};
+}
+
+PROFILE_AUTH_INLINE result<void> read_revocation_answer(const result<http_response>& resp) {
+  if (!resp) return unexpected<error>(resp.error());
+  result<void> r = parse_revocation_response(*resp);
+  if (!r && r.error().code == errc::unsupported_token_type) return {};
+  return r;
+}
+
+PROFILE_AUTH_INLINE error logged_out_error() {
   return error(errc::not_authenticated, "the user logged out: log in again to continue");
 }
 
-/// A logout's result: the first failed revocation, else the store's error when erasing failed.
-[[nodiscard]] inline result<void> logout_outcome(result<void> revoked, result<void> erased) {
+PROFILE_AUTH_INLINE result<void> logout_outcome(result<void> revoked, result<void> erased) {
   if (revoked && !erased) return erased;
   return revoked;
 }
 
 }  // namespace detail
+
+#endif  // PROFILE_AUTH_DEFINITIONS
+
 }  // namespace profile::auth::inline v0
 
 #endif  // PROFILE_AUTH_DETAIL_SESSION_SOURCE_HPP
@@ -13472,9 +14603,15 @@ device_flow(T, user_auth_config, C) -> device_flow<T, C>;
 #include <string_view>  // base URLs and paths
 #include <utility>      // std::move
 
+#if PROFILE_AUTH_DEFINITIONS
+#endif
+
+// --- definitions: compiled here header-only, in the library's source file in compiled mode ---
+// (the helpers of the presets below; their own definitions close the file)
+#if PROFILE_AUTH_DEFINITIONS
 namespace profile::auth::inline v0::detail {
 /// `base` without trailing slashes, followed by `path` (which starts with '/').
-[[nodiscard]] inline std::string profile_join_url(std::string_view base, std::string_view path) {
+PROFILE_AUTH_INLINE std::string profile_join_url(std::string_view base, std::string_view path) {
   while (!base.empty() && base.back() == '/') base.remove_suffix(1);
   std::string out;
   out.reserve(base.size() + path.size());
@@ -13483,10 +14620,10 @@ namespace profile::auth::inline v0::detail {
   return out;
 }
 
-[[nodiscard]] inline client_credentials_config profile_m2m_preset(std::string client_id,
-                                                                  secret client_secret,
-                                                                  std::string_view base_url,
-                                                                  std::string_view path) {
+PROFILE_AUTH_INLINE client_credentials_config profile_m2m_preset(std::string client_id,
+                                                                 secret client_secret,
+                                                                 std::string_view base_url,
+                                                                 std::string_view path) {
   client_credentials_config c;
   c.token_endpoint = profile_join_url(base_url, path);
   c.client_id = std::move(client_id);
@@ -13496,7 +14633,7 @@ namespace profile::auth::inline v0::detail {
   return c;
 }
 
-[[nodiscard]] inline http_request profile_json_post(std::string url, std::string_view json_body) {
+PROFILE_AUTH_INLINE http_request profile_json_post(std::string url, std::string_view json_body) {
   http_request r;
   r.method = "POST";
   r.url = std::move(url);
@@ -13506,6 +14643,7 @@ namespace profile::auth::inline v0::detail {
   return r;
 }
 }  // namespace profile::auth::inline v0::detail
+#endif  // PROFILE_AUTH_DEFINITIONS
 
 /// Presets for the Profile API. Every function takes a base URL so staging servers, newer
 /// deployments and local test servers work the same way; a trailing '/' on it is ignored.
@@ -13525,33 +14663,23 @@ inline constexpr std::string_view v4_test_path = "/api/v4/test";
 /// `{"grant_type":"client_credentials","client_id":…,"client_secret":…}`.
 /// Nothing is checked here: client_credentials_request() validates (https is required unless
 /// the host is loopback; set `allow_insecure_http` on the result to opt out for other hosts).
-[[nodiscard]] inline client_credentials_config m2m_config(
-    std::string client_id, secret client_secret, std::string_view base_url = default_base_url) {
-  return detail::profile_m2m_preset(std::move(client_id), std::move(client_secret), base_url,
-                                    m2m_token_path);
-}
+[[nodiscard]] client_credentials_config m2m_config(std::string client_id, secret client_secret,
+                                                   std::string_view base_url = default_base_url);
 
 /// M2M configuration for the newer deployment: `POST {base_url}/api/v4/auth`, same JSON body.
 /// It also accepts the credentials as HTTP Basic: set `auth = client_auth::client_secret_basic`
 /// on the result to send them there (the body then carries grant_type only).
-[[nodiscard]] inline client_credentials_config m2m_config_v4(
-    std::string client_id, secret client_secret, std::string_view base_url = v4_base_url) {
-  return detail::profile_m2m_preset(std::move(client_id), std::move(client_secret), base_url,
-                                    v4_m2m_token_path);
-}
+[[nodiscard]] client_credentials_config m2m_config_v4(std::string client_id, secret client_secret,
+                                                      std::string_view base_url = v4_base_url);
 
 /// `POST {base_url}/v3/test` with a JSON body, for checking that a token works. The request
 /// carries no Authorization header: m2m_client::send() adds it.
-[[nodiscard]] inline http_request test_request(std::string_view json_body = R"({"ping":"pong"})",
-                                               std::string_view base_url = default_base_url) {
-  return detail::profile_json_post(detail::profile_join_url(base_url, test_path), json_body);
-}
+[[nodiscard]] http_request test_request(std::string_view json_body = R"({"ping":"pong"})",
+                                        std::string_view base_url = default_base_url);
 
 /// `POST {base_url}/api/v4/test` on the newer deployment; see test_request().
-[[nodiscard]] inline http_request test_request_v4(std::string_view json_body = R"({"ping":"pong"})",
-                                                  std::string_view base_url = v4_base_url) {
-  return detail::profile_json_post(detail::profile_join_url(base_url, v4_test_path), json_body);
-}
+[[nodiscard]] http_request test_request_v4(std::string_view json_body = R"({"ping":"pong"})",
+                                           std::string_view base_url = v4_base_url);
 
 // --- user authorization (authorization code + PKCE, refresh, revocation, device flow) ---------
 
@@ -13566,40 +14694,18 @@ inline constexpr std::string_view my_account_path = "/v3/my-account";
 /// bodies, `client_id` in the body. Every field stays overridable on the result (e.g. `scope`,
 /// or an endpoint another deployment puts elsewhere). Nothing is checked here: the request
 /// functions validate (https unless loopback; exact redirect URI).
-[[nodiscard]] inline ::profile::auth::user_auth_config user_auth_config(
-    std::string client_id, std::string redirect_uri, std::string_view base_url = default_base_url) {
-  ::profile::auth::user_auth_config c;
-  c.authorization_endpoint = detail::profile_join_url(base_url, authorization_path);
-  c.token_endpoint = detail::profile_join_url(base_url, token_path);
-  c.revocation_endpoint = detail::profile_join_url(base_url, revocation_path);
-  c.device_authorization_endpoint = detail::profile_join_url(base_url, device_authorization_path);
-  c.client_id = std::move(client_id);
-  c.redirect_uri = std::move(redirect_uri);
-  c.format = body_format::form;
-  return c;
-}
+[[nodiscard]] ::profile::auth::user_auth_config user_auth_config(
+    std::string client_id, std::string redirect_uri, std::string_view base_url = default_base_url);
 
 /// Confidential-client configuration (a backend holding `client_secret`): as the public one,
 /// authenticating with HTTP Basic (`auth` on the result selects client_secret_post instead).
-[[nodiscard]] inline ::profile::auth::user_auth_config user_auth_config(
+[[nodiscard]] ::profile::auth::user_auth_config user_auth_config(
     std::string client_id, secret client_secret, std::string redirect_uri,
-    std::string_view base_url = default_base_url) {
-  ::profile::auth::user_auth_config c =
-      user_auth_config(std::move(client_id), std::move(redirect_uri), base_url);
-  c.client_secret = std::move(client_secret);
-  c.auth = client_auth::client_secret_basic;
-  return c;
-}
+    std::string_view base_url = default_base_url);
 
 /// `GET {base_url}/v3/my-account` with `Accept: application/json`. It carries no Authorization
 /// header: user_session::send() adds the user's token.
-[[nodiscard]] inline http_request my_account_request(std::string_view base_url = default_base_url) {
-  http_request r;
-  r.method = "GET";
-  r.url = detail::profile_join_url(base_url, my_account_path);
-  r.headers.add("Accept", "application/json");
-  return r;
-}
+[[nodiscard]] http_request my_account_request(std::string_view base_url = default_base_url);
 
 /// The signed-in user, as `/v3/my-account` describes them.
 struct account {
@@ -13617,7 +14723,69 @@ struct account {
 /// errc::invalid_token, 403 insufficient_scope → errc::insufficient_scope, an HTML page →
 /// errc::http_error); a 2xx that is not JSON gives errc::invalid_json; a missing or non-scalar
 /// `id`, or a non-string `email`/`name`/`role`, gives errc::malformed_response.
-[[nodiscard]] inline result<account> parse_my_account(const http_response& resp) {
+[[nodiscard]] result<account> parse_my_account(const http_response& resp);
+
+// --- definitions: compiled here header-only, in the library's source file in compiled mode ---
+#if PROFILE_AUTH_DEFINITIONS
+
+PROFILE_AUTH_INLINE client_credentials_config m2m_config(std::string client_id,
+                                                         secret client_secret,
+                                                         std::string_view base_url) {
+  return detail::profile_m2m_preset(std::move(client_id), std::move(client_secret), base_url,
+                                    m2m_token_path);
+}
+
+PROFILE_AUTH_INLINE client_credentials_config m2m_config_v4(std::string client_id,
+                                                            secret client_secret,
+                                                            std::string_view base_url) {
+  return detail::profile_m2m_preset(std::move(client_id), std::move(client_secret), base_url,
+                                    v4_m2m_token_path);
+}
+
+PROFILE_AUTH_INLINE http_request test_request(std::string_view json_body,
+                                              std::string_view base_url) {
+  return detail::profile_json_post(detail::profile_join_url(base_url, test_path), json_body);
+}
+
+PROFILE_AUTH_INLINE http_request test_request_v4(std::string_view json_body,
+                                                 std::string_view base_url) {
+  return detail::profile_json_post(detail::profile_join_url(base_url, v4_test_path), json_body);
+}
+
+PROFILE_AUTH_INLINE ::profile::auth::user_auth_config user_auth_config(std::string client_id,
+                                                                       std::string redirect_uri,
+                                                                       std::string_view base_url) {
+  ::profile::auth::user_auth_config c;
+  c.authorization_endpoint = detail::profile_join_url(base_url, authorization_path);
+  c.token_endpoint = detail::profile_join_url(base_url, token_path);
+  c.revocation_endpoint = detail::profile_join_url(base_url, revocation_path);
+  c.device_authorization_endpoint = detail::profile_join_url(base_url, device_authorization_path);
+  c.client_id = std::move(client_id);
+  c.redirect_uri = std::move(redirect_uri);
+  c.format = body_format::form;
+  return c;
+}
+
+PROFILE_AUTH_INLINE ::profile::auth::user_auth_config user_auth_config(std::string client_id,
+                                                                       secret client_secret,
+                                                                       std::string redirect_uri,
+                                                                       std::string_view base_url) {
+  ::profile::auth::user_auth_config c =
+      user_auth_config(std::move(client_id), std::move(redirect_uri), base_url);
+  c.client_secret = std::move(client_secret);
+  c.auth = client_auth::client_secret_basic;
+  return c;
+}
+
+PROFILE_AUTH_INLINE http_request my_account_request(std::string_view base_url) {
+  http_request r;
+  r.method = "GET";
+  r.url = detail::profile_join_url(base_url, my_account_path);
+  r.headers.add("Accept", "application/json");
+  return r;
+}
+
+PROFILE_AUTH_INLINE result<account> parse_my_account(const http_response& resp) {
   if (!resp.ok()) return unexpected<error>(oauth_error_from_response(resp, "my-account endpoint"));
   auto doc = detail::json::parse(resp.body);
   if (!doc) {
@@ -13648,6 +14816,8 @@ struct account {
   }
   return a;
 }
+
+#endif  // PROFILE_AUTH_DEFINITIONS
 
 }  // namespace profile::auth::inline v0::profile
 
