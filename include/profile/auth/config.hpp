@@ -111,6 +111,53 @@
 #define PROFILE_AUTH_NO_HTTP_DATE 0
 #endif
 
+// --- compiled mode: the library and the program must agree on the macros above -------------
+// In compiled mode the definitions were compiled once, with the library's settings; a program
+// whose translation units set the firmware macros differently would silently mix two builds.
+// So the library defines one variable whose name spells its settings, and every other
+// translation unit refers to the variable its own settings name: a mismatch fails to link with
+// "undefined reference to profile::auth::v0::detail::library_built_with_terse_errors_1_...".
+#if PROFILE_AUTH_SEPARATE_COMPILATION
+#define PROFILE_AUTH_SETTINGS_TAG_(t, j, d, f) \
+  library_built_with_terse_errors_##t##_json_only_##j##_no_http_date_##d##_flat_json_only_##f
+#define PROFILE_AUTH_SETTINGS_TAG(t, j, d, f) PROFILE_AUTH_SETTINGS_TAG_(t, j, d, f)
+#if PROFILE_AUTH_TERSE_ERRORS
+#define PROFILE_AUTH_TAG_T_ 1
+#else
+#define PROFILE_AUTH_TAG_T_ 0
+#endif
+#if PROFILE_AUTH_JSON_ONLY
+#define PROFILE_AUTH_TAG_J_ 1
+#else
+#define PROFILE_AUTH_TAG_J_ 0
+#endif
+#if PROFILE_AUTH_NO_HTTP_DATE
+#define PROFILE_AUTH_TAG_D_ 1
+#else
+#define PROFILE_AUTH_TAG_D_ 0
+#endif
+#if PROFILE_AUTH_FLAT_JSON_ONLY
+#define PROFILE_AUTH_TAG_F_ 1
+#else
+#define PROFILE_AUTH_TAG_F_ 0
+#endif
+#define PROFILE_AUTH_SETTINGS_NAME                                                         \
+  PROFILE_AUTH_SETTINGS_TAG(PROFILE_AUTH_TAG_T_, PROFILE_AUTH_TAG_J_, PROFILE_AUTH_TAG_D_, \
+                            PROFILE_AUTH_TAG_F_)
+namespace profile::auth::inline v0::detail {
+#if defined(PROFILE_AUTH_SOURCE)
+extern const int PROFILE_AUTH_SETTINGS_NAME;
+const int PROFILE_AUTH_SETTINGS_NAME = 1;
+#else
+extern const int PROFILE_AUTH_SETTINGS_NAME;
+#if defined(__GNUC__) || defined(__clang__)
+// Kept by `used` even where nothing reads it, so the reference reaches the linker.
+[[gnu::used]] inline const int* const settings_check = &PROFILE_AUTH_SETTINGS_NAME;
+#endif
+#endif
+}  // namespace profile::auth::inline v0::detail
+#endif  // PROFILE_AUTH_SEPARATE_COMPILATION
+
 /// PROFILE_AUTH_ASSERT_HANDLER(expr, file, line): called on a contract violation (for example
 /// `value()` on a result that holds an error). It must not return. The default prints one line
 /// to stderr and traps. The check stays on under NDEBUG: a silent UB is worse than a crash.
