@@ -113,15 +113,23 @@ PROFILE_AUTH_INLINE std::string bearer_rejection_message(std::string_view t) {
          ": it cannot be sent in an Authorization header; the token endpoint issued an "
          "unusable token (check the server, or a proxy that altered the response)";
 }
+
+/// Replaces `out` with "Bearer <t>"; false (and `out` untouched) when `t` is not a b64token.
+/// The one place a Bearer value is built: bearer_header_value() and the token cache's snapshots.
+PROFILE_AUTH_INLINE bool assign_bearer_value(std::string& out, std::string_view t) {
+  if (!is_b64token(t)) return false;
+  out.reserve(bearer_prefix.size() + t.size());
+  out.assign(bearer_prefix);
+  out.append(t);
+  return true;
+}
 }  // namespace detail
 
 PROFILE_AUTH_INLINE result<std::string> bearer_header_value(const secret& access_token) {
   const std::string_view t = access_token.reveal();
-  if (!is_b64token(t)) return fail(errc::invalid_header_value, detail::bearer_rejection_message(t));
   std::string out;
-  out.reserve(bearer_prefix.size() + t.size());
-  out.append(bearer_prefix);
-  out.append(t);
+  if (!detail::assign_bearer_value(out, t))
+    return fail(errc::invalid_header_value, detail::bearer_rejection_message(t));
   return out;
 }
 

@@ -57,6 +57,30 @@ namespace detail {
   if (jitter > lead) jitter = lead;
   return x - lead - jitter;
 }
+
+/// The two instants a cache keeps for a token: X (usable_until) and A (refresh_at).
+struct token_schedule {
+  time_point usable_until;
+  time_point refresh_at;
+};
+
+/// X and A for a token received at `received` that expires at `expires` (> received), with a
+/// refresh-ahead jitter (clamped as refresh_point does). A lifetime shorter than twice the
+/// expiry skew would leave the token unusable on arrival (say a 40 s token with a 30 s skew),
+/// so the skew is capped at half the lifetime: such a token is used for its first half and
+/// refreshed ahead at half of that. What every cache (token_cache, fixed_m2m_client) uses.
+[[nodiscard]] constexpr token_schedule schedule_token(time_point received, time_point expires,
+                                                      const refresh_policy& p,
+                                                      std::chrono::nanoseconds jitter) noexcept {
+  const auto life = expires - received;
+  const std::chrono::seconds skew =
+      p.expiry_skew.count() < 0 ? std::chrono::seconds{0} : p.expiry_skew;
+  // usable_until() with the capped skew, applied on the time line (not through the
+  // seconds-granular policy field); refresh_point() from there.
+  const time_point usable =
+      std::chrono::nanoseconds(skew) > life / 2 ? expires - life / 2 : expires - skew;
+  return {usable, refresh_point(received, usable, p.refresh_ahead, jitter)};
+}
 }  // namespace detail
 
 /// The refresh-ahead point A for `t` with a given jitter (clamped to [0, lead]).

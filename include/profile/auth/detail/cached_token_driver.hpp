@@ -251,21 +251,24 @@ class cached_token_driver {
   PROFILE_AUTH_DETAIL_NOINLINE decision run_flight(const ticket& t) {
     flight_guard guard(cache_, t);
     result<http_request> req = source_.request();
-    time_point received{};
     const failure_origin origin = req ? failure_origin::response : failure_origin::configuration;
-    result<token> outcome =
-        req ? exchange(*req, received) : result<token>(unexpected<error>(std::move(req).error()));
-    if (!req) received = now();
+    exchanged x =
+        req ? exchange(*req) : exchanged{unexpected<error>(std::move(req).error()), now()};
     const std::uint64_t bits = draw();
     guard.dismiss();
-    return cache_.complete(t, std::move(outcome), received, bits, origin);
+    return cache_.complete(t, std::move(x.outcome), x.received, bits, origin);
   }
 
-  /// Sends the token request (and a stepped source's follow-ups) and reads the outcome;
-  /// `received` is set to the arrival time of the last answer.
-  result<token> exchange(http_request& req, time_point& received) {
+  /// What a token request ended with, and when its last answer arrived.
+  struct exchanged {
+    result<token> outcome;
+    time_point received;
+  };
+
+  /// Sends the token request (and a stepped source's follow-ups) and reads the outcome.
+  exchanged exchange(http_request& req) {
     result<http_response> resp = deref(transport_).send(req);
-    received = now();
+    time_point received = now();
     wipe_sent_request(req);  // it carried the client's credentials (body or Basic header)
     source_step step = resp ? accept_answer(source_, *resp, received)
                             : source_step{unexpected<error>(std::move(resp).error()), {}};
@@ -281,7 +284,7 @@ class cached_token_driver {
         if (answer) secure_wipe(answer->body);
       }
     }
-    return std::move(step.outcome);
+    return {std::move(step.outcome), received};
   }
 
   result<void> authorize(http_request& req, std::uint64_t& generation) {

@@ -91,9 +91,8 @@ inline void set_generation(token_snapshot& s, std::uint64_t g) noexcept { s.gene
 /// Builds the snapshot of `tok` under `policy`, with a refresh-ahead jitter drawn from
 /// `random_bits` in [0, policy.max_jitter].
 ///
-/// A lifetime shorter than twice the expiry skew would leave the token unusable on arrival
-/// (say a 40 s token with a 30 s skew), so the skew is capped at half the lifetime: such a
-/// token is used for its first half, and refreshed ahead at half of that.
+/// The instants come from schedule_token() (refresh_policy.hpp), which caps the skew at half a
+/// short lifetime.
 ///
 /// Errors: errc::invalid_header_value when the access token is not an RFC 6750 b64token;
 /// errc::malformed_response when the token expires at or before its arrival.
@@ -112,25 +111,15 @@ PROFILE_AUTH_INLINE result<std::unique_ptr<token_snapshot>> make_snapshot(
                     ? "token expires on arrival"
                     : "the token endpoint issued a token that expires on arrival (expires_in <= "
                       "0): it cannot be cached; check the server's token lifetime setting");
-  // "Bearer <token>" built in place (bearer_header_value's checks, without its result<string>).
   const std::string_view t = tok.access_token.reveal();
-  if (!is_b64token(t)) return fail(errc::invalid_header_value, bearer_rejection_message(t));
   std::string header;
-  header.reserve(bearer_prefix.size() + t.size());
-  header.append(bearer_prefix);
-  header.append(t);
-
-  const auto life = tok.expires_at - tok.received_at;
-  const std::chrono::seconds skew =
-      policy.expiry_skew.count() < 0 ? std::chrono::seconds{0} : policy.expiry_skew;
-  // usable_until() with the capped skew, applied directly on the time line (not through the
-  // seconds-granular policy field); refresh_at() from there.
-  const time_point usable =
-      std::chrono::nanoseconds(skew) > life / 2 ? tok.expires_at - life / 2 : tok.expires_at - skew;
-  const time_point ahead = refresh_point(tok.received_at, usable, policy.refresh_ahead,
-                                         random_duration(random_bits, policy.max_jitter));
+  if (!assign_bearer_value(header, t))
+    return fail(errc::invalid_header_value, bearer_rejection_message(t));
+  const token_schedule at = schedule_token(tok.received_at, tok.expires_at, policy,
+                                           random_duration(random_bits, policy.max_jitter));
   return std::make_unique<token_snapshot>(secret(std::move(header)), bearer_prefix.size(),
-                                          to_ns(usable), to_ns(ahead), to_ns(tok.expires_at));
+                                          to_ns(at.usable_until), to_ns(at.refresh_at),
+                                          to_ns(tok.expires_at));
 }
 
 #endif  // PROFILE_AUTH_DEFINITIONS
