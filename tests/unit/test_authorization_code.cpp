@@ -141,6 +141,15 @@ TEST_CASE("authorization_url: endpoint and redirect URI security") {
   CHECK(url_error(c) == pa::errc::invalid_argument);
   c.redirect_uri = "not a uri";
   CHECK(url_error(c) == pa::errc::invalid_url);
+  // Schemes that run or embed content are never a redirect target (any case).
+  for (const char* uri :
+       {"javascript:alert(1)", "JavaScript://x/%0Aalert(1)", "data:text/html,x", "vbscript:msgbox",
+        "file:///etc/passwd", "blob:https://a.test/1", "about:blank"}) {
+    c.redirect_uri = uri;
+    CHECK_MESSAGE(url_error(c) == pa::errc::invalid_url, uri);
+  }
+  c.redirect_uri = "https://user@app.example.com/cb";
+  CHECK(url_error(c) == pa::errc::invalid_url);
   c.redirect_uri = "com.example.app:/oauth2redirect";  // RFC 8252 private-use scheme
   CHECK(url_of(c).find("&redirect_uri=com.example.app%3A%2Foauth2redirect&") != std::string::npos);
   c.redirect_uri = "http://[::1]:4000/cb";

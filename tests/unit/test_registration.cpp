@@ -151,6 +151,12 @@ TEST_CASE(
   CHECK(error_of(pa::registration_request(ep, bad)) == pa::errc::invalid_url);
   bad.redirect_uris = {"https://user@app.example.com/cb"};
   CHECK(error_of(pa::registration_request(ep, bad)) == pa::errc::invalid_url);
+  for (const char* uri : {"javascript:alert(1)", "DATA:text/html,x", "file:///tmp/cb"}) {
+    bad.redirect_uris = {"com.example.app:/oauth", uri};
+    const auto r = pa::registration_request(ep, bad);
+    CHECK_MESSAGE(error_of(r) == pa::errc::invalid_url, uri);
+    CHECK(r.error().message.find("redirect_uris[1]") != std::string::npos);
+  }
   bad.redirect_uris = {"https://app.example.com/cb", ""};
   CHECK(error_of(pa::registration_request(ep, bad)) == pa::errc::invalid_url);
 

@@ -78,6 +78,15 @@ namespace detail {
 /// check_endpoint() without building url_parts: nothing is allocated unless it fails. For
 /// callers that only need the verdict (request builders validating their configuration).
 [[nodiscard]] result<void> check_endpoint_text(std::string_view text, bool allow_insecure);
+
+/// Vets a redirect URI a client registers or sends (RFC 6749 §3.1.2, RFC 8252 §7): it parses,
+/// has no fragment; an http(s) one carries no user information and is not plain http to a
+/// non-loopback host unless `allow_insecure_http`; and its scheme is not one that runs or
+/// embeds content instead of reaching an app (javascript, vbscript, data, file, blob, about).
+/// Private-use schemes (com.example.app:/cb) pass. `what` names the URI in messages.
+/// Errors: errc::invalid_url, errc::insecure_endpoint.
+[[nodiscard]] result<void> check_redirect_target(std::string_view what, std::string_view uri,
+                                                 bool allow_insecure_http);
 }  // namespace detail
 
 // ---------------------------------------------------------------------------------------------
@@ -357,6 +366,32 @@ PROFILE_AUTH_INLINE result<void> check_endpoint_text(std::string_view text, bool
   return {};
 }
 
+PROFILE_AUTH_INLINE result<void> check_redirect_target(std::string_view what, std::string_view uri,
+                                                       bool allow_insecure_http) {
+  const auto named = [what](std::string_view rest) {
+    return std::string(what) + std::string(rest);
+  };
+  auto u = parse_url(uri);
+  if (!u) return fail(errc::invalid_url, named(": ") + u.error().message);
+  if (u->has_fragment)
+    return fail(errc::invalid_url, named(" has a fragment ('#'), which RFC 6749 §3.1.2 forbids: "
+                                         "remove it"));
+  for (const std::string_view s : {"javascript", "vbscript", "data", "file", "blob", "about"})
+    if (iequals(u->scheme, s))
+      return fail(errc::invalid_url,
+                  named(" uses the '") + std::string(s) +
+                      ":' scheme, which runs or embeds content instead of reaching an app: use "
+                      "https, a loopback address or a private-use scheme");
+  const bool http = iequals(u->scheme, "http");
+  if ((http || iequals(u->scheme, "https")) && !u->userinfo.empty())
+    return fail(errc::invalid_url, named(" carries user information ('user@'): remove it"));
+  if (http && !allow_insecure_http && !is_loopback_host(u->host))
+    return fail(errc::insecure_endpoint,
+                named(" is plain http to '") + u->host +
+                    "': use https, a loopback address (http://127.0.0.1:port/…, RFC 8252 §7.3) "
+                    "or a private-use scheme (com.example.app:/callback)");
+  return {};
+}
 }  // namespace detail
 
 PROFILE_AUTH_INLINE result<query_params> parse_query(std::string_view query) {

@@ -131,26 +131,6 @@ PROFILE_AUTH_INLINE bool metadata_list_has(const std::vector<std::string>& v, st
   return false;
 }
 
-/// A redirect URI a server may register: absolute, no fragment (RFC 6749 §3.1.2), no user
-/// information, and not plain http to a non-loopback host unless allowed.
-[[nodiscard]] PROFILE_AUTH_INLINE result<void> check_registered_redirect(std::string_view uri,
-                                                                         std::size_t i,
-                                                                         bool insecure) {
-  const std::string where = "redirect_uris[" + std::to_string(i) + "]";
-  auto u = parse_url(uri);
-  if (!u) return fail(errc::invalid_url, where + ": " + u.error().message);
-  if (u->has_fragment)
-    return fail(errc::invalid_url, where + " has a fragment ('#'), which RFC 6749 §3.1.2 forbids");
-  const bool web = u->scheme == "https" || u->scheme == "http";
-  if (web && !u->userinfo.empty())
-    return fail(errc::invalid_url, where + " carries user information ('user@'): remove it");
-  if (u->scheme == "http" && !insecure && !is_loopback_host(u->host))
-    return fail(errc::insecure_endpoint,
-                where + " is plain http to '" + u->host +
-                    "': use https, a loopback address (RFC 8252 §7.3) or a private-use scheme");
-  return {};
-}
-
 [[nodiscard]] PROFILE_AUTH_INLINE result<void> check_metadata_list(
     std::string_view name, const std::vector<std::string>& v) {
   for (std::size_t i = 0; i < v.size(); ++i) {
@@ -165,7 +145,9 @@ PROFILE_AUTH_INLINE bool metadata_list_has(const std::vector<std::string>& v, st
 
 PROFILE_AUTH_INLINE result<void> validate(const client_metadata& m, bool allow_insecure_http) {
   for (std::size_t i = 0; i < m.redirect_uris.size(); ++i)
-    if (auto r = detail::check_registered_redirect(m.redirect_uris[i], i, allow_insecure_http); !r)
+    if (auto r = detail::check_redirect_target("redirect_uris[" + std::to_string(i) + "]",
+                                               m.redirect_uris[i], allow_insecure_http);
+        !r)
       return r;
   for (auto [name, list] :
        {std::pair{"redirect_uris", &m.redirect_uris}, std::pair{"grant_types", &m.grant_types},

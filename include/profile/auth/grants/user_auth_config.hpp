@@ -129,23 +129,7 @@ PROFILE_AUTH_INLINE result<void> check_redirect_uri(const user_auth_config& c) {
   if (c.redirect_uri.empty())
     return fail(errc::invalid_argument,
                 "redirect_uri is empty: set it to the redirect URI registered for the client");
-  auto u = parse_url(c.redirect_uri);
-  if (!u) {
-    error e = std::move(u).error();
-    e.message = "redirect_uri: " + e.message;
-    return unexpected<error>(std::move(e));
-  }
-  if (u->has_fragment)
-    return fail(errc::invalid_url,
-                "redirect_uri has a fragment ('#'), which RFC 6749 §3.1.2 forbids: remove it");
-  if ((u->scheme == "https" || u->scheme == "http") && !u->userinfo.empty())
-    return fail(errc::invalid_url, "redirect_uri carries user information ('user@'): remove it");
-  if (u->scheme == "http" && !c.allow_insecure_http && !is_loopback_host(u->host))
-    return fail(errc::insecure_endpoint,
-                "redirect_uri is plain http to '" + u->host +
-                    "': use https, a loopback address (http://127.0.0.1:port/…, RFC 8252 §7.3) "
-                    "or a private-use scheme (com.example.app:/callback)");
-  return {};
+  return check_redirect_target("redirect_uri", c.redirect_uri, c.allow_insecure_http);
 }
 
 PROFILE_AUTH_INLINE result<void> check_client(const user_auth_config& c, body_format fmt) {
