@@ -74,6 +74,19 @@ case_pkg_config() {
     -DPROFILE_AUTH_EXPECTED_VERSION="\"$version\"" "$src/tests/cmake/consumer.cpp" \
     -o "$work/pkg_config/consumer"
   "$work/pkg_config/consumer"
+  # Compiled mode: profile_auth_compiled.pc beside the archive (lib/pkgconfig, lib64/…).
+  local pc
+  pc=$(find "$prefix"/lib* -name profile_auth_compiled.pc -print -quit 2>/dev/null)
+  [[ -n "$pc" ]] || { echo "not installed: profile_auth_compiled.pc under lib/"; return 1; }
+  export PKG_CONFIG_PATH="$(dirname "$pc")"
+  got=$(pkg-config --modversion profile_auth_compiled)
+  [[ "$got" == "$version" ]] || { echo "compiled .pc says $got, expected $version"; return 1; }
+  # shellcheck disable=SC2046 # pkg-config's flags are meant to be split
+  "$cxx" -std=c++20 -Wall -Wextra -Wpedantic -Werror $(pkg-config --cflags profile_auth_compiled) \
+    "$src/tests/cmake/compiled_consumer.cpp" $(pkg-config --libs profile_auth_compiled) \
+    -o "$work/pkg_config/compiled_consumer"
+  "$work/pkg_config/compiled_consumer"
+  echo "pkg-config profile_auth_compiled: builds, links and runs"
 }
 
 case_add_subdirectory() {
