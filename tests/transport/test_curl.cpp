@@ -496,6 +496,13 @@ TEST_CASE("curl_transport: only http and https, and malformed requests are not s
   REQUIRE_FALSE(url_lf.has_value());
   CHECK(url_lf.error().code == pa::errc::invalid_url);
 
+  pt::curl_options o = test_options();
+  o.user_agent = "agent\r\nX-Injected: 1";
+  pt::curl_transport bad_agent(o);
+  auto a = bad_agent.send(get(srv.url("/echo")));
+  REQUIRE_FALSE(a.has_value());
+  CHECK(a.error().code == pa::errc::invalid_argument);
+
   CHECK(st.hits.load() == 0);
 }
 

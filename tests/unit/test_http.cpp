@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: MIT
-// Tests for header_list, http_request and http_response.
+// Tests for header_list, http_request, http_response and the token / line-break checks.
 #include <profile/auth/http.hpp>
 
 #include <doctest/doctest.h>
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace pa = profile::auth;
@@ -53,4 +54,46 @@ TEST_CASE("http_response::ok is true exactly for 2xx") {
     r.status = s;
     CHECK_FALSE(r.ok());
   }
+}
+
+TEST_CASE("is_tchar accepts exactly RFC 9110's token bytes") {
+  const std::string punct = "!#$%&'*+-.^_`|~";
+  int accepted = 0;
+  for (int i = 0; i < 256; ++i) {
+    const char c = static_cast<char>(i);
+    const bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+    const bool expected = alnum || punct.find(c) != std::string::npos;
+    CAPTURE(i);
+    CHECK(pa::detail::is_tchar(c) == expected);
+    accepted += pa::detail::is_tchar(c) ? 1 : 0;
+  }
+  CHECK(accepted == 26 + 26 + 10 + 15);
+}
+
+TEST_CASE("is_http_token: one or more tchar") {
+  static_assert(pa::detail::is_http_token("GET"));
+  CHECK(pa::detail::is_http_token("Content-Type"));
+  CHECK(pa::detail::is_http_token("x"));
+  CHECK(pa::detail::is_http_token("!#$%&'*+-.^_`|~09azAZ"));
+  CHECK_FALSE(pa::detail::is_http_token(""));
+  CHECK_FALSE(pa::detail::is_http_token("Bad Name"));
+  CHECK_FALSE(pa::detail::is_http_token("X:Y"));
+  CHECK_FALSE(pa::detail::is_http_token("a\"b"));
+  CHECK_FALSE(pa::detail::is_http_token("(a)"));
+  CHECK_FALSE(pa::detail::is_http_token("a,b"));
+  CHECK_FALSE(pa::detail::is_http_token("GET\r\n"));
+  CHECK_FALSE(pa::detail::is_http_token(std::string_view("A\0B", 3)));
+  CHECK_FALSE(pa::detail::is_http_token("caf\xc3\xa9"));  // non-ASCII
+  CHECK_FALSE(pa::detail::is_http_token("a\x7f"));
+}
+
+TEST_CASE("has_line_break: CR, LF and NUL anywhere") {
+  static_assert(!pa::detail::has_line_break("a b\tc"));
+  CHECK_FALSE(pa::detail::has_line_break(""));
+  CHECK_FALSE(pa::detail::has_line_break("text/plain; charset=utf-8"));
+  CHECK_FALSE(pa::detail::has_line_break("\x01\x7f\xff"));  // other control bytes are not breaks
+  CHECK(pa::detail::has_line_break("a\r"));
+  CHECK(pa::detail::has_line_break("\nb"));
+  CHECK(pa::detail::has_line_break("a\r\nX-Injected: 1"));
+  CHECK(pa::detail::has_line_break(std::string_view("a\0b", 3)));
 }

@@ -26,6 +26,31 @@ namespace detail {
     if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
   return true;
 }
+
+/// RFC 9110 §5.6.2 tchar: a byte of a token (method, header field name, auth-scheme, ...).
+[[nodiscard]] constexpr bool is_tchar(char c) noexcept {
+  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
+  return c == '!' || c == '#' || c == '$' || c == '%' || c == '&' || c == '\'' || c == '*' ||
+         c == '+' || c == '-' || c == '.' || c == '^' || c == '_' || c == '`' || c == '|' ||
+         c == '~';
+}
+
+/// RFC 9110 §5.6.2 token (`1*tchar`): what a request method and a header field name must be.
+[[nodiscard]] constexpr bool is_http_token(std::string_view s) noexcept {
+  if (s.empty()) return false;
+  for (const char c : s)
+    if (!is_tchar(c)) return false;
+  return true;
+}
+
+/// True when `s` holds CR, LF or NUL: in a header value (or a URL) such a byte would end the
+/// line early and let the rest smuggle in another header. Transports refuse these values;
+/// is_valid_field_value (header.hpp) is the stricter check for values this library builds.
+[[nodiscard]] constexpr bool has_line_break(std::string_view s) noexcept {
+  for (const char c : s)
+    if (c == '\r' || c == '\n' || c == '\0') return true;
+  return false;
+}
 }  // namespace detail
 
 /// Ordered (name, value) header fields. Duplicates are kept in order; lookups ignore ASCII case.

@@ -5,7 +5,7 @@
 
 #include <profile/auth/config.hpp>
 #include <profile/auth/error.hpp>
-#include <profile/auth/http.hpp>
+#include <profile/auth/http.hpp>  // header_list; is_tchar for schemes, names, tokens
 #include <profile/auth/result.hpp>
 
 #include <cstddef>      // std::size_t offsets and limits
@@ -18,13 +18,6 @@
 namespace profile::auth::inline v0 {
 
 namespace detail {
-
-/// RFC 9110 §5.6.2 tchar: the bytes of a token (auth-scheme, parameter name, unquoted value).
-[[nodiscard]] constexpr bool is_tchar(char c) noexcept {
-  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
-  constexpr std::string_view punct = "!#$%&'*+-.^_`|~";
-  return punct.find(c) != std::string_view::npos;
-}
 
 /// RFC 9110 §11.2 token68 bytes, before the optional trailing '=' padding.
 [[nodiscard]] constexpr bool is_token68_char(char c) noexcept {

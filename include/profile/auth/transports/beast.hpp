@@ -5,11 +5,10 @@
 #define PROFILE_AUTH_TRANSPORTS_BEAST_HPP
 
 #include <profile/auth/config.hpp>
-#include <profile/auth/detail/ip_literal.hpp>  // parse_ipv4: IP-literal hosts get an IP check, not SNI
+#include <profile/auth/detail/request_target.hpp>  // the request checks transports share
 #include <profile/auth/error.hpp>
 #include <profile/auth/http.hpp>
 #include <profile/auth/result.hpp>
-#include <profile/auth/url.hpp>
 #include <profile/auth/version.hpp>
 
 #include <boost/asio/buffer.hpp>             // the CA PEM handed to the TLS context
@@ -23,18 +22,16 @@
 #include <openssl/ssl.h>     // SNI, SSL_set1_host, minimum protocol version
 #include <openssl/x509v3.h>  // X509_VERIFY_PARAM_set1_ip_asc, X509_CHECK_FLAG_*
 
-#include <algorithm>    // std::min
-#include <array>        // the parsed IPv4 address
-#include <chrono>       // timeouts and deadlines
-#include <cstddef>      // std::size_t
-#include <cstdint>      // std::uint32_t header limit
-#include <exception>    // std::exception, caught when exceptions are on
-#include <limits>       // the largest header limit Beast takes
-#include <memory>       // unique_ptr owns loop, TLS context, connection; shared_ptr a DNS answer
-#include <optional>     // the TLS context and the parser are built on demand
-#include <string>       // options, messages, header values
-#include <string_view>  // checks on methods, names and values
-#include <utility>      // std::move
+#include <algorithm>  // std::min
+#include <chrono>     // timeouts and deadlines
+#include <cstddef>    // std::size_t
+#include <cstdint>    // std::uint32_t header limit
+#include <exception>  // std::exception, caught when exceptions are on
+#include <limits>     // the largest header limit Beast takes
+#include <memory>     // unique_ptr owns loop, TLS context, connection; shared_ptr a DNS answer
+#include <optional>   // the TLS context and the parser are built on demand
+#include <string>     // options, messages, header values
+#include <utility>    // std::move
 
 namespace profile::auth::inline v0::transports {
 
@@ -82,20 +79,6 @@ using sys_error = boost::system::error_code;
 using clock = std::chrono::steady_clock;
 using tls_stream = boost::asio::ssl::stream<tcp::socket>;
 }  // namespace beast_ns
-
-[[nodiscard]] constexpr bool beast_is_token(std::string_view s) noexcept {
-  if (s.empty()) return false;
-  for (const char c : s) {
-    const bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-    if (!alnum && std::string_view("!#$%&'*+-.^_`|~").find(c) == std::string_view::npos)
-      return false;
-  }
-  return true;
-}
-/// CR, LF and NUL would end a field early and let a value smuggle in another header.
-[[nodiscard]] constexpr bool beast_has_line_break(std::string_view s) noexcept {
-  return s.find_first_of(std::string_view("\r\n\0", 3)) != std::string_view::npos;
-}
 
 /// Runs `ioc` until the operation that sets `done` has completed, or until `deadline`. On the
 /// deadline, `cancel()` aborts the operation (it closes the socket or cancels the resolver) and,
@@ -145,18 +128,6 @@ struct beast_state {
   [[nodiscard]] bool is_open() const noexcept {
     return (plain && plain->is_open()) || (secure && secure->next_layer().is_open());
   }
-};
-
-/// One request, checked and taken apart: what the connection and the serializer need.
-struct beast_target {
-  url_parts url;
-  std::string origin;  // scheme://host[:port] as written: what messages may show
-  std::string key;     // scheme://host:port with the port always present: the connection key
-  std::string port;
-  std::string host_header;
-  std::string target;  // path and query
-  bool https = false;
-  bool ip_literal = false;
 };
 
 }  // namespace profile::auth::inline v0::detail
@@ -233,7 +204,7 @@ class beast_transport {
   };
 
   result<http_response> send_checked(const http_request& request) {
-    auto target = parse_target(request);
+    auto target = detail::split_request_target("beast_transport", request);
     if (!target) return fail(std::move(target).error());
     if (!state_) state_ = std::make_unique<detail::beast_state>();
 
@@ -265,40 +236,9 @@ class beast_transport {
     return answer;
   }
 
-  [[nodiscard]] result<detail::beast_target> parse_target(const http_request& request) const {
-    if (!detail::beast_is_token(request.method))
-      return fail(errc::invalid_argument,
-                  "beast_transport: the request method is empty or not an HTTP token");
-    auto u = parse_url(request.url);
-    if (!u) return fail(errc::invalid_url, "beast_transport: " + u.error().message);
-    detail::beast_target t;
-    t.https = u->scheme == "https";
-    if (!t.https && u->scheme != "http")
-      return fail(errc::invalid_url,
-                  "beast_transport: only http:// and https:// URLs are "
-                  "allowed (got scheme '" +
-                      u->scheme + "')");
-    const std::string host = u->ipv6_literal ? "[" + u->host + "]" : u->host;
-    if (!u->userinfo.empty())
-      return fail(errc::invalid_url, "beast_transport: the URL for " + u->scheme + "://" + host +
-                                         " carries user information ('user:password@'), which "
-                                         "is not sent: use an Authorization header instead");
-    const unsigned default_port = t.https ? 443 : 80;
-    t.port = std::to_string(u->port ? *u->port : default_port);
-    t.origin = u->scheme + "://" + host + (u->port ? ":" + t.port : "");
-    t.key = u->scheme + "://" + host + ":" + t.port;
-    t.host_header = host + (u->port && *u->port != default_port ? ":" + t.port : "");
-    t.target = u->path.empty() ? "/" : u->path;
-    if (u->has_query) t.target += "?" + u->query;
-    std::array<unsigned char, 4> v4{};
-    t.ip_literal = u->ipv6_literal || detail::parse_ipv4(u->host, v4);
-    t.url = std::move(*u);
-    return t;
-  }
-
   template <class Request>
   [[nodiscard]] std::optional<error> build_request(const http_request& request,
-                                                   const detail::beast_target& t,
+                                                   const detail::request_target& t,
                                                    Request& req) const {
     namespace http = detail::beast_ns::http;
     using sv = boost::beast::string_view;
@@ -307,13 +247,7 @@ class beast_transport {
     req.target(sv(t.target.data(), t.target.size()));
     bool has_host = false, has_agent = false;
     for (const auto& [name, value] : request.headers) {
-      if (!detail::beast_is_token(name))
-        return error(errc::invalid_header_value,
-                     "beast_transport: a request header name is empty or not an HTTP token");
-      if (detail::beast_has_line_break(value))
-        return error(errc::invalid_header_value, "beast_transport: the value of request header '" +
-                                                     name +
-                                                     "' contains CR, LF or NUL; it was not sent");
+      if (auto bad = detail::request_field_fault("beast_transport", name, value)) return bad;
       // The serializer frames the body itself: a caller's framing headers could contradict it.
       if (detail::iequals(name, "Content-Length") || detail::iequals(name, "Transfer-Encoding"))
         continue;
@@ -323,7 +257,7 @@ class beast_transport {
     }
     if (!has_host) req.set(http::field::host, sv(t.host_header.data(), t.host_header.size()));
     if (!has_agent && !options_.user_agent.empty()) {
-      if (detail::beast_has_line_break(options_.user_agent))
+      if (detail::has_line_break(options_.user_agent))
         return error(errc::invalid_argument,
                      "beast_transport: beast_options::user_agent contains CR, LF or NUL");
       req.set(http::field::user_agent, sv(options_.user_agent.data(), options_.user_agent.size()));
@@ -371,7 +305,7 @@ class beast_transport {
            std::to_string(options_.timeout.count()) + " ms";
   }
 
-  [[nodiscard]] std::optional<error> connect(const detail::beast_target& t, const deadlines& d) {
+  [[nodiscard]] std::optional<error> connect(const detail::request_target& t, const deadlines& d) {
     namespace asio = boost::asio;
     using detail::beast_ns::tcp;
     auto& st = *state_;
@@ -390,7 +324,8 @@ class beast_transport {
     };
     const auto found = std::make_shared<lookup>();
     tcp::resolver resolver(st.ioc);
-    resolver.async_resolve(t.url.host, t.port, tcp::resolver::numeric_service,
+    const std::string port = std::to_string(t.port);
+    resolver.async_resolve(t.url.host, port, tcp::resolver::numeric_service,
                            [found](const sys_error& e, tcp::resolver::results_type r) {
                              found->ec = e;
                              found->endpoints = std::move(r);
@@ -436,7 +371,8 @@ class beast_transport {
     return std::nullopt;
   }
 
-  [[nodiscard]] std::optional<error> handshake(const detail::beast_target& t, const deadlines& d) {
+  [[nodiscard]] std::optional<error> handshake(const detail::request_target& t,
+                                               const deadlines& d) {
     namespace ssl = boost::asio::ssl;
     auto& st = *state_;
     SSL* ssl_handle = st.secure->native_handle();
@@ -483,7 +419,7 @@ class beast_transport {
   /// Writes `req` and reads the final answer. On a reused connection (`stale` given), a failure
   /// before any byte of an answer arrived sets *stale instead of being final.
   template <class Request>
-  result<http_response> exchange(Request& req, bool head, const detail::beast_target& t,
+  result<http_response> exchange(Request& req, bool head, const detail::request_target& t,
                                  const deadlines& d, bool* stale) {
     auto& st = *state_;
     if (st.secure) return exchange_on(*st.secure, st.secure->next_layer(), req, head, t, d, stale);
@@ -492,7 +428,7 @@ class beast_transport {
 
   template <class Stream, class Request>
   result<http_response> exchange_on(Stream& stream, detail::beast_ns::tcp::socket& socket,
-                                    Request& req, bool head, const detail::beast_target& t,
+                                    Request& req, bool head, const detail::request_target& t,
                                     const deadlines& d, bool* stale) {
     namespace http = detail::beast_ns::http;
     namespace asio = boost::asio;

@@ -4,6 +4,7 @@
 #define PROFILE_AUTH_TRANSPORTS_CURL_HPP
 
 #include <profile/auth/config.hpp>
+#include <profile/auth/detail/request_target.hpp>  // the request checks transports share
 #include <profile/auth/error.hpp>
 #include <profile/auth/http.hpp>
 #include <profile/auth/result.hpp>
@@ -91,25 +92,6 @@ struct curl_receive_state {
   /// Fields of the latest header block; moved into the response once the transfer is done.
   std::vector<std::pair<std::string, std::string>> fields;
 };
-
-[[nodiscard]] constexpr bool curl_is_tchar(char c) noexcept {
-  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
-  for (char t : std::string_view("!#$%&'*+-.^_`|~"))
-    if (c == t) return true;
-  return false;
-}
-[[nodiscard]] constexpr bool curl_is_token(std::string_view s) noexcept {
-  if (s.empty()) return false;
-  for (char c : s)
-    if (!curl_is_tchar(c)) return false;
-  return true;
-}
-/// CR, LF and NUL would end the field early and let a value smuggle in another header.
-[[nodiscard]] constexpr bool curl_has_line_break(std::string_view s) noexcept {
-  for (char c : s)
-    if (c == '\r' || c == '\n' || c == '\0') return true;
-  return false;
-}
 
 [[nodiscard]] constexpr std::string_view curl_trim_ows(std::string_view s) noexcept {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -283,11 +265,13 @@ class curl_transport {
       return fail(errc::transport_failed, "curl_transport: curl_global_init failed (" +
                                               std::string(curl_easy_strerror(g)) +
                                               "): libcurl cannot be used in this process");
-    if (!detail::curl_is_token(request.method))
-      return fail(errc::invalid_argument,
-                  "curl_transport: the request method is empty or not an HTTP token");
-    if (detail::curl_has_line_break(request.url))
+    if (auto bad = detail::request_method_fault("curl_transport", request.method))
+      return fail(std::move(*bad));
+    if (detail::has_line_break(request.url))
       return fail(errc::invalid_url, "curl_transport: the URL contains CR, LF or NUL");
+    if (detail::has_line_break(options_.user_agent))  // libcurl would send it as it is
+      return fail(errc::invalid_argument,
+                  "curl_transport: curl_options::user_agent contains CR, LF or NUL");
     if (!detail::curl_is_http_url(request.url))
       return fail(errc::invalid_url,
                   "curl_transport: only http:// and https:// URLs are allowed (got " +
@@ -370,14 +354,8 @@ class curl_transport {
     // A request's own User-Agent replaces CURLOPT_USERAGENT without help.
     bool has_content_type = false, has_accept = false, has_expect = false;
     for (const auto& [name, value] : request.headers) {
-      if (!detail::curl_is_token(name))
-        return give_up(errc::invalid_header_value,
-                       "curl_transport: a request header name is empty or not an HTTP token");
-      if (detail::curl_has_line_break(value)) {
-        std::string message = "curl_transport: the value of request header '" + name;
-        message += "' contains CR, LF or NUL; it was not sent";
-        return give_up(errc::invalid_header_value, std::move(message));
-      }
+      if (auto bad = detail::request_field_fault("curl_transport", name, value))
+        return give_up(bad->code, std::move(bad->message));
       has_content_type |= detail::iequals(name, "Content-Type");
       has_accept |= detail::iequals(name, "Accept");
       has_expect |= detail::iequals(name, "Expect");

@@ -5,10 +5,10 @@
 #define PROFILE_AUTH_TRANSPORTS_HTTPLIB_HPP
 
 #include <profile/auth/config.hpp>
+#include <profile/auth/detail/request_target.hpp>  // the request checks transports share
 #include <profile/auth/error.hpp>
 #include <profile/auth/http.hpp>
 #include <profile/auth/result.hpp>
-#include <profile/auth/url.hpp>
 #include <profile/auth/version.hpp>
 
 #include <httplib.h>  // also brings getaddrinfo (POSIX <netdb.h> / Winsock) and, with TLS, OpenSSL
@@ -20,16 +20,15 @@
 #include <openssl/x509.h>  // X509_STORE for ca_pem, X509_verify_cert_error_string
 #endif
 
-#include <chrono>       // timeouts
-#include <cstddef>      // std::size_t
-#include <cstdint>      // std::uint64_t from cpp-httplib's receiver
-#include <exception>    // std::exception, caught when exceptions are on
-#include <limits>       // the largest PEM text OpenSSL takes
-#include <memory>       // std::unique_ptr owns the client
-#include <optional>     // early failures from helpers
-#include <string>       // options, messages, bodies
-#include <string_view>  // checks on methods, names and values
-#include <utility>      // std::move
+#include <chrono>     // timeouts
+#include <cstddef>    // std::size_t
+#include <cstdint>    // std::uint64_t from cpp-httplib's receiver
+#include <exception>  // std::exception, caught when exceptions are on
+#include <limits>     // the largest PEM text OpenSSL takes
+#include <memory>     // std::unique_ptr owns the client
+#include <optional>   // early failures from helpers
+#include <string>     // options, messages, bodies
+#include <utility>    // std::move
 
 namespace profile::auth::inline v0::transports {
 
@@ -69,20 +68,6 @@ struct httplib_options {
 }  // namespace profile::auth::inline v0::transports
 
 namespace profile::auth::inline v0::detail {
-
-[[nodiscard]] constexpr bool httplib_is_token(std::string_view s) noexcept {
-  if (s.empty()) return false;
-  for (const char c : s) {
-    const bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-    if (!alnum && std::string_view("!#$%&'*+-.^_`|~").find(c) == std::string_view::npos)
-      return false;
-  }
-  return true;
-}
-/// CR, LF and NUL would end a field early and let a value smuggle in another header.
-[[nodiscard]] constexpr bool httplib_has_line_break(std::string_view s) noexcept {
-  return s.find_first_of(std::string_view("\r\n\0", 3)) != std::string_view::npos;
-}
 
 /// True when `host` resolves: used only after a failed connection, to tell DNS from connect
 /// failures (cpp-httplib reports both as Error::Connection).
@@ -191,54 +176,21 @@ class httplib_transport {
   }
 
  private:
-  struct target {
-    url_parts url;
-    std::string origin;  // scheme://host[:port] as written: what messages may show
-    std::string key;     // scheme://host:port, port always present: the connection key
-    int port = 0;
-    std::string host_header;
-    std::string path;  // path and query
-    bool https = false;
-  };
-
-  [[nodiscard]] result<target> parse_target(const http_request& request) const {
-    if (!detail::httplib_is_token(request.method))
-      return fail(errc::invalid_argument,
-                  "httplib_transport: the request method is empty or not an HTTP token");
-    auto u = parse_url(request.url);
-    if (!u) return fail(errc::invalid_url, "httplib_transport: " + u.error().message);
-    target t;
-    t.https = u->scheme == "https";
-    if (!t.https && u->scheme != "http")
-      return fail(errc::invalid_url,
-                  "httplib_transport: only http:// and https:// URLs are "
-                  "allowed (got scheme '" +
-                      u->scheme + "')");
-    const std::string host = u->ipv6_literal ? "[" + u->host + "]" : u->host;
-    if (!u->userinfo.empty())
-      return fail(errc::invalid_url, "httplib_transport: the URL for " + u->scheme + "://" + host +
-                                         " carries user information ('user:password@'), which "
-                                         "is not sent: use an Authorization header instead");
+  /// `request` checked and its URL taken apart (detail::split_request_target), then refused
+  /// when it is https and cpp-httplib was built without OpenSSL.
+  [[nodiscard]] static result<detail::request_target> parse_target(const http_request& request) {
+    auto t = detail::split_request_target("httplib_transport", request);
 #if !defined(CPPHTTPLIB_OPENSSL_SUPPORT)
-    if (t.https)
+    if (t && t->https)
       return fail(errc::invalid_url,
                   "httplib_transport: https needs cpp-httplib built with OpenSSL (define "
                   "CPPHTTPLIB_OPENSSL_SUPPORT and link OpenSSL)");
 #endif
-    const int default_port = t.https ? 443 : 80;
-    t.port = u->port ? static_cast<int>(*u->port) : default_port;
-    const std::string port = std::to_string(t.port);
-    t.origin = u->scheme + "://" + host + (u->port ? ":" + port : "");
-    t.key = u->scheme + "://" + host + ":" + port;
-    t.host_header = host + (t.port != default_port ? ":" + port : "");
-    t.path = u->path.empty() ? "/" : u->path;
-    if (u->has_query) t.path += "?" + u->query;
-    t.url = std::move(*u);
     return t;
   }
 
   /// A client for `t`'s origin, configured from the options.
-  [[nodiscard]] std::optional<error> open_client(const target& t) {
+  [[nodiscard]] std::optional<error> open_client(const detail::request_target& t) {
     client_.reset();
     client_key_.clear();
     std::unique_ptr<httplib::ClientImpl> c;
@@ -286,16 +238,11 @@ class httplib_transport {
 
     httplib::Request req;
     req.method = request.method;
-    req.path = t->path;
+    req.path = t->target;
     bool has_host = false, has_agent = false;
     for (const auto& [name, value] : request.headers) {
-      if (!detail::httplib_is_token(name))
-        return fail(errc::invalid_header_value,
-                    "httplib_transport: a request header name is empty or not an HTTP token");
-      if (detail::httplib_has_line_break(value))
-        return fail(errc::invalid_header_value, "httplib_transport: the value of request header '" +
-                                                    name +
-                                                    "' contains CR, LF or NUL; it was not sent");
+      if (auto bad = detail::request_field_fault("httplib_transport", name, value))
+        return fail(std::move(*bad));
       if (detail::iequals(name, "Content-Length") || detail::iequals(name, "Transfer-Encoding"))
         continue;
       has_host |= detail::iequals(name, "Host");
@@ -304,7 +251,7 @@ class httplib_transport {
     }
     if (!has_host) req.headers.emplace("Host", t->host_header);
     if (!has_agent && !options_.user_agent.empty()) {
-      if (detail::httplib_has_line_break(options_.user_agent))
+      if (detail::has_line_break(options_.user_agent))
         return fail(errc::invalid_argument,
                     "httplib_transport: httplib_options::user_agent contains CR, LF or NUL");
       req.headers.emplace("User-Agent", options_.user_agent);
@@ -395,7 +342,7 @@ class httplib_transport {
     return n;
   }
 
-  [[nodiscard]] error describe_failure(httplib::Error err, const target& t,
+  [[nodiscard]] error describe_failure(httplib::Error err, const detail::request_target& t,
                                        std::chrono::steady_clock::duration took) const {
     const std::string& origin = t.origin;
     std::string what;
