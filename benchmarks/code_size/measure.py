@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
 # Benchmark 4: the code size of the M2M path on Cortex-M4 and x86-64, ours against nlohmann/json.
-"""Builds five variants of `app_authorization_header()` (see board.hpp) and measures them.
+"""Builds six variants of `app_authorization_header()` (see board.hpp) and measures them.
 
   m2m_baseline.cpp           the same board calls and no auth logic (what every image needs anyway)
   m2m_profile_auth.cpp       ours: m2m_config -> m2m_client (request, parse, cache) -> header
@@ -10,6 +10,8 @@
                              docs/building.md, "Small firmware builds")
   m2m_profile_auth_flat.cpp  the lean program plus PROFILE_AUTH_FLAT_JSON_ONLY (flat JSON answers
                              only: the general JSON reader drops out)
+  m2m_profile_auth_fixed.cpp ours, firmware-shaped: fixed_m2m_client (caller-sized buffers, no heap,
+                             errc outcomes; docs/firmware.md), the library's default macros
   m2m_nlohmann.cpp           a minimal nlohmann/json equivalent (body, parse, cache, header)
 
 Two measurements per variant and target:
@@ -39,7 +41,7 @@ import tempfile
 HERE = pathlib.Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 VARIANTS = ["m2m_baseline", "m2m_profile_auth", "m2m_profile_auth_lean", "m2m_profile_auth_flat",
-            "m2m_nlohmann"]
+            "m2m_profile_auth_fixed", "m2m_nlohmann"]
 COMMON = ["-Os", "-fno-exceptions", "-fno-rtti", "-std=c++20", "-ffunction-sections",
           "-fdata-sections", "-Wno-psabi"]
 TARGETS = {
@@ -88,6 +90,7 @@ AREAS = [
     ("token response parsing", ["read_flat_json_token", "parse_token_response",
                                 "parse_json_token", "parse_form_token",
                                 "finish_token", "read_lifetime", "sniff_body", "token_failure",
+                                "read_fixed_answer", "fixed_oauth_code", "decode_member_in_place",
                                 "parse_query", "media_type", "token_builder"]),
     ("JSON reader (detail::json)", ["detail::json::tape", "detail::json::parse",
                                     "detail::json::value", "detail::json::text",
@@ -101,6 +104,7 @@ AREAS = [
     ("request building, config checks", ["client_credentials_request", "validate",
                                          "client_auth", "basic_authorization", "check_text_param",
                                          "write_string", "json_field", "form_", "encode",
+                                         "fixed_request", "fixed_param", "fixed_sink", "fixed_config",
                                          "v0::profile::"]),
     ("std:: instantiations", ["std::"]),
 ]
@@ -185,7 +189,8 @@ def main():
     if key in results:
         n = results[("cortex-m4", "m2m_nlohmann")]
         for v, name in (("m2m_profile_auth", "ours"), ("m2m_profile_auth_lean", "ours (lean)"),
-                        ("m2m_profile_auth_flat", "ours (lean + flat JSON)")):
+                        ("m2m_profile_auth_flat", "ours (lean + flat JSON)"),
+                        ("m2m_profile_auth_fixed", "ours (fixed_m2m_client)")):
             o = results[("cortex-m4", v)]
             for label, a, b in (("code (.text)", o["text"], n["text"]),
                                 ("code + constants", o["text"] + o["rodata"],
@@ -194,12 +199,17 @@ def main():
                       f"({name}/nlohmann {a / b:.2f}); target ≤ 12 KB: "
                       f"{'**met**' if a <= 12 * 1024 else '**missed**'}")
         lean = results[("cortex-m4", "m2m_profile_auth_lean")]
+        fixed_areas = dict(results[("cortex-m4", "m2m_profile_auth_fixed")]["areas"])
         print("\nWhere our Cortex-M4 code goes (sizes of code symbols in the TU, by area):\n")
-        print("| area | default | lean |")
-        print("|---|---:|---:|")
+        print("| area | default | lean | fixed_m2m_client |")
+        print("|---|---:|---:|---:|")
         lean_areas = dict(lean["areas"])
-        for area, size in results[key]["areas"]:
-            print(f"| {area} | {size:,} | {lean_areas.get(area, 0):,} |")
+        areas = [a for a, _ in results[key]["areas"]]
+        areas += [a for a in fixed_areas if a not in areas]
+        for area in areas:
+            size = dict(results[key]["areas"]).get(area, 0)
+            print(f"| {area} | {size:,} | {lean_areas.get(area, 0):,} | "
+                  f"{fixed_areas.get(area, 0):,} |")
     print(f"- build directory: {build}")
 
 

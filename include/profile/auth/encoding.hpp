@@ -76,6 +76,27 @@ std::string describe_byte(unsigned char c);
   return pad ? (n + 2) / 3 * 4 : n / 3 * 4 + (n % 3 == 0 ? 0 : n % 3 + 1);
 }
 
+/// Writes exactly b64_encoded_size(bytes.size(), pad) characters of `alpha` (b64_std_alphabet
+/// or b64_url_alphabet) to out. The one base64 encoder: std::string outputs and the fixed
+/// buffers of fixed_m2m_client both call it.
+void b64_encode_raw(char* out, std::string_view bytes, const char* alpha, bool pad) noexcept;
+
+/// Exactly how many bytes pct_encode_raw() writes for `s`: unreserved bytes stay one byte,
+/// ' ' stays one ('+') when `form`, everything else becomes %XX.
+[[nodiscard]] constexpr std::size_t pct_encoded_size(std::string_view s, bool form) noexcept {
+  std::size_t n = s.size();
+  for (const char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (!is_unreserved(c) && !(form && c == ' ')) n += 2;
+  }
+  return n;
+}
+
+/// Writes the percent-encoding of `s` (RFC 3986 unreserved bytes kept, %XX in upper-case hex;
+/// `form` turns ' ' into '+') to out, which has room for pct_encoded_size(s, form) bytes.
+/// The one percent encoder: std::string outputs and fixed buffers both call it.
+void pct_encode_raw(char* out, std::string_view s, bool form) noexcept;
+
 inline constexpr std::size_t no_error = static_cast<std::size_t>(-1);
 
 /// Appends the decoding of s to out. Returns no_error, or the offset of the malformed '%'.
@@ -289,23 +310,7 @@ PROFILE_AUTH_INLINE result<std::string> b64_decode(std::string_view text, bool u
   return out;
 }
 
-// Appends the percent-encoding of s; `form` turns ' ' into '+'.
-PROFILE_AUTH_INLINE void pct_encode_append(std::string& out, std::string_view s, bool form) {
-  std::size_t escaped = 0;  // bytes that grow to %XX
-  std::size_t spaces = 0;   // bytes that become '+' (form only)
-  for (const char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
-    const bool space = form && c == ' ';
-    spaces += space ? 1 : 0;
-    escaped += (is_unreserved(c) || space) ? 0 : 1;
-  }
-  const std::size_t old = out.size();
-  out.resize(old + s.size() + 2 * escaped);
-  char* p = out.data() + old;
-  if (escaped == 0 && spaces == 0) {  // the common case: ids, tokens, scopes without spaces
-    if (!s.empty()) std::memcpy(p, s.data(), s.size());
-    return;
-  }
+PROFILE_AUTH_INLINE void pct_encode_raw(char* p, std::string_view s, bool form) noexcept {
   for (const char ch : s) {
     const auto c = static_cast<unsigned char>(ch);
     if (is_unreserved(c)) {
@@ -319,6 +324,20 @@ PROFILE_AUTH_INLINE void pct_encode_append(std::string& out, std::string_view s,
       p += 3;
     }
   }
+}
+
+// Appends the percent-encoding of s; `form` turns ' ' into '+'.
+PROFILE_AUTH_INLINE void pct_encode_append(std::string& out, std::string_view s, bool form) {
+  const std::size_t n = pct_encoded_size(s, form);
+  const std::size_t old = out.size();
+  out.resize(old + n);
+  char* p = out.data() + old;
+  if (n == s.size() && (!form || s.find(' ') == std::string_view::npos)) {
+    // the common case: ids, tokens, scopes without spaces (nothing to encode)
+    if (!s.empty()) std::memcpy(p, s.data(), s.size());
+    return;
+  }
+  pct_encode_raw(p, s, form);
 }
 
 PROFILE_AUTH_INLINE std::size_t pct_decode_append(std::string& out, std::string_view s,

@@ -19,6 +19,7 @@
 #include <cstdint>      // integer nanoseconds, counters
 #include <limits>       // "never" and "long ago" instants
 #include <memory>       // std::unique_ptr for a snapshot until it is published
+#include <optional>     // the Retry-After floor of retry_instant
 #include <type_traits>  // std::conditional_t: no retired list for single_threaded
 #include <utility>      // std::move
 #include <vector>       // retired snapshots
@@ -66,6 +67,39 @@ enum class cache_action : unsigned char {
 enum class failure_origin : unsigned char { response, configuration };
 
 namespace detail {
+/// How a cache retries after a failed token request: the one rule token_cache and
+/// fixed_m2m_client share (docs/caching.md).
+enum class retry_rule : unsigned char {
+  backoff,  ///< transient (error_class::retryable): backoff_policy's delay for the failures in
+            ///< a row
+  slow,     ///< an unusable answer that is not transient: retried, but only after the cap
+  sticky,   ///< credentials, misconfiguration, re-authentication, or a request that could not
+            ///< even be built: never retried until invalidate()
+};
+
+/// The retry_rule of an error of class `c` that arose at `origin`.
+[[nodiscard]] constexpr retry_rule retry_rule_of(error_class c, failure_origin origin) noexcept {
+  if (origin == failure_origin::configuration || c == error_class::credentials ||
+      c == error_class::misconfiguration || c == error_class::reauthenticate)
+    return retry_rule::sticky;
+  return c == error_class::retryable ? retry_rule::backoff : retry_rule::slow;
+}
+
+/// The instant (integer ns) before which a cache asks again after a failure with `rule` at
+/// `now`, the `failures`-th in a row: backoff_delay() drawn with `bits` (Retry-After as a
+/// floor), the full cap for `slow`, never (INT64_MAX) for `sticky`.
+[[nodiscard]] inline std::int64_t retry_instant(const backoff_policy& p, retry_rule rule,
+                                                std::uint32_t failures, std::uint64_t bits,
+                                                std::optional<std::chrono::seconds> retry_after,
+                                                std::int64_t now) noexcept {
+  constexpr std::int64_t never = std::numeric_limits<std::int64_t>::max();
+  if (rule == retry_rule::sticky) return never;
+  const std::uint32_t n =
+      rule == retry_rule::backoff ? failures : std::numeric_limits<std::uint32_t>::max();
+  const std::int64_t delay = backoff_delay(p, n, bits, retry_after).count();
+  return now > never - delay ? never : now + delay;
+}
+
 #if !PROFILE_AUTH_NO_THREADS
 template <class M>
 using cache_lock = std::unique_lock<M>;
@@ -367,25 +401,13 @@ class token_cache {
     retry_not_before_ = t;
     retry_hint_.store(t, std::memory_order_relaxed);
   }
-  static bool is_sticky(const error& e, failure_origin origin) noexcept {
-    if (origin == failure_origin::configuration) return true;
-    const error_class c = classify(e);
-    return c == error_class::credentials || c == error_class::misconfiguration ||
-           c == error_class::reauthenticate;
-  }
   void record_failure(error&& e, std::int64_t now, std::uint64_t bits, failure_origin origin) {
     bump(failures_);
     if (consecutive_failures_ != std::numeric_limits<std::uint32_t>::max()) ++consecutive_failures_;
-    std::int64_t next = never;
-    if (!is_sticky(e, origin)) {
-      // Unusable answers that are not transient wait the full cap: retried, but slowly.
-      const std::uint32_t n =
-          is_retryable(e) ? consecutive_failures_ : std::numeric_limits<std::uint32_t>::max();
-      const std::int64_t delay =
-          detail::backoff_delay(opts_.backoff, n, bits, e.retry_after).count();
-      next = now > never - delay ? never : now + delay;
-    }
-    set_retry_not_before(next);
+    // Unusable answers that are not transient wait the full cap: retried, but slowly.
+    set_retry_not_before(detail::retry_instant(opts_.backoff,
+                                               detail::retry_rule_of(classify(e), origin),
+                                               consecutive_failures_, bits, e.retry_after, now));
     last_error_ = std::move(e);
     last_failed_ = true;
   }

@@ -79,6 +79,12 @@ namespace detail {
 /// callers that only need the verdict (request builders validating their configuration).
 [[nodiscard]] result<void> check_endpoint_text(std::string_view text, bool allow_insecure);
 
+struct url_view;   // detail/url_fault.hpp: views into a scanned URL
+struct url_fault;  // detail/url_fault.hpp: what is wrong with it
+/// check_endpoint()'s rules without a message or an allocation: true when `text` is a usable
+/// endpoint; otherwise false, with the problem in `f` (fixed_m2m_config's check uses it).
+bool scan_endpoint(std::string_view text, bool allow_insecure, url_view& u, url_fault& f) noexcept;
+
 /// Vets a redirect URI a client registers or sends (RFC 6749 §3.1.2, RFC 8252 §7): it parses,
 /// has no fragment; an http(s) one carries no user information and is not plain http to a
 /// non-loopback host unless `allow_insecure_http`; and its scheme is not one that runs or

@@ -8,6 +8,7 @@
 
 #include <charconv>     // std::to_chars: locale-free, shortest round-trip numbers
 #include <concepts>     // std::integral for the integer overload set
+#include <cstddef>      // std::size_t run lengths
 #include <cstdint>      // std::int64_t, std::uint64_t
 #include <string>       // the output buffer
 #include <string_view>  // keys and string values
@@ -32,7 +33,12 @@ namespace profile::auth::inline v0::detail::json {
 /// everything else, including valid UTF-8 and '/', is copied as is. Invalid UTF-8 never reaches
 /// the output: each maximal ill-formed subsequence (Unicode §3.9) becomes U+FFFD, so the result
 /// is always valid JSON and valid UTF-8. Returns false when something had to be replaced.
-inline bool write_string(std::string& out, std::string_view s) {
+///
+/// One implementation for every byte sink: `Out` needs `push_back(char)` and
+/// `append(const char*, std::size_t)` (std::string, or the caller-sized buffer of
+/// fixed_m2m_client).
+template <class Out>
+bool write_string_to(Out& out, std::string_view s) {
   static constexpr char hex[] = "0123456789abcdef";
   bool clean = true;
   const char* p = s.data();
@@ -40,7 +46,7 @@ inline bool write_string(std::string& out, std::string_view s) {
   out.push_back('"');
   for (;;) {
     const char* q = text::skip_plain(p, end);
-    out.append(p, q);
+    out.append(p, static_cast<std::size_t>(q - p));
     if (q == end) break;
     const auto c = static_cast<unsigned char>(*q);
     if (c == '"' || c == '\\') {
@@ -87,6 +93,9 @@ inline bool write_string(std::string& out, std::string_view s) {
   out.push_back('"');
   return clean;
 }
+
+/// write_string_to() for a std::string.
+inline bool write_string(std::string& out, std::string_view s) { return write_string_to(out, s); }
 
 /// Builds compact JSON (no whitespace) into a std::string, inserting ',' and ':' itself:
 ///
