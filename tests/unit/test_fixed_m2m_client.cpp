@@ -6,6 +6,8 @@
 #include <profile/auth/grants/client_credentials.hpp>
 #include <profile/auth/profile.hpp>
 #include <profile/auth/testing/fake_profile_api.hpp>
+#include <profile/auth/testing/fake_transport.hpp>
+#include <profile/auth/testing/fixed_adapter.hpp>
 #include <profile/auth/testing/fixed_random.hpp>
 #include <profile/auth/testing/manual_clock.hpp>
 
@@ -737,38 +739,45 @@ TEST_CASE("fixed_m2m_client: no allocation, from construction to refresh and fai
 
 // --- a Profile-shaped exchange end to end ----------------------------------------------------
 
-namespace {
-/// fixed_request -> http_request for testing::fake_profile_api, the answer copied into the span.
-struct fake_api_adapter {
-  pt::fake_profile_api* api;
-  pa::fixed_response send(const pa::fixed_request& r, std::span<char> out) {
-    pa::http_request req;
-    req.method = std::string(pa::fixed_request::method);
-    req.url = std::string(r.url);
-    req.headers.add("Accept", std::string(pa::fixed_request::accept));
-    req.headers.add("Content-Type", std::string(r.content_type));
-    if (!r.authorization.empty()) req.headers.add("Authorization", std::string(r.authorization));
-    req.body = std::string(r.body);
-    const pa::result<pa::http_response> resp = api->send(req);
-    if (!resp) return {};
-    pa::fixed_response f{resp->status, resp->body.size(), 0};
-    if (resp->body.size() <= out.size())
-      std::memcpy(out.data(), resp->body.data(), resp->body.size());
-    if (const auto ra = resp->headers.find("Retry-After"))
-      for (const char ch : *ra)
-        f.retry_after = f.retry_after * 10 + static_cast<unsigned>(ch - '0');
-    return f;
-  }
-};
-static_assert(pa::FixedTransport<fake_api_adapter>);
-}  // namespace
+static_assert(pa::FixedTransport<pt::fixed_adapter<pt::fake_profile_api*>>);
+
+TEST_CASE("testing::fixed_adapter: a Transport as a FixedTransport") {
+  pt::fake_transport fake;
+  pa::http_response big;
+  big.status = 503;
+  big.headers.add("Retry-After", "120");
+  big.body = std::string(40, 'x');
+  fake.respond(big);
+  fake.fail_next(pa::error(pa::errc::transport_failed, "connection refused"));
+  pt::fixed_adapter adapter(&fake);
+  char buffer[16];
+  const pa::fixed_request req{"https://auth.test/token", "application/json",
+                              "Basic aWQ6cw==", R"({"grant_type":"client_credentials"})"};
+  const pa::fixed_response r = adapter.send(req, buffer);
+  CHECK(r.status == 503);
+  CHECK(r.body_size == 40);  // the full size: it did not fit
+  CHECK(r.retry_after == 120);
+  const std::vector<pa::http_request> all = fake.requests();
+  REQUIRE(all.size() == 1);
+  const pa::http_request& sent = all[0];
+  CHECK(sent.method == "POST");
+  CHECK(sent.url == "https://auth.test/token");
+  CHECK(sent.headers.find("Accept").value_or("") == "application/json");
+  CHECK(sent.headers.find("Content-Type").value_or("") == "application/json");
+  CHECK(sent.headers.find("Authorization").value_or("") == "Basic aWQ6cw==");
+  CHECK(sent.body == req.body);
+  // A transport error: nothing arrived.
+  const pa::fixed_response failed = adapter.send(req, buffer);
+  CHECK(failed.status == 0);
+  CHECK(failed.body_size == 0);
+}
 
 TEST_CASE("fixed_m2m_client against fake_profile_api: a Profile-shaped life") {
   pt::manual_clock clock{pa::time_point(1000s)};
   pt::fake_profile_api api(clock);
-  pa::fixed_m2m_client<fake_api_adapter, pt::manual_clock, pt::fixed_random> client(
-      fake_api_adapter{&api}, pa::profile::fixed_m2m_config("test-client", "test-secret"), clock,
-      pt::fixed_random(0));
+  pa::fixed_m2m_client<pt::fixed_adapter<pt::fake_profile_api*>, pt::manual_clock, pt::fixed_random>
+      client{pt::fixed_adapter(&api), pa::profile::fixed_m2m_config("test-client", "test-secret"),
+             clock, pt::fixed_random(0)};
 
   // First request, then cached reuse with no request.
   const auto h = client.authorization_header();
