@@ -146,6 +146,21 @@ inline constexpr std::uint64_t lifetime_saturation = 100ull * 366 * 86400;
   return r;
 }
 
+/// The effective lifetime L of token_parse_options' table: min(N, max) for a positive reading,
+/// else `assumed` (pass a default lifetime_reading when expires_in is missing or null); both
+/// settings clamped to [0, lifetime_saturation]. Shared by every token reader.
+[[nodiscard]] constexpr std::chrono::seconds effective_lifetime(const lifetime_reading& sent,
+                                                                std::chrono::seconds assumed,
+                                                                std::chrono::seconds max) noexcept {
+  const auto clamp = [](std::chrono::seconds s) {
+    const auto hard = std::chrono::seconds(static_cast<std::int64_t>(lifetime_saturation));
+    return s < std::chrono::seconds(0) ? std::chrono::seconds(0) : (s > hard ? hard : s);
+  };
+  if (sent.kind != lifetime_reading::positive) return clamp(assumed);
+  const auto n = std::chrono::seconds(static_cast<std::int64_t>(sent.seconds));
+  return n < clamp(max) ? n : clamp(max);
+}
+
 /// Collects members while parsing into a token that lives elsewhere (so the fast path can
 /// build it in the result it returns, with nothing to move); the parts common to JSON and
 /// form bodies.
@@ -286,15 +301,9 @@ PROFILE_AUTH_INLINE std::optional<unexpected<error>> complete_token(token_builde
                          "this library sends Bearer tokens only (RFC 6750); configure the "
                          "client on the server to issue Bearer tokens (not DPoP, MAC or N_A)");
   }
-  const auto clamp = [](std::chrono::seconds s) {
-    const auto hard = std::chrono::seconds(static_cast<std::int64_t>(lifetime_saturation));
-    return s < std::chrono::seconds(0) ? std::chrono::seconds(0) : (s > hard ? hard : s);
-  };
-  std::chrono::seconds life = clamp(o.assumed_lifetime);
+  const std::chrono::seconds life = effective_lifetime(b.lifetime.value_or(lifetime_reading{}),
+                                                       o.assumed_lifetime, o.max_lifetime);
   if (b.lifetime && b.lifetime->kind == lifetime_reading::positive) {
-    const auto sent = std::chrono::seconds(static_cast<std::int64_t>(b.lifetime->seconds));
-    const auto max = clamp(o.max_lifetime);
-    life = sent < max ? sent : max;
     b.t.expires_in = life;
   } else if (b.lifetime && o.strict_expires_in) {
     return token_failure(r, o, errc::malformed_response,
