@@ -149,7 +149,7 @@ TEST_CASE("request_field_fault: names must be tokens, values free of CR, LF and 
   CHECK(pa::detail::request_field_fault("t", "X:Y", "v").has_value());
 
   for (const std::string& v : {std::string("a\r\nX-Injected: 1"), std::string("a\nb"),
-                              std::string("a\rb"), std::string("a\0b", 3)}) {
+                               std::string("a\rb"), std::string("a\0b", 3)}) {
     auto bad = pa::detail::request_field_fault("curl_transport", "X-Evil", v);
     REQUIRE(bad.has_value());
     CHECK(bad->code == pa::errc::invalid_header_value);
