@@ -14,6 +14,13 @@
 #include <string>       // decoding into a caller's string
 #include <string_view>  // views into the input
 
+// Always inlined where the compiler's heuristics might not (see `ws` below); not in -Os builds.
+#if (defined(__GNUC__) || defined(__clang__)) && !defined(__OPTIMIZE_SIZE__)
+#define PROFILE_AUTH_DETAIL_JSON_FLAT_HOT __attribute__((always_inline))
+#else
+#define PROFILE_AUTH_DETAIL_JSON_FLAT_HOT
+#endif
+
 namespace profile::auth::inline v0::detail::json {
 
 /// One member of a flat object, as read_flat_object() reports it: views into the input.
@@ -70,7 +77,12 @@ template <class OnMember>
   if (text.size() > lim.max_size || text.size() > 0xFFFFFFFEu || lim.max_depth == 0) return no;
   tape::scanner sc(text, lim.max_string);
   const char* const end = text.data() + text.size();
-  const auto ws = [end](const char* at) {  // the no-whitespace case inline, always
+  // Whitespace between tokens: none (compact JSON) or one space (the ", " and ": " of
+  // Python's json module and others) settled inline at every use, longer runs by the loop.
+  // Forced inline: the result is the address of the next load, and the compiler otherwise
+  // leaves a call at some uses, on that dependency chain.
+  const auto ws = [end](const char* at) PROFILE_AUTH_DETAIL_JSON_FLAT_HOT {
+    if (at != end && *at == ' ') ++at;
     return at == end || static_cast<unsigned char>(*at) > ' '
                ? at
                : tape::scanner::skip_ws_loop(at, end);
@@ -141,12 +153,14 @@ template <class OnMember>
         case '8':
         case '9': {
           m.type = kind::number;
-          if (*p != '-' && *p != '0') {
-            // A plain integer such as expires_in's 3600 is read here; anything else (a sign, a
-            // fraction, an exponent) by scan_number() from the start, so both accept the same.
+          if (*p != '-') {
+            // A plain integer such as expires_in's 3600, or a lone 0 (Keycloak's
+            // not-before-policy), is read here; anything else (a sign, a fraction, an exponent,
+            // a leading zero) by scan_number() from the start, so both accept the same.
             const char* s = p + 1;
-            while (s != end && tape::scanner::is_digit(*s)) ++s;
-            if (s == end || (*s != '.' && *s != 'e' && *s != 'E')) {
+            if (*p != '0')
+              while (s != end && tape::scanner::is_digit(*s)) ++s;
+            if (s == end || (*s != '.' && *s != 'e' && *s != 'E' && !tape::scanner::is_digit(*s))) {
               p = s;
               break;
             }
@@ -200,5 +214,7 @@ struct flat_callback {
   bool (*fn)(const void*, const flat_member&);
 };
 }  // namespace profile::auth::inline v0::detail::json
+
+#undef PROFILE_AUTH_DETAIL_JSON_FLAT_HOT
 
 #endif  // PROFILE_AUTH_DETAIL_JSON_FLAT_HPP
