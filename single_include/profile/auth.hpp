@@ -1047,6 +1047,31 @@ namespace detail {
     if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
   return true;
 }
+
+/// RFC 9110 §5.6.2 tchar: a byte of a token (method, header field name, auth-scheme, ...).
+[[nodiscard]] constexpr bool is_tchar(char c) noexcept {
+  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
+  return c == '!' || c == '#' || c == '$' || c == '%' || c == '&' || c == '\'' || c == '*' ||
+         c == '+' || c == '-' || c == '.' || c == '^' || c == '_' || c == '`' || c == '|' ||
+         c == '~';
+}
+
+/// RFC 9110 §5.6.2 token (`1*tchar`): what a request method and a header field name must be.
+[[nodiscard]] constexpr bool is_http_token(std::string_view s) noexcept {
+  if (s.empty()) return false;
+  for (const char c : s)
+    if (!is_tchar(c)) return false;
+  return true;
+}
+
+/// True when `s` holds CR, LF or NUL: in a header value (or a URL) such a byte would end the
+/// line early and let the rest smuggle in another header. Transports refuse these values;
+/// is_valid_field_value (header.hpp) is the stricter check for values this library builds.
+[[nodiscard]] constexpr bool has_line_break(std::string_view s) noexcept {
+  for (const char c : s)
+    if (c == '\r' || c == '\n' || c == '\0') return true;
+  return false;
+}
 }  // namespace detail
 
 /// Ordered (name, value) header fields. Duplicates are kept in order; lookups ignore ASCII case.
@@ -1508,12 +1533,13 @@ template <class R>
 #include <chrono>       // time_point, durations
 #include <cstddef>      // std::size_t, std::ptrdiff_t
 #include <cstdint>      // std::uint32_t lengths in the member buffer
-#include <cstring>      // std::memcpy: lengths are stored unaligned
+#include <cstring>      // std::memcpy: lengths are stored unaligned; std::memcmp in ==
 #include <iterator>     // iterator tags
+#include <memory>       // std::unique_ptr: the member bytes once they outgrow the local buffer
 #include <optional>     // expires_at may be unknown; find() may miss
-#include <string>       // token_type, scope, the one buffer of unknown members
+#include <string>       // token_type, scope
 #include <string_view>  // names and raw values of unknown members
-#include <utility>      // std::pair yielded by extra_members
+#include <utility>      // std::pair yielded by extra_members, std::move
 
 namespace profile::auth::inline v0 {
 
@@ -1543,9 +1569,11 @@ struct extra_access;
 /// if (auto v = tok.extra.find("refresh_expires_in")) ...   // same as tok.extra_member(...)
 /// ```
 ///
-/// All members share one buffer: one allocation at most (none when they are few and short),
-/// however many there are. The views stay valid until the extra_members is modified, moved
-/// or destroyed. Copying copies the buffer. Iteration is forward-only; find() is linear.
+/// All members share one buffer, kept inside the object while they fit in local_capacity
+/// bytes (8 bytes per member plus names and values: the usual answers' few unknown members
+/// need no allocation), else one allocation however many there are. The views stay valid until
+/// the extra_members is modified, moved or destroyed. Copying copies the bytes. Iteration is
+/// forward-only; find() is linear.
 class extra_members {
  public:
   /// What iteration yields: (decoded name, raw JSON text of the value).
@@ -1584,8 +1612,30 @@ class extra_members {
   };
   using const_iterator = iterator;
 
-  [[nodiscard]] iterator begin() const noexcept { return iterator(buf_.data()); }
-  [[nodiscard]] iterator end() const noexcept { return iterator(buf_.data() + buf_.size()); }
+  /// Bytes of members held without an allocation.
+  static constexpr std::size_t local_capacity = 128;
+
+  extra_members() noexcept {}  // local_ is left unset: only bytes already written are read
+  extra_members(const extra_members& o) : extra_members() {
+    std::memcpy(extend(o.size_, o.count_), o.data(), o.size_);
+  }
+  /// Takes o's allocation, or copies its local bytes; o is left empty.
+  extra_members(extra_members&& o) noexcept : extra_members() { take(o); }
+  extra_members& operator=(const extra_members& o) {
+    if (this != &o) {
+      clear();
+      std::memcpy(extend(o.size_, o.count_), o.data(), o.size_);
+    }
+    return *this;
+  }
+  extra_members& operator=(extra_members&& o) noexcept {
+    if (this != &o) take(o);
+    return *this;
+  }
+  ~extra_members() = default;
+
+  [[nodiscard]] iterator begin() const noexcept { return iterator(data()); }
+  [[nodiscard]] iterator end() const noexcept { return iterator(data() + size_); }
   /// Number of members.
   [[nodiscard]] std::size_t size() const noexcept { return count_; }
   [[nodiscard]] bool empty() const noexcept { return count_ == 0; }
@@ -1605,17 +1655,21 @@ class extra_members {
     if (!name.empty()) std::memcpy(p, name.data(), name.size());
     if (!raw.empty()) std::memcpy(p + name.size(), raw.data(), raw.size());
   }
-  /// Removes every member.
+  /// Removes every member (an allocation is kept for the next ones).
   void clear() noexcept {
-    buf_.clear();
+    size_ = 0;
     count_ = 0;
   }
 
-  friend bool operator==(const extra_members&, const extra_members&) = default;
+  /// The same members with the same bytes, in the same order.
+  friend bool operator==(const extra_members& a, const extra_members& b) noexcept {
+    return a.count_ == b.count_ && a.size_ == b.size_ &&
+           (a.size_ == 0 || std::memcmp(a.data(), b.data(), a.size_) == 0);
+  }
 
  private:
   friend struct detail::extra_access;
-  // Layout of each member in buf_: name length and raw length (4 bytes each, native order,
+  // Layout of each member in the buffer: name length and raw length (4 bytes each, native order,
   // unaligned), then the name's bytes, then the raw text's bytes.
   static constexpr std::size_t header = 8;
   static std::uint32_t load(const char* p) noexcept {
@@ -1623,15 +1677,39 @@ class extra_members {
     std::memcpy(&v, p, sizeof v);
     return v;
   }
+  const char* data() const noexcept { return heap_ ? heap_.get() : local_; }
+  char* data() noexcept { return heap_ ? heap_.get() : local_; }
   /// Makes room for `bytes` more bytes that will hold `members` members, each written with
-  /// put() and its bytes (one resize however many members a parser adds at once). The resize
-  /// zero-fills the room before it is written; appending header, name and raw text instead
-  /// was measured slower (three out-of-line appends per member cost more than one memset).
+  /// put() and its bytes (room for all the members a parser adds at once); the caller writes
+  /// every byte of it.
   char* extend(std::size_t bytes, std::size_t members) {
-    const std::size_t at = buf_.size();
-    buf_.resize(at + bytes);
+    const std::size_t at = size_;
+    if (bytes > capacity_ - at) grow(at + bytes);
+    size_ = at + bytes;
     count_ += members;
-    return buf_.data() + at;
+    return data() + at;
+  }
+  /// Moves the bytes to an allocation of at least `need` bytes (doubling, so that adding
+  /// members one at a time stays linear).
+  void grow(std::size_t need) {
+    const std::size_t cap = need > 2 * capacity_ ? need : 2 * capacity_;
+    std::unique_ptr<char[]> p(new char[cap]);
+    if (size_ != 0) std::memcpy(p.get(), data(), size_);
+    heap_ = std::move(p);
+    capacity_ = cap;
+  }
+  /// Takes o's members (its allocation, or a copy of its local bytes) and empties o.
+  void take(extra_members& o) noexcept {
+    if (o.heap_) {
+      heap_ = std::move(o.heap_);
+      capacity_ = o.capacity_;
+    } else if (o.size_ != 0) {  // fits any buffer of ours: local_capacity is the smallest
+      std::memcpy(data(), o.local_, o.size_);
+    }
+    size_ = o.size_;
+    count_ = o.count_;
+    o.capacity_ = local_capacity;
+    o.clear();
   }
   /// Writes the header of a member at p; its name goes to the position returned, its raw text
   /// right after the name.
@@ -1643,12 +1721,22 @@ class extra_members {
     return p + header;
   }
 
-  std::string buf_;
-  std::size_t count_ = 0;
+  // The allocation each parse of a typical answer would otherwise make costs more time than
+  // reading its unknown members (measured: 5 to 8% of parse_token_response on the benchmark
+  // answers), hence the local buffer.
+  std::unique_ptr<char[]> heap_;  ///< the bytes once they outgrow local_
+  std::size_t size_ = 0, capacity_ = local_capacity, count_ = 0;
+  char local_[local_capacity];
 };
 
 /// An issued token (RFC 6749 §5.1). Secrets stay in `secret`; nothing here prints them.
 struct token {
+  /// A token with no secrets, type Bearer, no lifetime and no unknown members. Written out
+  /// (not defaulted) so that value-initialization, as in a default-constructed result<token>,
+  /// runs the members' initializers without zeroing the whole object first: that would zero
+  /// extra's local buffer for nothing (measured: 3 to 4% of parse_token_response).
+  token() {}
+
   secret access_token;
   /// As issued; parse_token_response only accepts Bearer. (Built from a string_view: the
   /// length is known, so a new token does not count the characters of "Bearer".)
@@ -1789,6 +1877,30 @@ namespace detail {
   if (jitter > lead) jitter = lead;
   return x - lead - jitter;
 }
+
+/// The two instants a cache keeps for a token: X (usable_until) and A (refresh_at).
+struct token_schedule {
+  time_point usable_until;
+  time_point refresh_at;
+};
+
+/// X and A for a token received at `received` that expires at `expires` (> received), with a
+/// refresh-ahead jitter (clamped as refresh_point does). A lifetime shorter than twice the
+/// expiry skew would leave the token unusable on arrival (say a 40 s token with a 30 s skew),
+/// so the skew is capped at half the lifetime: such a token is used for its first half and
+/// refreshed ahead at half of that. What every cache (token_cache, fixed_m2m_client) uses.
+[[nodiscard]] constexpr token_schedule schedule_token(time_point received, time_point expires,
+                                                      const refresh_policy& p,
+                                                      std::chrono::nanoseconds jitter) noexcept {
+  const auto life = expires - received;
+  const std::chrono::seconds skew =
+      p.expiry_skew.count() < 0 ? std::chrono::seconds{0} : p.expiry_skew;
+  // usable_until() with the capped skew, applied on the time line (not through the
+  // seconds-granular policy field); refresh_point() from there.
+  const time_point usable =
+      std::chrono::nanoseconds(skew) > life / 2 ? expires - life / 2 : expires - skew;
+  return {usable, refresh_point(received, usable, p.refresh_ahead, jitter)};
+}
 }  // namespace detail
 
 /// The refresh-ahead point A for `t` with a given jitter (clamped to [0, lead]).
@@ -1883,6 +1995,27 @@ std::string describe_byte(unsigned char c);
 [[nodiscard]] constexpr std::size_t b64_encoded_size(std::size_t n, bool pad) noexcept {
   return pad ? (n + 2) / 3 * 4 : n / 3 * 4 + (n % 3 == 0 ? 0 : n % 3 + 1);
 }
+
+/// Writes exactly b64_encoded_size(bytes.size(), pad) characters of `alpha` (b64_std_alphabet
+/// or b64_url_alphabet) to out. The one base64 encoder: std::string outputs and the fixed
+/// buffers of fixed_m2m_client both call it.
+void b64_encode_raw(char* out, std::string_view bytes, const char* alpha, bool pad) noexcept;
+
+/// Exactly how many bytes pct_encode_raw() writes for `s`: unreserved bytes stay one byte,
+/// ' ' stays one ('+') when `form`, everything else becomes %XX.
+[[nodiscard]] constexpr std::size_t pct_encoded_size(std::string_view s, bool form) noexcept {
+  std::size_t n = s.size();
+  for (const char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (!is_unreserved(c) && !(form && c == ' ')) n += 2;
+  }
+  return n;
+}
+
+/// Writes the percent-encoding of `s` (RFC 3986 unreserved bytes kept, %XX in upper-case hex;
+/// `form` turns ' ' into '+') to out, which has room for pct_encoded_size(s, form) bytes.
+/// The one percent encoder: std::string outputs and fixed buffers both call it.
+void pct_encode_raw(char* out, std::string_view s, bool form) noexcept;
 
 inline constexpr std::size_t no_error = static_cast<std::size_t>(-1);
 
@@ -2097,23 +2230,7 @@ PROFILE_AUTH_INLINE result<std::string> b64_decode(std::string_view text, bool u
   return out;
 }
 
-// Appends the percent-encoding of s; `form` turns ' ' into '+'.
-PROFILE_AUTH_INLINE void pct_encode_append(std::string& out, std::string_view s, bool form) {
-  std::size_t escaped = 0;  // bytes that grow to %XX
-  std::size_t spaces = 0;   // bytes that become '+' (form only)
-  for (const char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
-    const bool space = form && c == ' ';
-    spaces += space ? 1 : 0;
-    escaped += (is_unreserved(c) || space) ? 0 : 1;
-  }
-  const std::size_t old = out.size();
-  out.resize(old + s.size() + 2 * escaped);
-  char* p = out.data() + old;
-  if (escaped == 0 && spaces == 0) {  // the common case: ids, tokens, scopes without spaces
-    if (!s.empty()) std::memcpy(p, s.data(), s.size());
-    return;
-  }
+PROFILE_AUTH_INLINE void pct_encode_raw(char* p, std::string_view s, bool form) noexcept {
   for (const char ch : s) {
     const auto c = static_cast<unsigned char>(ch);
     if (is_unreserved(c)) {
@@ -2127,6 +2244,20 @@ PROFILE_AUTH_INLINE void pct_encode_append(std::string& out, std::string_view s,
       p += 3;
     }
   }
+}
+
+// Appends the percent-encoding of s; `form` turns ' ' into '+'.
+PROFILE_AUTH_INLINE void pct_encode_append(std::string& out, std::string_view s, bool form) {
+  const std::size_t n = pct_encoded_size(s, form);
+  const std::size_t old = out.size();
+  out.resize(old + n);
+  char* p = out.data() + old;
+  if (n == s.size() && (!form || s.find(' ') == std::string_view::npos)) {
+    // the common case: ids, tokens, scopes without spaces (nothing to encode)
+    if (!s.empty()) std::memcpy(p, s.data(), s.size());
+    return;
+  }
+  pct_encode_raw(p, s, form);
 }
 
 PROFILE_AUTH_INLINE std::size_t pct_decode_append(std::string& out, std::string_view s,
@@ -2838,6 +2969,21 @@ namespace detail {
 /// check_endpoint() without building url_parts: nothing is allocated unless it fails. For
 /// callers that only need the verdict (request builders validating their configuration).
 [[nodiscard]] result<void> check_endpoint_text(std::string_view text, bool allow_insecure);
+
+struct url_view;   // detail/url_fault.hpp: views into a scanned URL
+struct url_fault;  // detail/url_fault.hpp: what is wrong with it
+/// check_endpoint()'s rules without a message or an allocation: true when `text` is a usable
+/// endpoint; otherwise false, with the problem in `f` (fixed_m2m_config's check uses it).
+bool scan_endpoint(std::string_view text, bool allow_insecure, url_view& u, url_fault& f) noexcept;
+
+/// Vets a redirect URI a client registers or sends (RFC 6749 §3.1.2, RFC 8252 §7): it parses,
+/// has no fragment; an http(s) one carries no user information and is not plain http to a
+/// non-loopback host unless `allow_insecure_http`; and its scheme is not one that runs or
+/// embeds content instead of reaching an app (javascript, vbscript, data, file, blob, about).
+/// Private-use schemes (com.example.app:/cb) pass. `what` names the URI in messages.
+/// Errors: errc::invalid_url, errc::insecure_endpoint.
+[[nodiscard]] result<void> check_redirect_target(std::string_view what, std::string_view uri,
+                                                 bool allow_insecure_http);
 }  // namespace detail
 
 // ---------------------------------------------------------------------------------------------
@@ -3117,6 +3263,32 @@ PROFILE_AUTH_INLINE result<void> check_endpoint_text(std::string_view text, bool
   return {};
 }
 
+PROFILE_AUTH_INLINE result<void> check_redirect_target(std::string_view what, std::string_view uri,
+                                                       bool allow_insecure_http) {
+  const auto named = [what](std::string_view rest) {
+    return std::string(what) + std::string(rest);
+  };
+  auto u = parse_url(uri);
+  if (!u) return fail(errc::invalid_url, named(": ") + u.error().message);
+  if (u->has_fragment)
+    return fail(errc::invalid_url, named(" has a fragment ('#'), which RFC 6749 §3.1.2 forbids: "
+                                         "remove it"));
+  for (const std::string_view s : {"javascript", "vbscript", "data", "file", "blob", "about"})
+    if (iequals(u->scheme, s))
+      return fail(errc::invalid_url,
+                  named(" uses the '") + std::string(s) +
+                      ":' scheme, which runs or embeds content instead of reaching an app: use "
+                      "https, a loopback address or a private-use scheme");
+  const bool http = iequals(u->scheme, "http");
+  if ((http || iequals(u->scheme, "https")) && !u->userinfo.empty())
+    return fail(errc::invalid_url, named(" carries user information ('user@'): remove it"));
+  if (http && !allow_insecure_http && !is_loopback_host(u->host))
+    return fail(errc::insecure_endpoint,
+                named(" is plain http to '") + u->host +
+                    "': use https, a loopback address (http://127.0.0.1:port/…, RFC 8252 §7.3) "
+                    "or a private-use scheme (com.example.app:/callback)");
+  return {};
+}
 }  // namespace detail
 
 PROFILE_AUTH_INLINE result<query_params> parse_query(std::string_view query) {
@@ -3279,15 +3451,23 @@ PROFILE_AUTH_INLINE std::string bearer_rejection_message(std::string_view t) {
          ": it cannot be sent in an Authorization header; the token endpoint issued an "
          "unusable token (check the server, or a proxy that altered the response)";
 }
+
+/// Replaces `out` with "Bearer <t>"; false (and `out` untouched) when `t` is not a b64token.
+/// The one place a Bearer value is built: bearer_header_value() and the token cache's snapshots.
+PROFILE_AUTH_INLINE bool assign_bearer_value(std::string& out, std::string_view t) {
+  if (!is_b64token(t)) return false;
+  out.reserve(bearer_prefix.size() + t.size());
+  out.assign(bearer_prefix);
+  out.append(t);
+  return true;
+}
 }  // namespace detail
 
 PROFILE_AUTH_INLINE result<std::string> bearer_header_value(const secret& access_token) {
   const std::string_view t = access_token.reveal();
-  if (!is_b64token(t)) return fail(errc::invalid_header_value, detail::bearer_rejection_message(t));
   std::string out;
-  out.reserve(bearer_prefix.size() + t.size());
-  out.append(bearer_prefix);
-  out.append(t);
+  if (!detail::assign_bearer_value(out, t))
+    return fail(errc::invalid_header_value, detail::bearer_rejection_message(t));
   return out;
 }
 
@@ -3752,6 +3932,7 @@ class decoded_cursor {
 
 #include <charconv>     // std::to_chars: locale-free, shortest round-trip numbers
 #include <concepts>     // std::integral for the integer overload set
+#include <cstddef>      // std::size_t run lengths
 #include <cstdint>      // std::int64_t, std::uint64_t
 #include <string>       // the output buffer
 #include <string_view>  // keys and string values
@@ -3776,7 +3957,12 @@ namespace profile::auth::inline v0::detail::json {
 /// everything else, including valid UTF-8 and '/', is copied as is. Invalid UTF-8 never reaches
 /// the output: each maximal ill-formed subsequence (Unicode §3.9) becomes U+FFFD, so the result
 /// is always valid JSON and valid UTF-8. Returns false when something had to be replaced.
-inline bool write_string(std::string& out, std::string_view s) {
+///
+/// One implementation for every byte sink: `Out` needs `push_back(char)` and
+/// `append(const char*, std::size_t)` (std::string, or the caller-sized buffer of
+/// fixed_m2m_client).
+template <class Out>
+bool write_string_to(Out& out, std::string_view s) {
   static constexpr char hex[] = "0123456789abcdef";
   bool clean = true;
   const char* p = s.data();
@@ -3784,7 +3970,7 @@ inline bool write_string(std::string& out, std::string_view s) {
   out.push_back('"');
   for (;;) {
     const char* q = text::skip_plain(p, end);
-    out.append(p, q);
+    out.append(p, static_cast<std::size_t>(q - p));
     if (q == end) break;
     const auto c = static_cast<unsigned char>(*q);
     if (c == '"' || c == '\\') {
@@ -3831,6 +4017,9 @@ inline bool write_string(std::string& out, std::string_view s) {
   out.push_back('"');
   return clean;
 }
+
+/// write_string_to() for a std::string.
+inline bool write_string(std::string& out, std::string_view s) { return write_string_to(out, s); }
 
 /// Builds compact JSON (no whitespace) into a std::string, inserting ',' and ':' itself:
 ///
@@ -5553,6 +5742,13 @@ inline result<document> parse(const char* text, const limits& lim, std::span<tap
 #include <string>       // decoding into a caller's string
 #include <string_view>  // views into the input
 
+// Always inlined where the compiler's heuristics might not (see `ws` below); not in -Os builds.
+#if (defined(__GNUC__) || defined(__clang__)) && !defined(__OPTIMIZE_SIZE__)
+#define PROFILE_AUTH_DETAIL_JSON_FLAT_HOT __attribute__((always_inline))
+#else
+#define PROFILE_AUTH_DETAIL_JSON_FLAT_HOT
+#endif
+
 namespace profile::auth::inline v0::detail::json {
 
 /// One member of a flat object, as read_flat_object() reports it: views into the input.
@@ -5609,7 +5805,12 @@ template <class OnMember>
   if (text.size() > lim.max_size || text.size() > 0xFFFFFFFEu || lim.max_depth == 0) return no;
   tape::scanner sc(text, lim.max_string);
   const char* const end = text.data() + text.size();
-  const auto ws = [end](const char* at) {  // the no-whitespace case inline, always
+  // Whitespace between tokens: none (compact JSON) or one space (the ", " and ": " of
+  // Python's json module and others) settled inline at every use, longer runs by the loop.
+  // Forced inline: the result is the address of the next load, and the compiler otherwise
+  // leaves a call at some uses, on that dependency chain.
+  const auto ws = [end](const char* at) PROFILE_AUTH_DETAIL_JSON_FLAT_HOT {
+    if (at != end && *at == ' ') ++at;
     return at == end || static_cast<unsigned char>(*at) > ' '
                ? at
                : tape::scanner::skip_ws_loop(at, end);
@@ -5680,12 +5881,14 @@ template <class OnMember>
         case '8':
         case '9': {
           m.type = kind::number;
-          if (*p != '-' && *p != '0') {
-            // A plain integer such as expires_in's 3600 is read here; anything else (a sign, a
-            // fraction, an exponent) by scan_number() from the start, so both accept the same.
+          if (*p != '-') {
+            // A plain integer such as expires_in's 3600, or a lone 0 (Keycloak's
+            // not-before-policy), is read here; anything else (a sign, a fraction, an exponent,
+            // a leading zero) by scan_number() from the start, so both accept the same.
             const char* s = p + 1;
-            while (s != end && tape::scanner::is_digit(*s)) ++s;
-            if (s == end || (*s != '.' && *s != 'e' && *s != 'E')) {
+            if (*p != '0')
+              while (s != end && tape::scanner::is_digit(*s)) ++s;
+            if (s == end || (*s != '.' && *s != 'e' && *s != 'E' && !tape::scanner::is_digit(*s))) {
               p = s;
               break;
             }
@@ -5739,6 +5942,8 @@ struct flat_callback {
   bool (*fn)(const void*, const flat_member&);
 };
 }  // namespace profile::auth::inline v0::detail::json
+
+#undef PROFILE_AUTH_DETAIL_JSON_FLAT_HOT
 
 #endif  // PROFILE_AUTH_DETAIL_JSON_FLAT_HPP
 // ---- end <profile/auth/detail/json_flat.hpp> ----
@@ -6308,6 +6513,21 @@ inline constexpr std::uint64_t lifetime_saturation = 100ull * 366 * 86400;
   return r;
 }
 
+/// The effective lifetime L of token_parse_options' table: min(N, max) for a positive reading,
+/// else `assumed` (pass a default lifetime_reading when expires_in is missing or null); both
+/// settings clamped to [0, lifetime_saturation]. Shared by every token reader.
+[[nodiscard]] constexpr std::chrono::seconds effective_lifetime(const lifetime_reading& sent,
+                                                                std::chrono::seconds assumed,
+                                                                std::chrono::seconds max) noexcept {
+  const auto clamp = [](std::chrono::seconds s) {
+    const auto hard = std::chrono::seconds(static_cast<std::int64_t>(lifetime_saturation));
+    return s < std::chrono::seconds(0) ? std::chrono::seconds(0) : (s > hard ? hard : s);
+  };
+  if (sent.kind != lifetime_reading::positive) return clamp(assumed);
+  const auto n = std::chrono::seconds(static_cast<std::int64_t>(sent.seconds));
+  return n < clamp(max) ? n : clamp(max);
+}
+
 /// Collects members while parsing into a token that lives elsewhere (so the fast path can
 /// build it in the result it returns, with nothing to move); the parts common to JSON and
 /// form bodies.
@@ -6377,29 +6597,52 @@ enum class flat_token : unsigned char {
 
 namespace detail {
 
-/// Whether the N-1 bytes at p spell `lit`, compared with fixed-size loads (at most two 8-byte
-/// words, the literal's folded at compile time) rather than a call to memcmp.
+/// The W-byte word at p (any alignment).
+template <class W>
+inline W word_at(const char* p) noexcept {
+  W w;
+  std::memcpy(&w, p, sizeof w);
+  return w;
+}
+
+/// Whether the N-1 bytes at p, each ORed with the byte of `fold` at its place, spell `lit`,
+/// looking at two W-byte words: the first and the last (they overlap unless the length is
+/// twice W). The literal's words fold to constants.
+template <class W, std::size_t N>
+inline bool same_ends(const char* p, const char (&lit)[N], W fold = 0) noexcept {
+  constexpr std::size_t last = N - 1 - sizeof(W);
+  return (((word_at<W>(p) | fold) ^ word_at<W>(lit)) |
+          ((word_at<W>(p + last) | fold) ^ word_at<W>(lit + last))) == 0;
+}
+
+/// Whether the N-1 bytes at p spell `lit`, compared with fixed-size loads rather than a call to
+/// memcmp, in words of the widest size that fits. Every load fills its whole variable: a 5-byte
+/// memcpy into a zeroed 8-byte word is two stores and an 8-byte load, which the CPU cannot
+/// forward from the stores (a stall of a dozen cycles per compare).
 template <std::size_t N>
 inline bool spells(const char* p, const char (&lit)[N]) noexcept {
   static_assert(N >= 2 && N - 1 <= 16, "names of 1 to 16 bytes");
-  constexpr std::size_t n = N - 1;
-  constexpr std::size_t head = n < 8 ? n : 8;
-  std::uint64_t a = 0, b = 0;
-  std::memcpy(&a, p, head);
-  std::memcpy(&b, lit, head);
-  if constexpr (n > 8) {  // the last 8 bytes, overlapping the first word when n < 16
-    std::uint64_t c = 0, d = 0;
-    std::memcpy(&c, p + n - 8, 8);
-    std::memcpy(&d, lit + n - 8, 8);
-    return ((a ^ b) | (c ^ d)) == 0;
-  } else {
-    return a == b;
-  }
+  if constexpr (N - 1 >= 8)
+    return same_ends<std::uint64_t>(p, lit);
+  else if constexpr (N - 1 >= 4)
+    return same_ends<std::uint32_t>(p, lit);
+  else if constexpr (N - 1 >= 2)
+    return same_ends<std::uint16_t>(p, lit);
+  else
+    return *p == *lit;
 }
 
 /// Whether s is exactly "Bearer" (case matters), without a call to memcmp.
 PROFILE_AUTH_INLINE bool is_bearer(std::string_view s) noexcept {
   return s.size() == 6 && spells(s.data(), "Bearer");
+}
+
+/// Whether s names the Bearer scheme in any case (token_type is case-insensitive, RFC 6749
+/// §5.1). Each byte ORed with 0x20 is compared with "bearer": exact, because a byte ORed with
+/// 0x20 equals a lower-case letter only when it is that letter or its capital. One test covers
+/// every spelling, the usual "Bearer" included.
+PROFILE_AUTH_INLINE bool names_bearer(std::string_view s) noexcept {
+  return s.size() == 6 && same_ends<std::uint32_t>(s.data(), "bearer", 0x20202020u);
 }
 
 PROFILE_AUTH_INLINE unexpected<error> token_failure(const http_response& r,
@@ -6440,7 +6683,7 @@ PROFILE_AUTH_INLINE std::optional<unexpected<error>> complete_token(token_builde
   if (!b.has_type || b.t.token_type.empty()) {
     // LinkedIn, VK and others omit it; RFC 6750 is the norm (a new token already says so)
     if (!is_bearer(b.t.token_type)) b.t.token_type = "Bearer";
-  } else if (!is_bearer(b.t.token_type) && !iequals(b.t.token_type, "bearer")) {
+  } else if (!names_bearer(b.t.token_type)) {
     return token_failure(r, o, errc::unsupported_token_type,
                          terse_errors
                              ? std::string()
@@ -6448,15 +6691,9 @@ PROFILE_AUTH_INLINE std::optional<unexpected<error>> complete_token(token_builde
                          "this library sends Bearer tokens only (RFC 6750); configure the "
                          "client on the server to issue Bearer tokens (not DPoP, MAC or N_A)");
   }
-  const auto clamp = [](std::chrono::seconds s) {
-    const auto hard = std::chrono::seconds(static_cast<std::int64_t>(lifetime_saturation));
-    return s < std::chrono::seconds(0) ? std::chrono::seconds(0) : (s > hard ? hard : s);
-  };
-  std::chrono::seconds life = clamp(o.assumed_lifetime);
+  const std::chrono::seconds life = effective_lifetime(b.lifetime.value_or(lifetime_reading{}),
+                                                       o.assumed_lifetime, o.max_lifetime);
   if (b.lifetime && b.lifetime->kind == lifetime_reading::positive) {
-    const auto sent = std::chrono::seconds(static_cast<std::int64_t>(b.lifetime->seconds));
-    const auto max = clamp(o.max_lifetime);
-    life = sent < max ? sent : max;
     b.t.expires_in = life;
   } else if (b.lifetime && o.strict_expires_in) {
     return token_failure(r, o, errc::malformed_response,
@@ -7450,23 +7687,7 @@ PROFILE_AUTH_INLINE result<void> check_redirect_uri(const user_auth_config& c) {
   if (c.redirect_uri.empty())
     return fail(errc::invalid_argument,
                 "redirect_uri is empty: set it to the redirect URI registered for the client");
-  auto u = parse_url(c.redirect_uri);
-  if (!u) {
-    error e = std::move(u).error();
-    e.message = "redirect_uri: " + e.message;
-    return unexpected<error>(std::move(e));
-  }
-  if (u->has_fragment)
-    return fail(errc::invalid_url,
-                "redirect_uri has a fragment ('#'), which RFC 6749 §3.1.2 forbids: remove it");
-  if ((u->scheme == "https" || u->scheme == "http") && !u->userinfo.empty())
-    return fail(errc::invalid_url, "redirect_uri carries user information ('user@'): remove it");
-  if (u->scheme == "http" && !c.allow_insecure_http && !is_loopback_host(u->host))
-    return fail(errc::insecure_endpoint,
-                "redirect_uri is plain http to '" + u->host +
-                    "': use https, a loopback address (http://127.0.0.1:port/…, RFC 8252 §7.3) "
-                    "or a private-use scheme (com.example.app:/callback)");
-  return {};
+  return check_redirect_target("redirect_uri", c.redirect_uri, c.allow_insecure_http);
 }
 
 PROFILE_AUTH_INLINE result<void> check_client(const user_auth_config& c, body_format fmt) {
@@ -8877,26 +9098,6 @@ PROFILE_AUTH_INLINE bool metadata_list_has(const std::vector<std::string>& v, st
   return false;
 }
 
-/// A redirect URI a server may register: absolute, no fragment (RFC 6749 §3.1.2), no user
-/// information, and not plain http to a non-loopback host unless allowed.
-[[nodiscard]] PROFILE_AUTH_INLINE result<void> check_registered_redirect(std::string_view uri,
-                                                                         std::size_t i,
-                                                                         bool insecure) {
-  const std::string where = "redirect_uris[" + std::to_string(i) + "]";
-  auto u = parse_url(uri);
-  if (!u) return fail(errc::invalid_url, where + ": " + u.error().message);
-  if (u->has_fragment)
-    return fail(errc::invalid_url, where + " has a fragment ('#'), which RFC 6749 §3.1.2 forbids");
-  const bool web = u->scheme == "https" || u->scheme == "http";
-  if (web && !u->userinfo.empty())
-    return fail(errc::invalid_url, where + " carries user information ('user@'): remove it");
-  if (u->scheme == "http" && !insecure && !is_loopback_host(u->host))
-    return fail(errc::insecure_endpoint,
-                where + " is plain http to '" + u->host +
-                    "': use https, a loopback address (RFC 8252 §7.3) or a private-use scheme");
-  return {};
-}
-
 [[nodiscard]] PROFILE_AUTH_INLINE result<void> check_metadata_list(
     std::string_view name, const std::vector<std::string>& v) {
   for (std::size_t i = 0; i < v.size(); ++i) {
@@ -8911,7 +9112,9 @@ PROFILE_AUTH_INLINE bool metadata_list_has(const std::vector<std::string>& v, st
 
 PROFILE_AUTH_INLINE result<void> validate(const client_metadata& m, bool allow_insecure_http) {
   for (std::size_t i = 0; i < m.redirect_uris.size(); ++i)
-    if (auto r = detail::check_registered_redirect(m.redirect_uris[i], i, allow_insecure_http); !r)
+    if (auto r = detail::check_redirect_target("redirect_uris[" + std::to_string(i) + "]",
+                                               m.redirect_uris[i], allow_insecure_http);
+        !r)
       return r;
   for (auto [name, list] :
        {std::pair{"redirect_uris", &m.redirect_uris}, std::pair{"grant_types", &m.grant_types},
@@ -9649,13 +9852,6 @@ PROFILE_AUTH_INLINE result<introspection_result> parse_introspection_response(
 namespace profile::auth::inline v0 {
 
 namespace detail {
-
-/// RFC 9110 §5.6.2 tchar: the bytes of a token (auth-scheme, parameter name, unquoted value).
-[[nodiscard]] constexpr bool is_tchar(char c) noexcept {
-  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
-  constexpr std::string_view punct = "!#$%&'*+-.^_`|~";
-  return punct.find(c) != std::string_view::npos;
-}
 
 /// RFC 9110 §11.2 token68 bytes, before the optional trailing '=' padding.
 [[nodiscard]] constexpr bool is_token68_char(char c) noexcept {
@@ -11332,9 +11528,8 @@ inline void set_generation(token_snapshot& s, std::uint64_t g) noexcept { s.gene
 /// Builds the snapshot of `tok` under `policy`, with a refresh-ahead jitter drawn from
 /// `random_bits` in [0, policy.max_jitter].
 ///
-/// A lifetime shorter than twice the expiry skew would leave the token unusable on arrival
-/// (say a 40 s token with a 30 s skew), so the skew is capped at half the lifetime: such a
-/// token is used for its first half, and refreshed ahead at half of that.
+/// The instants come from schedule_token() (refresh_policy.hpp), which caps the skew at half a
+/// short lifetime.
 ///
 /// Errors: errc::invalid_header_value when the access token is not an RFC 6750 b64token;
 /// errc::malformed_response when the token expires at or before its arrival.
@@ -11353,25 +11548,15 @@ PROFILE_AUTH_INLINE result<std::unique_ptr<token_snapshot>> make_snapshot(
                     ? "token expires on arrival"
                     : "the token endpoint issued a token that expires on arrival (expires_in <= "
                       "0): it cannot be cached; check the server's token lifetime setting");
-  // "Bearer <token>" built in place (bearer_header_value's checks, without its result<string>).
   const std::string_view t = tok.access_token.reveal();
-  if (!is_b64token(t)) return fail(errc::invalid_header_value, bearer_rejection_message(t));
   std::string header;
-  header.reserve(bearer_prefix.size() + t.size());
-  header.append(bearer_prefix);
-  header.append(t);
-
-  const auto life = tok.expires_at - tok.received_at;
-  const std::chrono::seconds skew =
-      policy.expiry_skew.count() < 0 ? std::chrono::seconds{0} : policy.expiry_skew;
-  // usable_until() with the capped skew, applied directly on the time line (not through the
-  // seconds-granular policy field); refresh_at() from there.
-  const time_point usable =
-      std::chrono::nanoseconds(skew) > life / 2 ? tok.expires_at - life / 2 : tok.expires_at - skew;
-  const time_point ahead = refresh_point(tok.received_at, usable, policy.refresh_ahead,
-                                         random_duration(random_bits, policy.max_jitter));
+  if (!assign_bearer_value(header, t))
+    return fail(errc::invalid_header_value, bearer_rejection_message(t));
+  const token_schedule at = schedule_token(tok.received_at, tok.expires_at, policy,
+                                           random_duration(random_bits, policy.max_jitter));
   return std::make_unique<token_snapshot>(secret(std::move(header)), bearer_prefix.size(),
-                                          to_ns(usable), to_ns(ahead), to_ns(tok.expires_at));
+                                          to_ns(at.usable_until), to_ns(at.refresh_at),
+                                          to_ns(tok.expires_at));
 }
 
 #endif  // PROFILE_AUTH_DEFINITIONS
@@ -11387,6 +11572,7 @@ PROFILE_AUTH_INLINE result<std::unique_ptr<token_snapshot>> make_snapshot(
 #include <cstdint>      // integer nanoseconds, counters
 #include <limits>       // "never" and "long ago" instants
 #include <memory>       // std::unique_ptr for a snapshot until it is published
+#include <optional>     // the Retry-After floor of retry_instant
 #include <type_traits>  // std::conditional_t: no retired list for single_threaded
 #include <utility>      // std::move
 #include <vector>       // retired snapshots
@@ -11434,6 +11620,39 @@ enum class cache_action : unsigned char {
 enum class failure_origin : unsigned char { response, configuration };
 
 namespace detail {
+/// How a cache retries after a failed token request: the one rule token_cache and
+/// fixed_m2m_client share (docs/caching.md).
+enum class retry_rule : unsigned char {
+  backoff,  ///< transient (error_class::retryable): backoff_policy's delay for the failures in
+            ///< a row
+  slow,     ///< an unusable answer that is not transient: retried, but only after the cap
+  sticky,   ///< credentials, misconfiguration, re-authentication, or a request that could not
+            ///< even be built: never retried until invalidate()
+};
+
+/// The retry_rule of an error of class `c` that arose at `origin`.
+[[nodiscard]] constexpr retry_rule retry_rule_of(error_class c, failure_origin origin) noexcept {
+  if (origin == failure_origin::configuration || c == error_class::credentials ||
+      c == error_class::misconfiguration || c == error_class::reauthenticate)
+    return retry_rule::sticky;
+  return c == error_class::retryable ? retry_rule::backoff : retry_rule::slow;
+}
+
+/// The instant (integer ns) before which a cache asks again after a failure with `rule` at
+/// `now`, the `failures`-th in a row: backoff_delay() drawn with `bits` (Retry-After as a
+/// floor), the full cap for `slow`, never (INT64_MAX) for `sticky`.
+[[nodiscard]] inline std::int64_t retry_instant(const backoff_policy& p, retry_rule rule,
+                                                std::uint32_t failures, std::uint64_t bits,
+                                                std::optional<std::chrono::seconds> retry_after,
+                                                std::int64_t now) noexcept {
+  constexpr std::int64_t never = std::numeric_limits<std::int64_t>::max();
+  if (rule == retry_rule::sticky) return never;
+  const std::uint32_t n =
+      rule == retry_rule::backoff ? failures : std::numeric_limits<std::uint32_t>::max();
+  const std::int64_t delay = backoff_delay(p, n, bits, retry_after).count();
+  return now > never - delay ? never : now + delay;
+}
+
 #if !PROFILE_AUTH_NO_THREADS
 template <class M>
 using cache_lock = std::unique_lock<M>;
@@ -11735,25 +11954,13 @@ class token_cache {
     retry_not_before_ = t;
     retry_hint_.store(t, std::memory_order_relaxed);
   }
-  static bool is_sticky(const error& e, failure_origin origin) noexcept {
-    if (origin == failure_origin::configuration) return true;
-    const error_class c = classify(e);
-    return c == error_class::credentials || c == error_class::misconfiguration ||
-           c == error_class::reauthenticate;
-  }
   void record_failure(error&& e, std::int64_t now, std::uint64_t bits, failure_origin origin) {
     bump(failures_);
     if (consecutive_failures_ != std::numeric_limits<std::uint32_t>::max()) ++consecutive_failures_;
-    std::int64_t next = never;
-    if (!is_sticky(e, origin)) {
-      // Unusable answers that are not transient wait the full cap: retried, but slowly.
-      const std::uint32_t n =
-          is_retryable(e) ? consecutive_failures_ : std::numeric_limits<std::uint32_t>::max();
-      const std::int64_t delay =
-          detail::backoff_delay(opts_.backoff, n, bits, e.retry_after).count();
-      next = now > never - delay ? never : now + delay;
-    }
-    set_retry_not_before(next);
+    // Unusable answers that are not transient wait the full cap: retried, but slowly.
+    set_retry_not_before(detail::retry_instant(opts_.backoff,
+                                               detail::retry_rule_of(classify(e), origin),
+                                               consecutive_failures_, bits, e.retry_after, now));
     last_error_ = std::move(e);
     last_failed_ = true;
   }
@@ -12134,21 +12341,24 @@ class cached_token_driver {
   PROFILE_AUTH_DETAIL_NOINLINE decision run_flight(const ticket& t) {
     flight_guard guard(cache_, t);
     result<http_request> req = source_.request();
-    time_point received{};
     const failure_origin origin = req ? failure_origin::response : failure_origin::configuration;
-    result<token> outcome =
-        req ? exchange(*req, received) : result<token>(unexpected<error>(std::move(req).error()));
-    if (!req) received = now();
+    exchanged x =
+        req ? exchange(*req) : exchanged{unexpected<error>(std::move(req).error()), now()};
     const std::uint64_t bits = draw();
     guard.dismiss();
-    return cache_.complete(t, std::move(outcome), received, bits, origin);
+    return cache_.complete(t, std::move(x.outcome), x.received, bits, origin);
   }
 
-  /// Sends the token request (and a stepped source's follow-ups) and reads the outcome;
-  /// `received` is set to the arrival time of the last answer.
-  result<token> exchange(http_request& req, time_point& received) {
+  /// What a token request ended with, and when its last answer arrived.
+  struct exchanged {
+    result<token> outcome;
+    time_point received;
+  };
+
+  /// Sends the token request (and a stepped source's follow-ups) and reads the outcome.
+  exchanged exchange(http_request& req) {
     result<http_response> resp = deref(transport_).send(req);
-    received = now();
+    time_point received = now();
     wipe_sent_request(req);  // it carried the client's credentials (body or Basic header)
     source_step step = resp ? accept_answer(source_, *resp, received)
                             : source_step{unexpected<error>(std::move(resp).error()), {}};
@@ -12164,7 +12374,7 @@ class cached_token_driver {
         if (answer) secure_wipe(answer->body);
       }
     }
-    return std::move(step.outcome);
+    return {std::move(step.outcome), received};
   }
 
   result<void> authorize(http_request& req, std::uint64_t& generation) {
@@ -12479,106 +12689,44 @@ class counted_ptr {
 
 namespace profile::auth::inline v0::detail {
 
-template <class Signature>
-class unique_function;
+template <class Signature, bool Copyable>
+class erased_function;
 
-/// A callable of signature R(A...) that may own a move-only target (a lambda holding a
-/// std::unique_ptr or a secret, say). Unlike std::function it is never copied, so async
-/// callbacks need not be copyable. No RTTI, no exceptions of its own: the target lives on the
-/// heap behind two function pointers. Calling an empty unique_function is a contract violation.
-template <class R, class... A>
-class unique_function<R(A...)> {
+/// A type-erased callable of signature R(A...) whose target lives on the heap behind one table
+/// of function pointers per target type. No RTTI, no exceptions of its own. Calling an empty one
+/// is a contract violation. Used through its two names:
+/// - unique_function<R(A...)>: move-only, so it may own a move-only target (a lambda holding a
+///   std::unique_ptr or a secret, say), as async callbacks do (std::move_only_function is
+///   C++23);
+/// - copyable_function<R(A...)>: copying it copies the target, as std::function does, without
+///   <functional>, whose C++20 form drags in <unordered_map> and the searchers for every
+///   includer.
+template <class R, class... A, bool Copyable>
+class erased_function<R(A...), Copyable> {
  public:
-  unique_function() noexcept = default;
-  unique_function(std::nullptr_t) noexcept {}
+  erased_function() noexcept = default;
+  erased_function(std::nullptr_t) noexcept {}
 
-  /// Wraps `f` (moved or copied in).
+  /// Wraps `f` (moved or copied in); for copyable_function `f` must be copy-constructible.
   template <class F>
-    requires(!std::same_as<std::decay_t<F>, unique_function> &&
+    requires(!std::same_as<std::decay_t<F>, erased_function> &&
+             (!Copyable || std::is_copy_constructible_v<std::decay_t<F>>) &&
              std::is_invocable_r_v<R, std::decay_t<F>&, A...>)
-  unique_function(F&& f)  // implicit, as for std::function
-      : target_(new std::decay_t<F>(std::forward<F>(f))),
-        call_(&call_target<std::decay_t<F>>),
-        destroy_(&destroy_target<std::decay_t<F>>) {}
-
-  unique_function(unique_function&& o) noexcept
-      : target_(std::exchange(o.target_, nullptr)),
-        call_(std::exchange(o.call_, nullptr)),
-        destroy_(std::exchange(o.destroy_, nullptr)) {}
-  unique_function& operator=(unique_function&& o) noexcept {
-    if (this != &o) {
-      reset();
-      target_ = std::exchange(o.target_, nullptr);
-      call_ = std::exchange(o.call_, nullptr);
-      destroy_ = std::exchange(o.destroy_, nullptr);
-    }
-    return *this;
-  }
-  unique_function(const unique_function&) = delete;
-  unique_function& operator=(const unique_function&) = delete;
-  ~unique_function() { reset(); }
-
-  /// Calls the target. Precondition: not empty.
-  R operator()(A... args) {
-    PROFILE_AUTH_ASSERT(target_ != nullptr);
-    return call_(target_, std::forward<A>(args)...);
-  }
-
-  [[nodiscard]] explicit operator bool() const noexcept { return target_ != nullptr; }
-
-  /// Destroys the target (and what it captured) now; the function becomes empty.
-  void reset() noexcept {
-    if (target_ != nullptr) destroy_(target_);
-    target_ = nullptr;
-    call_ = nullptr;
-    destroy_ = nullptr;
-  }
-
- private:
-  template <class F>
-  static R call_target(void* f, A&&... args) {
-    return static_cast<R>((*static_cast<F*>(f))(std::forward<A>(args)...));
-  }
-  template <class F>
-  static void destroy_target(void* f) noexcept {
-    delete static_cast<F*>(f);
-  }
-
-  void* target_ = nullptr;
-  R (*call_)(void*, A&&...) = nullptr;
-  void (*destroy_)(void*) noexcept = nullptr;
-};
-
-template <class Signature>
-class copyable_function;
-
-/// A copyable callable of signature R(A...), as std::function (copying it copies the target),
-/// without <functional>, whose C++20 form drags in <unordered_map> and the searchers for every
-/// includer. No RTTI, no exceptions of its own. Calling an empty copyable_function is a
-/// contract violation.
-template <class R, class... A>
-class copyable_function<R(A...)> {
- public:
-  copyable_function() noexcept = default;
-  copyable_function(std::nullptr_t) noexcept {}
-
-  /// Wraps `f` (moved or copied in); `f` must be copy-constructible.
-  template <class F>
-    requires(!std::same_as<std::decay_t<F>, copyable_function> &&
-             std::is_copy_constructible_v<std::decay_t<F>> &&
-             std::is_invocable_r_v<R, std::decay_t<F>&, A...>)
-  copyable_function(F&& f)  // implicit, as for std::function
+  erased_function(F&& f)  // implicit, as for std::function
       : target_(new std::decay_t<F>(std::forward<F>(f))), ops_(&ops_for<std::decay_t<F>>) {}
 
-  copyable_function(const copyable_function& o)
+  erased_function(const erased_function& o)
+    requires Copyable
       : target_(o.target_ != nullptr ? o.ops_->clone(o.target_) : nullptr), ops_(o.ops_) {}
-  copyable_function(copyable_function&& o) noexcept
+  erased_function(erased_function&& o) noexcept
       : target_(std::exchange(o.target_, nullptr)), ops_(std::exchange(o.ops_, nullptr)) {}
-  copyable_function& operator=(const copyable_function& o) {
-    if (this != &o) *this = copyable_function(o);
+  erased_function& operator=(const erased_function& o)
+    requires Copyable
+  {
+    if (this != &o) *this = erased_function(o);
     return *this;
   }
-  copyable_function& operator=(copyable_function&& o) noexcept {
+  erased_function& operator=(erased_function&& o) noexcept {
     if (this != &o) {
       reset();
       target_ = std::exchange(o.target_, nullptr);
@@ -12586,7 +12734,7 @@ class copyable_function<R(A...)> {
     }
     return *this;
   }
-  ~copyable_function() { reset(); }
+  ~erased_function() { reset(); }
 
   /// Calls the target. Precondition: not empty.
   R operator()(A... args) const {
@@ -12596,7 +12744,7 @@ class copyable_function<R(A...)> {
 
   [[nodiscard]] explicit operator bool() const noexcept { return target_ != nullptr; }
 
-  /// Destroys the target now; the function becomes empty.
+  /// Destroys the target (and what it captured) now; the function becomes empty.
   void reset() noexcept {
     if (target_ != nullptr) ops_->destroy(target_);
     target_ = nullptr;
@@ -12606,7 +12754,7 @@ class copyable_function<R(A...)> {
  private:
   struct ops {
     R (*call)(void*, A&&...);
-    void* (*clone)(const void*);
+    void* (*clone)(const void*);  // null for unique_function
     void (*destroy)(void*) noexcept;
   };
   template <class F>
@@ -12622,11 +12770,26 @@ class copyable_function<R(A...)> {
     delete static_cast<F*>(f);
   }
   template <class F>
-  static constexpr ops ops_for{&call_target<F>, &clone_target<F>, &destroy_target<F>};
+  static constexpr auto clone_of() noexcept -> void* (*)(const void*) {
+    if constexpr (Copyable)
+      return &clone_target<F>;
+    else
+      return nullptr;  // never instantiate a copy of a move-only target
+  }
+  template <class F>
+  static constexpr ops ops_for{&call_target<F>, clone_of<F>(), &destroy_target<F>};
 
   void* target_ = nullptr;
   const ops* ops_ = nullptr;
 };
+
+/// A move-only type-erased callable (see erased_function).
+template <class Signature>
+using unique_function = erased_function<Signature, false>;
+
+/// A copyable type-erased callable (see erased_function).
+template <class Signature>
+using copyable_function = erased_function<Signature, true>;
 
 }  // namespace profile::auth::inline v0::detail
 
