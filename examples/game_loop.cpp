@@ -104,6 +104,7 @@ int run_offline() {
   int header_frames = 0, header_inside_call = 0, sent = 0, answered = 0, ok = 0;
   int first_token_frame = -1;
   bool score_in_flight = false;
+  int calling_frame = -1;  // the frame whose authorization_header() call is running, else -1
   pa::token_cache_stats seen{};
   constexpr int frames = 480;
   for (int frame = 0; frame < frames; ++frame) {
@@ -118,17 +119,19 @@ int run_offline() {
 
     // Every frame: the Authorization value, for whatever the frame sends. Usually the callback
     // runs inside this call; while the first token is on its way it is queued instead.
-    bool returned = false;
+    // The callback may run frames later, so it compares frames rather than holding a flag
+    // that lives only for this iteration.
+    calling_frame = frame;
     client.authorization_header([&, asked = frame](pa::result<std::string> h) {
       ++header_frames;
-      if (!returned) ++header_inside_call;
+      if (calling_frame == asked) ++header_inside_call;
       if (h && first_token_frame < 0) {
         first_token_frame = frame;
         std::printf("frame %3d: the first token arrived; the callback asked on frame %d ran now\n",
                     frame, asked);
       }
     });
-    returned = true;
+    calling_frame = -1;
 
     // Every 10 frames: post a score to /v3/test, unless the previous one is still out.
     if (frame % 10 == 0 && !score_in_flight) {
