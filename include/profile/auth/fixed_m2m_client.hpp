@@ -230,7 +230,6 @@ class fixed_m2m_client {
   /// configuration error stays: the configuration does not change.)
   void invalidate() noexcept {
     drop();
-    failed_ = false;
     last_ = fixed_error{};
     retry_not_before_ = long_ago;
   }
@@ -239,7 +238,7 @@ class fixed_m2m_client {
   /// token arrives or invalidate()); nullopt otherwise.
   [[nodiscard]] std::optional<fixed_error> last_error() const noexcept {
     if (config_error_ != errc{}) return fixed_error{config_error_};
-    if (failed_) return last_;
+    if (last_.code != errc{}) return last_;  // a standing failure
     return std::nullopt;
   }
   /// Token requests handed to the transport so far.
@@ -298,7 +297,6 @@ class fixed_m2m_client {
     detail::secure_wipe(work_, sizeof work_);  // the request's secret, the answer's token
     if (e.code == errc{}) {
       consecutive_ = 0;
-      failed_ = false;
       last_ = fixed_error{};
       retry_not_before_ = long_ago;
     } else {
@@ -308,7 +306,6 @@ class fixed_m2m_client {
       retry_not_before_ = detail::retry_instant(
           config_.backoff, detail::retry_rule_of(classify(e), failure_origin::response),
           consecutive_, bits, ra, at);
-      failed_ = true;
       last_ = e;
     }
     return at;
@@ -341,11 +338,10 @@ class fixed_m2m_client {
   R random_;
   fixed_m2m_config config_;
   errc config_error_;
-  bool failed_ = false;
   std::uint32_t requests_ = 0;
   std::uint32_t consecutive_ = 0;  // failed token requests in a row (kept by invalidate())
-  fixed_error last_{};
-  std::size_t size_ = 0;  // bytes of "Bearer <token>" in header_ (0: no token)
+  fixed_error last_{};             // the standing failure (code errc{}: none)
+  std::size_t size_ = 0;           // bytes of "Bearer <token>" in header_ (0: no token)
   std::int64_t usable_until_ = 0, refresh_at_ = 0, retry_not_before_ = long_ago;
   char header_[TokenCapacity];
   char work_[WorkCapacity];
