@@ -73,7 +73,7 @@ if [[ "${CALLGRIND:-0}" == 1 ]]; then
 fi
 
 # 5. Benchmark 3: compile cost (best of 5).
-"${run[@]}" python3 "$here/compile_cost/measure.py" --cxx "${CXX:-g++}" --runs 5 |
+"${run[@]}" python3 "$here/compile_cost/measure.py" --cxx "${CXX:-g++}" --runs 9 |
   tee "$out/compile_cost.md"
 
 # 6. Benchmark 4: code size.

@@ -16,10 +16,15 @@ compiled-mode library itself (src/profile_auth.cpp).
 Reports wall time and CPU time (user+sys of the compiler, from wait4) for each, the increment
 of each over std_only, and our increment as a percentage of nlohmann's. Best-of-N because the
 machine is shared: the minimum is the run least disturbed by other work.
+
+With g++ it also reports the memory the compiler allocated for its trees (the GGC total of
+-ftime-report, one extra compile each). That figure does not depend on the machine's load: it
+is the same on every run, so it tells a real change of the headers from noise in the timings.
 """
 import argparse
 import os
 import pathlib
+import re
 import subprocess
 import sys
 import time
@@ -53,6 +58,17 @@ def compile_once(cxx: str, tu: pathlib.Path, extra: list[str]) -> tuple[float, f
     return wall, ru.ru_utime + ru.ru_stime
 
 
+def ggc_megabytes(cxx: str, tu: pathlib.Path, extra: list[str]) -> float | None:
+    """GCC's allocated tree memory for one compile (None for a compiler that does not say)."""
+    cmd = [cxx, "-std=c++20", "-O0", "-c", str(tu), "-o", os.devnull, "-ftime-report",
+           f"-I{ROOT / 'include'}", *extra]
+    report = subprocess.run(cmd, capture_output=True, text=True).stderr
+    m = re.search(r"^\s*TOTAL\s*:.*?(\d+(?:\.\d+)?)([kMG])\s*$", report, re.M)
+    if m is None:
+        return None
+    return float(m.group(1)) * {"k": 1 / 1024, "M": 1.0, "G": 1024.0}[m.group(2)]
+
+
 def verdict(ours_w: float, ours_c: float, nl_w: float, nl_c: float) -> str:
     share = max(ours_w / nl_w, ours_c / nl_c)
     return (f"wall {100 * ours_w / nl_w:.1f}%, CPU {100 * ours_c / nl_c:.1f}%  (target <= 20%: "
@@ -83,30 +99,46 @@ def main() -> None:
             best[i][0] = min(best[i][0], wall)
             best[i][1] = min(best[i][1], cpu)
 
+    memory = [ggc_megabytes(args.cxx, tu, [*flags, *extra]) for _, tu, _, flags in ROWS]
+
+    def index(label: str, mode: str) -> int:
+        return next(i for i, r in enumerate(ROWS) if r[0] == label and r[2] == mode)
+
     def row(label: str, mode: str) -> tuple[float, float]:
-        return next(best[i] for i, r in enumerate(ROWS) if r[0] == label and r[2] == mode)
+        return best[index(label, mode)]
 
     base_w, base_c = row("std_only.cpp", "-")
     nl_w, nl_c = (x - b for x, b in zip(row("nlohmann.cpp", "-"), (base_w, base_c)))
     print(f"compiler: {version}")
     print(f"command: {args.cxx} -std=c++20 -O0 -c <tu> {' '.join(extra)}  "
           f"(best of {args.runs}, interleaved; compiled mode adds {COMPILED})\n")
+    has_memory = all(m is not None for m in memory)
+    base_m = memory[index("std_only.cpp", "-")]
     print("| translation unit | mode | wall (s) | increment over std-only (s) | CPU user+sys (s) "
-          "| CPU increment (s) |")
-    print("|---|---|---:|---:|---:|---:|")
-    for (label, _, mode, _), (w, c) in zip(ROWS, best):
+          "| CPU increment (s) |" + (" GCC memory (MB) | memory increment (MB) |" if has_memory
+                                     else ""))
+    print("|---|---|---:|---:|---:|---:|" + ("---:|---:|" if has_memory else ""))
+    for (label, _, mode, _), (w, c), m in zip(ROWS, best, memory):
+        cells = (f" {m:.0f} | — |" if mode == "the library, once" else
+                 f" {m:.0f} | {m - base_m:+.0f} |") if has_memory else ""
         if mode == "the library, once":
-            print(f"| `{label}` | {mode} | {w:.3f} | — | {c:.3f} | — |")
+            print(f"| `{label}` | {mode} | {w:.3f} | — | {c:.3f} | — |{cells}")
         else:
             print(f"| `{label}` | {mode} | {w:.3f} | {w - base_w:+.3f} | {c:.3f} "
-                  f"| {c - base_c:+.3f} |")
+                  f"| {c - base_c:+.3f} |{cells}")
     print()
+    nl_m = memory[index("nlohmann.cpp", "-")] - base_m if has_memory else 0.0
     for mode in ("header-only", "compiled"):
         ours_w, ours_c = row("profile_auth.cpp", mode)
         cl_w, cl_c = row("profile_auth_client.cpp", mode)
         print(f"{mode}: our increment as a share of nlohmann's: "
               f"{verdict(ours_w - base_w, ours_c - base_c, nl_w, nl_c)}; with an m2m_client "
               f"instantiated: {verdict(cl_w - base_w, cl_c - base_c, nl_w, nl_c)}")
+        if has_memory:
+            ours_m = memory[index("profile_auth.cpp", mode)] - base_m
+            cl_m = memory[index("profile_auth_client.cpp", mode)] - base_m
+            print(f"{mode}, by GCC's memory (the same on every run): "
+                  f"{100 * ours_m / nl_m:.1f}%; with an m2m_client: {100 * cl_m / nl_m:.1f}%")
     lib_w, lib_c = row("src/profile_auth.cpp", "the library, once")
     print(f"compiled mode's one-time cost: src/profile_auth.cpp (profile::auth_compiled) takes "
           f"{lib_w:.2f} s wall, {lib_c:.2f} s CPU at -O0, once per build")

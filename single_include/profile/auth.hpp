@@ -428,7 +428,9 @@ constexpr bool oauth_error_table_matches() noexcept {
   }
   return at == sizeof oauth_error_names;
 }
+#if PROFILE_AUTH_DEFINITIONS  // checked where the definitions compile: once in compiled mode
 static_assert(oauth_error_table_matches(), "oauth_error_names must follow oauth_error_errcs");
+#endif
 }  // namespace detail
 
 /// Maps an RFC 6749/6750/7591/8628/8707 `error` code to its errc; unknown codes give
@@ -906,7 +908,6 @@ class [[nodiscard]] result<void> {
 #include <cstddef>      // std::size_t
 #include <cstring>      // std::memcpy, std::memset
 #include <iosfwd>       // std::basic_ostream declaration for the redacting operator<<
-#include <memory>       // std::unique_ptr owns the bytes: a move steals them, none are left behind
 #include <string>       // construction from std::string&& wipes the source
 #include <string_view>  // reveal()
 
@@ -943,8 +944,8 @@ class secret {
   /// Copies the bytes of `s`.
   explicit secret(std::string_view s) : size_(s.size()) {
     if (size_ != 0) {
-      data_.reset(new char[size_]);
-      std::memcpy(data_.get(), s.data(), size_);
+      data_ = new char[size_];
+      std::memcpy(data_, s.data(), size_);
     }
   }
   explicit secret(const char* s) : secret(std::string_view(s)) {}
@@ -952,7 +953,10 @@ class secret {
   explicit secret(std::string&& s) : secret(std::string_view(s)) { detail::secure_wipe(s); }
 
   secret(const secret& o) : secret(o.reveal()) {}
-  secret(secret&& o) noexcept : data_(std::move(o.data_)), size_(o.size_) { o.size_ = 0; }
+  secret(secret&& o) noexcept : data_(o.data_), size_(o.size_) {
+    o.data_ = nullptr;
+    o.size_ = 0;
+  }
   secret& operator=(const secret& o) {
     if (this != &o) {
       secret tmp(o);
@@ -963,8 +967,9 @@ class secret {
   secret& operator=(secret&& o) noexcept {
     if (this != &o) {
       release();
-      data_ = std::move(o.data_);
+      data_ = o.data_;
       size_ = o.size_;
+      o.data_ = nullptr;
       o.size_ = 0;
     }
     return *this;
@@ -973,15 +978,19 @@ class secret {
 
   /// The bytes. The view is valid until this secret is modified or destroyed.
   [[nodiscard]] std::string_view reveal() const noexcept {
-    return {data_.get() == nullptr ? "" : data_.get(), size_};
+    return {data_ == nullptr ? "" : data_, size_};
   }
   [[nodiscard]] std::size_t size() const noexcept { return size_; }
   [[nodiscard]] bool empty() const noexcept { return size_ == 0; }
   /// Wipes and empties.
   void clear() noexcept { release(); }
   void swap(secret& o) noexcept {
-    data_.swap(o.data_);
-    std::swap(size_, o.size_);
+    char* const d = data_;
+    const std::size_t n = size_;
+    data_ = o.data_;
+    size_ = o.size_;
+    o.data_ = d;
+    o.size_ = n;
   }
 
   /// Constant-time in the length of the longer operand's content (no early exit on a mismatch).
@@ -1005,11 +1014,14 @@ class secret {
 
  private:
   void release() noexcept {
-    detail::secure_wipe(data_.get(), size_);
-    data_.reset();
+    detail::secure_wipe(data_, size_);
+    delete[] data_;
+    data_ = nullptr;
     size_ = 0;
   }
-  std::unique_ptr<char[]> data_;
+  // Owned (new[]); a plain pointer rather than std::unique_ptr<char[]>, which every translation
+  // unit would instantiate. A move steals it, so no copy of the bytes is left behind.
+  char* data_ = nullptr;
   std::size_t size_ = 0;
 };
 
@@ -1293,11 +1305,11 @@ concept LockPolicy = requires(typename P::mutex& m) {
 #define PROFILE_AUTH_LOCK_POLICY_HPP
 
 
-#include <atomic>  // std::memory_order (also used by the single-threaded stand-in)
+#include <atomic>  // std::memory_order; thread_safe's wait (atomic wait, C++20)
 
 #if !PROFILE_AUTH_NO_THREADS
-#include <condition_variable>  // thread_safe::condition_variable: waiters of a single flight
-#include <mutex>               // thread_safe::mutex
+#include <cstdint>  // the generation counter of flight_signal
+#include <mutex>    // thread_safe::mutex
 #endif
 
 namespace profile::auth::inline v0 {
@@ -1354,6 +1366,51 @@ class plain_atomic {
  private:
   T v_{};
 };
+
+#if !PROFILE_AUTH_NO_THREADS
+/// thread_safe's condition variable: what the waiters of a single flight block on.
+///
+/// It keeps std::condition_variable's contract for `wait(lock, pred)` and `notify_all()` (the
+/// only calls the drivers make) on a C++20 atomic wait over a generation counter (a futex on
+/// Linux, WaitOnAddress on Windows). That spares every translation unit <condition_variable>
+/// and what it drags in (<stop_token>, std::thread, the timed waits), about a tenth of what
+/// <profile/auth.hpp> costs to compile.
+///
+/// Why no wake-up is lost: a waiter reads the generation while it still holds the lock and has
+/// just seen `pred()` false. A notifier changes the state under the same lock and bumps the
+/// generation afterwards, so the bump comes after that read and the waiter's atomic wait sees
+/// it. Spurious returns only re-check `pred()`.
+class flight_signal {
+ public:
+  flight_signal() = default;
+  flight_signal(const flight_signal&) = delete;
+  flight_signal& operator=(const flight_signal&) = delete;
+
+  /// Blocks until `pred()` holds; `lock` (held on entry) is released while blocked.
+  template <class Lock, class Pred>
+  void wait(Lock& lock, Pred pred) {
+    while (!pred()) {
+      const std::uint32_t seen = generation_.load(std::memory_order_relaxed);
+      lock.unlock();
+      generation_.wait(seen, std::memory_order_acquire);
+      lock.lock();
+    }
+  }
+  /// Wakes every waiter (each re-checks its predicate under the lock).
+  void notify_all() noexcept {
+    generation_.fetch_add(1, std::memory_order_release);
+    generation_.notify_all();
+  }
+  /// Wakes at least one waiter.
+  void notify_one() noexcept {
+    generation_.fetch_add(1, std::memory_order_release);
+    generation_.notify_one();
+  }
+
+ private:
+  std::atomic<std::uint32_t> generation_{0};
+};
+#endif
 }  // namespace detail
 
 /// No locks, no atomics: for a game loop or a microcontroller that calls from one thread only.
@@ -1369,7 +1426,7 @@ struct single_threaded {
 /// The default: safe to call from any number of threads.
 struct thread_safe {
   using mutex = std::mutex;
-  using condition_variable = std::condition_variable;
+  using condition_variable = detail::flight_signal;
   template <class T>
   using atomic = std::atomic<T>;
   static constexpr bool is_thread_safe = true;
@@ -1962,19 +2019,17 @@ inline constexpr unsigned char byte_lenient = 8;     // [ ] { } | ^ ` : browsers
 inline constexpr unsigned char byte_hex = 16;        // 0-9 A-F a-f
 
 constexpr std::array<unsigned char, 256> make_byte_class_table() noexcept {
+  // Class by class, not byte by byte with searches: every translation unit evaluates this.
   std::array<unsigned char, 256> t{};
-  constexpr std::string_view sub_delims = "!$&'()*+,;=";
-  constexpr std::string_view lenient = "[]{}|^`";
-  for (unsigned c = 0; c < 256; ++c) {
-    const char ch = static_cast<char>(c);
-    const bool alpha = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
-    const bool digit = c >= '0' && c <= '9';
-    if (alpha || digit || c == '-' || c == '.' || c == '_' || c == '~') t[c] = byte_unreserved;
-    if (sub_delims.find(ch) != std::string_view::npos) t[c] = byte_sub_delim;
-    if (c == ':' || c == '@') t[c] = byte_colon_at;
-    if (lenient.find(ch) != std::string_view::npos) t[c] = byte_lenient;
-    if (digit || (c >= 'A' && c <= 'F') || (c >= 'a' && c <= 'f')) t[c] |= byte_hex;
-  }
+  for (unsigned c = '0'; c <= '9'; ++c) t[c] = byte_unreserved | byte_hex;
+  for (unsigned c = 'A'; c <= 'Z'; ++c) t[c] = byte_unreserved | (c <= 'F' ? byte_hex : 0);
+  for (unsigned c = 'a'; c <= 'z'; ++c) t[c] = byte_unreserved | (c <= 'f' ? byte_hex : 0);
+  for (const char c : {'-', '.', '_', '~'}) t[static_cast<unsigned char>(c)] = byte_unreserved;
+  for (const char c : {'!', '$', '&', '\'', '(', ')', '*', '+', ',', ';', '='})
+    t[static_cast<unsigned char>(c)] = byte_sub_delim;
+  for (const char c : {':', '@'}) t[static_cast<unsigned char>(c)] = byte_colon_at;
+  for (const char c : {'[', ']', '{', '}', '|', '^', '`'})
+    t[static_cast<unsigned char>(c)] = byte_lenient;
   return t;
 }
 inline constexpr auto byte_class = make_byte_class_table();
@@ -3489,6 +3544,7 @@ PROFILE_AUTH_INLINE result<std::string> bearer_header_value(const secret& access
 #include <string>       // bodies, header values, messages
 #include <string_view>  // inputs
 
+#if PROFILE_AUTH_DEFINITIONS
 // ---- begin <profile/auth/detail/json_text.hpp> ----
 // profile-auth: byte helpers shared by the JSON reader and writer (scanning, UTF-8, escapes).
 #ifndef PROFILE_AUTH_DETAIL_JSON_TEXT_HPP
@@ -3923,7 +3979,6 @@ class decoded_cursor {
 
 #endif  // PROFILE_AUTH_DETAIL_JSON_TEXT_HPP
 // ---- end <profile/auth/detail/json_text.hpp> ----
-#if PROFILE_AUTH_DEFINITIONS
 // ---- begin <profile/auth/detail/json_writer.hpp> ----
 // profile-auth: compact JSON writer (internal) with correct string escaping.
 #ifndef PROFILE_AUTH_DETAIL_JSON_WRITER_HPP
@@ -4600,16 +4655,13 @@ PROFILE_AUTH_INLINE result<http_request> client_credentials_request(
 #ifndef PROFILE_AUTH_OAUTH_ERROR_HPP
 #define PROFILE_AUTH_OAUTH_ERROR_HPP
 
-// ---- begin <profile/auth/detail/json_tape.hpp> ----
-// profile-auth: the JSON tape: flat entries in document order, and how to compare and read them.
-#ifndef PROFILE_AUTH_DETAIL_JSON_TAPE_HPP
-#define PROFILE_AUTH_DETAIL_JSON_TAPE_HPP
+// ---- begin <profile/auth/detail/json_limits.hpp> ----
+// profile-auth: json::limits, the bounds every reader of untrusted JSON takes. On its own so that
+// the option structs (token_parse_options, discovery_options, ...) name it without the parser.
+#ifndef PROFILE_AUTH_DETAIL_JSON_LIMITS_HPP
+#define PROFILE_AUTH_DETAIL_JSON_LIMITS_HPP
 
-
-#include <cstddef>      // std::size_t
-#include <cstdint>      // fixed-width tape fields
-#include <cstring>      // std::memcmp
-#include <string_view>  // raw text of strings and numbers
+#include <cstddef>  // std::size_t
 
 namespace profile::auth::inline v0::detail::json {
 
@@ -4621,99 +4673,10 @@ struct limits {
   std::size_t max_values = 1 << 16;    ///< values in the document, containers included, keys not
 };
 
-/// The JSON type of a value.
-enum class kind : unsigned char { null, boolean, number, string, array, object };
-
-namespace tape {
-/// One parsed value (or object key). A document is a vector of these in document order: a
-/// container is followed by its children, an object member is its key entry then its value.
-struct entry {
-  std::uint32_t pos;   ///< byte offset of the value's first byte in the input
-  std::uint32_t len;   ///< bytes of raw JSON text (strings include the quotes)
-  std::uint32_t skip;  ///< entries in this value's subtree, itself included (parent while open)
-  std::uint32_t aux;   ///< array/object: children; string: decoded bytes; boolean: 0/1
-  kind type;
-  std::uint8_t flags;
-};
-inline constexpr std::uint8_t escaped = 1;  ///< string: contains a backslash escape
-inline constexpr std::uint8_t integer = 2;  ///< number: neither fraction nor exponent
-inline constexpr std::uint32_t none = 0xFFFFFFFFu;
-
-[[nodiscard]] inline std::string_view contents(const char* text, const entry& e) noexcept {
-  return {text + e.pos + 1, e.len - 2u};  // a string without its quotes, still escaped
-}
-/// Decoded equality of string entry e and plain bytes s.
-[[nodiscard]] inline bool string_equals(const char* text, const entry& e,
-                                        std::string_view s) noexcept {
-  if (e.aux != s.size()) return false;
-  const std::string_view c = contents(text, e);
-  if ((e.flags & escaped) == 0) return s.empty() || std::memcmp(c.data(), s.data(), s.size()) == 0;
-  text::decoded_cursor cur(c.data(), c.data() + c.size());
-  for (char ch : s)
-    if (cur.next() != static_cast<unsigned char>(ch)) return false;
-  return true;
-}
-/// Three-way comparison of the decoded bytes of two string entries.
-[[nodiscard]] inline int string_compare(const char* text, const entry& a, const entry& b) noexcept {
-  const std::string_view ca = contents(text, a), cb = contents(text, b);
-  if (((a.flags | b.flags) & escaped) == 0) return ca.compare(cb);
-  text::decoded_cursor x(ca.data(), ca.data() + ca.size()), y(cb.data(), cb.data() + cb.size());
-  for (;;) {
-    const int u = x.next(), v = y.next();
-    if (u != v) return u < v ? -1 : 1;
-    if (u < 0) return 0;
-  }
-}
-[[nodiscard]] inline bool keys_equal(const char* text, const entry& a, const entry& b) noexcept {
-  if (a.aux != b.aux) return false;  // decoded lengths differ
-  if (((a.flags | b.flags) & escaped) == 0)
-    return std::memcmp(text + a.pos + 1, text + b.pos + 1, a.aux) == 0;
-  return string_compare(text, a, b) == 0;
-}
-
-/// Where the parts of a validated JSON number are, as offsets into its raw text.
-struct number_parts {
-  bool negative = false;
-  std::size_t ib = 0, ie = 0;  ///< integer digits [ib, ie)
-  std::size_t fb = 0, fe = 0;  ///< fraction digits [fb, fe) (empty without '.')
-  std::int64_t exponent = 0;   ///< saturated at +-1e9: beyond that only the sign matters
-
-  [[nodiscard]] std::size_t count() const noexcept { return (ie - ib) + (fe - fb); }
-  /// The k-th significant digit of integer digits followed by fraction digits.
-  [[nodiscard]] char digit(std::string_view r, std::size_t k) const noexcept {
-    return k < ie - ib ? r[ib + k] : r[fb + (k - (ie - ib))];
-  }
-};
-[[nodiscard]] inline number_parts split_number(std::string_view r) noexcept {
-  number_parts n;
-  std::size_t i = 0;
-  if (r[0] == '-') n.negative = true, ++i;
-  n.ib = i;
-  while (i < r.size() && r[i] >= '0' && r[i] <= '9') ++i;
-  n.ie = n.fb = n.fe = i;
-  if (i < r.size() && r[i] == '.') {
-    n.fb = ++i;
-    while (i < r.size() && r[i] >= '0' && r[i] <= '9') ++i;
-    n.fe = i;
-  }
-  if (i < r.size()) {  // 'e' or 'E'
-    ++i;
-    bool neg = false;
-    if (r[i] == '+' || r[i] == '-') neg = r[i++] == '-';
-    std::int64_t e = 0;
-    for (; i < r.size(); ++i)
-      if (e < 1000000000) e = e * 10 + (r[i] - '0');
-    n.exponent = neg ? -e : e;
-  }
-  return n;
-}
-
-}  // namespace tape
-
 }  // namespace profile::auth::inline v0::detail::json
 
-#endif  // PROFILE_AUTH_DETAIL_JSON_TAPE_HPP
-// ---- end <profile/auth/detail/json_tape.hpp> ----
+#endif  // PROFILE_AUTH_DETAIL_JSON_LIMITS_HPP
+// ---- end <profile/auth/detail/json_limits.hpp> ----
 
 #include <chrono>       // system_clock: the wall-clock "now" an HTTP-date Retry-After needs
 #include <cstddef>      // std::size_t
@@ -4896,6 +4859,112 @@ inline constexpr std::chrono::seconds max_retry_after{0x7FFFFFFF};
 #ifndef PROFILE_AUTH_DETAIL_JSON_PARSER_HPP
 #define PROFILE_AUTH_DETAIL_JSON_PARSER_HPP
 
+// ---- begin <profile/auth/detail/json_tape.hpp> ----
+// profile-auth: the JSON tape: flat entries in document order, and how to compare and read them.
+#ifndef PROFILE_AUTH_DETAIL_JSON_TAPE_HPP
+#define PROFILE_AUTH_DETAIL_JSON_TAPE_HPP
+
+
+#include <cstddef>      // std::size_t
+#include <cstdint>      // fixed-width tape fields
+#include <cstring>      // std::memcmp
+#include <string_view>  // raw text of strings and numbers
+
+namespace profile::auth::inline v0::detail::json {
+
+/// The JSON type of a value.
+enum class kind : unsigned char { null, boolean, number, string, array, object };
+
+namespace tape {
+/// One parsed value (or object key). A document is a vector of these in document order: a
+/// container is followed by its children, an object member is its key entry then its value.
+struct entry {
+  std::uint32_t pos;   ///< byte offset of the value's first byte in the input
+  std::uint32_t len;   ///< bytes of raw JSON text (strings include the quotes)
+  std::uint32_t skip;  ///< entries in this value's subtree, itself included (parent while open)
+  std::uint32_t aux;   ///< array/object: children; string: decoded bytes; boolean: 0/1
+  kind type;
+  std::uint8_t flags;
+};
+inline constexpr std::uint8_t escaped = 1;  ///< string: contains a backslash escape
+inline constexpr std::uint8_t integer = 2;  ///< number: neither fraction nor exponent
+inline constexpr std::uint32_t none = 0xFFFFFFFFu;
+
+[[nodiscard]] inline std::string_view contents(const char* text, const entry& e) noexcept {
+  return {text + e.pos + 1, e.len - 2u};  // a string without its quotes, still escaped
+}
+/// Decoded equality of string entry e and plain bytes s.
+[[nodiscard]] inline bool string_equals(const char* text, const entry& e,
+                                        std::string_view s) noexcept {
+  if (e.aux != s.size()) return false;
+  const std::string_view c = contents(text, e);
+  if ((e.flags & escaped) == 0) return s.empty() || std::memcmp(c.data(), s.data(), s.size()) == 0;
+  text::decoded_cursor cur(c.data(), c.data() + c.size());
+  for (char ch : s)
+    if (cur.next() != static_cast<unsigned char>(ch)) return false;
+  return true;
+}
+/// Three-way comparison of the decoded bytes of two string entries.
+[[nodiscard]] inline int string_compare(const char* text, const entry& a, const entry& b) noexcept {
+  const std::string_view ca = contents(text, a), cb = contents(text, b);
+  if (((a.flags | b.flags) & escaped) == 0) return ca.compare(cb);
+  text::decoded_cursor x(ca.data(), ca.data() + ca.size()), y(cb.data(), cb.data() + cb.size());
+  for (;;) {
+    const int u = x.next(), v = y.next();
+    if (u != v) return u < v ? -1 : 1;
+    if (u < 0) return 0;
+  }
+}
+[[nodiscard]] inline bool keys_equal(const char* text, const entry& a, const entry& b) noexcept {
+  if (a.aux != b.aux) return false;  // decoded lengths differ
+  if (((a.flags | b.flags) & escaped) == 0)
+    return std::memcmp(text + a.pos + 1, text + b.pos + 1, a.aux) == 0;
+  return string_compare(text, a, b) == 0;
+}
+
+/// Where the parts of a validated JSON number are, as offsets into its raw text.
+struct number_parts {
+  bool negative = false;
+  std::size_t ib = 0, ie = 0;  ///< integer digits [ib, ie)
+  std::size_t fb = 0, fe = 0;  ///< fraction digits [fb, fe) (empty without '.')
+  std::int64_t exponent = 0;   ///< saturated at +-1e9: beyond that only the sign matters
+
+  [[nodiscard]] std::size_t count() const noexcept { return (ie - ib) + (fe - fb); }
+  /// The k-th significant digit of integer digits followed by fraction digits.
+  [[nodiscard]] char digit(std::string_view r, std::size_t k) const noexcept {
+    return k < ie - ib ? r[ib + k] : r[fb + (k - (ie - ib))];
+  }
+};
+[[nodiscard]] inline number_parts split_number(std::string_view r) noexcept {
+  number_parts n;
+  std::size_t i = 0;
+  if (r[0] == '-') n.negative = true, ++i;
+  n.ib = i;
+  while (i < r.size() && r[i] >= '0' && r[i] <= '9') ++i;
+  n.ie = n.fb = n.fe = i;
+  if (i < r.size() && r[i] == '.') {
+    n.fb = ++i;
+    while (i < r.size() && r[i] >= '0' && r[i] <= '9') ++i;
+    n.fe = i;
+  }
+  if (i < r.size()) {  // 'e' or 'E'
+    ++i;
+    bool neg = false;
+    if (r[i] == '+' || r[i] == '-') neg = r[i++] == '-';
+    std::int64_t e = 0;
+    for (; i < r.size(); ++i)
+      if (e < 1000000000) e = e * 10 + (r[i] - '0');
+    n.exponent = neg ? -e : e;
+  }
+  return n;
+}
+
+}  // namespace tape
+
+}  // namespace profile::auth::inline v0::detail::json
+
+#endif  // PROFILE_AUTH_DETAIL_JSON_TAPE_HPP
+// ---- end <profile/auth/detail/json_tape.hpp> ----
 
 #include <cstddef>      // std::size_t
 #include <cstdint>      // tape indices
@@ -11578,7 +11647,7 @@ PROFILE_AUTH_INLINE result<std::unique_ptr<token_snapshot>> make_snapshot(
 #include <vector>       // retired snapshots
 
 #if !PROFILE_AUTH_NO_THREADS
-#include <mutex>  // std::unique_lock: what std::condition_variable waits with
+#include <mutex>  // std::unique_lock: what the policy's condition variable waits with
 #endif
 
 namespace profile::auth::inline v0 {
@@ -12020,6 +12089,23 @@ class token_cache {
   atomic<std::uint64_t> token_requests_{0}, tokens_issued_{0}, failures_{0}, refreshes_ahead_{0},
       waits_{0}, invalidations_{0};
 };
+
+// Compiled mode: the library's source file compiles the cache once for both shipped policies;
+// every other translation unit only refers to those instantiations (it still inlines peek()).
+// A custom LockPolicy is instantiated where it is used, as in header-only mode.
+#if PROFILE_AUTH_SEPARATE_COMPILATION
+#if PROFILE_AUTH_DEFINITIONS
+template class token_cache<single_threaded>;
+#if !PROFILE_AUTH_NO_THREADS
+template class token_cache<thread_safe>;
+#endif
+#else
+extern template class token_cache<single_threaded>;
+#if !PROFILE_AUTH_NO_THREADS
+extern template class token_cache<thread_safe>;
+#endif
+#endif
+#endif
 
 }  // namespace profile::auth::inline v0
 

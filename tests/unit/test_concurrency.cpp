@@ -279,3 +279,51 @@ TEST_CASE("concurrency: readers race invalidations and refetches without a torn 
   CHECK(f.client.stats().token_requests == static_cast<std::uint64_t>(rounds + 1));
   CHECK(issued.load() == rounds + 1);
 }
+
+TEST_CASE("concurrency: thread_safe's condition variable loses no wake-up over many rounds") {
+  // flight_signal (lock_policy.hpp) keeps std::condition_variable's wait(lock, pred) contract on
+  // an atomic wait. Rounds alternate between a producer and waiters; a waiter that missed its
+  // wake-up would stay blocked, so a round that does not complete within 10 s is a failure (the
+  // waiters are then released with more notifications, so that the test ends).
+  using policy = pa::thread_safe;
+  policy::mutex mu;
+  policy::condition_variable cv;
+  std::uint64_t published = 0;  // guarded by mu
+  constexpr std::uint64_t rounds = 2000;
+  constexpr std::uint64_t waiters = 4;
+  std::atomic<std::uint64_t> acknowledged{0};
+  const auto publish = [&](std::uint64_t round) {
+    {
+      std::unique_lock<policy::mutex> lock(mu);
+      published = round;
+    }
+    cv.notify_all();
+  };
+
+  std::vector<std::thread> threads;
+  for (std::uint64_t i = 0; i < waiters; ++i)
+    threads.emplace_back([&] {
+      for (std::uint64_t round = 1; round <= rounds; ++round) {
+        std::unique_lock<policy::mutex> lock(mu);
+        cv.wait(lock, [&] { return published >= round; });
+        lock.unlock();
+        acknowledged.fetch_add(1, std::memory_order_acq_rel);
+      }
+    });
+  bool lost_wakeup = false;
+  for (std::uint64_t round = 1; round <= rounds && !lost_wakeup; ++round) {
+    publish(round);
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (acknowledged.load(std::memory_order_acquire) < round * waiters && !lost_wakeup) {
+      lost_wakeup = std::chrono::steady_clock::now() > deadline;
+      std::this_thread::yield();
+    }
+  }
+  while (acknowledged.load(std::memory_order_acquire) < rounds * waiters) {
+    publish(rounds);  // only after a failure: lets every waiter finish
+    std::this_thread::yield();
+  }
+  for (std::thread& t : threads) t.join();
+  CHECK_FALSE(lost_wakeup);
+  CHECK(acknowledged.load() == rounds * waiters);
+}

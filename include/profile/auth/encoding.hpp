@@ -42,19 +42,17 @@ inline constexpr unsigned char byte_lenient = 8;     // [ ] { } | ^ ` : browsers
 inline constexpr unsigned char byte_hex = 16;        // 0-9 A-F a-f
 
 constexpr std::array<unsigned char, 256> make_byte_class_table() noexcept {
+  // Class by class, not byte by byte with searches: every translation unit evaluates this.
   std::array<unsigned char, 256> t{};
-  constexpr std::string_view sub_delims = "!$&'()*+,;=";
-  constexpr std::string_view lenient = "[]{}|^`";
-  for (unsigned c = 0; c < 256; ++c) {
-    const char ch = static_cast<char>(c);
-    const bool alpha = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
-    const bool digit = c >= '0' && c <= '9';
-    if (alpha || digit || c == '-' || c == '.' || c == '_' || c == '~') t[c] = byte_unreserved;
-    if (sub_delims.find(ch) != std::string_view::npos) t[c] = byte_sub_delim;
-    if (c == ':' || c == '@') t[c] = byte_colon_at;
-    if (lenient.find(ch) != std::string_view::npos) t[c] = byte_lenient;
-    if (digit || (c >= 'A' && c <= 'F') || (c >= 'a' && c <= 'f')) t[c] |= byte_hex;
-  }
+  for (unsigned c = '0'; c <= '9'; ++c) t[c] = byte_unreserved | byte_hex;
+  for (unsigned c = 'A'; c <= 'Z'; ++c) t[c] = byte_unreserved | (c <= 'F' ? byte_hex : 0);
+  for (unsigned c = 'a'; c <= 'z'; ++c) t[c] = byte_unreserved | (c <= 'f' ? byte_hex : 0);
+  for (const char c : {'-', '.', '_', '~'}) t[static_cast<unsigned char>(c)] = byte_unreserved;
+  for (const char c : {'!', '$', '&', '\'', '(', ')', '*', '+', ',', ';', '='})
+    t[static_cast<unsigned char>(c)] = byte_sub_delim;
+  for (const char c : {':', '@'}) t[static_cast<unsigned char>(c)] = byte_colon_at;
+  for (const char c : {'[', ']', '{', '}', '|', '^', '`'})
+    t[static_cast<unsigned char>(c)] = byte_lenient;
   return t;
 }
 inline constexpr auto byte_class = make_byte_class_table();

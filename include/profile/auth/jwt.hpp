@@ -4,7 +4,7 @@
 #define PROFILE_AUTH_JWT_HPP
 
 #include <profile/auth/config.hpp>
-#include <profile/auth/detail/json_tape.hpp>  // json::limits
+#include <profile/auth/detail/json_limits.hpp>  // json::limits
 #include <profile/auth/error.hpp>
 #include <profile/auth/result.hpp>
 #include <profile/auth/secret.hpp>

@@ -5,11 +5,11 @@
 
 #include <profile/auth/config.hpp>
 
-#include <atomic>  // std::memory_order (also used by the single-threaded stand-in)
+#include <atomic>  // std::memory_order; thread_safe's wait (atomic wait, C++20)
 
 #if !PROFILE_AUTH_NO_THREADS
-#include <condition_variable>  // thread_safe::condition_variable: waiters of a single flight
-#include <mutex>               // thread_safe::mutex
+#include <cstdint>  // the generation counter of flight_signal
+#include <mutex>    // thread_safe::mutex
 #endif
 
 namespace profile::auth::inline v0 {
@@ -66,6 +66,51 @@ class plain_atomic {
  private:
   T v_{};
 };
+
+#if !PROFILE_AUTH_NO_THREADS
+/// thread_safe's condition variable: what the waiters of a single flight block on.
+///
+/// It keeps std::condition_variable's contract for `wait(lock, pred)` and `notify_all()` (the
+/// only calls the drivers make) on a C++20 atomic wait over a generation counter (a futex on
+/// Linux, WaitOnAddress on Windows). That spares every translation unit <condition_variable>
+/// and what it drags in (<stop_token>, std::thread, the timed waits), about a tenth of what
+/// <profile/auth.hpp> costs to compile.
+///
+/// Why no wake-up is lost: a waiter reads the generation while it still holds the lock and has
+/// just seen `pred()` false. A notifier changes the state under the same lock and bumps the
+/// generation afterwards, so the bump comes after that read and the waiter's atomic wait sees
+/// it. Spurious returns only re-check `pred()`.
+class flight_signal {
+ public:
+  flight_signal() = default;
+  flight_signal(const flight_signal&) = delete;
+  flight_signal& operator=(const flight_signal&) = delete;
+
+  /// Blocks until `pred()` holds; `lock` (held on entry) is released while blocked.
+  template <class Lock, class Pred>
+  void wait(Lock& lock, Pred pred) {
+    while (!pred()) {
+      const std::uint32_t seen = generation_.load(std::memory_order_relaxed);
+      lock.unlock();
+      generation_.wait(seen, std::memory_order_acquire);
+      lock.lock();
+    }
+  }
+  /// Wakes every waiter (each re-checks its predicate under the lock).
+  void notify_all() noexcept {
+    generation_.fetch_add(1, std::memory_order_release);
+    generation_.notify_all();
+  }
+  /// Wakes at least one waiter.
+  void notify_one() noexcept {
+    generation_.fetch_add(1, std::memory_order_release);
+    generation_.notify_one();
+  }
+
+ private:
+  std::atomic<std::uint32_t> generation_{0};
+};
+#endif
 }  // namespace detail
 
 /// No locks, no atomics: for a game loop or a microcontroller that calls from one thread only.
@@ -81,7 +126,7 @@ struct single_threaded {
 /// The default: safe to call from any number of threads.
 struct thread_safe {
   using mutex = std::mutex;
-  using condition_variable = std::condition_variable;
+  using condition_variable = detail::flight_signal;
   template <class T>
   using atomic = std::atomic<T>;
   static constexpr bool is_thread_safe = true;

@@ -4,7 +4,7 @@
 #define PROFILE_AUTH_OAUTH_ERROR_HPP
 
 #include <profile/auth/config.hpp>
-#include <profile/auth/detail/json_tape.hpp>  // json::limits in response_error_options
+#include <profile/auth/detail/json_limits.hpp>  // json::limits in response_error_options
 #include <profile/auth/error.hpp>
 #include <profile/auth/http.hpp>
 

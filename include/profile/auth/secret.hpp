@@ -8,7 +8,6 @@
 #include <cstddef>      // std::size_t
 #include <cstring>      // std::memcpy, std::memset
 #include <iosfwd>       // std::basic_ostream declaration for the redacting operator<<
-#include <memory>       // std::unique_ptr owns the bytes: a move steals them, none are left behind
 #include <string>       // construction from std::string&& wipes the source
 #include <string_view>  // reveal()
 
@@ -45,8 +44,8 @@ class secret {
   /// Copies the bytes of `s`.
   explicit secret(std::string_view s) : size_(s.size()) {
     if (size_ != 0) {
-      data_.reset(new char[size_]);
-      std::memcpy(data_.get(), s.data(), size_);
+      data_ = new char[size_];
+      std::memcpy(data_, s.data(), size_);
     }
   }
   explicit secret(const char* s) : secret(std::string_view(s)) {}
@@ -54,7 +53,10 @@ class secret {
   explicit secret(std::string&& s) : secret(std::string_view(s)) { detail::secure_wipe(s); }
 
   secret(const secret& o) : secret(o.reveal()) {}
-  secret(secret&& o) noexcept : data_(std::move(o.data_)), size_(o.size_) { o.size_ = 0; }
+  secret(secret&& o) noexcept : data_(o.data_), size_(o.size_) {
+    o.data_ = nullptr;
+    o.size_ = 0;
+  }
   secret& operator=(const secret& o) {
     if (this != &o) {
       secret tmp(o);
@@ -65,8 +67,9 @@ class secret {
   secret& operator=(secret&& o) noexcept {
     if (this != &o) {
       release();
-      data_ = std::move(o.data_);
+      data_ = o.data_;
       size_ = o.size_;
+      o.data_ = nullptr;
       o.size_ = 0;
     }
     return *this;
@@ -75,15 +78,19 @@ class secret {
 
   /// The bytes. The view is valid until this secret is modified or destroyed.
   [[nodiscard]] std::string_view reveal() const noexcept {
-    return {data_.get() == nullptr ? "" : data_.get(), size_};
+    return {data_ == nullptr ? "" : data_, size_};
   }
   [[nodiscard]] std::size_t size() const noexcept { return size_; }
   [[nodiscard]] bool empty() const noexcept { return size_ == 0; }
   /// Wipes and empties.
   void clear() noexcept { release(); }
   void swap(secret& o) noexcept {
-    data_.swap(o.data_);
-    std::swap(size_, o.size_);
+    char* const d = data_;
+    const std::size_t n = size_;
+    data_ = o.data_;
+    size_ = o.size_;
+    o.data_ = d;
+    o.size_ = n;
   }
 
   /// Constant-time in the length of the longer operand's content (no early exit on a mismatch).
@@ -107,11 +114,14 @@ class secret {
 
  private:
   void release() noexcept {
-    detail::secure_wipe(data_.get(), size_);
-    data_.reset();
+    detail::secure_wipe(data_, size_);
+    delete[] data_;
+    data_ = nullptr;
     size_ = 0;
   }
-  std::unique_ptr<char[]> data_;
+  // Owned (new[]); a plain pointer rather than std::unique_ptr<char[]>, which every translation
+  // unit would instantiate. A move steals it, so no copy of the bytes is left behind.
+  char* data_ = nullptr;
   std::size_t size_ = 0;
 };
 

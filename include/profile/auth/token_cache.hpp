@@ -25,7 +25,7 @@
 #include <vector>       // retired snapshots
 
 #if !PROFILE_AUTH_NO_THREADS
-#include <mutex>  // std::unique_lock: what std::condition_variable waits with
+#include <mutex>  // std::unique_lock: what the policy's condition variable waits with
 #endif
 
 namespace profile::auth::inline v0 {
@@ -467,6 +467,23 @@ class token_cache {
   atomic<std::uint64_t> token_requests_{0}, tokens_issued_{0}, failures_{0}, refreshes_ahead_{0},
       waits_{0}, invalidations_{0};
 };
+
+// Compiled mode: the library's source file compiles the cache once for both shipped policies;
+// every other translation unit only refers to those instantiations (it still inlines peek()).
+// A custom LockPolicy is instantiated where it is used, as in header-only mode.
+#if PROFILE_AUTH_SEPARATE_COMPILATION
+#if PROFILE_AUTH_DEFINITIONS
+template class token_cache<single_threaded>;
+#if !PROFILE_AUTH_NO_THREADS
+template class token_cache<thread_safe>;
+#endif
+#else
+extern template class token_cache<single_threaded>;
+#if !PROFILE_AUTH_NO_THREADS
+extern template class token_cache<thread_safe>;
+#endif
+#endif
+#endif
 
 }  // namespace profile::auth::inline v0
 

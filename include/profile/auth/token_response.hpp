@@ -4,7 +4,7 @@
 #define PROFILE_AUTH_TOKEN_RESPONSE_HPP
 
 #include <profile/auth/config.hpp>
-#include <profile/auth/detail/json_tape.hpp>  // json::limits in token_parse_options
+#include <profile/auth/detail/json_limits.hpp>  // json::limits in token_parse_options
 #include <profile/auth/error.hpp>
 #include <profile/auth/http.hpp>
 #include <profile/auth/result.hpp>

@@ -4,6 +4,7 @@
 #define PROFILE_AUTH_DETAIL_JSON_TAPE_HPP
 
 #include <profile/auth/config.hpp>
+#include <profile/auth/detail/json_limits.hpp>  // json::limits, re-exported
 #include <profile/auth/detail/json_text.hpp>
 
 #include <cstddef>      // std::size_t
@@ -12,14 +13,6 @@
 #include <string_view>  // raw text of strings and numbers
 
 namespace profile::auth::inline v0::detail::json {
-
-/// Bounds on untrusted input. Exceeding one fails with errc::limit_exceeded naming the limit.
-struct limits {
-  std::size_t max_size = 1 << 20;      ///< bytes of input (capped at 4 GiB - 2 in any case)
-  std::size_t max_depth = 32;          ///< nesting of arrays/objects (0: scalars only)
-  std::size_t max_string = 64 * 1024;  ///< bytes of one decoded string or key
-  std::size_t max_values = 1 << 16;    ///< values in the document, containers included, keys not
-};
 
 /// The JSON type of a value.
 enum class kind : unsigned char { null, boolean, number, string, array, object };

@@ -4,7 +4,7 @@
 #define PROFILE_AUTH_GRANTS_DEVICE_AUTHORIZATION_HPP
 
 #include <profile/auth/config.hpp>
-#include <profile/auth/detail/json_tape.hpp>  // json::limits in device_authorization_options
+#include <profile/auth/detail/json_limits.hpp>  // json::limits in device_authorization_options
 #include <profile/auth/error.hpp>
 #include <profile/auth/grants/client_auth.hpp>
 #include <profile/auth/grants/user_auth_config.hpp>

@@ -5,7 +5,7 @@
 
 #include <profile/auth/config.hpp>
 #include <profile/auth/concepts.hpp>
-#include <profile/auth/detail/json_tape.hpp>  // json::limits in introspection_options
+#include <profile/auth/detail/json_limits.hpp>  // json::limits in introspection_options
 #include <profile/auth/detail/response_reader.hpp>
 #include <profile/auth/error.hpp>
 #include <profile/auth/grants/client_auth.hpp>
