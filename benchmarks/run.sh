@@ -55,7 +55,7 @@ cmake --build "$build" -j2
 run=()
 [[ -n "${NICE:-}" ]] && run=(nice -n "$NICE")
 
-reps=5
+reps=9
 [[ "${QUICK:-0}" == 1 ]] && reps=1
 # Repetitions interleaved at random: on a shared machine whose speed drifts, a contestant run
 # entirely before or after another would carry the drift into the ratio.
