@@ -8,8 +8,16 @@
 #include <atomic>  // std::memory_order; thread_safe's wait (atomic wait, C++20)
 
 #if !PROFILE_AUTH_NO_THREADS
+#include <mutex>  // thread_safe::mutex
+// std::atomic::wait, when the standard library has it (config.hpp includes <version>): not on
+// macOS deployment targets before 11, for one. Elsewhere std::condition_variable does the job.
+#if defined(__cpp_lib_atomic_wait)
+#define PROFILE_AUTH_DETAIL_ATOMIC_WAIT 1
 #include <cstdint>  // the generation counter of flight_signal
-#include <mutex>    // thread_safe::mutex
+#else
+#define PROFILE_AUTH_DETAIL_ATOMIC_WAIT 0
+#include <condition_variable>  // thread_safe::condition_variable
+#endif
 #endif
 
 namespace profile::auth::inline v0 {
@@ -67,7 +75,7 @@ class plain_atomic {
   T v_{};
 };
 
-#if !PROFILE_AUTH_NO_THREADS
+#if !PROFILE_AUTH_NO_THREADS && PROFILE_AUTH_DETAIL_ATOMIC_WAIT
 /// thread_safe's condition variable: what the waiters of a single flight block on.
 ///
 /// It keeps std::condition_variable's contract for `wait(lock, pred)` and `notify_all()` (the
@@ -126,7 +134,11 @@ struct single_threaded {
 /// The default: safe to call from any number of threads.
 struct thread_safe {
   using mutex = std::mutex;
+#if PROFILE_AUTH_DETAIL_ATOMIC_WAIT
   using condition_variable = detail::flight_signal;
+#else
+  using condition_variable = std::condition_variable;
+#endif
   template <class T>
   using atomic = std::atomic<T>;
   static constexpr bool is_thread_safe = true;
