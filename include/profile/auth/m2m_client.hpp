@@ -58,6 +58,30 @@ class client_credentials_source {
 
   client_credentials_config config_;
 };
+
+// Compiled mode: the library compiles the token flight of m2m_client's defaults (steady_clock,
+// os_random; either lock policy) once, the transport being reached through transport_ref; a
+// service's translation units only call it. Other parameters are instantiated where used.
+#if PROFILE_AUTH_SEPARATE_COMPILATION && !PROFILE_AUTH_NO_OS_RANDOM
+#if PROFILE_AUTH_DEFINITIONS
+#define PROFILE_AUTH_DETAIL_M2M_FLIGHT(P) template
+#else
+#define PROFILE_AUTH_DETAIL_M2M_FLIGHT(P) extern template
+#endif
+PROFILE_AUTH_DETAIL_M2M_FLIGHT(single_threaded)
+token_cache<single_threaded>::decision
+run_token_flight<std::chrono::steady_clock, single_threaded, os_random, client_credentials_source>(
+    token_cache<single_threaded>&, const token_cache<single_threaded>::ticket&,
+    const transport_ref&, std::chrono::steady_clock&, os_random&, client_credentials_source&);
+#if !PROFILE_AUTH_NO_THREADS
+PROFILE_AUTH_DETAIL_M2M_FLIGHT(thread_safe)
+token_cache<thread_safe>::decision
+run_token_flight<std::chrono::steady_clock, thread_safe, os_random, client_credentials_source>(
+    token_cache<thread_safe>&, const token_cache<thread_safe>::ticket&, const transport_ref&,
+    std::chrono::steady_clock&, os_random&, client_credentials_source&);
+#endif
+#undef PROFILE_AUTH_DETAIL_M2M_FLIGHT
+#endif
 }  // namespace detail
 
 /// A machine-to-machine client: gets a token with the client credentials grant, caches it, and

@@ -20,6 +20,7 @@
 #include <cstddef>      // std::byte, std::size_t
 #include <cstdint>      // std::uint64_t random bits and generations
 #include <cstring>      // std::memcpy into the caller's buffer
+#include <memory>       // std::addressof for transport_ref
 #include <optional>     // source_step::next
 #include <span>         // caller buffers, RandomSource::fill
 #include <string>       // the copying read path and messages
@@ -107,6 +108,112 @@ template <class S>
     return source_step{s.accept(r, at), std::nullopt};
 }
 
+/// A transport behind one function pointer. The flight code below takes this instead of the
+/// transport's type, so that compiled mode can compile it once for every transport.
+class transport_ref {
+ public:
+  template <class T>
+  explicit transport_ref(T& t) noexcept
+      : target_(static_cast<void*>(std::addressof(t))),
+        send_([](void* target, const http_request& r) -> result<http_response> {
+          return static_cast<T*>(target)->send(r);
+        }) {}
+  [[nodiscard]] result<http_response> send(const http_request& r) const {
+    return send_(target_, r);
+  }
+
+ private:
+  void* target_;
+  result<http_response> (*send_)(void*, const http_request&);
+};
+
+#if defined(__cpp_exceptions) || defined(__EXCEPTIONS) || defined(_CPPUNWIND)
+/// Completes an abandoned flight (an exception escaped the transport or the source) so that
+/// waiters are released instead of blocking forever.
+template <class P>
+class flight_guard {
+ public:
+  using ticket = typename token_cache<P>::ticket;
+  flight_guard(token_cache<P>& c, const ticket& t) noexcept : cache_(&c), ticket_(t) {}
+  flight_guard(const flight_guard&) = delete;
+  flight_guard& operator=(const flight_guard&) = delete;
+  ~flight_guard() {
+    if (cache_ != nullptr)
+      (void)cache_->complete(ticket_,
+                             fail(errc::transport_failed,
+                                  "the token request was abandoned: the transport or token "
+                                  "source threw an exception (they must report errors as values)"),
+                             ticket_.started, std::uint64_t{1} << 63);
+  }
+  void dismiss() noexcept { cache_ = nullptr; }
+
+ private:
+  token_cache<P>* cache_;
+  ticket ticket_;
+};
+#else
+/// Without exceptions nothing can abandon a flight: every path completes it.
+template <class P>
+class flight_guard {
+ public:
+  using ticket = typename token_cache<P>::ticket;
+  flight_guard(token_cache<P>&, const ticket&) noexcept {}
+  flight_guard(const flight_guard&) = delete;
+  flight_guard& operator=(const flight_guard&) = delete;
+  void dismiss() noexcept {}
+};
+#endif
+
+/// What a token request ended with, and when its last answer arrived.
+struct exchanged {
+  result<token> outcome;
+  time_point received;
+};
+
+/// Sends the token request (and a stepped source's follow-ups) and reads the outcome.
+template <class C, class S>
+exchanged exchange_token_request(http_request& req, const transport_ref& transport, C& clock,
+                                 S& source) {
+  result<http_response> resp = transport.send(req);
+  time_point received = to_time_point(clock.now());
+  wipe_sent_request(req);  // it carried the client's credentials (body or Basic header)
+  source_step step = resp ? accept_answer(source, *resp, received)
+                          : source_step{unexpected<error>(std::move(resp).error()), {}};
+  if (resp) secure_wipe(resp->body);  // it held the access (and maybe refresh) token
+  if constexpr (stepped_token_source<S>) {
+    while (step.next) {  // the source asked for one more request first
+      http_request next = std::move(*step.next);
+      step.next.reset();
+      result<http_response> answer = transport.send(next);
+      received = to_time_point(clock.now());
+      wipe_sent_request(next);
+      step = source.follow_up(answer, received);
+      if (answer) secure_wipe(answer->body);
+    }
+  }
+  return {std::move(step.outcome), received};
+}
+
+/// The leader's part of a flight: build the request, send it, read the answer, report it to
+/// the cache, with one complete() call for every outcome. A function of the cache, the source,
+/// the clock and the random source, not of the transport's type: compiled mode compiles it
+/// once for m2m_client's defaults (m2m_client.hpp), and a service's translation units only
+/// call it.
+template <class C, class P, class R, class S>
+PROFILE_AUTH_DETAIL_NOINLINE typename token_cache<P>::decision run_token_flight(
+    token_cache<P>& cache, const typename token_cache<P>::ticket& t, const transport_ref& transport,
+    C& clock, R& random, S& source) {
+  flight_guard<P> guard(cache, t);
+  result<http_request> req = source.request();
+  const failure_origin origin = req ? failure_origin::response : failure_origin::configuration;
+  exchanged x =
+      req ? exchange_token_request(*req, transport, clock, source)
+          : exchanged{unexpected<error>(std::move(req).error()), to_time_point(clock.now())};
+  const std::uint64_t bits = random_u64(random);
+  guard.dismiss();
+  return cache.complete(t, std::move(x.outcome), x.received, bits, origin);
+}
+
 /// The driver core: single flight, refresh-ahead, backoff and the 401 retry, once, for every
 /// client. A client is this core plus its TokenSource (m2m_client: client credentials).
 ///
@@ -180,40 +287,6 @@ class cached_token_driver {
   [[nodiscard]] const cache_type& cache() const noexcept { return cache_; }
 
  private:
-#if defined(__cpp_exceptions) || defined(__EXCEPTIONS) || defined(_CPPUNWIND)
-  /// Completes an abandoned flight (an exception escaped the transport or the source) so that
-  /// waiters are released instead of blocking forever.
-  class flight_guard {
-   public:
-    flight_guard(cache_type& c, const ticket& t) noexcept : cache_(&c), ticket_(t) {}
-    flight_guard(const flight_guard&) = delete;
-    flight_guard& operator=(const flight_guard&) = delete;
-    ~flight_guard() {
-      if (cache_ != nullptr)
-        (void)cache_->complete(
-            ticket_,
-            fail(errc::transport_failed,
-                 "the token request was abandoned: the transport or token "
-                 "source threw an exception (they must report errors as values)"),
-            ticket_.started, std::uint64_t{1} << 63);
-    }
-    void dismiss() noexcept { cache_ = nullptr; }
-
-   private:
-    cache_type* cache_;
-    ticket ticket_;
-  };
-#else
-  /// Without exceptions nothing can abandon a flight: every path completes it.
-  class flight_guard {
-   public:
-    flight_guard(cache_type&, const ticket&) noexcept {}
-    flight_guard(const flight_guard&) = delete;
-    flight_guard& operator=(const flight_guard&) = delete;
-    void dismiss() noexcept {}
-  };
-#endif
-
   time_point now() { return to_time_point(clock_.now()); }
 
   static unexpected<error> buffer_too_small(std::size_t have, std::size_t need) {
@@ -227,8 +300,6 @@ class cached_token_driver {
                                             std::to_string(need) + ": pass a larger one");
     }
   }
-
-  std::uint64_t draw() noexcept { return random_u64(random_); }
 
   template <class F>
   std::invoke_result_t<F&, const snapshot&> read(F f) {
@@ -246,45 +317,9 @@ class cached_token_driver {
     return unexpected<error>(std::move(d.failure));
   }
 
-  /// The leader's part: build the request, send it, read the answer, report it. One
-  /// complete() call for every outcome (one copy of its inlined argument handling).
-  PROFILE_AUTH_DETAIL_NOINLINE decision run_flight(const ticket& t) {
-    flight_guard guard(cache_, t);
-    result<http_request> req = source_.request();
-    const failure_origin origin = req ? failure_origin::response : failure_origin::configuration;
-    exchanged x =
-        req ? exchange(*req) : exchanged{unexpected<error>(std::move(req).error()), now()};
-    const std::uint64_t bits = draw();
-    guard.dismiss();
-    return cache_.complete(t, std::move(x.outcome), x.received, bits, origin);
-  }
-
-  /// What a token request ended with, and when its last answer arrived.
-  struct exchanged {
-    result<token> outcome;
-    time_point received;
-  };
-
-  /// Sends the token request (and a stepped source's follow-ups) and reads the outcome.
-  exchanged exchange(http_request& req) {
-    result<http_response> resp = deref(transport_).send(req);
-    time_point received = now();
-    wipe_sent_request(req);  // it carried the client's credentials (body or Basic header)
-    source_step step = resp ? accept_answer(source_, *resp, received)
-                            : source_step{unexpected<error>(std::move(resp).error()), {}};
-    if (resp) secure_wipe(resp->body);  // it held the access (and maybe refresh) token
-    if constexpr (stepped_token_source<S>) {
-      while (step.next) {  // the source asked for one more request first
-        http_request next = std::move(*step.next);
-        step.next.reset();
-        result<http_response> answer = deref(transport_).send(next);
-        received = now();
-        wipe_sent_request(next);
-        step = source_.follow_up(answer, received);
-        if (answer) secure_wipe(answer->body);
-      }
-    }
-    return {std::move(step.outcome), received};
+  /// The leader's part of a flight, through run_token_flight (below the class).
+  decision run_flight(const ticket& t) {
+    return run_token_flight(cache_, t, transport_ref(deref(transport_)), clock_, random_, source_);
   }
 
   result<void> authorize(http_request& req, std::uint64_t& generation) {
