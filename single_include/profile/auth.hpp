@@ -910,6 +910,7 @@ class [[nodiscard]] result<void> {
 #include <iosfwd>       // std::basic_ostream declaration for the redacting operator<<
 #include <string>       // construction from std::string&& wipes the source
 #include <string_view>  // reveal()
+#include <utility>      // std::swap
 
 namespace profile::auth::inline v0 {
 
@@ -985,12 +986,8 @@ class secret {
   /// Wipes and empties.
   void clear() noexcept { release(); }
   void swap(secret& o) noexcept {
-    char* const d = data_;
-    const std::size_t n = size_;
-    data_ = o.data_;
-    size_ = o.size_;
-    o.data_ = d;
-    o.size_ = n;
+    std::swap(data_, o.data_);
+    std::swap(size_, o.size_);
   }
 
   /// Constant-time in the length of the longer operand's content (no early exit on a mismatch).
@@ -12580,22 +12577,20 @@ class client_credentials_source {
 // service's translation units only call it. Other parameters are instantiated where used.
 #if PROFILE_AUTH_SEPARATE_COMPILATION && !PROFILE_AUTH_NO_OS_RANDOM
 #if PROFILE_AUTH_DEFINITIONS
-#define PROFILE_AUTH_DETAIL_M2M_FLIGHT(P) template
+#define PROFILE_AUTH_DETAIL_INSTANTIATION template
 #else
-#define PROFILE_AUTH_DETAIL_M2M_FLIGHT(P) extern template
+#define PROFILE_AUTH_DETAIL_INSTANTIATION extern template
 #endif
-PROFILE_AUTH_DETAIL_M2M_FLIGHT(single_threaded)
-token_cache<single_threaded>::decision
-run_token_flight<std::chrono::steady_clock, single_threaded, os_random, client_credentials_source>(
-    token_cache<single_threaded>&, const token_cache<single_threaded>::ticket&,
-    const transport_ref&, std::chrono::steady_clock&, os_random&, client_credentials_source&);
+#define PROFILE_AUTH_DETAIL_M2M_FLIGHT(P)                                               \
+  PROFILE_AUTH_DETAIL_INSTANTIATION token_cache<P>::decision                            \
+  run_token_flight<std::chrono::steady_clock, P, os_random, client_credentials_source>( \
+      token_cache<P>&, const token_cache<P>::ticket&, const transport_ref&,             \
+      std::chrono::steady_clock&, os_random&, client_credentials_source&)
+PROFILE_AUTH_DETAIL_M2M_FLIGHT(single_threaded);
 #if !PROFILE_AUTH_NO_THREADS
-PROFILE_AUTH_DETAIL_M2M_FLIGHT(thread_safe)
-token_cache<thread_safe>::decision
-run_token_flight<std::chrono::steady_clock, thread_safe, os_random, client_credentials_source>(
-    token_cache<thread_safe>&, const token_cache<thread_safe>::ticket&, const transport_ref&,
-    std::chrono::steady_clock&, os_random&, client_credentials_source&);
+PROFILE_AUTH_DETAIL_M2M_FLIGHT(thread_safe);
 #endif
+#undef PROFILE_AUTH_DETAIL_INSTANTIATION
 #undef PROFILE_AUTH_DETAIL_M2M_FLIGHT
 #endif
 }  // namespace detail

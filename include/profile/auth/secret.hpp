@@ -10,6 +10,7 @@
 #include <iosfwd>       // std::basic_ostream declaration for the redacting operator<<
 #include <string>       // construction from std::string&& wipes the source
 #include <string_view>  // reveal()
+#include <utility>      // std::swap
 
 namespace profile::auth::inline v0 {
 
@@ -85,12 +86,8 @@ class secret {
   /// Wipes and empties.
   void clear() noexcept { release(); }
   void swap(secret& o) noexcept {
-    char* const d = data_;
-    const std::size_t n = size_;
-    data_ = o.data_;
-    size_ = o.size_;
-    o.data_ = d;
-    o.size_ = n;
+    std::swap(data_, o.data_);
+    std::swap(size_, o.size_);
   }
 
   /// Constant-time in the length of the longer operand's content (no early exit on a mismatch).
