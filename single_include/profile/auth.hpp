@@ -11530,10 +11530,11 @@ PROFILE_AUTH_INLINE std::chrono::nanoseconds backoff_delay(
 #include <chrono>       // durations
 #include <cstddef>      // std::size_t
 #include <cstdint>      // integer nanoseconds, generations
+#include <cstring>      // std::memcpy into the header block
 #include <memory>       // std::unique_ptr: the snapshot's owner until it is published
+#include <new>          // the aligned operator new and delete of the header block
 #include <string>       // the header value while it is built
 #include <string_view>  // views into the header bytes
-#include <utility>      // std::move
 
 namespace profile::auth::inline v0::detail {
 
@@ -11558,27 +11559,45 @@ inline constexpr bool keep_retired_snapshots = false;
   return t.time_since_epoch().count();
 }
 
+/// The unit of placement for what readers on every core share. Intel cores move cache lines
+/// between cores in 128-byte aligned pairs (the L2 spatial prefetcher completes each 64-byte
+/// line it fetches with its neighbour), so a heap neighbour that another thread keeps writing,
+/// such as the header string a caller just copied and freed, which the allocator hands straight
+/// back, makes every reader miss even though no byte is shared. The snapshot and its header
+/// bytes therefore each start on a 128-byte boundary and fill whole 128-byte blocks.
+inline constexpr std::size_t shared_block = 128;
+
 /// One issued token as readers see it: the ready `Authorization` value and the two instants
 /// that decide what a reader does. Never modified after it is published, so any number of
 /// threads read it without synchronisation beyond the acquire-load of its pointer. The header
 /// bytes (which contain the token) are wiped when the snapshot is destroyed.
-class token_snapshot {
+class alignas(shared_block) token_snapshot {
  public:
-  token_snapshot(secret authorization, std::size_t token_offset, std::int64_t usable_until_ns,
-                 std::int64_t refresh_at_ns, std::int64_t expires_at_ns) noexcept
-      : authorization_(std::move(authorization)),
+  /// Copies `authorization` ("Bearer <token>") into a block of its own.
+  token_snapshot(std::string_view authorization, std::size_t token_offset,
+                 std::int64_t usable_until_ns, std::int64_t refresh_at_ns,
+                 std::int64_t expires_at_ns)
+      : header_(static_cast<char*>(
+            ::operator new(block_size(authorization.size()), std::align_val_t{shared_block}))),
+        header_size_(authorization.size()),
         token_offset_(token_offset),
         usable_until_ns_(usable_until_ns),
         refresh_at_ns_(refresh_at_ns),
-        expires_at_ns_(expires_at_ns) {}
+        expires_at_ns_(expires_at_ns) {
+    std::memcpy(header_, authorization.data(), header_size_);
+  }
   token_snapshot(const token_snapshot&) = delete;
   token_snapshot& operator=(const token_snapshot&) = delete;
+  ~token_snapshot() {
+    secure_wipe(header_, header_size_);
+    ::operator delete(header_, block_size(header_size_), std::align_val_t{shared_block});
+  }
 
   /// "Bearer <token>", ready for an Authorization header.
-  [[nodiscard]] std::string_view authorization() const noexcept { return authorization_.reveal(); }
+  [[nodiscard]] std::string_view authorization() const noexcept { return {header_, header_size_}; }
   /// The access token alone.
   [[nodiscard]] std::string_view access_token() const noexcept {
-    return authorization_.reveal().substr(token_offset_);
+    return authorization().substr(token_offset_);
   }
   /// From this instant (integer ns of time_point) on the token is not used.
   [[nodiscard]] std::int64_t usable_until_ns() const noexcept { return usable_until_ns_; }
@@ -11592,13 +11611,20 @@ class token_snapshot {
  private:
   friend void set_generation(token_snapshot&, std::uint64_t) noexcept;
 
-  secret authorization_;
+  /// Bytes allocated for a header of n bytes: whole shared blocks.
+  static constexpr std::size_t block_size(std::size_t n) noexcept {
+    return (n + shared_block - 1) / shared_block * shared_block;
+  }
+
+  char* header_;  // block_size(header_size_) bytes from the aligned operator new
+  std::size_t header_size_;
   std::size_t token_offset_;
   std::int64_t usable_until_ns_;
   std::int64_t refresh_at_ns_;
   std::int64_t expires_at_ns_;
   std::uint64_t generation_ = 0;  // set once, before publication
 };
+static_assert(alignof(token_snapshot) == shared_block && sizeof(token_snapshot) == shared_block);
 
 /// Stamps the generation; only before the snapshot is published.
 inline void set_generation(token_snapshot& s, std::uint64_t g) noexcept { s.generation_ = g; }
@@ -11628,13 +11654,16 @@ PROFILE_AUTH_INLINE result<std::unique_ptr<token_snapshot>> make_snapshot(
                       "0): it cannot be cached; check the server's token lifetime setting");
   const std::string_view t = tok.access_token.reveal();
   std::string header;
+  struct wipe_on_exit {  // every path, the failed ones and bad_alloc included
+    std::string& s;
+    ~wipe_on_exit() { secure_wipe(s); }
+  } wipe{header};
   if (!assign_bearer_value(header, t))
     return fail(errc::invalid_header_value, bearer_rejection_message(t));
   const token_schedule at = schedule_token(tok.received_at, tok.expires_at, policy,
                                            random_duration(random_bits, policy.max_jitter));
-  return std::make_unique<token_snapshot>(secret(std::move(header)), bearer_prefix.size(),
-                                          to_ns(at.usable_until), to_ns(at.refresh_at),
-                                          to_ns(tok.expires_at));
+  return std::make_unique<token_snapshot>(header, bearer_prefix.size(), to_ns(at.usable_until),
+                                          to_ns(at.refresh_at), to_ns(tok.expires_at));
 }
 
 #endif  // PROFILE_AUTH_DEFINITIONS

@@ -92,6 +92,22 @@ TEST_CASE("token_cache: the snapshot carries the header, the token, its instants
   CHECK(c.stats().tokens_issued == 1);
 }
 
+TEST_CASE("token_cache: the snapshot and its header bytes each fill whole 128-byte blocks") {
+  // Readers on other cores must not share a 128-byte pair of cache lines with whatever the
+  // allocator places next to the snapshot (the header copy a caller just freed, for one).
+  cache_t c;
+  const std::string token(300, 'x');  // a header of 307 bytes: three blocks, the last part-used
+  fly(c, t0, ok_token(token, t0));
+  const auto* s = c.peek(t0);
+  REQUIRE(s != nullptr);
+  const auto at = [](const void* p) { return reinterpret_cast<std::uintptr_t>(p); };
+  CHECK(at(s) % pa::detail::shared_block == 0);
+  CHECK(sizeof(*s) % pa::detail::shared_block == 0);
+  CHECK(at(s->authorization().data()) % pa::detail::shared_block == 0);
+  CHECK(s->authorization() == "Bearer " + token);
+  CHECK(s->access_token() == token);
+}
+
 TEST_CASE(
     "token_cache: the random bits draw a jitter in [0, max_jitter] that moves refresh earlier") {
   const std::pair<std::uint64_t, std::chrono::seconds> cases[] = {
