@@ -1,11 +1,17 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
 # Turns Google Benchmark JSON output of bench_parse and bench_hot_path into Markdown tables.
-"""Usage: report.py parse.json hot_path.json
+"""Usage: report.py parse.json hot_path.json [hot_path.json ...]
 
 Uses the median aggregate of each benchmark (run with --benchmark_repetitions=N
 --benchmark_report_aggregates_only=true). Falls back to the single run when there are no
 aggregates (a quick run).
+
+Several hot_path files come from separate processes: each process places the cache, the
+snapshot and the callers' strings at different physical addresses, which moves a row by up to
+10-20% for the whole life of the process, so repetitions inside one process cannot average it
+out. Each row is then the median over the processes of that process's median, and the copying
+ratio is also listed per process.
 
 - bench_parse: single-threaded; CPU time per parse (less disturbed by preemption on a shared
   machine than wall time). Ratios are "peer time / our time": above 1 means ours is faster.
@@ -16,6 +22,7 @@ aggregates (a quick run).
   hides time spent asleep on a futex).
 """
 import json
+import statistics
 import sys
 from collections import defaultdict
 
@@ -84,7 +91,7 @@ def parse_report(path):
     return "\n".join(out)
 
 
-def hot_report(path):
+def hot_tables(path):
     context, runs = load(path)
     wall = defaultdict(dict)  # contestant -> threads -> wall ns per call, per caller
     cpu = defaultdict(dict)   # contestant -> threads -> CPU ns per call, per caller
@@ -94,10 +101,31 @@ def hot_report(path):
         wall[who][threads] = ns(b, "real_time") * threads
         # Google Benchmark sums the threads' CPU time and divides by all iterations.
         cpu[who][threads] = ns(b, "cpu_time")
+    return context, wall, cpu
+
+
+def median_of(tables):
+    """Per contestant and thread count, the median over the processes that have the row."""
+    out = defaultdict(dict)
+    for who in {w for t in tables for w in t}:
+        for threads in {n for t in tables for n in t.get(who, {})}:
+            values = [t[who][threads] for t in tables if threads in t.get(who, {})]
+            out[who][threads] = statistics.median(values)
+    return out
+
+
+def hot_report(paths):
+    per_process = [hot_tables(p) for p in paths]
+    context = per_process[0][0]
+    wall = median_of([w for _, w, _ in per_process])
+    cpu = median_of([c for _, _, c in per_process])
     order = ["clock_only", "mutex_copy", "shared_mutex_copy", "atomic_shared_ptr_copy",
              "unsync_copy", "ours_copy", "ours_view", "ours_write", "coarse_clock_only",
              "ours_copy_coarse", "ours_view_coarse", "ours_write_coarse"]
-    out = [load_note(context), "", "| contestant | wall, 1 thread (ns/call) | wall, 2 threads (ns/call) | "
+    out = [load_note(context), ""]
+    if len(paths) > 1:
+        out += [f"Each row: the median over {len(paths)} processes of each process's median.", ""]
+    out += ["| contestant | wall, 1 thread (ns/call) | wall, 2 threads (ns/call) | "
            "CPU, 1 thread | CPU, 2 threads | ours_view speed-up, 1 thread | "
            "ours_view speed-up, 2 threads |", "|---|---:|---:|---:|---:|---:|---:|"]
     view = wall.get("ours_view", {})
@@ -123,16 +151,23 @@ def hot_report(path):
             r = c[t] / u[t]
             out.append(f"- copying path vs unsynchronised reference, {t} thread(s): {r:.2f}× "
                        f"(target ≤ 1.15×) {verdict(r <= 1.15)}")
+    if len(paths) > 1:
+        for t in (1, 2):
+            ratios = [w["ours_copy"][t] / w["unsync_copy"][t] for _, w, _ in per_process
+                      if t in w.get("ours_copy", {}) and t in w.get("unsync_copy", {})]
+            if ratios:
+                out.append(f"  - copying ratio per process, {t} thread(s): "
+                           + ", ".join(f"{r:.2f}" for r in ratios))
     return "\n".join(out)
 
 
 def main():
-    if len(sys.argv) != 3:
+    if len(sys.argv) < 3:
         sys.exit(__doc__)
     print("### Benchmark 1: token-response parsing (median CPU time per parse)\n")
     print(parse_report(sys.argv[1]))
     print("\n### Benchmark 2: cached-token hot path (median wall time per call, per caller)\n")
-    print(hot_report(sys.argv[2]))
+    print(hot_report(sys.argv[2:]))
 
 
 if __name__ == "__main__":
