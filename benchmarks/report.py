@@ -10,8 +10,10 @@ aggregates (a quick run).
 Several hot_path files come from separate processes: each process places the cache, the
 snapshot and the callers' strings at different physical addresses, which moves a row by up to
 10-20% for the whole life of the process, so repetitions inside one process cannot average it
-out. Each row is then the median over the processes of that process's median, and the copying
-ratio is also listed per process.
+out. Each row is then the median over the processes of that process's median. A ratio between
+two rows is judged on the median of the per-process ratios (the two rows of one process share
+its placement and its share of the machine); the per-process ratios and the ratio of the two
+row medians are printed next to it.
 
 - bench_parse: single-threaded; CPU time per parse (less disturbed by preemption on a shared
   machine than wall time). Ratios are "peer time / our time": above 1 means ours is faster.
@@ -138,26 +140,34 @@ def hot_report(paths):
         cells += [f"{row[t] / view[t]:.2f}×" if t in row and t in view else "–" for t in (1, 2)]
         out.append(f"| {who} | " + " | ".join(cells) + " |")
     out.append("")
-    m, u, c = wall.get("mutex_copy", {}), wall.get("unsync_copy", {}), wall.get("ours_copy", {})
+    walls = [w for _, w, _ in per_process]
+
+    def ratio(num, den, t):
+        """num/den at t threads: the median of the per-process ratios (each process's two rows
+        share its placement and its share of the machine), and the ratio of the row medians."""
+        per = [w[num][t] / w[den][t] for w in walls
+               if t in w.get(num, {}) and t in w.get(den, {})]
+        if not per:
+            return None
+        return statistics.median(per), wall[num][t] / wall[den][t], per
+
+    def detail(r):
+        if len(walls) == 1:
+            return ""
+        return (f"; per process {', '.join(f'{x:.2f}' for x in r[2])}, "
+                f"ratio of the row medians {r[1]:.2f}×")
+
     for label, key in (("steady_clock", "ours_view"), ("coarse_steady_clock", "ours_view_coarse")):
-        v = wall.get(key, {})
         for t, target in ((1, 1.7), (2, 5.0)):
-            if t in v and t in m:
-                r = m[t] / v[t]
-                out.append(f"- no-copy ({label}) vs mutex + copy, {t} thread(s): {r:.2f}× faster "
-                           f"(target ≥ {target}×) {verdict(r >= target)}")
+            r = ratio("mutex_copy", key, t)
+            if r:
+                out.append(f"- no-copy ({label}) vs mutex + copy, {t} thread(s): {r[0]:.2f}× "
+                           f"faster (target ≥ {target}×) {verdict(r[0] >= target)}{detail(r)}")
     for t in (1, 2):
-        if t in c and t in u:
-            r = c[t] / u[t]
-            out.append(f"- copying path vs unsynchronised reference, {t} thread(s): {r:.2f}× "
-                       f"(target ≤ 1.15×) {verdict(r <= 1.15)}")
-    if len(paths) > 1:
-        for t in (1, 2):
-            ratios = [w["ours_copy"][t] / w["unsync_copy"][t] for _, w, _ in per_process
-                      if t in w.get("ours_copy", {}) and t in w.get("unsync_copy", {})]
-            if ratios:
-                out.append(f"  - copying ratio per process, {t} thread(s): "
-                           + ", ".join(f"{r:.2f}" for r in ratios))
+        r = ratio("ours_copy", "unsync_copy", t)
+        if r:
+            out.append(f"- copying path vs unsynchronised reference, {t} thread(s): {r[0]:.2f}× "
+                       f"(target ≤ 1.15×) {verdict(r[0] <= 1.15)}{detail(r)}")
     return "\n".join(out)
 
 

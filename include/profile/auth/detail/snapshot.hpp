@@ -61,22 +61,11 @@ class alignas(shared_block) token_snapshot {
   /// Copies `authorization` ("Bearer <token>") into a block of its own.
   token_snapshot(std::string_view authorization, std::size_t token_offset,
                  std::int64_t usable_until_ns, std::int64_t refresh_at_ns,
-                 std::int64_t expires_at_ns)
-      : header_(static_cast<char*>(
-            ::operator new(block_size(authorization.size()), std::align_val_t{shared_block}))),
-        header_size_(authorization.size()),
-        token_offset_(token_offset),
-        usable_until_ns_(usable_until_ns),
-        refresh_at_ns_(refresh_at_ns),
-        expires_at_ns_(expires_at_ns) {
-    std::memcpy(header_, authorization.data(), header_size_);
-  }
+                 std::int64_t expires_at_ns);
   token_snapshot(const token_snapshot&) = delete;
   token_snapshot& operator=(const token_snapshot&) = delete;
-  ~token_snapshot() {
-    secure_wipe(header_, header_size_);
-    ::operator delete(header_, block_size(header_size_), std::align_val_t{shared_block});
-  }
+  /// Wipes the header bytes and frees their block.
+  ~token_snapshot();
 
   /// "Bearer <token>", ready for an Authorization header.
   [[nodiscard]] std::string_view authorization() const noexcept { return {header_, header_size_}; }
@@ -128,6 +117,26 @@ inline void set_generation(token_snapshot& s, std::uint64_t g) noexcept { s.gene
 
 // --- definitions: compiled here header-only, in the library's source file in compiled mode ---
 #if PROFILE_AUTH_DEFINITIONS
+
+PROFILE_AUTH_INLINE token_snapshot::token_snapshot(std::string_view authorization,
+                                                   std::size_t token_offset,
+                                                   std::int64_t usable_until_ns,
+                                                   std::int64_t refresh_at_ns,
+                                                   std::int64_t expires_at_ns)
+    : header_(static_cast<char*>(
+          ::operator new(block_size(authorization.size()), std::align_val_t{shared_block}))),
+      header_size_(authorization.size()),
+      token_offset_(token_offset),
+      usable_until_ns_(usable_until_ns),
+      refresh_at_ns_(refresh_at_ns),
+      expires_at_ns_(expires_at_ns) {
+  std::memcpy(header_, authorization.data(), header_size_);
+}
+
+PROFILE_AUTH_INLINE token_snapshot::~token_snapshot() {
+  secure_wipe(header_, header_size_);
+  ::operator delete(header_, block_size(header_size_), std::align_val_t{shared_block});
+}
 
 PROFILE_AUTH_INLINE result<std::unique_ptr<token_snapshot>> make_snapshot(
     const token& tok, const refresh_policy& policy, std::uint64_t random_bits) {
