@@ -46,10 +46,11 @@ inline constexpr bool keep_retired_snapshots = false;
 
 /// The unit of placement for what readers on every core share. Intel cores move cache lines
 /// between cores in 128-byte aligned pairs (the L2 spatial prefetcher completes each 64-byte
-/// line it fetches with its neighbour), so a heap neighbour that another thread keeps writing,
-/// such as the header string a caller just copied and freed, which the allocator hands straight
-/// back, makes every reader miss even though no byte is shared. The snapshot and its header
-/// bytes therefore each start on a 128-byte boundary and fill whole 128-byte blocks.
+/// line it fetches with its neighbour), so a heap neighbour that one thread keeps writing, such
+/// as a caller's own copy of the header, which the allocator may place right beside it, makes
+/// the readers on other cores miss although they share no byte with it. The snapshot and its
+/// header bytes therefore each start on a 128-byte boundary and fill whole 128-byte blocks
+/// (from the aligned operator new).
 inline constexpr std::size_t shared_block = 128;
 
 /// One issued token as readers see it: the ready `Authorization` value and the two instants
