@@ -136,7 +136,9 @@ PROFILE_AUTH_INLINE token_snapshot::token_snapshot(std::string_view authorizatio
 
 PROFILE_AUTH_INLINE token_snapshot::~token_snapshot() {
   secure_wipe(header_, header_size_);
-  ::operator delete(header_, block_size(header_size_), std::align_val_t{shared_block});
+  // The unsized form: the sized one is declared only where sized deallocation is on, which
+  // clang before 19 leaves off by default.
+  ::operator delete(header_, std::align_val_t{shared_block});
 }
 
 PROFILE_AUTH_INLINE result<std::unique_ptr<token_snapshot>> make_snapshot(
