@@ -115,7 +115,6 @@ PROFILE_AUTH_INLINE std::string bearer_rejection_message(std::string_view t) {
 }
 
 /// Replaces `out` with "Bearer <t>"; false (and `out` untouched) when `t` is not a b64token.
-/// The one place a Bearer value is built: bearer_header_value() and the token cache's snapshots.
 PROFILE_AUTH_INLINE bool assign_bearer_value(std::string& out, std::string_view t) {
   if (!is_b64token(t)) return false;
   out.reserve(bearer_prefix.size() + t.size());

@@ -18,7 +18,6 @@
 #include <cstring>      // std::memcpy into the header block
 #include <memory>       // std::unique_ptr: the snapshot's owner until it is published
 #include <new>          // the aligned operator new and delete of the header block
-#include <string>       // the header value while it is built
 #include <string_view>  // views into the header bytes
 
 namespace profile::auth::inline v0::detail {
@@ -59,10 +58,10 @@ inline constexpr std::size_t shared_block = 128;
 /// bytes (which contain the token) are wiped when the snapshot is destroyed.
 class alignas(shared_block) token_snapshot {
  public:
-  /// Copies `authorization` ("Bearer <token>") into a block of its own.
-  token_snapshot(std::string_view authorization, std::size_t token_offset,
-                 std::int64_t usable_until_ns, std::int64_t refresh_at_ns,
-                 std::int64_t expires_at_ns);
+  /// Writes "Bearer <access_token>" into a block of its own. The token must be a b64token
+  /// (make_snapshot() checks).
+  token_snapshot(std::string_view access_token, std::int64_t usable_until_ns,
+                 std::int64_t refresh_at_ns, std::int64_t expires_at_ns);
   token_snapshot(const token_snapshot&) = delete;
   token_snapshot& operator=(const token_snapshot&) = delete;
   /// Wipes the header bytes and frees their block.
@@ -72,7 +71,7 @@ class alignas(shared_block) token_snapshot {
   [[nodiscard]] std::string_view authorization() const noexcept { return {header_, header_size_}; }
   /// The access token alone.
   [[nodiscard]] std::string_view access_token() const noexcept {
-    return authorization().substr(token_offset_);
+    return authorization().substr(bearer_prefix.size());
   }
   /// From this instant (integer ns of time_point) on the token is not used.
   [[nodiscard]] std::int64_t usable_until_ns() const noexcept { return usable_until_ns_; }
@@ -91,9 +90,8 @@ class alignas(shared_block) token_snapshot {
     return (n + shared_block - 1) / shared_block * shared_block;
   }
 
-  char* header_;  // block_size(header_size_) bytes from the aligned operator new
   std::size_t header_size_;
-  std::size_t token_offset_;
+  char* header_;  // block_size(header_size_) bytes from the aligned operator new
   std::int64_t usable_until_ns_;
   std::int64_t refresh_at_ns_;
   std::int64_t expires_at_ns_;
@@ -119,19 +117,18 @@ inline void set_generation(token_snapshot& s, std::uint64_t g) noexcept { s.gene
 // --- definitions: compiled here header-only, in the library's source file in compiled mode ---
 #if PROFILE_AUTH_DEFINITIONS
 
-PROFILE_AUTH_INLINE token_snapshot::token_snapshot(std::string_view authorization,
-                                                   std::size_t token_offset,
+PROFILE_AUTH_INLINE token_snapshot::token_snapshot(std::string_view access_token,
                                                    std::int64_t usable_until_ns,
                                                    std::int64_t refresh_at_ns,
                                                    std::int64_t expires_at_ns)
-    : header_(static_cast<char*>(
-          ::operator new(block_size(authorization.size()), std::align_val_t{shared_block}))),
-      header_size_(authorization.size()),
-      token_offset_(token_offset),
+    : header_size_(bearer_prefix.size() + access_token.size()),
+      header_(static_cast<char*>(
+          ::operator new(block_size(header_size_), std::align_val_t{shared_block}))),
       usable_until_ns_(usable_until_ns),
       refresh_at_ns_(refresh_at_ns),
       expires_at_ns_(expires_at_ns) {
-  std::memcpy(header_, authorization.data(), header_size_);
+  std::memcpy(header_, bearer_prefix.data(), bearer_prefix.size());
+  std::memcpy(header_ + bearer_prefix.size(), access_token.data(), access_token.size());
 }
 
 PROFILE_AUTH_INLINE token_snapshot::~token_snapshot() {
@@ -150,17 +147,11 @@ PROFILE_AUTH_INLINE result<std::unique_ptr<token_snapshot>> make_snapshot(
                     : "the token endpoint issued a token that expires on arrival (expires_in <= "
                       "0): it cannot be cached; check the server's token lifetime setting");
   const std::string_view t = tok.access_token.reveal();
-  std::string header;
-  struct wipe_on_exit {  // every path, the failed ones and bad_alloc included
-    std::string& s;
-    ~wipe_on_exit() { secure_wipe(s); }
-  } wipe{header};
-  if (!assign_bearer_value(header, t))
-    return fail(errc::invalid_header_value, bearer_rejection_message(t));
+  if (!is_b64token(t)) return fail(errc::invalid_header_value, bearer_rejection_message(t));
   const token_schedule at = schedule_token(tok.received_at, tok.expires_at, policy,
                                            random_duration(random_bits, policy.max_jitter));
-  return std::make_unique<token_snapshot>(header, bearer_prefix.size(), to_ns(at.usable_until),
-                                          to_ns(at.refresh_at), to_ns(tok.expires_at));
+  return std::make_unique<token_snapshot>(t, to_ns(at.usable_until), to_ns(at.refresh_at),
+                                          to_ns(tok.expires_at));
 }
 
 #endif  // PROFILE_AUTH_DEFINITIONS
