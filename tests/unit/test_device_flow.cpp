@@ -189,3 +189,49 @@ TEST_CASE("device_flow: wait() sleeps exactly until each next poll") {
   CHECK(sleeps == std::vector<std::chrono::nanoseconds>{5s, 5s, 10s});
   CHECK(f.transport.calls() == 4);
 }
+
+TEST_CASE("device_flow: every poll after a final step reports sent == false and sends nothing") {
+  fixture f;
+  f.start();
+  f.clock.advance(5s);
+  std::size_t calls = 2;  // start() and the poll that ends the login
+  SUBCASE("after success") {
+    f.transport.respond(200, R"({"access_token":"dev-access","token_type":"Bearer"})");
+    const auto s = f.flow.poll(f.now());
+    REQUIRE(s.authorized());
+    CHECK(s.sent);  // the step that ended the login did send
+  }
+  SUBCASE("after access_denied") {
+    f.transport.respond(400, oauth_error("access_denied"));
+    const auto s = f.flow.poll(f.now());
+    REQUIRE(s.failed());
+    CHECK(s.sent);
+  }
+  SUBCASE("after a final error that is not retryable") {
+    f.transport.respond(400, oauth_error("invalid_client"));
+    const auto s = f.flow.poll(f.now());
+    REQUIRE(s.failed());
+    CHECK(s.sent);
+  }
+  SUBCASE("after the device code expired locally") {
+    f.clock.advance(600s);
+    const auto s = f.flow.poll(f.now());
+    REQUIRE(s.failed());
+    CHECK_FALSE(s.sent);
+    calls = 1;
+  }
+  REQUIRE(f.transport.calls() == calls);
+  const bool authorized = f.flow.poll(f.now()).authorized();
+  for (int i = 0; i < 3; ++i) {
+    f.clock.advance(30s);
+    const auto again = f.flow.poll(f.now());
+    CHECK_FALSE(again.pending());
+    CHECK(again.authorized() == authorized);
+    CHECK_FALSE(again.sent);
+    const auto at_clock = f.flow.poll();  // the overload that reads the clock
+    CHECK_FALSE(at_clock.sent);
+  }
+  auto waited = f.flow.wait([](std::chrono::nanoseconds) {});
+  CHECK_FALSE(waited.sent);
+  CHECK(f.transport.calls() == calls);
+}

@@ -6,6 +6,7 @@
 #include <profile/auth/concepts.hpp>
 #include <profile/auth/config.hpp>
 #include <profile/auth/detail/cached_token_driver.hpp>
+#include <profile/auth/detail/wipe_request.hpp>  // wipe_sent_request after each send
 #include <profile/auth/error.hpp>
 #include <profile/auth/grants/device_authorization.hpp>
 #include <profile/auth/grants/user_auth_config.hpp>
@@ -83,7 +84,8 @@ class device_flow {
     if (!req) return unexpected<error>(std::move(req).error());
     result<http_response> resp = detail::deref(transport_).send(*req);
     const time_point received = to_time_point(clock_.now());
-    detail::wipe_header_values(req->headers, "Authorization");
+    // The body carries client_secret under client_secret_post; the header, Basic credentials.
+    detail::wipe_sent_request(*req);
     if (!resp) return unexpected<error>(std::move(resp).error());
     auto d = parse_device_authorization_response(*resp, received);
     detail::secure_wipe(resp->body);
@@ -118,8 +120,7 @@ class device_flow {
     if (!req) return finish(failed(std::move(req).error()));
     result<http_response> resp = detail::deref(transport_).send(*req);
     const time_point received = to_time_point(clock_.now());
-    detail::secure_wipe(req->body);
-    detail::wipe_header_values(req->headers, "Authorization");
+    detail::wipe_sent_request(*req);
     device_poll_outcome o =
         resp ? parse_device_token_response(*resp, received, interval_)
              : classify_device_poll(unexpected<error>(std::move(resp).error()), interval_);
@@ -130,9 +131,7 @@ class device_flow {
       s.state = device_flow_state::authorized;
       s.issued = std::move(o.issued);
       s.sent = true;
-      auth_.reset();  // the device code is spent
-      final_ = s;
-      return s;
+      return finish(std::move(s));  // the device code is spent; a repeat sends nothing
     }
     if (o.keep_polling() || (o.status == device_poll_status::failed && is_retryable(o.failure))) {
       const bool transient = !o.keep_polling();
