@@ -11,11 +11,11 @@
 #include <chrono>       // system_clock wall-clock expiry
 #include <concepts>     // std::same_as in the concept
 #include <cstddef>      // std::size_t limits
-#include <cstdint>      // std::int64_t epoch seconds
+#include <cstdint>      // std::int64_t epoch seconds, std::intptr_t lease handles
 #include <optional>     // optional expiry, load() result
 #include <string>       // scope, token_type, serialized text
 #include <string_view>  // deserializer input
-#include <utility>      // std::move
+#include <utility>      // std::move, std::exchange
 
 #if PROFILE_AUTH_DEFINITIONS
 #include <profile/auth/detail/json.hpp>         // deserialize_session's reader
@@ -94,6 +94,52 @@ concept store_erases = requires(S& s, const secret& expected) {
 };
 }  // namespace detail
 
+/// A held refresh lease of a TokenStore (the optional `s.lock_refresh()`, see TokenStore):
+/// while one session holds it, no other session sharing the store starts a refresh. Releases
+/// on destruction or when assigned over; movable, not copyable. A default-constructed lease
+/// holds nothing.
+class store_lease {
+ public:
+  using release_fn = void (*)(std::intptr_t handle) noexcept;
+
+  store_lease() noexcept = default;
+  store_lease(release_fn release, std::intptr_t handle) noexcept
+      : release_(release), handle_(handle) {}
+  store_lease(store_lease&& o) noexcept : release_(o.release_), handle_(o.handle_) {
+    o.release_ = nullptr;
+  }
+  store_lease& operator=(store_lease&& o) noexcept {
+    if (this != &o) {
+      reset();
+      release_ = o.release_;
+      handle_ = o.handle_;
+      o.release_ = nullptr;
+    }
+    return *this;
+  }
+  store_lease(const store_lease&) = delete;
+  store_lease& operator=(const store_lease&) = delete;
+  ~store_lease() { reset(); }
+
+  /// Releases the lease now (nothing when none is held).
+  void reset() noexcept {
+    if (release_ != nullptr) std::exchange(release_, nullptr)(handle_);
+  }
+  [[nodiscard]] bool held() const noexcept { return release_ != nullptr; }
+
+ private:
+  release_fn release_ = nullptr;
+  std::intptr_t handle_ = 0;
+};
+
+namespace detail {
+/// The optional refresh lease of a TokenStore (see TokenStore).
+template <class S>
+concept store_leases_refreshes = requires(S& s) {
+  { s.lock_refresh() } -> std::same_as<result<store_lease>>;
+};
+}  // namespace detail
+
 /// TokenStore: where a user's session lives between runs, shared safely by several writers.
 ///
 /// | expression                  | result                                   | meaning          |
@@ -112,13 +158,20 @@ concept store_erases = requires(S& s, const secret& expected) {
 /// |                             |                                          | the refresh token|
 /// |                             |                                          | still equals `e` |
 ///
+/// Optional: `s.lock_refresh()` → `result<store_lease>` takes the store's refresh lease,
+/// waiting while another user of the store holds it. A user_session holds it from the moment
+/// it re-reads the store before a refresh until the rotated session is stored, so sessions in
+/// different processes never present the same refresh token twice (a server with reuse
+/// detection would revoke the whole grant). A lease must not outlive a crash of its holder
+/// (file_store: a flock, released by the kernel).
+///
 /// `e` is a `const secret&`, `v` a `const stored_session&`. Comparisons are constant-time; no
 /// stored session counts as an empty refresh token, so an empty `e` matches "nothing stored".
 /// A lost comparison is `errc::store_conflict` with nothing written; unreadable data is
 /// `errc::store_corrupt`; I/O failures are `errc::store_failed`. Never throws. Each operation
 /// is atomic with respect to every other user of the same store (threads or processes).
 ///
-/// Models shipped: memory_store, file_store.
+/// Models shipped: memory_store, file_store (both with the refresh lease).
 template <class S>
 concept TokenStore = detail::store_loads<S> && detail::store_saves<S> &&
                      detail::store_compares_and_swaps<S> && detail::store_erases<S>;

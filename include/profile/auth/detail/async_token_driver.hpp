@@ -255,12 +255,12 @@ class async_token_driver : public ref_counted<P> {
 
   /// The leader's part: build the token request and hand it to the transport.
   void run_flight(const ticket& t) {
-    result<http_request> req = source_.request();
-    if (!req) {
-      finish(t, unexpected<error>(std::move(req).error()), now(), failure_origin::configuration);
+    source_step first = start_source(source_);
+    if (!first.next) {  // an outcome without a request: a configuration error or a stored token
+      finish(t, std::move(first.outcome), now(), failure_origin::configuration);
       return;
     }
-    send_for_flight(t, std::move(*req), true);
+    send_for_flight(t, std::move(*first.next), true);
   }
 
   /// Closes a flight whose request never reached the transport because async_send threw (a

@@ -75,6 +75,10 @@ struct source_step {
 /// |----------------------|------------------------|--------------------------------------------|
 /// | `s.request()`        | `result<http_request>` | the token request; an error here is a      |
 /// |                      |                        | configuration error (sticky, nothing sent) |
+/// | `s.start()`          | `source_step`          | (stepped sources, instead of request()) a  |
+/// |                      |                        | request to send, or the flight's outcome   |
+/// |                      |                        | with nothing sent (a token from a store, or|
+/// |                      |                        | a configuration error)                     |
 /// | `s.accept(resp, at)` | `result<token>`        | the token `resp` (any status) carries, or  |
 /// |                      |                        | the error it means; `at` = arrival time    |
 /// |                      | or `source_step`       | (stepped sources) the same, or a request   |
@@ -92,12 +96,26 @@ concept simple_token_source = requires(S& s, const http_response& r, time_point 
 template <class S>
 concept stepped_token_source =
     requires(S& s, const http_response& r, const result<http_response>& f, time_point t) {
-      { s.request() } -> std::same_as<result<http_request>>;
+      { s.start() } -> std::same_as<source_step>;
       { s.accept(r, t) } -> std::same_as<source_step>;
       { s.follow_up(f, t) } -> std::same_as<source_step>;
     };
 template <class S>
 concept TokenSource = simple_token_source<S> || stepped_token_source<S>;
+
+/// The flight's first step: the request to send (in `next`), or an outcome reached without
+/// one (an error here is a configuration error: sticky, nothing sent).
+template <class S>
+[[nodiscard]] source_step start_source(S& s) {
+  if constexpr (stepped_token_source<S>) {
+    return s.start();
+  } else {
+    result<http_request> req = s.request();
+    if (!req) return source_step{unexpected<error>(std::move(req).error()), std::nullopt};
+    return source_step{result<token>(fail(errc::transport_failed, "request pending")),
+                       std::move(*req)};
+  }
+}
 
 /// The source's reading of the flight's first answer, as a step.
 template <class S>
@@ -204,11 +222,11 @@ PROFILE_AUTH_DETAIL_NOINLINE typename token_cache<P>::decision run_token_flight(
     token_cache<P>& cache, const typename token_cache<P>::ticket& t, const transport_ref& transport,
     C& clock, R& random, S& source) {
   flight_guard<P> guard(cache, t);
-  result<http_request> req = source.request();
-  const failure_origin origin = req ? failure_origin::response : failure_origin::configuration;
-  exchanged x =
-      req ? exchange_token_request(*req, transport, clock, source)
-          : exchanged{unexpected<error>(std::move(req).error()), to_time_point(clock.now())};
+  source_step first = start_source(source);
+  const failure_origin origin =
+      first.next ? failure_origin::response : failure_origin::configuration;
+  exchanged x = first.next ? exchange_token_request(*first.next, transport, clock, source)
+                           : exchanged{std::move(first.outcome), to_time_point(clock.now())};
   const std::uint64_t bits = random_u64(random);
   guard.dismiss();
   return cache.complete(t, std::move(x.outcome), x.received, bits, origin);

@@ -10,6 +10,7 @@
 #include <profile/auth/grants/refresh_token.hpp>
 #include <profile/auth/grants/revocation.hpp>
 #include <profile/auth/grants/user_auth_config.hpp>
+#include <profile/auth/header.hpp>  // is_b64token: a stored access token must fit a header
 #include <profile/auth/http.hpp>
 #include <profile/auth/result.hpp>
 #include <profile/auth/secret.hpp>
@@ -122,22 +123,49 @@ class session_source {
   /// The driver's clock (stored expiry instants are converted through it).
   void bind(C* clock) noexcept { clock_ = clock; }
 
-  [[nodiscard]] result<http_request> request() {
-    if (!session_) {  // nothing held: another process may have logged in meanwhile
-      auto loaded = store().load();
-      if (!loaded) return unexpected<error>(std::move(loaded).error());
-      session_ = std::move(*loaded);
+  /// The first step of a refresh flight. Takes the store's refresh lease (when the store has
+  /// one, see TokenStore) and re-reads the store: when it holds a session another process
+  /// stored (a different refresh token), that session is adopted, and its access token is used
+  /// without a request while it is still usable; otherwise the step is a refresh request with
+  /// the refresh token the store holds. So only the holder of the current refresh token ever
+  /// presents it. The lease is held until the rotated session is stored (accept/follow_up).
+  [[nodiscard]] source_step start() {
+    lease_.reset();  // a flight abandoned by an exception may have left it held
+    if constexpr (store_leases_refreshes<deref_t<S>>) {
+      result<store_lease> lease = store().lock_refresh();
+      if (!lease) return done(unexpected<error>(std::move(lease).error()));
+      lease_ = std::move(*lease);
+    }
+    auto loaded = store().load();
+    if (!loaded) return done(unexpected<error>(std::move(loaded).error()));
+    if (*loaded) {
+      // Ours unless the store held our session since we last read or wrote it and holds
+      // another one now. A session whose last write failed keeps its own (the store's is older).
+      const bool theirs =
+          !session_ || (in_store_ && !((*loaded)->refresh_token == session_->refresh_token));
+      if (theirs) {
+        session_ = std::move(**loaded);
+        in_store_ = true;
+        if (std::optional<token> t = valid_token(*session_, now())) {
+          notifier_->queue(*session_);
+          return done(std::move(*t));
+        }
+      }
+    } else if (session_ && in_store_) {
+      session_.reset();
+      return done(erased_meanwhile());
     }
     if (!session_)
-      return fail(errc::not_authenticated,
-                  "no user session is stored: log in first (send the user to authorization_url() "
-                  "and call complete_login(), or sign_in() with a device flow token)");
-    return refresh_token_request(config_, session_->refresh_token, scope_);
+      return done(fail(errc::not_authenticated,
+                       "no user session is stored: log in first (send the user to "
+                       "authorization_url() and call complete_login(), or sign_in() with a "
+                       "device flow token)"));
+    return refresh_step(false);
   }
 
   [[nodiscard]] source_step accept(const http_response& r, time_point received_at) {
     secret used = session_->refresh_token;
-    return settle(parse(r, received_at), used, true);
+    return release_when_done(settle(parse(r, received_at), used, true));
   }
 
   /// The answer to the refresh request accept() asked for (adopting a rotated session).
@@ -145,15 +173,16 @@ class session_source {
     secret used = std::move(follow_up_used_);
     follow_up_used_ = secret();
     result<token> parsed = r ? parse(*r, received_at) : result<token>(unexpected<error>(r.error()));
-    return settle(std::move(parsed), used, false);
+    return release_when_done(settle(std::move(parsed), used, false));
   }
 
   /// Loads the stored session (first use). Returns its access token when it is still valid by
   /// the wall clock, converted to the driver's clock; otherwise the refresh token will be used.
   std::optional<token> restore(time_point now) {
     auto loaded = store().load();
-    if (!loaded || !*loaded) return std::nullopt;  // request() reports it on the first flight
+    if (!loaded || !*loaded) return std::nullopt;  // start() reports it on the first flight
     session_ = std::move(**loaded);
+    in_store_ = true;
     return valid_token(*session_, now);
   }
 
@@ -161,12 +190,16 @@ class session_source {
   result<void> adopt_login(const token& t) {
     session_ = to_session(t);
     result<void> saved = store().save(*session_);
+    in_store_ = static_cast<bool>(saved);
     notifier_->set_store_error(saved ? std::nullopt : std::optional<error>(saved.error()));
     notifier_->queue(*session_);
     return saved;
   }
 
-  void forget() noexcept { session_.reset(); }
+  void forget() noexcept {
+    session_.reset();
+    in_store_ = false;
+  }
   [[nodiscard]] const std::optional<stored_session>& session() const noexcept { return session_; }
   [[nodiscard]] deref_t<S>& store() noexcept { return deref(store_); }
   [[nodiscard]] const user_auth_config& config() const noexcept { return config_; }
@@ -196,9 +229,11 @@ class session_source {
   }
 
   /// The stored access token as a token on the driver's clock, when it has more than the
-  /// expiry skew left by the wall clock.
+  /// expiry skew left by the wall clock and could go into a header (an unusable one, say with
+  /// a space or CR/LF in it, is not used: the refresh token replaces it).
   std::optional<token> valid_token(const stored_session& s, time_point now) const {
     if (s.access_token.empty() || !s.access_expires_at) return std::nullopt;
+    if (!is_b64token(s.access_token.reveal())) return std::nullopt;
     const auto left = *s.access_expires_at - wall_clock::now();
     if (left <= min_remaining_) return std::nullopt;
     token t;
@@ -221,6 +256,7 @@ class session_source {
       if (!swapped && swapped.error().code == errc::store_conflict) return adopt_stored(retry);
       // A store that cannot write does not end a working session: keep it in memory, report it.
       notifier_->set_store_error(swapped ? std::nullopt : std::optional<error>(swapped.error()));
+      in_store_ = static_cast<bool>(swapped);
       session_ = std::move(next);
       notifier_->queue(*session_);
       return done(std::move(parsed));
@@ -233,21 +269,40 @@ class session_source {
     }
     if (parsed.error().code == errc::reauthentication_required) {
       (void)store().erase_if(used);  // a conflict means someone stored a newer session: keep it
-      session_.reset();
+      forget();
     }
     return done(std::move(parsed));
   }
 
   static source_step done(result<token> outcome) { return source_step{std::move(outcome), {}}; }
 
+  /// Releases the refresh lease once the flight has its outcome (not while a follow-up is out).
+  source_step release_when_done(source_step step) {
+    if (!step.next) lease_.reset();
+    return step;
+  }
+
+  static unexpected<error> erased_meanwhile() {
+    return fail(errc::not_authenticated,
+                "the stored session was erased meanwhile (logged out by another process "
+                "sharing the store): log in again");
+  }
+
+  /// The step that refreshes the held session (`follow`: as a follow-up, read by follow_up()).
+  source_step refresh_step(bool follow) {
+    result<http_request> req = refresh_token_request(config_, session_->refresh_token, scope_);
+    if (!req) return done(unexpected<error>(std::move(req).error()));
+    if (follow) follow_up_used_ = session_->refresh_token;
+    return source_step{result<token>(fail(errc::not_authenticated, "refresh pending")),
+                       std::move(*req)};
+  }
+
   source_step adopt_stored(bool retry) {
     auto loaded = store().load();
     if (!loaded) return done(unexpected<error>(std::move(loaded).error()));
     if (!*loaded) {
-      session_.reset();
-      return done(fail(errc::not_authenticated,
-                       "the stored session was erased meanwhile (logged out by another process "
-                       "sharing the store): log in again"));
+      forget();
+      return done(erased_meanwhile());
     }
     return adopt(std::move(**loaded), retry);
   }
@@ -256,6 +311,7 @@ class session_source {
   /// refresh with its refresh token (returned for the driver to send; follow_up() reads it).
   source_step adopt(stored_session stored, bool retry) {
     session_ = std::move(stored);
+    in_store_ = true;
     if (std::optional<token> t = valid_token(*session_, now())) {
       notifier_->queue(*session_);
       return done(std::move(*t));
@@ -264,11 +320,7 @@ class session_source {
       return done(fail(errc::store_conflict,
                        "another process keeps replacing the stored session while this one "
                        "refreshes it: the next call tries again"));
-    result<http_request> req = refresh_token_request(config_, session_->refresh_token, scope_);
-    if (!req) return done(unexpected<error>(std::move(req).error()));
-    follow_up_used_ = session_->refresh_token;
-    return source_step{result<token>(fail(errc::not_authenticated, "refresh pending")),
-                       std::move(*req)};
+    return refresh_step(true);
   }
 
   user_auth_config config_;
@@ -278,6 +330,8 @@ class session_source {
   std::unique_ptr<session_notifier<P>> notifier_;
   std::optional<stored_session> session_;
   secret follow_up_used_;  // the refresh token of the follow-up request, while it is out
+  bool in_store_ = false;  // the store held session_ when we last read or wrote it
+  store_lease lease_;      // the store's refresh lease, held during a refresh
   C* clock_ = nullptr;
 };
 
@@ -370,6 +424,12 @@ PROFILE_AUTH_INLINE result<token> read_token_answer(result<http_response>& resp,
   if (!resp) return unexpected<error>(resp.error());
   result<token> tok = parse_token_response(*resp, received_at);
   secure_wipe(resp->body);
+  // A token that cannot go into a header would make every later call fail: refuse the login
+  // now, before anything is saved or published.
+  if (tok && !is_b64token(tok->access_token.reveal()))
+    return fail(errc::invalid_header_value,
+                bearer_rejection_message(tok->access_token.reveal()) +
+                    (terse_errors ? "" : "; the login was not completed and nothing was saved"));
   return tok;
 }
 
@@ -378,6 +438,9 @@ PROFILE_AUTH_INLINE result<void> check_sign_in(const token& issued, time_point n
     return fail(errc::invalid_argument,
                 "sign_in() needs an access token that has not expired (on this session's "
                 "clock): pass the token as the token endpoint issued it");
+  if (!is_b64token(issued.access_token.reveal()))
+    return fail(errc::invalid_header_value, bearer_rejection_message(issued.access_token.reveal()) +
+                                                (terse_errors ? "" : "; nothing was saved"));
   return {};
 }
 

@@ -9,12 +9,14 @@
 #include <profile/auth/secret.hpp>
 #include <profile/auth/token_store.hpp>
 
+#include <cstdint>   // std::intptr_t: the lease's handle
 #include <memory>    // std::shared_ptr: copies of a store share one session
 #include <optional>  // the session slot
 #include <utility>   // std::move
 
 #if !PROFILE_AUTH_NO_THREADS
-#include <mutex>  // std::mutex, std::lock_guard: every operation is atomic across threads
+#include <condition_variable>  // waiting for the refresh lease
+#include <mutex>               // std::mutex, std::lock_guard: every operation is atomic
 #endif
 
 namespace profile::auth::inline v0 {
@@ -45,11 +47,17 @@ class memory_store {
   /// Removes the session if its refresh token still equals `expected`; otherwise
   /// errc::store_conflict and nothing changes.
   [[nodiscard]] result<void> erase_if(const secret& expected);
+  /// Takes the refresh lease (see TokenStore), waiting while another holder has it; the store
+  /// must outlive the lease. Never fails. On PROFILE_AUTH_NO_THREADS builds the lease is empty
+  /// (one thread cannot wait for itself).
+  [[nodiscard]] result<store_lease> lock_refresh();
 
  private:
   struct state {
 #if !PROFILE_AUTH_NO_THREADS
     std::mutex mutex;
+    std::condition_variable lease_free;
+    bool leased = false;
 #endif
     std::optional<stored_session> session;
   };
@@ -108,6 +116,26 @@ PROFILE_AUTH_INLINE result<void> memory_store::erase_if(const secret& expected) 
   if (!current_is(expected)) return conflict();
   state_->session.reset();
   return {};
+}
+
+PROFILE_AUTH_INLINE result<store_lease> memory_store::lock_refresh() {
+#if !PROFILE_AUTH_NO_THREADS
+  std::unique_lock<std::mutex> lock(state_->mutex);
+  state_->lease_free.wait(lock, [&] { return !state_->leased; });
+  state_->leased = true;
+  return store_lease(
+      [](std::intptr_t h) noexcept {
+        auto* st = reinterpret_cast<state*>(h);
+        {
+          const std::lock_guard<std::mutex> g(st->mutex);
+          st->leased = false;
+        }
+        st->lease_free.notify_one();
+      },
+      reinterpret_cast<std::intptr_t>(state_.get()));
+#else
+  return store_lease();
+#endif
 }
 
 PROFILE_AUTH_INLINE result<void> memory_store::conflict() {
