@@ -66,16 +66,14 @@ class value {
     copy_string_to(scratch);
     return std::string_view(scratch);
   }
-  /// Assigns the decoded string to out. false (out untouched) if this is not a string.
+  /// Assigns the decoded string to out. false (out untouched) if this is not a string. When
+  /// out must grow, its old contents are wiped before the reallocation frees them
+  /// (text::assign_decoded): out may hold a token.
   bool copy_string_to(std::string& out) const {
     if (e_->type != kind::string) return false;
     const std::string_view c = tape::contents(text_, *e_);
-    if ((e_->flags & tape::escaped) == 0) {
-      out.assign(c);
-    } else {
-      out.resize(e_->aux);
-      text::decode_string(c.data(), c.data() + c.size(), out.data());
-    }
+    const bool escaped = (e_->flags & tape::escaped) != 0;
+    text::assign_decoded(out, c.data(), c.data() + c.size(), escaped ? e_->aux : c.size(), escaped);
     return true;
   }
   /// Decoded length in bytes of a string (0 for other kinds): size a buffer for copy_string_to.

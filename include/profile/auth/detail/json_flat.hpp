@@ -40,15 +40,11 @@ struct flat_member {
     assign_to(scratch);
     return scratch;
   }
-  /// Assigns a string's decoded bytes to out.
+  /// Assigns a string's decoded bytes to out. When out must grow, its old contents are wiped
+  /// before the reallocation frees them (text::assign_decoded): out may hold a token.
   void assign_to(std::string& out) const {
     const std::string_view c = contents();
-    if (!escaped) {
-      out.assign(c);
-      return;
-    }
-    out.resize(decoded);
-    text::decode_string(c.data(), c.data() + c.size(), out.data());
+    text::assign_decoded(out, c.data(), c.data() + c.size(), escaped ? decoded : c.size(), escaped);
   }
 };
 

@@ -4,11 +4,13 @@
 #define PROFILE_AUTH_DETAIL_JSON_TEXT_HPP
 
 #include <profile/auth/config.hpp>
+#include <profile/auth/secret.hpp>  // secure_wipe before a caller's string grows
 
 #include <bit>      // std::countr_zero, std::endian: first special byte of an 8-byte word
 #include <cstddef>  // std::size_t, std::ptrdiff_t
 #include <cstdint>  // std::uint64_t SWAR words, std::uint32_t code points
 #include <cstring>  // std::memcpy: the only well-defined unaligned load
+#include <string>   // assign_decoded's destination
 
 // Vector scanning without an intrinsics header (<immintrin.h> alone costs about half a second
 // of compile time in every translation unit that includes the library):
@@ -400,6 +402,21 @@ inline char* decode_string(const char* p, const char* end, char* out) noexcept {
     if (p != end) out += decode_escape(p, out);
   }
   return out;
+}
+
+/// Assigns the decoded bytes of an already validated JSON string's contents [p, end) to out:
+/// `decoded` bytes, decoded when `escaped`, copied as they are otherwise. The readers decode
+/// tokens into one reused scratch string, so a larger string must not make std::string
+/// reallocate and free the block that still holds the previous token: when out is too small,
+/// its whole buffer is wiped (and emptied) first, and the reallocation frees only zeros.
+inline void assign_decoded(std::string& out, const char* p, const char* end, std::size_t decoded,
+                           bool escaped) {
+  if (decoded > out.capacity()) detail::secure_wipe(out);
+  out.resize(decoded);  // never reallocates after the wipe above has emptied a small buffer
+  if (escaped)
+    decode_string(p, end, out.data());
+  else if (decoded != 0)
+    std::memcpy(out.data(), p, decoded);
 }
 
 /// Yields the decoded bytes of an already validated JSON string one at a time, without a
