@@ -22,10 +22,16 @@ namespace profile::auth::inline v0 {
 ///   Google 5 min; 30 s keeps a one-hour token usable for 99% of its life while surviving a
 ///   slow network hop.
 /// - A = X - lead - jitter, where lead = min(refresh_ahead, (X - R) / 2): from A on, the first
-///   caller refreshes while everyone keeps using the still-valid token. Halving the lifetime
-///   stops short-lived tokens (say 60 s) from being refreshed constantly. The jitter (drawn
-///   per token by the cache in [0, max_jitter], clamped to lead) moves A earlier, never later,
-///   so that a fleet started together does not refresh in lockstep.
+///   caller refreshes while everyone keeps using the still-valid token. The jitter (drawn per
+///   token by the cache in [0, max_jitter]) moves A earlier, never later, so that a fleet
+///   started together does not refresh in lockstep.
+/// - The rule: A >= R + (X - R) / 2 for every lifetime and every draw. A token is used for at
+///   least the first half of its usable life before any refresh starts, so a short-lived token
+///   (say 60 s) is not fetched again on nearly every call. The jitter is therefore clamped to
+///   the lead and to the room left in the second half, (X - R) / 2 - lead. With the defaults a
+///   token usable for at least 660 s (2 * (300 s + 30 s)) gets the whole jitter, a shorter one
+///   less, and one usable for at most 600 s (2 * refresh_ahead) none: it is refreshed at
+///   exactly half its usable life.
 struct refresh_policy {
   std::chrono::seconds expiry_skew{30};
   std::chrono::seconds refresh_ahead{300};
@@ -46,15 +52,21 @@ struct refresh_policy {
 
 namespace detail {
 /// The refresh-ahead point A of a token received at `received` and usable until `x` (see
-/// refresh_policy), from the instants alone.
+/// refresh_policy), from the instants alone: A = x - lead - jitter, with lead clamped to
+/// [0, life / 2] and jitter to [0, min(lead, life / 2 - lead)], so that A >= received +
+/// life / 2.
 [[nodiscard]] constexpr time_point refresh_point(time_point received, time_point x,
                                                  std::chrono::seconds refresh_ahead,
                                                  std::chrono::nanoseconds jitter) noexcept {
-  const auto life = x > received ? x - received : std::chrono::nanoseconds{0};
-  auto lead = std::chrono::duration_cast<std::chrono::nanoseconds>(refresh_ahead);
-  if (lead > life / 2) lead = life / 2;
-  if (jitter < std::chrono::nanoseconds{0}) jitter = std::chrono::nanoseconds{0};
+  using ns = std::chrono::nanoseconds;
+  const auto life = x > received ? x - received : ns{0};
+  const ns half = life / 2;
+  auto lead = std::chrono::duration_cast<ns>(refresh_ahead);
+  if (lead < ns{0}) lead = ns{0};
+  if (lead > half) lead = half;
+  if (jitter < ns{0}) jitter = ns{0};
   if (jitter > lead) jitter = lead;
+  if (jitter > half - lead) jitter = half - lead;  // never into the first half of the life
   return x - lead - jitter;
 }
 
@@ -65,10 +77,11 @@ struct token_schedule {
 };
 
 /// X and A for a token received at `received` that expires at `expires` (> received), with a
-/// refresh-ahead jitter (clamped as refresh_point does). A lifetime shorter than twice the
-/// expiry skew would leave the token unusable on arrival (say a 40 s token with a 30 s skew),
-/// so the skew is capped at half the lifetime: such a token is used for its first half and
-/// refreshed ahead at half of that. What every cache (token_cache, fixed_m2m_client) uses.
+/// refresh-ahead jitter (clamped as refresh_point does: A is never before R + (X - R) / 2). A
+/// lifetime shorter than twice the expiry skew would leave the token unusable on arrival (a
+/// token of 40 s with a skew of 30 s), so the skew is capped at half the lifetime: such a token
+/// is used for its first half and refreshed ahead at half of that, whatever the jitter. What
+/// every cache (token_cache, fixed_m2m_client) uses.
 [[nodiscard]] constexpr token_schedule schedule_token(time_point received, time_point expires,
                                                       const refresh_policy& p,
                                                       std::chrono::nanoseconds jitter) noexcept {
@@ -83,7 +96,8 @@ struct token_schedule {
 }
 }  // namespace detail
 
-/// The refresh-ahead point A for `t` with a given jitter (clamped to [0, lead]).
+/// The refresh-ahead point A for `t` with a given jitter (clamped to [0, lead] and to
+/// (X - R) / 2 - lead).
 [[nodiscard]] constexpr time_point refresh_at(const token& t, const refresh_policy& p = {},
                                               std::chrono::nanoseconds jitter = {}) noexcept {
   return detail::refresh_point(t.received_at, usable_until(t, p), p.refresh_ahead, jitter);
