@@ -25,9 +25,9 @@
 #include <cerrno>      // errno after each system call
 #include <cstdio>      // std::rename (atomic replacement), std::snprintf (the mode in messages)
 #include <cstring>     // strerror_r for error messages
-#include <fcntl.h>     // open flags (O_CREAT|O_EXCL, O_NOFOLLOW, O_CLOEXEC)
+#include <fcntl.h>     // open flags (O_CREAT|O_EXCL, O_NOFOLLOW, O_NONBLOCK, O_CLOEXEC), fcntl
 #include <sys/file.h>  // flock: the advisory lock on <path>.lock
-#include <sys/stat.h>  // fstat, fchmod: permission checks and 0600
+#include <sys/stat.h>  // fstat, lstat, fchmod: file type and permission checks, 0600
 #include <unistd.h>    // read, write, fsync, close, unlink
 #endif
 
@@ -105,15 +105,73 @@ inline result<void> sync_directory(const std::string& dir) {
     return unexpected(store_io_error("fsync the directory", dir, errno));
   return {};
 }
+/// What a file of mode `m` is, for messages ("a FIFO (named pipe)", ...).
+inline const char* file_kind(mode_t m) noexcept {
+  if (S_ISLNK(m)) return "a symbolic link";
+  if (S_ISDIR(m)) return "a directory";
+  if (S_ISFIFO(m)) return "a FIFO (named pipe)";
+  if (S_ISSOCK(m)) return "a socket";
+  if (S_ISCHR(m)) return "a character device";
+  if (S_ISBLK(m)) return "a block device";
+  return "a file of an unknown type";
+}
+/// errc::store_failed: the `which` file ("session file", "lock file") at `path` is `kind`.
+inline error not_regular_error(std::string_view which, const std::string& path, const char* kind) {
+  const std::string_view hint = std::string_view(kind) == "a symbolic link"
+                                    ? "point file_store at the file itself"
+                                    : "remove it, or point file_store at a regular file";
+  return error(errc::store_failed, std::string(which) + " '" + path + "' is " + kind +
+                                       ", not a regular file: file_store refuses it without "
+                                       "reading it; " +
+                                       std::string(hint));
+}
+/// Opens `path` with `flags` | O_NONBLOCK | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC (and `mode` for
+/// O_CREAT) and requires a regular file: a FIFO, device, socket, directory or symbolic link is
+/// refused (errc::store_failed naming what it is) without ever blocking in open() or read()
+/// on it. On success O_NONBLOCK is cleared again. On an open() failure of another kind, errno
+/// is left in `open_errno` and an invalid fd is returned (the caller words that error).
+inline result<unique_fd> open_regular(const std::string& path, int flags, mode_t mode,
+                                      std::string_view which, int& open_errno) {
+  open_errno = 0;
+  // Not even opened when it is already something else (opening a device can have effects);
+  // the fstat below covers a file replaced between this lstat and the open.
+  struct stat ls {};
+  if (::lstat(path.c_str(), &ls) == 0 && !S_ISREG(ls.st_mode))
+    return unexpected(not_regular_error(which, path, file_kind(ls.st_mode)));
+  unique_fd fd(::open(path.c_str(), flags | O_NONBLOCK | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC, mode));
+  if (!fd.valid()) {
+    const int e = errno;
+    // Replaced since the lstat by a symbolic link (ELOOP; EMLINK on FreeBSD) or a socket
+    // (ENXIO), open() fails: name what is there.
+    if (e != ENOENT && ::lstat(path.c_str(), &ls) == 0 && !S_ISREG(ls.st_mode))
+      return unexpected(not_regular_error(which, path, file_kind(ls.st_mode)));
+    open_errno = e;
+    return unique_fd();
+  }
+  struct stat st {};
+  if (::fstat(fd.get(), &st) != 0)
+    return unexpected(store_io_error("stat the " + std::string(which), path, errno));
+  if (!S_ISREG(st.st_mode))
+    return unexpected(not_regular_error(which, path, file_kind(st.st_mode)));
+  // A regular file never blocks, but leave the descriptor as a plain blocking one.
+  const int fl = ::fcntl(fd.get(), F_GETFL);
+  if (fl == -1 || ::fcntl(fd.get(), F_SETFL, fl & ~O_NONBLOCK) == -1)
+    return unexpected(store_io_error("configure the " + std::string(which), path, errno));
+  return fd;
+}
+
 /// Opens (creating, 0600) `<path>.lock` and takes a shared or exclusive flock on it. The lock
-/// file is never deleted: removing it would let two processes lock different inodes.
+/// file is never deleted: removing it would let two processes lock different inodes. Anything
+/// but a regular file at `<path>.lock` is refused (errc::store_failed) without blocking.
 inline result<unique_fd> lock_session_file(const std::string& path, bool exclusive) {
   if (path.empty())
     return fail(errc::invalid_argument, "file_store was given an empty path: name a file");
   const std::string lock_path = path + ".lock";
-  unique_fd fd(::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600));
+  int e = 0;
+  auto opened = open_regular(lock_path, O_RDWR | O_CREAT, 0600, "lock file", e);
+  if (!opened) return opened;
+  unique_fd fd = std::move(*opened);
   if (!fd.valid()) {
-    const int e = errno;
     if (e == ENOENT || e == ENOTDIR)
       return fail(errc::store_failed, "the directory '" + parent_directory(path) +
                                           "' of session file '" + path +
@@ -127,24 +185,22 @@ inline result<unique_fd> lock_session_file(const std::string& path, bool exclusi
   return fd;
 }
 
-/// Reads and parses the session file; nullopt if it does not exist. Caller holds the lock.
+/// Reads and parses the session file; nullopt if it does not exist. Caller holds the lock. A
+/// FIFO, device, socket, directory or symbolic link at `path` is errc::store_failed, found
+/// without blocking (open_regular).
 inline result<std::optional<stored_session>> read_session_file(const std::string& path,
                                                                const file_store_options& opt) {
-  unique_fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+  int e = 0;
+  auto opened = open_regular(path, O_RDONLY, 0, "session file", e);
+  if (!opened) return unexpected(std::move(opened).error());
+  unique_fd fd = std::move(*opened);
   if (!fd.valid()) {
-    const int e = errno;
     if (e == ENOENT) return std::optional<stored_session>();
-    if (e == ELOOP)
-      return fail(errc::store_failed, "session file '" + path +
-                                          "' is a symbolic link; point file_store at the file "
-                                          "itself");
     return unexpected(store_io_error("open the session file", path, e));
   }
   struct stat st {};
   if (::fstat(fd.get(), &st) != 0)
     return unexpected(store_io_error("stat the session file", path, errno));
-  if (!S_ISREG(st.st_mode))
-    return fail(errc::store_failed, "session file '" + path + "' is not a regular file");
   if ((st.st_mode & 077) != 0) {
     if (!opt.tighten_permissions) {
       char mode[8];
@@ -246,7 +302,11 @@ inline result<void> store_conflict_error(const std::string& path) {
 ///
 /// - The session is the JSON of serialize_session (docs/sessions.md). The file has mode 0600;
 ///   an existing file that group or others can access is refused (errc::store_failed) unless
-///   file_store_options::tighten_permissions is set. Symbolic links are refused.
+///   file_store_options::tighten_permissions is set. A symbolic link, FIFO, device, socket or
+///   directory at the path (or at `<path>.lock`) is refused with errc::store_failed before
+///   anything is read from it, and never blocks (O_NONBLOCK | O_NOFOLLOW, then fstat). save()
+///   renames a new file over whatever is at the path: a symbolic link is replaced, its target
+///   is never written.
 /// - Every write goes to `<path>.tmp` (O_CREAT|O_EXCL, 0600), is fsynced, renamed over the
 ///   file and the directory is fsynced: readers see the old or the new session, never half.
 /// - Every operation holds flock() on `<path>.lock` (created 0600, never deleted): shared for
