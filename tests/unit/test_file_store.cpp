@@ -4,6 +4,7 @@
 
 #include <doctest/doctest.h>
 
+#include <atomic>       // the lease test's flag
 #include <chrono>       // expiry
 #include <cstdio>       // std::fopen for writing raw files
 #include <cstdlib>      // mkdtemp
@@ -532,4 +533,30 @@ TEST_CASE("file_store: a FIFO, link or socket at the lock path is refused withou
   CHECK(saved->error().code == pa::errc::store_failed);
   struct stat st {};
   CHECK(::lstat(path.c_str(), &st) != 0);  // nothing was written
+}
+
+TEST_CASE("file_store: the refresh lease excludes a second holder until it is released") {
+  temp_dir d;
+  pa::file_store a(d.file("session.json"));
+  pa::file_store b(d.file("session.json"));  // as another process would open it
+  auto lease = a.lock_refresh();
+  REQUIRE(lease.has_value());
+  CHECK(lease->held());
+  std::atomic<bool> second{false};
+  std::thread t([&] {
+    auto other = b.lock_refresh();  // a separate open file description: flock excludes it
+    second.store(other.has_value() && other->held());
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  CHECK_FALSE(second.load());
+  // The lease does not block the data operations a refresh makes under it.
+  CHECK(a.load().has_value());
+  CHECK(a.save(session("rt")).has_value());
+  lease->reset();
+  t.join();
+  CHECK(second.load());
+  struct stat st {};
+  REQUIRE(::stat(d.file("session.json.refresh.lock").c_str(), &st) == 0);
+  CHECK((st.st_mode & 0777) == 0600);
+  CHECK(pa::file_store("").lock_refresh().error().code == pa::errc::invalid_argument);
 }

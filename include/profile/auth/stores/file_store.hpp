@@ -13,7 +13,8 @@
 #include <optional>     // load() result
 #include <string>       // paths, file contents, messages
 #include <string_view>  // message pieces
-#include <utility>      // std::move
+#include <cstdint>      // std::intptr_t: the refresh lease's descriptor
+#include <utility>      // std::move, std::exchange
 
 #if defined(__unix__) || defined(__APPLE__)
 #define PROFILE_AUTH_DETAIL_FILE_STORE_POSIX 1
@@ -68,6 +69,8 @@ class unique_fd {
     return fd < 0 ? 0 : ::close(fd);
   }
   void reset() noexcept { (void)close(); }
+  /// Gives the descriptor up without closing it.
+  int release() noexcept { return std::exchange(fd_, -1); }
 
  private:
   int fd_ = -1;
@@ -363,6 +366,18 @@ class file_store {
     if (!current) return unexpected(std::move(current).error());
     if (!matches(*current, expected)) return detail::store_conflict_error(path_);
     return detail::remove_session_file(path_);
+  }
+  /// Takes the refresh lease (see TokenStore): an exclusive flock on `<path>.refresh.lock`
+  /// (created 0600, never deleted), waiting while another process or session holds it. The
+  /// kernel releases it when the holder dies. errc::store_failed when it cannot be taken.
+  [[nodiscard]] result<store_lease> lock_refresh() {
+    if (path_.empty())  // checked here: "" + ".refresh" would name a file in the working dir
+      return fail(errc::invalid_argument, "file_store was given an empty path: name a file");
+    auto lock = detail::lock_session_file(path_ + ".refresh", true);
+    if (!lock) return unexpected(std::move(lock).error());
+    const int fd = lock->get();
+    (void)lock->release();
+    return store_lease([](std::intptr_t h) noexcept { (void)::close(static_cast<int>(h)); }, fd);
   }
 
  private:
