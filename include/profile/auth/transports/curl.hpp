@@ -8,6 +8,7 @@
 #include <profile/auth/error.hpp>
 #include <profile/auth/http.hpp>
 #include <profile/auth/result.hpp>
+#include <profile/auth/secret.hpp>  // secure_wipe: header lines and body copies
 #include <profile/auth/version.hpp>
 
 #include <curl/curl.h>
@@ -15,6 +16,7 @@
 #include <chrono>       // timeouts in curl_options
 #include <cstddef>      // std::size_t
 #include <cstdint>      // std::uint64_t when comparing the body limit with curl_off_t
+#include <cstring>      // std::strlen of header lines, std::memcpy when the body grows
 #include <limits>       // std::numeric_limits<curl_off_t>
 #include <memory>       // std::unique_ptr owns the easy handle; std::shared_ptr shares a pool
 #include <mutex>        // curl_transport_pool guards its idle handles
@@ -76,8 +78,15 @@ namespace profile::auth::inline v0::detail {
 struct curl_easy_deleter {
   void operator()(CURL* h) const noexcept { curl_easy_cleanup(h); }
 };
+/// Frees a header list after wiping its lines: libcurl's copies of them, one of which may be
+/// `Authorization: Basic …` or `Bearer …`.
+inline void curl_slist_wipe_free(curl_slist* l) noexcept {
+  for (curl_slist* p = l; p != nullptr; p = p->next)
+    if (p->data != nullptr) secure_wipe(p->data, std::strlen(p->data));
+  curl_slist_free_all(l);
+}
 struct curl_slist_deleter {
-  void operator()(curl_slist* l) const noexcept { curl_slist_free_all(l); }
+  void operator()(curl_slist* l) const noexcept { curl_slist_wipe_free(l); }
 };
 
 /// Where the callbacks write, for one transfer.
@@ -125,16 +134,32 @@ struct curl_receive_state {
   return out;
 }
 
-inline void curl_append(std::string& out, const char* p, std::size_t n, bool& oom) noexcept {
+/// Appends [p, p + n) to the body `out` (out.size() + n <= max). A body holds tokens, so it
+/// never grows by std::string's own reallocation, which frees the old copy as it is: a larger
+/// buffer (doubling, at most `max`) is filled with the bytes so far, and the old one is wiped.
+inline void curl_append(std::string& out, const char* p, std::size_t n, std::size_t max,
+                        bool& oom) noexcept {
 #if defined(__cpp_exceptions)
   try {
-    out.append(p, n);
+#endif
+    const std::size_t need = out.size() + n;
+    if (need > out.capacity()) {
+      std::size_t cap = out.capacity() < max / 2 ? out.capacity() * 2 : max;
+      if (cap < 1024) cap = 1024 < max ? 1024 : max;
+      if (cap < need) cap = need;
+      std::string grown;
+      grown.reserve(cap);
+      grown.append(out);
+      secure_wipe(out);
+      out.swap(grown);  // `grown` now owns the wiped old buffer and frees it
+    }
+    out.append(p, n);  // within the capacity: no reallocation
+#if defined(__cpp_exceptions)
   } catch (...) {  // an exception must not unwind through libcurl's C frames
     oom = true;
   }
 #else
   (void)oom;
-  out.append(p, n);
 #endif
 }
 
@@ -147,7 +172,7 @@ inline std::size_t curl_on_body(char* data, std::size_t size, std::size_t count,
     st.body_too_large = true;
     return 0;  // any count other than n aborts the transfer with CURLE_WRITE_ERROR
   }
-  curl_append(body, data, n, st.out_of_memory);
+  curl_append(body, data, n, st.max_body, st.out_of_memory);
   return st.out_of_memory ? 0 : n;
 }
 
@@ -251,7 +276,13 @@ class curl_transport {
   /// What the handle points into while one transfer runs (between begin() and end()): it must
   /// not move meanwhile.
   struct transfer {
-    std::unique_ptr<curl_slist, detail::curl_slist_deleter> header_lines;
+    transfer() = default;
+    transfer(const transfer&) = delete;
+    transfer& operator=(const transfer&) = delete;
+    /// A body not handed out (an error after some of it arrived) may hold a token.
+    ~transfer() { detail::secure_wipe(response.body); }
+
+    std::unique_ptr<curl_slist, detail::curl_slist_deleter> header_lines;  // wiped when freed
     http_response response;
     detail::curl_receive_state state;
   };
@@ -341,16 +372,22 @@ class curl_transport {
 
   result<curl_slist*> build_header_lines(const http_request& request) const {
     curl_slist* list = nullptr;
-    auto append = [&list](const std::string& line) {
-      curl_slist* next = curl_slist_append(list, line.c_str());
+    auto append = [&list](const char* line) {
+      curl_slist* next = curl_slist_append(list, line);
       if (next == nullptr) return false;
       list = next;
       return true;
     };
     auto give_up = [&list](errc code, std::string message) {
-      curl_slist_free_all(list);
+      detail::curl_slist_wipe_free(list);
       return fail(code, std::move(message));
     };
+    // Each line is composed here, copied by libcurl, and wiped: a value may be a credential.
+    struct wiped_line {
+      std::string s;
+      ~wiped_line() { detail::secure_wipe(s); }
+    } composed;
+    std::string& line = composed.s;
     // A request's own User-Agent replaces CURLOPT_USERAGENT without help.
     bool has_content_type = false, has_accept = false, has_expect = false;
     for (const auto& [name, value] : request.headers) {
@@ -362,7 +399,18 @@ class curl_transport {
       // "Name;" is libcurl's spelling of a field with an empty value: "Name:" (or "Name: " and
       // other blank values) would remove the field instead.
       const bool blank = value.find_first_not_of(" \t") == std::string::npos;
-      if (!append(blank ? name + ";" : name + ": " + value))
+      if (line.capacity() < name.size() + 2 + value.size()) {
+        detail::secure_wipe(line);
+        line.reserve(name.size() + 2 + value.size());
+      }
+      line.assign(name);
+      if (blank)
+        line += ';';
+      else
+        (line += ": ") += value;
+      const bool appended = append(line.c_str());
+      detail::secure_wipe(line.data(), line.size());
+      if (!appended)
         return give_up(errc::transport_failed, "curl_transport: out of memory building headers");
     }
     // "Name:" removes a header libcurl would add on its own.
