@@ -2,10 +2,15 @@
 # SPDX-License-Identifier: MIT
 # profile-auth consumption tests: the ways a user brings the library in, each building and running
 # tests/cmake/consumer.cpp: install + find_package, pkg-config, add_subdirectory, FetchContent,
-# and a Meson subproject; find_package and add_subdirectory also build and run
+# a Meson subproject, and a Meson wrap (packaging/meson/profile_auth.wrap, fed a source tarball
+# made from this tree); find_package and add_subdirectory also build and run
 # tests/cmake/compiled_consumer.cpp on profile::auth_compiled (compiled mode). Writes only under
 # WORK_DIR.
 #   usage: tests/cmake/run.sh [WORK_DIR]      (default: build/consumers; CXX picks the compiler)
+#   PROFILE_AUTH_CONSUMER_PREFIX=DIR tests/cmake/run.sh WORK_DIR
+#       an install that already exists (the .deb unpacked by scripts/test step package): only the
+#       find_package and pkg-config consumers run, against DIR, and nothing is installed
+#   PROFILE_AUTH_CONSUMER_CASES="meson_wrap"  run only the cases named (for debugging one)
 set -uo pipefail
 
 src=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -16,6 +21,10 @@ version=$(python3 "$src/tools/read_version.py") || exit 1
 rm -rf "$work" && mkdir -p "$work" || exit 1
 work=$(cd "$work" && pwd)
 prefix="$work/prefix"
+installed_prefix=${PROFILE_AUTH_CONSUMER_PREFIX:-}
+if [[ -n "$installed_prefix" ]]; then
+  prefix=$(cd "$installed_prefix" && pwd) || exit 1
+fi
 configure=(-G Ninja -DCMAKE_CXX_COMPILER="$cxx" -DCMAKE_BUILD_TYPE=Release
            -DPROFILE_AUTH_EXPECTED_VERSION="$version" -DPROFILE_AUTH_SOURCE_DIR="$src")
 
@@ -28,17 +37,20 @@ consumer_cmake() {  # consumer_cmake NAME [extra cmake args]: configure, build, 
 }
 
 case_find_package() {
-  # Configured for another prefix and installed with --prefix: the package must be relocatable.
-  cmake -S "$src" -B "$work/install-build" -G Ninja -DCMAKE_CXX_COMPILER="$cxx" \
-    -DCMAKE_INSTALL_PREFIX="$work/not-here" -DPROFILE_AUTH_BUILD_TESTS=OFF \
-    -DPROFILE_AUTH_BUILD_EXAMPLES=OFF
-  cmake --build "$work/install-build" -j "$jobs"
-  cmake --install "$work/install-build" --prefix "$prefix"
+  if [[ -z "$installed_prefix" ]]; then
+    # Configured for another prefix and installed with --prefix: the package must be relocatable.
+    cmake -S "$src" -B "$work/install-build" -G Ninja -DCMAKE_CXX_COMPILER="$cxx" \
+      -DCMAKE_INSTALL_PREFIX="$work/not-here" -DPROFILE_AUTH_BUILD_TESTS=OFF \
+      -DPROFILE_AUTH_BUILD_EXAMPLES=OFF
+    cmake --build "$work/install-build" -j "$jobs"
+    cmake --install "$work/install-build" --prefix "$prefix"
+  fi
   local f
   for f in include/profile/auth.hpp include/profile/auth/version.hpp \
     share/cmake/profile_auth/profile_authConfig.cmake \
     share/cmake/profile_auth/profile_authConfigVersion.cmake \
-    share/cmake/profile_auth/profile_authTargets.cmake share/pkgconfig/profile_auth.pc; do
+    share/cmake/profile_auth/profile_authTargets.cmake share/pkgconfig/profile_auth.pc \
+    share/doc/profile_auth/LICENSE; do
     [[ -f "$prefix/$f" ]] || { echo "not installed: $f"; return 1; }
   done
   # Compiled mode: the one architecture-dependent part, under lib/ (lib64/, lib/<multiarch>/).
@@ -107,9 +119,42 @@ case_meson_subproject() {
   meson test -C "$dir/build" --print-errorlogs
 }
 
+case_meson_wrap() {
+  # The wrap users copy into their subprojects/ (packaging/meson/profile_auth.wrap), fed a source
+  # tarball of this tree laid out as a release's (docs/releasing.md) through Meson's package
+  # cache, so nothing is downloaded; its hash is the tarball's.
+  local dir="$work/meson_wrap" wrap="$src/packaging/meson/profile_auth.wrap"
+  local top="profile-auth-$version" tarball="profile-auth-$version.tar.gz"
+  mkdir -p "$dir/subprojects/packagecache" "$dir/tarball/$top"
+  grep -q "^directory = $top\$" "$wrap" ||
+    { echo "$wrap: directory is not $top (bump it with the version)"; return 1; }
+  grep -q "^source_filename = $tarball\$" "$wrap" ||
+    { echo "$wrap: source_filename is not $tarball (bump it with the version)"; return 1; }
+  grep -q "^profile_auth = profile_auth_dep\$" "$wrap" ||
+    { echo "$wrap: no [provide] profile_auth = profile_auth_dep"; return 1; }
+  (cd "$src" && cp -R LICENSE meson.build meson_options.txt include src tools "$dir/tarball/$top/")
+  tar -C "$dir/tarball" -czf "$dir/subprojects/packagecache/$tarball" "$top"
+  local hash
+  hash=$(sha256sum "$dir/subprojects/packagecache/$tarball" | cut -d' ' -f1)
+  sed "s/^source_hash = .*/source_hash = $hash/" "$wrap" >"$dir/subprojects/profile_auth.wrap"
+  cp "$src/tests/meson_subproject/meson.build" "$src/tests/meson_subproject/meson_options.txt" \
+    "$src/tests/cmake/consumer.cpp" "$dir/"
+  CXX="$cxx" meson setup "$dir/build" "$dir" --wrap-mode=nodownload \
+    --force-fallback-for=profile_auth -Dexpected_version="$version"
+  [[ -f "$dir/subprojects/$top/meson.build" ]] ||
+    { echo "meson did not unpack the wrap's tarball into subprojects/$top"; return 1; }
+  meson compile -C "$dir/build" -j "$jobs"
+  meson test -C "$dir/build" --print-errorlogs
+}
+
+cases=(find_package pkg_config add_subdirectory fetch_content meson_subproject meson_wrap)
+if [[ -n "$installed_prefix" ]]; then cases=(find_package pkg_config); fi
+# PROFILE_AUTH_CONSUMER_CASES="meson_wrap pkg_config": only these (pkg_config needs find_package's
+# install, or PROFILE_AUTH_CONSUMER_PREFIX).
+if [[ -n "${PROFILE_AUTH_CONSUMER_CASES:-}" ]]; then read -r -a cases <<<"$PROFILE_AUTH_CONSUMER_CASES"; fi
 passed=0
 failed=0
-for c in find_package pkg_config add_subdirectory fetch_content meson_subproject; do
+for c in "${cases[@]}"; do
   log="$work/$c.log"
   # Not inside `if`: errexit is ignored there, and each case must stop at its first failure.
   (set -e; "case_$c") >"$log" 2>&1
