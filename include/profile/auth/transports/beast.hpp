@@ -9,6 +9,7 @@
 #include <profile/auth/error.hpp>
 #include <profile/auth/http.hpp>
 #include <profile/auth/result.hpp>
+#include <profile/auth/secret.hpp>  // secure_wipe: the wiping allocator of Beast's buffers
 #include <profile/auth/version.hpp>
 
 #include <boost/asio/buffer.hpp>             // the CA PEM handed to the TLS context
@@ -71,6 +72,27 @@ struct beast_options {
 
 namespace profile::auth::inline v0::detail {
 
+/// std::allocator that wipes every block before giving it back. Beast's header fields, bodies
+/// and read buffer hold credentials and tokens, and grow by reallocation: with this allocator
+/// no copy they free still holds them.
+template <class T>
+struct beast_wiping_allocator {
+  using value_type = T;
+  beast_wiping_allocator() noexcept = default;
+  template <class U>
+  beast_wiping_allocator(const beast_wiping_allocator<U>&) noexcept {}  // NOLINT: rebinding
+  [[nodiscard]] T* allocate(std::size_t n) { return std::allocator<T>{}.allocate(n); }
+  void deallocate(T* p, std::size_t n) noexcept {
+    secure_wipe(p, n * sizeof(T));
+    std::allocator<T>{}.deallocate(p, n);
+  }
+};
+template <class T, class U>
+[[nodiscard]] constexpr bool operator==(const beast_wiping_allocator<T>&,
+                                        const beast_wiping_allocator<U>&) noexcept {
+  return true;
+}
+
 namespace beast_ns {
 namespace asio = boost::asio;
 namespace http = boost::beast::http;
@@ -78,7 +100,18 @@ using tcp = boost::asio::ip::tcp;
 using sys_error = boost::system::error_code;
 using clock = std::chrono::steady_clock;
 using tls_stream = boost::asio::ssl::stream<tcp::socket>;
+using wiping_fields = http::basic_fields<beast_wiping_allocator<char>>;
+using wiping_body =
+    http::basic_string_body<char, std::char_traits<char>, beast_wiping_allocator<char>>;
+using wiping_buffer = boost::beast::basic_flat_buffer<beast_wiping_allocator<char>>;
 }  // namespace beast_ns
+
+/// Empties `b` and wipes all of its storage (the last answer's bytes stay there otherwise).
+inline void beast_wipe(beast_ns::wiping_buffer& b) {
+  b.consume(b.size());
+  const auto all = b.prepare(b.capacity());  // within the capacity: no reallocation
+  secure_wipe(all.data(), all.size());
+}
 
 /// Runs `ioc` until the operation that sets `done` has completed, or until `deadline`. On the
 /// deadline, `cancel()` aborts the operation (it closes the socket or cancels the resolver) and,
@@ -113,8 +146,8 @@ struct beast_state {
   std::optional<boost::asio::ssl::context> tls;  // built on the first https request
   std::unique_ptr<beast_ns::tcp::socket> plain;
   std::unique_ptr<beast_ns::tls_stream> secure;
-  std::string connection_origin;  // "scheme://host:port" of the open connection, if any
-  boost::beast::flat_buffer buffer;
+  std::string connection_origin;   // "scheme://host:port" of the open connection, if any
+  beast_ns::wiping_buffer buffer;  // wiped after every exchange, and when freed
 
   void close() noexcept {
     beast_ns::sys_error ignored;
@@ -209,7 +242,8 @@ class beast_transport {
     if (!state_) state_ = std::make_unique<detail::beast_state>();
 
     namespace http = detail::beast_ns::http;
-    http::request<http::string_body> req;
+    // Fields and body through the wiping allocator: they hold credentials.
+    http::request<detail::beast_ns::wiping_body, detail::beast_ns::wiping_fields> req;
     if (auto bad = build_request(request, *target, req)) return fail(std::move(*bad));
 
     const clock::time_point start = clock::now();
@@ -265,7 +299,7 @@ class beast_transport {
     const std::string& m = request.method;
     if (!request.body.empty() || m == "POST" || m == "PUT" || m == "PATCH")
       req.content_length(request.body.size());
-    req.body() = request.body;
+    req.body().assign(request.body.data(), request.body.size());
     if (!options_.keep_alive) req.keep_alive(false);
     return std::nullopt;
   }
@@ -460,8 +494,14 @@ class beast_transport {
       return failed("sending the request to " + t.origin + " failed (the connection broke)", ec);
     }
 
+    struct wipe_on_exit {  // the raw answer (a token) must not stay in the read buffer
+      detail::beast_ns::wiping_buffer& b;
+      ~wipe_on_exit() { detail::beast_wipe(b); }
+    } wipe_buffer{st.buffer};
     st.buffer.consume(st.buffer.size());
-    std::optional<http::response_parser<http::string_body>> parser;
+    std::optional<
+        http::response_parser<detail::beast_ns::wiping_body, detail::beast_wiping_allocator<char>>>
+        parser;
     for (int interim = 0;; ++interim) {
       parser.emplace();
       parser->body_limit(static_cast<std::uint64_t>(options_.max_response_bytes));
@@ -543,7 +583,7 @@ class beast_transport {
       out.headers.add(std::string(name.data(), name.size()),
                       std::string(value.data(), value.size()));
     }
-    out.body = std::move(message.body());
+    out.body.assign(message.body().data(), message.body().size());  // the parser's copy is wiped
     if (!options_.keep_alive || !message.keep_alive() || parser->need_eof()) st.close();
     return out;
   }
