@@ -5,6 +5,7 @@
 
 #include <profile/auth/config.hpp>
 #include <profile/auth/detail/request_target.hpp>  // the request checks transports share
+#include <profile/auth/detail/wipe_request.hpp>    // append_wiping: the response body
 #include <profile/auth/error.hpp>
 #include <profile/auth/http.hpp>
 #include <profile/auth/result.hpp>
@@ -16,7 +17,7 @@
 #include <chrono>       // timeouts in curl_options
 #include <cstddef>      // std::size_t
 #include <cstdint>      // std::uint64_t when comparing the body limit with curl_off_t
-#include <cstring>      // std::strlen of header lines, std::memcpy when the body grows
+#include <cstring>      // std::strlen of header lines
 #include <limits>       // std::numeric_limits<curl_off_t>
 #include <memory>       // std::unique_ptr owns the easy handle; std::shared_ptr shares a pool
 #include <mutex>        // curl_transport_pool guards its idle handles
@@ -134,32 +135,18 @@ struct curl_receive_state {
   return out;
 }
 
-/// Appends [p, p + n) to the body `out` (out.size() + n <= max). A body holds tokens, so it
-/// never grows by std::string's own reallocation, which frees the old copy as it is: a larger
-/// buffer (doubling, at most `max`) is filled with the bytes so far, and the old one is wiped.
+/// Appends to the body through append_wiping (no freed copy of a token is left behind).
 inline void curl_append(std::string& out, const char* p, std::size_t n, std::size_t max,
                         bool& oom) noexcept {
 #if defined(__cpp_exceptions)
   try {
-#endif
-    const std::size_t need = out.size() + n;
-    if (need > out.capacity()) {
-      std::size_t cap = out.capacity() < max / 2 ? out.capacity() * 2 : max;
-      if (cap < 1024) cap = 1024 < max ? 1024 : max;
-      if (cap < need) cap = need;
-      std::string grown;
-      grown.reserve(cap);
-      grown.append(out);
-      secure_wipe(out);
-      out.swap(grown);  // `grown` now owns the wiped old buffer and frees it
-    }
-    out.append(p, n);  // within the capacity: no reallocation
-#if defined(__cpp_exceptions)
+    append_wiping(out, p, n, max);
   } catch (...) {  // an exception must not unwind through libcurl's C frames
     oom = true;
   }
 #else
   (void)oom;
+  append_wiping(out, p, n, max);
 #endif
 }
 
@@ -247,10 +234,14 @@ class curl_transport {
   }
   curl_transport(const curl_transport&) = delete;
   curl_transport& operator=(const curl_transport&) = delete;
+  ///@{
+  /// Movable (the easy handle moves along), not copyable.
   curl_transport(curl_transport&&) noexcept = default;
   curl_transport& operator=(curl_transport&&) noexcept = default;
   ~curl_transport() = default;
+  ///@}
 
+  /// The options it was created with.
   [[nodiscard]] const curl_options& options() const noexcept { return options_; }
 
   /// Performs `request` and returns the server's answer, whatever its status.
@@ -583,6 +574,7 @@ class curl_transport_pool {
  public:
   /// Default options; keeps at most `max_idle` handles (and their connections) between calls.
   curl_transport_pool() : curl_transport_pool(curl_options{}) {}
+  /// Given options; keeps at most `max_idle` handles (and their connections) between calls.
   explicit curl_transport_pool(curl_options options, std::size_t max_idle = 8)
       : state_(std::make_shared<state>(std::move(options), max_idle)) {}
 

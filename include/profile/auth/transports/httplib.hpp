@@ -6,6 +6,7 @@
 
 #include <profile/auth/config.hpp>
 #include <profile/auth/detail/request_target.hpp>  // the request checks transports share
+#include <profile/auth/detail/wipe_request.hpp>    // secure_wipe, append_wiping
 #include <profile/auth/error.hpp>
 #include <profile/auth/http.hpp>
 #include <profile/auth/result.hpp>
@@ -144,10 +145,14 @@ class httplib_transport {
   explicit httplib_transport(httplib_options options) : options_(std::move(options)) {}
   httplib_transport(const httplib_transport&) = delete;
   httplib_transport& operator=(const httplib_transport&) = delete;
+  ///@{
+  /// Movable, not copyable.
   httplib_transport(httplib_transport&&) noexcept = default;
   httplib_transport& operator=(httplib_transport&&) noexcept = default;
   ~httplib_transport() = default;
+  ///@}
 
+  /// The options it was created with.
   [[nodiscard]] const httplib_options& options() const noexcept { return options_; }
 
   /// Performs `request` and returns the server's answer, whatever its status.
@@ -236,7 +241,20 @@ class httplib_transport {
     auto t = parse_target(request);
     if (!t) return fail(std::move(t).error());
 
+    detail::httplib_receive_state st;
     httplib::Request req;
+    // Our copies of the request (its body and header values may be credentials) and the body
+    // received so far (a token) are wiped on every way out. cpp-httplib's own buffers are not:
+    // docs/caching.md, "What is wiped, and where".
+    struct wipe_on_exit {
+      httplib::Request& r;
+      detail::httplib_receive_state& s;
+      ~wipe_on_exit() {
+        detail::secure_wipe(r.body);
+        for (auto& field : r.headers) detail::secure_wipe(field.second);
+        detail::secure_wipe(s.body);
+      }
+    } wipe{req, st};
     req.method = request.method;
     req.path = t->target;
     bool has_host = false, has_agent = false;
@@ -258,7 +276,6 @@ class httplib_transport {
     }
     req.body = request.body;
 
-    detail::httplib_receive_state st;
     req.response_handler = [this, &st](const httplib::Response& r) {
       st.status = r.status;
       if (header_bytes(r) > options_.max_header_bytes) {
@@ -284,7 +301,7 @@ class httplib_transport {
         st.body_too_large = true;
         return false;
       }
-      st.body.append(data, n);
+      detail::append_wiping(st.body, data, n, options_.max_response_bytes);
       return true;
     };
 
