@@ -42,6 +42,9 @@ class client_credentials_source {
     // dates, so that build never reads the wall clock (nor links the C library's time code).
     if constexpr (!PROFILE_AUTH_NO_HTTP_DATE)
       if (!r.ok() && has_date_retry_after(r)) o.wall_clock_now = std::chrono::system_clock::now();
+    credential_list sent;  // a server may quote the secret (or Basic credential) it was sent
+    sent.add_client_of(config_);
+    o.redact = &sent;
     return parse_token_response(r, received_at, o);
   }
 

@@ -5,6 +5,7 @@
 
 #include <profile/auth/config.hpp>
 #include <profile/auth/detail/json_limits.hpp>  // json::limits in response_error_options
+#include <profile/auth/detail/redact.hpp>       // credential_list in response_error_options
 #include <profile/auth/error.hpp>
 #include <profile/auth/http.hpp>
 
@@ -33,6 +34,10 @@ struct response_error_options {
   /// Pure functions never read a clock: without it a date-valued Retry-After is ignored
   /// (delta-seconds values always work).
   std::optional<std::chrono::system_clock::time_point> wall_clock_now;
+  /// The credentials the request carried (see detail::credential_list; it must outlive the
+  /// call), or null. Each is removed from the error, in every form a server may quote it in,
+  /// before the length caps cut the server's text and again from every finished field.
+  const detail::credential_list* redact = nullptr;
 };
 
 /// The response headers consulted, in this order, for `error::request_id` (the first one present
@@ -103,9 +108,17 @@ struct oauth_error_fields {
 [[nodiscard]] oauth_error_fields read_oauth_error(const http_response& r, const json::limits& lim);
 
 /// Fills the parts of an error that come from any HTTP answer: status, Retry-After (see
-/// parse_retry_after) and the request id (first of request_id_headers, sanitised).
+/// parse_retry_after) and the request id (first of request_id_headers, sanitised; with
+/// `redact`, the credentials removed before the cap).
 void add_response_context(error& e, const http_response& r,
-                          std::optional<std::chrono::system_clock::time_point> now);
+                          std::optional<std::chrono::system_clock::time_point> now,
+                          const credential_list* redact = nullptr);
+
+/// sanitize_token(s, cap) after removing the credentials of `redact` (when not null), so that
+/// the cap cannot leave the start of one: for server text a message quotes (a media type, a
+/// token_type).
+[[nodiscard]] std::string quote_token(std::string_view s, std::size_t cap,
+                                      const credential_list* redact);
 
 /// What to do about an OAuth error code (the tail of error::message).
 [[nodiscard]] constexpr std::string_view oauth_advice(errc c) noexcept {
@@ -330,14 +343,23 @@ PROFILE_AUTH_INLINE oauth_error_fields read_oauth_error(const http_response& r,
 }
 
 PROFILE_AUTH_INLINE void add_response_context(
-    error& e, const http_response& r, std::optional<std::chrono::system_clock::time_point> now) {
+    error& e, const http_response& r, std::optional<std::chrono::system_clock::time_point> now,
+    const credential_list* redact) {
   e.http_status = r.status;
   if (const auto ra = r.headers.find("Retry-After")) e.retry_after = parse_retry_after(*ra, now);
   for (const std::string_view h : request_id_headers)
     if (const auto v = r.headers.find(h)) {
-      e.request_id = sanitize_token(*v, max_request_id);
+      e.request_id = quote_token(*v, max_request_id, redact);
       if (!e.request_id.empty()) break;
     }
+}
+
+PROFILE_AUTH_INLINE std::string quote_token(std::string_view s, std::size_t cap,
+                                            const credential_list* redact) {
+  if (redact == nullptr) return sanitize_token(s, cap);
+  std::string text(s);
+  redact->scrub_text(text);
+  return sanitize_token(text, cap);
 }
 
 PROFILE_AUTH_INLINE void append_context(std::string& m, const error& e) {
@@ -356,8 +378,14 @@ PROFILE_AUTH_INLINE void append_context(std::string& m, const error& e) {
 PROFILE_AUTH_INLINE error oauth_error_from_response(const http_response& r, std::string_view what,
                                                     const response_error_options& opts) {
   error e;
-  detail::add_response_context(e, r, opts.wall_clock_now);
+  detail::add_response_context(e, r, opts.wall_clock_now, opts.redact);
   detail::oauth_error_fields f = detail::read_oauth_error(r, opts.limits);
+  if (opts.redact != nullptr) {  // before the caps below could cut a credential
+    opts.redact->scrub_text(f.description);
+    opts.redact->scrub_text(f.uri);
+    if (f.found && errc_from_oauth_error(f.error) == errc::oauth_error)
+      opts.redact->scrub_text(f.error);  // an unregistered code may be a quote; keeps its errc
+  }
   if constexpr (detail::terse_errors) {
     if (f.found) {
       e.code = errc_from_oauth_error(f.error);
@@ -368,6 +396,7 @@ PROFILE_AUTH_INLINE error oauth_error_from_response(const http_response& r, std:
       e.code = r.ok() ? errc::malformed_response : errc::http_error;
     }
     e.message = f.found ? "OAuth error answer" : r.ok() ? "unusable answer" : "HTTP error answer";
+    if (opts.redact != nullptr) opts.redact->scrub(e);
     return e;
   }
   std::string& m = e.message;
@@ -395,13 +424,14 @@ PROFILE_AUTH_INLINE error oauth_error_from_response(const http_response& r, std:
     if (r.body.empty()) {
       m += "empty body";
     } else {
-      m += mt.empty() ? std::string("unlabelled") : detail::sanitize_token(mt, 64);
+      m += mt.empty() ? std::string("unlabelled") : detail::quote_token(mt, 64, opts.redact);
       m += " body of " + std::to_string(r.body.size()) + " bytes";
     }
     m += "): ";
     m += detail::status_advice(r.status);
   }
   detail::append_context(m, e);
+  if (opts.redact != nullptr) opts.redact->scrub(e);  // what sanitising joined, cut-off starts
   return e;
 }
 

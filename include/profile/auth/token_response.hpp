@@ -5,6 +5,7 @@
 
 #include <profile/auth/config.hpp>
 #include <profile/auth/detail/json_limits.hpp>  // json::limits in token_parse_options
+#include <profile/auth/detail/redact.hpp>       // credential_list in token_parse_options
 #include <profile/auth/error.hpp>
 #include <profile/auth/http.hpp>
 #include <profile/auth/result.hpp>
@@ -61,6 +62,12 @@ struct token_parse_options {
   /// response_error_options); without it such a date is ignored.
   std::optional<std::chrono::system_clock::time_point> wall_clock_now;
   std::string_view endpoint_name = "token endpoint";  ///< used in messages
+  /// The credentials the request carried (client secret or Basic credential, code, verifier,
+  /// refresh token, device code …; see detail::credential_list, which must outlive the call),
+  /// or null. Every error has each of them removed, in every form a server may quote it in,
+  /// before the caps cut the server's text and again from every finished field. The drivers
+  /// always set it.
+  const detail::credential_list* redact = nullptr;
 };
 
 namespace detail {
@@ -283,7 +290,7 @@ PROFILE_AUTH_INLINE unexpected<error> token_failure(const http_response& r,
                                                     std::string_view problem,
                                                     std::string_view advice) {
   error e;
-  add_response_context(e, r, o.wall_clock_now);
+  add_response_context(e, r, o.wall_clock_now, o.redact);
   e.code = code;
   if constexpr (terse_errors) {  // the callers' problem and advice are not even built
     (void)problem;
@@ -317,12 +324,12 @@ PROFILE_AUTH_INLINE std::optional<unexpected<error>> complete_token(token_builde
     // LinkedIn, VK and others omit it; RFC 6750 is the norm (a new token already says so)
     if (!is_bearer(b.t.token_type)) b.t.token_type = "Bearer";
   } else if (!names_bearer(b.t.token_type)) {
-    return token_failure(r, o, errc::unsupported_token_type,
-                         terse_errors
-                             ? std::string()
-                             : "with token_type '" + sanitize_token(b.t.token_type, 32) + "'",
-                         "this library sends Bearer tokens only (RFC 6750); configure the "
-                         "client on the server to issue Bearer tokens (not DPoP, MAC or N_A)");
+    return token_failure(
+        r, o, errc::unsupported_token_type,
+        terse_errors ? std::string()
+                     : "with token_type '" + quote_token(b.t.token_type, 32, o.redact) + "'",
+        "this library sends Bearer tokens only (RFC 6750); configure the "
+        "client on the server to issue Bearer tokens (not DPoP, MAC or N_A)");
   }
   const std::chrono::seconds life = effective_lifetime(b.lifetime.value_or(lifetime_reading{}),
                                                        o.assumed_lifetime, o.max_lifetime);
@@ -644,7 +651,7 @@ PROFILE_AUTH_INLINE result<token> parse_json_token_general(const http_response& 
     extra.add(it);
   }
   if (carries_error) {
-    response_error_options eo{o.limits, o.wall_clock_now};
+    response_error_options eo{o.limits, o.wall_clock_now, o.redact};
     return unexpected<error>(oauth_error_from_response(r, o.endpoint_name, eo));
   }
   extra.flush();
@@ -666,7 +673,7 @@ PROFILE_AUTH_INLINE result<token> parse_json_token(const http_response& r, time_
       if (auto e = complete_token(b, r, received_at, o)) out = std::move(*e);
       return out;
     case flat_token::carries_error: {
-      response_error_options eo{o.limits, o.wall_clock_now};
+      response_error_options eo{o.limits, o.wall_clock_now, o.redact};
       out = unexpected<error>(oauth_error_from_response(r, o.endpoint_name, eo));
       return out;
     }
@@ -727,7 +734,7 @@ PROFILE_AUTH_INLINE result<token> parse_form_token(const http_response& r, time_
                          "a token response names each parameter once (RFC 6749 §5.1)");
   for (auto& [name, value] : *q)
     if (name == "error" && !value.empty()) {
-      response_error_options eo{o.limits, o.wall_clock_now};
+      response_error_options eo{o.limits, o.wall_clock_now, o.redact};
       return unexpected<error>(oauth_error_from_response(r, o.endpoint_name, eo));
     }
   token t;
@@ -757,11 +764,13 @@ PROFILE_AUTH_INLINE result<token> parse_form_token(const http_response& r, time_
 
 }  // namespace detail
 
-PROFILE_AUTH_INLINE result<token> parse_token_response(const http_response& resp,
-                                                       time_point received_at,
-                                                       const token_parse_options& opts) {
+namespace detail {
+
+PROFILE_AUTH_INLINE result<token> parse_token_answer(const http_response& resp,
+                                                     time_point received_at,
+                                                     const token_parse_options& opts) {
   if (!resp.ok()) {
-    response_error_options eo{opts.limits, opts.wall_clock_now};
+    response_error_options eo{opts.limits, opts.wall_clock_now, opts.redact};
     return unexpected<error>(oauth_error_from_response(resp, opts.endpoint_name, eo));
   }
   switch (detail::sniff_body(resp)) {
@@ -777,9 +786,19 @@ PROFILE_AUTH_INLINE result<token> parse_token_response(const http_response& resp
   }
   return detail::token_failure(
       resp, opts, errc::malformed_response,
-      "with a '" + detail::sanitize_token(detail::media_type(resp), 64) + "' body",
+      "with a '" + detail::quote_token(detail::media_type(resp), 64, opts.redact) + "' body",
       "expected a JSON token response; check the endpoint URL (a login page or a proxy "
       "answered instead)");
+}
+
+}  // namespace detail
+
+PROFILE_AUTH_INLINE result<token> parse_token_response(const http_response& resp,
+                                                       time_point received_at,
+                                                       const token_parse_options& opts) {
+  result<token> r = detail::parse_token_answer(resp, received_at, opts);
+  if (!r && opts.redact != nullptr) opts.redact->scrub(r.error());  // e.g. a quoted media type
+  return r;
 }
 
 #endif  // PROFILE_AUTH_DEFINITIONS

@@ -5,6 +5,7 @@
 #define PROFILE_AUTH_DETAIL_RESPONSE_READER_HPP
 
 #include <profile/auth/config.hpp>
+#include <profile/auth/detail/redact.hpp>        // credential_list, redact_in
 #include <profile/auth/detail/wipe_request.hpp>  // wipe_sent_request for the drivers
 #include <profile/auth/error.hpp>
 #include <profile/auth/result.hpp>
@@ -20,7 +21,6 @@
 
 #if PROFILE_AUTH_DEFINITIONS
 #include <profile/auth/detail/json.hpp>  // the reader of every answer
-#include <profile/auth/encoding.hpp>     // form_urlencode_to: a secret as a form body carries it
 #include <profile/auth/header.hpp>       // b64token checks for configured bearer credentials
 #include <profile/auth/http.hpp>         // http_response
 #include <profile/auth/oauth_error.hpp>  // add_response_context, append_context
@@ -54,18 +54,8 @@ using extra_member_list = std::vector<std::pair<std::string, std::string>>;
 
 // ---- secrets a server quoted back -------------------------------------------------------------
 
-/// Shortest cut-off start of a secret that is redacted (shorter ones would garble plain words).
-inline constexpr std::size_t min_redacted_prefix = 4;
-
-/// Replaces every occurrence of `needle` in `text` by "[redacted]", and also a cut-off start
-/// of it (min_redacted_prefix bytes or more) that ends where the text was cut: right before
-/// a "..." (sanitize_text marks a cut so) or at the end of the text (capped fields). A server
-/// that quotes a long token in its error_description would otherwise leave the token's first
-/// bytes in a message, where the cap happened to cut it.
-void redact_in(std::string& text, std::string_view needle);
-
-/// Removes `s` from every text field of `e`, as it is and as a form body carries it
-/// (percent-encoded), whole or cut off by a length cap (see redact_in). A server that quotes
+/// Removes `s` from every text field of `e` in every form a request carries it (see
+/// credential_list), whole or cut off by a length cap (see redact_in). A server that quotes
 /// the token it was sent in its error_description must not make the library print that token.
 void redact_secret(error& e, const secret& s);
 
@@ -228,42 +218,9 @@ PROFILE_AUTH_INLINE void collect_extra_members(const json::value& obj,
 
 // ---- secrets a server quoted back -------------------------------------------------------------
 
-PROFILE_AUTH_INLINE void redact_in(std::string& text, std::string_view needle) {
-  if (needle.empty()) return;
-  for (std::size_t at = 0; (at = text.find(needle, at)) != std::string::npos;) {
-    text.replace(at, needle.size(), redacted);
-    at += redacted.size();
-  }
-  if (needle.size() <= min_redacted_prefix) return;
-  // The longest proper prefix of `needle` that ends at `end`; returns where the text continues.
-  const auto redact_prefix_before = [&](std::size_t end) {
-    const std::size_t longest = end < needle.size() - 1 ? end : needle.size() - 1;
-    for (std::size_t from = end - longest; from + min_redacted_prefix <= end; ++from) {
-      if (text[from] != needle.front() || text.compare(from, end - from, needle, 0, end - from))
-        continue;
-      text.replace(from, end - from, redacted);
-      return from + redacted.size();
-    }
-    return end;
-  };
-  for (std::size_t cut = text.find("..."); cut != std::string::npos; cut = text.find("...", cut))
-    cut = redact_prefix_before(cut) + 3;
-  (void)redact_prefix_before(text.size());
-}
-
 PROFILE_AUTH_INLINE void redact_secret(error& e, const secret& s) {
-  if (s.size() < min_redacted_prefix) return;  // too short to be a real credential
-  std::string encoded;
-  encoded.reserve(3 * s.size());  // one allocation: no stale copy left in a freed buffer
-  form_urlencode_to(encoded, s.reveal());
-  for (const std::string_view needle : {s.reveal(), std::string_view(encoded)}) {
-    if (needle.data() == encoded.data() && needle == s.reveal()) continue;  // nothing encoded
-    redact_in(e.message, needle);
-    redact_in(e.description, needle);
-    redact_in(e.uri, needle);
-    redact_in(e.oauth_error, needle);
-  }
-  secure_wipe(encoded);
+  credential_list c;
+  c.add(s).scrub(e);
 }
 
 PROFILE_AUTH_INLINE result<std::string> configured_bearer_value(std::string_view what,

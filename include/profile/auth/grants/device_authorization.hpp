@@ -63,6 +63,9 @@ struct device_authorization_options {
   /// response_error_options).
   std::optional<std::chrono::system_clock::time_point> wall_clock_now;
   bool allow_insecure_http = false;  ///< accept an http:// verification URI (testing only)
+  /// The client's credentials the request carried (a client_secret_post secret or the Basic
+  /// credential; see response_error_options::redact), or null: no error repeats them.
+  const detail::credential_list* redact = nullptr;
 };
 
 /// Parses the device authorization answer (RFC 8628 §3.2), taking `received_at` (monotonic)
@@ -107,6 +110,7 @@ enum class device_poll_status : unsigned char {
 
 /// One poll's outcome and the interval to use from now on.
 struct device_poll_outcome {
+  /// What the poll found.
   device_poll_status status = device_poll_status::failed;
   std::chrono::seconds interval{5};  ///< wait at least this long before the next poll
   std::optional<token> issued;       ///< the token, for success only
@@ -152,11 +156,12 @@ namespace detail {
 [[nodiscard]] PROFILE_AUTH_INLINE unexpected<error> device_failure(
     const http_response& r, const device_authorization_options& o, errc code, std::string problem) {
   error e;
-  add_response_context(e, r, o.wall_clock_now);
+  add_response_context(e, r, o.wall_clock_now, o.redact);
   e.code = code;
   e.message = "the device authorization endpoint answered " + std::to_string(r.status) + " " +
               std::move(problem);
   append_context(e.message, e);
+  if (o.redact != nullptr) o.redact->scrub(e);  // a request id that quotes a credential
   return unexpected<error>(std::move(e));
 }
 
@@ -196,7 +201,7 @@ namespace detail {
 PROFILE_AUTH_INLINE result<device_authorization> parse_device_authorization_response(
     const http_response& resp, time_point received_at, const device_authorization_options& opts) {
   if (!resp.ok()) {
-    response_error_options eo{opts.limits, opts.wall_clock_now};
+    response_error_options eo{opts.limits, opts.wall_clock_now, opts.redact};
     return unexpected<error>(oauth_error_from_response(resp, "device authorization endpoint", eo));
   }
   auto doc = detail::json::parse(resp.body, opts.limits);
@@ -209,7 +214,7 @@ PROFILE_AUTH_INLINE result<device_authorization> parse_device_authorization_resp
     return detail::device_failure(resp, opts, errc::malformed_response,
                                   "with a body that is not a JSON object: check the endpoint URL");
   if (const auto e = root.find("error"); e && !e->is_null()) {
-    response_error_options eo{opts.limits, opts.wall_clock_now};
+    response_error_options eo{opts.limits, opts.wall_clock_now, opts.redact};
     return unexpected<error>(oauth_error_from_response(resp, "device authorization endpoint", eo));
   }
   bool strings_ok = true;

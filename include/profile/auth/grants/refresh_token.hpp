@@ -4,6 +4,7 @@
 #define PROFILE_AUTH_GRANTS_REFRESH_TOKEN_HPP
 
 #include <profile/auth/config.hpp>
+#include <profile/auth/detail/redact.hpp>  // the refresh's credentials, kept out of errors
 #include <profile/auth/error.hpp>
 #include <profile/auth/grants/user_auth_config.hpp>
 #include <profile/auth/http.hpp>
@@ -46,7 +47,9 @@ namespace profile::auth::inline v0 {
 }
 
 /// Parses the answer to refresh_token_request() and applies rotation (apply_refresh_rotation
-/// against `previous`).
+/// against `previous`). No error contains previous.refresh_token or previous.access_token
+/// (nor the credentials of opts.redact, where the caller names the client secret): a server
+/// that quotes them back has them replaced by "[redacted]".
 /// Errors: those of parse_token_response(), except that `invalid_grant` becomes
 /// errc::reauthentication_required: the refresh token is expired, revoked or was already used
 /// (a rotated token replayed), and only a new login helps. error::oauth_error stays
@@ -87,7 +90,12 @@ PROFILE_AUTH_INLINE result<token> parse_refresh_response(const http_response& re
                                                          time_point received_at,
                                                          const token& previous,
                                                          const token_parse_options& opts) {
-  auto t = parse_token_response(resp, received_at, opts);
+  // The request carried the refresh token; the access token may be quoted from elsewhere.
+  detail::credential_list sent(opts.redact);
+  sent.add(previous.refresh_token).add(previous.access_token);
+  token_parse_options o = opts;
+  o.redact = &sent;
+  auto t = parse_token_response(resp, received_at, o);
   if (!t) {
     error e = std::move(t).error();
     if (e.code == errc::invalid_grant) {
@@ -97,6 +105,7 @@ PROFILE_AUTH_INLINE result<token> parse_refresh_response(const http_response& re
                   " invalid_grant to a refresh: the refresh token is expired, revoked or was "
                   "already used (rotation); the user must log in again";
       detail::append_context(e.message, e);
+      sent.scrub(e);
     }
     return unexpected<error>(std::move(e));
   }

@@ -60,6 +60,8 @@ enum class token_type_hint : unsigned char {
 /// - any other answer: as oauth_error_from_response() (the OAuth errc, e.g. invalid_client,
 ///   or errc::http_error for answers without an OAuth body; a 503 keeps Retry-After, and
 ///   classify() says retryable).
+/// Set opts.redact to the token revoked and the client's credentials: no error then repeats
+/// them, even when the server quotes them (see response_error_options::redact).
 [[nodiscard]] result<void> parse_revocation_response(const http_response& resp,
                                                      const response_error_options& opts = {});
 
@@ -89,6 +91,7 @@ PROFILE_AUTH_INLINE result<void> parse_revocation_response(const http_response& 
                 " unsupported_token_type: the server does not revoke this kind of token; it "
                 "stays valid until it expires (treat the logout as done, and forget the token)";
     detail::append_context(e.message, e);
+    if (opts.redact != nullptr) opts.redact->scrub(e);
   }
   return unexpected<error>(std::move(e));
 }
