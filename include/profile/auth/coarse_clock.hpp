@@ -34,12 +34,16 @@ namespace profile::auth::inline v0 {
 ///
 ///     pa::m2m_client<curl_transport, pa::coarse_steady_clock> client{transport, cfg};
 struct coarse_steady_clock {
+  ///@{
+  /// The std::chrono clock types, those of std::chrono::steady_clock.
   using duration = std::chrono::steady_clock::duration;
   using rep = duration::rep;
   using period = duration::period;
   using time_point = std::chrono::steady_clock::time_point;
   static constexpr bool is_steady = true;
+  ///@}
 
+  /// The current time, read from CLOCK_MONOTONIC_COARSE on Linux (steady_clock::now() elsewhere).
   [[nodiscard]] static time_point now() noexcept {
 #if defined(__linux__) && defined(CLOCK_MONOTONIC_COARSE)
     timespec ts{};

@@ -34,7 +34,9 @@ namespace profile::auth::inline v0 {
 /// default for an absent list, the effective_*_supported() functions below apply it.
 struct authorization_server_metadata {
   std::string issuer;  ///< equals the issuer it was fetched for (checked by the parser)
+  /// RFC 6749 authorization endpoint (user logins).
   std::string authorization_endpoint;
+  /// RFC 6749 token endpoint.
   std::string token_endpoint;
   std::string device_authorization_endpoint;          ///< RFC 8628
   std::string revocation_endpoint;                    ///< RFC 7009
@@ -44,12 +46,16 @@ struct authorization_server_metadata {
   std::string userinfo_endpoint;                      ///< OpenID Connect
   std::string end_session_endpoint;                   ///< OpenID Connect RP-initiated logout
   std::string pushed_authorization_request_endpoint;  ///< RFC 9126
+  /// Scopes the server offers.
   std::vector<std::string> scopes_supported;
+  /// response_type values the server accepts, e.g. "code".
   std::vector<std::string> response_types_supported;
   std::vector<std::string> response_modes_supported;  ///< default: query, fragment
   std::vector<std::string> grant_types_supported;     ///< default: authorization_code, implicit
   std::vector<std::string> token_endpoint_auth_methods_supported;  ///< default: basic
+  /// Client authentication methods at the revocation endpoint.
   std::vector<std::string> revocation_endpoint_auth_methods_supported;
+  /// Client authentication methods at the introspection endpoint.
   std::vector<std::string> introspection_endpoint_auth_methods_supported;
   std::vector<std::string> code_challenge_methods_supported;    ///< PKCE methods, e.g. S256
   bool authorization_response_iss_parameter_supported = false;  ///< RFC 9207: callbacks carry iss
@@ -62,6 +68,7 @@ struct authorization_server_metadata {
   [[nodiscard]] std::optional<std::string_view> extra_member(std::string_view name) const noexcept {
     return detail::find_extra(extra, name);
   }
+  /// Equal when every member is.
   friend bool operator==(const authorization_server_metadata&,
                          const authorization_server_metadata&) = default;
 };
@@ -88,6 +95,7 @@ enum class discovery_sources : unsigned char {
 
 /// How metadata is fetched and checked.
 struct discovery_options {
+  /// Which well-known documents are tried, in which order.
   discovery_sources sources = discovery_sources::oauth_then_openid;
   detail::json::limits limits{.max_size = 256 * 1024};  ///< bounds on the metadata document
   /// Permit http:// issuers and endpoints on non-loopback hosts (test servers only).

@@ -42,6 +42,7 @@ struct fixed_request {
   std::string_view content_type;   ///< application/json or application/x-www-form-urlencoded
   std::string_view authorization;  ///< "Basic …" for client_secret_basic, else empty (send none)
   std::string_view body;           ///< carries the client secret with client_secret_post
+  /// The method: always POST.
   static constexpr std::string_view method = "POST";
   static constexpr std::string_view accept = "application/json";  ///< send it as `Accept`
 };
@@ -75,9 +76,11 @@ concept FixedTransport = requires(T& t, const fixed_request& req, std::span<char
 
 /// What went wrong: an errc and the HTTP facts, no text (firmware has no room and no log).
 struct fixed_error {
+  /// What went wrong.
   errc code{};
   int http_status = 0;            ///< 0 when no HTTP answer was involved
   std::uint32_t retry_after = 0;  ///< seconds, from the answer's Retry-After (0: none)
+  /// Equal when every field is.
   friend constexpr bool operator==(const fixed_error&, const fixed_error&) = default;
 };
 
@@ -97,18 +100,28 @@ class [[nodiscard]] fixed_result {
   static_assert(std::is_trivially_copyable_v<T>, "fixed_result holds small trivial values");
 
  public:
+  /// A result holding the value `v`.
   constexpr fixed_result(T v) noexcept : value_(v), has_(true) {}  // NOLINT: implicit, as expected
-  constexpr fixed_result(fixed_error e) noexcept : error_(e) {}    // NOLINT: implicit, as expected
+  /// A result holding the error `e`.
+  constexpr fixed_result(fixed_error e) noexcept : error_(e) {}  // NOLINT: implicit, as expected
 
+  ///@{
+  /// True when a value is held.
   [[nodiscard]] constexpr bool has_value() const noexcept { return has_; }
   constexpr explicit operator bool() const noexcept { return has_; }
+  ///@}
+  ///@{
+  /// The value; reading it from an error is a contract violation (PROFILE_AUTH_ASSERT).
   [[nodiscard]] constexpr const T& value() const noexcept {
     PROFILE_AUTH_ASSERT(has_);
     return value_;
   }
   [[nodiscard]] constexpr const T& operator*() const noexcept { return value(); }
   [[nodiscard]] constexpr const T* operator->() const noexcept { return &value(); }
+  ///@}
+  /// The value, or `other` when an error is held.
   [[nodiscard]] constexpr T value_or(T other) const noexcept { return has_ ? value_ : other; }
+  /// The error; reading it from a value is a contract violation (PROFILE_AUTH_ASSERT).
   [[nodiscard]] constexpr const fixed_error& error() const noexcept {
     PROFILE_AUTH_ASSERT(!has_);
     return error_;
@@ -175,11 +188,14 @@ class fixed_m2m_client {
   static_assert(WorkCapacity >= 256, "fixed_m2m_client: WorkCapacity must hold one exchange");
 
  public:
+  ///@{
+  /// The template arguments.
   using transport_type = T;
   using clock_type = C;
   using random_type = R;
   static constexpr std::size_t token_capacity = TokenCapacity;
   static constexpr std::size_t work_capacity = WorkCapacity;
+  ///@}
 
   /// Checks `config` (see the class comment); nothing is sent yet.
   fixed_m2m_client(T transport, const fixed_m2m_config& config, C clock = C{}, R random = R{})
@@ -244,8 +260,11 @@ class fixed_m2m_client {
   /// Token requests handed to the transport so far.
   [[nodiscard]] std::uint32_t token_requests() const noexcept { return requests_; }
 
+  /// The transport (through the pointer or reference wrapper it was given as).
   [[nodiscard]] detail::deref_t<T>& transport() noexcept { return detail::deref(transport_); }
+  /// The clock.
   [[nodiscard]] C& clock() noexcept { return clock_; }
+  /// The configuration.
   [[nodiscard]] const fixed_m2m_config& config() const noexcept { return config_; }
 
  private:

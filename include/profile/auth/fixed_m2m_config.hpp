@@ -50,6 +50,7 @@ struct fixed_m2m_config {
 namespace profile {
 /// The Profile API's M2M token endpoint (v3), and the newer deployment's (v4).
 inline constexpr std::string_view m2m_token_url = "https://api.profilebehavior.com/v3/auth";
+/// The v4 deployment's M2M token endpoint.
 inline constexpr std::string_view v4_m2m_token_url =
     "https://vanguard.profilebehavior.com/api/v4/auth";
 

@@ -93,8 +93,11 @@ template <Transport T>
 /// What discover_user_auth_config() found: the configuration, the RFC 9207 callback check,
 /// and the whole metadata (scopes_supported, registration_endpoint, …).
 struct discovered_user_auth {
+  /// The configuration for the authorization code and device flows.
   user_auth_config config;
+  /// How parse_authorization_callback checks `iss` (RFC 9207).
   callback_issuer_check callback_issuer;
+  /// The server's whole metadata document.
   authorization_server_metadata metadata;
 };
 

@@ -56,11 +56,16 @@ namespace detail {
 /// Ordered (name, value) header fields. Duplicates are kept in order; lookups ignore ASCII case.
 class header_list {
  public:
+  /// One field: (name, value).
   using value_type = std::pair<std::string, std::string>;
+  /// Iterates over the fields in order.
   using const_iterator = std::vector<value_type>::const_iterator;
 
+  ///@{
+  /// An empty list, or the fields of `init` in order.
   header_list() = default;
   header_list(std::initializer_list<value_type> init) : fields_(init) {}
+  ///@}
 
   /// Appends a field (an existing field of the same name is kept).
   void add(std::string name, std::string value);
@@ -76,16 +81,21 @@ class header_list {
   }
   /// Every value of fields called `name`, in order.
   [[nodiscard]] std::vector<std::string_view> find_all(std::string_view name) const;
+  /// True when a field called `name` exists.
   [[nodiscard]] bool contains(std::string_view name) const noexcept {
     return find(name).has_value();
   }
+  ///@{
+  /// Container access to the fields, in order.
   [[nodiscard]] const_iterator begin() const noexcept { return fields_.begin(); }
   [[nodiscard]] const_iterator end() const noexcept { return fields_.end(); }
   [[nodiscard]] std::size_t size() const noexcept { return fields_.size(); }
   [[nodiscard]] bool empty() const noexcept { return fields_.empty(); }
   void clear() noexcept { fields_.clear(); }
   void reserve(std::size_t n) { fields_.reserve(n); }
+  ///@}
 
+  /// Equal when both hold the same fields in the same order (names compared exactly).
   friend bool operator==(const header_list&, const header_list&) = default;
 
  private:
@@ -94,16 +104,23 @@ class header_list {
 
 /// One HTTP request as the protocol layer builds it. `url` is absolute.
 struct http_request {
+  /// The method in upper case, e.g. "POST".
   std::string method;
+  /// The absolute URL.
   std::string url;
+  /// The header fields.
   header_list headers;
+  /// The body; empty for none.
   std::string body;
 };
 
 /// One HTTP response as a transport delivers it (after the transport's own size limit).
 struct http_response {
+  /// The HTTP status code.
   int status = 0;
+  /// The header fields.
   header_list headers;
+  /// The body.
   std::string body;
 
   /// True for a 2xx status.

@@ -123,28 +123,39 @@ class flight_signal {
 
 /// No locks, no atomics: for a game loop or a microcontroller that calls from one thread only.
 struct single_threaded {
+  /// A mutex that does nothing.
   using mutex = detail::null_mutex;
+  /// A condition variable that does nothing.
   using condition_variable = detail::null_condition_variable;
+  /// A plain value with the std::atomic operations the library uses.
   template <class T>
   using atomic = detail::plain_atomic<T>;
+  /// False: one thread only.
   static constexpr bool is_thread_safe = false;
 };
 
 #if !PROFILE_AUTH_NO_THREADS
 /// The default: safe to call from any number of threads.
 struct thread_safe {
+  /// std::mutex.
   using mutex = std::mutex;
+/// What a caller waiting for a refresh blocks on (an atomic wait where the standard library has
+/// one, else std::condition_variable).
 #if PROFILE_AUTH_DETAIL_ATOMIC_WAIT
   using condition_variable = detail::flight_signal;
 #else
   using condition_variable = std::condition_variable;
 #endif
+  /// std::atomic.
   template <class T>
   using atomic = std::atomic<T>;
+  /// True: any number of threads.
   static constexpr bool is_thread_safe = true;
 };
+/// What the drivers use unless told otherwise: thread_safe.
 using default_lock_policy = thread_safe;
 #else
+/// What the drivers use unless told otherwise: single_threaded, where there are no threads.
 using default_lock_policy = single_threaded;
 #endif
 

@@ -100,10 +100,13 @@ class pkce_pair {
   /// The `code_challenge_method` value: "S256" or "plain".
   [[nodiscard]] std::string_view method_name() const noexcept { return to_string(method_); }
 
+  ///@{
+  /// Copyable and movable; the destructor wipes.
   pkce_pair(const pkce_pair&) = default;
   pkce_pair(pkce_pair&&) noexcept = default;
   pkce_pair& operator=(const pkce_pair&) = default;
   pkce_pair& operator=(pkce_pair&&) noexcept = default;
+  ///@}
   /// The challenge of a plain pair is the verifier: wipe it too.
   ~pkce_pair() { detail::secure_wipe(challenge_); }
 

@@ -29,6 +29,7 @@ struct os_random {
 /// Declared so that a bare-metal build says what to do instead of failing somewhere deep:
 /// using it is a compile-time error; supply your own RandomSource (e.g. a TRNG).
 struct os_random {
+  /// Using it is a compile-time error that says why.
   template <class Span = std::span<std::byte>>
   bool fill(Span) noexcept {
     static_assert(sizeof(Span) == 0,

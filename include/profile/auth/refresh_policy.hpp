@@ -33,8 +33,11 @@ namespace profile::auth::inline v0 {
 ///   less, and one usable for at most 600 s (2 * refresh_ahead) none: it is refreshed at
 ///   exactly half its usable life.
 struct refresh_policy {
+  /// X = E - expiry_skew (see above).
   std::chrono::seconds expiry_skew{30};
+  /// The most a refresh starts before X (the lead is at most half of X - R).
   std::chrono::seconds refresh_ahead{300};
+  /// The largest random move of A towards R, drawn per token.
   std::chrono::seconds max_jitter{30};
 };
 

@@ -28,13 +28,19 @@ namespace profile::auth::inline v0 {
 struct protected_resource_metadata {
   std::string resource;  ///< the resource identifier (checked against the expected one)
   std::vector<std::string> authorization_servers;  ///< issuer identifiers, preferred first
+  /// The resource's signing keys (JWK Set).
   std::string jwks_uri;
+  /// Scopes used in authorization requests for this resource.
   std::vector<std::string> scopes_supported;
   std::vector<std::string> bearer_methods_supported;  ///< "header", "body", "query"
+  /// JWS algorithms the resource signs its responses with.
   std::vector<std::string> resource_signing_alg_values_supported;
   std::string resource_name;  ///< human-readable, for display
+  /// URL of the resource's documentation for developers.
   std::string resource_documentation;
+  /// URL of the resource's policy on data use.
   std::string resource_policy_uri;
+  /// URL of the resource's terms of service.
   std::string resource_tos_uri;
   bool tls_client_certificate_bound_access_tokens = false;         ///< RFC 8705
   std::vector<std::string> authorization_details_types_supported;  ///< RFC 9396
@@ -48,6 +54,7 @@ struct protected_resource_metadata {
   [[nodiscard]] std::optional<std::string_view> extra_member(std::string_view name) const noexcept {
     return detail::find_extra(extra, name);
   }
+  /// Equal when every member is.
   friend bool operator==(const protected_resource_metadata&,
                          const protected_resource_metadata&) = default;
 };
@@ -66,6 +73,7 @@ enum class resource_match : unsigned char {
 
 /// How resource metadata is fetched and checked.
 struct resource_discovery_options {
+  /// How the document's `resource` must match the resource asked about.
   resource_match match = resource_match::exact;
   /// Limits and allow_insecure_http for both documents, and the locations tried for the
   /// authorization server.

@@ -28,14 +28,19 @@ using std::unexpected;
 template <class E>
 class unexpected {
  public:
+  /// Wraps the error `e`.
   constexpr explicit unexpected(E e) : e_(std::move(e)) {}
+  ///@{
+  /// The wrapped error.
   [[nodiscard]] constexpr const E& error() const& noexcept { return e_; }
   [[nodiscard]] constexpr E& error() & noexcept { return e_; }
   [[nodiscard]] constexpr E&& error() && noexcept { return std::move(e_); }
+  ///@}
 
  private:
   E e_;
 };
+/// Deduction guide: `unexpected(e)` wraps e's type.
 template <class E>
 unexpected(E) -> unexpected<E>;
 
@@ -47,9 +52,15 @@ class [[nodiscard]] result {
   static_assert(!std::is_reference_v<T>, "result<T&> is not supported");
 
  public:
+  ///@{
+  /// The two alternatives' types, as in std::expected.
   using value_type = T;
   using error_type = ::profile::auth::error;
+  ///@}
 
+  ///@{
+  /// A result holding a value: default-constructed, converted from `v`, or built in place from
+  /// `a...`.
   constexpr result()
     requires std::is_default_constructible_v<T>
       : has_(true) {
@@ -65,6 +76,9 @@ class [[nodiscard]] result {
   constexpr explicit result(std::in_place_t, A&&... a) : has_(true) {
     ::new (static_cast<void*>(&v_)) T(std::forward<A>(a)...);
   }
+  ///@}
+  ///@{
+  /// A result holding the error that `u` wraps.
   template <class G>
   constexpr result(const unexpected<G>& u) : has_(false) {  // NOLINT
     ::new (static_cast<void*>(&e_)) error_type(u.error());
@@ -73,6 +87,9 @@ class [[nodiscard]] result {
   constexpr result(unexpected<G>&& u) : has_(false) {  // NOLINT
     ::new (static_cast<void*>(&e_)) error_type(std::move(u).error());
   }
+  ///@}
+  ///@{
+  /// Copies and moves hold what `o` holds.
   result(const result& o) : has_(o.has_) {
     if (has_)
       ::new (static_cast<void*>(&v_)) T(o.v_);
@@ -100,11 +117,17 @@ class [[nodiscard]] result {
     }
     return *this;
   }
+  ///@}
   ~result() { destroy(); }
 
+  ///@{
+  /// True when a value is held (false: an error is).
   [[nodiscard]] constexpr bool has_value() const noexcept { return has_; }
   constexpr explicit operator bool() const noexcept { return has_; }
+  ///@}
 
+  ///@{
+  /// The value; calling this on an error is a contract violation (PROFILE_AUTH_ASSERT).
   constexpr T& value() & {
     PROFILE_AUTH_ASSERT(has_);
     return v_;
@@ -137,7 +160,10 @@ class [[nodiscard]] result {
     PROFILE_AUTH_ASSERT(has_);
     return &v_;
   }
+  ///@}
 
+  ///@{
+  /// The error; calling this on a value is a contract violation (PROFILE_AUTH_ASSERT).
   constexpr error_type& error() & {
     PROFILE_AUTH_ASSERT(!has_);
     return e_;
@@ -150,7 +176,10 @@ class [[nodiscard]] result {
     PROFILE_AUTH_ASSERT(!has_);
     return std::move(e_);
   }
+  ///@}
 
+  ///@{
+  /// The value, or `fallback` converted to T when an error is held.
   template <class U>
   [[nodiscard]] constexpr T value_or(U&& fallback) const& {
     return has_ ? v_ : static_cast<T>(std::forward<U>(fallback));
@@ -159,8 +188,10 @@ class [[nodiscard]] result {
   [[nodiscard]] constexpr T value_or(U&& fallback) && {
     return has_ ? std::move(v_) : static_cast<T>(std::forward<U>(fallback));
   }
+  ///@}
 
-  /// f(T) -> result<U>; errors pass through unchanged.
+  ///@{
+  /// `f(T) -> result<U>`; errors pass through unchanged.
   template <class F>
   constexpr auto and_then(F&& f) & {
     return and_then_impl(*this, std::forward<F>(f));
@@ -173,8 +204,10 @@ class [[nodiscard]] result {
   constexpr auto and_then(F&& f) && {
     return and_then_impl(std::move(*this), std::forward<F>(f));
   }
+  ///@}
 
-  /// f(T) -> U gives result<U>; errors pass through unchanged.
+  ///@{
+  /// `f(T) -> U` gives `result<U>`; errors pass through unchanged.
   template <class F>
   constexpr auto transform(F&& f) & {
     return transform_impl(*this, std::forward<F>(f));
@@ -187,6 +220,7 @@ class [[nodiscard]] result {
   constexpr auto transform(F&& f) && {
     return transform_impl(std::move(*this), std::forward<F>(f));
   }
+  ///@}
 
  private:
   template <class Self, class F>
@@ -233,19 +267,34 @@ class [[nodiscard]] result {
 template <>
 class [[nodiscard]] result<void> {
  public:
+  ///@{
+  /// The two alternatives' types, as in std::expected.
   using value_type = void;
   using error_type = ::profile::auth::error;
+  ///@}
 
+  /// A success.
   constexpr result() noexcept = default;
+  ///@{
+  /// A result holding the error that `u` wraps.
   template <class G>
   constexpr result(const unexpected<G>& u) : e_(u.error()), has_(false) {}  // NOLINT
   template <class G>
   constexpr result(unexpected<G>&& u) : e_(std::move(u).error()), has_(false) {}  // NOLINT
+  ///@}
 
+  ///@{
+  /// True on success (false: an error is held).
   [[nodiscard]] constexpr bool has_value() const noexcept { return has_; }
   constexpr explicit operator bool() const noexcept { return has_; }
+  ///@}
+  ///@{
+  /// Nothing to return; value() on an error is a contract violation (PROFILE_AUTH_ASSERT).
   constexpr void value() const { PROFILE_AUTH_ASSERT(has_); }
   constexpr void operator*() const noexcept {}
+  ///@}
+  ///@{
+  /// The error; calling this on a success is a contract violation (PROFILE_AUTH_ASSERT).
   constexpr error_type& error() & {
     PROFILE_AUTH_ASSERT(!has_);
     return e_;
@@ -258,13 +307,16 @@ class [[nodiscard]] result<void> {
     PROFILE_AUTH_ASSERT(!has_);
     return std::move(e_);
   }
+  ///@}
 
+  /// `f() -> result<U>` runs on success; an error passes through unchanged.
   template <class F>
   constexpr auto and_then(F&& f) const {
     using R = std::remove_cvref_t<std::invoke_result_t<F>>;
     if (has_) return std::forward<F>(f)();
     return R(unexpected<error_type>(e_));
   }
+  /// `f() -> U` runs on success and gives `result<U>`; an error passes through unchanged.
   template <class F>
   constexpr auto transform(F&& f) const {
     using U = std::remove_cvref_t<std::invoke_result_t<F>>;

@@ -49,10 +49,13 @@ class secret {
       std::memcpy(data_, s.data(), size_);
     }
   }
+  /// Copies the NUL-terminated string `s`.
   explicit secret(const char* s) : secret(std::string_view(s)) {}
   /// Takes the bytes of `s` and wipes the string's buffer afterwards.
   explicit secret(std::string&& s) : secret(std::string_view(s)) { detail::secure_wipe(s); }
 
+  ///@{
+  /// A copy holds its own copy of the bytes; a move leaves `o` empty. Both wipe what they replace.
   secret(const secret& o) : secret(o.reveal()) {}
   secret(secret&& o) noexcept : data_(o.data_), size_(o.size_) {
     o.data_ = nullptr;
@@ -75,16 +78,20 @@ class secret {
     }
     return *this;
   }
+  ///@}
   ~secret() { release(); }
 
   /// The bytes. The view is valid until this secret is modified or destroyed.
   [[nodiscard]] std::string_view reveal() const noexcept {
     return {data_ == nullptr ? "" : data_, size_};
   }
+  /// Number of bytes.
   [[nodiscard]] std::size_t size() const noexcept { return size_; }
+  /// True when there are no bytes.
   [[nodiscard]] bool empty() const noexcept { return size_ == 0; }
   /// Wipes and empties.
   void clear() noexcept { release(); }
+  /// Exchanges the bytes with `o` (no copy, nothing to wipe).
   void swap(secret& o) noexcept {
     std::swap(data_, o.data_);
     std::swap(size_, o.size_);

@@ -47,14 +47,20 @@ inline constexpr std::array<std::uint32_t, 8> sha256_h0 = {
 /// common prefix once). Buffered message bytes are wiped by finish() and the destructor.
 class sha256_hasher {
  public:
+  /// Bytes in a digest.
   static constexpr std::size_t digest_size = 32;
+  /// Bytes in one block of the compression function.
   static constexpr std::size_t block_size = 64;
+  /// A digest.
   using digest_type = std::array<unsigned char, digest_size>;
 
   /// A hasher in the initial state.
   sha256_hasher() noexcept = default;
+  ///@{
+  /// A copy continues the same computation independently.
   sha256_hasher(const sha256_hasher&) noexcept = default;
   sha256_hasher& operator=(const sha256_hasher&) noexcept = default;
+  ///@}
   ~sha256_hasher() { detail::secure_wipe(buf_.data(), buf_.size()); }
 
   /// Appends `size` bytes at `data` to the message. `data` may be null when `size` is 0.

@@ -58,13 +58,18 @@ class extra_members {
   /// Forward iterator yielding value_type by value.
   class iterator {
    public:
+    ///@{
+    /// The standard iterator types (a forward iterator yielding values).
     using iterator_concept = std::forward_iterator_tag;  // yields values, not references
     using iterator_category = std::input_iterator_tag;
     using value_type = extra_members::value_type;
     using difference_type = std::ptrdiff_t;
     using pointer = void;
     using reference = value_type;
+    ///@}
 
+    ///@{
+    /// Iterator operations.
     iterator() noexcept = default;
     value_type operator*() const noexcept {
       const std::uint32_t n = load(p_), r = load(p_ + 4);
@@ -80,23 +85,27 @@ class extra_members {
       return old;
     }
     friend bool operator==(iterator a, iterator b) noexcept { return a.p_ == b.p_; }
+    ///@}
 
    private:
     friend class extra_members;
     explicit iterator(const char* p) noexcept : p_(p) {}
     const char* p_ = nullptr;
   };
+  /// Iteration is read-only.
   using const_iterator = iterator;
 
   /// Bytes of members held without an allocation.
   static constexpr std::size_t local_capacity = 128;
 
   extra_members() noexcept {}  // local_ is left unset: only bytes already written are read
+  /// Copies the bytes of `o`.
   extra_members(const extra_members& o) : extra_members() {
     std::memcpy(extend(o.size_, o.count_), o.data(), o.size_);
   }
   /// Takes o's allocation, or copies its local bytes; o is left empty.
   extra_members(extra_members&& o) noexcept : extra_members() { take(o); }
+  /// Replaces the members with a copy of those of `o`.
   extra_members& operator=(const extra_members& o) {
     if (this != &o) {
       clear();
@@ -104,16 +113,21 @@ class extra_members {
     }
     return *this;
   }
+  /// Takes the members of `o`; `o` is left empty.
   extra_members& operator=(extra_members&& o) noexcept {
     if (this != &o) take(o);
     return *this;
   }
   ~extra_members() = default;
 
+  ///@{
+  /// The members in document order.
   [[nodiscard]] iterator begin() const noexcept { return iterator(data()); }
   [[nodiscard]] iterator end() const noexcept { return iterator(data() + size_); }
+  ///@}
   /// Number of members.
   [[nodiscard]] std::size_t size() const noexcept { return count_; }
+  /// True when there are no members.
   [[nodiscard]] bool empty() const noexcept { return count_ == 0; }
 
   /// The raw JSON text of the first member named `name`, or nullopt.
@@ -213,6 +227,7 @@ struct token {
   /// extra's local buffer for nothing (measured: 3 to 4% of parse_token_response).
   token() {}
 
+  /// The access token.
   secret access_token;
   /// As issued; parse_token_response only accepts Bearer. (Built from a string_view: the
   /// length is known, so a new token does not count the characters of "Bearer".)
@@ -231,6 +246,7 @@ struct token {
   [[nodiscard]] std::optional<std::string_view> extra_member(std::string_view name) const {
     return extra.find(name);
   }
+  /// True when the server issued a refresh token.
   [[nodiscard]] bool has_refresh_token() const noexcept { return !refresh_token.empty(); }
 };
 

@@ -36,7 +36,9 @@ struct stored_session {
   secret access_token;   ///< may be empty
   /// When the access token expires, on the wall clock (stored with seconds precision).
   std::optional<std::chrono::system_clock::time_point> access_expires_at;
+  /// The granted scopes, space-separated.
   std::string scope;
+  /// The access token's type.
   std::string token_type = "Bearer";
 
   /// Field-by-field equality; the tokens are compared in constant time.
@@ -100,11 +102,16 @@ concept store_erases = requires(S& s, const secret& expected) {
 /// holds nothing.
 class store_lease {
  public:
+  /// Releases the lease that `handle` identifies.
   using release_fn = void (*)(std::intptr_t handle) noexcept;
 
   store_lease() noexcept = default;
+  /// A held lease that `release(handle)` releases.
   store_lease(release_fn release, std::intptr_t handle) noexcept
       : release_(release), handle_(handle) {}
+  ///@{
+  /// Takes the lease of `o` (releasing the one held before, on assignment); `o` holds nothing
+  /// afterwards.
   store_lease(store_lease&& o) noexcept : release_(o.release_), handle_(o.handle_) {
     o.release_ = nullptr;
   }
@@ -112,6 +119,7 @@ class store_lease {
     if (this != &o) {
       reset();
       release_ = o.release_;
+      ///@}
       handle_ = o.handle_;
       o.release_ = nullptr;
     }
@@ -125,6 +133,7 @@ class store_lease {
   void reset() noexcept {
     if (release_ != nullptr) std::exchange(release_, nullptr)(handle_);
   }
+  /// True while a lease is held.
   [[nodiscard]] bool held() const noexcept { return release_ != nullptr; }
 
  private:

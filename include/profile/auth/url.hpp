@@ -45,7 +45,7 @@ struct url_parts {
 /// "*.localhost" and "localhost." are NOT accepted because not every resolver keeps them off the
 /// network), a strict dotted quad in 127.0.0.0/8 (no leading zeros, no short forms like
 /// "127.1"), or the IPv6 loopback ::1 in any valid spelling ("::1", "0:0:0:0:0:0:0:1",
-/// "[::1]") including the IPv4-mapped form ::ffff:127.x.y.z.
+/// "[::1]") including the IPv4-mapped form ::%ffff:127.x.y.z.
 [[nodiscard]] bool is_loopback_host(std::string_view host) noexcept;
 
 /// Parses an absolute URL: `scheme://[userinfo@]host[:port][/path][?query][#fragment]` or

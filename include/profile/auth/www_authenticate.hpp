@@ -235,6 +235,7 @@ struct auth_challenge {
       if (detail::iequals(n, name)) return std::string_view(v);
     return std::nullopt;
   }
+  /// Equal when scheme, token68 and parameters are.
   friend bool operator==(const auth_challenge&, const auth_challenge&) = default;
 };
 
@@ -262,10 +263,12 @@ struct www_authenticate_limits {
 /// The parameters of a Bearer challenge that clients act on (RFC 6750 §3, RFC 9728 §5.1).
 /// Absent parameters are empty strings.
 struct bearer_challenge {
+  /// The protection space (RFC 7235 §2.2).
   std::string realm;
   std::string scope;              ///< space-separated scopes the resource wants
   std::string error;              ///< e.g. "invalid_token", "insufficient_scope"
   std::string error_description;  ///< server text: sanitise before showing it
+  /// A page about the error (server text: do not follow it blindly).
   std::string error_uri;
   std::string resource_metadata;  ///< RFC 9728 protected resource metadata URL (unchecked)
   auth_challenge challenge;       ///< every parameter, for the ones not listed above

@@ -42,6 +42,7 @@ struct client_metadata {
   std::string client_uri;                   ///< the client's home page
   std::string scope;                        ///< space-separated scopes the client may request
   std::string software_id;                  ///< stable id of the software, same for every instance
+  /// The version of the software identified by software_id.
   std::string software_version;
   std::string application_type;       ///< "native" or "web" (OpenID Connect; server default web)
   std::vector<std::string> contacts;  ///< e-mail addresses of people responsible for the client
@@ -54,6 +55,7 @@ struct client_metadata {
   [[nodiscard]] std::optional<std::string_view> extra_member(std::string_view name) const noexcept {
     return detail::find_extra(extra, name);
   }
+  /// Equal when every member is.
   friend bool operator==(const client_metadata&, const client_metadata&) = default;
 };
 

@@ -38,9 +38,12 @@ namespace profile::auth::inline v0 {
 /// leave client_id and client_secret empty.
 struct introspection_config {
   std::string introspection_endpoint;  ///< absolute https:// URL (http:// only for loopback)
+  /// The client that authenticates to the introspection endpoint.
   std::string client_id;
   secret client_secret;  ///< empty only with client_auth::none
+  /// How the client authenticates (HTTP Basic by default).
   client_auth auth = client_auth::client_secret_basic;
+  /// How client_id and client_secret are encoded in HTTP Basic.
   basic_encoding basic = basic_encoding::form_encoded;
   secret bearer_token;               ///< sent as `Authorization: Bearer …` instead of a client
   bool allow_insecure_http = false;  ///< permit http:// to a non-loopback host (testing only)
@@ -74,7 +77,10 @@ struct introspection_result {
   std::string client_id;   ///< the client the token was issued to
   std::string username;    ///< human-readable resource owner name
   std::string token_type;  ///< e.g. "Bearer"
+  ///@{
+  /// The subject, issuer and token identifier claims (RFC 7662 §2.2).
   std::string sub, iss, jti;
+  ///@}
   std::vector<std::string> aud;     ///< audiences (a single string arrives as one element)
   std::optional<std::int64_t> exp;  ///< expiry, seconds since 1970-01-01 UTC
   std::optional<std::int64_t> iat;  ///< issued at, same unit

@@ -67,6 +67,7 @@ inline constexpr std::string_view registration_members[] = {"client_id",
 
 /// A registered client (RFC 7591 §3.2.1).
 struct registered_client {
+  /// The identifier the server assigned.
   std::string client_id;
   std::optional<secret> client_secret;              ///< absent for public clients
   std::optional<std::int64_t> client_id_issued_at;  ///< seconds since 1970-01-01 UTC

@@ -35,7 +35,9 @@ namespace profile::auth::inline v0::testing {
 /// completed from any thread.
 class fake_async_transport {
  public:
+  /// What async_send takes: called once with the outcome.
   using callback_type = std::function<void(result<http_response>)>;
+  /// What on_send takes: gives the answer to a request.
   using handler_type = std::function<result<http_response>(const http_request&)>;
 
   fake_async_transport() : s_(std::make_shared<state>()) {}

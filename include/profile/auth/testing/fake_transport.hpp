@@ -33,6 +33,7 @@ namespace profile::auth::inline v0::testing {
 /// copy to a client and inspect the original. Thread-safe.
 class fake_transport {
  public:
+  /// What on_send takes: answers each request.
   using handler_type = std::function<result<http_response>(const http_request&)>;
 
   fake_transport() : s_(std::make_shared<state>()) {}

@@ -42,8 +42,11 @@ class fixed_adapter {
                 "profile::auth::Transport");
 
  public:
+  /// Wraps `transport`.
   explicit fixed_adapter(T transport) : transport_(std::move(transport)) {}
 
+  /// Sends `r` as an http_request through the wrapped transport. The answer's body is copied
+  /// into `answer` when it fits (its size is reported either way); a failed send reports status 0.
   [[nodiscard]] fixed_response send(const fixed_request& r, std::span<char> answer) {
     http_request req;
     req.method = std::string(fixed_request::method);
@@ -73,6 +76,7 @@ class fixed_adapter {
   T transport_;
 };
 
+/// Deduction guide: `fixed_adapter(t)` wraps t's type.
 template <class T>
 fixed_adapter(T) -> fixed_adapter<T>;
 

@@ -22,11 +22,14 @@ namespace profile::auth::inline v0::testing {
 /// Monotonic as long as the test only moves it forward.
 class manual_clock {
  public:
+  ///@{
+  /// The std::chrono clock types (nanosecond ticks, the library's time_point).
   using duration = std::chrono::nanoseconds;
   using rep = duration::rep;
   using period = duration::period;
   using time_point = ::profile::auth::time_point;
   static constexpr bool is_steady = true;
+  ///@}
 
   manual_clock() : now_(std::make_shared<std::atomic<std::int64_t>>(0)) {}
   /// A clock that starts at `start`.

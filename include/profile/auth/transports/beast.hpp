@@ -197,10 +197,14 @@ class beast_transport {
   explicit beast_transport(beast_options options) : options_(std::move(options)) {}
   beast_transport(const beast_transport&) = delete;
   beast_transport& operator=(const beast_transport&) = delete;
+  ///@{
+  /// Movable, not copyable.
   beast_transport(beast_transport&&) noexcept = default;
   beast_transport& operator=(beast_transport&&) noexcept = default;
   ~beast_transport() = default;
+  ///@}
 
+  /// The options it was created with.
   [[nodiscard]] const beast_options& options() const noexcept { return options_; }
 
   /// Performs `request` and returns the server's answer, whatever its status.

@@ -60,6 +60,7 @@ namespace profile::auth::inline v0::transports {
 /// moved-from transport may only be destroyed or assigned to); not copyable.
 class curl_multi_transport {
  public:
+  /// What async_send takes: called once with the outcome.
   using callback_type = detail::unique_function<void(result<http_response>)>;
 
   /// Default options (see curl_options).
@@ -67,6 +68,9 @@ class curl_multi_transport {
   /// Given options; keeps at most `max_idle` finished easy handles for reuse.
   explicit curl_multi_transport(curl_options options, std::size_t max_idle = 8)
       : s_(std::make_unique<state>(std::move(options), max_idle)) {}
+  ///@{
+  /// Movable (the requests in flight move with it; a moved-from transport may only be destroyed
+  /// or assigned to).
   curl_multi_transport(curl_multi_transport&&) noexcept = default;
   curl_multi_transport& operator=(curl_multi_transport&& o) noexcept {
     if (this != &o) {
@@ -75,10 +79,12 @@ class curl_multi_transport {
     }
     return *this;
   }
+  ///@}
   curl_multi_transport(const curl_multi_transport&) = delete;
   curl_multi_transport& operator=(const curl_multi_transport&) = delete;
   ~curl_multi_transport() { close(); }
 
+  /// The options it was created with.
   [[nodiscard]] const curl_options& options() const noexcept { return s_->options; }
 
   /// Starts `request`; `callback(result<http_response>)` is called exactly once, from a later
