@@ -653,14 +653,19 @@ using std::unexpected;
 template <class E>
 class unexpected {
  public:
+  /// Wraps the error `e`.
   constexpr explicit unexpected(E e) : e_(std::move(e)) {}
+  ///@{
+  /// The wrapped error.
   [[nodiscard]] constexpr const E& error() const& noexcept { return e_; }
   [[nodiscard]] constexpr E& error() & noexcept { return e_; }
   [[nodiscard]] constexpr E&& error() && noexcept { return std::move(e_); }
+  ///@}
 
  private:
   E e_;
 };
+/// Deduction guide: `unexpected(e)` wraps e's type.
 template <class E>
 unexpected(E) -> unexpected<E>;
 
@@ -672,9 +677,15 @@ class [[nodiscard]] result {
   static_assert(!std::is_reference_v<T>, "result<T&> is not supported");
 
  public:
+  ///@{
+  /// The two alternatives' types, as in std::expected.
   using value_type = T;
   using error_type = ::profile::auth::error;
+  ///@}
 
+  ///@{
+  /// A result holding a value: default-constructed, converted from `v`, or built in place from
+  /// `a...`.
   constexpr result()
     requires std::is_default_constructible_v<T>
       : has_(true) {
@@ -690,6 +701,9 @@ class [[nodiscard]] result {
   constexpr explicit result(std::in_place_t, A&&... a) : has_(true) {
     ::new (static_cast<void*>(&v_)) T(std::forward<A>(a)...);
   }
+  ///@}
+  ///@{
+  /// A result holding the error that `u` wraps.
   template <class G>
   constexpr result(const unexpected<G>& u) : has_(false) {  // NOLINT
     ::new (static_cast<void*>(&e_)) error_type(u.error());
@@ -698,6 +712,9 @@ class [[nodiscard]] result {
   constexpr result(unexpected<G>&& u) : has_(false) {  // NOLINT
     ::new (static_cast<void*>(&e_)) error_type(std::move(u).error());
   }
+  ///@}
+  ///@{
+  /// Copies and moves hold what `o` holds.
   result(const result& o) : has_(o.has_) {
     if (has_)
       ::new (static_cast<void*>(&v_)) T(o.v_);
@@ -725,11 +742,17 @@ class [[nodiscard]] result {
     }
     return *this;
   }
+  ///@}
   ~result() { destroy(); }
 
+  ///@{
+  /// True when a value is held (false: an error is).
   [[nodiscard]] constexpr bool has_value() const noexcept { return has_; }
   constexpr explicit operator bool() const noexcept { return has_; }
+  ///@}
 
+  ///@{
+  /// The value; calling this on an error is a contract violation (PROFILE_AUTH_ASSERT).
   constexpr T& value() & {
     PROFILE_AUTH_ASSERT(has_);
     return v_;
@@ -762,7 +785,10 @@ class [[nodiscard]] result {
     PROFILE_AUTH_ASSERT(has_);
     return &v_;
   }
+  ///@}
 
+  ///@{
+  /// The error; calling this on a value is a contract violation (PROFILE_AUTH_ASSERT).
   constexpr error_type& error() & {
     PROFILE_AUTH_ASSERT(!has_);
     return e_;
@@ -775,7 +801,10 @@ class [[nodiscard]] result {
     PROFILE_AUTH_ASSERT(!has_);
     return std::move(e_);
   }
+  ///@}
 
+  ///@{
+  /// The value, or `fallback` converted to T when an error is held.
   template <class U>
   [[nodiscard]] constexpr T value_or(U&& fallback) const& {
     return has_ ? v_ : static_cast<T>(std::forward<U>(fallback));
@@ -784,8 +813,10 @@ class [[nodiscard]] result {
   [[nodiscard]] constexpr T value_or(U&& fallback) && {
     return has_ ? std::move(v_) : static_cast<T>(std::forward<U>(fallback));
   }
+  ///@}
 
-  /// f(T) -> result<U>; errors pass through unchanged.
+  ///@{
+  /// `f(T) -> result<U>`; errors pass through unchanged.
   template <class F>
   constexpr auto and_then(F&& f) & {
     return and_then_impl(*this, std::forward<F>(f));
@@ -798,8 +829,10 @@ class [[nodiscard]] result {
   constexpr auto and_then(F&& f) && {
     return and_then_impl(std::move(*this), std::forward<F>(f));
   }
+  ///@}
 
-  /// f(T) -> U gives result<U>; errors pass through unchanged.
+  ///@{
+  /// `f(T) -> U` gives `result<U>`; errors pass through unchanged.
   template <class F>
   constexpr auto transform(F&& f) & {
     return transform_impl(*this, std::forward<F>(f));
@@ -812,6 +845,7 @@ class [[nodiscard]] result {
   constexpr auto transform(F&& f) && {
     return transform_impl(std::move(*this), std::forward<F>(f));
   }
+  ///@}
 
  private:
   template <class Self, class F>
@@ -858,19 +892,34 @@ class [[nodiscard]] result {
 template <>
 class [[nodiscard]] result<void> {
  public:
+  ///@{
+  /// The two alternatives' types, as in std::expected.
   using value_type = void;
   using error_type = ::profile::auth::error;
+  ///@}
 
+  /// A success.
   constexpr result() noexcept = default;
+  ///@{
+  /// A result holding the error that `u` wraps.
   template <class G>
   constexpr result(const unexpected<G>& u) : e_(u.error()), has_(false) {}  // NOLINT
   template <class G>
   constexpr result(unexpected<G>&& u) : e_(std::move(u).error()), has_(false) {}  // NOLINT
+  ///@}
 
+  ///@{
+  /// True on success (false: an error is held).
   [[nodiscard]] constexpr bool has_value() const noexcept { return has_; }
   constexpr explicit operator bool() const noexcept { return has_; }
+  ///@}
+  ///@{
+  /// Nothing to return; value() on an error is a contract violation (PROFILE_AUTH_ASSERT).
   constexpr void value() const { PROFILE_AUTH_ASSERT(has_); }
   constexpr void operator*() const noexcept {}
+  ///@}
+  ///@{
+  /// The error; calling this on a success is a contract violation (PROFILE_AUTH_ASSERT).
   constexpr error_type& error() & {
     PROFILE_AUTH_ASSERT(!has_);
     return e_;
@@ -883,13 +932,16 @@ class [[nodiscard]] result<void> {
     PROFILE_AUTH_ASSERT(!has_);
     return std::move(e_);
   }
+  ///@}
 
+  /// `f() -> result<U>` runs on success; an error passes through unchanged.
   template <class F>
   constexpr auto and_then(F&& f) const {
     using R = std::remove_cvref_t<std::invoke_result_t<F>>;
     if (has_) return std::forward<F>(f)();
     return R(unexpected<error_type>(e_));
   }
+  /// `f() -> U` runs on success and gives `result<U>`; an error passes through unchanged.
   template <class F>
   constexpr auto transform(F&& f) const {
     using U = std::remove_cvref_t<std::invoke_result_t<F>>;
@@ -972,10 +1024,13 @@ class secret {
       std::memcpy(data_, s.data(), size_);
     }
   }
+  /// Copies the NUL-terminated string `s`.
   explicit secret(const char* s) : secret(std::string_view(s)) {}
   /// Takes the bytes of `s` and wipes the string's buffer afterwards.
   explicit secret(std::string&& s) : secret(std::string_view(s)) { detail::secure_wipe(s); }
 
+  ///@{
+  /// A copy holds its own copy of the bytes; a move leaves `o` empty. Both wipe what they replace.
   secret(const secret& o) : secret(o.reveal()) {}
   secret(secret&& o) noexcept : data_(o.data_), size_(o.size_) {
     o.data_ = nullptr;
@@ -998,16 +1053,20 @@ class secret {
     }
     return *this;
   }
+  ///@}
   ~secret() { release(); }
 
   /// The bytes. The view is valid until this secret is modified or destroyed.
   [[nodiscard]] std::string_view reveal() const noexcept {
     return {data_ == nullptr ? "" : data_, size_};
   }
+  /// Number of bytes.
   [[nodiscard]] std::size_t size() const noexcept { return size_; }
+  /// True when there are no bytes.
   [[nodiscard]] bool empty() const noexcept { return size_ == 0; }
   /// Wipes and empties.
   void clear() noexcept { release(); }
+  /// Exchanges the bytes with `o` (no copy, nothing to wipe).
   void swap(secret& o) noexcept {
     std::swap(data_, o.data_);
     std::swap(size_, o.size_);
@@ -1109,11 +1168,16 @@ namespace detail {
 /// Ordered (name, value) header fields. Duplicates are kept in order; lookups ignore ASCII case.
 class header_list {
  public:
+  /// One field: (name, value).
   using value_type = std::pair<std::string, std::string>;
+  /// Iterates over the fields in order.
   using const_iterator = std::vector<value_type>::const_iterator;
 
+  ///@{
+  /// An empty list, or the fields of `init` in order.
   header_list() = default;
   header_list(std::initializer_list<value_type> init) : fields_(init) {}
+  ///@}
 
   /// Appends a field (an existing field of the same name is kept).
   void add(std::string name, std::string value);
@@ -1129,16 +1193,21 @@ class header_list {
   }
   /// Every value of fields called `name`, in order.
   [[nodiscard]] std::vector<std::string_view> find_all(std::string_view name) const;
+  /// True when a field called `name` exists.
   [[nodiscard]] bool contains(std::string_view name) const noexcept {
     return find(name).has_value();
   }
+  ///@{
+  /// Container access to the fields, in order.
   [[nodiscard]] const_iterator begin() const noexcept { return fields_.begin(); }
   [[nodiscard]] const_iterator end() const noexcept { return fields_.end(); }
   [[nodiscard]] std::size_t size() const noexcept { return fields_.size(); }
   [[nodiscard]] bool empty() const noexcept { return fields_.empty(); }
   void clear() noexcept { fields_.clear(); }
   void reserve(std::size_t n) { fields_.reserve(n); }
+  ///@}
 
+  /// Equal when both hold the same fields in the same order (names compared exactly).
   friend bool operator==(const header_list&, const header_list&) = default;
 
  private:
@@ -1147,16 +1216,23 @@ class header_list {
 
 /// One HTTP request as the protocol layer builds it. `url` is absolute.
 struct http_request {
+  /// The method in upper case, e.g. "POST".
   std::string method;
+  /// The absolute URL.
   std::string url;
+  /// The header fields.
   header_list headers;
+  /// The body; empty for none.
   std::string body;
 };
 
 /// One HTTP response as a transport delivers it (after the transport's own size limit).
 struct http_response {
+  /// The HTTP status code.
   int status = 0;
+  /// The header fields.
   header_list headers;
+  /// The body.
   std::string body;
 
   /// True for a 2xx status.
@@ -1443,28 +1519,39 @@ class flight_signal {
 
 /// No locks, no atomics: for a game loop or a microcontroller that calls from one thread only.
 struct single_threaded {
+  /// A mutex that does nothing.
   using mutex = detail::null_mutex;
+  /// A condition variable that does nothing.
   using condition_variable = detail::null_condition_variable;
+  /// A plain value with the std::atomic operations the library uses.
   template <class T>
   using atomic = detail::plain_atomic<T>;
+  /// False: one thread only.
   static constexpr bool is_thread_safe = false;
 };
 
 #if !PROFILE_AUTH_NO_THREADS
 /// The default: safe to call from any number of threads.
 struct thread_safe {
+  /// std::mutex.
   using mutex = std::mutex;
+/// What a caller waiting for a refresh blocks on (an atomic wait where the standard library has
+/// one, else std::condition_variable).
 #if PROFILE_AUTH_DETAIL_ATOMIC_WAIT
   using condition_variable = detail::flight_signal;
 #else
   using condition_variable = std::condition_variable;
 #endif
+  /// std::atomic.
   template <class T>
   using atomic = std::atomic<T>;
+  /// True: any number of threads.
   static constexpr bool is_thread_safe = true;
 };
+/// What the drivers use unless told otherwise: thread_safe.
 using default_lock_policy = thread_safe;
 #else
+/// What the drivers use unless told otherwise: single_threaded, where there are no threads.
 using default_lock_policy = single_threaded;
 #endif
 
@@ -1585,6 +1672,7 @@ struct os_random {
 /// Declared so that a bare-metal build says what to do instead of failing somewhere deep:
 /// using it is a compile-time error; supply your own RandomSource (e.g. a TRNG).
 struct os_random {
+  /// Using it is a compile-time error that says why.
   template <class Span = std::span<std::byte>>
   bool fill(Span) noexcept {
     static_assert(sizeof(Span) == 0,
@@ -1671,13 +1759,18 @@ class extra_members {
   /// Forward iterator yielding value_type by value.
   class iterator {
    public:
+    ///@{
+    /// The standard iterator types (a forward iterator yielding values).
     using iterator_concept = std::forward_iterator_tag;  // yields values, not references
     using iterator_category = std::input_iterator_tag;
     using value_type = extra_members::value_type;
     using difference_type = std::ptrdiff_t;
     using pointer = void;
     using reference = value_type;
+    ///@}
 
+    ///@{
+    /// Iterator operations.
     iterator() noexcept = default;
     value_type operator*() const noexcept {
       const std::uint32_t n = load(p_), r = load(p_ + 4);
@@ -1693,23 +1786,27 @@ class extra_members {
       return old;
     }
     friend bool operator==(iterator a, iterator b) noexcept { return a.p_ == b.p_; }
+    ///@}
 
    private:
     friend class extra_members;
     explicit iterator(const char* p) noexcept : p_(p) {}
     const char* p_ = nullptr;
   };
+  /// Iteration is read-only.
   using const_iterator = iterator;
 
   /// Bytes of members held without an allocation.
   static constexpr std::size_t local_capacity = 128;
 
   extra_members() noexcept {}  // local_ is left unset: only bytes already written are read
+  /// Copies the bytes of `o`.
   extra_members(const extra_members& o) : extra_members() {
     std::memcpy(extend(o.size_, o.count_), o.data(), o.size_);
   }
   /// Takes o's allocation, or copies its local bytes; o is left empty.
   extra_members(extra_members&& o) noexcept : extra_members() { take(o); }
+  /// Replaces the members with a copy of those of `o`.
   extra_members& operator=(const extra_members& o) {
     if (this != &o) {
       clear();
@@ -1717,16 +1814,21 @@ class extra_members {
     }
     return *this;
   }
+  /// Takes the members of `o`; `o` is left empty.
   extra_members& operator=(extra_members&& o) noexcept {
     if (this != &o) take(o);
     return *this;
   }
   ~extra_members() = default;
 
+  ///@{
+  /// The members in document order.
   [[nodiscard]] iterator begin() const noexcept { return iterator(data()); }
   [[nodiscard]] iterator end() const noexcept { return iterator(data() + size_); }
+  ///@}
   /// Number of members.
   [[nodiscard]] std::size_t size() const noexcept { return count_; }
+  /// True when there are no members.
   [[nodiscard]] bool empty() const noexcept { return count_ == 0; }
 
   /// The raw JSON text of the first member named `name`, or nullopt.
@@ -1826,6 +1928,7 @@ struct token {
   /// extra's local buffer for nothing (measured: 3 to 4% of parse_token_response).
   token() {}
 
+  /// The access token.
   secret access_token;
   /// As issued; parse_token_response only accepts Bearer. (Built from a string_view: the
   /// length is known, so a new token does not count the characters of "Bearer".)
@@ -1844,6 +1947,7 @@ struct token {
   [[nodiscard]] std::optional<std::string_view> extra_member(std::string_view name) const {
     return extra.find(name);
   }
+  /// True when the server issued a refresh token.
   [[nodiscard]] bool has_refresh_token() const noexcept { return !refresh_token.empty(); }
 };
 
@@ -1886,12 +1990,16 @@ namespace profile::auth::inline v0 {
 ///
 ///     pa::m2m_client<curl_transport, pa::coarse_steady_clock> client{transport, cfg};
 struct coarse_steady_clock {
+  ///@{
+  /// The std::chrono clock types, those of std::chrono::steady_clock.
   using duration = std::chrono::steady_clock::duration;
   using rep = duration::rep;
   using period = duration::period;
   using time_point = std::chrono::steady_clock::time_point;
   static constexpr bool is_steady = true;
+  ///@}
 
+  /// The current time, read from CLOCK_MONOTONIC_COARSE on Linux (steady_clock::now() elsewhere).
   [[nodiscard]] static time_point now() noexcept {
 #if defined(__linux__) && defined(CLOCK_MONOTONIC_COARSE)
     timespec ts{};
@@ -1942,8 +2050,11 @@ namespace profile::auth::inline v0 {
 ///   less, and one usable for at most 600 s (2 * refresh_ahead) none: it is refreshed at
 ///   exactly half its usable life.
 struct refresh_policy {
+  /// X = E - expiry_skew (see above).
   std::chrono::seconds expiry_skew{30};
+  /// The most a refresh starts before X (the lead is at most half of X - R).
   std::chrono::seconds refresh_ahead{300};
+  /// The largest random move of A towards R, drawn per token.
   std::chrono::seconds max_jitter{30};
 };
 
@@ -2563,14 +2674,20 @@ inline constexpr std::array<std::uint32_t, 8> sha256_h0 = {
 /// common prefix once). Buffered message bytes are wiped by finish() and the destructor.
 class sha256_hasher {
  public:
+  /// Bytes in a digest.
   static constexpr std::size_t digest_size = 32;
+  /// Bytes in one block of the compression function.
   static constexpr std::size_t block_size = 64;
+  /// A digest.
   using digest_type = std::array<unsigned char, digest_size>;
 
   /// A hasher in the initial state.
   sha256_hasher() noexcept = default;
+  ///@{
+  /// A copy continues the same computation independently.
   sha256_hasher(const sha256_hasher&) noexcept = default;
   sha256_hasher& operator=(const sha256_hasher&) noexcept = default;
+  ///@}
   ~sha256_hasher() { detail::secure_wipe(buf_.data(), buf_.size()); }
 
   /// Appends `size` bytes at `data` to the message. `data` may be null when `size` is 0.
@@ -3037,7 +3154,7 @@ struct url_parts {
 /// "*.localhost" and "localhost." are NOT accepted because not every resolver keeps them off the
 /// network), a strict dotted quad in 127.0.0.0/8 (no leading zeros, no short forms like
 /// "127.1"), or the IPv6 loopback ::1 in any valid spelling ("::1", "0:0:0:0:0:0:0:1",
-/// "[::1]") including the IPv4-mapped form ::ffff:127.x.y.z.
+/// "[::1]") including the IPv4-mapped form ::%ffff:127.x.y.z.
 [[nodiscard]] bool is_loopback_host(std::string_view host) noexcept;
 
 /// Parses an absolute URL: `scheme://[userinfo@]host[:port][/path][?query][#fragment]` or
@@ -4738,6 +4855,235 @@ struct limits {
 
 #endif  // PROFILE_AUTH_DETAIL_JSON_LIMITS_HPP
 // ---- end <profile/auth/detail/json_limits.hpp> ----
+// ---- begin <profile/auth/detail/redact.hpp> ----
+// profile-auth: removing the credentials a request carried from the error built from its answer
+// (a server may quote what it was sent). Internal; the parse functions' options point at it.
+#ifndef PROFILE_AUTH_DETAIL_REDACT_HPP
+#define PROFILE_AUTH_DETAIL_REDACT_HPP
+
+
+#include <cstddef>      // std::size_t
+#include <string>       // the texts scrubbed, the encoded forms
+#include <string_view>  // the credentials (views)
+
+#if PROFILE_AUTH_DEFINITIONS
+#endif
+
+namespace profile::auth::inline v0::detail {
+
+/// Credentials of at least this many bytes are replaced by "[redacted]" wherever they occur,
+/// and so is a cut-off start of at least this many bytes where a length cap cut the text.
+/// Shorter ones cannot be told apart from ordinary words (replacing every "a" would garble
+/// everything): a server text field (description, uri, request id, an unregistered error code)
+/// that contains one is withheld as a whole ("[redacted]"), and the library's own words in
+/// error::message are left alone.
+inline constexpr std::size_t min_redacted_prefix = 4;
+
+/// Replaces every occurrence of `needle` in `text` by "[redacted]", and also a cut-off start
+/// of it (min_redacted_prefix bytes or more) that ends where the text was cut: right before
+/// a "..." (sanitize_text marks a cut so) or at the end of the text (capped fields). A server
+/// that quotes a long token in its error_description would otherwise leave the token's first
+/// bytes in a message, where the cap happened to cut it.
+void redact_in(std::string& text, std::string_view needle);
+
+/// The credentials one request carried (client secret, refresh token, authorization code, code
+/// verifier, device code, access token, assertion …), so that no error built from its answer
+/// repeats them. Holds views: every credential must outlive the list. No allocation; chains to
+/// another list (a parse function adding the credentials it knows to its caller's).
+///
+/// Each credential is removed in every form a server may quote it in: as it is; form-encoded
+/// and percent-encoded (upper- or lower-case hex), as a form body or a URL carries it;
+/// JSON-escaped (also with "\/"), as a JSON body carries it; and for a client that
+/// authenticates with HTTP Basic, the whole base64 credential of its `Authorization` value.
+class credential_list {
+ public:
+  /// Credentials one list holds (every request the library builds carries at most four).
+  static constexpr std::size_t capacity = 8;
+
+  credential_list() = default;
+  /// A list that also removes every credential of `more` (which must outlive it).
+  explicit credential_list(const credential_list* more) noexcept : more_(more) {}
+
+  /// Adds one credential (ignored when empty, or when the list is full).
+  credential_list& add(std::string_view credential) noexcept {
+    if (!credential.empty() && n_ < capacity) items_[n_++] = credential;
+    return *this;
+  }
+  credential_list& add(const secret& s) noexcept { return add(s.reveal()); }
+
+  /// Adds a client's secret, and for client_secret_basic its Basic credential as sent.
+  credential_list& add_client(std::string_view client_id, const secret& client_secret,
+                              client_auth method, basic_encoding enc) noexcept {
+    if (method == client_auth::none || client_secret.empty()) return *this;
+    add(client_secret);
+    if (method == client_auth::client_secret_basic) {
+      basic_id_ = client_id;
+      basic_secret_ = &client_secret;
+      basic_enc_ = enc;
+    }
+    return *this;
+  }
+  /// add_client() with a configuration's client_id, client_secret, auth and basic
+  /// (client_credentials_config, user_auth_config).
+  template <class Config>
+  credential_list& add_client_of(const Config& c) noexcept {
+    return add_client(c.client_id, c.client_secret, c.auth, c.basic);
+  }
+
+  /// True when the list (and what it chains to) holds nothing to remove.
+  [[nodiscard]] bool empty() const noexcept {
+    return n_ == 0 && basic_secret_ == nullptr && (more_ == nullptr || more_->empty());
+  }
+
+  /// Removes every credential from one piece of server text, before a length cap cuts it (so
+  /// that no cut-off start of a credential can be left by the cap).
+  void scrub_text(std::string& text) const;
+
+  /// Removes every credential from every text field of `e`: message, description, uri,
+  /// request_id, and oauth_error unless it is a registered error code.
+  void scrub(error& e) const;
+
+ private:
+  template <class F>
+  void for_each_form(const F& f) const;
+
+  std::string_view items_[capacity]{};
+  std::size_t n_ = 0;
+  std::string_view basic_id_;
+  const secret* basic_secret_ = nullptr;
+  basic_encoding basic_enc_ = basic_encoding::form_encoded;
+  const credential_list* more_ = nullptr;
+};
+
+// --- definitions: compiled here header-only, in the library's source file in compiled mode ---
+#if PROFILE_AUTH_DEFINITIONS
+
+PROFILE_AUTH_INLINE void redact_in(std::string& text, std::string_view needle) {
+  if (needle.empty()) return;
+  for (std::size_t at = 0; (at = text.find(needle, at)) != std::string::npos;) {
+    text.replace(at, needle.size(), redacted);
+    at += redacted.size();
+  }
+  if (needle.size() <= min_redacted_prefix) return;
+  // The longest proper prefix of `needle` that ends at `end`; returns where the text continues.
+  const auto redact_prefix_before = [&](std::size_t end) {
+    const std::size_t longest = end < needle.size() - 1 ? end : needle.size() - 1;
+    for (std::size_t from = end - longest; from + min_redacted_prefix <= end; ++from) {
+      if (text[from] != needle.front() || text.compare(from, end - from, needle, 0, end - from))
+        continue;
+      text.replace(from, end - from, redacted);
+      return from + redacted.size();
+    }
+    return end;
+  };
+  for (std::size_t cut = text.find("..."); cut != std::string::npos; cut = text.find("...", cut))
+    cut = redact_prefix_before(cut) + 3;
+  (void)redact_prefix_before(text.size());
+}
+
+namespace redaction {
+
+/// Removes `needle` from a field of server text: in place when it is long enough to be told
+/// apart from ordinary words, else by withholding the whole field.
+PROFILE_AUTH_INLINE void from_server_text(std::string& text, std::string_view needle) {
+  if (needle.size() >= min_redacted_prefix)
+    redact_in(text, needle);
+  else if (!needle.empty() && text.find(needle) != std::string::npos)
+    text.assign(redacted);
+}
+
+/// Lower-cases the hex digits of every %XX escape in `s` (in place: no copy left behind).
+PROFILE_AUTH_INLINE void lower_hex_escapes(std::string& s) noexcept {
+  for (std::size_t i = 0; i + 2 < s.size(); ++i)
+    if (s[i] == '%')
+      for (std::size_t k = i + 1; k <= i + 2; ++k)
+        if (s[k] >= 'A' && s[k] <= 'F') s[k] = static_cast<char>(s[k] - 'A' + 'a');
+}
+
+/// Scratch buffers for the encoded forms of one credential, sized once (no reallocation leaves
+/// a stale copy in freed memory) and wiped when done.
+struct forms {
+  explicit forms(std::size_t n) {
+    for (std::string& s : buf) s.reserve(6 * n + 8);
+  }
+  forms(const forms&) = delete;
+  forms& operator=(const forms&) = delete;
+  ~forms() {
+    for (std::string& s : buf) secure_wipe(s);
+  }
+  std::string buf[4];
+};
+
+}  // namespace redaction
+
+template <class F>
+void credential_list::for_each_form(const F& f) const {
+  for (std::size_t i = 0; i < n_; ++i) {
+    const std::string_view c = items_[i];
+    f(c);
+    redaction::forms w(c.size());
+    std::string& form = w.buf[0];
+    std::string& pct = w.buf[1];
+    std::string& lower = w.buf[2];
+    std::string& js = w.buf[3];
+    form_urlencode_to(form, c);
+    percent_encode_to(pct, c);
+    const auto emit = [&](const std::string& s) {  // each distinct form once
+      if (s != c) f(std::string_view(s));
+    };
+    emit(form);
+    if (pct != form) emit(pct);
+    for (const std::string* s : {&form, &pct}) {
+      if (s == &pct && pct == form) continue;
+      lower.assign(*s);
+      redaction::lower_hex_escapes(lower);
+      if (lower != *s) emit(lower);
+    }
+    (void)json::write_string(js, c);
+    js.pop_back();  // the quotes
+    js.erase(0, 1);
+    emit(js);
+    if (js.find('/') != std::string::npos) {  // PHP's json_encode writes "\/"
+      lower.clear();
+      for (const char ch : js) {
+        if (ch == '/') lower.push_back('\\');
+        lower.push_back(ch);
+      }
+      emit(lower);
+    }
+  }
+  if (basic_secret_ != nullptr) {
+    std::string value = basic_authorization_value(basic_id_, *basic_secret_, basic_enc_);
+    f(std::string_view(value).substr(value.find(' ') + 1));  // after "Basic "
+    secure_wipe(value);
+  }
+  if (more_ != nullptr) more_->for_each_form(f);
+}
+
+PROFILE_AUTH_INLINE void credential_list::scrub_text(std::string& text) const {
+  for_each_form([&](std::string_view needle) { redaction::from_server_text(text, needle); });
+}
+
+PROFILE_AUTH_INLINE void credential_list::scrub(error& e) const {
+  // A registered error code is the server's verdict, not a quote (and revocation and device
+  // polling act on it).
+  const bool registered = errc_from_oauth_error(e.oauth_error) != errc::oauth_error ||
+                          e.oauth_error == "unsupported_token_type";
+  for_each_form([&](std::string_view needle) {
+    redaction::from_server_text(e.description, needle);
+    redaction::from_server_text(e.uri, needle);
+    redaction::from_server_text(e.request_id, needle);
+    if (!registered) redaction::from_server_text(e.oauth_error, needle);
+    if (needle.size() >= min_redacted_prefix) redact_in(e.message, needle);
+  });
+}
+
+#endif  // PROFILE_AUTH_DEFINITIONS
+
+}  // namespace profile::auth::inline v0::detail
+
+#endif  // PROFILE_AUTH_DETAIL_REDACT_HPP
+// ---- end <profile/auth/detail/redact.hpp> ----
 
 #include <chrono>       // system_clock: the wall-clock "now" an HTTP-date Retry-After needs
 #include <cstddef>      // std::size_t
@@ -6083,6 +6429,10 @@ struct response_error_options {
   /// Pure functions never read a clock: without it a date-valued Retry-After is ignored
   /// (delta-seconds values always work).
   std::optional<std::chrono::system_clock::time_point> wall_clock_now;
+  /// The credentials the request carried (see detail::credential_list; it must outlive the
+  /// call), or null. Each is removed from the error, in every form a server may quote it in,
+  /// before the length caps cut the server's text and again from every finished field.
+  const detail::credential_list* redact = nullptr;
 };
 
 /// The response headers consulted, in this order, for `error::request_id` (the first one present
@@ -6153,9 +6503,17 @@ struct oauth_error_fields {
 [[nodiscard]] oauth_error_fields read_oauth_error(const http_response& r, const json::limits& lim);
 
 /// Fills the parts of an error that come from any HTTP answer: status, Retry-After (see
-/// parse_retry_after) and the request id (first of request_id_headers, sanitised).
+/// parse_retry_after) and the request id (first of request_id_headers, sanitised; with
+/// `redact`, the credentials removed before the cap).
 void add_response_context(error& e, const http_response& r,
-                          std::optional<std::chrono::system_clock::time_point> now);
+                          std::optional<std::chrono::system_clock::time_point> now,
+                          const credential_list* redact = nullptr);
+
+/// sanitize_token(s, cap) after removing the credentials of `redact` (when not null), so that
+/// the cap cannot leave the start of one: for server text a message quotes (a media type, a
+/// token_type).
+[[nodiscard]] std::string quote_token(std::string_view s, std::size_t cap,
+                                      const credential_list* redact);
 
 /// What to do about an OAuth error code (the tail of error::message).
 [[nodiscard]] constexpr std::string_view oauth_advice(errc c) noexcept {
@@ -6380,14 +6738,23 @@ PROFILE_AUTH_INLINE oauth_error_fields read_oauth_error(const http_response& r,
 }
 
 PROFILE_AUTH_INLINE void add_response_context(
-    error& e, const http_response& r, std::optional<std::chrono::system_clock::time_point> now) {
+    error& e, const http_response& r, std::optional<std::chrono::system_clock::time_point> now,
+    const credential_list* redact) {
   e.http_status = r.status;
   if (const auto ra = r.headers.find("Retry-After")) e.retry_after = parse_retry_after(*ra, now);
   for (const std::string_view h : request_id_headers)
     if (const auto v = r.headers.find(h)) {
-      e.request_id = sanitize_token(*v, max_request_id);
+      e.request_id = quote_token(*v, max_request_id, redact);
       if (!e.request_id.empty()) break;
     }
+}
+
+PROFILE_AUTH_INLINE std::string quote_token(std::string_view s, std::size_t cap,
+                                            const credential_list* redact) {
+  if (redact == nullptr) return sanitize_token(s, cap);
+  std::string text(s);
+  redact->scrub_text(text);
+  return sanitize_token(text, cap);
 }
 
 PROFILE_AUTH_INLINE void append_context(std::string& m, const error& e) {
@@ -6406,8 +6773,14 @@ PROFILE_AUTH_INLINE void append_context(std::string& m, const error& e) {
 PROFILE_AUTH_INLINE error oauth_error_from_response(const http_response& r, std::string_view what,
                                                     const response_error_options& opts) {
   error e;
-  detail::add_response_context(e, r, opts.wall_clock_now);
+  detail::add_response_context(e, r, opts.wall_clock_now, opts.redact);
   detail::oauth_error_fields f = detail::read_oauth_error(r, opts.limits);
+  if (opts.redact != nullptr) {  // before the caps below could cut a credential
+    opts.redact->scrub_text(f.description);
+    opts.redact->scrub_text(f.uri);
+    if (f.found && errc_from_oauth_error(f.error) == errc::oauth_error)
+      opts.redact->scrub_text(f.error);  // an unregistered code may be a quote; keeps its errc
+  }
   if constexpr (detail::terse_errors) {
     if (f.found) {
       e.code = errc_from_oauth_error(f.error);
@@ -6418,6 +6791,7 @@ PROFILE_AUTH_INLINE error oauth_error_from_response(const http_response& r, std:
       e.code = r.ok() ? errc::malformed_response : errc::http_error;
     }
     e.message = f.found ? "OAuth error answer" : r.ok() ? "unusable answer" : "HTTP error answer";
+    if (opts.redact != nullptr) opts.redact->scrub(e);
     return e;
   }
   std::string& m = e.message;
@@ -6445,13 +6819,14 @@ PROFILE_AUTH_INLINE error oauth_error_from_response(const http_response& r, std:
     if (r.body.empty()) {
       m += "empty body";
     } else {
-      m += mt.empty() ? std::string("unlabelled") : detail::sanitize_token(mt, 64);
+      m += mt.empty() ? std::string("unlabelled") : detail::quote_token(mt, 64, opts.redact);
       m += " body of " + std::to_string(r.body.size()) + " bytes";
     }
     m += "): ";
     m += detail::status_advice(r.status);
   }
   detail::append_context(m, e);
+  if (opts.redact != nullptr) opts.redact->scrub(e);  // what sanitising joined, cut-off starts
   return e;
 }
 
@@ -6552,6 +6927,12 @@ struct token_parse_options {
   /// response_error_options); without it such a date is ignored.
   std::optional<std::chrono::system_clock::time_point> wall_clock_now;
   std::string_view endpoint_name = "token endpoint";  ///< used in messages
+  /// The credentials the request carried (client secret or Basic credential, code, verifier,
+  /// refresh token, device code …; see detail::credential_list, which must outlive the call),
+  /// or null. Every error has each of them removed, in every form a server may quote it in,
+  /// before the caps cut the server's text and again from every finished field. The drivers
+  /// always set it.
+  const detail::credential_list* redact = nullptr;
 };
 
 namespace detail {
@@ -6774,7 +7155,7 @@ PROFILE_AUTH_INLINE unexpected<error> token_failure(const http_response& r,
                                                     std::string_view problem,
                                                     std::string_view advice) {
   error e;
-  add_response_context(e, r, o.wall_clock_now);
+  add_response_context(e, r, o.wall_clock_now, o.redact);
   e.code = code;
   if constexpr (terse_errors) {  // the callers' problem and advice are not even built
     (void)problem;
@@ -6808,12 +7189,12 @@ PROFILE_AUTH_INLINE std::optional<unexpected<error>> complete_token(token_builde
     // LinkedIn, VK and others omit it; RFC 6750 is the norm (a new token already says so)
     if (!is_bearer(b.t.token_type)) b.t.token_type = "Bearer";
   } else if (!names_bearer(b.t.token_type)) {
-    return token_failure(r, o, errc::unsupported_token_type,
-                         terse_errors
-                             ? std::string()
-                             : "with token_type '" + sanitize_token(b.t.token_type, 32) + "'",
-                         "this library sends Bearer tokens only (RFC 6750); configure the "
-                         "client on the server to issue Bearer tokens (not DPoP, MAC or N_A)");
+    return token_failure(
+        r, o, errc::unsupported_token_type,
+        terse_errors ? std::string()
+                     : "with token_type '" + quote_token(b.t.token_type, 32, o.redact) + "'",
+        "this library sends Bearer tokens only (RFC 6750); configure the "
+        "client on the server to issue Bearer tokens (not DPoP, MAC or N_A)");
   }
   const std::chrono::seconds life = effective_lifetime(b.lifetime.value_or(lifetime_reading{}),
                                                        o.assumed_lifetime, o.max_lifetime);
@@ -7135,7 +7516,7 @@ PROFILE_AUTH_INLINE result<token> parse_json_token_general(const http_response& 
     extra.add(it);
   }
   if (carries_error) {
-    response_error_options eo{o.limits, o.wall_clock_now};
+    response_error_options eo{o.limits, o.wall_clock_now, o.redact};
     return unexpected<error>(oauth_error_from_response(r, o.endpoint_name, eo));
   }
   extra.flush();
@@ -7157,7 +7538,7 @@ PROFILE_AUTH_INLINE result<token> parse_json_token(const http_response& r, time_
       if (auto e = complete_token(b, r, received_at, o)) out = std::move(*e);
       return out;
     case flat_token::carries_error: {
-      response_error_options eo{o.limits, o.wall_clock_now};
+      response_error_options eo{o.limits, o.wall_clock_now, o.redact};
       out = unexpected<error>(oauth_error_from_response(r, o.endpoint_name, eo));
       return out;
     }
@@ -7218,7 +7599,7 @@ PROFILE_AUTH_INLINE result<token> parse_form_token(const http_response& r, time_
                          "a token response names each parameter once (RFC 6749 §5.1)");
   for (auto& [name, value] : *q)
     if (name == "error" && !value.empty()) {
-      response_error_options eo{o.limits, o.wall_clock_now};
+      response_error_options eo{o.limits, o.wall_clock_now, o.redact};
       return unexpected<error>(oauth_error_from_response(r, o.endpoint_name, eo));
     }
   token t;
@@ -7248,11 +7629,13 @@ PROFILE_AUTH_INLINE result<token> parse_form_token(const http_response& r, time_
 
 }  // namespace detail
 
-PROFILE_AUTH_INLINE result<token> parse_token_response(const http_response& resp,
-                                                       time_point received_at,
-                                                       const token_parse_options& opts) {
+namespace detail {
+
+PROFILE_AUTH_INLINE result<token> parse_token_answer(const http_response& resp,
+                                                     time_point received_at,
+                                                     const token_parse_options& opts) {
   if (!resp.ok()) {
-    response_error_options eo{opts.limits, opts.wall_clock_now};
+    response_error_options eo{opts.limits, opts.wall_clock_now, opts.redact};
     return unexpected<error>(oauth_error_from_response(resp, opts.endpoint_name, eo));
   }
   switch (detail::sniff_body(resp)) {
@@ -7268,9 +7651,19 @@ PROFILE_AUTH_INLINE result<token> parse_token_response(const http_response& resp
   }
   return detail::token_failure(
       resp, opts, errc::malformed_response,
-      "with a '" + detail::sanitize_token(detail::media_type(resp), 64) + "' body",
+      "with a '" + detail::quote_token(detail::media_type(resp), 64, opts.redact) + "' body",
       "expected a JSON token response; check the endpoint URL (a login page or a proxy "
       "answered instead)");
+}
+
+}  // namespace detail
+
+PROFILE_AUTH_INLINE result<token> parse_token_response(const http_response& resp,
+                                                       time_point received_at,
+                                                       const token_parse_options& opts) {
+  result<token> r = detail::parse_token_answer(resp, received_at, opts);
+  if (!r && opts.redact != nullptr) opts.redact->scrub(r.error());  // e.g. a quoted media type
+  return r;
 }
 
 #endif  // PROFILE_AUTH_DEFINITIONS
@@ -7374,10 +7767,13 @@ class pkce_pair {
   /// The `code_challenge_method` value: "S256" or "plain".
   [[nodiscard]] std::string_view method_name() const noexcept { return to_string(method_); }
 
+  ///@{
+  /// Copyable and movable; the destructor wipes.
   pkce_pair(const pkce_pair&) = default;
   pkce_pair(pkce_pair&&) noexcept = default;
   pkce_pair& operator=(const pkce_pair&) = default;
   pkce_pair& operator=(pkce_pair&&) noexcept = default;
+  ///@}
   /// The challenge of a plain pair is the verifier: wipe it too.
   ~pkce_pair() { detail::secure_wipe(challenge_); }
 
@@ -8309,7 +8705,9 @@ namespace profile::auth::inline v0 {
 }
 
 /// Parses the answer to refresh_token_request() and applies rotation (apply_refresh_rotation
-/// against `previous`).
+/// against `previous`). No error contains previous.refresh_token or previous.access_token
+/// (nor the credentials of opts.redact, where the caller names the client secret): a server
+/// that quotes them back has them replaced by "[redacted]".
 /// Errors: those of parse_token_response(), except that `invalid_grant` becomes
 /// errc::reauthentication_required: the refresh token is expired, revoked or was already used
 /// (a rotated token replayed), and only a new login helps. error::oauth_error stays
@@ -8350,7 +8748,12 @@ PROFILE_AUTH_INLINE result<token> parse_refresh_response(const http_response& re
                                                          time_point received_at,
                                                          const token& previous,
                                                          const token_parse_options& opts) {
-  auto t = parse_token_response(resp, received_at, opts);
+  // The request carried the refresh token; the access token may be quoted from elsewhere.
+  detail::credential_list sent(opts.redact);
+  sent.add(previous.refresh_token).add(previous.access_token);
+  token_parse_options o = opts;
+  o.redact = &sent;
+  auto t = parse_token_response(resp, received_at, o);
   if (!t) {
     error e = std::move(t).error();
     if (e.code == errc::invalid_grant) {
@@ -8360,6 +8763,7 @@ PROFILE_AUTH_INLINE result<token> parse_refresh_response(const http_response& re
                   " invalid_grant to a refresh: the refresh token is expired, revoked or was "
                   "already used (rotation); the user must log in again";
       detail::append_context(e.message, e);
+      sent.scrub(e);
     }
     return unexpected<error>(std::move(e));
   }
@@ -8426,6 +8830,8 @@ enum class token_type_hint : unsigned char {
 /// - any other answer: as oauth_error_from_response() (the OAuth errc, e.g. invalid_client,
 ///   or errc::http_error for answers without an OAuth body; a 503 keeps Retry-After, and
 ///   classify() says retryable).
+/// Set opts.redact to the token revoked and the client's credentials: no error then repeats
+/// them, even when the server quotes them (see response_error_options::redact).
 [[nodiscard]] result<void> parse_revocation_response(const http_response& resp,
                                                      const response_error_options& opts = {});
 
@@ -8455,6 +8861,7 @@ PROFILE_AUTH_INLINE result<void> parse_revocation_response(const http_response& 
                 " unsupported_token_type: the server does not revoke this kind of token; it "
                 "stays valid until it expires (treat the logout as done, and forget the token)";
     detail::append_context(e.message, e);
+    if (opts.redact != nullptr) opts.redact->scrub(e);
   }
   return unexpected<error>(std::move(e));
 }
@@ -8517,6 +8924,9 @@ struct device_authorization_options {
   /// response_error_options).
   std::optional<std::chrono::system_clock::time_point> wall_clock_now;
   bool allow_insecure_http = false;  ///< accept an http:// verification URI (testing only)
+  /// The client's credentials the request carried (a client_secret_post secret or the Basic
+  /// credential; see response_error_options::redact), or null: no error repeats them.
+  const detail::credential_list* redact = nullptr;
 };
 
 /// Parses the device authorization answer (RFC 8628 §3.2), taking `received_at` (monotonic)
@@ -8561,6 +8971,7 @@ enum class device_poll_status : unsigned char {
 
 /// One poll's outcome and the interval to use from now on.
 struct device_poll_outcome {
+  /// What the poll found.
   device_poll_status status = device_poll_status::failed;
   std::chrono::seconds interval{5};  ///< wait at least this long before the next poll
   std::optional<token> issued;       ///< the token, for success only
@@ -8606,11 +9017,12 @@ namespace detail {
 [[nodiscard]] PROFILE_AUTH_INLINE unexpected<error> device_failure(
     const http_response& r, const device_authorization_options& o, errc code, std::string problem) {
   error e;
-  add_response_context(e, r, o.wall_clock_now);
+  add_response_context(e, r, o.wall_clock_now, o.redact);
   e.code = code;
   e.message = "the device authorization endpoint answered " + std::to_string(r.status) + " " +
               std::move(problem);
   append_context(e.message, e);
+  if (o.redact != nullptr) o.redact->scrub(e);  // a request id that quotes a credential
   return unexpected<error>(std::move(e));
 }
 
@@ -8650,7 +9062,7 @@ namespace detail {
 PROFILE_AUTH_INLINE result<device_authorization> parse_device_authorization_response(
     const http_response& resp, time_point received_at, const device_authorization_options& opts) {
   if (!resp.ok()) {
-    response_error_options eo{opts.limits, opts.wall_clock_now};
+    response_error_options eo{opts.limits, opts.wall_clock_now, opts.redact};
     return unexpected<error>(oauth_error_from_response(resp, "device authorization endpoint", eo));
   }
   auto doc = detail::json::parse(resp.body, opts.limits);
@@ -8663,7 +9075,7 @@ PROFILE_AUTH_INLINE result<device_authorization> parse_device_authorization_resp
     return detail::device_failure(resp, opts, errc::malformed_response,
                                   "with a body that is not a JSON object: check the endpoint URL");
   if (const auto e = root.find("error"); e && !e->is_null()) {
-    response_error_options eo{opts.limits, opts.wall_clock_now};
+    response_error_options eo{opts.limits, opts.wall_clock_now, opts.redact};
     return unexpected<error>(oauth_error_from_response(resp, "device authorization endpoint", eo));
   }
   bool strings_ok = true;
@@ -8796,12 +9208,14 @@ parse_device_token_response(const http_response& resp, time_point received_at,
 #define PROFILE_AUTH_DETAIL_RESPONSE_READER_HPP
 
 // ---- begin <profile/auth/detail/wipe_request.hpp> ----
-// profile-auth: wiping the credentials a request carried, once it has been sent.
+// profile-auth: wiping the credentials a request carried, once it has been sent, and growing
+// a received body without leaving copies behind.
 #ifndef PROFILE_AUTH_DETAIL_WIPE_REQUEST_HPP
 #define PROFILE_AUTH_DETAIL_WIPE_REQUEST_HPP
 
 
-#include <string>       // the header values wiped in place
+#include <cstddef>      // std::size_t
+#include <string>       // the header values wiped in place, bodies grown by append_wiping
 #include <string_view>  // the field name
 
 namespace profile::auth::inline v0::detail {
@@ -8820,6 +9234,25 @@ inline void wipe_header_values(header_list& headers, std::string_view name) noex
 inline void wipe_sent_request(http_request& req) noexcept {
   secure_wipe(req.body);
   wipe_header_values(req.headers, "Authorization");
+}
+
+/// Appends [p, p + n) to `out`, a response body being received (out.size() + n <= max). A
+/// body holds tokens, so it never grows by std::string's own reallocation, which frees the old
+/// copy as it is: a larger buffer (doubling, at least 1 KB, at most `max`) takes the bytes so
+/// far and the old one is wiped before it is freed. May throw std::bad_alloc, as append would.
+inline void append_wiping(std::string& out, const char* p, std::size_t n, std::size_t max) {
+  const std::size_t need = out.size() + n;
+  if (need > out.capacity()) {
+    std::size_t cap = out.capacity() < max / 2 ? out.capacity() * 2 : max;
+    if (cap < 1024) cap = 1024 < max ? 1024 : max;
+    if (cap < need) cap = need;
+    std::string grown;
+    grown.reserve(cap);
+    grown.append(out);
+    secure_wipe(out);
+    out.swap(grown);  // `grown` now owns the wiped old buffer and frees it
+  }
+  out.append(p, n);  // within the capacity: no reallocation
 }
 
 }  // namespace profile::auth::inline v0::detail
@@ -8866,18 +9299,8 @@ using extra_member_list = std::vector<std::pair<std::string, std::string>>;
 
 // ---- secrets a server quoted back -------------------------------------------------------------
 
-/// Shortest cut-off start of a secret that is redacted (shorter ones would garble plain words).
-inline constexpr std::size_t min_redacted_prefix = 4;
-
-/// Replaces every occurrence of `needle` in `text` by "[redacted]", and also a cut-off start
-/// of it (min_redacted_prefix bytes or more) that ends where the text was cut: right before
-/// a "..." (sanitize_text marks a cut so) or at the end of the text (capped fields). A server
-/// that quotes a long token in its error_description would otherwise leave the token's first
-/// bytes in a message, where the cap happened to cut it.
-void redact_in(std::string& text, std::string_view needle);
-
-/// Removes `s` from every text field of `e`, as it is and as a form body carries it
-/// (percent-encoded), whole or cut off by a length cap (see redact_in). A server that quotes
+/// Removes `s` from every text field of `e` in every form a request carries it (see
+/// credential_list), whole or cut off by a length cap (see redact_in). A server that quotes
 /// the token it was sent in its error_description must not make the library print that token.
 void redact_secret(error& e, const secret& s);
 
@@ -9040,42 +9463,9 @@ PROFILE_AUTH_INLINE void collect_extra_members(const json::value& obj,
 
 // ---- secrets a server quoted back -------------------------------------------------------------
 
-PROFILE_AUTH_INLINE void redact_in(std::string& text, std::string_view needle) {
-  if (needle.empty()) return;
-  for (std::size_t at = 0; (at = text.find(needle, at)) != std::string::npos;) {
-    text.replace(at, needle.size(), redacted);
-    at += redacted.size();
-  }
-  if (needle.size() <= min_redacted_prefix) return;
-  // The longest proper prefix of `needle` that ends at `end`; returns where the text continues.
-  const auto redact_prefix_before = [&](std::size_t end) {
-    const std::size_t longest = end < needle.size() - 1 ? end : needle.size() - 1;
-    for (std::size_t from = end - longest; from + min_redacted_prefix <= end; ++from) {
-      if (text[from] != needle.front() || text.compare(from, end - from, needle, 0, end - from))
-        continue;
-      text.replace(from, end - from, redacted);
-      return from + redacted.size();
-    }
-    return end;
-  };
-  for (std::size_t cut = text.find("..."); cut != std::string::npos; cut = text.find("...", cut))
-    cut = redact_prefix_before(cut) + 3;
-  (void)redact_prefix_before(text.size());
-}
-
 PROFILE_AUTH_INLINE void redact_secret(error& e, const secret& s) {
-  if (s.size() < min_redacted_prefix) return;  // too short to be a real credential
-  std::string encoded;
-  encoded.reserve(3 * s.size());  // one allocation: no stale copy left in a freed buffer
-  form_urlencode_to(encoded, s.reveal());
-  for (const std::string_view needle : {s.reveal(), std::string_view(encoded)}) {
-    if (needle.data() == encoded.data() && needle == s.reveal()) continue;  // nothing encoded
-    redact_in(e.message, needle);
-    redact_in(e.description, needle);
-    redact_in(e.uri, needle);
-    redact_in(e.oauth_error, needle);
-  }
-  secure_wipe(encoded);
+  credential_list c;
+  c.add(s).scrub(e);
 }
 
 PROFILE_AUTH_INLINE result<std::string> configured_bearer_value(std::string_view what,
@@ -9133,6 +9523,7 @@ struct client_metadata {
   std::string client_uri;                   ///< the client's home page
   std::string scope;                        ///< space-separated scopes the client may request
   std::string software_id;                  ///< stable id of the software, same for every instance
+  /// The version of the software identified by software_id.
   std::string software_version;
   std::string application_type;       ///< "native" or "web" (OpenID Connect; server default web)
   std::vector<std::string> contacts;  ///< e-mail addresses of people responsible for the client
@@ -9145,6 +9536,7 @@ struct client_metadata {
   [[nodiscard]] std::optional<std::string_view> extra_member(std::string_view name) const noexcept {
     return detail::find_extra(extra, name);
   }
+  /// Equal when every member is.
   friend bool operator==(const client_metadata&, const client_metadata&) = default;
 };
 
@@ -9397,6 +9789,7 @@ inline constexpr std::string_view registration_members[] = {"client_id",
 
 /// A registered client (RFC 7591 §3.2.1).
 struct registered_client {
+  /// The identifier the server assigned.
   std::string client_id;
   std::optional<secret> client_secret;              ///< absent for public clients
   std::optional<std::int64_t> client_id_issued_at;  ///< seconds since 1970-01-01 UTC
@@ -9709,9 +10102,12 @@ namespace profile::auth::inline v0 {
 /// leave client_id and client_secret empty.
 struct introspection_config {
   std::string introspection_endpoint;  ///< absolute https:// URL (http:// only for loopback)
+  /// The client that authenticates to the introspection endpoint.
   std::string client_id;
   secret client_secret;  ///< empty only with client_auth::none
+  /// How the client authenticates (HTTP Basic by default).
   client_auth auth = client_auth::client_secret_basic;
+  /// How client_id and client_secret are encoded in HTTP Basic.
   basic_encoding basic = basic_encoding::form_encoded;
   secret bearer_token;               ///< sent as `Authorization: Bearer …` instead of a client
   bool allow_insecure_http = false;  ///< permit http:// to a non-loopback host (testing only)
@@ -9745,7 +10141,10 @@ struct introspection_result {
   std::string client_id;   ///< the client the token was issued to
   std::string username;    ///< human-readable resource owner name
   std::string token_type;  ///< e.g. "Bearer"
+  ///@{
+  /// The subject, issuer and token identifier claims (RFC 7662 §2.2).
   std::string sub, iss, jti;
+  ///@}
   std::vector<std::string> aud;     ///< audiences (a single string arrives as one element)
   std::optional<std::int64_t> exp;  ///< expiry, seconds since 1970-01-01 UTC
   std::optional<std::int64_t> iat;  ///< issued at, same unit
@@ -10193,6 +10592,7 @@ struct auth_challenge {
       if (detail::iequals(n, name)) return std::string_view(v);
     return std::nullopt;
   }
+  /// Equal when scheme, token68 and parameters are.
   friend bool operator==(const auth_challenge&, const auth_challenge&) = default;
 };
 
@@ -10220,10 +10620,12 @@ struct www_authenticate_limits {
 /// The parameters of a Bearer challenge that clients act on (RFC 6750 §3, RFC 9728 §5.1).
 /// Absent parameters are empty strings.
 struct bearer_challenge {
+  /// The protection space (RFC 7235 §2.2).
   std::string realm;
   std::string scope;              ///< space-separated scopes the resource wants
   std::string error;              ///< e.g. "invalid_token", "insufficient_scope"
   std::string error_description;  ///< server text: sanitise before showing it
+  /// A page about the error (server text: do not follow it blindly).
   std::string error_uri;
   std::string resource_metadata;  ///< RFC 9728 protected resource metadata URL (unchecked)
   auth_challenge challenge;       ///< every parameter, for the ones not listed above
@@ -10607,7 +11009,9 @@ namespace profile::auth::inline v0 {
 /// default for an absent list, the effective_*_supported() functions below apply it.
 struct authorization_server_metadata {
   std::string issuer;  ///< equals the issuer it was fetched for (checked by the parser)
+  /// RFC 6749 authorization endpoint (user logins).
   std::string authorization_endpoint;
+  /// RFC 6749 token endpoint.
   std::string token_endpoint;
   std::string device_authorization_endpoint;          ///< RFC 8628
   std::string revocation_endpoint;                    ///< RFC 7009
@@ -10617,12 +11021,16 @@ struct authorization_server_metadata {
   std::string userinfo_endpoint;                      ///< OpenID Connect
   std::string end_session_endpoint;                   ///< OpenID Connect RP-initiated logout
   std::string pushed_authorization_request_endpoint;  ///< RFC 9126
+  /// Scopes the server offers.
   std::vector<std::string> scopes_supported;
+  /// response_type values the server accepts, e.g. "code".
   std::vector<std::string> response_types_supported;
   std::vector<std::string> response_modes_supported;  ///< default: query, fragment
   std::vector<std::string> grant_types_supported;     ///< default: authorization_code, implicit
   std::vector<std::string> token_endpoint_auth_methods_supported;  ///< default: basic
+  /// Client authentication methods at the revocation endpoint.
   std::vector<std::string> revocation_endpoint_auth_methods_supported;
+  /// Client authentication methods at the introspection endpoint.
   std::vector<std::string> introspection_endpoint_auth_methods_supported;
   std::vector<std::string> code_challenge_methods_supported;    ///< PKCE methods, e.g. S256
   bool authorization_response_iss_parameter_supported = false;  ///< RFC 9207: callbacks carry iss
@@ -10635,6 +11043,7 @@ struct authorization_server_metadata {
   [[nodiscard]] std::optional<std::string_view> extra_member(std::string_view name) const noexcept {
     return detail::find_extra(extra, name);
   }
+  /// Equal when every member is.
   friend bool operator==(const authorization_server_metadata&,
                          const authorization_server_metadata&) = default;
 };
@@ -10661,6 +11070,7 @@ enum class discovery_sources : unsigned char {
 
 /// How metadata is fetched and checked.
 struct discovery_options {
+  /// Which well-known documents are tried, in which order.
   discovery_sources sources = discovery_sources::oauth_then_openid;
   detail::json::limits limits{.max_size = 256 * 1024};  ///< bounds on the metadata document
   /// Permit http:// issuers and endpoints on non-loopback hosts (test servers only).
@@ -11024,8 +11434,11 @@ template <Transport T>
 /// What discover_user_auth_config() found: the configuration, the RFC 9207 callback check,
 /// and the whole metadata (scopes_supported, registration_endpoint, …).
 struct discovered_user_auth {
+  /// The configuration for the authorization code and device flows.
   user_auth_config config;
+  /// How parse_authorization_callback checks `iss` (RFC 9207).
   callback_issuer_check callback_issuer;
+  /// The server's whole metadata document.
   authorization_server_metadata metadata;
 };
 
@@ -11189,13 +11602,19 @@ namespace profile::auth::inline v0 {
 struct protected_resource_metadata {
   std::string resource;  ///< the resource identifier (checked against the expected one)
   std::vector<std::string> authorization_servers;  ///< issuer identifiers, preferred first
+  /// The resource's signing keys (JWK Set).
   std::string jwks_uri;
+  /// Scopes used in authorization requests for this resource.
   std::vector<std::string> scopes_supported;
   std::vector<std::string> bearer_methods_supported;  ///< "header", "body", "query"
+  /// JWS algorithms the resource signs its responses with.
   std::vector<std::string> resource_signing_alg_values_supported;
   std::string resource_name;  ///< human-readable, for display
+  /// URL of the resource's documentation for developers.
   std::string resource_documentation;
+  /// URL of the resource's policy on data use.
   std::string resource_policy_uri;
+  /// URL of the resource's terms of service.
   std::string resource_tos_uri;
   bool tls_client_certificate_bound_access_tokens = false;         ///< RFC 8705
   std::vector<std::string> authorization_details_types_supported;  ///< RFC 9396
@@ -11209,6 +11628,7 @@ struct protected_resource_metadata {
   [[nodiscard]] std::optional<std::string_view> extra_member(std::string_view name) const noexcept {
     return detail::find_extra(extra, name);
   }
+  /// Equal when every member is.
   friend bool operator==(const protected_resource_metadata&,
                          const protected_resource_metadata&) = default;
 };
@@ -11227,6 +11647,7 @@ enum class resource_match : unsigned char {
 
 /// How resource metadata is fetched and checked.
 struct resource_discovery_options {
+  /// How the document's `resource` must match the resource asked about.
   resource_match match = resource_match::exact;
   /// Limits and allow_insecure_http for both documents, and the locations tried for the
   /// authorization server.
@@ -12651,6 +13072,9 @@ class client_credentials_source {
     // dates, so that build never reads the wall clock (nor links the C library's time code).
     if constexpr (!PROFILE_AUTH_NO_HTTP_DATE)
       if (!r.ok() && has_date_retry_after(r)) o.wall_clock_now = std::chrono::system_clock::now();
+    credential_list sent;  // a server may quote the secret (or Basic credential) it was sent
+    sent.add_client_of(config_);
+    o.redact = &sent;
     return parse_token_response(r, received_at, o);
   }
 
@@ -13591,7 +14015,9 @@ struct stored_session {
   secret access_token;   ///< may be empty
   /// When the access token expires, on the wall clock (stored with seconds precision).
   std::optional<std::chrono::system_clock::time_point> access_expires_at;
+  /// The granted scopes, space-separated.
   std::string scope;
+  /// The access token's type.
   std::string token_type = "Bearer";
 
   /// Field-by-field equality; the tokens are compared in constant time.
@@ -13655,11 +14081,16 @@ concept store_erases = requires(S& s, const secret& expected) {
 /// holds nothing.
 class store_lease {
  public:
+  /// Releases the lease that `handle` identifies.
   using release_fn = void (*)(std::intptr_t handle) noexcept;
 
   store_lease() noexcept = default;
+  /// A held lease that `release(handle)` releases.
   store_lease(release_fn release, std::intptr_t handle) noexcept
       : release_(release), handle_(handle) {}
+  ///@{
+  /// Takes the lease of `o` (releasing the one held before, on assignment); `o` holds nothing
+  /// afterwards.
   store_lease(store_lease&& o) noexcept : release_(o.release_), handle_(o.handle_) {
     o.release_ = nullptr;
   }
@@ -13667,6 +14098,7 @@ class store_lease {
     if (this != &o) {
       reset();
       release_ = o.release_;
+      ///@}
       handle_ = o.handle_;
       o.release_ = nullptr;
     }
@@ -13680,6 +14112,7 @@ class store_lease {
   void reset() noexcept {
     if (release_ != nullptr) std::exchange(release_, nullptr)(handle_);
   }
+  /// True while a lease is held.
   [[nodiscard]] bool held() const noexcept { return release_ != nullptr; }
 
  private:
