@@ -33,6 +33,7 @@ pa::user_auth_config session_config() {
   c.revocation_endpoint = "https://auth.example/revoke";
   c.client_id = "app";
   c.redirect_uri = "http://127.0.0.1:8765/cb";
+  c.api_origins = {"https://api.example"};  // where send() may take the token
   return c;
 }
 

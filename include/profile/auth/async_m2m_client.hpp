@@ -113,8 +113,10 @@ class async_m2m_client {
   /// `callback(result<http_response>)` once with the answer. A 401 that rejects the token is
   /// handled as m2m_client::send() does: that token is dropped, a valid one obtained (one token
   /// request, shared with concurrent callers) and the request sent once more; the second answer
-  /// is delivered as it is. HTTP statuses are answers, not errors. Errors: the transport's, or
-  /// the token errors of authorization_header().
+  /// is delivered as it is. The token goes only where m2m_client::send() lets it (else
+  /// errc::invalid_url at once, nothing sent), and an API that keeps rejecting fresh tokens gets
+  /// errc::token_rejected as there. HTTP statuses are answers, not errors. Errors: those, the
+  /// transport's, or the token errors of authorization_header().
   template <class F>
   void send(http_request request, F&& callback) {
     static_assert(std::is_invocable_v<std::decay_t<F>&, result<http_response>>,

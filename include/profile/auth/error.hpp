@@ -69,6 +69,9 @@ enum class errc : int {
   // --- RFC 7591 §3.2.2 dynamic client registration ---
   invalid_redirect_uri,     ///< the server refused a redirect URI of the registration
   invalid_client_metadata,  ///< the server refused other metadata or the software statement
+  // --- the API (resource server) ---
+  token_rejected,  ///< the API keeps refusing freshly issued tokens (401 invalid_token): their
+                   ///< audience, resource or scope does not fit it
 };
 
 /// What a caller should do about an error.
@@ -169,6 +172,8 @@ enum class error_class : unsigned char {
       return "invalid_redirect_uri";
     case errc::invalid_client_metadata:
       return "invalid_client_metadata";
+    case errc::token_rejected:
+      return "token_rejected";
   }
   return "unknown";
 }
@@ -282,6 +287,7 @@ inline constexpr unsigned char by_status_protocol = 0x81;        ///< retryable 
     case errc::invalid_header_value:
     case errc::invalid_redirect_uri:
     case errc::invalid_client_metadata:
+    case errc::token_rejected:
       return k(error_class::misconfiguration);
     case errc::access_denied:
     case errc::authorization_pending:
@@ -302,7 +308,7 @@ inline constexpr unsigned char by_status_protocol = 0x81;        ///< retryable 
   }
 }
 inline constexpr std::size_t errc_class_table_size = 64;  // errc values stay below this
-static_assert(static_cast<std::size_t>(errc::invalid_client_metadata) < errc_class_table_size);
+static_assert(static_cast<std::size_t>(errc::token_rejected) < errc_class_table_size);
 constexpr std::array<unsigned char, errc_class_table_size> make_errc_class_table() noexcept {
   std::array<unsigned char, errc_class_table_size> t{};
   for (std::size_t i = 0; i < t.size(); ++i) t[i] = errc_class_rule(static_cast<errc>(i));
@@ -320,7 +326,8 @@ inline constexpr auto errc_class_table = make_errc_class_table();
 /// - reauthenticate: invalid_grant, reauthentication_required, expired_token, invalid_token;
 /// - misconfiguration: invalid_request, unsupported_grant_type, invalid_scope, invalid_target,
 ///   insecure_endpoint, invalid_url, unsupported_response_type, insufficient_scope,
-///   invalid_argument, invalid_header_value, invalid_redirect_uri, invalid_client_metadata;
+///   invalid_argument, invalid_header_value, invalid_redirect_uri, invalid_client_metadata,
+///   token_rejected;
 /// - user_action: access_denied, authorization_pending;
 /// - protocol (retryable when the status is 5xx, 408 or 429): malformed_response,
 ///   unsupported_token_type, response_too_large, invalid_json, invalid_utf8, oauth_error,

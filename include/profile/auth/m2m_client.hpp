@@ -172,12 +172,23 @@ class m2m_client {
   [[nodiscard]] result<std::string_view> access_token_view() { return core_.access_token_view(); }
 
   /// Sends `request` with `Authorization: Bearer <token>` (replacing any Authorization field).
+  ///
+  /// Where the token goes: only to an https URL (plain http only to localhost, 127.0.0.0/8 or
+  /// ::1, unless config().allow_insecure_http) whose origin the configuration names: the token
+  /// endpoint's, a `resource` or `audience` that is an https URL, or an entry of `api_origins`
+  /// (profile::m2m_config() puts its base URL there). Anything else (another host or port,
+  /// ftp://, "https://api.example.com@evil.example") is errc::invalid_url and nothing is sent.
+  ///
   /// If the answer is a 401 that rejects the token (no WWW-Authenticate, or a Bearer challenge
   /// without error or with error="invalid_token"), drops exactly that token (not a newer one
   /// another thread already fetched), gets a valid one and sends once more; that second answer
-  /// is returned as it is, 401 included. A 401 with error="insufficient_scope" or another
-  /// scheme's challenge is returned at once. HTTP statuses are answers, not errors.
-  /// Errors: the transport's, or the token errors of authorization_header().
+  /// is returned as it is, 401 included. When the API has rejected
+  /// options().token_rejection_limit tokens in a row (2: the fresh one too), no new token is
+  /// requested before a backoff, and calls meanwhile fail with errc::token_rejected without
+  /// sending anything; a successful answer ends the row. A 401 with error="insufficient_scope"
+  /// or another scheme's challenge is returned at once. HTTP statuses are answers, not errors.
+  /// Errors: errc::invalid_url (the destination), errc::token_rejected, the transport's, or the
+  /// token errors of authorization_header().
   [[nodiscard]] result<http_response> send(http_request request) {
     return core_.send(std::move(request));
   }

@@ -45,6 +45,7 @@ PROFILE_AUTH_INLINE client_credentials_config profile_m2m_preset(std::string cli
   c.client_secret = std::move(client_secret);
   c.format = body_format::json;
   c.auth = client_auth::client_secret_post;
+  c.api_origins.emplace_back(base_url);  // the token is for the API at base_url
   return c;
 }
 
@@ -75,7 +76,8 @@ inline constexpr std::string_view v4_m2m_token_path = "/api/v4/auth";
 inline constexpr std::string_view v4_test_path = "/api/v4/test";
 
 /// M2M configuration for the Profile API: `POST {base_url}/v3/auth` with the JSON body
-/// `{"grant_type":"client_credentials","client_id":…,"client_secret":…}`.
+/// `{"grant_type":"client_credentials","client_id":…,"client_secret":…}`; `api_origins` holds
+/// base_url, so m2m_client::send() attaches the token to requests for that origin only.
 /// Nothing is checked here: client_credentials_request() validates (https is required unless
 /// the host is loopback; set `allow_insecure_http` on the result to opt out for other hosts).
 [[nodiscard]] client_credentials_config m2m_config(std::string client_id, secret client_secret,
@@ -106,7 +108,8 @@ inline constexpr std::string_view my_account_path = "/v3/my-account";
 
 /// Public-client configuration (native app, CLI, game: no secret) for the Profile API:
 /// `{base_url}/oauth/authorize`, `/oauth/token`, `/oauth/revoke` and `/oauth/device`, form
-/// bodies, `client_id` in the body. Every field stays overridable on the result (e.g. `scope`,
+/// bodies, `client_id` in the body; `api_origins` holds base_url (user_session::send() attaches
+/// the token there only). Every field stays overridable on the result (e.g. `scope`,
 /// or an endpoint another deployment puts elsewhere). Nothing is checked here: the request
 /// functions validate (https unless loopback; exact redirect URI).
 [[nodiscard]] ::profile::auth::user_auth_config user_auth_config(
@@ -178,6 +181,7 @@ PROFILE_AUTH_INLINE ::profile::auth::user_auth_config user_auth_config(std::stri
   c.client_id = std::move(client_id);
   c.redirect_uri = std::move(redirect_uri);
   c.format = body_format::form;
+  c.api_origins.emplace_back(base_url);  // the token is for the API at base_url
   return c;
 }
 

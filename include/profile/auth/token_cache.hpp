@@ -20,6 +20,7 @@
 #include <limits>       // "never" and "long ago" instants
 #include <memory>       // std::unique_ptr for a snapshot until it is published
 #include <optional>     // the Retry-After floor of retry_instant
+#include <string>       // std::to_string in tokens_rejected_error
 #include <type_traits>  // std::conditional_t: no retired list for single_threaded
 #include <utility>      // std::move
 #include <vector>       // retired snapshots
@@ -39,6 +40,15 @@ struct token_cache_options {
   /// cannot be cut short (docs/caching.md, "Reclamation"). Thread-safe caches only; a
   /// single_threaded cache frees a replaced token at once.
   std::chrono::nanoseconds reclaim_grace = std::chrono::seconds{60};
+  /// The drivers' send() drops a token the API answers with a 401 that rejects it and gets a
+  /// new one at once. When this many tokens in a row were rejected (no successful answer in
+  /// between), the API is refusing freshly issued tokens, which a new one will not fix (a wrong
+  /// audience, resource or scope): the next token request then waits the `backoff` delay (one
+  /// step longer for each further rejection) and calls that need a token fail meanwhile with
+  /// errc::token_rejected, sending nothing. 2 (the default): the first rejection is routine (a
+  /// token revoked or rotated early), a token issued right after it and rejected too is not.
+  /// 0 counts as 1. See docs/caching.md, "When the API rejects tokens".
+  std::uint32_t token_rejection_limit = 2;
 };
 
 /// Counters for tests and operations. Written on the slow path only, read with relaxed loads:
@@ -50,7 +60,9 @@ struct token_cache_stats {
   std::uint64_t refreshes_ahead = 0;  ///< flights started while the old token was still valid
   std::uint64_t waits = 0;            ///< callers that waited (blocked, or were queued by
                                       ///< try_acquire()) for another caller's flight
-  std::uint64_t invalidations = 0;    ///< tokens dropped by invalidate() / invalidate_if()
+  std::uint64_t invalidations = 0;    ///< tokens dropped by invalidate() / invalidate_if() /
+                                      ///< reject()
+  std::uint64_t tokens_rejected = 0;  ///< tokens dropped by reject(): the API refused them
 };
 
 /// What token_cache::acquire() tells its caller to do.
@@ -99,6 +111,42 @@ enum class retry_rule : unsigned char {
   const std::int64_t delay = backoff_delay(p, n, bits, retry_after).count();
   return now > never - delay ? never : now + delay;
 }
+
+/// 64 bits for a draw that has no flight of its own (the backoff after the API rejected
+/// tokens), derived from the bits of the last flight: splitmix64's finaliser, a bijection, so
+/// uniform bits stay uniform.
+[[nodiscard]] constexpr std::uint64_t remix_bits(std::uint64_t x) noexcept {
+  x ^= x >> 30;
+  x *= 0xbf58476d1ce4e5b9u;
+  x ^= x >> 27;
+  x *= 0x94d049bb133111ebu;
+  return x ^ (x >> 31);
+}
+
+/// errc::token_rejected: `count` tokens in a row were refused; the next token request waits
+/// `delay` after the last refusal.
+[[nodiscard]] error tokens_rejected_error(std::uint32_t count, std::chrono::nanoseconds delay);
+
+#if PROFILE_AUTH_DEFINITIONS
+PROFILE_AUTH_INLINE error tokens_rejected_error(std::uint32_t count,
+                                                std::chrono::nanoseconds delay) {
+  if constexpr (terse_errors) {
+    (void)count;
+    (void)delay;
+    return error(errc::token_rejected, "the API rejects fresh tokens");
+  } else {
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(delay).count();
+    return error(errc::token_rejected,
+                 "the API rejects fresh tokens: it answered 401 invalid_token to " +
+                     std::to_string(count) +
+                     " tokens in a row, each issued right after the previous one was "
+                     "refused, so a new token will not help: check that the token's audience or "
+                     "resource names this API, that the scope grants it, and that the API trusts "
+                     "this token endpoint; a new token is requested no sooner than " +
+                     std::to_string(ms) + " ms after the last refusal");
+  }
+}
+#endif  // PROFILE_AUTH_DEFINITIONS
 
 #if !PROFILE_AUTH_NO_THREADS
 template <class M>
@@ -241,6 +289,7 @@ class token_cache {
     }
     lock_type lock(mu_);
     PROFILE_AUTH_ASSERT(in_flight_ && flight.id == flights_started_);
+    spare_bits_ = detail::remix_bits(random_bits);
     in_flight_ = false;
     flights_completed_ = flight.id;
     if (origin == failure_origin::response) bump(token_requests_);
@@ -294,6 +343,60 @@ class token_cache {
     return true;
   }
 
+  /// The API answered a request sent with the token of generation `generation` with a 401
+  /// that rejects it. Drops that token (a newer one is kept, as invalidate_if does) and counts
+  /// the rejection: once options().token_rejection_limit tokens in a row were rejected, the
+  /// next token request waits backoff_policy's delay (for the rejections beyond the limit, plus
+  /// one) and calls that need a token fail meanwhile with errc::token_rejected. A successful
+  /// answer (accepted()) ends the row. Returns true when the caller may send once more now
+  /// (with a newer token, or after fetching one); false while that backoff holds.
+  bool reject(std::uint64_t generation, time_point now) {
+    const std::int64_t t = detail::to_ns(now);
+    lock_type lock(mu_);
+    const snapshot* s = current_.load(std::memory_order_relaxed);
+    if (s == nullptr || s->generation() != generation) {
+      // Another caller counted this token already, or replaced it.
+      if (s != nullptr && t < s->usable_until_ns()) return true;
+      return !(rejection_backoff() && t < retry_not_before_);
+    }
+    current_.store(nullptr, std::memory_order_release);
+    bump(invalidations_);
+    bump(tokens_rejected_);
+    retire(s, t);
+    reclaim(t);
+    if (rejections_ != std::numeric_limits<std::uint32_t>::max()) ++rejections_;
+    rejection_hint_.store(rejections_, std::memory_order_relaxed);
+    const std::uint32_t limit = opts_.token_rejection_limit > 0 ? opts_.token_rejection_limit : 1;
+    if (rejections_ < limit) return true;
+    const std::chrono::nanoseconds delay =
+        detail::backoff_delay(opts_.backoff, rejections_ - limit + 1, spare_bits_);
+    spare_bits_ = detail::remix_bits(spare_bits_);
+    set_retry_not_before(t > never - delay.count() ? never : t + delay.count());
+    last_error_ = detail::tokens_rejected_error(rejections_, delay);
+    last_failed_ = true;
+    return false;
+  }
+
+  /// The API answered a request sent with a token with success: the row of rejections (see
+  /// reject()) ends, and a backoff it caused is lifted. One relaxed load when there is no row.
+  void accepted() {
+    if (rejection_hint_.load(std::memory_order_relaxed) == 0) [[likely]]
+      return;
+    lock_type lock(mu_);
+    rejections_ = 0;
+    rejection_hint_.store(0, std::memory_order_relaxed);
+    if (rejection_backoff()) {
+      last_failed_ = false;
+      last_error_ = error{};
+      set_retry_not_before(long_ago);
+    }
+  }
+
+  /// Tokens rejected in a row so far (see reject()).
+  [[nodiscard]] std::uint32_t rejections_in_a_row() const noexcept {
+    return rejection_hint_.load(std::memory_order_relaxed);
+  }
+
   /// The counters (relaxed loads; never blocks).
   [[nodiscard]] token_cache_stats stats() const noexcept {
     token_cache_stats out;
@@ -303,6 +406,7 @@ class token_cache {
     out.refreshes_ahead = refreshes_ahead_.load(std::memory_order_relaxed);
     out.waits = waits_.load(std::memory_order_relaxed);
     out.invalidations = invalidations_.load(std::memory_order_relaxed);
+    out.tokens_rejected = tokens_rejected_.load(std::memory_order_relaxed);
     return out;
   }
 
@@ -370,6 +474,9 @@ class token_cache {
     d.action = cache_action::use;
     d.token = s;
     return d;
+  }
+  bool rejection_backoff() const noexcept {  // under mu_
+    return last_failed_ && last_error_.code == errc::token_rejected;
   }
   decision failed() const {
     decision d;
@@ -450,6 +557,7 @@ class token_cache {
   alignas(line) atomic<const snapshot*> current_{nullptr};
   atomic<bool> flight_hint_{false};            // a flight is running
   atomic<std::int64_t> retry_hint_{long_ago};  // copy of retry_not_before_
+  atomic<std::uint32_t> rejection_hint_{0};    // copy of rejections_
   // --- slow path: everything below is guarded by mu_ (the counters are only written there) --
   alignas(line) mutable typename P::mutex mu_;
   typename P::condition_variable cv_;
@@ -457,6 +565,8 @@ class token_cache {
   bool in_flight_ = false;
   bool last_failed_ = false;
   std::uint32_t consecutive_failures_ = 0;
+  std::uint32_t rejections_ = 0;  // tokens the API rejected in a row (reject(), accepted())
+  std::uint64_t spare_bits_ = 0;  // random bits for reject()'s backoff (remix_bits)
   std::int64_t retry_not_before_ = long_ago;  // `never` while a sticky error stands
   std::uint64_t flights_started_ = 0;
   std::uint64_t flights_completed_ = 0;
@@ -465,7 +575,7 @@ class token_cache {
   error last_error_;
   [[no_unique_address]] retired_list retired_;
   atomic<std::uint64_t> token_requests_{0}, tokens_issued_{0}, failures_{0}, refreshes_ahead_{0},
-      waits_{0}, invalidations_{0};
+      waits_{0}, invalidations_{0}, tokens_rejected_{0};
 };
 
 // Compiled mode: the library's source file compiles the cache once for both shipped policies;

@@ -125,10 +125,16 @@ class async_token_driver : public ref_counted<P> {
     read_slow<V>(t, std::move(make), std::forward<Cb>(cb));
   }
 
-  /// Sends `req` with the token; after a 401 that rejects it (rejects_access_token), drops that
-  /// token, gets another and sends once more. Calls `cb(result<http_response>)` exactly once.
+  /// Sends `req` with the token (after checking it may go to `req.url`: token_destinations);
+  /// after a 401 that rejects it (rejects_access_token), drops that token, gets another and
+  /// sends once more, unless the API rejected token_rejection_limit tokens in a row
+  /// (token_cache::reject). Calls `cb(result<http_response>)` exactly once.
   template <class Cb>
   void send(http_request req, Cb&& cb) {
+    if (result<void> ok = destinations_.check(req.url); !ok) {
+      cb(result<http_response>(unexpected<error>(std::move(ok).error())));
+      return;
+    }
     using op_type = send_op<std::decay_t<Cb>>;
     op_type::start(counted_ptr<op_type>::adopt(
         new op_type(handle::share(this), std::move(req), std::forward<Cb>(cb))));
@@ -204,7 +210,8 @@ class async_token_driver : public ref_counted<P> {
         clock_(std::move(clock)),
         random_(std::move(random)),
         source_(std::move(source)),
-        cache_(options) {}
+        cache_(options),
+        destinations_(token_destinations_of(source_)) {}
   ~async_token_driver() = default;
 
   template <class V, class Make, class Cb>
@@ -374,13 +381,21 @@ class async_token_driver : public ref_counted<P> {
     };
 
     static void on_answer(const counted_ptr<send_op>& self, result<http_response> r) {
-      if (!r || self->retried || !rejects_access_token(*r)) {
+      async_token_driver& d = *self->driver;
+      if (!r) {
+        self->cb(std::move(r));
+        return;
+      }
+      if (!rejects_access_token(*r)) {
+        if (r->status >= 200 && r->status < 400) d.cache_.accepted();
+        self->cb(std::move(r));
+        return;
+      }
+      if (!d.cache_.reject(self->generation, d.now()) || self->retried) {
         self->cb(std::move(r));
         return;
       }
       self->retried = true;
-      async_token_driver& d = *self->driver;
-      (void)d.cache_.invalidate_if(self->generation, d.now());
       start(self);
     }
   };
@@ -390,6 +405,7 @@ class async_token_driver : public ref_counted<P> {
   R random_;
   S source_;
   cache_type cache_;
+  token_destinations destinations_;  // where send() may attach the token
   typename P::mutex mu_;
   std::vector<waiter> waiters_;    // guarded by mu_
   std::uint64_t open_flight_ = 0;  // guarded by mu_: the flight this driver has not ended yet

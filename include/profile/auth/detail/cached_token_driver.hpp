@@ -7,7 +7,8 @@
 #include <profile/auth/config.hpp>
 #include <profile/auth/random.hpp>
 #include <profile/auth/detail/bearer_challenge.hpp>
-#include <profile/auth/detail/wipe_request.hpp>  // wipe_sent_request after each send
+#include <profile/auth/detail/token_destination.hpp>  // where send() may attach the token
+#include <profile/auth/detail/wipe_request.hpp>       // wipe_sent_request after each send
 #include <profile/auth/error.hpp>
 #include <profile/auth/http.hpp>
 #include <profile/auth/result.hpp>
@@ -254,7 +255,8 @@ class cached_token_driver {
         clock_(std::move(clock)),
         random_(std::move(random)),
         source_(std::move(source)),
-        cache_(options) {}
+        cache_(options),
+        destinations_(token_destinations_of(source_)) {}
 
   [[nodiscard]] result<std::string> authorization_header() {
     return read(
@@ -278,19 +280,22 @@ class cached_token_driver {
     return read([](const snapshot& s) -> result<std::string_view> { return s.access_token(); });
   }
 
-  /// Adds `Authorization`, sends, and after a 401 that rejects the token (see
-  /// rejects_access_token) drops that token, gets another and sends once more. The second
-  /// answer is returned as it is.
+  /// Checks that the token may go to `req.url` (token_destinations), adds `Authorization`,
+  /// sends, and after a 401 that rejects the token (see rejects_access_token) drops that token,
+  /// gets another and sends once more, unless the API rejected token_rejection_limit tokens in a
+  /// row (token_cache::reject). The second answer is returned as it is.
   [[nodiscard]] result<http_response> send(http_request req) {
+    if (result<void> ok = destinations_.check(req.url); !ok)
+      return unexpected<error>(std::move(ok).error());
     std::uint64_t used = 0;
     if (result<void> a = authorize(req, used); !a) return unexpected<error>(std::move(a).error());
     result<http_response> resp = deref(transport_).send(req);
     wipe_header_values(req.headers, "Authorization");
-    if (!resp || !rejects_access_token(*resp)) return resp;
-    (void)cache_.invalidate_if(used, now());
+    if (!resp || !answered(*resp, used)) return resp;
     if (result<void> a = authorize(req, used); !a) return unexpected<error>(std::move(a).error());
     resp = deref(transport_).send(req);
     wipe_header_values(req.headers, "Authorization");
+    if (resp) (void)answered(*resp, used);
     return resp;
   }
 
@@ -340,6 +345,16 @@ class cached_token_driver {
     return run_token_flight(cache_, t, transport_ref(deref(transport_)), clock_, random_, source_);
   }
 
+  /// Tells the cache what the API made of the token of generation `generation`; true when the
+  /// answer rejected it and the request may be sent once more with another token.
+  bool answered(const http_response& r, std::uint64_t generation) {
+    if (!rejects_access_token(r)) {
+      if (r.status >= 200 && r.status < 400) cache_.accepted();
+      return false;
+    }
+    return cache_.reject(generation, now());
+  }
+
   result<void> authorize(http_request& req, std::uint64_t& generation) {
     return read([&](const snapshot& s) -> result<void> {
       generation = s.generation();
@@ -353,6 +368,7 @@ class cached_token_driver {
   R random_;
   S source_;
   cache_type cache_;
+  token_destinations destinations_;  // where send() may attach the token
 };
 
 }  // namespace profile::auth::inline v0::detail

@@ -44,6 +44,12 @@ struct client_credentials_config {
   /// (grant_type, client_id, client_secret, scope, audience, resource) are rejected.
   std::vector<std::pair<std::string, std::string>> extra_params;
   bool allow_insecure_http = false;  ///< permit http:// to a non-loopback host (testing only)
+  /// Where m2m_client::send() may attach the token, besides the origins it allows by default
+  /// (the token endpoint's, and those of `resource` and `audience` values that are https URLs):
+  /// absolute URLs such as "https://api.example.com", of which only the origin (scheme, host,
+  /// port) counts. Every other destination is refused with errc::invalid_url before anything is
+  /// sent (docs/caching.md, "Where the token goes"). Not part of the token request.
+  std::vector<std::string> api_origins;
 };
 
 namespace detail {

@@ -14,6 +14,7 @@
 #include <string>       // config fields, messages
 #include <string_view>  // parameter names
 #include <utility>      // std::move
+#include <vector>       // api_origins
 
 #if PROFILE_AUTH_DEFINITIONS
 #include <profile/auth/url.hpp>  // check_endpoint, parse_url for the configured URLs
@@ -45,6 +46,11 @@ struct user_auth_config {
   std::string redirect_uri;
   std::string scope;                 ///< space-separated; omitted when empty
   bool allow_insecure_http = false;  ///< permit http:// to a non-loopback host (testing only)
+  /// Where user_session::send() may attach the user's token, besides the token endpoint's
+  /// origin: the API's base URLs, such as "https://api.example.com" (only the origin counts).
+  /// Every other destination is refused with errc::invalid_url before anything is sent
+  /// (docs/user_session.md, "Where the token goes"). Not part of any request.
+  std::vector<std::string> api_origins;
 };
 
 /// The client authentication actually used: client_auth::none for a public client (empty
