@@ -6,6 +6,7 @@
 #include <profile/auth/encoding.hpp>
 #include <profile/auth/grants/authorization_code.hpp>
 #include <profile/auth/grants/client_credentials.hpp>
+#include <profile/auth/device_flow.hpp>
 #include <profile/auth/grants/device_authorization.hpp>
 #include <profile/auth/grants/refresh_token.hpp>
 #include <profile/auth/grants/revocation.hpp>
@@ -557,4 +558,102 @@ TEST_CASE("echo redaction: user_session refresh end to end (public client)") {
   REQUIRE(transport.calls() >= 1);
   CHECK(transport.request(0).body.find(pa::form_urlencode(refresh_token)) != std::string::npos);
   require_clean(h.error(), {refresh_token});
+}
+
+namespace {
+/// A token endpoint that answers every request with the whole request quoted back.
+void echo_everything(pt::fake_transport& transport, int status = 400) {
+  transport.on_send([status](const pa::http_request& req) -> pa::result<pa::http_response> {
+    return answer(
+        status, "application/json",
+        R"({"error":"invalid_grant","error_description":")" + json_escape(echo_of(req)) + "\"}");
+  });
+}
+
+using echo_session = pa::user_session<pt::fake_transport, pa::memory_store*, pt::manual_clock,
+                                      pa::thread_safe, pt::fixed_random>;
+}  // namespace
+
+TEST_CASE("echo redaction: user_session refresh of a confidential client (secret and token)") {
+  pt::fake_transport transport;
+  echo_everything(transport);
+  pa::memory_store store;
+  pa::stored_session s;
+  s.refresh_token = pa::secret(refresh_token);
+  s.access_token = pa::secret("expired-access");
+  s.access_expires_at = std::chrono::system_clock::now() - 10s;
+  REQUIRE(store.save(s));
+  echo_session session(transport,
+                       user_config(pa::client_auth::client_secret_post, pa::body_format::form),
+                       &store, pt::manual_clock{at}, {}, pt::fixed_random(0));
+  auto h = session.authorization_header();
+  REQUIRE_FALSE(h.has_value());
+  REQUIRE(transport.calls() >= 1);
+  require_clean(h.error(), {refresh_token, client_secret});
+}
+
+TEST_CASE("echo redaction: user_session complete_login (code, verifier, client secret)") {
+  for (const pa::client_auth auth :
+       {pa::client_auth::client_secret_post, pa::client_auth::client_secret_basic}) {
+    pt::fake_transport transport;
+    echo_everything(transport);
+    pa::memory_store store;
+    echo_session session(transport, user_config(auth, pa::body_format::form), &store,
+                         pt::manual_clock{at}, {}, pt::fixed_random(0));
+    auto pkce = pa::pkce_pair::from_verifier(pa::secret(verifier));
+    REQUIRE(pkce.has_value());
+    auto r = session.complete_login(pa::secret(code), *pkce);
+    REQUIRE_FALSE(r.has_value());
+    REQUIRE(transport.calls() == 1);
+    std::vector<std::string_view> secrets{code, verifier, client_secret};
+    const std::string blob = auth == pa::client_auth::client_secret_basic
+                                 ? basic_blob(transport.request(0))
+                                 : std::string();
+    if (!blob.empty()) secrets.push_back(blob);
+    require_clean(r.error(), secrets);
+  }
+}
+
+TEST_CASE("echo redaction: user_session logout (the revoked tokens, the client secret)") {
+  pt::fake_transport transport;
+  echo_everything(transport, 401);
+  pa::memory_store store;
+  pa::stored_session s;
+  s.refresh_token = pa::secret(refresh_token);
+  s.access_token = pa::secret(access_token);
+  s.access_expires_at = std::chrono::system_clock::now() + 1h;
+  REQUIRE(store.save(s));
+  echo_session session(transport,
+                       user_config(pa::client_auth::client_secret_post, pa::body_format::form),
+                       &store, pt::manual_clock{at}, {}, pt::fixed_random(0));
+  auto r = session.logout();
+  REQUIRE_FALSE(r.has_value());
+  CHECK(transport.calls() == 2);
+  require_clean(r.error(), {refresh_token, access_token, client_secret});
+}
+
+TEST_CASE("echo redaction: device_flow start and poll (client secret, device code)") {
+  pt::fake_transport transport;
+  pt::manual_clock clock{at};
+  pa::device_flow<pt::fake_transport*, pt::manual_clock> flow(
+      &transport, user_config(pa::client_auth::client_secret_post, pa::body_format::form), clock);
+  echo_everything(transport, 401);
+  auto started = flow.start();
+  REQUIRE_FALSE(started.has_value());
+  require_clean(started.error(), {client_secret});
+
+  transport.on_send([](const pa::http_request& req) -> pa::result<pa::http_response> {
+    if (req.url.find("/device") != std::string::npos)
+      return answer(200, "application/json",
+                    R"({"device_code":")" + json_escape(device_code) +
+                        R"(","user_code":"ABCD-EFGH","verification_uri":"https://as.example/d",)"
+                        R"("expires_in":600,"interval":5})");
+    return answer(
+        400, "application/json",
+        R"({"error":"invalid_client","error_description":")" + json_escape(echo_of(req)) + "\"}");
+  });
+  REQUIRE(flow.start().has_value());
+  const pa::device_flow_step step = flow.poll(at + 6s);
+  REQUIRE(step.failure.has_value());
+  require_clean(*step.failure, {device_code, client_secret});
 }

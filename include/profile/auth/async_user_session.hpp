@@ -77,11 +77,14 @@ class async_user_session {
   static constexpr bool callback_for = std::is_invocable_v<std::decay_t<F>&, result<V>>;
 
  public:
+  ///@{
+  /// The template arguments.
   using transport_type = T;
   using store_type = S;
   using clock_type = C;
   using lock_policy = P;
   using random_type = R;
+  ///@}
 
   /// Nothing is read, sent or checked yet: the first call does that.
   async_user_session(T transport, user_auth_config config, S store, C clock = C{},
@@ -140,15 +143,18 @@ class async_user_session {
     }
     driver_->transport().async_send(
         std::move(*req),
-        detail::make_shared_once<P>([d = driver_, cb = std::decay_t<F>(std::forward<F>(callback))](
-                                        result<http_response> resp) mutable {
-          result<token> tok = detail::read_token_answer(resp, d->now());
-          if (!tok) {
-            cb(result<void>(unexpected<error>(std::move(tok).error())));
-            return;
-          }
-          install(std::move(d), std::move(*tok), failure_origin::response, std::move(cb));
-        }));
+        detail::make_shared_once<P>(
+            [d = driver_, cb = std::decay_t<F>(std::forward<F>(callback)), code = secret(code),
+             verifier = pkce.verifier()](result<http_response> resp) mutable {
+              detail::credential_list sent;  // a server may quote them back in an error
+              sent.add_client_of(d->source().config()).add(code).add(verifier);
+              result<token> tok = detail::read_token_answer(resp, d->now(), &sent);
+              if (!tok) {
+                cb(result<void>(unexpected<error>(std::move(tok).error())));
+                return;
+              }
+              install(std::move(d), std::move(*tok), failure_origin::response, std::move(cb));
+            }));
   }
   /// complete_login() with the code of a checked callback (parse_authorization_callback()).
   template <class F>
@@ -199,9 +205,13 @@ class async_user_session {
     driver_->invalidate();
   }
 
+  /// Counters of the session's token cache (requests, refreshes, failures).
   [[nodiscard]] token_cache_stats stats() const noexcept { return driver_->cache().stats(); }
+  /// The transport (through the pointer or reference wrapper it was given as).
   [[nodiscard]] detail::deref_t<T>& transport() noexcept { return driver_->transport(); }
+  /// The clock.
   [[nodiscard]] C& clock() noexcept { return driver_->clock(); }
+  /// The configuration.
   [[nodiscard]] const user_auth_config& config() const noexcept {
     return driver_->source().config();
   }
@@ -254,7 +264,9 @@ class async_user_session {
         self->driver->transport().async_send(
             std::move(*req),
             detail::make_shared_once<P>([self](result<http_response> resp) mutable {
-              self->record(detail::read_revocation_answer(resp));
+              const detail::credential_list sent =
+                  detail::session_credentials(self->driver->source());
+              self->record(detail::read_revocation_answer(resp, &sent));
               next(std::move(self));
             }));
         return;
@@ -271,12 +283,15 @@ class async_user_session {
   detail::once_gate<P> restore_;
 };
 
+///@{
+/// Deduction guides: the template arguments follow the constructor's.
 template <class T, class S>
 async_user_session(T, user_auth_config, S) -> async_user_session<T, S>;
 template <class T, class S, class C>
 async_user_session(T, user_auth_config, S, C) -> async_user_session<T, S, C>;
 template <class T, class S, class C>
 async_user_session(T, user_auth_config, S, C, user_session_options) -> async_user_session<T, S, C>;
+///@}
 
 }  // namespace profile::auth::inline v0
 

@@ -30,6 +30,7 @@ enum class device_flow_state : unsigned char {
 
 /// One step of a device login.
 struct device_flow_step {
+  /// Where the login stands.
   device_flow_state state = device_flow_state::failed;
   time_point next_poll{};       ///< pending: do not poll before this instant (driver's clock)
   std::optional<token> issued;  ///< authorized: the token (give it to user_session::sign_in)
@@ -38,8 +39,11 @@ struct device_flow_step {
   std::optional<error> failure;
   bool sent = false;  ///< whether this step sent a request
 
+  /// True while the user has not finished (poll again at next_poll).
   [[nodiscard]] bool pending() const noexcept { return state == device_flow_state::pending; }
+  /// True when the login succeeded (`issued` holds the token).
   [[nodiscard]] bool authorized() const noexcept { return state == device_flow_state::authorized; }
+  /// True when the login ended without a token (`failure` says why).
   [[nodiscard]] bool failed() const noexcept { return state == device_flow_state::failed; }
 };
 
@@ -70,6 +74,7 @@ class device_flow {
   static_assert(Clock<C>, "device_flow<T, C>: C must model profile::auth::Clock");
 
  public:
+  /// A flow that sends through `transport` with `config`, timed by `clock`.
   device_flow(T transport, user_auth_config config, C clock = C{})
       : transport_(std::move(transport)), config_(std::move(config)), clock_(std::move(clock)) {}
 
@@ -87,7 +92,11 @@ class device_flow {
     // The body carries client_secret under client_secret_post; the header, Basic credentials.
     detail::wipe_sent_request(*req);
     if (!resp) return unexpected<error>(std::move(resp).error());
-    auto d = parse_device_authorization_response(*resp, received);
+    detail::credential_list sent;  // a server may quote the client's secret back
+    sent.add_client_of(config_);
+    device_authorization_options opts;
+    opts.redact = &sent;
+    auto d = parse_device_authorization_response(*resp, received, opts);
     detail::secure_wipe(resp->body);
     if (!d) return unexpected<error>(std::move(d).error());
     auth_ = *d;
@@ -121,8 +130,12 @@ class device_flow {
     result<http_response> resp = detail::deref(transport_).send(*req);
     const time_point received = to_time_point(clock_.now());
     detail::wipe_sent_request(*req);
+    detail::credential_list sent;  // a server may quote the device code or the secret back
+    sent.add_client_of(config_).add(auth_->device_code);
+    token_parse_options opts;
+    opts.redact = &sent;
     device_poll_outcome o =
-        resp ? parse_device_token_response(*resp, received, interval_)
+        resp ? parse_device_token_response(*resp, received, interval_, opts)
              : classify_device_poll(unexpected<error>(std::move(resp).error()), interval_);
     if (resp) detail::secure_wipe(resp->body);
     interval_ = o.interval;
@@ -166,9 +179,13 @@ class device_flow {
   }
   /// The polling interval now in force (slow_down raises it).
   [[nodiscard]] std::chrono::seconds interval() const noexcept { return interval_; }
+  /// The earliest instant of the next poll (the driver's clock).
   [[nodiscard]] time_point next_poll() const noexcept { return next_poll_; }
+  /// The configuration.
   [[nodiscard]] const user_auth_config& config() const noexcept { return config_; }
+  /// The transport (through the pointer or reference wrapper it was given as).
   [[nodiscard]] detail::deref_t<T>& transport() noexcept { return detail::deref(transport_); }
+  /// The clock.
   [[nodiscard]] C& clock() noexcept { return clock_; }
 
  private:
@@ -203,10 +220,13 @@ class device_flow {
   unsigned transient_failures_ = 0;
 };
 
+///@{
+/// Deduction guides: the template arguments follow the constructor's.
 template <class T>
 device_flow(T, user_auth_config) -> device_flow<T>;
 template <class T, class C>
 device_flow(T, user_auth_config, C) -> device_flow<T, C>;
+///@}
 
 }  // namespace profile::auth::inline v0
 

@@ -82,11 +82,14 @@ class user_session {
   using core_type = detail::cached_token_driver<T, C, P, R, source_type>;
 
  public:
+  ///@{
+  /// The template arguments.
   using transport_type = T;
   using store_type = S;
   using clock_type = C;
   using lock_policy = P;
   using random_type = R;
+  ///@}
 
   /// Nothing is read, sent or checked yet: the first call does that.
   user_session(T transport, user_auth_config config, S store, C clock = C{},
@@ -141,7 +144,9 @@ class user_session {
     result<http_response> resp = core_.transport().send(*req);
     const time_point received = now();
     detail::wipe_sent_request(*req);
-    result<token> tok = detail::read_token_answer(resp, received);
+    detail::credential_list sent;  // a server may quote them back in an error
+    sent.add_client_of(config()).add(code).add(pkce.verifier());
+    result<token> tok = detail::read_token_answer(resp, received, &sent);
     if (!tok) return unexpected<error>(std::move(tok).error());
     return install(std::move(*tok), failure_origin::response);
   }
@@ -197,8 +202,11 @@ class user_session {
 
   /// The cache's counters (token_requests counts refresh and code exchange requests).
   [[nodiscard]] token_cache_stats stats() const noexcept { return core_.stats(); }
+  /// The transport (through the pointer or reference wrapper it was given as).
   [[nodiscard]] detail::deref_t<T>& transport() noexcept { return core_.transport(); }
+  /// The clock.
   [[nodiscard]] C& clock() noexcept { return core_.clock(); }
+  /// The configuration.
   [[nodiscard]] const user_auth_config& config() const noexcept { return core_.source().config(); }
   /// The last failure to write a rotated session to the store (empty when none): the session
   /// keeps working in memory, but a restart would use the replaced refresh token.
@@ -247,7 +255,8 @@ class user_session {
   result<void> revoke(http_request& req) {
     const result<http_response> resp = core_.transport().send(req);
     detail::wipe_sent_request(req);
-    return detail::read_revocation_answer(resp);
+    const detail::credential_list sent = detail::session_credentials(core_.source());
+    return detail::read_revocation_answer(resp, &sent);
   }
 
   R random_;  // used under a held flight only, like the driver's own copy
@@ -255,12 +264,15 @@ class user_session {
   core_type core_;
 };
 
+///@{
+/// Deduction guides: the template arguments follow the constructor's.
 template <class T, class S>
 user_session(T, user_auth_config, S) -> user_session<T, S>;
 template <class T, class S, class C>
 user_session(T, user_auth_config, S, C) -> user_session<T, S, C>;
 template <class T, class S, class C>
 user_session(T, user_auth_config, S, C, user_session_options) -> user_session<T, S, C>;
+///@}
 
 }  // namespace profile::auth::inline v0
 

@@ -212,6 +212,9 @@ class session_source {
     previous.scope = session_->scope;
     token_parse_options o;
     if (!r.ok()) o.wall_clock_now = wall_clock::now();  // for a Retry-After HTTP-date
+    credential_list sent;  // the refresh and access tokens parse_refresh_response adds itself
+    sent.add_client_of(config_);
+    o.redact = &sent;
     return parse_refresh_response(r, received_at, previous, o);
   }
 
@@ -373,8 +376,10 @@ void restore_session(Src& src, Cache& cache, time_point now, std::uint64_t rando
 }
 
 /// Reads the token endpoint's answer to a code exchange (or any grant without a cached
-/// predecessor); wipes the body, which held the tokens.
-[[nodiscard]] result<token> read_token_answer(result<http_response>& resp, time_point received_at);
+/// predecessor); wipes the body, which held the tokens. `sent`: the credentials the request
+/// carried (code, verifier, client secret), removed from any error (a server may quote them).
+[[nodiscard]] result<token> read_token_answer(result<http_response>& resp, time_point received_at,
+                                              const credential_list* sent = nullptr);
 
 /// sign_in()'s check of a token obtained elsewhere.
 [[nodiscard]] result<void> check_sign_in(const token& issued, time_point now);
@@ -396,7 +401,19 @@ template <class Src>
 }
 
 /// Reads a revocation answer; a server that cannot revoke this token type counts as done.
-[[nodiscard]] result<void> read_revocation_answer(const result<http_response>& resp);
+/// `sent`: the credentials the request carried, removed from any error.
+[[nodiscard]] result<void> read_revocation_answer(const result<http_response>& resp,
+                                                  const credential_list* sent = nullptr);
+
+/// The credentials a session's requests carry (the client's, the session's tokens), for
+/// read_revocation_answer. Holds views: `src` must not change while the list is used.
+template <class Src>
+[[nodiscard]] credential_list session_credentials(const Src& src) {
+  credential_list l;
+  l.add_client_of(src.config());
+  if (src.session()) l.add(src.session()->refresh_token).add(src.session()->access_token);
+  return l;
+}
 
 /// The end of a logout (the caller holds the flight): erases the stored and the held session.
 template <class Src>
@@ -420,9 +437,12 @@ result<void> erase_session(Src& src) {
 namespace detail {
 
 PROFILE_AUTH_INLINE result<token> read_token_answer(result<http_response>& resp,
-                                                    time_point received_at) {
+                                                    time_point received_at,
+                                                    const credential_list* sent) {
   if (!resp) return unexpected<error>(resp.error());
-  result<token> tok = parse_token_response(*resp, received_at);
+  token_parse_options o;
+  o.redact = sent;
+  result<token> tok = parse_token_response(*resp, received_at, o);
   secure_wipe(resp->body);
   // A token that cannot go into a header would make every later call fail: refuse the login
   // now, before anything is saved or published.
@@ -444,9 +464,12 @@ PROFILE_AUTH_INLINE result<void> check_sign_in(const token& issued, time_point n
   return {};
 }
 
-PROFILE_AUTH_INLINE result<void> read_revocation_answer(const result<http_response>& resp) {
+PROFILE_AUTH_INLINE result<void> read_revocation_answer(const result<http_response>& resp,
+                                                        const credential_list* sent) {
   if (!resp) return unexpected<error>(resp.error());
-  result<void> r = parse_revocation_response(*resp);
+  response_error_options o;
+  o.redact = sent;
+  result<void> r = parse_revocation_response(*resp, o);
   if (!r && r.error().code == errc::unsupported_token_type) return {};
   return r;
 }
