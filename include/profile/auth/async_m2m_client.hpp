@@ -69,11 +69,14 @@ class async_m2m_client {
   using driver_type = detail::async_token_driver<T, C, P, R, detail::client_credentials_source>;
 
  public:
+  ///@{
+  /// The template arguments, and the cache options' type.
   using transport_type = T;
   using clock_type = C;
   using lock_policy = P;
   using random_type = R;
   using options_type = token_cache_options;
+  ///@}
 
   /// Nothing is sent and nothing is checked yet: the first call that needs a token does both.
   async_m2m_client(T transport, client_credentials_config config, C clock = C{},
@@ -81,11 +84,14 @@ class async_m2m_client {
       : driver_(driver_type::make(std::move(transport),
                                   detail::client_credentials_source(std::move(config)),
                                   std::move(clock), options, std::move(random))) {}
+  ///@{
+  /// Movable, not copyable.
   async_m2m_client(async_m2m_client&&) noexcept = default;
   async_m2m_client& operator=(async_m2m_client&&) noexcept = default;
   async_m2m_client(const async_m2m_client&) = delete;
   async_m2m_client& operator=(const async_m2m_client&) = delete;
   ~async_m2m_client() = default;
+  ///@}
 
   /// Calls `callback(result<std::string>)` once with "Bearer <token>" (fetching or refreshing as
   /// needed) or the error: those of m2m_client::authorization_header().
@@ -134,10 +140,13 @@ class async_m2m_client {
 
   /// The transport (what T points or refers to, for a pointer or std::ref).
   [[nodiscard]] detail::deref_t<T>& transport() noexcept { return driver_->transport(); }
+  /// The clock.
   [[nodiscard]] C& clock() noexcept { return driver_->clock(); }
+  /// The configuration.
   [[nodiscard]] const client_credentials_config& config() const noexcept {
     return driver_->source().config();
   }
+  /// The cache options.
   [[nodiscard]] const token_cache_options& options() const noexcept {
     return driver_->cache().options();
   }

@@ -236,6 +236,7 @@ static_assert(oauth_error_table_matches(), "oauth_error_names must follow oauth_
 
 /// The error value carried by every failed result<T>. Never contains a secret.
 struct error {
+  /// What went wrong, as a portable code.
   errc code = errc::invalid_argument;
   int http_status = 0;      ///< 0 when no HTTP answer was involved
   std::string oauth_error;  ///< RFC 6749 §5.2 `error`, as the server sent it
@@ -245,8 +246,11 @@ struct error {
   std::string request_id;  ///< the server's request/correlation id header, when given
   std::string message;     ///< for humans: what went wrong and what to do
 
+  ///@{
+  /// An error with code `c` and the human-readable `msg`.
   error() = default;
   error(errc c, std::string msg) : code(c), message(std::move(msg)) {}
+  ///@}
 
   /// The errc as a std::error_code.
   [[nodiscard]] std::error_code error_code() const noexcept { return make_error_code(code); }

@@ -131,11 +131,14 @@ class m2m_client {
   using core_type = detail::cached_token_driver<T, C, P, R, detail::client_credentials_source>;
 
  public:
+  ///@{
+  /// The template arguments, and the cache options' type.
   using transport_type = T;
   using clock_type = C;
   using lock_policy = P;
   using random_type = R;
   using options_type = token_cache_options;
+  ///@}
 
   /// Nothing is sent and nothing is checked yet: the first call that needs a token does both.
   m2m_client(T transport, client_credentials_config config, C clock = C{},
@@ -203,10 +206,13 @@ class m2m_client {
 
   /// The transport (what T points or refers to, for a pointer or std::ref).
   [[nodiscard]] detail::deref_t<T>& transport() noexcept { return core_.transport(); }
+  /// The clock.
   [[nodiscard]] C& clock() noexcept { return core_.clock(); }
+  /// The configuration.
   [[nodiscard]] const client_credentials_config& config() const noexcept {
     return core_.source().config();
   }
+  /// The cache options.
   [[nodiscard]] const token_cache_options& options() const noexcept {
     return core_.cache().options();
   }

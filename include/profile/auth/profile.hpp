@@ -70,10 +70,13 @@ inline constexpr std::string_view default_base_url = "https://api.profilebehavio
 /// The newer deployment (v4 paths under /api; same JSON body, also accepts HTTP Basic).
 inline constexpr std::string_view v4_base_url = "https://vanguard.profilebehavior.com";
 
+///@{
+/// The M2M token and test paths of the v3 API and of the v4 deployment.
 inline constexpr std::string_view m2m_token_path = "/v3/auth";
 inline constexpr std::string_view test_path = "/v3/test";
 inline constexpr std::string_view v4_m2m_token_path = "/api/v4/auth";
 inline constexpr std::string_view v4_test_path = "/api/v4/test";
+///@}
 
 /// M2M configuration for the Profile API: `POST {base_url}/v3/auth` with the JSON body
 /// `{"grant_type":"client_credentials","client_id":…,"client_secret":…}`; `api_origins` holds
@@ -100,11 +103,15 @@ inline constexpr std::string_view v4_test_path = "/api/v4/test";
 
 // --- user authorization (authorization code + PKCE, refresh, revocation, device flow) ---------
 
+///@{
+/// The user-authorization paths the presets below use under `base_url`, and the account
+/// endpoint's path.
 inline constexpr std::string_view authorization_path = "/oauth/authorize";
 inline constexpr std::string_view token_path = "/oauth/token";
 inline constexpr std::string_view revocation_path = "/oauth/revoke";
 inline constexpr std::string_view device_authorization_path = "/oauth/device";
 inline constexpr std::string_view my_account_path = "/v3/my-account";
+///@}
 
 /// Public-client configuration (native app, CLI, game: no secret) for the Profile API:
 /// `{base_url}/oauth/authorize`, `/oauth/token`, `/oauth/revoke` and `/oauth/device`, form

@@ -198,24 +198,30 @@ class token_cache {
   static_assert(LockPolicy<P>, "token_cache<P>: P must model profile::auth::LockPolicy");
 
  public:
+  /// The locking policy.
   using lock_policy = P;
+  /// A cached token with its prepared header (what decision::token points to).
   using snapshot = detail::token_snapshot;
 
   /// Identifies one flight; acquire() hands it to the leader, who passes it to complete().
   struct ticket {
+    /// Distinguishes flights.
     std::uint64_t id = 0;
+    /// When the flight started.
     time_point started{};
     bool ahead = false;  ///< a refresh-ahead flight (the old token is still valid)
   };
 
   /// acquire()'s and complete()'s answer.
   struct decision {
+    /// What to do next.
     cache_action action = cache_action::fail;
     const snapshot* token = nullptr;  ///< use: the token; fetch: the still-valid old one or null
     ticket flight{};                  ///< fetch: pass to complete()
     error failure{};                  ///< fail: what to report
   };
 
+  /// An empty cache with `options`.
   explicit token_cache(token_cache_options options = {}) noexcept : opts_(options) {}
   token_cache(const token_cache&) = delete;
   token_cache& operator=(const token_cache&) = delete;
@@ -420,6 +426,7 @@ class token_cache {
     }
   }
 
+  /// The options it was created with.
   [[nodiscard]] const token_cache_options& options() const noexcept { return opts_; }
 
  private:

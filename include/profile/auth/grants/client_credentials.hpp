@@ -32,10 +32,14 @@ namespace profile::auth::inline v0 {
 /// profile::m2m_config() sets that up.
 struct client_credentials_config {
   std::string token_endpoint;  ///< absolute https:// URL (http:// only for loopback or opt-in)
+  /// The client's identifier.
   std::string client_id;
   secret client_secret;  ///< may be empty only with client_auth::none
+  /// The token request's body: form (RFC 6749) or JSON (the Profile API).
   body_format format = body_format::form;
+  /// Where the credentials go: HTTP Basic, the body, or nowhere (client_auth::none).
   client_auth auth = client_auth::client_secret_basic;
+  /// How client_id and client_secret are encoded in HTTP Basic.
   basic_encoding basic = basic_encoding::form_encoded;
   std::string scope;                  ///< space-separated; omitted when empty
   std::vector<std::string> audience;  ///< `audience` parameter(s) (Auth0, Okta …); in order

@@ -34,6 +34,7 @@ struct user_auth_config {
   std::string token_endpoint;                 ///< code exchange, refresh, device polling
   std::string revocation_endpoint;            ///< RFC 7009; empty when the server has none
   std::string device_authorization_endpoint;  ///< RFC 8628; empty when not used
+  /// The client's identifier (registered, or from client registration).
   std::string client_id;
   secret client_secret;  ///< empty: public client (client_id in the body, no secret anywhere)
   client_auth auth = client_auth::client_secret_basic;  ///< how a confidential client proves it
