@@ -16,8 +16,11 @@
 #include <cstdlib>       // std::getenv
 #include <netinet/in.h>  // sockaddr_in
 #include <sys/socket.h>  // socket, bind, listen, accept
-#include <sys/wait.h>    // waitpid
-#include <unistd.h>      // fork, execv, close, getpid
+#if defined(__linux__)
+#include <sys/prctl.h>  // PR_SET_PDEATHSIG: an own server dies with the test process
+#endif
+#include <sys/wait.h>  // waitpid
+#include <unistd.h>    // fork, execv, close, getpid
 
 #include <atomic>
 #include <chrono>
@@ -161,6 +164,10 @@ class own_server {
       std::vector<char*> argv;
       for (auto& a : args) argv.push_back(a.data());
       argv.push_back(nullptr);
+#if defined(__linux__)
+      // Dies with the test process, even when a failed REQUIRE aborts it before ~own_server.
+      ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+#endif
       const int null = ::open("/dev/null", O_WRONLY);
       if (null >= 0) {
         ::dup2(null, 1);
