@@ -180,7 +180,8 @@ concept store_leases_refreshes = requires(S& s) {
 /// `errc::store_corrupt`; I/O failures are `errc::store_failed`. Never throws. Each operation
 /// is atomic with respect to every other user of the same store (threads or processes).
 ///
-/// Models shipped: memory_store, file_store (both with the refresh lease).
+/// Models shipped: memory_store, file_store, redis_store (stores/redis.hpp; all three with the
+/// refresh lease).
 template <class S>
 concept TokenStore = detail::store_loads<S> && detail::store_saves<S> &&
                      detail::store_compares_and_swaps<S> && detail::store_erases<S>;
