@@ -22,13 +22,23 @@ TEST_CASE("errc converts to std::error_code in the profile.auth category") {
 }
 
 TEST_CASE("every errc has a distinct, stable name") {
+  // Every value from invalid_argument up to the last enumerator (token_rejected at least; the
+  // loop finds the end itself, so a newly appended errc is covered without editing this test),
+  // and nothing named beyond it up to the classification table's size.
   std::set<std::string> names;
+  int last = 0;
   for (int i = static_cast<int>(pa::errc::invalid_argument);
-       i <= static_cast<int>(pa::errc::invalid_client_metadata); ++i) {
-    auto name = std::string(pa::to_string(static_cast<pa::errc>(i)));
-    CHECK(name != "unknown");
+       i < static_cast<int>(pa::detail::errc_class_table_size); ++i) {
+    const auto name = std::string(pa::to_string(static_cast<pa::errc>(i)));
+    if (name == "unknown") break;
     CHECK(names.insert(name).second);
+    last = i;
   }
+  CHECK(last >= static_cast<int>(pa::errc::token_rejected));
+  CHECK(names.count("token_rejected") == 1);
+  CHECK(names.size() == static_cast<std::size_t>(last));  // values 1..last, no gap
+  for (int i = last + 1; i < static_cast<int>(pa::detail::errc_class_table_size); ++i)
+    CHECK(pa::to_string(static_cast<pa::errc>(i)) == "unknown");
   CHECK(pa::to_string(static_cast<pa::errc>(9999)) == "unknown");
 }
 

@@ -5,7 +5,7 @@
 #define PROFILE_AUTH_DETAIL_RESPONSE_READER_HPP
 
 #include <profile/auth/config.hpp>
-#include <profile/auth/detail/redact.hpp>        // credential_list, redact_in
+#include <profile/auth/detail/redact.hpp>        // credential_list (the answer readers' redact)
 #include <profile/auth/detail/wipe_request.hpp>  // wipe_sent_request for the drivers
 #include <profile/auth/error.hpp>
 #include <profile/auth/result.hpp>
@@ -52,12 +52,7 @@ using extra_member_list = std::vector<std::pair<std::string, std::string>>;
   return std::nullopt;
 }
 
-// ---- secrets a server quoted back -------------------------------------------------------------
-
-/// Removes `s` from every text field of `e` in every form a request carries it (see
-/// credential_list), whole or cut off by a length cap (see redact_in). A server that quotes
-/// the token it was sent in its error_description must not make the library print that token.
-void redact_secret(error& e, const secret& s);
+// ---- bearer credentials the caller configured -----------------------------------------------
 
 /// "Bearer <credential>" for a bearer credential the caller configured (`what` names it, e.g.
 /// "the initial access token"). Errors: errc::invalid_header_value when it is empty or has a
@@ -71,16 +66,20 @@ void redact_secret(error& e, const secret& s);
 // ---- the answer as a whole ------------------------------------------------------------------
 
 /// Fails with `code` and the message "the <what> answered <status> <problem>", plus the answer's
-/// context (status, Retry-After, request id). `problem` must not quote the body.
+/// context (status, Retry-After, request id). `problem` must not quote the body. `redact`: the
+/// credentials the request carried (or null), removed before the request id's cap and from
+/// every field.
 [[nodiscard]] PROFILE_AUTH_INLINE unexpected<error> answer_failure(
     const http_response& r, std::string_view what, errc code, std::string_view problem,
-    std::optional<std::chrono::system_clock::time_point> now = std::nullopt) {
+    std::optional<std::chrono::system_clock::time_point> now = std::nullopt,
+    const credential_list* redact = nullptr) {
   error e;
-  add_response_context(e, r, now);
+  add_response_context(e, r, now, redact);
   e.code = code;
   e.message = "the " + std::string(what) + " answered " + std::to_string(r.status) + " " +
               std::string(problem);
   append_context(e.message, e);
+  if (redact != nullptr) redact->scrub(e);
   return unexpected<error>(std::move(e));
 }
 
@@ -88,19 +87,22 @@ void redact_secret(error& e, const secret& s);
 /// must outlive it. Errors (messages never quote the body):
 /// - errc::invalid_json / invalid_utf8 / limit_exceeded: the JSON reader's verdict;
 /// - errc::malformed_response: valid JSON that is not an object.
+/// `redact`: as answer_failure's.
 [[nodiscard]] PROFILE_AUTH_INLINE result<json::document> parse_json_object_answer(
     const http_response& r, std::string_view what, const json::limits& lim,
-    std::optional<std::chrono::system_clock::time_point> now = std::nullopt) {
+    std::optional<std::chrono::system_clock::time_point> now = std::nullopt,
+    const credential_list* redact = nullptr) {
   auto doc = json::parse(std::string_view(r.body), lim);
   if (!doc)
     return answer_failure(r, what, doc.error().code,
                           "with a body that is not usable JSON (" + doc.error().message +
                               "): check the endpoint URL (a login page, a proxy or a wrong path "
                               "may have answered)",
-                          now);
+                          now, redact);
   if (!doc->root().is_object())
     return answer_failure(r, what, errc::malformed_response,
-                          "with a body that is not a JSON object: check the endpoint URL", now);
+                          "with a body that is not a JSON object: check the endpoint URL", now,
+                          redact);
   return doc;
 }
 
@@ -216,12 +218,7 @@ PROFILE_AUTH_INLINE void collect_extra_members(const json::value& obj,
       obj, [known](std::string_view n) { return is_known_member(n, known); }, out);
 }
 
-// ---- secrets a server quoted back -------------------------------------------------------------
-
-PROFILE_AUTH_INLINE void redact_secret(error& e, const secret& s) {
-  credential_list c;
-  c.add(s).scrub(e);
-}
+// ---- bearer credentials the caller configured -----------------------------------------------
 
 PROFILE_AUTH_INLINE result<std::string> configured_bearer_value(std::string_view what,
                                                                 const secret& credential) {

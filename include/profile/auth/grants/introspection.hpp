@@ -136,6 +136,10 @@ struct introspection_options {
   /// Wall-clock "now" for `Retry-After: <HTTP-date>` on error answers (see
   /// response_error_options).
   std::optional<std::chrono::system_clock::time_point> wall_clock_now;
+  /// The credentials the request carried (see response_error_options::redact; the list must
+  /// outlive the call), or null: removed from every error before the caps cut the server's
+  /// text. introspect() sets it to the token, the client's credentials and the bearer token.
+  const detail::credential_list* redact = nullptr;
 };
 
 namespace detail {
@@ -166,17 +170,17 @@ inline constexpr std::string_view introspection_endpoint_name = "introspection e
 /// Introspects `token`: introspection_request(), one transport.send(), then
 /// parse_introspection_response(). The request's body (the token, maybe the client secret) and
 /// Authorization field (Basic credentials or the bearer token) are wiped after sending.
-/// Errors: those three, with the token, the client secret and the bearer token removed from
-/// every text of the error even if the server quoted them (whole, percent-encoded, or cut off
-/// by a length cap).
+/// Errors: those three, with the token, the client secret (and the Basic credential) and the
+/// bearer token removed from every text of the error even if the server quoted them (whole,
+/// percent-encoded, or cut off by a length cap: they are removed before the caps cut).
 template <Transport T>
 [[nodiscard]] result<introspection_result> introspect(
     T& transport, const introspection_config& c, const secret& token,
     token_type_hint hint = token_type_hint::access_token, const introspection_options& opts = {}) {
+  detail::credential_list sent(opts.redact);
+  sent.add(token).add(c.bearer_token).add_client(c.client_id, c.client_secret, c.auth, c.basic);
   const auto scrub = [&](error e) {
-    detail::redact_secret(e, token);
-    detail::redact_secret(e, c.client_secret);
-    detail::redact_secret(e, c.bearer_token);
+    sent.scrub(e);
     return unexpected<error>(std::move(e));
   };
   auto req = introspection_request(c, token, hint);
@@ -184,7 +188,9 @@ template <Transport T>
   auto resp = transport.send(*req);
   detail::wipe_sent_request(*req);
   if (!resp) return scrub(std::move(resp).error());
-  auto r = parse_introspection_response(*resp, opts);
+  introspection_options o = opts;
+  o.redact = &sent;
+  auto r = parse_introspection_response(*resp, o);
   if (!r) return scrub(std::move(r).error());
   return r;
 }
@@ -237,7 +243,7 @@ PROFILE_AUTH_INLINE result<http_request> introspection_request(const introspecti
 PROFILE_AUTH_INLINE result<introspection_result> parse_introspection_response(
     const http_response& resp, const introspection_options& opts) {
   constexpr std::string_view what = detail::introspection_endpoint_name;
-  const response_error_options eo{opts.limits, opts.wall_clock_now};
+  const response_error_options eo{opts.limits, opts.wall_clock_now, opts.redact};
   if (!resp.ok()) {
     error e = oauth_error_from_response(resp, what, eo);
     if (resp.status == 401 && e.code == errc::http_error) {
@@ -255,9 +261,11 @@ PROFILE_AUTH_INLINE result<introspection_result> parse_introspection_response(
                   "keys instead)";
       detail::append_context(e.message, e);
     }
+    if (opts.redact != nullptr) opts.redact->scrub(e);  // the rebuilt message
     return unexpected<error>(std::move(e));
   }
-  auto doc = detail::parse_json_object_answer(resp, what, opts.limits, opts.wall_clock_now);
+  auto doc =
+      detail::parse_json_object_answer(resp, what, opts.limits, opts.wall_clock_now, opts.redact);
   if (!doc) return unexpected<error>(std::move(doc).error());
   const detail::json::value root = doc->root();
   if (const auto e = root.find("error"); e && !e->is_null())
@@ -265,7 +273,7 @@ PROFILE_AUTH_INLINE result<introspection_result> parse_introspection_response(
   const auto bad_member = [&](std::string_view name, std::string_view problem) {
     return detail::answer_failure(resp, what, errc::malformed_response,
                                   "with " + std::string(name) + " " + std::string(problem),
-                                  opts.wall_clock_now);
+                                  opts.wall_clock_now, opts.redact);
   };
   std::optional<bool> active;
   if (detail::read_bool_member(root, "active", active) != detail::member_read::ok)

@@ -42,6 +42,10 @@ struct registration_options {
   /// Wall-clock "now" for `Retry-After: <HTTP-date>` on error answers (see
   /// response_error_options).
   std::optional<std::chrono::system_clock::time_point> wall_clock_now;
+  /// The credentials the request carried (see response_error_options::redact; the list must
+  /// outlive the call), or null: removed from every error of parse_registration_response()
+  /// before the caps cut the server's text. register_client() adds the initial access token.
+  const detail::credential_list* redact = nullptr;
 };
 
 namespace detail {
@@ -138,13 +142,16 @@ inline constexpr std::string_view registration_endpoint_name = "registration end
 /// parse_registration_response(). The request's Authorization field (the initial access token)
 /// and the answer's body (the issued credentials) are wiped.
 /// Errors: those three, with the initial access token removed from every text of the error
-/// even if the server quoted it (whole, percent-encoded, or cut off by a length cap).
+/// even if the server quoted it (whole, percent-encoded, or cut off by a length cap: it is
+/// removed before the caps cut).
 template <Transport T>
 [[nodiscard]] result<registered_client> register_client(
     T& transport, std::string_view registration_endpoint, const client_metadata& m,
     const secret* initial_access_token = nullptr, const registration_options& opts = {}) {
+  detail::credential_list sent(opts.redact);
+  if (initial_access_token != nullptr) sent.add(*initial_access_token);
   const auto scrub = [&](error e) {
-    if (initial_access_token != nullptr) detail::redact_secret(e, *initial_access_token);
+    sent.scrub(e);
     return unexpected<error>(std::move(e));
   };
   auto req = registration_request(registration_endpoint, m, initial_access_token, opts);
@@ -152,7 +159,9 @@ template <Transport T>
   auto resp = transport.send(*req);
   detail::wipe_sent_request(*req);
   if (!resp) return scrub(std::move(resp).error());
-  auto c = parse_registration_response(*resp, opts);
+  registration_options o = opts;
+  o.redact = &sent;
+  auto c = parse_registration_response(*resp, o);
   detail::secure_wipe(resp->body);  // it holds the issued client_secret
   if (!c) return scrub(std::move(c).error());
   return c;
@@ -196,7 +205,7 @@ namespace detail {
 
 [[nodiscard]] PROFILE_AUTH_INLINE unexpected<error> registration_failure(
     const http_response& r, const registration_options& o, errc code, std::string_view problem) {
-  return answer_failure(r, registration_endpoint_name, code, problem, o.wall_clock_now);
+  return answer_failure(r, registration_endpoint_name, code, problem, o.wall_clock_now, o.redact);
 }
 
 /// An error answer, with advice for the RFC 7591 §3.2.2 codes. The two software statement
@@ -204,7 +213,8 @@ namespace detail {
 /// oauth_error keeps the server's code.
 [[nodiscard]] PROFILE_AUTH_INLINE error registration_error(const http_response& r,
                                                            const registration_options& o) {
-  error e = oauth_error_from_response(r, registration_endpoint_name, {o.limits, o.wall_clock_now});
+  error e = oauth_error_from_response(r, registration_endpoint_name,
+                                      {o.limits, o.wall_clock_now, o.redact});
   std::string_view advice;
   if (e.oauth_error == "invalid_redirect_uri") {
     advice =
@@ -228,6 +238,7 @@ namespace detail {
   e.message = "the registration endpoint answered " + std::to_string(r.status) + " " +
               e.oauth_error + ": " + std::string(advice);
   append_context(e.message, e);
+  if (o.redact != nullptr) o.redact->scrub(e);
   return e;
 }
 
@@ -241,7 +252,7 @@ PROFILE_AUTH_INLINE result<registered_client> parse_registration_response(
         resp, opts, errc::malformed_response,
         "instead of 201 Created: this is not a client registration answer (RFC 7591 §3.2.1)");
   auto doc = detail::parse_json_object_answer(resp, detail::registration_endpoint_name, opts.limits,
-                                              opts.wall_clock_now);
+                                              opts.wall_clock_now, opts.redact);
   if (!doc) return unexpected<error>(std::move(doc).error());
   const detail::json::value root = doc->root();
   if (const auto e = root.find("error"); e && !e->is_null())
