@@ -138,6 +138,10 @@ struct reference {
   // Flat: an object of at most 16 members, ASCII names without escapes, scalar values.
   bool flat = false;
   bool type_problem = false;  ///< a token member of a type parse_token_response refuses
+  /// A refresh token with a control byte (it could never be sent back): malformed_response
+  /// from complete_token, after the token_type check and before the lifetime's. Not part of
+  /// `code`: the fixed reader (M2M) never reads refresh tokens.
+  bool refresh_problem = false;
   // The token (when code is errc{}).
   std::string access_token, refresh_token, id_token, token_type = "Bearer", scope;
   lifetime_ref lifetime;
@@ -249,6 +253,8 @@ reference read_reference(std::string_view body, const json::limits& lim) {
     }
   }
   if (!has_type || ref.token_type.empty()) ref.token_type = "Bearer";
+  for (const char c : ref.refresh_token)
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) ref.refresh_problem = true;
   if (ref.type_problem) {
     ref.code = pa::errc::malformed_response;
   } else if (error_member) {
@@ -302,6 +308,7 @@ expected_life lifetime_of(const lifetime_ref& l, const pa::token_parse_options& 
 /// The errc the reference expects from parse_token_response (errc{}: a token).
 pa::errc expected_code(const reference& ref, const pa::token_parse_options& o) {
   if (ref.code != pa::errc{}) return ref.code;
+  if (ref.refresh_problem) return pa::errc::malformed_response;
   return lifetime_of(ref.lifetime, o).strict_error ? pa::errc::malformed_response : pa::errc{};
 }
 

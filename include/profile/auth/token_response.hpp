@@ -218,7 +218,8 @@ enum class flat_token : unsigned char {
 ///   (the OAuth errc, or errc::http_error for answers without an OAuth body);
 /// - errc::unsupported_token_type: an explicit token_type other than Bearer (case-insensitive);
 /// - errc::malformed_response: missing or empty access_token; access_token, refresh_token,
-///   id_token or token_type not a string; JSON that is not an object; an empty or HTML body;
+///   id_token or token_type not a string; a refresh_token with a control byte (below 0x20, or
+///   0x7F); JSON that is not an object; an empty or HTML body;
 ///   a form body that does not decode or repeats a parameter; with strict_expires_in, an
 ///   unusable expires_in;
 /// - errc::invalid_json / invalid_utf8 / limit_exceeded: the JSON parser's verdict.
@@ -331,6 +332,14 @@ PROFILE_AUTH_INLINE std::optional<unexpected<error>> complete_token(token_builde
         "this library sends Bearer tokens only (RFC 6750); configure the "
         "client on the server to issue Bearer tokens (not DPoP, MAC or N_A)");
   }
+  // RFC 6749 §A.17: a refresh token is VSCHARs. A control byte (CR, LF, NUL …) could never be
+  // sent back, so the session would die at its first refresh: refuse it now.
+  for (const char c : b.t.refresh_token.reveal())
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
+      return token_failure(r, o, errc::malformed_response,
+                           "with a refresh_token that holds a control byte",
+                           "the token could never be sent back; check the server (or a proxy "
+                           "that altered the answer)");
   const std::chrono::seconds life = effective_lifetime(b.lifetime.value_or(lifetime_reading{}),
                                                        o.assumed_lifetime, o.max_lifetime);
   if (b.lifetime && b.lifetime->kind == lifetime_reading::positive) {
