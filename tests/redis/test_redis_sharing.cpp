@@ -9,6 +9,7 @@
 // re-reads the store before refreshing, but two children can read the same refresh token at the
 // same moment and both present it, so the server sees a reuse and revokes the grant. It shows
 // the main case can fail (and that the lease is what makes it pass).
+#include "../support/rotating_grant.hpp"
 #include "redis_support.hpp"
 
 #include <profile/auth/transports/httplib.hpp>
@@ -33,7 +34,7 @@ namespace {
 /// A token endpoint with refresh-token rotation and reuse detection, served over loopback HTTP.
 class rotating_token_server {
  public:
-  explicit rotating_token_server(int expires_in) : expires_in_(expires_in) {
+  explicit rotating_token_server(int expires_in) : grant_(expires_in) {
     server_.Post("/token",
                  [this](const httplib::Request& req, httplib::Response& res) { answer(req, res); });
     server_.set_tcp_nodelay(true);
@@ -56,67 +57,23 @@ class rotating_token_server {
   [[nodiscard]] std::string token_url() const {
     return "http://127.0.0.1:" + std::to_string(port_) + "/token";
   }
-  std::size_t reuse_events() const { return locked(reuse_events_); }
-  std::size_t issued() const { return locked(issued_); }
+  std::size_t reuse_events() const { return grant_.reuse_events(); }
+  std::size_t issued() const { return grant_.issued(); }
   /// How often the presenting client changed from one request to the next.
-  std::size_t switches() const { return locked(switches_); }
-  bool revoked() const {
-    const std::lock_guard<std::mutex> lock(mu_);
-    return revoked_;
-  }
+  std::size_t switches() const { return grant_.switches(); }
+  bool revoked() const { return grant_.revoked(); }
 
  private:
   void answer(const httplib::Request& req, httplib::Response& res) {
-    const std::lock_guard<std::mutex> lock(mu_);
-    const std::string presented = form_value(req.body, "refresh_token");
-    const std::string client = form_value(req.body, "client_id");
-    if (client != last_client_) ++switches_;
-    last_client_ = client;
-    if (revoked_ || presented != current_) {
-      if (!revoked_) ++reuse_events_;
-      revoked_ = true;
-      res.status = 400;
-      res.set_content(R"({"error":"invalid_grant","error_description":"refresh token reuse"})",
-                      "application/json");
-      return;
-    }
-    ++issued_;
-    current_ = "rt-" + std::to_string(issued_);
-    res.status = 200;
-    res.set_content(R"({"access_token":"at-)" + std::to_string(issued_) +
-                        R"(","token_type":"Bearer","expires_in":)" + std::to_string(expires_in_) +
-                        R"(,"refresh_token":")" + current_ + "\"}",
-                    "application/json");
-  }
-  static std::string form_value(const std::string& body, std::string_view name) {
-    const std::string key = std::string(name) + "=";
-    std::size_t at = 0;
-    while (at <= body.size()) {
-      const std::size_t end = body.find('&', at);
-      const std::string_view part = std::string_view(body).substr(
-          at, end == std::string::npos ? std::string::npos : end - at);
-      if (part.substr(0, key.size()) == key) return std::string(part.substr(key.size()));
-      if (end == std::string::npos) break;
-      at = end + 1;
-    }
-    return {};
-  }
-  std::size_t locked(const std::size_t& v) const {
-    const std::lock_guard<std::mutex> lock(mu_);
-    return v;
+    test_support::rotating_grant::answer a = grant_.refresh(req.body);
+    res.status = a.status;
+    res.set_content(a.body, "application/json");
   }
 
   httplib::Server server_;
   std::thread thread_;
   int port_ = 0;
-  mutable std::mutex mu_;
-  int expires_in_;
-  std::string current_ = "rt-0";
-  std::size_t issued_ = 0;
-  std::size_t reuse_events_ = 0;
-  std::size_t switches_ = 0;
-  std::string last_client_;
-  bool revoked_ = false;
+  test_support::rotating_grant grant_;
 };
 
 /// redis_store without its refresh lease: the control case.

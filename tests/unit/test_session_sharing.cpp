@@ -12,6 +12,8 @@
 
 #include <doctest/doctest.h>
 
+#include "../support/rotating_grant.hpp"
+
 #include <atomic>
 #include <chrono>
 #include <cstddef>
@@ -27,68 +29,18 @@ using namespace std::chrono_literals;
 
 namespace {
 
-/// A token endpoint with refresh-token rotation and reuse detection, as oidc-provider and
-/// Stytch have it: presenting a rotated-out refresh token revokes the whole grant.
-class rotating_server {
+/// A token endpoint whose one grant rotates refresh tokens and revokes itself on reuse.
+class rotating_server : public test_support::rotating_grant {
  public:
-  explicit rotating_server(int expires_in) : expires_in_(expires_in) {}
-
+  using rotating_grant::rotating_grant;
   pa::result<pa::http_response> send(const pa::http_request& r) {
-    const std::lock_guard<std::mutex> lock(mu_);
-    ++requests_;
-    const std::string presented = form_value(r.body, "refresh_token");
+    answer a = refresh(r.body);
     pa::http_response resp;
+    resp.status = a.status;
     resp.headers.add("Content-Type", "application/json");
-    if (revoked_ || presented != current_) {
-      if (!revoked_ && presented != current_) ++reuse_events_;
-      revoked_ = true;
-      resp.status = 400;
-      resp.body = R"({"error":"invalid_grant","error_description":"refresh token reuse"})";
-      return resp;
-    }
-    ++issued_;
-    current_ = "rt-" + std::to_string(issued_);
-    resp.status = 200;
-    resp.body = R"({"access_token":"at-)" + std::to_string(issued_) +
-                R"(","token_type":"Bearer","expires_in":)" + std::to_string(expires_in_) +
-                R"(,"refresh_token":")" + current_ + "\"}";
+    resp.body = std::move(a.body);
     return resp;
   }
-
-  std::size_t reuse_events() const { return locked(reuse_events_); }
-  std::size_t issued() const { return locked(issued_); }
-  std::size_t requests() const { return locked(requests_); }
-  bool revoked() const {
-    const std::lock_guard<std::mutex> lock(mu_);
-    return revoked_;
-  }
-
- private:
-  static std::string form_value(const std::string& body, std::string_view name) {
-    const std::string key = std::string(name) + "=";
-    std::size_t at = 0;
-    while (at <= body.size()) {
-      const std::size_t end = body.find('&', at);
-      const std::string_view part = std::string_view(body).substr(
-          at, end == std::string::npos ? std::string::npos : end - at);
-      if (part.substr(0, key.size()) == key) return std::string(part.substr(key.size()));
-      if (end == std::string::npos) break;
-      at = end + 1;
-    }
-    return {};
-  }
-  std::size_t locked(const std::size_t& v) const {
-    const std::lock_guard<std::mutex> lock(mu_);
-    return v;
-  }
-
-  mutable std::mutex mu_;
-  int expires_in_;
-  std::string current_ = "rt-0";
-  std::size_t issued_ = 0;
-  std::size_t requests_ = 0;
-  std::size_t reuse_events_ = 0;
-  bool revoked_ = false;
 };
 
 pa::user_auth_config config() {
