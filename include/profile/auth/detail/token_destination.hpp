@@ -77,7 +77,8 @@ class token_destinations {
 /// `audience` value that is an http(s) URL, and of every api_origins entry.
 [[nodiscard]] token_destinations token_destinations_for(const client_credentials_config& c);
 
-/// user_session's destinations: the origins of token_endpoint and of every api_origins entry.
+/// user_session's destinations: the origins of token_endpoint, of every `resource` value that
+/// is an http(s) URL (RFC 8707: the APIs the token is for), and of every api_origins entry.
 [[nodiscard]] token_destinations token_destinations_for(const user_auth_config& c);
 
 /// The destinations of a TokenSource's configuration; none (every send() refused) for a source
@@ -224,8 +225,11 @@ PROFILE_AUTH_INLINE token_destinations token_destinations_for(const client_crede
 }
 
 PROFILE_AUTH_INLINE token_destinations token_destinations_for(const user_auth_config& c) {
-  return token_destinations(std::vector<std::string_view>{c.token_endpoint}, c.api_origins,
-                            c.allow_insecure_http);
+  std::vector<std::string_view> implied;
+  implied.reserve(1 + c.resource.size());
+  implied.emplace_back(c.token_endpoint);
+  for (const std::string& r : c.resource) implied.emplace_back(r);
+  return token_destinations(implied, c.api_origins, c.allow_insecure_http);
 }
 
 #endif  // PROFILE_AUTH_DEFINITIONS

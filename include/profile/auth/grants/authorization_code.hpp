@@ -12,12 +12,13 @@
 #include <profile/auth/secret.hpp>
 #include <profile/auth/url.hpp>
 
-#include <cstddef>      // std::size_t
-#include <optional>     // the expected issuer
-#include <string>       // URLs, messages
-#include <string_view>  // inputs
-#include <utility>      // std::pair, std::move
-#include <vector>       // resources, extra parameters
+#include <cstddef>           // std::size_t
+#include <initializer_list>  // the two resource lists checked in one loop
+#include <optional>          // the expected issuer
+#include <string>            // URLs, messages
+#include <string_view>       // inputs
+#include <utility>           // std::pair, std::move
+#include <vector>            // resources, extra parameters
 
 #if PROFILE_AUTH_DEFINITIONS
 #include <profile/auth/detail/sort_names.hpp>   // repeated callback parameters
@@ -51,7 +52,8 @@ inline constexpr std::string_view authz_reserved_params[] = {
 /// Builds the URL to send the user's browser to (RFC 6749 §4.1.1, RFC 7636 §4.3), with the
 /// parameters in this order: response_type=code, client_id, redirect_uri (exactly as
 /// configured), scope (when set), state, code_challenge, code_challenge_method (S256 unless
-/// the pair opted in to plain), then resource (each), prompt, login_hint, nonce (when set) and
+/// the pair opted in to plain), then resource (each of the configuration's, then each of the
+/// options' not already sent), prompt, login_hint, nonce (when set) and
 /// the extra parameters. Every name and value is percent-encoded (RFC 3986 unreserved bytes
 /// kept, a space becomes %20). An endpoint that already has a query keeps it and is extended
 /// with '&' (RFC 6749 §3.1).
@@ -136,12 +138,12 @@ inline constexpr std::size_t max_callback_size = 64 * 1024;
 /// Builds the token request that exchanges `code` (RFC 6749 §4.1.3, RFC 7636 §4.5):
 /// `POST token_endpoint`, `Accept: application/json`, body members grant_type=
 /// authorization_code, code, redirect_uri (exactly as in the authorization URL), code_verifier,
-/// then the client's credentials: client_id for a public client, or HTTP Basic (default) or
-/// client_id + client_secret in the body for a confidential one. Parse the answer with
-/// parse_token_response().
-/// Errors: errc::invalid_argument (empty code, client_id or secret as the method needs,
-/// control bytes), errc::invalid_url / errc::insecure_endpoint (token_endpoint or
-/// redirect_uri). Nothing is built when a check fails; no message contains a secret.
+/// the configuration's RFC 8707 resource indicators (each), then the client's credentials:
+/// client_id for a public client, or HTTP Basic (default) or client_id + client_secret in the body
+/// for a confidential one. Parse the answer with parse_token_response(). Errors:
+/// errc::invalid_argument (empty code, client_id or secret as the method needs, control bytes),
+/// errc::invalid_url / errc::insecure_endpoint (token_endpoint or redirect_uri). Nothing is built
+/// when a check fails; no message contains a secret.
 [[nodiscard]] result<http_request> authorization_code_request(const user_auth_config& c,
                                                               const secret& code,
                                                               const pkce_pair& pkce);
@@ -192,13 +194,16 @@ PROFILE_AUTH_INLINE result<std::string> authorization_url(const user_auth_config
   for (const auto& [name, value] : texts)
     if (auto r = detail::check_text_param(name, value, body_format::form); !r)
       return unexpected<error>(std::move(r).error());
-  for (const auto& res : opts.resource) {
-    if (res.empty())
-      return fail(errc::invalid_argument,
-                  "a resource value is empty: RFC 8707 resource indicators are absolute URIs");
-    if (auto r = detail::check_text_param("resource", res, body_format::form); !r)
+  for (const std::vector<std::string>* list : {&c.resource, &opts.resource})
+    if (auto r = detail::check_list_param("resource", *list, body_format::form,
+                                          "RFC 8707 resource indicators are absolute URIs");
+        !r)
       return unexpected<error>(std::move(r).error());
-  }
+  const auto configured = [&c](const std::string& res) {
+    for (const std::string& mine : c.resource)
+      if (mine == res) return true;
+    return false;
+  };
   // The endpoint's own query counts too: RFC 6749 §3.1 forbids sending a parameter twice.
   auto endpoint = parse_url(c.authorization_endpoint);  // cannot fail: checked above
   auto existing = parse_query(endpoint->query);
@@ -241,7 +246,10 @@ PROFILE_AUTH_INLINE result<std::string> authorization_url(const user_auth_config
   detail::append_query_param(url, "state", state);
   detail::append_query_param(url, "code_challenge", pkce.challenge());
   detail::append_query_param(url, "code_challenge_method", pkce.method_name());
-  for (const auto& res : opts.resource) detail::append_query_param(url, "resource", res);
+  // The configuration's indicators, then the options' (one given in both is sent once).
+  for (const auto& res : c.resource) detail::append_query_param(url, "resource", res);
+  for (const auto& res : opts.resource)
+    if (!configured(res)) detail::append_query_param(url, "resource", res);
   if (!opts.prompt.empty()) detail::append_query_param(url, "prompt", opts.prompt);
   if (!opts.login_hint.empty()) detail::append_query_param(url, "login_hint", opts.login_hint);
   if (!opts.nonce.empty()) detail::append_query_param(url, "nonce", opts.nonce);
@@ -411,6 +419,7 @@ PROFILE_AUTH_INLINE result<http_request> authorization_code_request(const user_a
   detail::add_param(*u, "code", code.reveal());
   detail::add_param(*u, "redirect_uri", c.redirect_uri);
   detail::add_param(*u, "code_verifier", pkce.verifier().reveal());
+  detail::add_resources(*u, c);
   return detail::finish_user_request(c, std::move(*u));
 }
 

@@ -12,6 +12,7 @@
 #include <cstddef>      // std::size_t offsets
 #include <string>       // bodies, header values, messages
 #include <string_view>  // inputs
+#include <vector>       // list parameters (resource, audience)
 
 #if PROFILE_AUTH_DEFINITIONS
 #include <profile/auth/detail/json_text.hpp>    // UTF-8 validation of JSON-carried parameters
@@ -66,6 +67,22 @@ void append_json_field(std::string& body, std::string_view name, std::string_vie
 /// Appends one parameter in the body's format.
 void append_param(std::string& body, body_format fmt, std::string_view name,
                   std::string_view value);
+
+/// Appends `"name":"v"` for one value or `"name":["v1","v2"]` for several (JSON bodies).
+void append_json_list(std::string& body, std::string_view name,
+                      const std::vector<std::string>& values);
+
+/// Appends a parameter that may take several values (RFC 8707 `resource`, `audience`): in a
+/// form body the parameter once per value, in a JSON body append_json_list(). Nothing when
+/// `values` is empty.
+void append_list_param(std::string& body, body_format fmt, std::string_view name,
+                       const std::vector<std::string>& values);
+
+/// Checks the values of a list parameter: none empty (`what_empty` says what to pass
+/// instead), each through check_text_param().
+[[nodiscard]] result<void> check_list_param(std::string_view name,
+                                            const std::vector<std::string>& values, body_format fmt,
+                                            std::string_view what_empty);
 
 }  // namespace detail
 
@@ -163,6 +180,41 @@ PROFILE_AUTH_INLINE void append_param(std::string& body, body_format fmt, std::s
     append_json_field(body, name, value);
   else
     append_form_field(body, name, value);
+}
+
+PROFILE_AUTH_INLINE void append_json_list(std::string& body, std::string_view name,
+                                          const std::vector<std::string>& values) {
+  if (values.size() == 1) return append_json_field(body, name, values.front());
+  if (!body.empty() && body.back() != '{') body.push_back(',');
+  json::write_string(body, name);
+  body += ":[";
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    if (i != 0) body.push_back(',');
+    json::write_string(body, values[i]);
+  }
+  body.push_back(']');
+}
+
+PROFILE_AUTH_INLINE void append_list_param(std::string& body, body_format fmt,
+                                           std::string_view name,
+                                           const std::vector<std::string>& values) {
+  if (values.empty()) return;
+  if (fmt == body_format::json) return append_json_list(body, name, values);
+  for (const std::string& v : values) append_form_field(body, name, v);
+}
+
+PROFILE_AUTH_INLINE result<void> check_list_param(std::string_view name,
+                                                  const std::vector<std::string>& values,
+                                                  body_format fmt, std::string_view what_empty) {
+  for (const std::string& v : values) {
+    if (v.empty())
+      return fail(errc::invalid_argument,
+                  terse_errors
+                      ? std::string("empty ") + std::string(name)
+                      : "a " + std::string(name) + " value is empty: " + std::string(what_empty));
+    if (auto r = check_text_param(name, v, fmt); !r) return r;
+  }
+  return {};
 }
 
 }  // namespace detail

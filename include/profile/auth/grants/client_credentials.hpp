@@ -89,23 +89,7 @@ inline constexpr std::string_view cc_reserved_params[] = {
 // --- definitions: compiled here header-only, in the library's source file in compiled mode ---
 #if PROFILE_AUTH_DEFINITIONS
 
-namespace detail {
-
-/// Appends `"name":"v"` for one value or `"name":["v1","v2"]` for several (JSON bodies).
-PROFILE_AUTH_INLINE void append_json_list(std::string& body, std::string_view name,
-                                          const std::vector<std::string>& values) {
-  if (values.size() == 1) return append_json_field(body, name, values.front());
-  if (!body.empty() && body.back() != '{') body.push_back(',');
-  json::write_string(body, name);
-  body += ":[";
-  for (std::size_t i = 0; i < values.size(); ++i) {
-    if (i != 0) body.push_back(',');
-    json::write_string(body, values[i]);
-  }
-  body.push_back(']');
-}
-
-}  // namespace detail
+namespace detail {}  // namespace detail
 
 PROFILE_AUTH_INLINE result<void> validate(const client_credentials_config& c) {
   if (auto r = detail::check_endpoint_text(c.token_endpoint, c.allow_insecure_http); !r) return r;

@@ -148,6 +148,7 @@ PROFILE_AUTH_INLINE result<http_request> device_authorization_request(const user
   // Credentials first: the body then has no member before client_id, as in RFC 8628 §3.1.
   http_request req = detail::finish_user_request(c, std::move(*u));
   if (!c.scope.empty()) append_form_field(req.body, "scope", c.scope);
+  detail::append_list_param(req.body, body_format::form, "resource", c.resource);
   return req;
 }
 
@@ -289,6 +290,7 @@ PROFILE_AUTH_INLINE result<http_request> device_token_request(const user_auth_co
                                       device_code_grant_type, 3 * device_code.size());
   if (!u) return unexpected<error>(std::move(u).error());
   detail::add_param(*u, "device_code", device_code.reveal());
+  detail::add_resources(*u, c);
   return detail::finish_user_request(c, std::move(*u));
 }
 

@@ -21,7 +21,8 @@ namespace profile::auth::inline v0 {
 
 /// Builds a refresh request (RFC 6749 §6): `POST token_endpoint`, `Accept: application/json`,
 /// body grant_type=refresh_token, refresh_token, scope (only when `scope` is not empty: asking
-/// for less than was granted; empty keeps the granted scope), then the client's credentials
+/// for less than was granted; empty keeps the granted scope), the configuration's RFC 8707
+/// resource indicators (each), then the client's credentials
 /// (client_id for a public client, Basic or body for a confidential one).
 /// Errors: errc::not_authenticated when `refresh_token` is empty (there is nothing to refresh
 /// with: the user must log in); errc::invalid_argument for control bytes, an empty client_id
@@ -77,6 +78,7 @@ PROFILE_AUTH_INLINE result<http_request> refresh_token_request(const user_auth_c
   if (!u) return unexpected<error>(std::move(u).error());
   detail::add_param(*u, "refresh_token", refresh_token.reveal());
   if (!scope.empty()) detail::add_param(*u, "scope", scope);
+  detail::add_resources(*u, c);
   return detail::finish_user_request(c, std::move(*u));
 }
 

@@ -14,7 +14,7 @@
 #include <string>       // config fields, messages
 #include <string_view>  // parameter names
 #include <utility>      // std::move
-#include <vector>       // api_origins
+#include <vector>       // resource, api_origins
 
 #if PROFILE_AUTH_DEFINITIONS
 #include <profile/auth/url.hpp>  // check_endpoint, parse_url for the configured URLs
@@ -45,7 +45,13 @@ struct user_auth_config {
   /// The redirect URI registered for the client, byte for byte (OAuth 2.1 compares exactly):
   /// https, a loopback http URI (RFC 8252 §7.3) or a private-use scheme (RFC 8252 §7.1).
   std::string redirect_uri;
-  std::string scope;                 ///< space-separated; omitted when empty
+  std::string scope;  ///< space-separated; omitted when empty
+  /// RFC 8707 resource indicators (absolute URIs of the APIs the token is for, e.g.
+  /// "https://vanguard.profilebehavior.com"), in order. Sent in the authorization request
+  /// (authorization_url, before any authorization_url_options::resource), in the device
+  /// authorization request and in every token request: code exchange, refresh and device
+  /// polling (the MCP authorization rules require them in both). Not in revocation.
+  std::vector<std::string> resource;
   bool allow_insecure_http = false;  ///< permit http:// to a non-loopback host (testing only)
   /// Where user_session::send() may attach the user's token, besides the token endpoint's
   /// origin: the API's base URLs, such as "https://api.example.com" (only the origin counts).
@@ -101,6 +107,11 @@ inline void add_param(user_request& u, std::string_view name, std::string_view v
   append_param(u.req.body, u.fmt, name, value);
 }
 
+/// Appends the configuration's RFC 8707 `resource` indicators (checked by begin_user_request).
+inline void add_resources(user_request& u, const user_auth_config& c) {
+  append_list_param(u.req.body, u.fmt, "resource", c.resource);
+}
+
 /// Adds the client's credentials (client_id in the body for public clients, Basic or body for
 /// confidential ones) and closes a JSON body.
 [[nodiscard]] http_request finish_user_request(const user_auth_config& c, user_request&& u);
@@ -150,6 +161,10 @@ PROFILE_AUTH_INLINE result<user_request> begin_user_request(
     return unexpected<error>(std::move(r).error());
   if (auto r = check_client(c, fmt); !r) return unexpected<error>(std::move(r).error());
   if (auto r = check_text_param("scope", c.scope, fmt); !r)
+    return unexpected<error>(std::move(r).error());
+  if (auto r = check_list_param("resource", c.resource, fmt,
+                                "RFC 8707 resource indicators are absolute URIs");
+      !r)
     return unexpected<error>(std::move(r).error());
   user_request u;
   u.fmt = fmt;
