@@ -72,6 +72,20 @@ enum class errc : int {
   // --- the API (resource server) ---
   token_rejected,  ///< the API keeps refusing freshly issued tokens (401 invalid_token): their
                    ///< audience, resource or scope does not fit it
+  // --- JOSE (RFC 7515, 7517, 7518, 8037): keys and signed tokens, see docs/jose.md ---
+  jose_malformed,          ///< a JWS, JWK or JWK set lacks the structure its RFC requires
+  jwk_private_key,         ///< a public key or key set holds private key members
+  jws_alg_none,            ///< the JWS header says `alg: none` (an unsigned token)
+  jws_alg_not_allowed,     ///< the JWS `alg` is not in the caller's allow-list
+  jws_key_type_mismatch,   ///< the key's type or curve does not fit the `alg` (alg confusion)
+  jws_crit_unsupported,    ///< the JWS header has `crit`: extensions this library cannot honour
+  jws_header_key_refused,  ///< the JWS header points at a key (`jku`, `x5u`, `jwk`, `x5c`)
+  jws_kid_invalid,         ///< the JWS `kid` has path characters or is too long
+  jws_kid_unknown,         ///< no key of the set has the JWS `kid` (or none can be chosen)
+  jws_key_not_for_verify,  ///< the key's `use` is not `sig` or its `key_ops` lack `verify`
+  jws_key_alg_mismatch,    ///< the key's `alg` differs from the JWS `alg`
+  jws_signature_invalid,   ///< the signature does not verify
+  jws_unsupported,         ///< the verifier cannot verify this algorithm or key
 };
 
 /// What a caller should do about an error.
@@ -174,6 +188,32 @@ enum class error_class : unsigned char {
       return "invalid_client_metadata";
     case errc::token_rejected:
       return "token_rejected";
+    case errc::jose_malformed:
+      return "jose_malformed";
+    case errc::jwk_private_key:
+      return "jwk_private_key";
+    case errc::jws_alg_none:
+      return "jws_alg_none";
+    case errc::jws_alg_not_allowed:
+      return "jws_alg_not_allowed";
+    case errc::jws_key_type_mismatch:
+      return "jws_key_type_mismatch";
+    case errc::jws_crit_unsupported:
+      return "jws_crit_unsupported";
+    case errc::jws_header_key_refused:
+      return "jws_header_key_refused";
+    case errc::jws_kid_invalid:
+      return "jws_kid_invalid";
+    case errc::jws_kid_unknown:
+      return "jws_kid_unknown";
+    case errc::jws_key_not_for_verify:
+      return "jws_key_not_for_verify";
+    case errc::jws_key_alg_mismatch:
+      return "jws_key_alg_mismatch";
+    case errc::jws_signature_invalid:
+      return "jws_signature_invalid";
+    case errc::jws_unsupported:
+      return "jws_unsupported";
   }
   return "unknown";
 }
@@ -292,6 +332,7 @@ inline constexpr unsigned char by_status_protocol = 0x81;        ///< retryable 
     case errc::invalid_redirect_uri:
     case errc::invalid_client_metadata:
     case errc::token_rejected:
+    case errc::jws_unsupported:
       return k(error_class::misconfiguration);
     case errc::access_denied:
     case errc::authorization_pending:
@@ -306,13 +347,25 @@ inline constexpr unsigned char by_status_protocol = 0x81;        ///< retryable 
     case errc::issuer_mismatch:
     case errc::invalid_callback:
     case errc::limit_exceeded:
+    case errc::jose_malformed:
+    case errc::jwk_private_key:
+    case errc::jws_alg_none:
+    case errc::jws_alg_not_allowed:
+    case errc::jws_key_type_mismatch:
+    case errc::jws_crit_unsupported:
+    case errc::jws_header_key_refused:
+    case errc::jws_kid_invalid:
+    case errc::jws_kid_unknown:
+    case errc::jws_key_not_for_verify:
+    case errc::jws_key_alg_mismatch:
+    case errc::jws_signature_invalid:
       return by_status_protocol;
     default:
       return k(error_class::local);
   }
 }
 inline constexpr std::size_t errc_class_table_size = 64;  // errc values stay below this
-static_assert(static_cast<std::size_t>(errc::token_rejected) < errc_class_table_size);
+static_assert(static_cast<std::size_t>(errc::jws_unsupported) < errc_class_table_size);
 constexpr std::array<unsigned char, errc_class_table_size> make_errc_class_table() noexcept {
   std::array<unsigned char, errc_class_table_size> t{};
   for (std::size_t i = 0; i < t.size(); ++i) t[i] = errc_class_rule(static_cast<errc>(i));
@@ -331,11 +384,14 @@ inline constexpr auto errc_class_table = make_errc_class_table();
 /// - misconfiguration: invalid_request, unsupported_grant_type, invalid_scope, invalid_target,
 ///   insecure_endpoint, invalid_url, unsupported_response_type, insufficient_scope,
 ///   invalid_argument, invalid_header_value, invalid_redirect_uri, invalid_client_metadata,
-///   token_rejected;
+///   token_rejected, jws_unsupported;
 /// - user_action: access_denied, authorization_pending;
 /// - protocol (retryable when the status is 5xx, 408 or 429): malformed_response,
 ///   unsupported_token_type, response_too_large, invalid_json, invalid_utf8, oauth_error,
-///   state_mismatch, issuer_mismatch, invalid_callback, limit_exceeded;
+///   state_mismatch, issuer_mismatch, invalid_callback, limit_exceeded, and the JOSE refusals
+///   jose_malformed, jwk_private_key, jws_alg_none, jws_alg_not_allowed, jws_key_type_mismatch,
+///   jws_crit_unsupported, jws_header_key_refused, jws_kid_invalid, jws_kid_unknown,
+///   jws_key_not_for_verify, jws_key_alg_mismatch, jws_signature_invalid;
 /// - local: everything else (store, randomness, decoders, not_authenticated).
 [[nodiscard]] constexpr error_class classify(errc c, int http_status = 0) noexcept {
   const auto i = static_cast<std::size_t>(c);
