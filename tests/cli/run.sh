@@ -144,6 +144,15 @@ run "inspect opaque --json" 0 "$CLI" inspect --json opaque-token-value &&
 run "inspect bad payload" 9 "$CLI" inspect "$(echo "$OLD" | cut -d. -f1).%%%.c2ln" &&
   check "inspect: JWT header with a broken payload: exit 9 (local)" err_has 'invalid_base64'
 run "inspect, no token" 2 "$CLI" inspect && pass "inspect without a token: exit 2"
+# Colour only on a terminal and without NO_COLOR: script(1) gives the tool a pseudo-terminal.
+if command -v script >/dev/null 2>&1; then
+  script -qec "'$CLI' inspect '$OLD'" /dev/null >"$WORK/out" 2>"$WORK/err" </dev/null
+  check "inspect on a terminal: coloured" bash -c "grep -q $'\033\\[' '$WORK/out'"
+  NO_COLOR=1 script -qec "'$CLI' inspect '$OLD'" /dev/null >"$WORK/out" 2>"$WORK/err" </dev/null
+  check "inspect on a terminal with NO_COLOR: no colour" bash -c "grep -q UNVERIFIED '$WORK/out' && ! grep -q $'\033' '$WORK/out'"
+else
+  echo "skip colour checks (script(1) not found)"
+fi
 
 # --- discover ------------------------------------------------------------------------------------
 run "discover" 0 "$CLI" discover "$BASE/api/v4/test" &&
