@@ -17,8 +17,10 @@
 #include <openssl/hmac.h>
 #include <openssl/rsa.h>
 
+#include <atomic>
 #include <cstddef>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace pa = profile::auth;
@@ -232,6 +234,11 @@ TEST_CASE("openssl verifier: alg confusion with the RSA key's bytes as an HMAC s
   const auto& rsa = *f.set.find("rsa");
   const std::span<const std::byte> sig(reinterpret_cast<const std::byte*>(mac), mac_len);
   CHECK(v.verify(jose::jws_algorithm::hs256, rsa, input, sig) == jose::verify_result::unsupported);
+  // Algorithms outside its five are unsupported, not invalid.
+  for (const auto alg :
+       {jose::jws_algorithm::rs384, jose::jws_algorithm::rs512, jose::jws_algorithm::ps384,
+        jose::jws_algorithm::ps512, jose::jws_algorithm::es512})
+    CHECK(v.verify(alg, rsa, input, sig) == jose::verify_result::unsupported);
   // ES256 asked with the RSA key directly: fail closed.
   CHECK(v.verify(jose::jws_algorithm::es256, rsa, input, sig) == jose::verify_result::invalid);
 }
@@ -302,4 +309,67 @@ TEST_CASE("openssl verifier: an EC point off the curve is refused, not trusted")
   // R||S of the wrong length never reaches OpenSSL as valid.
   CHECK(v.verify(jose::jws_algorithm::es256, good, input, s.first(63)) ==
         jose::verify_result::invalid);
+}
+
+TEST_CASE("openssl verifier: the RFCs' own test vectors (RFC 7515 A.3 ES256, RFC 8037 A.4 EdDSA)") {
+  openssl_verifier v;
+  // RFC 8037 Appendix A.4: Ed25519 signature of "Example of Ed25519 signing".
+  auto ed = jose::parse_jwk_set(
+      R"({"keys":[{"kty":"OKP","crv":"Ed25519","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}]})");
+  REQUIRE(ed);
+  const std::string ed_jws =
+      "eyJhbGciOiJFZERTQSJ9.RXhhbXBsZSBvZiBFZDI1NTE5IHNpZ25pbmc.hgyY0il_MGCjP0JzlnLWG1PPOt7-"
+      "09PGcvMg3AIbQR6dWbhijcNR4ki4iylGjg5BhVsPt9g7sVvpAr_MuM0KAg";
+  auto r = jose::verify_jws(ed_jws, *ed, v);
+  REQUIRE(r);
+  CHECK(r->payload == "Example of Ed25519 signing");
+  std::string tampered = ed_jws;
+  tampered[tampered.size() - 5] = tampered[tampered.size() - 5] == 'A' ? 'B' : 'A';
+  auto bad = jose::verify_jws(tampered, *ed, v);
+  REQUIRE_FALSE(bad);
+  CHECK(bad.error().code == pa::errc::jws_signature_invalid);
+
+  // RFC 7515 Appendix A.3: ES256 (its JWK without "d").
+  auto ec = jose::parse_jwk_set(
+      R"({"keys":[{"kty":"EC","crv":"P-256","x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU",)"
+      R"("y":"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0"}]})");
+  REQUIRE(ec);
+  const std::string ec_jws =
+      "eyJhbGciOiJFUzI1NiJ9."
+      "eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQogImh0dHA6Ly9leGFtcGxlLmNvbS9pc19yb290Ijp0cnVl"
+      "fQ.DtEhU3ljbEg8L38VWAfUAqOyKAM6-Xx-F4GawxaepmXFCgfTjDxw5djxLa8ISlSApmWQxfKTUJqPP3-Kg6NU1Q";
+  auto r2 = jose::verify_jws(ec_jws, *ec, v);
+  REQUIRE(r2);
+  CHECK(r2->payload.find("\"iss\":\"joe\"") != std::string::npos);
+  // The same vector's key with its private "d" is not a public key.
+  auto with_d = jose::parse_jwk_set(
+      R"({"keys":[{"kty":"EC","crv":"P-256","x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU",)"
+      R"("y":"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0",)"
+      R"("d":"jpsQnnGQmL-YBIffH1136cspYG6-0iY7X1fCE9-E9LI"}]})");
+  REQUIRE_FALSE(with_d);
+  CHECK(with_d.error().code == pa::errc::jwk_private_key);
+  CHECK(with_d.error().message.find("jpsQnnGQmL") == std::string::npos);
+}
+
+TEST_CASE("openssl verifier: one verifier shared by threads verifies concurrently") {
+  auto& f = keys();
+  const std::string es = compact(f.ec256.pkey, R"({"alg":"ES256","kid":"ec256"})", "{}", "ES256");
+  const std::string rs = compact(f.rsa.pkey, R"({"alg":"PS256","kid":"rsa"})", "{}", "PS256");
+  const std::string ed = compact(f.ed.pkey, R"({"alg":"EdDSA","kid":"ed"})", "{}", "EdDSA");
+  std::string bad = es;
+  bad[bad.size() - 2] = bad[bad.size() - 2] == 'A' ? 'B' : 'A';
+  const openssl_verifier shared;
+  std::atomic<int> valid{0}, refused{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t)
+    threads.emplace_back([&] {
+      for (int i = 0; i < 25; ++i) {
+        for (const std::string* tok : {&es, &rs, &ed})
+          if (jose::verify_jws(*tok, f.set, shared)) ++valid;
+        if (!jose::verify_jws(bad, f.set, shared)) ++refused;
+      }
+    });
+  for (auto& t : threads) t.join();
+  CHECK(valid.load() == 4 * 25 * 3);
+  CHECK(refused.load() == 4 * 25);
 }

@@ -266,6 +266,7 @@ TEST_CASE("jose jws: without a kid a set of exactly one key is used") {
 TEST_CASE("jose jws: size limit, a safe kid up to 256 bytes, and the allow-list narrows") {
   const auto set = keys();
   fake_verifier v;
+  CHECK(jose::verify_options{}.max_size == 64 * 1024);
   jose::verify_options small;
   small.max_size = 100;
   CHECK(refusal(token(R"({"alg":"RS256","kid":"rsa"})", 256), set, small, v) ==

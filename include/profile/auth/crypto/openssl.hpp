@@ -27,6 +27,7 @@
 #error "<profile/auth/crypto/openssl.hpp> needs OpenSSL 3 (Debian: libssl-dev)"
 #endif
 
+/// Models of the JOSE seams on cryptographic libraries (opt-in headers, docs/jose.md).
 namespace profile::auth::inline v0::crypto {
 
 namespace detail {

@@ -17,6 +17,8 @@
 #include <utility>      // std::move
 #include <vector>       // key_ops, the keys of a set
 
+/// JOSE (RFC 7515, 7517, 7518, 8037): public keys, compact JWS verification and the Verifier
+/// seam (docs/jose.md). Pure: no I/O; cryptography comes from a Verifier.
 namespace profile::auth::inline v0::jose {
 
 /// The key types this library reads (`kty`). `oct` (symmetric) keys are never read: a public

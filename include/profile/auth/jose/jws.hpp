@@ -143,24 +143,24 @@ inline result<std::string> jws_b64(std::string_view part, std::string_view name)
 
 /// Verifies a compact JWS against the public keys of `keys` and returns its header and payload.
 /// The checks, in order, each with its own error (messages never quote the token):
-///  1. size ≤ opts.max_size (errc::limit_exceeded); three parts, base64url without padding, the
-///     header a JSON object with a string `alg` (errc::jose_malformed);
-///  2. `alg: none` → errc::jws_alg_none;
-///  3. `crit` present → errc::jws_crit_unsupported (no extension is understood);
-///  4. `jku`, `x5u`, `jwk` or `x5c` present → errc::jws_header_key_refused (keys come from
-///     `keys` only; a key a token names itself is never fetched or trusted);
-///  5. `alg` not in opts.allowed (or unknown) → errc::jws_alg_not_allowed;
-///  6. `kid` over 256 bytes or with '/', '\\', "..", a control byte → errc::jws_kid_invalid;
-///  7. no key with that `kid` (or, without a `kid`, a set that does not hold exactly one key)
-///     → errc::jws_kid_unknown;
-///  8. the key's type or curve does not fit `alg` (HS256 against an RSA key, ES384 against a
-///     P-256 key …) → errc::jws_key_type_mismatch, before any cryptography;
-///  9. the key's `use` present and not "sig", or its `key_ops` present without "verify"
-///     → errc::jws_key_not_for_verify;
-/// 10. the key's `alg` present and different → errc::jws_key_alg_mismatch;
-/// 11. the signature's length wrong for the algorithm (R‖S 64/96 bytes, Ed25519 64, RSA the
-///     modulus length) or the verifier answers invalid → errc::jws_signature_invalid;
-///     the verifier answers unsupported → errc::jws_unsupported.
+/// - (1) size ≤ opts.max_size (errc::limit_exceeded); three parts, base64url without padding, the
+///   header a JSON object with a string `alg` (errc::jose_malformed);
+/// - (2) `alg: none` → errc::jws_alg_none;
+/// - (3) `crit` present → errc::jws_crit_unsupported (no extension is understood);
+/// - (4) `jku`, `x5u`, `jwk` or `x5c` present → errc::jws_header_key_refused (keys come from
+///   `keys` only; a key a token names itself is never fetched or trusted);
+/// - (5) `alg` not in opts.allowed (or unknown) → errc::jws_alg_not_allowed;
+/// - (6) `kid` over 256 bytes or with '/', '\\', "..", a control byte → errc::jws_kid_invalid;
+/// - (7) no key with that `kid` (or, without a `kid`, a set that does not hold exactly one key)
+///   → errc::jws_kid_unknown;
+/// - (8) the key's type or curve does not fit `alg` (HS256 against an RSA key, ES384 against a
+///   P-256 key …) → errc::jws_key_type_mismatch, before any cryptography;
+/// - (9) the key's `use` present and not "sig", or its `key_ops` present without "verify"
+///   → errc::jws_key_not_for_verify;
+/// - (10) the key's `alg` present and different → errc::jws_key_alg_mismatch;
+/// - (11) the signature's length wrong for the algorithm (R‖S 64/96 bytes, Ed25519 64, RSA the
+///   modulus length) or the verifier answers invalid → errc::jws_signature_invalid;
+///   the verifier answers unsupported → errc::jws_unsupported.
 template <Verifier V>
 [[nodiscard]] result<verified_jws> verify_jws(std::string_view compact, const jwk_set& keys,
                                               const verify_options& opts, V& verifier) {
