@@ -78,8 +78,13 @@ PROFILE_CLIENT_SECRET=$SECRET run "token --json" 0 "$CLI" token --base-url "$BAS
   check "token --json: access_token, token_type Bearer, expires_in 3600" \
     json_check "d['token_type']=='Bearer' and d['expires_in']==3600 and d['access_token'].count('.')==2"
 printf '%s\n' "$SECRET" >"$WORK/secret"
+chmod 600 "$WORK/secret"
 run "token --client-secret-file" 0 "$CLI" token --base-url "$BASE" --client-secret-file "$WORK/secret" &&
-  check "token --client-secret-file: trailing newline dropped, token printed" out_has "$JWT_RE"
+  check "token --client-secret-file: trailing newline dropped, token printed, no warning" \
+    bash -c "grep -qE '$JWT_RE' '$WORK/out' && ! grep -q warning '$WORK/err'"
+chmod 644 "$WORK/secret"
+run "token --client-secret-file (mode 644)" 0 "$CLI" token --base-url "$BASE" --client-secret-file "$WORK/secret" &&
+  check "token --client-secret-file readable by others: warns (chmod 600)" err_has 'accessible by other users: chmod 600'
 if printf '%s\n' "$SECRET" | "$CLI" token --base-url "$BASE" --client-secret-stdin >"$WORK/out" 2>"$WORK/err"; then check "token --client-secret-stdin" out_has "$JWT_RE"; else fail "token --client-secret-stdin"; fi
 run "token --client-id flag" 0 env -u PROFILE_CLIENT_ID PROFILE_CLIENT_SECRET=$SECRET "$CLI" token --base-url "$BASE" --client-id "$ID" &&
   pass "token --client-id: the flag works without PROFILE_CLIENT_ID"

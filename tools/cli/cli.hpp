@@ -4,8 +4,19 @@
 #ifndef PROFILE_AUTH_CLI_HPP
 #define PROFILE_AUTH_CLI_HPP
 
-#include <profile/auth.hpp>
+// The public headers this tool uses (not the umbrella <profile/auth.hpp>: only what it needs).
+#include <profile/auth/discovery.hpp>
+#include <profile/auth/error.hpp>
+#include <profile/auth/grants/client_credentials.hpp>
+#include <profile/auth/http.hpp>
+#include <profile/auth/jwt.hpp>
+#include <profile/auth/m2m_client.hpp>
+#include <profile/auth/profile.hpp>
+#include <profile/auth/resource_metadata.hpp>
+#include <profile/auth/secret.hpp>
+#include <profile/auth/token_response.hpp>
 #include <profile/auth/transports/curl.hpp>
+#include <profile/auth/version.hpp>
 
 #include <cstdio>
 #include <optional>

@@ -14,6 +14,7 @@
 #define PROFILE_AUTH_CLI_ISATTY(fd) _isatty(fd)
 #define PROFILE_AUTH_CLI_FILENO(f) _fileno(f)
 #else
+#include <sys/stat.h>
 #include <unistd.h>
 #define PROFILE_AUTH_CLI_ISATTY(fd) isatty(fd)
 #define PROFILE_AUTH_CLI_FILENO(f) fileno(f)
@@ -314,6 +315,14 @@ std::optional<pa::client_credentials_config> m2m_flags::config(
     if (secret_stdin) {
       text.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
     } else {
+#if !defined(_WIN32)
+      // Like ssh with a private key: a secret others can read is already half public.
+      struct stat st {};
+      if (::stat(secret_file->c_str(), &st) == 0 && S_ISREG(st.st_mode) &&
+          (st.st_mode & (S_IRWXG | S_IRWXO)) != 0)
+        std::cerr << "profile-auth: warning: the client secret file '" << *secret_file
+                  << "' is accessible by other users: chmod 600 it\n";
+#endif
       std::ifstream in(*secret_file, std::ios::binary);
       if (!in) {
         std::cerr << "profile-auth: cannot read the client secret file '" << *secret_file << "'\n";

@@ -76,6 +76,9 @@ int cmd_token(args& a) {
   auto request = pa::client_credentials_request(*config);
   if (!request) return report(request.error(), scrub);
   auto response = transport.send(*request);
+  // The sent body held the secret (client_secret_post): a secret built from a std::string&&
+  // wipes the string's buffer. (A Basic header cannot be wiped through the public API.)
+  (void)pa::secret(std::move(request->body));
   if (!response) return report(response.error(), scrub);
   auto tok =
       pa::parse_token_response(*response, pa::to_time_point(std::chrono::steady_clock::now()));
