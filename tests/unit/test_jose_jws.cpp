@@ -6,6 +6,7 @@
 #include <profile/auth/jose/jwk.hpp>
 #include <profile/auth/jose/jws.hpp>
 #include <profile/auth/jose/verifier.hpp>
+#include <profile/auth/jwt.hpp>
 
 #include <doctest/doctest.h>
 
@@ -320,4 +321,30 @@ TEST_CASE("jose errc: every JOSE errc has a distinct name and a classification")
     CHECK(pa::classify(static_cast<pa::errc>(i)) == pa::error_class::protocol);
   CHECK(pa::to_string(pa::errc::jwk_private_key) == "jwk_private_key");
   CHECK(pa::to_string(pa::errc::jws_alg_none) == "jws_alg_none");
+}
+
+TEST_CASE("jose jws: a duplicated header member is refused by the JSON reader") {
+  // Two "alg" members: a parser that kept the last one could be tricked; ours refuses both.
+  fake_verifier v;
+  const std::string compact = token(R"({"alg":"none","alg":"RS256","kid":"rsa"})", 256);
+  CHECK(refusal(compact, keys(), {}, v) == pa::errc::invalid_json);
+  CHECK(refusal(token(R"({"alg":"RS256","kid":"rsa","kid":"ec256"})", 256), keys(), {}, v) ==
+        pa::errc::invalid_json);
+  CHECK(v.calls == 0);
+}
+
+TEST_CASE("jose jws: after verification the JWT claims are read with decode_unverified_claims") {
+  fake_verifier v;
+  const std::string compact =
+      token(R"({"alg":"ES256","kid":"ec256","typ":"JWT"})", 64,
+            R"({"iss":"https://issuer.example","sub":"alice","aud":"api","exp":4102444800})");
+  auto jws = jose::verify_jws(compact, keys(), v);
+  REQUIRE(jws);
+  auto claims = pa::decode_unverified_claims(compact);  // the same text, now verified
+  REQUIRE(claims);
+  CHECK(claims->is_jwt);
+  CHECK(claims->sub == "alice");
+  CHECK(claims->iss == "https://issuer.example");
+  REQUIRE(claims->aud.size() == 1);
+  CHECK(claims->aud[0] == "api");
 }
