@@ -54,5 +54,6 @@
 
 // Profile API presets
 #include <profile/auth/profile.hpp>
+#include <profile/auth/profile_login.hpp>
 
 #endif  // PROFILE_AUTH_HPP
