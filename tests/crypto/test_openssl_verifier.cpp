@@ -373,3 +373,32 @@ TEST_CASE("openssl verifier: one verifier shared by threads verifies concurrentl
   CHECK(valid.load() == 4 * 25 * 3);
   CHECK(refused.load() == 4 * 25);
 }
+
+TEST_CASE("openssl verifier: every one-character change of a signed token is refused") {
+  auto& f = keys();
+  openssl_verifier v;
+  struct one {
+    const char* alg;
+    const char* kid;
+    EVP_PKEY* key;
+  };
+  for (const one c : {one{"RS256", "rsa", f.rsa.pkey}, one{"ES256", "ec256", f.ec256.pkey},
+                      one{"EdDSA", "ed", f.ed.pkey}}) {
+    CAPTURE(c.alg);
+    const std::string header = std::string(R"({"alg":")") + c.alg + R"(","kid":")" + c.kid + "\"}";
+    const std::string jws = compact(c.key, header, R"({"sub":"alice","admin":false})", c.alg);
+    REQUIRE(jose::verify_jws(jws, f.set, v));
+    int refused = 0;
+    for (std::size_t at = 0; at < jws.size(); ++at) {
+      std::string changed = jws;
+      changed[at] = jws[at] == 'A' ? 'B' : jws[at] == '.' ? 'x' : 'A';
+      if (jose::verify_jws(changed, f.set, v)) {
+        FAIL_CHECK("a changed token verified at position " << at);
+      } else {
+        ++refused;
+      }
+    }
+    CHECK(refused == static_cast<int>(jws.size()));
+    CHECK(ERR_peek_error() == 0);
+  }
+}
