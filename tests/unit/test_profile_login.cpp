@@ -40,6 +40,8 @@ struct deployment {
   std::string prm_server = std::string(as_url);
   std::string issuer = std::string(as_url);
   std::string pkce = R"(["S256"])";
+  bool registration_served = true;  // registration_endpoint in the AS metadata
+  std::string servers;              // authorization_servers as JSON; empty: [prm_server]
   std::string registration = R"({"client_id":"dcr-client-1","token_endpoint_auth_method":"none",)"
                              R"("redirect_uris":["http://127.0.0.1:8765/callback"]})";
 
@@ -58,9 +60,9 @@ struct deployment {
       return r;
     }
     if (req.url == prm_root && well_known_served)
-      return json(200, R"({"resource":")" + prm_resource + R"(","authorization_servers":[")" +
-                           prm_server +
-                           R"("],"scopes_supported":["openid","offline_access"],)"
+      return json(200, R"({"resource":")" + prm_resource + R"(","authorization_servers":)" +
+                           (servers.empty() ? "[\"" + prm_server + "\"]" : servers) +
+                           R"(,"scopes_supported":["openid","offline_access"],)"
                            R"("bearer_methods_supported":["header"]})");
     if (req.url == as_meta)
       return json(
@@ -68,8 +70,10 @@ struct deployment {
           R"({"issuer":")" + issuer +
               R"(","authorization_endpoint":"https://login.example-stytch.test/v1/oauth2/authorize",)"
               R"("token_endpoint":"https://login.example-stytch.test/v1/oauth2/token",)"
-              R"("revocation_endpoint":"https://login.example-stytch.test/v1/oauth2/revoke",)"
-              R"("registration_endpoint":"https://login.example-stytch.test/v1/oauth2/register",)"
+              R"("revocation_endpoint":"https://login.example-stytch.test/v1/oauth2/revoke",)" +
+              (registration_served
+                   ? R"("registration_endpoint":"https://login.example-stytch.test/v1/oauth2/register",)"
+                   : "") +
               R"("jwks_uri":"https://login.example-stytch.test/.well-known/jwks.json",)"
               R"("response_types_supported":["code"],)"
               R"("grant_types_supported":["authorization_code","refresh_token"],)"
@@ -381,4 +385,47 @@ TEST_CASE("profile login: audience_check reports, and refuses only when strict")
 
   tok.access_token = pa::secret("opaque-token-value");
   CHECK(*pp::audience_check(tok, rs_origin, true) == pp::audience_status::opaque);
+}
+
+TEST_CASE("profile login bad input: no authorization server, no registration endpoint") {
+  for (const char* servers : {"[]", R"([""])"}) {
+    CAPTURE(servers);
+    deployment d;
+    d.servers = servers;
+    auto t = serve(d);
+    auto r = pp::discover_user_login(t, api, redirect);
+    REQUIRE_FALSE(r.has_value());
+    CHECK(r.error().code == pa::errc::malformed_response);
+    CHECK(starts_with(r.error().message, "user login discovery, hop 2"));
+    CHECK(t.calls() == 2);
+  }
+  deployment d;
+  d.registration_served = false;
+  auto t = serve(d);
+  auto r = pp::discover_user_login(t, api, redirect);
+  REQUIRE_FALSE(r.has_value());
+  CHECK(r.error().code == pa::errc::invalid_argument);
+  CHECK(starts_with(r.error().message, "user login discovery, hop 4 (client registration)"));
+  CHECK(t.calls() == 3);
+  // With a client_id the same server is fine.
+  pp::user_login_options o;
+  o.client_id = "stored-client";
+  auto t2 = serve(d);
+  CHECK(pp::discover_user_login(t2, api, redirect, o).has_value());
+}
+
+TEST_CASE("profile login: the challenge's scope is asked for when the caller names none") {
+  deployment d;
+  d.challenge = R"(Bearer resource_metadata=")" + std::string(prm_root) +
+                R"(", scope="account:read tags:manage")";
+  auto t = serve(d);
+  auto r = pp::discover_user_login(t, api, redirect);
+  REQUIRE(r.has_value());
+  CHECK(r->config.scope == "account:read tags:manage offline_access");
+  pp::user_login_options o;
+  o.scope = "account:read";
+  auto t2 = serve(d);
+  auto r2 = pp::discover_user_login(t2, api, redirect, o);
+  REQUIRE(r2.has_value());
+  CHECK(r2->config.scope == "account:read offline_access");
 }
