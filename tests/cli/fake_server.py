@@ -17,7 +17,7 @@ from urllib.parse import parse_qs, unquote_plus
 
 PORT_FILE, CLIENT_ID, CLIENT_SECRET = sys.argv[1], sys.argv[2], sys.argv[3]
 lock = threading.Lock()
-state = {"auth": 0, "oauth_token": 0, "test": 0, "issued": [], "all_issued": [],
+state = {"auth": 0, "oauth_token": 0, "test": 0, "issued": [], "all_issued": [], "last_request": {},
          "reject_next": False}
 
 
@@ -79,7 +79,7 @@ class Handler(BaseHTTPRequestHandler):
         if self.path == "/control/stats":
             with lock:
                 return self.reply(200, {k: state[k] for k in ("auth", "oauth_token", "test",
-                                                              "all_issued")})
+                                                              "all_issued", "last_request")})
         if self.path == "/api/v4/test":
             return self.reply(401, {"code": 401, "status": "error"},
                               {"WWW-Authenticate": self.challenge()})
@@ -113,7 +113,12 @@ class Handler(BaseHTTPRequestHandler):
                 return self.reply(400, {"error": "unsupported_grant_type"})
             if b.get("client_id") != CLIENT_ID or b.get("client_secret") != CLIENT_SECRET:
                 return self.bad_client(b.get("client_secret", ""))
-            return self.reply(200, self.issue())
+            with lock:  # what the request asked for, without the secret
+                state["last_request"] = {k: v for k, v in b.items() if k != "client_secret"}
+            answer = self.issue()
+            if "scope" in b:
+                answer["scope"] = b["scope"]
+            return self.reply(200, answer)
         if self.path == "/oauth/token":  # RFC 6749: form body, HTTP Basic
             with lock:
                 state["oauth_token"] += 1

@@ -88,6 +88,22 @@ run "token --client-secret-file (mode 644)" 0 "$CLI" token --base-url "$BASE" --
 if printf '%s\n' "$SECRET" | "$CLI" token --base-url "$BASE" --client-secret-stdin >"$WORK/out" 2>"$WORK/err"; then check "token --client-secret-stdin" out_has "$JWT_RE"; else fail "token --client-secret-stdin"; fi
 run "token --client-id flag" 0 env -u PROFILE_CLIENT_ID PROFILE_CLIENT_SECRET=$SECRET "$CLI" token --base-url "$BASE" --client-id "$ID" &&
   pass "token --client-id: the flag works without PROFILE_CLIENT_ID"
+last_request_ok() {  # the scope, audience and resources the last Profile token request carried
+  "$PYTHON" - "$BASE" <<'EOF'
+import json, sys, urllib.request
+r = json.load(urllib.request.urlopen(sys.argv[1] + "/control/stats"))["last_request"]
+sys.exit(0 if r.get("scope") == "read write" and r.get("audience") == "https://aud.example"
+         and r.get("resource") == ["https://res.example/a", "https://res.example/b"] else 1)
+EOF
+}
+PROFILE_CLIENT_SECRET=$SECRET run "token --scope --audience --resource" 0 "$CLI" token --base-url "$BASE" --json \
+  --scope "read write" --audience https://aud.example --resource https://res.example/a --resource https://res.example/b &&
+  check "token --scope/--audience/--resource: sent in the request" last_request_ok &&
+  check "token --json: shows the granted scope" json_check "d['scope']=='read write'"
+before=$(stats oauth_token)
+PROFILE_CLIENT_SECRET=$SECRET run "token --token-endpoint --form" 0 "$CLI" token --token-endpoint "$BASE/oauth/token" --form &&
+  check "token --token-endpoint URL --form: RFC 6749 form body with HTTP Basic" test "$(stats oauth_token)" -eq $((before + 1))
+run "token --timeout 0" 2 "$CLI" token --timeout 0 && pass "token --timeout 0: exit 2"
 PROFILE_CLIENT_SECRET=$SECRET run "token --issuer (RFC 8414, form + Basic)" 0 "$CLI" token --issuer "$BASE" --json &&
   check "token --issuer: token from the discovered endpoint" \
     test "$(stats oauth_token)" -ge 1
@@ -186,6 +202,9 @@ export PROFILE_CLIENT_SECRET=$SECRET
 run "curl POST" 0 "$CLI" curl --base-url "$BASE" -d '{"ping":"pong"}' "$BASE/api/v4/test" &&
   check "curl -d: body on stdout, status on stderr" bash -c "grep -q '\"ping\": \"pong\"' '$WORK/out' && grep -q 'HTTP 200' '$WORK/err'"
 if tokens_printed; then fail "curl: the token is never printed"; else pass "curl: the token is never printed"; fi
+run "curl -i" 0 "$CLI" curl --base-url "$BASE" -i -d '{}' "$BASE/api/v4/test" &&
+  check "curl -i: status line and headers on stdout, then the body" \
+    bash -c "head -1 '$WORK/out' | grep -q '^HTTP 200$' && grep -qi '^content-type: application/json' '$WORK/out' && grep -q 'success' '$WORK/out'"
 run "curl -i --json" 0 "$CLI" curl --base-url "$BASE" -X POST -H 'Content-Type: application/json' -d '{"a":1}' --json "$BASE/api/v4/test" &&
   check "curl --json: status, headers, body" json_check "d['status']==200 and '\"a\": 1' in d['body'] and any(h[0].lower()=='content-type' for h in d['headers'])"
 if tokens_printed; then fail "curl --json: the token is never printed"; else pass "curl --json: the token is never printed"; fi
