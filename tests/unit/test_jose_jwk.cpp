@@ -210,3 +210,23 @@ TEST_CASE("jose jwk: the JSON size limit applies") {
   REQUIRE_FALSE(r);
   CHECK(r.error().code == pa::errc::limit_exceeded);
 }
+
+TEST_CASE("jose jwk set: more than max_keys keys is limit_exceeded") {
+  auto set_of = [](std::size_t n) {
+    std::string text = R"({"keys":[)";
+    for (std::size_t i = 0; i < n; ++i) {
+      if (i > 0) text += ',';
+      text += ed_json(",\"kid\":\"k" + std::to_string(i) + "\"");
+    }
+    return text + "]}";
+  };
+  const std::string hundred = set_of(100);
+  auto ok = jose::parse_jwk_set(hundred);
+  REQUIRE(ok);
+  CHECK(ok->keys.size() == 100);
+  const std::string many = set_of(101);
+  auto r = jose::parse_jwk_set(many);
+  REQUIRE_FALSE(r);
+  CHECK(r.error().code == pa::errc::limit_exceeded);
+  CHECK(jose::parse_jwk_set(many, {}, 101));
+}

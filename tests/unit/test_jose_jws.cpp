@@ -15,6 +15,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace pa = profile::auth;
 namespace jose = profile::auth::jose;
@@ -250,6 +251,16 @@ TEST_CASE("jose jws: the key's use, key_ops and alg must fit") {
       jose::verify_jws(compact, keys(R"(,"use":"sig","key_ops":["verify"],"alg":"RS256")"), v);
   CHECK(ok);
   CHECK(v.calls == 1);
+}
+
+TEST_CASE("jose jws: the verifier may be a temporary or const") {
+  const auto set = keys();
+  const std::string compact = token(R"({"alg":"EdDSA","kid":"ed"})", 64);
+  CHECK(jose::verify_jws(compact, set, fake_verifier{}));
+  CHECK(jose::verify_jws(compact, set, jose::verify_options{}, fake_verifier{}));
+  fake_verifier refusing;
+  refusing.answer = jose::verify_result::invalid;
+  CHECK_FALSE(jose::verify_jws(compact, set, std::move(refusing)));
 }
 
 TEST_CASE("jose jws: without a kid a set of exactly one key is used") {

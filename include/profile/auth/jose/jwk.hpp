@@ -241,9 +241,11 @@ inline result<jwk> read_jwk(const ::profile::auth::detail::json::value& obj, boo
 /// (errc::jose_malformed): a lookup must never have two answers.
 /// Errors: as parse_jwk(), and errc::jwk_private_key for a private member in ANY key, skipped
 /// types included (a set that carries a secret is not a public set); errc::jose_malformed when
-/// `keys` is missing or not an array.
+/// `keys` is missing or not an array; errc::limit_exceeded when `keys` has more than `max_keys`
+/// entries (an issuer publishes a handful; the bound keeps a hostile set cheap to refuse).
 [[nodiscard]] inline result<jwk_set> parse_jwk_set(
-    std::string_view json_text, const ::profile::auth::detail::json::limits& lim = {}) {
+    std::string_view json_text, const ::profile::auth::detail::json::limits& lim = {},
+    std::size_t max_keys = 100) {
   auto doc = ::profile::auth::detail::json::parse(json_text, lim);
   if (!doc) return unexpected<error>(std::move(doc).error());
   const auto root = doc->root();
@@ -251,6 +253,10 @@ inline result<jwk> read_jwk(const ::profile::auth::detail::json::value& obj, boo
   const auto keys = root.find("keys");
   if (!keys || !keys->is_array())
     return detail::jwk_fail("the key set has no \"keys\" array (RFC 7517 §5)");
+  if (keys->size() > max_keys)
+    return fail(errc::limit_exceeded, "JWK: the key set has " + std::to_string(keys->size()) +
+                                          " keys, more than max_keys (" + std::to_string(max_keys) +
+                                          ")");
   jwk_set set;
   set.keys.reserve(keys->size());
   std::size_t index = 0;

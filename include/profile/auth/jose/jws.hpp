@@ -18,6 +18,7 @@
 #include <span>         // the signature handed to the verifier
 #include <string>       // decoded parts
 #include <string_view>  // views into the compact form
+#include <type_traits>  // std::remove_reference_t: any Verifier, lvalue or temporary
 #include <utility>      // std::move
 
 namespace profile::auth::inline v0::jose {
@@ -161,9 +162,10 @@ inline result<std::string> jws_b64(std::string_view part, std::string_view name)
 /// - (11) the signature's length wrong for the algorithm (R‖S 64/96 bytes, Ed25519 64, RSA the
 ///   modulus length) or the verifier answers invalid → errc::jws_signature_invalid;
 ///   the verifier answers unsupported → errc::jws_unsupported.
-template <Verifier V>
+template <class V>
+  requires Verifier<std::remove_reference_t<V>>
 [[nodiscard]] result<verified_jws> verify_jws(std::string_view compact, const jwk_set& keys,
-                                              const verify_options& opts, V& verifier) {
+                                              const verify_options& opts, V&& verifier) {
   if (compact.size() > opts.max_size)
     return detail::jws_fail(errc::limit_exceeded, "the token is " + std::to_string(compact.size()) +
                                                       " bytes, above verify_options::max_size (" +
@@ -254,9 +256,10 @@ template <Verifier V>
 }
 
 /// verify_jws() with the default options.
-template <Verifier V>
+template <class V>
+  requires Verifier<std::remove_reference_t<V>>
 [[nodiscard]] result<verified_jws> verify_jws(std::string_view compact, const jwk_set& keys,
-                                              V& verifier) {
+                                              V&& verifier) {
   return verify_jws(compact, keys, verify_options{}, verifier);
 }
 
