@@ -136,6 +136,7 @@ TEST_CASE("profile login: 401 -> RFC 9728 -> RFC 8414 -> RFC 7591 -> a ready con
   CHECK(reg_body.find(R"("redirect_uris":["http://127.0.0.1:8765/callback"])") !=
         std::string::npos);
   CHECK(reg_body.find(R"("client_name":"Profile CLI")") != std::string::npos);
+  CHECK(reg_body.find(R"("application_type":"native")") != std::string::npos);
 
   const auto& c = r->config;
   CHECK(c.authorization_endpoint == "https://login.example-stytch.test/v1/oauth2/authorize");
@@ -428,4 +429,18 @@ TEST_CASE("profile login: the challenge's scope is asked for when the caller nam
   auto r2 = pp::discover_user_login(t2, api, redirect, o);
   REQUIRE(r2.has_value());
   CHECK(r2->config.scope == "account:read offline_access");
+}
+
+TEST_CASE("profile login: an https redirect URI registers without application_type") {
+  const deployment d;
+  auto t = serve(d);
+  auto r = pp::discover_user_login(t, api, "https://app.example.com/callback");
+  REQUIRE(r.has_value());
+  REQUIRE(t.calls() == 4);
+  CHECK(t.request(3).body.find("application_type") == std::string::npos);
+  pp::user_login_options o;
+  o.application_type = "web";
+  auto t2 = serve(d);
+  REQUIRE(pp::discover_user_login(t2, api, redirect, o).has_value());
+  CHECK(t2.request(3).body.find(R"("application_type":"web")") != std::string::npos);
 }

@@ -52,6 +52,10 @@ struct user_login_options {
   std::string client_name = "profile-auth";
   std::string software_id;       ///< RFC 7591 software_id, empty omits it
   std::string software_version;  ///< RFC 7591 software_version, empty omits it
+  /// OpenID Connect application_type of the registration. Empty: "native" when redirect_uri
+  /// is not https (a loopback or private-use-scheme URI, RFC 8252: servers that default to
+  /// "web" refuse those), else omitted.
+  std::string application_type;
   /// RFC 7591 initial access token, for servers that do not allow open registration.
   const secret* initial_access_token = nullptr;
   /// Require the challenge's resource_metadata URL to be on the origin of the resource URL
@@ -131,7 +135,8 @@ namespace profile::auth::inline v0::profile {
 /// 3. Its first authorization server (https, loopback excepted): discover() on that server's
 ///    own URLs, whose `issuer` must equal it; it must list PKCE S256.
 /// 4. Without opts.client_id: RFC 7591 registration as a public client (auth method none,
-///    authorization_code + refresh_token, response type code, redirect_uris [redirect_uri]).
+///    authorization_code + refresh_token, response type code, redirect_uris [redirect_uri],
+///    application_type native for a non-https redirect URI).
 /// 5. The configuration: PKCE, scope (opts.scope or the challenge's, plus offline_access),
 ///    resource = {metadata's resource}.
 /// Nothing is sent to a URL before it passed its check, no redirect is followed, every
@@ -335,6 +340,9 @@ PROFILE_AUTH_INLINE client_metadata login_client_metadata(
   m.client_name = opts.client_name;
   m.software_id = opts.software_id;
   m.software_version = opts.software_version;
+  m.application_type = opts.application_type;
+  if (m.application_type.empty() && redirect_uri.substr(0, 8) != "https://")
+    m.application_type = "native";
   return m;
 }
 
