@@ -444,3 +444,15 @@ TEST_CASE("profile login: an https redirect URI registers without application_ty
   REQUIRE(pp::discover_user_login(t2, api, redirect, o).has_value());
   CHECK(t2.request(3).body.find(R"("application_type":"web")") != std::string::npos);
 }
+
+TEST_CASE("profile login bad input: a bad redirect URI fails before anything is sent") {
+  const deployment d;
+  for (const char* bad : {"https://app.example.com/cb#fragment", "http://app.example.com/cb", ""}) {
+    CAPTURE(bad);
+    auto t = serve(d);
+    auto r = pp::discover_user_login(t, api, bad);
+    REQUIRE_FALSE(r.has_value());
+    CHECK(starts_with(r.error().message, "user login discovery, hop 5 (client configuration)"));
+    CHECK(t.calls() == 0);
+  }
+}

@@ -142,6 +142,7 @@ namespace profile::auth::inline v0::profile {
 /// Nothing is sent to a URL before it passed its check, no redirect is followed, every
 /// document is read under the parsers' size limits, and a failing hop ends the chain.
 /// Errors (each message starts "user login discovery, hop N (…)" and names the host):
+/// - before hop 1: check_redirect_uri()'s errors for redirect_uri (hop 5's name), nothing sent;
 /// - hop 1: errc::invalid_argument / invalid_url / insecure_endpoint for resource_url; the
 ///   transport's errors; errc::malformed_response for a resource_metadata URL that is unusable
 ///   or (by default) on another origin; errc::http_error when the API named no metadata URL
@@ -163,6 +164,15 @@ template <Transport T>
   resource_discovery_options ro = opts.discovery;
   ro.discovery.allow_insecure_http = ro.discovery.allow_insecure_http || opts.allow_insecure_http;
   const bool insecure = ro.discovery.allow_insecure_http;
+
+  // The redirect URI is the caller's: checked before anything is sent.
+  {
+    auth::user_auth_config probe_config;
+    probe_config.redirect_uri = std::string(redirect_uri);
+    probe_config.allow_insecure_http = insecure;
+    if (auto r = auth::detail::check_redirect_uri(probe_config); !r)
+      return detail::login_fail(detail::login_hop_config, std::move(r).error());
+  }
 
   // Hop 1: the API's answer to a call without credentials.
   if (auto u = auth::detail::check_identifier("the resource URL", resource_url, insecure, true); !u)
