@@ -40,6 +40,7 @@ struct deployment {
   std::string prm_server = std::string(as_url);
   std::string issuer = std::string(as_url);
   std::string pkce = R"(["S256"])";
+  int api_status = 401;             // the API's answer to the probe
   bool registration_served = true;  // registration_endpoint in the AS metadata
   std::string servers;              // authorization_servers as JSON; empty: [prm_server]
   std::string registration = R"({"client_id":"dcr-client-1","token_endpoint_auth_method":"none",)"
@@ -55,7 +56,8 @@ struct deployment {
 
   [[nodiscard]] pa::result<pa::http_response> answer(const pa::http_request& req) const {
     if (req.url == api) {
-      pa::http_response r = json(401, R"({"code":401,"status":"error"})");
+      pa::http_response r = json(api_status, R"({"code":401,"status":"error"})");
+      if (api_status == 302) r.headers.add("Location", "https://evil.example/login");
       if (!challenge.empty()) r.headers.add("WWW-Authenticate", challenge);
       return r;
     }
@@ -455,4 +457,23 @@ TEST_CASE("profile login bad input: a bad redirect URI fails before anything is 
     CHECK(starts_with(r.error().message, "user login discovery, hop 5 (client configuration)"));
     CHECK(t.calls() == 0);
   }
+}
+
+TEST_CASE("profile login: a redirecting API is not followed; a transport failure names hop 1") {
+  deployment d;
+  d.api_status = 302;
+  d.challenge.clear();
+  auto t = serve(d);
+  auto r = pp::discover_user_login(t, api, redirect);
+  REQUIRE_MESSAGE(r.has_value(), (r ? "" : r.error().message));
+  CHECK(nothing_sent_to(t, "https://evil.example"));
+  CHECK(t.request(1).url == prm_inserted);
+
+  pa::testing::fake_transport t2;
+  t2.fail_next(pa::error(pa::errc::transport_failed, "connect refused"));
+  auto r2 = pp::discover_user_login(t2, api, redirect);
+  REQUIRE_FALSE(r2.has_value());
+  CHECK(r2.error().code == pa::errc::transport_failed);
+  CHECK(starts_with(r2.error().message, "user login discovery, hop 1 (the API's 401 challenge)"));
+  CHECK(t2.calls() == 1);
 }
