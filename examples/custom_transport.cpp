@@ -72,7 +72,7 @@ int main() {
     std::printf("failed: %s\n", answer.error().message.c_str());
     return 1;
   }
-  std::printf("POST /v3/test over the platform transport: HTTP %d %s\n", answer->status,
+  std::printf("POST /api/v4/test over the platform transport: HTTP %d %s\n", answer->status,
               answer->body.c_str());
   return answer->status == 200 ? 0 : 1;
 }

@@ -105,7 +105,7 @@ int offline() {
     std::printf("  (meanwhile, alice types %s on her phone and approves)\n", code.c_str());
     fake.approve_device(code, "alice");
   };
-  return device_login(fake, cfg, clock, pa::profile::default_base_url, wait, user);
+  return device_login(fake, cfg, clock, pa::profile::legacy_v3::base_url, wait, user);
 }
 
 int online(const char* base, const char* client_id) {

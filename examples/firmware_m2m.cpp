@@ -46,7 +46,7 @@ void report(const pa::fixed_error& e) {
 
 // ---- the firmware: one main-loop step ---------------------------------------------------------
 
-/// Gets the header value and calls POST /v3/test with it through `http` (the board's HTTP
+/// Gets the header value and calls POST /api/v4/test with it through `http` (the board's HTTP
 /// module, also used for API calls). Returns the API's status, or 0 when no token was available.
 template <class Client, class Http>
 int main_loop_step(Client& auth, Http& http, std::string_view base) {
@@ -63,7 +63,7 @@ int main_loop_step(Client& auth, Http& http, std::string_view base) {
   const pa::result<pa::http_response> r = http.send(call);
   const int status = r ? r->status : 0;
   if (status == 401) auth.invalidate();  // the API refused the token: fetch a new one next time
-  std::printf("   API     : POST /v3/test -> %d\n", status);
+  std::printf("   API     : POST /api/v4/test -> %d\n", status);
   return status;
 }
 
@@ -89,9 +89,9 @@ int run_offline() {
   static pa::fixed_m2m_client<pa::testing::fixed_adapter<pa::testing::fake_profile_api*>,
                               pa::testing::manual_clock, pa::os_random, 512, 1024>
       auth{pa::testing::fixed_adapter(&api),
-           pa::profile::fixed_m2m_config("device-0042", "device-secret-not-real"), ticks};
+           pa::profile::fixed_m2m_config_v4("device-0042", "device-secret-not-real"), ticks};
 
-  std::printf("1. Boot: no token yet, so the client asks POST /v3/auth for one.\n");
+  std::printf("1. Boot: no token yet, so the client asks POST /api/v4/auth for one.\n");
   expect(main_loop_step(auth, api, base) == 200, "the first step calls the API with a token");
   std::printf("   token requests: %zu\n\n", api.token_requests());
   expect(api.token_requests() == 1, "one token request");
@@ -136,7 +136,7 @@ int run_offline() {
   static pa::fixed_m2m_client<pa::testing::fixed_adapter<pa::testing::fake_profile_api*>,
                               pa::testing::manual_clock, pa::os_random, 512, 1024>
       wrong{pa::testing::fixed_adapter(&api),
-            pa::profile::fixed_m2m_config("device-0042", "wrong-secret"), ticks};
+            pa::profile::fixed_m2m_config_v4("device-0042", "wrong-secret"), ticks};
   const auto w = wrong.authorization_header();
   expect(!w && w.error().code == pa::errc::invalid_client, "invalid_client is reported");
   if (!w) report(w.error());
@@ -161,7 +161,7 @@ int run_online(const std::string& base, const std::string& id, const std::string
   // The config holds views: token_url, id and secret_text outlive the client.
   pa::fixed_m2m_client auth{pa::testing::fixed_adapter(&http),
                             pa::profile::fixed_m2m_config(id, secret_text, token_url)};
-  std::printf("1. Token request: POST %s, then POST %s/v3/test with it\n", token_url.c_str(),
+  std::printf("1. Token request: POST %s, then POST %s/api/v4/test with it\n", token_url.c_str(),
               base.c_str());
   const int status = main_loop_step(auth, http, base);
   return status >= 200 && status < 300 ? 0 : 1;

@@ -133,7 +133,7 @@ int run_offline() {
     });
     calling_frame = -1;
 
-    // Every 10 frames: post a score to /v3/test, unless the previous one is still out.
+    // Every 10 frames: post a score to /api/v4/test, unless the previous one is still out.
     if (frame % 10 == 0 && !score_in_flight) {
       score_in_flight = true;
       ++sent;
@@ -221,7 +221,8 @@ int run_online(const std::string& base, const std::string& id, std::string secre
     std::printf("frame %d: failed: %s\n", frame, error.c_str());
     return 1;
   }
-  std::printf("frame %d: POST /v3/test answered HTTP %d; no frame waited for it\n", frame, status);
+  std::printf("frame %d: POST /api/v4/test answered HTTP %d; no frame waited for it\n", frame,
+              status);
   return status >= 200 && status < 300 ? 0 : 1;
 }
 

@@ -5,7 +5,7 @@
 // Profile API on a manual clock, so every step (first token, cached reuse, refresh ahead of
 // expiry, an outage, wrong credentials) happens in a second and without a network. With
 // PROFILE_API_BASE, PROFILE_CLIENT_ID and PROFILE_CLIENT_SECRET set it gets a real token over
-// libcurl and calls POST /v3/test with it. Tokens and secrets are never printed.
+// libcurl and calls POST /api/v4/test with it. Tokens and secrets are never printed.
 #include <profile/auth/m2m_client.hpp>
 #include <profile/auth/profile.hpp>
 #include <profile/auth/testing.hpp>
@@ -88,7 +88,8 @@ int run_offline() {
   pa::m2m_client client{
       api, pa::profile::m2m_config("demo-client", pa::secret{"demo-secret-not-real"}), clock};
 
-  std::printf("1. First call: nothing is cached, so the client asks POST /v3/auth for a token.\n");
+  std::printf(
+      "1. First call: nothing is cached, so the client asks POST /api/v4/auth for a token.\n");
   auto h1 = client.authorization_header();
   expect(h1.has_value(), "the first token request succeeds");
   if (!h1) return 1;
@@ -104,10 +105,22 @@ int run_offline() {
   expect(api.token_requests() == 1, "still one token request");
 
   std::printf(
-      "3. POST /v3/test {\"ping\":\"pong\"}: client.send() adds the Authorization header.\n");
+      "3. POST /api/v4/test {\"ping\":\"pong\"}: client.send() adds the Authorization header.\n");
   auto r3 = client.send(pa::profile::test_request());
-  expect(r3 && r3->status == 200, "/v3/test answers 200");
+  expect(r3 && r3->status == 200, "/api/v4/test answers 200");
   if (r3) std::printf("   answer  : %d %s\n\n", r3->status, r3->body.c_str());
+
+  std::printf(
+      "   GET /api/v4/account: the answer comes in Profile's {code,data,status} envelope;\n"
+      "   profile::parse_account() unwraps and checks it.\n");
+  auto me = client.send(pa::profile::account_request());
+  auto account = me ? pa::profile::parse_account(*me)
+                    : pa::result<pa::profile::account>(pa::unexpected<pa::error>(me.error()));
+  expect(account.has_value(), "the account answer parses");
+  if (account)
+    std::printf("   account : id %s, type %s, role %s (%s)\n\n", account->id.c_str(),
+                account->type.c_str(), account->role.c_str(),
+                pa::profile::is_manager(account->role) ? "a manager" : "not a manager");
 
   std::printf(
       "4. 55 minutes later (manual clock): the token is inside the refresh-ahead window\n"
@@ -123,7 +136,7 @@ int run_offline() {
   expect(client.stats().waits == 0, "nobody waited");
 
   std::printf(
-      "5. The server revokes every token. /v3/test answers 401 invalid_token; the client\n"
+      "5. The server revokes every token. /api/v4/test answers 401 invalid_token; the client\n"
       "   drops its token, fetches a new one and retries once.\n");
   api.revoke_all_tokens();
   auto r5 = client.send(pa::profile::test_request());
@@ -172,7 +185,7 @@ int run_online(const std::string& base, const std::string& id, std::string secre
   pa::m2m_client client{pa::transports::curl_transport{},
                         pa::profile::m2m_config(id, pa::secret{std::move(secret_text)}, base)};
 
-  std::printf("1. Token request: POST %s/v3/auth\n", base.c_str());
+  std::printf("1. Token request: POST %s/api/v4/auth\n", base.c_str());
   auto h = client.authorization_header();
   if (!h) {
     report(h.error());
@@ -180,7 +193,7 @@ int run_online(const std::string& base, const std::string& id, std::string secre
   }
   show_token(*h);
 
-  std::printf("2. POST %s/v3/test {\"ping\":\"pong\"} with the token\n", base.c_str());
+  std::printf("2. POST %s/api/v4/test {\"ping\":\"pong\"} with the token\n", base.c_str());
   auto r = client.send(pa::profile::test_request(R"({"ping":"pong"})", base));
   if (!r) {
     report(r.error());

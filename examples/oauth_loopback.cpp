@@ -207,19 +207,21 @@ int offline() {
 
   std::printf("--- first run ---\n");
   int rc =
-      run(fake, cfg, clock, file, pa::profile::default_base_url, fake.issuer(), browser, false);
+      run(fake, cfg, clock, file, pa::profile::legacy_v3::base_url, fake.issuer(), browser, false);
   const std::size_t logins = fake.tokens_issued();
   if (rc == 0) {
     std::printf("\n--- second run (same session file) ---\n");
     clock.advance(10min);
-    rc = run(fake, cfg, clock, file, pa::profile::default_base_url, fake.issuer(), browser, false);
+    rc = run(fake, cfg, clock, file, pa::profile::legacy_v3::base_url, fake.issuer(), browser,
+             false);
     if (rc == 0 && fake.tokens_issued() != logins) {
       std::printf("unexpected: the second run logged in again\n");
       rc = 1;
     }
   }
   std::printf("\n--- log out ---\n");
-  if (run(fake, cfg, clock, file, pa::profile::default_base_url, fake.issuer(), browser, true) != 0)
+  if (run(fake, cfg, clock, file, pa::profile::legacy_v3::base_url, fake.issuer(), browser, true) !=
+      0)
     rc = 1;
   std::remove((file + ".lock").c_str());
   return rc;

@@ -101,7 +101,7 @@ TEST_CASE("async_m2m_client: N callers on a cold cache make one request and shar
   CHECK(f.transport.pending() == 1);
   const pa::http_request req = f.transport.request(0);
   CHECK(req.method == "POST");
-  CHECK(req.url == "https://api.profilebehavior.com/v3/auth");
+  CHECK(req.url == "https://vanguard.profilebehavior.com/api/v4/auth");
   CHECK(req.body ==
         R"({"grant_type":"client_credentials","client_id":"my-client","client_secret":")" +
             std::string(client_secret) + R"("})");
@@ -339,7 +339,7 @@ TEST_CASE("async_m2m_client: every callback runs exactly once, even over a fault
     int sends = 0;
     void async_send(pa::http_request req, std::function<void(pa::result<pa::http_response>)> cb) {
       ++sends;
-      const bool token = req.url.ends_with("/v3/auth");
+      const bool token = req.url.ends_with("/api/v4/auth");
       pa::http_response r =
           answer(token ? 200 : 401, token ? token_json("tok-" + std::to_string(sends)) : "",
                  token ? pa::header_list{} : challenge("Bearer"));
@@ -549,7 +549,7 @@ TEST_CASE("async_m2m_client<thread_safe>: threads asking while another thread co
   const auto all = f.transport.requests();
   int token_requests = 0;
   for (std::size_t i = 0; i < all.size(); ++i)
-    if (all[i].url.ends_with("/v3/auth")) {
+    if (all[i].url.ends_with("/api/v4/auth")) {
       ++token_requests;
       token_request = i;
     }

@@ -189,7 +189,7 @@ TEST_CASE("concurrency: many 401s to one token cause one new token, and every ca
   f.transport.on_send([&](const pa::http_request& req) -> pa::result<pa::http_response> {
     pa::http_response r;
     r.headers.add("Content-Type", "application/json");
-    if (req.url.ends_with("/v3/auth")) {
+    if (req.url.ends_with("/api/v4/auth")) {
       r.status = 200;
       r.body = token_json("tok-" + std::to_string(issued.fetch_add(1) + 1));
     } else if (req.headers.find("Authorization") == "Bearer tok-1") {

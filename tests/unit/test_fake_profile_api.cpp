@@ -38,10 +38,11 @@ struct step_clock {
 };
 static_assert(pa::Clock<step_clock>);
 
-const std::string base = "https://api.profilebehavior.com";
+const std::string base = "https://vanguard.profilebehavior.com";
+const std::string legacy = "https://api.profilebehavior.com";
 
 pa::http_request token_request(std::string body, std::string content_type = "application/json") {
-  pa::http_request r{"POST", base + "/v3/auth", {}, std::move(body)};
+  pa::http_request r{"POST", base + "/api/v4/auth", {}, std::move(body)};
   r.headers.add("Accept", "application/json");
   if (!content_type.empty()) r.headers.add("Content-Type", std::move(content_type));
   return r;
@@ -51,7 +52,7 @@ pa::http_request good_token_request() {
       R"({"grant_type":"client_credentials","client_id":"test-client","client_secret":"test-secret"})");
 }
 pa::http_request api_request(std::string_view token, std::string body = R"({"ping":"pong"})") {
-  pa::http_request r{"POST", base + "/v3/test", {}, std::move(body)};
+  pa::http_request r{"POST", base + "/api/v4/test", {}, std::move(body)};
   r.headers.add("Content-Type", "application/json");
   if (!token.empty()) r.headers.add("Authorization", "Bearer " + std::string(token));
   return r;
@@ -91,7 +92,7 @@ TEST_CASE("fake_profile_api issues a one-hour Bearer token for the right credent
   CHECK(api.tokens_issued() == 1);
   CHECK(api.api_calls() == 0);
   REQUIRE(api.last_request().has_value());
-  CHECK(api.last_request()->url == base + "/v3/auth");
+  CHECK(api.last_request()->url == base + "/api/v4/auth");
 
   must(api.send(good_token_request()));
   CHECK(api.last_token() != tok);  // each token is new
@@ -197,7 +198,7 @@ TEST_CASE("fake_profile_api with raw (RFC 7617) Basic decoding") {
   CHECK(must(api.send(req)).status == 200);
 }
 
-TEST_CASE("fake_profile_api /v3/test needs a valid, unexpired, unrevoked bearer") {
+TEST_CASE("fake_profile_api /api/v4/test needs a valid, unexpired, unrevoked bearer") {
   step_clock clock;
   pt::fake_profile_api api(clock);
   must(api.send(good_token_request()));
@@ -241,6 +242,7 @@ TEST_CASE("fake_profile_api /v3/test needs a valid, unexpired, unrevoked bearer"
 TEST_CASE("fake_profile_api routing: base URL, paths, methods") {
   pt::fake_profile_api::options o;
   o.base_url = "http://127.0.0.1:8080/";
+  o.legacy_base_url = "http://127.0.0.1:8080";  // both generations on one loopback URL
   o.expires_in = 60s;
   pt::fake_profile_api api(o);
   auto tok = must(api.send({"POST",
@@ -251,7 +253,7 @@ TEST_CASE("fake_profile_api routing: base URL, paths, methods") {
   CHECK(tok.status == 200);
   CHECK(tok.body.find(R"("expires_in":60)") != std::string::npos);
 
-  auto other_host = api.send(good_token_request());  // api.profilebehavior.com: not served
+  auto other_host = api.send(good_token_request());  // vanguard.profilebehavior.com: not served
   REQUIRE_FALSE(other_host.has_value());
   CHECK(other_host.error().code == pa::errc::transport_failed);
 
@@ -261,6 +263,90 @@ TEST_CASE("fake_profile_api routing: base URL, paths, methods") {
   CHECK(get.headers.find("Allow") == "POST");
   CHECK(must(api.send({"POST", "http://127.0.0.1:8080/v3/test?x=1", {}, "{}"})).status == 401);
   CHECK(api.api_calls() == 2);
+  CHECK(must(api.send({"POST", "http://127.0.0.1:8080/api/v4/test", {}, "{}"})).status == 401);
+  CHECK(must(api.send({"POST", "http://127.0.0.1:8080/api/v4/account", {}, {}})).status == 405);
+  CHECK(must(api.send({"GET", "http://127.0.0.1:8080/api/v4/account", {}, {}})).status == 401);
+  CHECK(must(api.send({"GET", "http://127.0.0.1:8080/api/v4/my-account", {}, {}})).status == 404);
+  CHECK(api.account_calls() == 2);
+}
+
+TEST_CASE("fake_profile_api serves v4 on vanguard and v3 on the legacy host, not crossed") {
+  pt::fake_profile_api api;
+  // v4 on vanguard (the default base), v3 on api.profilebehavior.com.
+  auto v3_token = token_request(
+      R"({"grant_type":"client_credentials","client_id":"test-client","client_secret":"test-secret"})");
+  v3_token.url = legacy + "/v3/auth";
+  CHECK(must(api.send(v3_token)).status == 200);
+  const std::string v3_tok = api.last_token();
+  CHECK(must(api.send(good_token_request())).status == 200);
+  const std::string v4_tok = api.last_token();
+  CHECK(api.tokens_issued() == 2);
+
+  auto v3_call = api_request(v3_tok);
+  v3_call.url = legacy + "/v3/test";
+  auto r = must(api.send(v3_call));
+  CHECK(r.status == 200);
+  CHECK(r.body == R"({"echo":{"ping":"pong"},"client_id":"test-client"})");
+  CHECK(must(api.send(api_request(v4_tok))).status == 200);
+
+  // A generation's path on the other generation's host is not found.
+  for (const std::string& url :
+       {base + "/v3/auth", base + "/v3/test", base + "/v3/my-account", legacy + "/api/v4/auth",
+        legacy + "/api/v4/test", legacy + "/api/v4/account"}) {
+    CAPTURE(url);
+    CHECK(must(api.send({"POST", url, {}, "{}"})).status == 404);
+  }
+  auto elsewhere = api.send({"GET", "https://profilebehavior.com/api/v4/account", {}, {}});
+  REQUIRE_FALSE(elsewhere.has_value());
+  CHECK(elsewhere.error().code == pa::errc::transport_failed);
+}
+
+TEST_CASE("fake_profile_api account endpoints: v4 enveloped, v3 bare, token checked") {
+  step_clock clock;
+  pt::fake_profile_api::options o;
+  o.account_name = "Inventory sync";
+  o.account_type = "service";
+  o.account_role = "user";
+  pt::fake_profile_api api(clock, o);
+  must(api.send(good_token_request()));
+  const std::string tok = api.last_token();
+  const auto get = [&](std::string url, std::string_view token) {
+    pa::http_request r{"GET", std::move(url), {{"Accept", "application/json"}}, {}};
+    if (!token.empty()) r.headers.add("Authorization", "Bearer " + std::string(token));
+    return must(api.send(r));
+  };
+  auto v4 = get(base + "/api/v4/account", tok);
+  CHECK(v4.status == 200);
+  CHECK(v4.headers.find("Content-Type") == "application/json");
+  CHECK(v4.body == R"({"code":200,"data":{"id":"test-client","name":"Inventory sync",)"
+                   R"("type":"service","role":"user"},"status":"success"})");
+  auto parsed = pa::profile::parse_account(v4);
+  REQUIRE(parsed.has_value());
+  CHECK(parsed->id == "test-client");
+  CHECK(parsed->type == "service");
+  CHECK_FALSE(pa::profile::is_manager(parsed->role));
+
+  auto v3 = get(legacy + "/v3/my-account", tok);
+  CHECK(v3.status == 200);
+  CHECK(v3.body ==
+        R"({"id":"test-client","name":"Inventory sync","type":"service","role":"user"})");
+  auto bare = pa::profile::parse_account(v3);
+  REQUIRE(bare.has_value());
+  CHECK(bare->name == "Inventory sync");
+
+  CHECK(get(base + "/api/v4/account", "").status == 401);
+  CHECK(get(base + "/api/v4/account", "tok-9-0000000000000000").status == 401);
+  clock.advance(3600s);
+  auto expired = get(base + "/api/v4/account", tok);
+  CHECK(expired.status == 401);
+  auto e = pa::profile::parse_account(expired);
+  REQUIRE_FALSE(e.has_value());
+  CHECK(e.error().code == pa::errc::invalid_token);
+
+  api.inject(pt::fault::server_error(), 1, pt::fake_endpoint::account);
+  CHECK(get(base + "/api/v4/account", tok).status == 500);
+  CHECK(api.account_calls() == 6);
+  CHECK(api.api_calls() == 0);
 }
 
 TEST_CASE("fake_profile_api fault injection") {
@@ -429,6 +515,30 @@ TEST_CASE("fake_profile_api drives m2m_client on a manual clock") {
   CHECK(e.error().http_status == 503);
   CHECK(e.error().retry_after == std::chrono::seconds(20));
   CHECK(e.error().request_id.rfind("fake-", 0) == 0);
+}
+
+TEST_CASE("fake_profile_api drives m2m_client with the v4 presets and the legacy v3 ones") {
+  pt::manual_clock clock;
+  pt::fake_profile_api api(clock);
+  pa::m2m_client v4{api, pa::profile::m2m_config("test-client", pa::secret{"test-secret"}), clock};
+  auto me = v4.send(pa::profile::account_request());
+  REQUIRE(me.has_value());
+  auto account = pa::profile::parse_account(*me);
+  REQUIRE(account.has_value());
+  CHECK(account->id == "test-client");
+  CHECK(pa::profile::is_manager(account->role));
+  CHECK(api.last_request()->url == "https://vanguard.profilebehavior.com/api/v4/account");
+
+  namespace v3 = pa::profile::legacy_v3;
+  pa::m2m_client old{api, v3::m2m_config("test-client", pa::secret{"test-secret"}), clock};
+  auto t = old.send(v3::test_request());
+  REQUIRE(t.has_value());
+  CHECK(t->status == 200);
+  auto mine = old.send(v3::my_account_request());
+  REQUIRE(mine.has_value());
+  CHECK(pa::profile::parse_account(*mine).value().id == "test-client");
+  CHECK(api.last_request()->url == "https://api.profilebehavior.com/v3/my-account");
+  CHECK(api.token_requests() == 2);  // one per client: each token is for its own host
 }
 
 TEST_CASE("fake_profile_api: wrong secret through m2m_client is invalid_client, secret unseen") {

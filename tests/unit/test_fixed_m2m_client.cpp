@@ -165,8 +165,8 @@ TEST_CASE("fixed_m2m_client: class template argument deduction") {
 }
 
 TEST_CASE("fixed_m2m_client: the presets name the same endpoints as profile.hpp's") {
-  CHECK(pa::profile::m2m_token_url ==
-        std::string(pa::profile::default_base_url) + std::string(pa::profile::m2m_token_path));
+  CHECK(pa::profile::m2m_token_url == std::string(pa::profile::legacy_v3::base_url) +
+                                          std::string(pa::profile::legacy_v3::m2m_token_path));
   CHECK(pa::profile::v4_m2m_token_url ==
         std::string(pa::profile::v4_base_url) + std::string(pa::profile::v4_m2m_token_path));
 }

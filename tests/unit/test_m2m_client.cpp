@@ -69,7 +69,7 @@ TEST_CASE("m2m_client: the first call sends one client credentials request, late
   REQUIRE(f.transport.calls() == 1);
   const pa::http_request req = f.transport.request(0);
   CHECK(req.method == "POST");
-  CHECK(req.url == "https://api.profilebehavior.com/v3/auth");
+  CHECK(req.url == "https://vanguard.profilebehavior.com/api/v4/auth");
   CHECK(req.headers.find("Content-Type") == "application/json");
   CHECK(req.headers.find("Accept") == "application/json");
   CHECK(req.body ==
@@ -243,7 +243,7 @@ TEST_CASE("m2m_client::send adds the header and returns the answer") {
   CHECK(r->body == R"({"pong":true})");
   REQUIRE(f.transport.calls() == 2);
   const pa::http_request sent = f.transport.request(1);
-  CHECK(sent.url == "https://api.profilebehavior.com/v3/test");
+  CHECK(sent.url == "https://vanguard.profilebehavior.com/api/v4/test");
   CHECK(sent.headers.find_all("Authorization").size() == 1);
   CHECK(header_of(sent) == "Bearer tok-1");
   CHECK(sent.body == R"({"ping":"pong"})");
@@ -313,7 +313,7 @@ TEST_CASE("m2m_client::send drops only the token the 401 answered, not a newer o
   f.transport.on_send([&](const pa::http_request& req) -> pa::result<pa::http_response> {
     pa::http_response r;
     r.headers.add("Content-Type", "application/json");
-    if (req.url.ends_with("/v3/auth")) {
+    if (req.url.ends_with("/api/v4/auth")) {
       r.status = 200;
       r.body = token_json("tok-" + std::to_string(++issued));
       return r;

@@ -387,8 +387,8 @@ TEST_CASE("token destination: Profile presets allow their API base and nothing e
   CHECK(v4.send(get("https://api.profilebehavior.com/v3/test")).error().code ==
         pa::errc::invalid_url);
   pa::m2m_client<pt::fake_transport*, pt::manual_clock> v3(
-      &t, pa::profile::m2m_config("id", pa::secret(secret_value)), clock);
-  CHECK(v3.send(pa::profile::test_request()).has_value());
+      &t, pa::profile::legacy_v3::m2m_config("id", pa::secret(secret_value)), clock);
+  CHECK(v3.send(pa::profile::legacy_v3::test_request()).has_value());
   CHECK(v3.send(pa::profile::test_request_v4()).error().code == pa::errc::invalid_url);
   const auto uc = pa::profile::user_auth_config("app", "http://127.0.0.1:1/cb");
   CHECK(uc.api_origins == std::vector<std::string>{"https://api.profilebehavior.com"});

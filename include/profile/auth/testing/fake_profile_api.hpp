@@ -11,6 +11,7 @@
 #include <profile/auth/error.hpp>
 #include <profile/auth/grants/client_auth.hpp>
 #include <profile/auth/http.hpp>
+#include <profile/auth/profile.hpp>  // the default hosts
 #include <profile/auth/result.hpp>
 #include <profile/auth/secret.hpp>
 #include <profile/auth/token.hpp>
@@ -32,9 +33,10 @@ namespace profile::auth::inline v0::testing {
 
 /// The endpoints a fault can be limited to.
 enum class fake_endpoint : unsigned char {
-  any,    ///< every request
-  token,  ///< POST /v3/auth (or /api/v4/auth)
-  api,    ///< POST /v3/test (or /api/v4/test)
+  any,      ///< every request
+  token,    ///< POST /api/v4/auth (or the legacy /v3/auth)
+  api,      ///< POST /api/v4/test (or the legacy /v3/test)
+  account,  ///< GET /api/v4/account (or the legacy /v3/my-account)
 };
 
 /// One injected misbehaviour of fake_profile_api (see fake_profile_api::inject).
@@ -102,8 +104,18 @@ struct fault {
 struct fake_profile_api_options {
   std::string client_id = "test-client";
   secret client_secret{"test-secret"};
-  /// Requests to any other scheme and host fail like a DNS error (errc::transport_failed).
-  std::string base_url = "https://api.profilebehavior.com";
+  /// Where the v4 paths (`/api/v4/auth`, `/api/v4/test`, `/api/v4/account`) are served: the
+  /// current Profile API host by default. Requests to any other scheme and host than this and
+  /// legacy_base_url fail like a DNS error (errc::transport_failed).
+  std::string base_url{profile::default_base_url};
+  /// Where the legacy v3 paths (`/v3/auth`, `/v3/test`, `/v3/my-account`) are served: the v3
+  /// host by default. Set it to base_url to serve both generations on one (e.g. loopback) URL.
+  std::string legacy_base_url{profile::legacy_v3::base_url};
+  /// The account the account endpoints describe for a client's token: `id` is the client id,
+  /// these are the other members.
+  std::string account_name = "Fake Profile client";
+  std::string account_type = "api_client";
+  std::string account_role = "manager";
   std::chrono::seconds expires_in{3600};  ///< lifetime of issued tokens
   /// How the id and secret inside HTTP Basic credentials are decoded (RFC 6749 §2.3.1 by default).
   basic_encoding basic = basic_encoding::form_encoded;
@@ -113,16 +125,24 @@ struct fake_profile_api_options {
 /// An in-process fake of the Profile API, and a Transport: hand it to m2m_client in place of a
 /// real transport. No sockets, no threads of its own.
 ///
-/// - `POST {base}/v3/auth` (and `/api/v4/auth`): `Content-Type: application/json` with
+/// v4 paths are served on `options::base_url` (https://vanguard.profilebehavior.com by default),
+/// the legacy v3 paths on `options::legacy_base_url` (https://api.profilebehavior.com); any other
+/// path is 404, a wrong method 405 with `Allow`.
+///
+/// - `POST {base}/api/v4/auth` (and `{legacy}/v3/auth`): `Content-Type: application/json` with
 ///   `{"grant_type":"client_credentials","client_id":…,"client_secret":…}`, or the credentials as
 ///   HTTP Basic with `{"grant_type":"client_credentials"}`. Issues opaque Bearer tokens
 ///   (`tok-<n>-<16 hex>`) living `expires_in`. Errors follow RFC 6749 §5.2: 400 invalid_request
 ///   (wrong Content-Type, malformed JSON, missing or non-string members, credentials given
 ///   twice), 400 unsupported_grant_type, 401 invalid_client (unknown id or wrong secret).
-/// - `POST {base}/v3/test` (and `/api/v4/test`): needs `Authorization: Bearer <token>` for an
+/// - `POST {base}/api/v4/test` (and `{legacy}/v3/test`): needs `Authorization: Bearer <token>` for
+/// an
 ///   issued, unexpired, unrevoked token, else 401 with `WWW-Authenticate: Bearer
 ///   error="invalid_token"` (or a bare `Bearer realm` challenge when no credentials were sent).
 ///   Answers `{"echo":<request JSON>,"client_id":"…"}`.
+/// - `GET {base}/api/v4/account`: the same token check; answers the token's client in Profile's
+///   envelope, `{"code":200,"data":{"id":<client_id>,"name":…,"type":…,"role":…},"status":
+///   "success"}`. `GET {legacy}/v3/my-account` answers the bare `data` object.
 /// - Every answer carries `X-Request-Id: fake-<n>`; token answers `Cache-Control: no-store`.
 ///
 /// Copies share one server (counters, tokens, faults), so a test can keep a copy to inspect
@@ -150,16 +170,18 @@ class fake_profile_api {
   /// Serves `request`. HTTP errors are answers (values); the only error results are
   /// errc::transport_failed for a URL outside base_url (as a DNS failure would be).
   [[nodiscard]] result<http_response> send(const http_request& request) {
-    const std::string_view path = route(request.url);
+    const std::string_view path = route(request.url);  // v3 paths: "legacy:" + path
     std::unique_lock<std::mutex> lock(state_->mutex);
     ++state_->requests;
     state_->last = request;
     if (path.data() == nullptr)
-      return fail(errc::transport_failed,
-                  "fake_profile_api: no such host (the fake serves " + state_->base_url + ")");
+      return fail(errc::transport_failed, "fake_profile_api: no such host (the fake serves " +
+                                              state_->base_url + " and " + state_->legacy_base_url +
+                                              ")");
     const fake_endpoint ep = endpoint_of(path);
     if (ep == fake_endpoint::token) ++state_->token_requests;
     if (ep == fake_endpoint::api) ++state_->api_calls;
+    if (ep == fake_endpoint::account) ++state_->account_calls;
     const std::string request_id = "fake-" + std::to_string(state_->requests);
 
     if (std::optional<fault> f = take_fault(request, ep)) {
@@ -172,13 +194,14 @@ class fake_profile_api {
       lock.lock();
     }
     if (ep == fake_endpoint::any) return json_answer(404, R"({"error":"not_found"})", request_id);
-    if (request.method != "POST") {
+    const std::string_view method = ep == fake_endpoint::account ? "GET" : "POST";
+    if (request.method != method) {
       http_response r = json_answer(405, R"({"error":"method_not_allowed"})", request_id);
-      r.headers.add("Allow", "POST");
+      r.headers.add("Allow", std::string(method));
       return r;
     }
-    return ep == fake_endpoint::token ? issue_token(request, request_id)
-                                      : serve_api(request, request_id);
+    if (ep == fake_endpoint::token) return issue_token(request, request_id);
+    return serve_api(request, request_id, ep, path.starts_with("legacy:"));
   }
 
   /// Makes the next `times` requests to `where` misbehave as `f` (queued faults apply in the
@@ -219,6 +242,8 @@ class fake_profile_api {
   [[nodiscard]] std::size_t tokens_issued() const { return read(&state::tokens_issued); }
   /// Requests to the test endpoint (faulted and refused ones included).
   [[nodiscard]] std::size_t api_calls() const { return read(&state::api_calls); }
+  /// Requests to the account endpoint (faulted and refused ones included).
+  [[nodiscard]] std::size_t account_calls() const { return read(&state::account_calls); }
   /// The last request seen, as sent (it may hold the client secret: keep it in tests).
   [[nodiscard]] std::optional<http_request> last_request() const {
     std::lock_guard<std::mutex> lock(state_->mutex);
@@ -243,9 +268,11 @@ class fake_profile_api {
     std::function<bool(const http_request&)> when;
   };
   struct state {
-    explicit state(options o) : base_url(o.base_url), opt(std::move(o)) {}
+    explicit state(options o)
+        : base_url(o.base_url), legacy_base_url(o.legacy_base_url), opt(std::move(o)) {}
     std::mutex mutex;
-    const std::string base_url;  // read without the lock: never changes
+    const std::string base_url;         // read without the lock: never changes
+    const std::string legacy_base_url;  // read without the lock: never changes
     options opt;
     std::function<time_point()> now;
     std::function<void(std::chrono::nanoseconds)> advance;
@@ -253,7 +280,8 @@ class fake_profile_api {
     std::vector<queued_fault> faults;
     std::optional<http_request> last;
     std::string last_token;  // survives revoke_all_tokens()
-    std::size_t requests = 0, token_requests = 0, tokens_issued = 0, api_calls = 0;
+    std::size_t requests = 0, token_requests = 0, tokens_issued = 0, api_calls = 0,
+                account_calls = 0;
   };
 
   [[nodiscard]] std::size_t read(std::size_t state::*member) const {
@@ -261,18 +289,35 @@ class fake_profile_api {
     return (*state_).*member;
   }
 
-  /// The path of `url` when it lies under base_url, or a null view.
-  [[nodiscard]] std::string_view route(std::string_view url) const {
-    std::string_view base = state_->base_url;
+  /// The path of `url` under `base`, or a null view when `url` does not lie under it.
+  [[nodiscard]] static std::string_view path_under(std::string_view url, std::string_view base) {
     while (!base.empty() && base.back() == '/') base.remove_suffix(1);
     if (url.size() < base.size() || !detail::iequals(url.substr(0, base.size()), base)) return {};
     std::string_view path = url.substr(base.size());
     if (!path.empty() && path.front() != '/' && path.front() != '?') return {};
     return path.substr(0, path.find_first_of("?#"));
   }
+  /// The served endpoint `url` names: a v4 path under base_url, or "legacy:" followed by a v3
+  /// path under legacy_base_url; "" for any other path on either host; a null view for another
+  /// host.
+  [[nodiscard]] std::string_view route(std::string_view url) const {
+    static constexpr std::string_view v4[] = {"/api/v4/auth", "/api/v4/test", "/api/v4/account"};
+    static constexpr std::string_view v3[] = {"legacy:/v3/auth", "legacy:/v3/test",
+                                              "legacy:/v3/my-account"};
+    const std::string_view on_base = path_under(url, state_->base_url);
+    const std::string_view on_legacy = path_under(url, state_->legacy_base_url);
+    for (const std::string_view p : v4)
+      if (on_base.data() != nullptr && on_base == p) return p;
+    for (const std::string_view p : v3)
+      if (on_legacy.data() != nullptr && on_legacy == p.substr(7)) return p;
+    if (on_base.data() != nullptr || on_legacy.data() != nullptr) return "";
+    return {};
+  }
   [[nodiscard]] static fake_endpoint endpoint_of(std::string_view path) {
+    if (path.starts_with("legacy:")) path.remove_prefix(7);
     if (path == "/v3/auth" || path == "/api/v4/auth") return fake_endpoint::token;
     if (path == "/v3/test" || path == "/api/v4/test") return fake_endpoint::api;
+    if (path == "/v3/my-account" || path == "/api/v4/account") return fake_endpoint::account;
     return fake_endpoint::any;  // not found
   }
 
@@ -454,7 +499,8 @@ class fake_profile_api {
     return ok;
   }
 
-  [[nodiscard]] http_response serve_api(const http_request& req, const std::string& id) {
+  [[nodiscard]] http_response serve_api(const http_request& req, const std::string& id,
+                                        fake_endpoint ep, bool legacy) {
     const std::optional<std::string_view> authz = req.headers.find("Authorization");
     if (!authz) {
       http_response r = json_answer(401, R"({"error":"unauthorized"})", id);
@@ -469,6 +515,15 @@ class fake_profile_api {
       if (constant_time_equal(t.value, presented)) match = &t;
     if (match == nullptr) return invalid_token("unknown or revoked token", id);
     if (state_->now() >= match->expires_at) return invalid_token("the token expired", id);
+    if (ep == fake_endpoint::account) {
+      const options& o = state_->opt;
+      detail::json::writer data;
+      data.begin_object().key("id").string(match->client_id).key("name").string(o.account_name);
+      data.key("type").string(o.account_type).key("role").string(o.account_role).end_object();
+      if (legacy) return json_answer(200, data.take(), id);
+      return json_answer(200, R"({"code":200,"data":)" + data.take() + R"(,"status":"success"})",
+                         id);
+    }
     std::string body = R"({"echo":)";
     if (req.body.empty())
       body += "null";

@@ -43,7 +43,9 @@ struct fake_user {
 /// What fake_profile_oauth accepts. The default users are `alice` (admin), `bob` (manager) and
 /// `eve`, who refuses consent.
 struct fake_profile_oauth_options {
-  fake_profile_api_options m2m;  ///< the M2M half; its base_url is the whole fake's base URL
+  /// The M2M half (v4 paths on its base_url, v3 on its legacy_base_url); its legacy_base_url
+  /// is where the user-authorization paths and /v3/my-account are served.
+  fake_profile_api_options m2m;
   std::string client_id = "test-app";
   secret client_secret;  ///< empty: a public client (client_id in the body, no secret)
   /// Redirect URIs registered for the client; compared byte for byte.
@@ -227,12 +229,12 @@ class fake_profile_oauth {
     return (*s_).*m;
   }
   [[nodiscard]] std::string base() const {
-    std::string b = s_->opt.m2m.base_url;
+    std::string b = s_->opt.m2m.legacy_base_url;  // the user half stays on the v3 host
     while (!b.empty() && b.back() == '/') b.pop_back();
     return b;
   }
   [[nodiscard]] std::string_view path_of(std::string_view url) const {
-    const std::string& b = s_->opt.m2m.base_url;  // never changes: read without the lock
+    const std::string& b = s_->opt.m2m.legacy_base_url;  // never changes: read without the lock
     std::string_view base_view = b;
     while (!base_view.empty() && base_view.back() == '/') base_view.remove_suffix(1);
     if (url.size() < base_view.size() ||
