@@ -251,12 +251,17 @@ inline void standard_routes(httplib::Server& s, shared_state& st) {
   });
 }
 
+/// The fake's host for `path`: the legacy v3 host for /v3/ paths, the v4 host for the others.
+inline std::string fake_host(std::string_view path) {
+  return std::string(path.rfind("/v3/", 0) == 0 ? profile::auth::profile::legacy_v3::base_url
+                                                : profile::auth::profile::default_base_url);
+}
+
 /// Serves a testing::fake_profile_api over real HTTP: every request is handed to the fake (as if
 /// sent to its base URL) and its answer written back.
 inline void serve_fake(httplib::Server& s, profile::auth::testing::fake_profile_api api) {
   const auto forward = [api](const httplib::Request& req, httplib::Response& res) mutable {
-    profile::auth::http_request r{
-        req.method, "https://api.profilebehavior.com" + req.path, {}, req.body};
+    profile::auth::http_request r{req.method, fake_host(req.path) + req.path, {}, req.body};
     for (const auto& [name, value] : req.headers) r.headers.add(name, value);
     auto answer = api.send(r);
     if (!answer) {

@@ -583,11 +583,17 @@ TEST_CASE("curl_transport_pool: many threads share one pool") {
 }
 
 namespace {
+/// The fake's host for `path`: the legacy v3 host for /v3/ paths, the v4 host for the others.
+std::string fake_host(std::string_view path) {
+  return std::string(path.rfind("/v3/", 0) == 0 ? pa::profile::legacy_v3::base_url
+                                                : pa::profile::default_base_url);
+}
+
 /// Serves a testing::fake_profile_api over real HTTP: every request is handed to the fake (as if
 /// sent to its base URL) and its answer written back.
 void serve_fake(httplib::Server& s, pa::testing::fake_profile_api api) {
   const auto forward = [api](const httplib::Request& req, httplib::Response& res) mutable {
-    pa::http_request r{req.method, "https://api.profilebehavior.com" + req.path, {}, req.body};
+    pa::http_request r{req.method, fake_host(req.path) + req.path, {}, req.body};
     for (const auto& [name, value] : req.headers) r.headers.add(name, value);
     auto answer = api.send(r);
     if (!answer) {
