@@ -95,6 +95,11 @@ TEST_CASE("m2m_config_v4 and test_request_v4: older names of the v4 presets") {
   CHECK(pa::profile::m2m_config_v4("c", pa::secret("s"), "https://v4.staging.example/")
             .token_endpoint == "https://v4.staging.example/api/v4/auth");
   CHECK(pa::profile::v4_base_url == pa::profile::default_base_url);
+  CHECK(pa::profile::v4_m2m_token_path == "/api/v4/auth");
+  CHECK(pa::profile::v4_test_path == "/api/v4/test");
+  CHECK(pa::profile::m2m_token_path == "/api/v4/auth");
+  CHECK(pa::profile::test_path == "/api/v4/test");
+  CHECK(pa::profile::account_path == "/api/v4/account");
   CHECK(pa::profile::test_request_v4().url == pa::profile::test_request().url);
   CHECK(pa::profile::test_request_v4("{}", "https://x.example").url ==
         "https://x.example/api/v4/test");
