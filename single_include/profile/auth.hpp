@@ -316,6 +316,23 @@ enum class errc : int {
   // --- RFC 7591 §3.2.2 dynamic client registration ---
   invalid_redirect_uri,     ///< the server refused a redirect URI of the registration
   invalid_client_metadata,  ///< the server refused other metadata or the software statement
+  // --- the API (resource server) ---
+  token_rejected,  ///< the API keeps refusing freshly issued tokens (401 invalid_token): their
+                   ///< audience, resource or scope does not fit it
+  // --- JOSE (RFC 7515, 7517, 7518, 8037): keys and signed tokens, see docs/jose.md ---
+  jose_malformed,          ///< a JWS, JWK or JWK set lacks the structure its RFC requires
+  jwk_private_key,         ///< a public key or key set holds private key members
+  jws_alg_none,            ///< the JWS header says `alg: none` (an unsigned token)
+  jws_alg_not_allowed,     ///< the JWS `alg` is not in the caller's allow-list
+  jws_key_type_mismatch,   ///< the key's type or curve does not fit the `alg` (alg confusion)
+  jws_crit_unsupported,    ///< the JWS header has `crit`: extensions this library cannot honour
+  jws_header_key_refused,  ///< the JWS header points at a key (`jku`, `x5u`, `jwk`, `x5c`)
+  jws_kid_invalid,         ///< the JWS `kid` has path characters or is too long
+  jws_kid_unknown,         ///< no key of the set has the JWS `kid` (or none can be chosen)
+  jws_key_not_for_verify,  ///< the key's `use` is not `sig` or its `key_ops` lack `verify`
+  jws_key_alg_mismatch,    ///< the key's `alg` differs from the JWS `alg`
+  jws_signature_invalid,   ///< the signature does not verify
+  jws_unsupported,         ///< the verifier cannot verify this algorithm or key
 };
 
 /// What a caller should do about an error.
@@ -416,6 +433,34 @@ enum class error_class : unsigned char {
       return "invalid_redirect_uri";
     case errc::invalid_client_metadata:
       return "invalid_client_metadata";
+    case errc::token_rejected:
+      return "token_rejected";
+    case errc::jose_malformed:
+      return "jose_malformed";
+    case errc::jwk_private_key:
+      return "jwk_private_key";
+    case errc::jws_alg_none:
+      return "jws_alg_none";
+    case errc::jws_alg_not_allowed:
+      return "jws_alg_not_allowed";
+    case errc::jws_key_type_mismatch:
+      return "jws_key_type_mismatch";
+    case errc::jws_crit_unsupported:
+      return "jws_crit_unsupported";
+    case errc::jws_header_key_refused:
+      return "jws_header_key_refused";
+    case errc::jws_kid_invalid:
+      return "jws_kid_invalid";
+    case errc::jws_kid_unknown:
+      return "jws_kid_unknown";
+    case errc::jws_key_not_for_verify:
+      return "jws_key_not_for_verify";
+    case errc::jws_key_alg_mismatch:
+      return "jws_key_alg_mismatch";
+    case errc::jws_signature_invalid:
+      return "jws_signature_invalid";
+    case errc::jws_unsupported:
+      return "jws_unsupported";
   }
   return "unknown";
 }
@@ -478,6 +523,7 @@ static_assert(oauth_error_table_matches(), "oauth_error_names must follow oauth_
 
 /// The error value carried by every failed result<T>. Never contains a secret.
 struct error {
+  /// What went wrong, as a portable code.
   errc code = errc::invalid_argument;
   int http_status = 0;      ///< 0 when no HTTP answer was involved
   std::string oauth_error;  ///< RFC 6749 §5.2 `error`, as the server sent it
@@ -487,8 +533,11 @@ struct error {
   std::string request_id;  ///< the server's request/correlation id header, when given
   std::string message;     ///< for humans: what went wrong and what to do
 
+  ///@{
+  /// An error with code `c` and the human-readable `msg`.
   error() = default;
   error(errc c, std::string msg) : code(c), message(std::move(msg)) {}
+  ///@}
 
   /// The errc as a std::error_code.
   [[nodiscard]] std::error_code error_code() const noexcept { return make_error_code(code); }
@@ -529,6 +578,8 @@ inline constexpr unsigned char by_status_protocol = 0x81;        ///< retryable 
     case errc::invalid_header_value:
     case errc::invalid_redirect_uri:
     case errc::invalid_client_metadata:
+    case errc::token_rejected:
+    case errc::jws_unsupported:
       return k(error_class::misconfiguration);
     case errc::access_denied:
     case errc::authorization_pending:
@@ -543,13 +594,25 @@ inline constexpr unsigned char by_status_protocol = 0x81;        ///< retryable 
     case errc::issuer_mismatch:
     case errc::invalid_callback:
     case errc::limit_exceeded:
+    case errc::jose_malformed:
+    case errc::jwk_private_key:
+    case errc::jws_alg_none:
+    case errc::jws_alg_not_allowed:
+    case errc::jws_key_type_mismatch:
+    case errc::jws_crit_unsupported:
+    case errc::jws_header_key_refused:
+    case errc::jws_kid_invalid:
+    case errc::jws_kid_unknown:
+    case errc::jws_key_not_for_verify:
+    case errc::jws_key_alg_mismatch:
+    case errc::jws_signature_invalid:
       return by_status_protocol;
     default:
       return k(error_class::local);
   }
 }
 inline constexpr std::size_t errc_class_table_size = 64;  // errc values stay below this
-static_assert(static_cast<std::size_t>(errc::invalid_client_metadata) < errc_class_table_size);
+static_assert(static_cast<std::size_t>(errc::jws_unsupported) < errc_class_table_size);
 constexpr std::array<unsigned char, errc_class_table_size> make_errc_class_table() noexcept {
   std::array<unsigned char, errc_class_table_size> t{};
   for (std::size_t i = 0; i < t.size(); ++i) t[i] = errc_class_rule(static_cast<errc>(i));
@@ -567,11 +630,15 @@ inline constexpr auto errc_class_table = make_errc_class_table();
 /// - reauthenticate: invalid_grant, reauthentication_required, expired_token, invalid_token;
 /// - misconfiguration: invalid_request, unsupported_grant_type, invalid_scope, invalid_target,
 ///   insecure_endpoint, invalid_url, unsupported_response_type, insufficient_scope,
-///   invalid_argument, invalid_header_value, invalid_redirect_uri, invalid_client_metadata;
+///   invalid_argument, invalid_header_value, invalid_redirect_uri, invalid_client_metadata,
+///   token_rejected, jws_unsupported;
 /// - user_action: access_denied, authorization_pending;
 /// - protocol (retryable when the status is 5xx, 408 or 429): malformed_response,
 ///   unsupported_token_type, response_too_large, invalid_json, invalid_utf8, oauth_error,
-///   state_mismatch, issuer_mismatch, invalid_callback, limit_exceeded;
+///   state_mismatch, issuer_mismatch, invalid_callback, limit_exceeded, and the JOSE refusals
+///   jose_malformed, jwk_private_key, jws_alg_none, jws_alg_not_allowed, jws_key_type_mismatch,
+///   jws_crit_unsupported, jws_header_key_refused, jws_kid_invalid, jws_kid_unknown,
+///   jws_key_not_for_verify, jws_key_alg_mismatch, jws_signature_invalid;
 /// - local: everything else (store, randomness, decoders, not_authenticated).
 [[nodiscard]] constexpr error_class classify(errc c, int http_status = 0) noexcept {
   const auto i = static_cast<std::size_t>(c);
@@ -3705,6 +3772,7 @@ PROFILE_AUTH_INLINE result<std::string> bearer_header_value(const secret& access
 #include <cstddef>      // std::size_t offsets
 #include <string>       // bodies, header values, messages
 #include <string_view>  // inputs
+#include <vector>       // list parameters (resource, audience)
 
 #if PROFILE_AUTH_DEFINITIONS
 // ---- begin <profile/auth/detail/json_text.hpp> ----
@@ -4467,6 +4535,22 @@ void append_json_field(std::string& body, std::string_view name, std::string_vie
 void append_param(std::string& body, body_format fmt, std::string_view name,
                   std::string_view value);
 
+/// Appends `"name":"v"` for one value or `"name":["v1","v2"]` for several (JSON bodies).
+void append_json_list(std::string& body, std::string_view name,
+                      const std::vector<std::string>& values);
+
+/// Appends a parameter that may take several values (RFC 8707 `resource`, `audience`): in a
+/// form body the parameter once per value, in a JSON body append_json_list(). Nothing when
+/// `values` is empty.
+void append_list_param(std::string& body, body_format fmt, std::string_view name,
+                       const std::vector<std::string>& values);
+
+/// Checks the values of a list parameter: none empty (`what_empty` says what to pass
+/// instead), each through check_text_param().
+[[nodiscard]] result<void> check_list_param(std::string_view name,
+                                            const std::vector<std::string>& values, body_format fmt,
+                                            std::string_view what_empty);
+
 }  // namespace detail
 
 /// Checks that `client_id` and `client_secret` can be sent with `method` in a `fmt` body.
@@ -4563,6 +4647,41 @@ PROFILE_AUTH_INLINE void append_param(std::string& body, body_format fmt, std::s
     append_json_field(body, name, value);
   else
     append_form_field(body, name, value);
+}
+
+PROFILE_AUTH_INLINE void append_json_list(std::string& body, std::string_view name,
+                                          const std::vector<std::string>& values) {
+  if (values.size() == 1) return append_json_field(body, name, values.front());
+  if (!body.empty() && body.back() != '{') body.push_back(',');
+  json::write_string(body, name);
+  body += ":[";
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    if (i != 0) body.push_back(',');
+    json::write_string(body, values[i]);
+  }
+  body.push_back(']');
+}
+
+PROFILE_AUTH_INLINE void append_list_param(std::string& body, body_format fmt,
+                                           std::string_view name,
+                                           const std::vector<std::string>& values) {
+  if (values.empty()) return;
+  if (fmt == body_format::json) return append_json_list(body, name, values);
+  for (const std::string& v : values) append_form_field(body, name, v);
+}
+
+PROFILE_AUTH_INLINE result<void> check_list_param(std::string_view name,
+                                                  const std::vector<std::string>& values,
+                                                  body_format fmt, std::string_view what_empty) {
+  for (const std::string& v : values) {
+    if (v.empty())
+      return fail(errc::invalid_argument,
+                  terse_errors
+                      ? std::string("empty ") + std::string(name)
+                      : "a " + std::string(name) + " value is empty: " + std::string(what_empty));
+    if (auto r = check_text_param(name, v, fmt); !r) return r;
+  }
+  return {};
 }
 
 }  // namespace detail
@@ -4669,10 +4788,14 @@ namespace profile::auth::inline v0 {
 /// profile::m2m_config() sets that up.
 struct client_credentials_config {
   std::string token_endpoint;  ///< absolute https:// URL (http:// only for loopback or opt-in)
+  /// The client's identifier.
   std::string client_id;
   secret client_secret;  ///< may be empty only with client_auth::none
+  /// The token request's body: form (RFC 6749) or JSON (the Profile API).
   body_format format = body_format::form;
+  /// Where the credentials go: HTTP Basic, the body, or nowhere (client_auth::none).
   client_auth auth = client_auth::client_secret_basic;
+  /// How client_id and client_secret are encoded in HTTP Basic.
   basic_encoding basic = basic_encoding::form_encoded;
   std::string scope;                  ///< space-separated; omitted when empty
   std::vector<std::string> audience;  ///< `audience` parameter(s) (Auth0, Okta …); in order
@@ -4681,6 +4804,12 @@ struct client_credentials_config {
   /// (grant_type, client_id, client_secret, scope, audience, resource) are rejected.
   std::vector<std::pair<std::string, std::string>> extra_params;
   bool allow_insecure_http = false;  ///< permit http:// to a non-loopback host (testing only)
+  /// Where m2m_client::send() may attach the token, besides the origins it allows by default
+  /// (the token endpoint's, and those of `resource` and `audience` values that are https URLs):
+  /// absolute URLs such as "https://api.example.com", of which only the origin (scheme, host,
+  /// port) counts. Every other destination is refused with errc::invalid_url before anything is
+  /// sent (docs/caching.md, "Where the token goes"). Not part of the token request.
+  std::vector<std::string> api_origins;
 };
 
 namespace detail {
@@ -4716,23 +4845,7 @@ inline constexpr std::string_view cc_reserved_params[] = {
 // --- definitions: compiled here header-only, in the library's source file in compiled mode ---
 #if PROFILE_AUTH_DEFINITIONS
 
-namespace detail {
-
-/// Appends `"name":"v"` for one value or `"name":["v1","v2"]` for several (JSON bodies).
-PROFILE_AUTH_INLINE void append_json_list(std::string& body, std::string_view name,
-                                          const std::vector<std::string>& values) {
-  if (values.size() == 1) return append_json_field(body, name, values.front());
-  if (!body.empty() && body.back() != '{') body.push_back(',');
-  json::write_string(body, name);
-  body += ":[";
-  for (std::size_t i = 0; i < values.size(); ++i) {
-    if (i != 0) body.push_back(',');
-    json::write_string(body, values[i]);
-  }
-  body.push_back(']');
-}
-
-}  // namespace detail
+namespace detail {}  // namespace detail
 
 PROFILE_AUTH_INLINE result<void> validate(const client_credentials_config& c) {
   if (auto r = detail::check_endpoint_text(c.token_endpoint, c.allow_insecure_http); !r) return r;
@@ -7083,7 +7196,8 @@ enum class flat_token : unsigned char {
 ///   (the OAuth errc, or errc::http_error for answers without an OAuth body);
 /// - errc::unsupported_token_type: an explicit token_type other than Bearer (case-insensitive);
 /// - errc::malformed_response: missing or empty access_token; access_token, refresh_token,
-///   id_token or token_type not a string; JSON that is not an object; an empty or HTML body;
+///   id_token or token_type not a string; a refresh_token with a control byte (below 0x20, or
+///   0x7F); JSON that is not an object; an empty or HTML body;
 ///   a form body that does not decode or repeats a parameter; with strict_expires_in, an
 ///   unusable expires_in;
 /// - errc::invalid_json / invalid_utf8 / limit_exceeded: the JSON parser's verdict.
@@ -7196,6 +7310,14 @@ PROFILE_AUTH_INLINE std::optional<unexpected<error>> complete_token(token_builde
         "this library sends Bearer tokens only (RFC 6750); configure the "
         "client on the server to issue Bearer tokens (not DPoP, MAC or N_A)");
   }
+  // RFC 6749 §A.17: a refresh token is VSCHARs. A control byte (CR, LF, NUL …) could never be
+  // sent back, so the session would die at its first refresh: refuse it now.
+  for (const char c : b.t.refresh_token.reveal())
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
+      return token_failure(r, o, errc::malformed_response,
+                           "with a refresh_token that holds a control byte",
+                           "the token could never be sent back; check the server (or a proxy "
+                           "that altered the answer)");
   const std::chrono::seconds life = effective_lifetime(b.lifetime.value_or(lifetime_reading{}),
                                                        o.assumed_lifetime, o.max_lifetime);
   if (b.lifetime && b.lifetime->kind == lifetime_reading::positive) {
@@ -8093,6 +8215,7 @@ PROFILE_AUTH_INLINE result<unverified_claims> decode_unverified_claims(
 #include <string>       // config fields, messages
 #include <string_view>  // parameter names
 #include <utility>      // std::move
+#include <vector>       // resource, api_origins
 
 #if PROFILE_AUTH_DEFINITIONS
 #endif
@@ -8111,6 +8234,7 @@ struct user_auth_config {
   std::string token_endpoint;                 ///< code exchange, refresh, device polling
   std::string revocation_endpoint;            ///< RFC 7009; empty when the server has none
   std::string device_authorization_endpoint;  ///< RFC 8628; empty when not used
+  /// The client's identifier (registered, or from client registration).
   std::string client_id;
   secret client_secret;  ///< empty: public client (client_id in the body, no secret anywhere)
   client_auth auth = client_auth::client_secret_basic;  ///< how a confidential client proves it
@@ -8121,8 +8245,19 @@ struct user_auth_config {
   /// The redirect URI registered for the client, byte for byte (OAuth 2.1 compares exactly):
   /// https, a loopback http URI (RFC 8252 §7.3) or a private-use scheme (RFC 8252 §7.1).
   std::string redirect_uri;
-  std::string scope;                 ///< space-separated; omitted when empty
+  std::string scope;  ///< space-separated; omitted when empty
+  /// RFC 8707 resource indicators (absolute URIs of the APIs the token is for, e.g.
+  /// "https://vanguard.profilebehavior.com"), in order. Sent in the authorization request
+  /// (authorization_url, before any authorization_url_options::resource), in the device
+  /// authorization request and in every token request: code exchange, refresh and device
+  /// polling (the MCP authorization rules require them in both). Not in revocation.
+  std::vector<std::string> resource;
   bool allow_insecure_http = false;  ///< permit http:// to a non-loopback host (testing only)
+  /// Where user_session::send() may attach the user's token, besides the token endpoint's
+  /// origin: the API's base URLs, such as "https://api.example.com" (only the origin counts).
+  /// Every other destination is refused with errc::invalid_url before anything is sent
+  /// (docs/user_session.md, "Where the token goes"). Not part of any request.
+  std::vector<std::string> api_origins;
 };
 
 /// The client authentication actually used: client_auth::none for a public client (empty
@@ -8170,6 +8305,11 @@ struct user_request {
 /// Appends one parameter to the request's body.
 inline void add_param(user_request& u, std::string_view name, std::string_view value) {
   append_param(u.req.body, u.fmt, name, value);
+}
+
+/// Appends the configuration's RFC 8707 `resource` indicators (checked by begin_user_request).
+inline void add_resources(user_request& u, const user_auth_config& c) {
+  append_list_param(u.req.body, u.fmt, "resource", c.resource);
 }
 
 /// Adds the client's credentials (client_id in the body for public clients, Basic or body for
@@ -8222,6 +8362,10 @@ PROFILE_AUTH_INLINE result<user_request> begin_user_request(
   if (auto r = check_client(c, fmt); !r) return unexpected<error>(std::move(r).error());
   if (auto r = check_text_param("scope", c.scope, fmt); !r)
     return unexpected<error>(std::move(r).error());
+  if (auto r = check_list_param("resource", c.resource, fmt,
+                                "RFC 8707 resource indicators are absolute URIs");
+      !r)
+    return unexpected<error>(std::move(r).error());
   user_request u;
   u.fmt = fmt;
   u.req.method = "POST";
@@ -8261,12 +8405,13 @@ PROFILE_AUTH_INLINE result<void> check_secret_param(std::string_view name, const
 #define PROFILE_AUTH_GRANTS_AUTHORIZATION_CODE_HPP
 
 
-#include <cstddef>      // std::size_t
-#include <optional>     // the expected issuer
-#include <string>       // URLs, messages
-#include <string_view>  // inputs
-#include <utility>      // std::pair, std::move
-#include <vector>       // resources, extra parameters
+#include <cstddef>           // std::size_t
+#include <initializer_list>  // the two resource lists checked in one loop
+#include <optional>          // the expected issuer
+#include <string>            // URLs, messages
+#include <string_view>       // inputs
+#include <utility>           // std::pair, std::move
+#include <vector>            // resources, extra parameters
 
 #if PROFILE_AUTH_DEFINITIONS
 #endif
@@ -8296,7 +8441,8 @@ inline constexpr std::string_view authz_reserved_params[] = {
 /// Builds the URL to send the user's browser to (RFC 6749 §4.1.1, RFC 7636 §4.3), with the
 /// parameters in this order: response_type=code, client_id, redirect_uri (exactly as
 /// configured), scope (when set), state, code_challenge, code_challenge_method (S256 unless
-/// the pair opted in to plain), then resource (each), prompt, login_hint, nonce (when set) and
+/// the pair opted in to plain), then resource (each of the configuration's, then each of the
+/// options' not already sent), prompt, login_hint, nonce (when set) and
 /// the extra parameters. Every name and value is percent-encoded (RFC 3986 unreserved bytes
 /// kept, a space becomes %20). An endpoint that already has a query keeps it and is extended
 /// with '&' (RFC 6749 §3.1).
@@ -8381,12 +8527,12 @@ inline constexpr std::size_t max_callback_size = 64 * 1024;
 /// Builds the token request that exchanges `code` (RFC 6749 §4.1.3, RFC 7636 §4.5):
 /// `POST token_endpoint`, `Accept: application/json`, body members grant_type=
 /// authorization_code, code, redirect_uri (exactly as in the authorization URL), code_verifier,
-/// then the client's credentials: client_id for a public client, or HTTP Basic (default) or
-/// client_id + client_secret in the body for a confidential one. Parse the answer with
-/// parse_token_response().
-/// Errors: errc::invalid_argument (empty code, client_id or secret as the method needs,
-/// control bytes), errc::invalid_url / errc::insecure_endpoint (token_endpoint or
-/// redirect_uri). Nothing is built when a check fails; no message contains a secret.
+/// the configuration's RFC 8707 resource indicators (each), then the client's credentials:
+/// client_id for a public client, or HTTP Basic (default) or client_id + client_secret in the body
+/// for a confidential one. Parse the answer with parse_token_response(). Errors:
+/// errc::invalid_argument (empty code, client_id or secret as the method needs, control bytes),
+/// errc::invalid_url / errc::insecure_endpoint (token_endpoint or redirect_uri). Nothing is built
+/// when a check fails; no message contains a secret.
 [[nodiscard]] result<http_request> authorization_code_request(const user_auth_config& c,
                                                               const secret& code,
                                                               const pkce_pair& pkce);
@@ -8437,13 +8583,16 @@ PROFILE_AUTH_INLINE result<std::string> authorization_url(const user_auth_config
   for (const auto& [name, value] : texts)
     if (auto r = detail::check_text_param(name, value, body_format::form); !r)
       return unexpected<error>(std::move(r).error());
-  for (const auto& res : opts.resource) {
-    if (res.empty())
-      return fail(errc::invalid_argument,
-                  "a resource value is empty: RFC 8707 resource indicators are absolute URIs");
-    if (auto r = detail::check_text_param("resource", res, body_format::form); !r)
+  for (const std::vector<std::string>* list : {&c.resource, &opts.resource})
+    if (auto r = detail::check_list_param("resource", *list, body_format::form,
+                                          "RFC 8707 resource indicators are absolute URIs");
+        !r)
       return unexpected<error>(std::move(r).error());
-  }
+  const auto configured = [&c](const std::string& res) {
+    for (const std::string& mine : c.resource)
+      if (mine == res) return true;
+    return false;
+  };
   // The endpoint's own query counts too: RFC 6749 §3.1 forbids sending a parameter twice.
   auto endpoint = parse_url(c.authorization_endpoint);  // cannot fail: checked above
   auto existing = parse_query(endpoint->query);
@@ -8486,7 +8635,10 @@ PROFILE_AUTH_INLINE result<std::string> authorization_url(const user_auth_config
   detail::append_query_param(url, "state", state);
   detail::append_query_param(url, "code_challenge", pkce.challenge());
   detail::append_query_param(url, "code_challenge_method", pkce.method_name());
-  for (const auto& res : opts.resource) detail::append_query_param(url, "resource", res);
+  // The configuration's indicators, then the options' (one given in both is sent once).
+  for (const auto& res : c.resource) detail::append_query_param(url, "resource", res);
+  for (const auto& res : opts.resource)
+    if (!configured(res)) detail::append_query_param(url, "resource", res);
   if (!opts.prompt.empty()) detail::append_query_param(url, "prompt", opts.prompt);
   if (!opts.login_hint.empty()) detail::append_query_param(url, "login_hint", opts.login_hint);
   if (!opts.nonce.empty()) detail::append_query_param(url, "nonce", opts.nonce);
@@ -8656,6 +8808,7 @@ PROFILE_AUTH_INLINE result<http_request> authorization_code_request(const user_a
   detail::add_param(*u, "code", code.reveal());
   detail::add_param(*u, "redirect_uri", c.redirect_uri);
   detail::add_param(*u, "code_verifier", pkce.verifier().reveal());
+  detail::add_resources(*u, c);
   return detail::finish_user_request(c, std::move(*u));
 }
 
@@ -8679,7 +8832,8 @@ namespace profile::auth::inline v0 {
 
 /// Builds a refresh request (RFC 6749 §6): `POST token_endpoint`, `Accept: application/json`,
 /// body grant_type=refresh_token, refresh_token, scope (only when `scope` is not empty: asking
-/// for less than was granted; empty keeps the granted scope), then the client's credentials
+/// for less than was granted; empty keeps the granted scope), the configuration's RFC 8707
+/// resource indicators (each), then the client's credentials
 /// (client_id for a public client, Basic or body for a confidential one).
 /// Errors: errc::not_authenticated when `refresh_token` is empty (there is nothing to refresh
 /// with: the user must log in); errc::invalid_argument for control bytes, an empty client_id
@@ -8735,6 +8889,7 @@ PROFILE_AUTH_INLINE result<http_request> refresh_token_request(const user_auth_c
   if (!u) return unexpected<error>(std::move(u).error());
   detail::add_param(*u, "refresh_token", refresh_token.reveal());
   if (!scope.empty()) detail::add_param(*u, "scope", scope);
+  detail::add_resources(*u, c);
   return detail::finish_user_request(c, std::move(*u));
 }
 
@@ -9009,6 +9164,7 @@ PROFILE_AUTH_INLINE result<http_request> device_authorization_request(const user
   // Credentials first: the body then has no member before client_id, as in RFC 8628 §3.1.
   http_request req = detail::finish_user_request(c, std::move(*u));
   if (!c.scope.empty()) append_form_field(req.body, "scope", c.scope);
+  detail::append_list_param(req.body, body_format::form, "resource", c.resource);
   return req;
 }
 
@@ -9150,6 +9306,7 @@ PROFILE_AUTH_INLINE result<http_request> device_token_request(const user_auth_co
                                       device_code_grant_type, 3 * device_code.size());
   if (!u) return unexpected<error>(std::move(u).error());
   detail::add_param(*u, "device_code", device_code.reveal());
+  detail::add_resources(*u, c);
   return detail::finish_user_request(c, std::move(*u));
 }
 
@@ -9297,12 +9454,7 @@ using extra_member_list = std::vector<std::pair<std::string, std::string>>;
   return std::nullopt;
 }
 
-// ---- secrets a server quoted back -------------------------------------------------------------
-
-/// Removes `s` from every text field of `e` in every form a request carries it (see
-/// credential_list), whole or cut off by a length cap (see redact_in). A server that quotes
-/// the token it was sent in its error_description must not make the library print that token.
-void redact_secret(error& e, const secret& s);
+// ---- bearer credentials the caller configured -----------------------------------------------
 
 /// "Bearer <credential>" for a bearer credential the caller configured (`what` names it, e.g.
 /// "the initial access token"). Errors: errc::invalid_header_value when it is empty or has a
@@ -9316,16 +9468,20 @@ void redact_secret(error& e, const secret& s);
 // ---- the answer as a whole ------------------------------------------------------------------
 
 /// Fails with `code` and the message "the <what> answered <status> <problem>", plus the answer's
-/// context (status, Retry-After, request id). `problem` must not quote the body.
+/// context (status, Retry-After, request id). `problem` must not quote the body. `redact`: the
+/// credentials the request carried (or null), removed before the request id's cap and from
+/// every field.
 [[nodiscard]] PROFILE_AUTH_INLINE unexpected<error> answer_failure(
     const http_response& r, std::string_view what, errc code, std::string_view problem,
-    std::optional<std::chrono::system_clock::time_point> now = std::nullopt) {
+    std::optional<std::chrono::system_clock::time_point> now = std::nullopt,
+    const credential_list* redact = nullptr) {
   error e;
-  add_response_context(e, r, now);
+  add_response_context(e, r, now, redact);
   e.code = code;
   e.message = "the " + std::string(what) + " answered " + std::to_string(r.status) + " " +
               std::string(problem);
   append_context(e.message, e);
+  if (redact != nullptr) redact->scrub(e);
   return unexpected<error>(std::move(e));
 }
 
@@ -9333,19 +9489,22 @@ void redact_secret(error& e, const secret& s);
 /// must outlive it. Errors (messages never quote the body):
 /// - errc::invalid_json / invalid_utf8 / limit_exceeded: the JSON reader's verdict;
 /// - errc::malformed_response: valid JSON that is not an object.
+/// `redact`: as answer_failure's.
 [[nodiscard]] PROFILE_AUTH_INLINE result<json::document> parse_json_object_answer(
     const http_response& r, std::string_view what, const json::limits& lim,
-    std::optional<std::chrono::system_clock::time_point> now = std::nullopt) {
+    std::optional<std::chrono::system_clock::time_point> now = std::nullopt,
+    const credential_list* redact = nullptr) {
   auto doc = json::parse(std::string_view(r.body), lim);
   if (!doc)
     return answer_failure(r, what, doc.error().code,
                           "with a body that is not usable JSON (" + doc.error().message +
                               "): check the endpoint URL (a login page, a proxy or a wrong path "
                               "may have answered)",
-                          now);
+                          now, redact);
   if (!doc->root().is_object())
     return answer_failure(r, what, errc::malformed_response,
-                          "with a body that is not a JSON object: check the endpoint URL", now);
+                          "with a body that is not a JSON object: check the endpoint URL", now,
+                          redact);
   return doc;
 }
 
@@ -9461,12 +9620,7 @@ PROFILE_AUTH_INLINE void collect_extra_members(const json::value& obj,
       obj, [known](std::string_view n) { return is_known_member(n, known); }, out);
 }
 
-// ---- secrets a server quoted back -------------------------------------------------------------
-
-PROFILE_AUTH_INLINE void redact_secret(error& e, const secret& s) {
-  credential_list c;
-  c.add(s).scrub(e);
-}
+// ---- bearer credentials the caller configured -----------------------------------------------
 
 PROFILE_AUTH_INLINE result<std::string> configured_bearer_value(std::string_view what,
                                                                 const secret& credential) {
@@ -9764,6 +9918,10 @@ struct registration_options {
   /// Wall-clock "now" for `Retry-After: <HTTP-date>` on error answers (see
   /// response_error_options).
   std::optional<std::chrono::system_clock::time_point> wall_clock_now;
+  /// The credentials the request carried (see response_error_options::redact; the list must
+  /// outlive the call), or null: removed from every error of parse_registration_response()
+  /// before the caps cut the server's text. register_client() adds the initial access token.
+  const detail::credential_list* redact = nullptr;
 };
 
 namespace detail {
@@ -9860,13 +10018,16 @@ inline constexpr std::string_view registration_endpoint_name = "registration end
 /// parse_registration_response(). The request's Authorization field (the initial access token)
 /// and the answer's body (the issued credentials) are wiped.
 /// Errors: those three, with the initial access token removed from every text of the error
-/// even if the server quoted it (whole, percent-encoded, or cut off by a length cap).
+/// even if the server quoted it (whole, percent-encoded, or cut off by a length cap: it is
+/// removed before the caps cut).
 template <Transport T>
 [[nodiscard]] result<registered_client> register_client(
     T& transport, std::string_view registration_endpoint, const client_metadata& m,
     const secret* initial_access_token = nullptr, const registration_options& opts = {}) {
+  detail::credential_list sent(opts.redact);
+  if (initial_access_token != nullptr) sent.add(*initial_access_token);
   const auto scrub = [&](error e) {
-    if (initial_access_token != nullptr) detail::redact_secret(e, *initial_access_token);
+    sent.scrub(e);
     return unexpected<error>(std::move(e));
   };
   auto req = registration_request(registration_endpoint, m, initial_access_token, opts);
@@ -9874,7 +10035,9 @@ template <Transport T>
   auto resp = transport.send(*req);
   detail::wipe_sent_request(*req);
   if (!resp) return scrub(std::move(resp).error());
-  auto c = parse_registration_response(*resp, opts);
+  registration_options o = opts;
+  o.redact = &sent;
+  auto c = parse_registration_response(*resp, o);
   detail::secure_wipe(resp->body);  // it holds the issued client_secret
   if (!c) return scrub(std::move(c).error());
   return c;
@@ -9918,7 +10081,7 @@ namespace detail {
 
 [[nodiscard]] PROFILE_AUTH_INLINE unexpected<error> registration_failure(
     const http_response& r, const registration_options& o, errc code, std::string_view problem) {
-  return answer_failure(r, registration_endpoint_name, code, problem, o.wall_clock_now);
+  return answer_failure(r, registration_endpoint_name, code, problem, o.wall_clock_now, o.redact);
 }
 
 /// An error answer, with advice for the RFC 7591 §3.2.2 codes. The two software statement
@@ -9926,7 +10089,8 @@ namespace detail {
 /// oauth_error keeps the server's code.
 [[nodiscard]] PROFILE_AUTH_INLINE error registration_error(const http_response& r,
                                                            const registration_options& o) {
-  error e = oauth_error_from_response(r, registration_endpoint_name, {o.limits, o.wall_clock_now});
+  error e = oauth_error_from_response(r, registration_endpoint_name,
+                                      {o.limits, o.wall_clock_now, o.redact});
   std::string_view advice;
   if (e.oauth_error == "invalid_redirect_uri") {
     advice =
@@ -9950,6 +10114,7 @@ namespace detail {
   e.message = "the registration endpoint answered " + std::to_string(r.status) + " " +
               e.oauth_error + ": " + std::string(advice);
   append_context(e.message, e);
+  if (o.redact != nullptr) o.redact->scrub(e);
   return e;
 }
 
@@ -9963,7 +10128,7 @@ PROFILE_AUTH_INLINE result<registered_client> parse_registration_response(
         resp, opts, errc::malformed_response,
         "instead of 201 Created: this is not a client registration answer (RFC 7591 §3.2.1)");
   auto doc = detail::parse_json_object_answer(resp, detail::registration_endpoint_name, opts.limits,
-                                              opts.wall_clock_now);
+                                              opts.wall_clock_now, opts.redact);
   if (!doc) return unexpected<error>(std::move(doc).error());
   const detail::json::value root = doc->root();
   if (const auto e = root.find("error"); e && !e->is_null())
@@ -10200,6 +10365,10 @@ struct introspection_options {
   /// Wall-clock "now" for `Retry-After: <HTTP-date>` on error answers (see
   /// response_error_options).
   std::optional<std::chrono::system_clock::time_point> wall_clock_now;
+  /// The credentials the request carried (see response_error_options::redact; the list must
+  /// outlive the call), or null: removed from every error before the caps cut the server's
+  /// text. introspect() sets it to the token, the client's credentials and the bearer token.
+  const detail::credential_list* redact = nullptr;
 };
 
 namespace detail {
@@ -10230,17 +10399,17 @@ inline constexpr std::string_view introspection_endpoint_name = "introspection e
 /// Introspects `token`: introspection_request(), one transport.send(), then
 /// parse_introspection_response(). The request's body (the token, maybe the client secret) and
 /// Authorization field (Basic credentials or the bearer token) are wiped after sending.
-/// Errors: those three, with the token, the client secret and the bearer token removed from
-/// every text of the error even if the server quoted them (whole, percent-encoded, or cut off
-/// by a length cap).
+/// Errors: those three, with the token, the client secret (and the Basic credential) and the
+/// bearer token removed from every text of the error even if the server quoted them (whole,
+/// percent-encoded, or cut off by a length cap: they are removed before the caps cut).
 template <Transport T>
 [[nodiscard]] result<introspection_result> introspect(
     T& transport, const introspection_config& c, const secret& token,
     token_type_hint hint = token_type_hint::access_token, const introspection_options& opts = {}) {
+  detail::credential_list sent(opts.redact);
+  sent.add(token).add(c.bearer_token).add_client(c.client_id, c.client_secret, c.auth, c.basic);
   const auto scrub = [&](error e) {
-    detail::redact_secret(e, token);
-    detail::redact_secret(e, c.client_secret);
-    detail::redact_secret(e, c.bearer_token);
+    sent.scrub(e);
     return unexpected<error>(std::move(e));
   };
   auto req = introspection_request(c, token, hint);
@@ -10248,7 +10417,9 @@ template <Transport T>
   auto resp = transport.send(*req);
   detail::wipe_sent_request(*req);
   if (!resp) return scrub(std::move(resp).error());
-  auto r = parse_introspection_response(*resp, opts);
+  introspection_options o = opts;
+  o.redact = &sent;
+  auto r = parse_introspection_response(*resp, o);
   if (!r) return scrub(std::move(r).error());
   return r;
 }
@@ -10301,7 +10472,7 @@ PROFILE_AUTH_INLINE result<http_request> introspection_request(const introspecti
 PROFILE_AUTH_INLINE result<introspection_result> parse_introspection_response(
     const http_response& resp, const introspection_options& opts) {
   constexpr std::string_view what = detail::introspection_endpoint_name;
-  const response_error_options eo{opts.limits, opts.wall_clock_now};
+  const response_error_options eo{opts.limits, opts.wall_clock_now, opts.redact};
   if (!resp.ok()) {
     error e = oauth_error_from_response(resp, what, eo);
     if (resp.status == 401 && e.code == errc::http_error) {
@@ -10319,9 +10490,11 @@ PROFILE_AUTH_INLINE result<introspection_result> parse_introspection_response(
                   "keys instead)";
       detail::append_context(e.message, e);
     }
+    if (opts.redact != nullptr) opts.redact->scrub(e);  // the rebuilt message
     return unexpected<error>(std::move(e));
   }
-  auto doc = detail::parse_json_object_answer(resp, what, opts.limits, opts.wall_clock_now);
+  auto doc =
+      detail::parse_json_object_answer(resp, what, opts.limits, opts.wall_clock_now, opts.redact);
   if (!doc) return unexpected<error>(std::move(doc).error());
   const detail::json::value root = doc->root();
   if (const auto e = root.find("error"); e && !e->is_null())
@@ -10329,7 +10502,7 @@ PROFILE_AUTH_INLINE result<introspection_result> parse_introspection_response(
   const auto bad_member = [&](std::string_view name, std::string_view problem) {
     return detail::answer_failure(resp, what, errc::malformed_response,
                                   "with " + std::string(name) + " " + std::string(problem),
-                                  opts.wall_clock_now);
+                                  opts.wall_clock_now, opts.redact);
   };
   std::optional<bool> active;
   if (detail::read_bool_member(root, "active", active) != detail::member_read::ok)
@@ -12150,6 +12323,7 @@ PROFILE_AUTH_INLINE result<std::unique_ptr<token_snapshot>> make_snapshot(
 #include <limits>       // "never" and "long ago" instants
 #include <memory>       // std::unique_ptr for a snapshot until it is published
 #include <optional>     // the Retry-After floor of retry_instant
+#include <string>       // std::to_string in tokens_rejected_error
 #include <type_traits>  // std::conditional_t: no retired list for single_threaded
 #include <utility>      // std::move
 #include <vector>       // retired snapshots
@@ -12169,6 +12343,15 @@ struct token_cache_options {
   /// cannot be cut short (docs/caching.md, "Reclamation"). Thread-safe caches only; a
   /// single_threaded cache frees a replaced token at once.
   std::chrono::nanoseconds reclaim_grace = std::chrono::seconds{60};
+  /// The drivers' send() drops a token the API answers with a 401 that rejects it and gets a
+  /// new one at once. When this many tokens in a row were rejected (no successful answer in
+  /// between), the API is refusing freshly issued tokens, which a new one will not fix (a wrong
+  /// audience, resource or scope): the next token request then waits the `backoff` delay (one
+  /// step longer for each further rejection) and calls that need a token fail meanwhile with
+  /// errc::token_rejected, sending nothing. 2 (the default): the first rejection is routine (a
+  /// token revoked or rotated early), a token issued right after it and rejected too is not.
+  /// 0 counts as 1. See docs/caching.md, "When the API rejects tokens".
+  std::uint32_t token_rejection_limit = 2;
 };
 
 /// Counters for tests and operations. Written on the slow path only, read with relaxed loads:
@@ -12180,7 +12363,9 @@ struct token_cache_stats {
   std::uint64_t refreshes_ahead = 0;  ///< flights started while the old token was still valid
   std::uint64_t waits = 0;            ///< callers that waited (blocked, or were queued by
                                       ///< try_acquire()) for another caller's flight
-  std::uint64_t invalidations = 0;    ///< tokens dropped by invalidate() / invalidate_if()
+  std::uint64_t invalidations = 0;    ///< tokens dropped by invalidate() / invalidate_if() /
+                                      ///< reject()
+  std::uint64_t tokens_rejected = 0;  ///< tokens dropped by reject(): the API refused them
 };
 
 /// What token_cache::acquire() tells its caller to do.
@@ -12229,6 +12414,42 @@ enum class retry_rule : unsigned char {
   const std::int64_t delay = backoff_delay(p, n, bits, retry_after).count();
   return now > never - delay ? never : now + delay;
 }
+
+/// 64 bits for a draw that has no flight of its own (the backoff after the API rejected
+/// tokens), derived from the bits of the last flight: splitmix64's finaliser, a bijection, so
+/// uniform bits stay uniform.
+[[nodiscard]] constexpr std::uint64_t remix_bits(std::uint64_t x) noexcept {
+  x ^= x >> 30;
+  x *= 0xbf58476d1ce4e5b9u;
+  x ^= x >> 27;
+  x *= 0x94d049bb133111ebu;
+  return x ^ (x >> 31);
+}
+
+/// errc::token_rejected: `count` tokens in a row were refused; the next token request waits
+/// `delay` after the last refusal.
+[[nodiscard]] error tokens_rejected_error(std::uint32_t count, std::chrono::nanoseconds delay);
+
+#if PROFILE_AUTH_DEFINITIONS
+PROFILE_AUTH_INLINE error tokens_rejected_error(std::uint32_t count,
+                                                std::chrono::nanoseconds delay) {
+  if constexpr (terse_errors) {
+    (void)count;
+    (void)delay;
+    return error(errc::token_rejected, "the API rejects fresh tokens");
+  } else {
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(delay).count();
+    return error(errc::token_rejected,
+                 "the API rejects fresh tokens: it answered 401 invalid_token to " +
+                     std::to_string(count) +
+                     " tokens in a row, each issued right after the previous one was "
+                     "refused, so a new token will not help: check that the token's audience or "
+                     "resource names this API, that the scope grants it, and that the API trusts "
+                     "this token endpoint; a new token is requested no sooner than " +
+                     std::to_string(ms) + " ms after the last refusal");
+  }
+}
+#endif  // PROFILE_AUTH_DEFINITIONS
 
 #if !PROFILE_AUTH_NO_THREADS
 template <class M>
@@ -12280,24 +12501,30 @@ class token_cache {
   static_assert(LockPolicy<P>, "token_cache<P>: P must model profile::auth::LockPolicy");
 
  public:
+  /// The locking policy.
   using lock_policy = P;
+  /// A cached token with its prepared header (what decision::token points to).
   using snapshot = detail::token_snapshot;
 
   /// Identifies one flight; acquire() hands it to the leader, who passes it to complete().
   struct ticket {
+    /// Distinguishes flights.
     std::uint64_t id = 0;
+    /// When the flight started.
     time_point started{};
     bool ahead = false;  ///< a refresh-ahead flight (the old token is still valid)
   };
 
   /// acquire()'s and complete()'s answer.
   struct decision {
+    /// What to do next.
     cache_action action = cache_action::fail;
     const snapshot* token = nullptr;  ///< use: the token; fetch: the still-valid old one or null
     ticket flight{};                  ///< fetch: pass to complete()
     error failure{};                  ///< fail: what to report
   };
 
+  /// An empty cache with `options`.
   explicit token_cache(token_cache_options options = {}) noexcept : opts_(options) {}
   token_cache(const token_cache&) = delete;
   token_cache& operator=(const token_cache&) = delete;
@@ -12371,6 +12598,7 @@ class token_cache {
     }
     lock_type lock(mu_);
     PROFILE_AUTH_ASSERT(in_flight_ && flight.id == flights_started_);
+    spare_bits_ = detail::remix_bits(random_bits);
     in_flight_ = false;
     flights_completed_ = flight.id;
     if (origin == failure_origin::response) bump(token_requests_);
@@ -12424,6 +12652,60 @@ class token_cache {
     return true;
   }
 
+  /// The API answered a request sent with the token of generation `generation` with a 401
+  /// that rejects it. Drops that token (a newer one is kept, as invalidate_if does) and counts
+  /// the rejection: once options().token_rejection_limit tokens in a row were rejected, the
+  /// next token request waits backoff_policy's delay (for the rejections beyond the limit, plus
+  /// one) and calls that need a token fail meanwhile with errc::token_rejected. A successful
+  /// answer (accepted()) ends the row. Returns true when the caller may send once more now
+  /// (with a newer token, or after fetching one); false while that backoff holds.
+  bool reject(std::uint64_t generation, time_point now) {
+    const std::int64_t t = detail::to_ns(now);
+    lock_type lock(mu_);
+    const snapshot* s = current_.load(std::memory_order_relaxed);
+    if (s == nullptr || s->generation() != generation) {
+      // Another caller counted this token already, or replaced it.
+      if (s != nullptr && t < s->usable_until_ns()) return true;
+      return !(rejection_backoff() && t < retry_not_before_);
+    }
+    current_.store(nullptr, std::memory_order_release);
+    bump(invalidations_);
+    bump(tokens_rejected_);
+    retire(s, t);
+    reclaim(t);
+    if (rejections_ != std::numeric_limits<std::uint32_t>::max()) ++rejections_;
+    rejection_hint_.store(rejections_, std::memory_order_relaxed);
+    const std::uint32_t limit = opts_.token_rejection_limit > 0 ? opts_.token_rejection_limit : 1;
+    if (rejections_ < limit) return true;
+    const std::chrono::nanoseconds delay =
+        detail::backoff_delay(opts_.backoff, rejections_ - limit + 1, spare_bits_);
+    spare_bits_ = detail::remix_bits(spare_bits_);
+    set_retry_not_before(t > never - delay.count() ? never : t + delay.count());
+    last_error_ = detail::tokens_rejected_error(rejections_, delay);
+    last_failed_ = true;
+    return false;
+  }
+
+  /// The API answered a request sent with a token with success: the row of rejections (see
+  /// reject()) ends, and a backoff it caused is lifted. One relaxed load when there is no row.
+  void accepted() {
+    if (rejection_hint_.load(std::memory_order_relaxed) == 0) [[likely]]
+      return;
+    lock_type lock(mu_);
+    rejections_ = 0;
+    rejection_hint_.store(0, std::memory_order_relaxed);
+    if (rejection_backoff()) {
+      last_failed_ = false;
+      last_error_ = error{};
+      set_retry_not_before(long_ago);
+    }
+  }
+
+  /// Tokens rejected in a row so far (see reject()).
+  [[nodiscard]] std::uint32_t rejections_in_a_row() const noexcept {
+    return rejection_hint_.load(std::memory_order_relaxed);
+  }
+
   /// The counters (relaxed loads; never blocks).
   [[nodiscard]] token_cache_stats stats() const noexcept {
     token_cache_stats out;
@@ -12433,6 +12715,7 @@ class token_cache {
     out.refreshes_ahead = refreshes_ahead_.load(std::memory_order_relaxed);
     out.waits = waits_.load(std::memory_order_relaxed);
     out.invalidations = invalidations_.load(std::memory_order_relaxed);
+    out.tokens_rejected = tokens_rejected_.load(std::memory_order_relaxed);
     return out;
   }
 
@@ -12446,6 +12729,7 @@ class token_cache {
     }
   }
 
+  /// The options it was created with.
   [[nodiscard]] const token_cache_options& options() const noexcept { return opts_; }
 
  private:
@@ -12500,6 +12784,9 @@ class token_cache {
     d.action = cache_action::use;
     d.token = s;
     return d;
+  }
+  bool rejection_backoff() const noexcept {  // under mu_
+    return last_failed_ && last_error_.code == errc::token_rejected;
   }
   decision failed() const {
     decision d;
@@ -12580,6 +12867,7 @@ class token_cache {
   alignas(line) atomic<const snapshot*> current_{nullptr};
   atomic<bool> flight_hint_{false};            // a flight is running
   atomic<std::int64_t> retry_hint_{long_ago};  // copy of retry_not_before_
+  atomic<std::uint32_t> rejection_hint_{0};    // copy of rejections_
   // --- slow path: everything below is guarded by mu_ (the counters are only written there) --
   alignas(line) mutable typename P::mutex mu_;
   typename P::condition_variable cv_;
@@ -12587,6 +12875,8 @@ class token_cache {
   bool in_flight_ = false;
   bool last_failed_ = false;
   std::uint32_t consecutive_failures_ = 0;
+  std::uint32_t rejections_ = 0;  // tokens the API rejected in a row (reject(), accepted())
+  std::uint64_t spare_bits_ = 0;  // random bits for reject()'s backoff (remix_bits)
   std::int64_t retry_not_before_ = long_ago;  // `never` while a sticky error stands
   std::uint64_t flights_started_ = 0;
   std::uint64_t flights_completed_ = 0;
@@ -12595,7 +12885,7 @@ class token_cache {
   error last_error_;
   [[no_unique_address]] retired_list retired_;
   atomic<std::uint64_t> token_requests_{0}, tokens_issued_{0}, failures_{0}, refreshes_ahead_{0},
-      waits_{0}, invalidations_{0};
+      waits_{0}, invalidations_{0}, tokens_rejected_{0};
 };
 
 // Compiled mode: the library's source file compiles the cache once for both shipped policies;
@@ -12698,6 +12988,238 @@ PROFILE_AUTH_INLINE bool rejects_access_token(const http_response& r) noexcept {
 
 #endif  // PROFILE_AUTH_DETAIL_BEARER_CHALLENGE_HPP
 // ---- end <profile/auth/detail/bearer_challenge.hpp> ----
+// ---- begin <profile/auth/detail/token_destination.hpp> ----
+// profile-auth: where a driver's send() may attach its access token (https, and its audience).
+#ifndef PROFILE_AUTH_DETAIL_TOKEN_DESTINATION_HPP
+#define PROFILE_AUTH_DETAIL_TOKEN_DESTINATION_HPP
+
+
+#include <array>        // IPv6 hosts as eight groups
+#include <cstdint>      // std::uint16_t ports and groups
+#include <optional>     // a bad api_origins entry
+#include <string>       // hosts, messages
+#include <string_view>  // URLs
+#include <vector>       // the allowed origins
+
+#if PROFILE_AUTH_DEFINITIONS
+
+#include <cstddef>  // std::size_t
+#endif
+
+namespace profile::auth::inline v0::detail {
+
+/// The origin (RFC 6454 §4) of an http or https URL, normalised for comparison: the scheme, the
+/// host (ASCII case-insensitive; an IPv6 literal as its address, so "[::1]" and
+/// "[0:0:0:0:0:0:0:1]" are one host) and the port (the scheme's default when none is written,
+/// so "https://h" and "https://h:443" are one origin).
+struct web_origin {
+  bool https = true;
+  bool ipv6 = false;
+  std::string host;                   ///< lower-cased, without brackets
+  std::array<std::uint16_t, 8> v6{};  ///< the address, when ipv6
+  std::uint16_t port = 443;
+};
+
+/// Where a driver's send() may attach its access token: only over https (plain http only to a
+/// loopback host, or to any host when the configuration sets allow_insecure_http) and only to
+/// an origin the configuration names as the token's audience. Built once per driver; check()
+/// allocates nothing when the destination is allowed.
+class token_destinations {
+ public:
+  /// Allows nothing: every check() fails.
+  token_destinations() = default;
+  /// `implied`: URLs the configuration implies as the token's audience (the token endpoint,
+  /// resource indicators …); values that are not http(s) URLs without user information are
+  /// skipped (an audience may be a plain name). `api_origins`: the configuration's explicit
+  /// list, each an endpoint-style URL (check_endpoint's rules); a bad entry makes every
+  /// check() fail with its error, named by its index.
+  token_destinations(const std::vector<std::string_view>& implied,
+                     const std::vector<std::string>& api_origins, bool allow_insecure_http);
+
+  /// Succeeds when the token may be attached to a request for `url`. Fails, before anything is
+  /// sent, with errc::invalid_url when `url` does not parse, is not http(s), carries user
+  /// information ("https://api.example.com@evil.example" goes to evil.example), is plain http
+  /// to a host that is not loopback (without allow_insecure_http), or names an origin the
+  /// configuration does not; or with the error of a bad api_origins entry. Messages name the
+  /// scheme, host and port only, never the path, query or user information.
+  [[nodiscard]] result<void> check(std::string_view url) const;
+
+  /// The allowed origins, deduplicated, in the order they were configured.
+  [[nodiscard]] const std::vector<web_origin>& allowed() const noexcept { return allowed_; }
+
+ private:
+  void add(web_origin o);
+
+  std::vector<web_origin> allowed_;
+  std::optional<error> bad_config_;
+  bool allow_insecure_http_ = false;
+};
+
+/// m2m_client's destinations: the origins of token_endpoint, of every `resource` and
+/// `audience` value that is an http(s) URL, and of every api_origins entry.
+[[nodiscard]] token_destinations token_destinations_for(const client_credentials_config& c);
+
+/// user_session's destinations: the origins of token_endpoint, of every `resource` value that
+/// is an http(s) URL (RFC 8707: the APIs the token is for), and of every api_origins entry.
+[[nodiscard]] token_destinations token_destinations_for(const user_auth_config& c);
+
+/// The destinations of a TokenSource's configuration; none (every send() refused) for a source
+/// without one.
+template <class S>
+[[nodiscard]] token_destinations token_destinations_of(const S& source) {
+  if constexpr (requires { token_destinations_for(source.config()); })
+    return token_destinations_for(source.config());
+  else
+    return token_destinations{};
+}
+
+// --- definitions: compiled here header-only, in the library's source file in compiled mode ---
+#if PROFILE_AUTH_DEFINITIONS
+
+/// The origin of a scanned http(s) URL.
+PROFILE_AUTH_INLINE web_origin web_origin_of(const url_view& u) {
+  web_origin o;
+  o.https = iequals(u.scheme, "https");
+  o.ipv6 = u.ipv6_literal;
+  o.host = ascii_lowercase(u.host);
+  if (o.ipv6) (void)parse_ipv6(u.host, o.v6);  // scan_url accepted it
+  o.port = u.port ? *u.port : static_cast<std::uint16_t>(o.https ? 443 : 80);
+  return o;
+}
+
+/// True when the scanned URL `u` has the origin `o` (nothing allocated).
+PROFILE_AUTH_INLINE bool same_origin(const web_origin& o, const url_view& u) noexcept {
+  const bool https = iequals(u.scheme, "https");
+  const std::uint16_t port = u.port ? *u.port : static_cast<std::uint16_t>(https ? 443 : 80);
+  if (o.https != https || o.port != port || o.ipv6 != u.ipv6_literal) return false;
+  if (!o.ipv6) return iequals(o.host, u.host);
+  std::array<std::uint16_t, 8> v6{};
+  return parse_ipv6(u.host, v6) && v6 == o.v6;
+}
+
+/// "https://host", "http://[::1]:8080": the origin as a URL prefix, for messages.
+PROFILE_AUTH_INLINE std::string origin_text(const web_origin& o) {
+  std::string s = o.https ? "https://" : "http://";
+  s += o.ipv6 ? "[" + o.host + "]" : o.host;
+  if (o.port != (o.https ? 443 : 80)) s += ":" + std::to_string(o.port);
+  return s;
+}
+
+PROFILE_AUTH_INLINE void token_destinations::add(web_origin o) {
+  for (const web_origin& a : allowed_)
+    if (a.https == o.https && a.port == o.port && a.ipv6 == o.ipv6 &&
+        (o.ipv6 ? a.v6 == o.v6 : a.host == o.host))
+      return;
+  allowed_.push_back(std::move(o));
+}
+
+PROFILE_AUTH_INLINE token_destinations::token_destinations(
+    const std::vector<std::string_view>& implied, const std::vector<std::string>& api_origins,
+    bool allow_insecure_http)
+    : allow_insecure_http_(allow_insecure_http) {
+  for (const std::string_view text : implied) {
+    url_view u;
+    url_fault f;
+    const bool web =
+        scan_url(text, u, f) && (iequals(u.scheme, "https") || iequals(u.scheme, "http"));
+    if (web && u.has_authority && u.userinfo.empty()) add(web_origin_of(u));
+  }
+  for (std::size_t i = 0; i < api_origins.size(); ++i) {
+    url_view u;
+    url_fault f;
+    if (scan_endpoint(api_origins[i], allow_insecure_http, u, f)) {
+      add(web_origin_of(u));
+      continue;
+    }
+    error e = url_fault_error(api_origins[i], u, f).error();
+    if constexpr (!terse_errors)
+      e.message = "api_origins[" + std::to_string(i) + "]: " + e.message +
+                  " (an entry is the base URL of an API the token is for, such as "
+                  "https://api.example.com)";
+    bad_config_ = std::move(e);
+    return;
+  }
+}
+
+PROFILE_AUTH_INLINE result<void> token_destinations::check(std::string_view url) const {
+  if (bad_config_) return unexpected<error>(*bad_config_);
+  url_view u;
+  url_fault f;
+  if (!scan_url(url, u, f)) {
+    error e = url_fault_error(url, u, f).error();
+    e.code = errc::invalid_url;
+    if constexpr (!terse_errors)
+      e.message = "send(): the request URL is not usable (" + e.message + "); nothing was sent";
+    return unexpected<error>(std::move(e));
+  }
+  const bool https = iequals(u.scheme, "https");
+  const bool http = iequals(u.scheme, "http");
+  if (https || http) {
+    // The common case first, without allocating: an allowed https origin.
+    if (u.userinfo.empty() && (https || allow_insecure_http_ || is_loopback_host(u.host)))
+      for (const web_origin& a : allowed_)
+        if (same_origin(a, u)) return {};
+  }
+  if constexpr (terse_errors) {
+    return fail(errc::invalid_url, "token destination not allowed");
+  } else {
+    if (!https && !http)
+      return fail(errc::invalid_url,
+                  "send(): the request URL's scheme is '" + ascii_lowercase(u.scheme) +
+                      "': the access token is only sent over https (plain http only to "
+                      "localhost, 127.0.0.0/8 and ::1); nothing was sent");
+    if (!u.has_authority || u.host.empty())
+      return fail(errc::invalid_url, "send(): the request URL has no host; nothing was sent");
+    const std::string origin = origin_text(web_origin_of(u));
+    if (!u.userinfo.empty())
+      return fail(errc::invalid_url,
+                  "send(): the request URL carries user information ('…@') before its host, "
+                  "so it goes to " +
+                      origin +
+                      ": the access token is never sent with such a URL; remove the user "
+                      "information; nothing was sent");
+    if (http && !allow_insecure_http_ && !is_loopback_host(u.host))
+      return fail(errc::invalid_url,
+                  "send(): " + origin +
+                      " is plain http: the access token only goes over https (plain http only "
+                      "to localhost, 127.0.0.0/8 and ::1, or with allow_insecure_http set in "
+                      "the configuration); nothing was sent");
+    std::string list;
+    for (std::size_t i = 0; i < allowed_.size() && i < 4; ++i)
+      list += (i == 0 ? "" : ", ") + origin_text(allowed_[i]);
+    if (allowed_.size() > 4) list += ", …";
+    return fail(errc::invalid_url,
+                "send(): the access token is not meant for " + origin +
+                    (list.empty() ? std::string(" (the configuration names no origin for it)")
+                                  : " (it goes only to " + list + ")") +
+                    ": to send it there, add \"" + origin +
+                    "\" to the configuration's api_origins; nothing was sent");
+  }
+}
+
+PROFILE_AUTH_INLINE token_destinations token_destinations_for(const client_credentials_config& c) {
+  std::vector<std::string_view> implied;
+  implied.reserve(1 + c.resource.size() + c.audience.size());
+  implied.emplace_back(c.token_endpoint);
+  for (const std::string& r : c.resource) implied.emplace_back(r);
+  for (const std::string& a : c.audience) implied.emplace_back(a);
+  return token_destinations(implied, c.api_origins, c.allow_insecure_http);
+}
+
+PROFILE_AUTH_INLINE token_destinations token_destinations_for(const user_auth_config& c) {
+  std::vector<std::string_view> implied;
+  implied.reserve(1 + c.resource.size());
+  implied.emplace_back(c.token_endpoint);
+  for (const std::string& r : c.resource) implied.emplace_back(r);
+  return token_destinations(implied, c.api_origins, c.allow_insecure_http);
+}
+
+#endif  // PROFILE_AUTH_DEFINITIONS
+
+}  // namespace profile::auth::inline v0::detail
+
+#endif  // PROFILE_AUTH_DETAIL_TOKEN_DESTINATION_HPP
+// ---- end <profile/auth/detail/token_destination.hpp> ----
 
 #include <array>        // the 8 random bytes of a draw
 #include <concepts>     // std::same_as in the TokenSource requirement
@@ -12938,7 +13460,8 @@ class cached_token_driver {
         clock_(std::move(clock)),
         random_(std::move(random)),
         source_(std::move(source)),
-        cache_(options) {}
+        cache_(options),
+        destinations_(token_destinations_of(source_)) {}
 
   [[nodiscard]] result<std::string> authorization_header() {
     return read(
@@ -12962,19 +13485,22 @@ class cached_token_driver {
     return read([](const snapshot& s) -> result<std::string_view> { return s.access_token(); });
   }
 
-  /// Adds `Authorization`, sends, and after a 401 that rejects the token (see
-  /// rejects_access_token) drops that token, gets another and sends once more. The second
-  /// answer is returned as it is.
+  /// Checks that the token may go to `req.url` (token_destinations), adds `Authorization`,
+  /// sends, and after a 401 that rejects the token (see rejects_access_token) drops that token,
+  /// gets another and sends once more, unless the API rejected token_rejection_limit tokens in a
+  /// row (token_cache::reject). The second answer is returned as it is.
   [[nodiscard]] result<http_response> send(http_request req) {
+    if (result<void> ok = destinations_.check(req.url); !ok)
+      return unexpected<error>(std::move(ok).error());
     std::uint64_t used = 0;
     if (result<void> a = authorize(req, used); !a) return unexpected<error>(std::move(a).error());
     result<http_response> resp = deref(transport_).send(req);
     wipe_header_values(req.headers, "Authorization");
-    if (!resp || !rejects_access_token(*resp)) return resp;
-    (void)cache_.invalidate_if(used, now());
+    if (!resp || !answered(*resp, used)) return resp;
     if (result<void> a = authorize(req, used); !a) return unexpected<error>(std::move(a).error());
     resp = deref(transport_).send(req);
     wipe_header_values(req.headers, "Authorization");
+    if (resp) (void)answered(*resp, used);
     return resp;
   }
 
@@ -13024,6 +13550,16 @@ class cached_token_driver {
     return run_token_flight(cache_, t, transport_ref(deref(transport_)), clock_, random_, source_);
   }
 
+  /// Tells the cache what the API made of the token of generation `generation`; true when the
+  /// answer rejected it and the request may be sent once more with another token.
+  bool answered(const http_response& r, std::uint64_t generation) {
+    if (!rejects_access_token(r)) {
+      if (r.status >= 200 && r.status < 400) cache_.accepted();
+      return false;
+    }
+    return cache_.reject(generation, now());
+  }
+
   result<void> authorize(http_request& req, std::uint64_t& generation) {
     return read([&](const snapshot& s) -> result<void> {
       generation = s.generation();
@@ -13037,6 +13573,7 @@ class cached_token_driver {
   R random_;
   S source_;
   cache_type cache_;
+  token_destinations destinations_;  // where send() may attach the token
 };
 
 }  // namespace profile::auth::inline v0::detail
@@ -13161,11 +13698,14 @@ class m2m_client {
   using core_type = detail::cached_token_driver<T, C, P, R, detail::client_credentials_source>;
 
  public:
+  ///@{
+  /// The template arguments, and the cache options' type.
   using transport_type = T;
   using clock_type = C;
   using lock_policy = P;
   using random_type = R;
   using options_type = token_cache_options;
+  ///@}
 
   /// Nothing is sent and nothing is checked yet: the first call that needs a token does both.
   m2m_client(T transport, client_credentials_config config, C clock = C{},
@@ -13202,12 +13742,23 @@ class m2m_client {
   [[nodiscard]] result<std::string_view> access_token_view() { return core_.access_token_view(); }
 
   /// Sends `request` with `Authorization: Bearer <token>` (replacing any Authorization field).
+  ///
+  /// Where the token goes: only to an https URL (plain http only to localhost, 127.0.0.0/8 or
+  /// ::1, unless config().allow_insecure_http) whose origin the configuration names: the token
+  /// endpoint's, a `resource` or `audience` that is an https URL, or an entry of `api_origins`
+  /// (profile::m2m_config() puts its base URL there). Anything else (another host or port,
+  /// ftp://, "https://api.example.com@evil.example") is errc::invalid_url and nothing is sent.
+  ///
   /// If the answer is a 401 that rejects the token (no WWW-Authenticate, or a Bearer challenge
   /// without error or with error="invalid_token"), drops exactly that token (not a newer one
   /// another thread already fetched), gets a valid one and sends once more; that second answer
-  /// is returned as it is, 401 included. A 401 with error="insufficient_scope" or another
-  /// scheme's challenge is returned at once. HTTP statuses are answers, not errors.
-  /// Errors: the transport's, or the token errors of authorization_header().
+  /// is returned as it is, 401 included. When the API has rejected
+  /// options().token_rejection_limit tokens in a row (2: the fresh one too), no new token is
+  /// requested before a backoff, and calls meanwhile fail with errc::token_rejected without
+  /// sending anything; a successful answer ends the row. A 401 with error="insufficient_scope"
+  /// or another scheme's challenge is returned at once. HTTP statuses are answers, not errors.
+  /// Errors: errc::invalid_url (the destination), errc::token_rejected, the transport's, or the
+  /// token errors of authorization_header().
   [[nodiscard]] result<http_response> send(http_request request) {
     return core_.send(std::move(request));
   }
@@ -13222,10 +13773,13 @@ class m2m_client {
 
   /// The transport (what T points or refers to, for a pointer or std::ref).
   [[nodiscard]] detail::deref_t<T>& transport() noexcept { return core_.transport(); }
+  /// The clock.
   [[nodiscard]] C& clock() noexcept { return core_.clock(); }
+  /// The configuration.
   [[nodiscard]] const client_credentials_config& config() const noexcept {
     return core_.source().config();
   }
+  /// The cache options.
   [[nodiscard]] const token_cache_options& options() const noexcept {
     return core_.cache().options();
   }
@@ -13576,10 +14130,16 @@ class async_token_driver : public ref_counted<P> {
     read_slow<V>(t, std::move(make), std::forward<Cb>(cb));
   }
 
-  /// Sends `req` with the token; after a 401 that rejects it (rejects_access_token), drops that
-  /// token, gets another and sends once more. Calls `cb(result<http_response>)` exactly once.
+  /// Sends `req` with the token (after checking it may go to `req.url`: token_destinations);
+  /// after a 401 that rejects it (rejects_access_token), drops that token, gets another and
+  /// sends once more, unless the API rejected token_rejection_limit tokens in a row
+  /// (token_cache::reject). Calls `cb(result<http_response>)` exactly once.
   template <class Cb>
   void send(http_request req, Cb&& cb) {
+    if (result<void> ok = destinations_.check(req.url); !ok) {
+      cb(result<http_response>(unexpected<error>(std::move(ok).error())));
+      return;
+    }
     using op_type = send_op<std::decay_t<Cb>>;
     op_type::start(counted_ptr<op_type>::adopt(
         new op_type(handle::share(this), std::move(req), std::forward<Cb>(cb))));
@@ -13655,7 +14215,8 @@ class async_token_driver : public ref_counted<P> {
         clock_(std::move(clock)),
         random_(std::move(random)),
         source_(std::move(source)),
-        cache_(options) {}
+        cache_(options),
+        destinations_(token_destinations_of(source_)) {}
   ~async_token_driver() = default;
 
   template <class V, class Make, class Cb>
@@ -13825,13 +14386,21 @@ class async_token_driver : public ref_counted<P> {
     };
 
     static void on_answer(const counted_ptr<send_op>& self, result<http_response> r) {
-      if (!r || self->retried || !rejects_access_token(*r)) {
+      async_token_driver& d = *self->driver;
+      if (!r) {
+        self->cb(std::move(r));
+        return;
+      }
+      if (!rejects_access_token(*r)) {
+        if (r->status >= 200 && r->status < 400) d.cache_.accepted();
+        self->cb(std::move(r));
+        return;
+      }
+      if (!d.cache_.reject(self->generation, d.now()) || self->retried) {
         self->cb(std::move(r));
         return;
       }
       self->retried = true;
-      async_token_driver& d = *self->driver;
-      (void)d.cache_.invalidate_if(self->generation, d.now());
       start(self);
     }
   };
@@ -13841,6 +14410,7 @@ class async_token_driver : public ref_counted<P> {
   R random_;
   S source_;
   cache_type cache_;
+  token_destinations destinations_;  // where send() may attach the token
   typename P::mutex mu_;
   std::vector<waiter> waiters_;    // guarded by mu_
   std::uint64_t open_flight_ = 0;  // guarded by mu_: the flight this driver has not ended yet
@@ -13905,11 +14475,14 @@ class async_m2m_client {
   using driver_type = detail::async_token_driver<T, C, P, R, detail::client_credentials_source>;
 
  public:
+  ///@{
+  /// The template arguments, and the cache options' type.
   using transport_type = T;
   using clock_type = C;
   using lock_policy = P;
   using random_type = R;
   using options_type = token_cache_options;
+  ///@}
 
   /// Nothing is sent and nothing is checked yet: the first call that needs a token does both.
   async_m2m_client(T transport, client_credentials_config config, C clock = C{},
@@ -13917,11 +14490,14 @@ class async_m2m_client {
       : driver_(driver_type::make(std::move(transport),
                                   detail::client_credentials_source(std::move(config)),
                                   std::move(clock), options, std::move(random))) {}
+  ///@{
+  /// Movable, not copyable.
   async_m2m_client(async_m2m_client&&) noexcept = default;
   async_m2m_client& operator=(async_m2m_client&&) noexcept = default;
   async_m2m_client(const async_m2m_client&) = delete;
   async_m2m_client& operator=(const async_m2m_client&) = delete;
   ~async_m2m_client() = default;
+  ///@}
 
   /// Calls `callback(result<std::string>)` once with "Bearer <token>" (fetching or refreshing as
   /// needed) or the error: those of m2m_client::authorization_header().
@@ -13949,8 +14525,10 @@ class async_m2m_client {
   /// `callback(result<http_response>)` once with the answer. A 401 that rejects the token is
   /// handled as m2m_client::send() does: that token is dropped, a valid one obtained (one token
   /// request, shared with concurrent callers) and the request sent once more; the second answer
-  /// is delivered as it is. HTTP statuses are answers, not errors. Errors: the transport's, or
-  /// the token errors of authorization_header().
+  /// is delivered as it is. The token goes only where m2m_client::send() lets it (else
+  /// errc::invalid_url at once, nothing sent), and an API that keeps rejecting fresh tokens gets
+  /// errc::token_rejected as there. HTTP statuses are answers, not errors. Errors: those, the
+  /// transport's, or the token errors of authorization_header().
   template <class F>
   void send(http_request request, F&& callback) {
     static_assert(std::is_invocable_v<std::decay_t<F>&, result<http_response>>,
@@ -13968,10 +14546,13 @@ class async_m2m_client {
 
   /// The transport (what T points or refers to, for a pointer or std::ref).
   [[nodiscard]] detail::deref_t<T>& transport() noexcept { return driver_->transport(); }
+  /// The clock.
   [[nodiscard]] C& clock() noexcept { return driver_->clock(); }
+  /// The configuration.
   [[nodiscard]] const client_credentials_config& config() const noexcept {
     return driver_->source().config();
   }
+  /// The cache options.
   [[nodiscard]] const token_cache_options& options() const noexcept {
     return driver_->cache().options();
   }
@@ -14159,7 +14740,8 @@ concept store_leases_refreshes = requires(S& s) {
 /// `errc::store_corrupt`; I/O failures are `errc::store_failed`. Never throws. Each operation
 /// is atomic with respect to every other user of the same store (threads or processes).
 ///
-/// Models shipped: memory_store, file_store (both with the refresh lease).
+/// Models shipped: memory_store, file_store, redis_store (stores/redis.hpp; all three with the
+/// refresh lease).
 template <class S>
 concept TokenStore = detail::store_loads<S> && detail::store_saves<S> &&
                      detail::store_compares_and_swaps<S> && detail::store_erases<S>;
@@ -14651,6 +15233,9 @@ class session_source {
     previous.scope = session_->scope;
     token_parse_options o;
     if (!r.ok()) o.wall_clock_now = wall_clock::now();  // for a Retry-After HTTP-date
+    credential_list sent;  // the refresh and access tokens parse_refresh_response adds itself
+    sent.add_client_of(config_);
+    o.redact = &sent;
     return parse_refresh_response(r, received_at, previous, o);
   }
 
@@ -14812,8 +15397,10 @@ void restore_session(Src& src, Cache& cache, time_point now, std::uint64_t rando
 }
 
 /// Reads the token endpoint's answer to a code exchange (or any grant without a cached
-/// predecessor); wipes the body, which held the tokens.
-[[nodiscard]] result<token> read_token_answer(result<http_response>& resp, time_point received_at);
+/// predecessor); wipes the body, which held the tokens. `sent`: the credentials the request
+/// carried (code, verifier, client secret), removed from any error (a server may quote them).
+[[nodiscard]] result<token> read_token_answer(result<http_response>& resp, time_point received_at,
+                                              const credential_list* sent = nullptr);
 
 /// sign_in()'s check of a token obtained elsewhere.
 [[nodiscard]] result<void> check_sign_in(const token& issued, time_point now);
@@ -14835,7 +15422,19 @@ template <class Src>
 }
 
 /// Reads a revocation answer; a server that cannot revoke this token type counts as done.
-[[nodiscard]] result<void> read_revocation_answer(const result<http_response>& resp);
+/// `sent`: the credentials the request carried, removed from any error.
+[[nodiscard]] result<void> read_revocation_answer(const result<http_response>& resp,
+                                                  const credential_list* sent = nullptr);
+
+/// The credentials a session's requests carry (the client's, the session's tokens), for
+/// read_revocation_answer. Holds views: `src` must not change while the list is used.
+template <class Src>
+[[nodiscard]] credential_list session_credentials(const Src& src) {
+  credential_list l;
+  l.add_client_of(src.config());
+  if (src.session()) l.add(src.session()->refresh_token).add(src.session()->access_token);
+  return l;
+}
 
 /// The end of a logout (the caller holds the flight): erases the stored and the held session.
 template <class Src>
@@ -14859,9 +15458,12 @@ result<void> erase_session(Src& src) {
 namespace detail {
 
 PROFILE_AUTH_INLINE result<token> read_token_answer(result<http_response>& resp,
-                                                    time_point received_at) {
+                                                    time_point received_at,
+                                                    const credential_list* sent) {
   if (!resp) return unexpected<error>(resp.error());
-  result<token> tok = parse_token_response(*resp, received_at);
+  token_parse_options o;
+  o.redact = sent;
+  result<token> tok = parse_token_response(*resp, received_at, o);
   secure_wipe(resp->body);
   // A token that cannot go into a header would make every later call fail: refuse the login
   // now, before anything is saved or published.
@@ -14883,9 +15485,12 @@ PROFILE_AUTH_INLINE result<void> check_sign_in(const token& issued, time_point n
   return {};
 }
 
-PROFILE_AUTH_INLINE result<void> read_revocation_answer(const result<http_response>& resp) {
+PROFILE_AUTH_INLINE result<void> read_revocation_answer(const result<http_response>& resp,
+                                                        const credential_list* sent) {
   if (!resp) return unexpected<error>(resp.error());
-  result<void> r = parse_revocation_response(*resp);
+  response_error_options o;
+  o.redact = sent;
+  result<void> r = parse_revocation_response(*resp, o);
   if (!r && r.error().code == errc::unsupported_token_type) return {};
   return r;
 }
@@ -14969,11 +15574,14 @@ class user_session {
   using core_type = detail::cached_token_driver<T, C, P, R, source_type>;
 
  public:
+  ///@{
+  /// The template arguments.
   using transport_type = T;
   using store_type = S;
   using clock_type = C;
   using lock_policy = P;
   using random_type = R;
+  ///@}
 
   /// Nothing is read, sent or checked yet: the first call does that.
   user_session(T transport, user_auth_config config, S store, C clock = C{},
@@ -15028,7 +15636,9 @@ class user_session {
     result<http_response> resp = core_.transport().send(*req);
     const time_point received = now();
     detail::wipe_sent_request(*req);
-    result<token> tok = detail::read_token_answer(resp, received);
+    detail::credential_list sent;  // a server may quote them back in an error
+    sent.add_client_of(config()).add(code).add(pkce.verifier());
+    result<token> tok = detail::read_token_answer(resp, received, &sent);
     if (!tok) return unexpected<error>(std::move(tok).error());
     return install(std::move(*tok), failure_origin::response);
   }
@@ -15084,8 +15694,11 @@ class user_session {
 
   /// The cache's counters (token_requests counts refresh and code exchange requests).
   [[nodiscard]] token_cache_stats stats() const noexcept { return core_.stats(); }
+  /// The transport (through the pointer or reference wrapper it was given as).
   [[nodiscard]] detail::deref_t<T>& transport() noexcept { return core_.transport(); }
+  /// The clock.
   [[nodiscard]] C& clock() noexcept { return core_.clock(); }
+  /// The configuration.
   [[nodiscard]] const user_auth_config& config() const noexcept { return core_.source().config(); }
   /// The last failure to write a rotated session to the store (empty when none): the session
   /// keeps working in memory, but a restart would use the replaced refresh token.
@@ -15134,7 +15747,8 @@ class user_session {
   result<void> revoke(http_request& req) {
     const result<http_response> resp = core_.transport().send(req);
     detail::wipe_sent_request(req);
-    return detail::read_revocation_answer(resp);
+    const detail::credential_list sent = detail::session_credentials(core_.source());
+    return detail::read_revocation_answer(resp, &sent);
   }
 
   R random_;  // used under a held flight only, like the driver's own copy
@@ -15142,12 +15756,15 @@ class user_session {
   core_type core_;
 };
 
+///@{
+/// Deduction guides: the template arguments follow the constructor's.
 template <class T, class S>
 user_session(T, user_auth_config, S) -> user_session<T, S>;
 template <class T, class S, class C>
 user_session(T, user_auth_config, S, C) -> user_session<T, S, C>;
 template <class T, class S, class C>
 user_session(T, user_auth_config, S, C, user_session_options) -> user_session<T, S, C>;
+///@}
 
 }  // namespace profile::auth::inline v0
 
@@ -15215,11 +15832,14 @@ class async_user_session {
   static constexpr bool callback_for = std::is_invocable_v<std::decay_t<F>&, result<V>>;
 
  public:
+  ///@{
+  /// The template arguments.
   using transport_type = T;
   using store_type = S;
   using clock_type = C;
   using lock_policy = P;
   using random_type = R;
+  ///@}
 
   /// Nothing is read, sent or checked yet: the first call does that.
   async_user_session(T transport, user_auth_config config, S store, C clock = C{},
@@ -15278,15 +15898,18 @@ class async_user_session {
     }
     driver_->transport().async_send(
         std::move(*req),
-        detail::make_shared_once<P>([d = driver_, cb = std::decay_t<F>(std::forward<F>(callback))](
-                                        result<http_response> resp) mutable {
-          result<token> tok = detail::read_token_answer(resp, d->now());
-          if (!tok) {
-            cb(result<void>(unexpected<error>(std::move(tok).error())));
-            return;
-          }
-          install(std::move(d), std::move(*tok), failure_origin::response, std::move(cb));
-        }));
+        detail::make_shared_once<P>(
+            [d = driver_, cb = std::decay_t<F>(std::forward<F>(callback)), code = secret(code),
+             verifier = pkce.verifier()](result<http_response> resp) mutable {
+              detail::credential_list sent;  // a server may quote them back in an error
+              sent.add_client_of(d->source().config()).add(code).add(verifier);
+              result<token> tok = detail::read_token_answer(resp, d->now(), &sent);
+              if (!tok) {
+                cb(result<void>(unexpected<error>(std::move(tok).error())));
+                return;
+              }
+              install(std::move(d), std::move(*tok), failure_origin::response, std::move(cb));
+            }));
   }
   /// complete_login() with the code of a checked callback (parse_authorization_callback()).
   template <class F>
@@ -15337,9 +15960,13 @@ class async_user_session {
     driver_->invalidate();
   }
 
+  /// Counters of the session's token cache (requests, refreshes, failures).
   [[nodiscard]] token_cache_stats stats() const noexcept { return driver_->cache().stats(); }
+  /// The transport (through the pointer or reference wrapper it was given as).
   [[nodiscard]] detail::deref_t<T>& transport() noexcept { return driver_->transport(); }
+  /// The clock.
   [[nodiscard]] C& clock() noexcept { return driver_->clock(); }
+  /// The configuration.
   [[nodiscard]] const user_auth_config& config() const noexcept {
     return driver_->source().config();
   }
@@ -15392,7 +16019,9 @@ class async_user_session {
         self->driver->transport().async_send(
             std::move(*req),
             detail::make_shared_once<P>([self](result<http_response> resp) mutable {
-              self->record(detail::read_revocation_answer(resp));
+              const detail::credential_list sent =
+                  detail::session_credentials(self->driver->source());
+              self->record(detail::read_revocation_answer(resp, &sent));
               next(std::move(self));
             }));
         return;
@@ -15409,12 +16038,15 @@ class async_user_session {
   detail::once_gate<P> restore_;
 };
 
+///@{
+/// Deduction guides: the template arguments follow the constructor's.
 template <class T, class S>
 async_user_session(T, user_auth_config, S) -> async_user_session<T, S>;
 template <class T, class S, class C>
 async_user_session(T, user_auth_config, S, C) -> async_user_session<T, S, C>;
 template <class T, class S, class C>
 async_user_session(T, user_auth_config, S, C, user_session_options) -> async_user_session<T, S, C>;
+///@}
 
 }  // namespace profile::auth::inline v0
 
@@ -15441,6 +16073,7 @@ enum class device_flow_state : unsigned char {
 
 /// One step of a device login.
 struct device_flow_step {
+  /// Where the login stands.
   device_flow_state state = device_flow_state::failed;
   time_point next_poll{};       ///< pending: do not poll before this instant (driver's clock)
   std::optional<token> issued;  ///< authorized: the token (give it to user_session::sign_in)
@@ -15449,8 +16082,11 @@ struct device_flow_step {
   std::optional<error> failure;
   bool sent = false;  ///< whether this step sent a request
 
+  /// True while the user has not finished (poll again at next_poll).
   [[nodiscard]] bool pending() const noexcept { return state == device_flow_state::pending; }
+  /// True when the login succeeded (`issued` holds the token).
   [[nodiscard]] bool authorized() const noexcept { return state == device_flow_state::authorized; }
+  /// True when the login ended without a token (`failure` says why).
   [[nodiscard]] bool failed() const noexcept { return state == device_flow_state::failed; }
 };
 
@@ -15481,6 +16117,7 @@ class device_flow {
   static_assert(Clock<C>, "device_flow<T, C>: C must model profile::auth::Clock");
 
  public:
+  /// A flow that sends through `transport` with `config`, timed by `clock`.
   device_flow(T transport, user_auth_config config, C clock = C{})
       : transport_(std::move(transport)), config_(std::move(config)), clock_(std::move(clock)) {}
 
@@ -15498,7 +16135,11 @@ class device_flow {
     // The body carries client_secret under client_secret_post; the header, Basic credentials.
     detail::wipe_sent_request(*req);
     if (!resp) return unexpected<error>(std::move(resp).error());
-    auto d = parse_device_authorization_response(*resp, received);
+    detail::credential_list sent;  // a server may quote the client's secret back
+    sent.add_client_of(config_);
+    device_authorization_options opts;
+    opts.redact = &sent;
+    auto d = parse_device_authorization_response(*resp, received, opts);
     detail::secure_wipe(resp->body);
     if (!d) return unexpected<error>(std::move(d).error());
     auth_ = *d;
@@ -15532,8 +16173,12 @@ class device_flow {
     result<http_response> resp = detail::deref(transport_).send(*req);
     const time_point received = to_time_point(clock_.now());
     detail::wipe_sent_request(*req);
+    detail::credential_list sent;  // a server may quote the device code or the secret back
+    sent.add_client_of(config_).add(auth_->device_code);
+    token_parse_options opts;
+    opts.redact = &sent;
     device_poll_outcome o =
-        resp ? parse_device_token_response(*resp, received, interval_)
+        resp ? parse_device_token_response(*resp, received, interval_, opts)
              : classify_device_poll(unexpected<error>(std::move(resp).error()), interval_);
     if (resp) detail::secure_wipe(resp->body);
     interval_ = o.interval;
@@ -15577,9 +16222,13 @@ class device_flow {
   }
   /// The polling interval now in force (slow_down raises it).
   [[nodiscard]] std::chrono::seconds interval() const noexcept { return interval_; }
+  /// The earliest instant of the next poll (the driver's clock).
   [[nodiscard]] time_point next_poll() const noexcept { return next_poll_; }
+  /// The configuration.
   [[nodiscard]] const user_auth_config& config() const noexcept { return config_; }
+  /// The transport (through the pointer or reference wrapper it was given as).
   [[nodiscard]] detail::deref_t<T>& transport() noexcept { return detail::deref(transport_); }
+  /// The clock.
   [[nodiscard]] C& clock() noexcept { return clock_; }
 
  private:
@@ -15614,10 +16263,13 @@ class device_flow {
   unsigned transient_failures_ = 0;
 };
 
+///@{
+/// Deduction guides: the template arguments follow the constructor's.
 template <class T>
 device_flow(T, user_auth_config) -> device_flow<T>;
 template <class T, class C>
 device_flow(T, user_auth_config, C) -> device_flow<T, C>;
+///@}
 
 }  // namespace profile::auth::inline v0
 
@@ -15626,7 +16278,7 @@ device_flow(T, user_auth_config, C) -> device_flow<T, C>;
 
 // Profile API presets
 // ---- begin <profile/auth/profile.hpp> ----
-// profile-auth: presets for the Profile API (M2M, user authorization endpoints, /v3/my-account).
+// profile-auth: presets for the Profile API (v4 M2M and account, legacy v3, user authorization).
 #ifndef PROFILE_AUTH_PROFILE_HPP
 #define PROFILE_AUTH_PROFILE_HPP
 
@@ -15662,7 +16314,16 @@ PROFILE_AUTH_INLINE client_credentials_config profile_m2m_preset(std::string cli
   c.client_secret = std::move(client_secret);
   c.format = body_format::json;
   c.auth = client_auth::client_secret_post;
+  c.api_origins.emplace_back(base_url);  // the token is for the API at base_url
   return c;
+}
+
+PROFILE_AUTH_INLINE http_request profile_json_get(std::string url) {
+  http_request r;
+  r.method = "GET";
+  r.url = std::move(url);
+  r.headers.add("Accept", "application/json");
+  return r;
 }
 
 PROFILE_AUTH_INLINE http_request profile_json_post(std::string url, std::string_view json_body) {
@@ -15679,82 +16340,162 @@ PROFILE_AUTH_INLINE http_request profile_json_post(std::string url, std::string_
 
 /// Presets for the Profile API. Every function takes a base URL so staging servers, newer
 /// deployments and local test servers work the same way; a trailing '/' on it is ignored.
+///
+/// Two generations of the API exist. **v4** (host `vanguard.profilebehavior.com`, paths under
+/// `/api/v4`) is the current one and the default of every M2M preset here. **v3** (host
+/// `api.profilebehavior.com`, paths under `/v3`) is the previous generation, still named by older
+/// material; its presets live in `profile::legacy_v3`.
 namespace profile::auth::inline v0::profile {
 
-/// The Profile API (v3 paths).
-inline constexpr std::string_view default_base_url = "https://api.profilebehavior.com";
-/// The newer deployment (v4 paths under /api; same JSON body, also accepts HTTP Basic).
-inline constexpr std::string_view v4_base_url = "https://vanguard.profilebehavior.com";
+/// The current (v4) Profile API host.
+// Profile API reference, "Authentication" page (current, v4): https://vanguard.profilebehavior.com
+inline constexpr std::string_view default_base_url = "https://vanguard.profilebehavior.com";
 
-inline constexpr std::string_view m2m_token_path = "/v3/auth";
-inline constexpr std::string_view test_path = "/v3/test";
-inline constexpr std::string_view v4_m2m_token_path = "/api/v4/auth";
-inline constexpr std::string_view v4_test_path = "/api/v4/test";
+///@{
+/// The v4 M2M token, test and account paths.
+// Profile API reference, "Authentication" page (current, v4): POST /api/v4/auth
+inline constexpr std::string_view m2m_token_path = "/api/v4/auth";
+// Profile API reference, "Authentication" page (current, v4): POST /api/v4/test
+inline constexpr std::string_view test_path = "/api/v4/test";
+// Profile API reference (current, v4), account endpoint: GET /api/v4/account, answered in the
+// {"code","data","status"} envelope
+inline constexpr std::string_view account_path = "/api/v4/account";
+///@}
 
-/// M2M configuration for the Profile API: `POST {base_url}/v3/auth` with the JSON body
-/// `{"grant_type":"client_credentials","client_id":…,"client_secret":…}`.
-/// Nothing is checked here: client_credentials_request() validates (https is required unless
-/// the host is loopback; set `allow_insecure_http` on the result to opt out for other hosts).
+///@{
+/// Older names of the v4 constants, kept for source compatibility (same values).
+inline constexpr std::string_view v4_base_url = default_base_url;
+inline constexpr std::string_view v4_m2m_token_path = m2m_token_path;
+inline constexpr std::string_view v4_test_path = test_path;
+///@}
+
+/// M2M configuration for the Profile API (v4): `POST {base_url}/api/v4/auth` with the JSON body
+/// `{"grant_type":"client_credentials","client_id":…,"client_secret":…}`. Profile also accepts
+/// the credentials as HTTP Basic: set `auth = client_auth::client_secret_basic` on the result
+/// (the body then carries grant_type only). `api_origins` holds base_url, so m2m_client::send()
+/// attaches the token to requests for that origin only. Nothing is checked here:
+/// client_credentials_request() validates (https is required unless the host is loopback; set
+/// `allow_insecure_http` on the result to opt out for other hosts).
 [[nodiscard]] client_credentials_config m2m_config(std::string client_id, secret client_secret,
                                                    std::string_view base_url = default_base_url);
 
-/// M2M configuration for the newer deployment: `POST {base_url}/api/v4/auth`, same JSON body.
-/// It also accepts the credentials as HTTP Basic: set `auth = client_auth::client_secret_basic`
-/// on the result to send them there (the body then carries grant_type only).
+/// The same as m2m_config() (v4); the older name, kept for source compatibility.
 [[nodiscard]] client_credentials_config m2m_config_v4(std::string client_id, secret client_secret,
-                                                      std::string_view base_url = v4_base_url);
+                                                      std::string_view base_url = default_base_url);
 
-/// `POST {base_url}/v3/test` with a JSON body, for checking that a token works. The request
-/// carries no Authorization header: m2m_client::send() adds it.
+/// `POST {base_url}/api/v4/test` with a JSON body (`{"ping":"pong"}` by default), for checking
+/// that a token works. The request carries no Authorization header: m2m_client::send() adds it.
 [[nodiscard]] http_request test_request(std::string_view json_body = R"({"ping":"pong"})",
                                         std::string_view base_url = default_base_url);
 
-/// `POST {base_url}/api/v4/test` on the newer deployment; see test_request().
+/// The same as test_request() (v4); the older name, kept for source compatibility.
 [[nodiscard]] http_request test_request_v4(std::string_view json_body = R"({"ping":"pong"})",
-                                           std::string_view base_url = v4_base_url);
+                                           std::string_view base_url = default_base_url);
+
+/// `GET {base_url}/api/v4/account` with `Accept: application/json`, answered in the
+/// `{"code":200,"data":{…},"status":"success"}` envelope (read it with parse_account()). It
+/// carries no Authorization header: m2m_client::send() or user_session::send() adds the token.
+[[nodiscard]] http_request account_request(std::string_view base_url = default_base_url);
+
+/// The previous generation of the Profile API (v3). Older material still names it; new code
+/// should use the v4 presets above. Its account answer (`/v3/my-account`) has no documented body;
+/// parse_account() reads it when it is a bare account object.
+namespace legacy_v3 {
+/// The v3 Profile API host.
+// Profile API reference, "Authentication" page, older (v3) version: https://api.profilebehavior.com
+inline constexpr std::string_view base_url = "https://api.profilebehavior.com";
+///@{
+/// The v3 M2M token, test and account paths.
+// Profile API reference, "Authentication" page, older (v3) version: POST /v3/auth
+inline constexpr std::string_view m2m_token_path = "/v3/auth";
+// Profile API reference, "Authentication" page, older (v3) version: POST /v3/test
+inline constexpr std::string_view test_path = "/v3/test";
+// Profile API reference, "Authentication" page, older (v3) version: GET /v3/my-account
+inline constexpr std::string_view my_account_path = "/v3/my-account";
+///@}
+
+/// v3 M2M configuration: `POST {base_url}/v3/auth`, the same JSON body as profile::m2m_config().
+[[nodiscard]] client_credentials_config m2m_config(std::string client_id, secret client_secret,
+                                                   std::string_view base = base_url);
+/// v3 test call: `POST {base_url}/v3/test` with a JSON body; see profile::test_request().
+[[nodiscard]] http_request test_request(std::string_view json_body = R"({"ping":"pong"})",
+                                        std::string_view base = base_url);
+/// v3 account call: `GET {base_url}/v3/my-account` with `Accept: application/json`.
+[[nodiscard]] http_request my_account_request(std::string_view base = base_url);
+}  // namespace legacy_v3
 
 // --- user authorization (authorization code + PKCE, refresh, revocation, device flow) ---------
 
+///@{
+/// The user-authorization paths the presets below use under `base_url`, and the account
+/// path my_account_request() uses (the v3 one, legacy_v3::my_account_path).
 inline constexpr std::string_view authorization_path = "/oauth/authorize";
 inline constexpr std::string_view token_path = "/oauth/token";
 inline constexpr std::string_view revocation_path = "/oauth/revoke";
 inline constexpr std::string_view device_authorization_path = "/oauth/device";
-inline constexpr std::string_view my_account_path = "/v3/my-account";
+inline constexpr std::string_view my_account_path = legacy_v3::my_account_path;
+///@}
 
 /// Public-client configuration (native app, CLI, game: no secret) for the Profile API:
 /// `{base_url}/oauth/authorize`, `/oauth/token`, `/oauth/revoke` and `/oauth/device`, form
-/// bodies, `client_id` in the body. Every field stays overridable on the result (e.g. `scope`,
+/// bodies, `client_id` in the body; `api_origins` holds base_url (user_session::send() attaches
+/// the token there only). Every field stays overridable on the result (e.g. `scope`,
 /// or an endpoint another deployment puts elsewhere). Nothing is checked here: the request
 /// functions validate (https unless loopback; exact redirect URI).
 [[nodiscard]] ::profile::auth::user_auth_config user_auth_config(
-    std::string client_id, std::string redirect_uri, std::string_view base_url = default_base_url);
+    std::string client_id, std::string redirect_uri,
+    std::string_view base_url = legacy_v3::base_url);
 
 /// Confidential-client configuration (a backend holding `client_secret`): as the public one,
 /// authenticating with HTTP Basic (`auth` on the result selects client_secret_post instead).
 [[nodiscard]] ::profile::auth::user_auth_config user_auth_config(
     std::string client_id, secret client_secret, std::string redirect_uri,
-    std::string_view base_url = default_base_url);
+    std::string_view base_url = legacy_v3::base_url);
 
-/// `GET {base_url}/v3/my-account` with `Accept: application/json`. It carries no Authorization
-/// header: user_session::send() adds the user's token.
-[[nodiscard]] http_request my_account_request(std::string_view base_url = default_base_url);
+/// `GET {base_url}/v3/my-account` with `Accept: application/json`, on the v3 host by default like
+/// user_auth_config() (part of that preset family, which issue 15's discovery login replaces).
+/// For the real services prefer account_request() (v4) or legacy_v3::my_account_request(). It
+/// carries no Authorization header: user_session::send() adds the user's token.
+[[nodiscard]] http_request my_account_request(std::string_view base_url = legacy_v3::base_url);
 
-/// The signed-in user, as `/v3/my-account` describes them.
+/// An account (user or client) as the Profile API describes it.
 struct account {
   std::string id;     ///< a JSON string, or the digits of a JSON integer
-  std::string email;  ///< empty when absent
   std::string name;   ///< empty when absent
-  /// The role as the server spells it (`admin`, `manager`, …). Roles this library does not
-  /// know are kept as they are, not errors; empty when the answer has no `role`.
+  std::string type;   ///< the account type as the server spells it; empty when absent
+  std::string email;  ///< empty when absent
+  /// The role as the server spells it. Profile documents `manager` and `user`; older material
+  /// says `admin`/`manager`. Roles this library does not know are kept as they are, not errors;
+  /// empty when the answer has no `role`. is_manager() tells the managing roles apart.
   std::string role;
+  /// The raw JSON text of the account object (the envelope's `data`, or the bare object), for
+  /// the members not read above.
+  std::string data;
 };
 
-/// Parses a `/v3/my-account` answer: a JSON object with `id` (string or integer, required) and
-/// optional string members `email`, `name`, `role` (others are ignored).
+/// True for a role that manages the account: `manager` (current material) or `admin` (older
+/// material), compared exactly (roles are case-sensitive text). False for `user`, empty or any
+/// other role.
+[[nodiscard]] constexpr bool is_manager(std::string_view role) noexcept {
+  return role == "manager" || role == "admin";
+}
+
+/// Parses an account answer: `GET /api/v4/account`'s envelope
+/// `{"code":200,"data":{…},"status":"success"}`, or a bare account object (v3, and servers that
+/// do not wrap). An object with an `id` member is a bare account; one without `id` that has any
+/// of `code`, `data`, `status` is an envelope. The account object needs `id` (string or integer)
+/// and may have the string members `name`, `type`, `email`, `role` (null counts as absent); its
+/// raw text is kept in account::data.
 /// Errors: a non-2xx answer maps through oauth_error_from_response() (401 invalid_token →
 /// errc::invalid_token, 403 insufficient_scope → errc::insufficient_scope, an HTML page →
-/// errc::http_error); a 2xx that is not JSON gives errc::invalid_json; a missing or non-scalar
-/// `id`, or a non-string `email`/`name`/`role`, gives errc::malformed_response.
+/// errc::http_error); a 2xx that is not JSON gives errc::invalid_json; an envelope whose `status`
+/// is not `"success"` gives errc::http_error (http_status is the HTTP status); an envelope whose
+/// `code` is not the HTTP status gives errc::malformed_response; a missing or non-object `data`,
+/// JSON that is not an object, a missing or non-scalar `id`, or a non-string
+/// `name`/`type`/`email`/`role` gives errc::malformed_response.
+[[nodiscard]] result<account> parse_account(const http_response& resp);
+
+/// The same as parse_account(); the older name, kept for source compatibility.
 [[nodiscard]] result<account> parse_my_account(const http_response& resp);
 
 // --- definitions: compiled here header-only, in the library's source file in compiled mode ---
@@ -15770,8 +16511,7 @@ PROFILE_AUTH_INLINE client_credentials_config m2m_config(std::string client_id,
 PROFILE_AUTH_INLINE client_credentials_config m2m_config_v4(std::string client_id,
                                                             secret client_secret,
                                                             std::string_view base_url) {
-  return detail::profile_m2m_preset(std::move(client_id), std::move(client_secret), base_url,
-                                    v4_m2m_token_path);
+  return m2m_config(std::move(client_id), std::move(client_secret), base_url);
 }
 
 PROFILE_AUTH_INLINE http_request test_request(std::string_view json_body,
@@ -15781,7 +16521,27 @@ PROFILE_AUTH_INLINE http_request test_request(std::string_view json_body,
 
 PROFILE_AUTH_INLINE http_request test_request_v4(std::string_view json_body,
                                                  std::string_view base_url) {
-  return detail::profile_json_post(detail::profile_join_url(base_url, v4_test_path), json_body);
+  return test_request(json_body, base_url);
+}
+
+PROFILE_AUTH_INLINE http_request account_request(std::string_view base_url) {
+  return detail::profile_json_get(detail::profile_join_url(base_url, account_path));
+}
+
+PROFILE_AUTH_INLINE client_credentials_config legacy_v3::m2m_config(std::string client_id,
+                                                                    secret client_secret,
+                                                                    std::string_view base) {
+  return detail::profile_m2m_preset(std::move(client_id), std::move(client_secret), base,
+                                    m2m_token_path);
+}
+
+PROFILE_AUTH_INLINE http_request legacy_v3::test_request(std::string_view json_body,
+                                                         std::string_view base) {
+  return detail::profile_json_post(detail::profile_join_url(base, test_path), json_body);
+}
+
+PROFILE_AUTH_INLINE http_request legacy_v3::my_account_request(std::string_view base) {
+  return detail::profile_json_get(detail::profile_join_url(base, my_account_path));
 }
 
 PROFILE_AUTH_INLINE ::profile::auth::user_auth_config user_auth_config(std::string client_id,
@@ -15795,6 +16555,7 @@ PROFILE_AUTH_INLINE ::profile::auth::user_auth_config user_auth_config(std::stri
   c.client_id = std::move(client_id);
   c.redirect_uri = std::move(redirect_uri);
   c.format = body_format::form;
+  c.api_origins.emplace_back(base_url);  // the token is for the API at base_url
   return c;
 }
 
@@ -15810,43 +16571,81 @@ PROFILE_AUTH_INLINE ::profile::auth::user_auth_config user_auth_config(std::stri
 }
 
 PROFILE_AUTH_INLINE http_request my_account_request(std::string_view base_url) {
-  http_request r;
-  r.method = "GET";
-  r.url = detail::profile_join_url(base_url, my_account_path);
-  r.headers.add("Accept", "application/json");
-  return r;
+  return detail::profile_json_get(detail::profile_join_url(base_url, legacy_v3::my_account_path));
 }
 
-PROFILE_AUTH_INLINE result<account> parse_my_account(const http_response& resp) {
-  if (!resp.ok()) return unexpected<error>(oauth_error_from_response(resp, "my-account endpoint"));
+}  // namespace profile::auth::inline v0::profile
+
+namespace profile::auth::inline v0::detail {
+/// profile::parse_account(), naming the endpoint `what` ("account endpoint", "my-account endpoint")
+/// in its messages.
+PROFILE_AUTH_INLINE result<profile::account> profile_parse_account(const http_response& resp,
+                                                                   const std::string& what) {
+  if (!resp.ok()) return unexpected<error>(oauth_error_from_response(resp, what));
   auto doc = detail::json::parse(resp.body);
   if (!doc) {
     error e = std::move(doc).error();
-    e.message = "the my-account endpoint answered with invalid JSON: " + e.message;
+    e.message = "the " + what + " answered with invalid JSON: " + e.message;
     return unexpected<error>(std::move(e));
   }
-  const auto root = doc->root();
-  if (!root.is_object())
+  auto obj = doc->root();
+  if (!obj.is_object())
     return fail(errc::malformed_response,
-                "the my-account endpoint answered JSON that is not an object: check the URL");
-  account a;
-  const auto id = root.find("id");
+                "the " + what + " answered JSON that is not an object: check the URL");
+  const auto code = obj.find("code");
+  const auto status = obj.find("status");
+  const auto data = obj.find("data");
+  if (!obj.find("id") && (code || status || data)) {  // the {"code","data","status"} envelope
+    std::string status_text;
+    if (status && (!status->copy_string_to(status_text) || status_text != "success")) {
+      error e(errc::http_error, "the " + what +
+                                    "'s envelope does not report success (\"status\" is not "
+                                    "\"success\"): the request failed on the server");
+      e.http_status = resp.status;
+      return unexpected<error>(std::move(e));
+    }
+    if (code) {
+      const auto n = code->get_int64();
+      if (!n || *n != resp.status)
+        return fail(errc::malformed_response,
+                    "the " + what + "'s envelope \"code\" disagrees with the HTTP status " +
+                        std::to_string(resp.status));
+    }
+    if (!data || !data->is_object())
+      return fail(errc::malformed_response, "the " + what + "'s envelope has no \"data\" object");
+    obj = *data;
+  }
+  profile::account a;
+  const auto id = obj.find("id");
   if (id && !id->copy_string_to(a.id) && id->get_int64()) a.id = id->raw();
   if (a.id.empty())
     return fail(errc::malformed_response,
-                "the my-account answer has no usable \"id\" (string or integer): check the URL");
+                "the account answer has no usable \"id\" (string or integer): check the URL");
   struct field {
     std::string_view name;
     std::string* out;
   };
-  for (const field f : {field{"email", &a.email}, field{"name", &a.name}, field{"role", &a.role}}) {
-    const auto v = root.find(f.name);
+  for (const field f : {field{"name", &a.name}, field{"type", &a.type}, field{"email", &a.email},
+                        field{"role", &a.role}}) {
+    const auto v = obj.find(f.name);
     if (!v || v->is_null()) continue;
     if (!v->copy_string_to(*f.out))
       return fail(errc::malformed_response,
-                  "the my-account answer's \"" + std::string(f.name) + "\" is not a string");
+                  "the account answer's \"" + std::string(f.name) + "\" is not a string");
   }
+  a.data.assign(obj.raw());
   return a;
+}
+}  // namespace profile::auth::inline v0::detail
+
+namespace profile::auth::inline v0::profile {
+
+PROFILE_AUTH_INLINE result<account> parse_account(const http_response& resp) {
+  return detail::profile_parse_account(resp, "account endpoint");
+}
+
+PROFILE_AUTH_INLINE result<account> parse_my_account(const http_response& resp) {
+  return detail::profile_parse_account(resp, "my-account endpoint");
 }
 
 #endif  // PROFILE_AUTH_DEFINITIONS
@@ -15855,5 +16654,428 @@ PROFILE_AUTH_INLINE result<account> parse_my_account(const http_response& resp) 
 
 #endif  // PROFILE_AUTH_PROFILE_HPP
 // ---- end <profile/auth/profile.hpp> ----
+// ---- begin <profile/auth/profile_login.hpp> ----
+// profile-auth: zero-configuration user login: from an API URL to a ready user_auth_config
+// (RFC 9728 -> RFC 8414 -> RFC 7591 -> PKCE, offline_access and the RFC 8707 resource).
+#ifndef PROFILE_AUTH_PROFILE_LOGIN_HPP
+#define PROFILE_AUTH_PROFILE_LOGIN_HPP
+
+
+#include <optional>     // the challenge, the registration
+#include <string>       // URLs, scopes, messages
+#include <string_view>  // inputs
+#include <utility>      // std::move
+#include <vector>       // the URLs tried
+
+// Profile documents this chain on its connector-security page (public API reference, 2026):
+// a 401 from any protected endpoint carries `WWW-Authenticate: Bearer resource_metadata="…"`,
+// the RFC 9728 metadata is also at /.well-known/oauth-protected-resource on the resource's
+// origin, and the RFC 8414 metadata of the authorization server (Stytch Connected Apps) is on
+// that server's own domain. See docs/discovery.md, "Zero-configuration login to Profile".
+
+namespace profile::auth::inline v0::profile {
+
+/// How discover_user_login() registers and what it asks for.
+struct user_login_options {
+  /// A client_id from an earlier run (the registration it returned): no registration is made.
+  /// Empty: the client registers itself as a public client (RFC 7591).
+  std::string client_id;
+  /// With client_id: the secret of a confidential client (empty for a public one).
+  secret client_secret;
+  /// Space-separated scopes to ask for besides offline_access. Empty: the 401 challenge's
+  /// `scope`, when it had one.
+  std::string scope;
+  /// Ask for `offline_access` (refresh tokens, as Profile's authorization server issues them).
+  bool offline_access = true;
+  /// Shown on the consent page (RFC 7591 client_name); empty omits it.
+  std::string client_name = "profile-auth";
+  std::string software_id;       ///< RFC 7591 software_id, empty omits it
+  std::string software_version;  ///< RFC 7591 software_version, empty omits it
+  /// OpenID Connect application_type of the registration. Empty: "native" when redirect_uri
+  /// is not https (a loopback or private-use-scheme URI, RFC 8252: servers that default to
+  /// "web" refuse those), else omitted.
+  std::string application_type;
+  /// RFC 7591 initial access token, for servers that do not allow open registration.
+  const secret* initial_access_token = nullptr;
+  /// Require the challenge's resource_metadata URL to be on the origin of the resource URL
+  /// (Profile's is). False accepts any https URL (RFC 9728 allows it).
+  bool metadata_on_resource_origin = true;
+  /// How the metadata's `resource` must relate to the URL asked (same_origin_prefix: Profile
+  /// names its base URL, https://vanguard.profilebehavior.com, for /api/v4/account), the
+  /// document limits and the authorization server locations tried.
+  resource_discovery_options discovery{resource_match::same_origin_prefix, {}};
+  /// Permit plain http to non-loopback hosts at every hop (test servers only).
+  bool allow_insecure_http = false;
+};
+
+/// What discover_user_login() found.
+struct discovered_login {
+  /// Ready for authorization_url(), authorization_code_request(), user_session: endpoints from
+  /// the authorization server's metadata, client_id, redirect_uri, scope (with offline_access),
+  /// and `resource` = {the resource identifier of the protected resource metadata}. Its origin
+  /// counts as a user_session::send() destination; api_origins is left empty.
+  auth::user_auth_config config;
+  /// How parse_authorization_callback() checks `iss` (RFC 9207).
+  callback_issuer_check callback_issuer;
+  protected_resource_metadata resource;                ///< `resource` checked against the URL
+  authorization_server_metadata authorization_server;  ///< `issuer` checked
+  std::optional<bearer_challenge> challenge;           ///< the 401's, when it had one
+  /// The registration made by this call (persist it; pass its client_id next time), or
+  /// nullopt when options.client_id was given.
+  std::optional<registered_client> registration;
+};
+
+}  // namespace profile::auth::inline v0::profile
+
+// The helpers live in the library's detail namespace (a nested profile::detail would hide it
+// from profile.hpp's code).
+namespace profile::auth::inline v0::detail {
+
+/// The hops of discover_user_login(), as messages name them.
+inline constexpr std::string_view login_hop_resource = "hop 1 (the API's 401 challenge)";
+inline constexpr std::string_view login_hop_metadata = "hop 2 (protected resource metadata)";
+inline constexpr std::string_view login_hop_server = "hop 3 (authorization server metadata)";
+inline constexpr std::string_view login_hop_register = "hop 4 (client registration)";
+inline constexpr std::string_view login_hop_config = "hop 5 (client configuration)";
+
+/// `e` with "user login discovery, <hop>: " before its message.
+[[nodiscard]] unexpected<error> login_fail(std::string_view hop, error e);
+
+/// True when `a` and `b` are http(s) URLs of the same scheme, host and port.
+[[nodiscard]] bool same_origin(std::string_view a, std::string_view b);
+
+/// The well-known URLs tried when the API named no metadata URL: the RFC 9728 §3.1 one of the
+/// URL asked (when it has a path), then the one on its origin.
+[[nodiscard]] std::vector<std::string> login_metadata_candidates(std::string_view resource_url);
+
+/// Hop 5: the configuration from the documents and the client.
+[[nodiscard]] result<user_auth_config> login_config(
+    const authorization_server_metadata& m, const protected_resource_metadata& prm,
+    const std::optional<bearer_challenge>& ch, std::string client_id, secret client_secret,
+    std::string_view registered_method, std::string_view redirect_uri,
+    const ::profile::auth::profile::user_login_options& opts);
+
+/// The RFC 7591 metadata of a public client for `redirect_uri`.
+[[nodiscard]] client_metadata login_client_metadata(
+    std::string_view redirect_uri, const ::profile::auth::profile::user_login_options& opts);
+}  // namespace profile::auth::inline v0::detail
+
+namespace profile::auth::inline v0::profile {
+
+/// Zero-configuration user login: from the URL of an API the user's token is for to a ready
+/// configuration (docs/discovery.md, "Zero-configuration login to Profile"):
+/// 1. `GET resource_url` without credentials; a 401 with `WWW-Authenticate: Bearer
+///    resource_metadata="…"` names the metadata URL (on the resource's origin unless
+///    opts.metadata_on_resource_origin is false). Any other answer, or a 401 without that
+///    parameter: the RFC 9728 well-known URL of resource_url, then the one on its origin
+///    (a 4xx other than 408/429 means "not here").
+/// 2. The protected resource metadata; its `resource` must match resource_url
+///    (opts.discovery.match, same_origin_prefix by default: RFC 9728 §3.3).
+/// 3. Its first authorization server (https, loopback excepted): discover() on that server's
+///    own URLs, whose `issuer` must equal it; it must list PKCE S256.
+/// 4. Without opts.client_id: RFC 7591 registration as a public client (auth method none,
+///    authorization_code + refresh_token, response type code, redirect_uris [redirect_uri],
+///    application_type native for a non-https redirect URI).
+/// 5. The configuration: PKCE, scope (opts.scope or the challenge's, plus offline_access),
+///    resource = {metadata's resource}.
+/// Nothing is sent to a URL before it passed its check, no redirect is followed, every
+/// document is read under the parsers' size limits, and a failing hop ends the chain.
+/// Errors (each message starts "user login discovery, hop N (…)" and names the host):
+/// - before hop 1: check_redirect_uri()'s errors for redirect_uri (hop 5's name), nothing sent;
+/// - hop 1: errc::invalid_argument / invalid_url / insecure_endpoint for resource_url; the
+///   transport's errors; errc::malformed_response for a resource_metadata URL that is unusable
+///   or (by default) on another origin; errc::http_error when the API named no metadata URL
+///   and no well-known URL had a document (the message lists the URLs tried);
+/// - hop 2: errc::issuer_mismatch when the metadata names another resource; the metadata
+///   parser's errors; errc::malformed_response without authorization_servers;
+/// - hop 3: errc::insecure_endpoint for a plain-http authorization server (errc::invalid_url
+///   when it is not a URL); errc::issuer_mismatch when its `issuer` differs; discover()'s
+///   other errors; errc::invalid_argument when the metadata does not list S256 or lacks an
+///   endpoint the login needs (and user_auth_config_from()'s other checks);
+/// - hop 4: errc::invalid_argument when the server has no registration_endpoint (pass a
+///   client_id); register_client()'s errors, errc::malformed_response for an answer without
+///   client_id among them.
+template <Transport T>
+[[nodiscard]] result<discovered_login> discover_user_login(T& transport,
+                                                           std::string_view resource_url,
+                                                           std::string_view redirect_uri,
+                                                           const user_login_options& opts = {}) {
+  resource_discovery_options ro = opts.discovery;
+  ro.discovery.allow_insecure_http = ro.discovery.allow_insecure_http || opts.allow_insecure_http;
+  const bool insecure = ro.discovery.allow_insecure_http;
+
+  // The redirect URI is the caller's: checked before anything is sent.
+  {
+    auth::user_auth_config probe_config;
+    probe_config.redirect_uri = std::string(redirect_uri);
+    probe_config.allow_insecure_http = insecure;
+    if (auto r = auth::detail::check_redirect_uri(probe_config); !r)
+      return detail::login_fail(detail::login_hop_config, std::move(r).error());
+  }
+
+  // Hop 1: the API's answer to a call without credentials.
+  if (auto u = auth::detail::check_identifier("the resource URL", resource_url, insecure, true); !u)
+    return detail::login_fail(detail::login_hop_resource, std::move(u).error());
+  http_request probe;
+  probe.method = "GET";
+  probe.url = std::string(resource_url);
+  probe.headers.add("Accept", "application/json");
+  auto first = transport.send(probe);
+  if (!first) return detail::login_fail(detail::login_hop_resource, std::move(first).error());
+  std::optional<bearer_challenge> challenge = find_bearer_challenge(*first);
+  std::optional<http_response> prm_answer;
+  if (challenge && !challenge->resource_metadata.empty()) {
+    auto req = protected_resource_metadata_request(*first, resource_url, ro);
+    if (!req) return detail::login_fail(detail::login_hop_resource, std::move(req).error());
+    if (opts.metadata_on_resource_origin && !detail::same_origin(req->url, resource_url))
+      return detail::login_fail(
+          detail::login_hop_resource,
+          error(errc::malformed_response,
+                "the resource_metadata URL of the API's challenge is on another origin than "
+                "the API; nothing was sent there (set metadata_on_resource_origin = false to "
+                "allow it)"));
+    auto resp = transport.send(*req);
+    if (!resp) return detail::login_fail(detail::login_hop_metadata, std::move(resp).error());
+    prm_answer = std::move(*resp);
+  } else {
+    std::string tried;
+    int last_status = 0;
+    for (auto& url : detail::login_metadata_candidates(resource_url)) {
+      auto resp = transport.send(auth::detail::metadata_get(url));
+      if (!resp) return detail::login_fail(detail::login_hop_metadata, std::move(resp).error());
+      if (!auth::detail::try_next_location(resp->status)) {
+        prm_answer = std::move(*resp);
+        break;
+      }
+      tried += (tried.empty() ? "" : ", ") + url + " (" + std::to_string(resp->status) + ")";
+      last_status = resp->status;
+    }
+    if (!prm_answer) {
+      error e(errc::http_error,
+              "the API answered " + std::to_string(first->status) +
+                  " without a WWW-Authenticate Bearer challenge naming resource_metadata, and "
+                  "no protected resource metadata was found at " +
+                  tried + "; check the API URL, or configure the authorization server by hand");
+      e.http_status = last_status;
+      return detail::login_fail(detail::login_hop_resource, std::move(e));
+    }
+  }
+
+  // Hop 2: the protected resource metadata names the resource and its authorization server.
+  auto prm = parse_protected_resource_metadata(*prm_answer, resource_url, ro);
+  if (!prm) return detail::login_fail(detail::login_hop_metadata, std::move(prm).error());
+  if (prm->authorization_servers.empty() || prm->authorization_servers.front().empty())
+    return detail::login_fail(
+        detail::login_hop_metadata,
+        error(errc::malformed_response,
+              "the protected resource metadata names no authorization server (RFC 9728 "
+              "authorization_servers): there is no server to log in at"));
+
+  // Hop 3: the authorization server, checked before anything is sent to it.
+  const std::string& issuer = prm->authorization_servers.front();
+  if (auto u = auth::detail::check_identifier("the authorization server the resource names", issuer,
+                                              insecure, false);
+      !u)
+    return detail::login_fail(detail::login_hop_server, std::move(u).error());
+  auto as = discover(transport, issuer, ro.discovery);
+  if (!as) return detail::login_fail(detail::login_hop_server, std::move(as).error());
+  if (!supports_pkce_s256(*as))
+    return detail::login_fail(
+        detail::login_hop_server,
+        error(errc::invalid_argument,
+              "the authorization server's metadata does not list S256 in "
+              "code_challenge_methods_supported: the MCP authorization rules Profile follows "
+              "require it, so no registration or login is attempted"));
+  // user_auth_config_from()'s checks, before a registration is made for a server that fails them.
+  if (auto c = auth::detail::user_auth_from(*as, "unregistered", secret(),
+                                            std::string(redirect_uri), insecure);
+      !c)
+    return detail::login_fail(
+        c.error().code == errc::invalid_url || c.error().code == errc::insecure_endpoint
+            ? detail::login_hop_config
+            : detail::login_hop_server,
+        std::move(c).error());
+
+  // Hop 4: a client_id, from the caller or from registration.
+  std::optional<registered_client> registration;
+  std::string client_id = opts.client_id;
+  secret client_secret = opts.client_secret;
+  std::string registered_method;
+  if (client_id.empty()) {
+    if (as->registration_endpoint.empty())
+      return detail::login_fail(
+          detail::login_hop_register,
+          error(errc::invalid_argument,
+                "the authorization server offers no registration_endpoint (RFC 7591): register "
+                "the application by hand and pass its client_id"));
+    registration_options reg;
+    reg.allow_insecure_http = insecure;
+    auto r = register_client(transport, as->registration_endpoint,
+                             detail::login_client_metadata(redirect_uri, opts),
+                             opts.initial_access_token, reg);
+    if (!r) return detail::login_fail(detail::login_hop_register, std::move(r).error());
+    client_id = r->client_id;
+    if (r->client_secret) client_secret = *r->client_secret;
+    registered_method = r->metadata.token_endpoint_auth_method;
+    registration = std::move(*r);
+  }
+
+  // Hop 5: the configuration.
+  auto config =
+      detail::login_config(*as, *prm, challenge, std::move(client_id), std::move(client_secret),
+                           registered_method, redirect_uri, opts);
+  if (!config) return detail::login_fail(detail::login_hop_config, std::move(config).error());
+  discovered_login d{std::move(*config), callback_issuer(*as), std::move(*prm),
+                     std::move(*as),     std::move(challenge), std::move(registration)};
+  return d;
+}
+
+/// What audience_check() found about an access token's `aud` (RFC 9068 §3: a JWT access token
+/// for a resource names it in `aud`). Nothing is verified: this is a diagnostic, not access
+/// control (see unverified_claims).
+enum class audience_status : unsigned char {
+  matches,      ///< `aud` contains the resource (exactly, or without a terminating '/')
+  mismatch,     ///< `aud` is present and does not contain the resource
+  no_audience,  ///< a JWT without `aud`
+  opaque,       ///< not a JWT (or not readable as one): nothing to check
+};
+
+/// Checks the `aud` of `t`'s access token against `resource` (e.g. discovered_login's
+/// config.resource[0]). Reports, does not fail, unless `strict`: then a mismatch or a JWT
+/// without `aud` is errc::token_rejected (the message names the resource, never the token).
+[[nodiscard]] result<audience_status> audience_check(const token& t, std::string_view resource,
+                                                     bool strict = false);
+
+// --- definitions: compiled here header-only, in the library's source file in compiled mode ---
+#if PROFILE_AUTH_DEFINITIONS
+
+}  // namespace profile::auth::inline v0::profile
+
+namespace profile::auth::inline v0::detail {
+
+PROFILE_AUTH_INLINE unexpected<error> login_fail(std::string_view hop, error e) {
+  e.message = "user login discovery, " + std::string(hop) + ": " + e.message;
+  return unexpected<error>(std::move(e));
+}
+
+PROFILE_AUTH_INLINE bool same_origin(std::string_view a, std::string_view b) {
+  const auto x = parse_url(a), y = parse_url(b);
+  if (!x || !y || !x->has_authority || !y->has_authority) return false;
+  return x->scheme == y->scheme && x->host == y->host &&
+         x->port.value_or(auth::detail::default_port(x->scheme)) ==
+             y->port.value_or(auth::detail::default_port(y->scheme));
+}
+
+PROFILE_AUTH_INLINE std::vector<std::string> login_metadata_candidates(
+    std::string_view resource_url) {
+  std::vector<std::string> out;
+  out.push_back(auth::detail::insert_well_known(resource_url, "oauth-protected-resource"));
+  const std::size_t authority = resource_url.find("://") + 3;  // checked by the caller
+  std::size_t end = resource_url.find_first_of("/?", authority);
+  if (end == std::string_view::npos) end = resource_url.size();
+  std::string root(resource_url.substr(0, end));
+  root += "/.well-known/oauth-protected-resource";
+  if (root != out.front()) out.push_back(std::move(root));
+  return out;
+}
+
+PROFILE_AUTH_INLINE client_metadata login_client_metadata(
+    std::string_view redirect_uri, const ::profile::auth::profile::user_login_options& opts) {
+  client_metadata m;
+  m.redirect_uris.emplace_back(redirect_uri);
+  m.grant_types = {"authorization_code", "refresh_token"};
+  m.response_types = {"code"};
+  m.token_endpoint_auth_method = "none";
+  m.client_name = opts.client_name;
+  m.software_id = opts.software_id;
+  m.software_version = opts.software_version;
+  m.application_type = opts.application_type;
+  if (m.application_type.empty() && redirect_uri.substr(0, 8) != "https://")
+    m.application_type = "native";
+  return m;
+}
+
+/// Appends each space-separated scope of `add` to `scope` when it is not there yet.
+PROFILE_AUTH_INLINE void add_scopes(std::string& scope, std::string_view add) {
+  while (!add.empty()) {
+    const std::size_t sp = add.find(' ');
+    const std::string_view s = add.substr(0, sp);
+    add = sp == std::string_view::npos ? std::string_view() : add.substr(sp + 1);
+    if (s.empty()) continue;
+    bool present = false;
+    std::string_view rest = scope;
+    while (!rest.empty() && !present) {
+      const std::size_t k = rest.find(' ');
+      present = rest.substr(0, k) == s;
+      rest = k == std::string_view::npos ? std::string_view() : rest.substr(k + 1);
+    }
+    if (present) continue;
+    if (!scope.empty()) scope += ' ';
+    scope.append(s);
+  }
+}
+
+PROFILE_AUTH_INLINE result<user_auth_config> login_config(
+    const authorization_server_metadata& m, const protected_resource_metadata& prm,
+    const std::optional<bearer_challenge>& ch, std::string client_id, secret client_secret,
+    std::string_view registered_method, std::string_view redirect_uri,
+    const ::profile::auth::profile::user_login_options& opts) {
+  const bool insecure = opts.allow_insecure_http || opts.discovery.discovery.allow_insecure_http;
+  const bool confidential = !client_secret.empty();
+  auto c = auth::detail::user_auth_from(m, std::move(client_id), std::move(client_secret),
+                                        std::string(redirect_uri), insecure);
+  if (!c) return c;
+  if (confidential && !registered_method.empty()) {
+    // The server registered the client with its own method: use that one.
+    auto a = client_auth_from_method(registered_method);
+    if (!a) return unexpected<error>(std::move(a).error());
+    c->auth = *a;
+  }
+  add_scopes(c->scope, !opts.scope.empty() ? std::string_view(opts.scope)
+                       : ch                ? std::string_view(ch->scope)
+                                           : std::string_view());
+  if (opts.offline_access) add_scopes(c->scope, "offline_access");
+  c->resource = {prm.resource};
+  if (auto r = auth::detail::check_client(*c, c->format); !r)
+    return unexpected<error>(std::move(r).error());
+  return c;
+}
+
+}  // namespace profile::auth::inline v0::detail
+
+namespace profile::auth::inline v0::profile {
+
+PROFILE_AUTH_INLINE result<audience_status> audience_check(const token& t,
+                                                           std::string_view resource, bool strict) {
+  auto claims = decode_unverified_claims(t.access_token);
+  if (!claims || !claims->is_jwt) return audience_status::opaque;
+  if (claims->aud.empty()) {
+    if (strict)
+      return auth::fail(errc::token_rejected,
+                        "the access token is a JWT without `aud`: it does not say it is "
+                        "for the resource '" +
+                            auth::detail::sanitize_text(resource, 200) + "'");
+    return audience_status::no_audience;
+  }
+  std::string_view want = resource;
+  if (want.size() > 1 && want.back() == '/') want.remove_suffix(1);
+  for (std::string_view a : claims->aud) {
+    if (a.size() > 1 && a.back() == '/') a.remove_suffix(1);
+    if (a == want) return audience_status::matches;
+  }
+  if (strict)
+    return auth::fail(errc::token_rejected,
+                      "the access token's `aud` does not contain the resource '" +
+                          auth::detail::sanitize_text(resource, 200) +
+                          "': the API will refuse it (RFC 8707 resource not honoured?)");
+  return audience_status::mismatch;
+}
+
+#endif  // PROFILE_AUTH_DEFINITIONS
+
+}  // namespace profile::auth::inline v0::profile
+
+#endif  // PROFILE_AUTH_PROFILE_LOGIN_HPP
+// ---- end <profile/auth/profile_login.hpp> ----
 
 #endif  // PROFILE_AUTH_HPP
