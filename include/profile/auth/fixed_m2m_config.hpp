@@ -49,10 +49,11 @@ struct fixed_m2m_config {
 /// Profile API presets for fixed_m2m_client (next to the ones in <profile/auth/profile.hpp>).
 namespace profile {
 /// The Profile API's M2M token endpoint (v3, the previous generation), and the current one (v4).
-// Profile API reference, "Authentication" page, older (v3) version: POST /v3/auth
+// https://support.profilebehavior.com/api-reference/authentication, older (v3) version: POST
+// /v3/auth
 inline constexpr std::string_view m2m_token_url = "https://api.profilebehavior.com/v3/auth";
 /// The v4 (current) M2M token endpoint.
-// Profile API reference, "Authentication" page (current, v4): POST /api/v4/auth
+// https://support.profilebehavior.com/api-reference/authentication (current, v4): POST /api/v4/auth
 inline constexpr std::string_view v4_m2m_token_url =
     "https://vanguard.profilebehavior.com/api/v4/auth";
 

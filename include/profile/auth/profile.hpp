@@ -79,17 +79,18 @@ PROFILE_AUTH_INLINE http_request profile_json_post(std::string url, std::string_
 namespace profile::auth::inline v0::profile {
 
 /// The current (v4) Profile API host.
-// Profile API reference, "Authentication" page (current, v4): https://vanguard.profilebehavior.com
+// https://support.profilebehavior.com/api-reference/authentication (current, v4): the M2M and
+// test calls go to this host.
 inline constexpr std::string_view default_base_url = "https://vanguard.profilebehavior.com";
 
 ///@{
 /// The v4 M2M token, test and account paths.
-// Profile API reference, "Authentication" page (current, v4): POST /api/v4/auth
+// https://support.profilebehavior.com/api-reference/authentication (current, v4): POST /api/v4/auth
 inline constexpr std::string_view m2m_token_path = "/api/v4/auth";
-// Profile API reference, "Authentication" page (current, v4): POST /api/v4/test
+// https://support.profilebehavior.com/api-reference/authentication (current, v4): POST /api/v4/test
 inline constexpr std::string_view test_path = "/api/v4/test";
-// Profile API reference (current, v4), account endpoint: GET /api/v4/account, answered in the
-// {"code","data","status"} envelope
+// https://support.profilebehavior.com/api-reference/endpoints/get-current-account (v4):
+// GET /api/v4/account, answered in the {"code","data","status"} envelope
 inline constexpr std::string_view account_path = "/api/v4/account";
 ///@}
 
@@ -133,15 +134,19 @@ inline constexpr std::string_view v4_test_path = test_path;
 /// parse_account() reads it when it is a bare account object.
 namespace legacy_v3 {
 /// The v3 Profile API host.
-// Profile API reference, "Authentication" page, older (v3) version: https://api.profilebehavior.com
+// https://support.profilebehavior.com/api-reference/authentication, older (v3) version: the
+// M2M, test and my-account calls went to this host.
 inline constexpr std::string_view base_url = "https://api.profilebehavior.com";
 ///@{
 /// The v3 M2M token, test and account paths.
-// Profile API reference, "Authentication" page, older (v3) version: POST /v3/auth
+// https://support.profilebehavior.com/api-reference/authentication, older (v3) version: POST
+// /v3/auth
 inline constexpr std::string_view m2m_token_path = "/v3/auth";
-// Profile API reference, "Authentication" page, older (v3) version: POST /v3/test
+// https://support.profilebehavior.com/api-reference/authentication, older (v3) version: POST
+// /v3/test
 inline constexpr std::string_view test_path = "/v3/test";
-// Profile API reference, "Authentication" page, older (v3) version: GET /v3/my-account
+// https://support.profilebehavior.com/api-reference/authentication, older (v3) version: GET
+// /v3/my-account
 inline constexpr std::string_view my_account_path = "/v3/my-account";
 ///@}
 

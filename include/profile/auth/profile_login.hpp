@@ -28,7 +28,8 @@
 #include <utility>      // std::move
 #include <vector>       // the URLs tried
 
-// Profile documents this chain on its connector-security page (public API reference, 2026):
+// Profile documents this chain on https://support.profilebehavior.com/api-reference/authentication
+// ("OAuth 2.1", "Discovery") and https://support.profilebehavior.com/api-reference/mcp:
 // a 401 from any protected endpoint carries `WWW-Authenticate: Bearer resource_metadata="…"`,
 // the RFC 9728 metadata is also at /.well-known/oauth-protected-resource on the resource's
 // origin, and the RFC 8414 metadata of the authorization server (Stytch Connected Apps) is on
@@ -62,8 +63,9 @@ struct user_login_options {
   /// (Profile's is). False accepts any https URL (RFC 9728 allows it).
   bool metadata_on_resource_origin = true;
   /// How the metadata's `resource` must relate to the URL asked (same_origin_prefix: Profile
-  /// names its base URL, https://vanguard.profilebehavior.com, for /api/v4/account), the
-  /// document limits and the authorization server locations tried.
+  /// names its base URL for /api/v4/account, see
+  /// https://support.profilebehavior.com/api-reference/mcp: https://vanguard.profilebehavior.com),
+  /// the document limits and the authorization server locations tried.
   resource_discovery_options discovery{resource_match::same_origin_prefix, {}};
   /// Permit plain http to non-loopback hosts at every hop (test servers only).
   bool allow_insecure_http = false;

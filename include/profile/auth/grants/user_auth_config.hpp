@@ -46,8 +46,9 @@ struct user_auth_config {
   /// https, a loopback http URI (RFC 8252 §7.3) or a private-use scheme (RFC 8252 §7.1).
   std::string redirect_uri;
   std::string scope;  ///< space-separated; omitted when empty
-  /// RFC 8707 resource indicators (absolute URIs of the APIs the token is for, e.g.
-  /// "https://vanguard.profilebehavior.com"), in order. Sent in the authorization request
+  /// RFC 8707 resource indicators (absolute URIs of the APIs the token is for, e.g. Profile's
+  /// MCP endpoint from https://support.profilebehavior.com/api-reference/mcp:
+  /// "https://vanguard.profilebehavior.com/mcp"), in order. Sent in the authorization request
   /// (authorization_url, before any authorization_url_options::resource), in the device
   /// authorization request and in every token request: code exchange, refresh and device
   /// polling (the MCP authorization rules require them in both). Not in revocation.

@@ -125,6 +125,7 @@ struct fake_profile_api_options {
 /// An in-process fake of the Profile API, and a Transport: hand it to m2m_client in place of a
 /// real transport. No sockets, no threads of its own.
 ///
+/// As https://support.profilebehavior.com/api-reference/authentication documents them, the
 /// v4 paths are served on `options::base_url` (https://vanguard.profilebehavior.com by default),
 /// the legacy v3 paths on `options::legacy_base_url` (https://api.profilebehavior.com); any other
 /// path is 404, a wrong method 405 with `Allow`.
