@@ -227,3 +227,40 @@ TEST_CASE("session sharing: a stored unusable access token is refreshed, not a s
   CHECK(transport.calls() == 1);
   CHECK(stored_refresh(store) == "rt-new");
 }
+
+TEST_CASE("session sharing: a flight that ends without a request releases the refresh lease") {
+  // b adopts a's rotation and its still-valid access token (no request): its lease must be
+  // released then, or a's next refresh waits forever for it.
+  rotating_server server(3600);
+  pa::memory_store store(first_session("at-0", -1s));
+  pt::manual_clock clock{pa::time_point(1000s)};
+  shared_session a(&server, config(), &store, clock, {}, pt::fixed_random(1));
+  shared_session b(&server, config(), &store, clock, {}, pt::fixed_random(2));
+  REQUIRE(b.authorization_header().has_value());  // b refreshes rt-0 → rt-1
+  a.invalidate();
+  REQUIRE(a.authorization_header().has_value());  // a refreshes rt-1 → rt-2
+  b.invalidate();
+  REQUIRE(b.authorization_header().value() == "Bearer at-2");  // adopted, nothing sent
+  CHECK(server.requests() == 2);
+  // The lease is free: another holder gets it at once.
+  std::atomic<bool> got{false};
+  std::thread t([&] {
+    pa::memory_store same = store;
+    auto l = same.lock_refresh();
+    got.store(l.has_value() && l->held());
+  });
+  for (int i = 0; i < 500 && !got.load(); ++i) std::this_thread::sleep_for(10ms);
+  const bool free = got.load();
+  if (!free) {  // unblock the waiter so the test ends (the lease is b's until its next flight)
+    b.invalidate();
+    (void)b.authorization_header();
+  }
+  t.join();
+  CHECK(free);
+  // And the same for a flight that ends in an error without a request (the store is empty).
+  pa::memory_store empty;
+  shared_session c(&server, config(), &empty, clock, {}, pt::fixed_random(3));
+  CHECK(c.authorization_header().error().code == pa::errc::not_authenticated);
+  auto l = empty.lock_refresh();  // would wait forever if c kept it
+  CHECK(l.has_value());
+}

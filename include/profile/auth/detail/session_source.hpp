@@ -129,39 +129,7 @@ class session_source {
   /// without a request while it is still usable; otherwise the step is a refresh request with
   /// the refresh token the store holds. So only the holder of the current refresh token ever
   /// presents it. The lease is held until the rotated session is stored (accept/follow_up).
-  [[nodiscard]] source_step start() {
-    lease_.reset();  // a flight abandoned by an exception may have left it held
-    if constexpr (store_leases_refreshes<deref_t<S>>) {
-      result<store_lease> lease = store().lock_refresh();
-      if (!lease) return done(unexpected<error>(std::move(lease).error()));
-      lease_ = std::move(*lease);
-    }
-    auto loaded = store().load();
-    if (!loaded) return done(unexpected<error>(std::move(loaded).error()));
-    if (*loaded) {
-      // Ours unless the store held our session since we last read or wrote it and holds
-      // another one now. A session whose last write failed keeps its own (the store's is older).
-      const bool theirs =
-          !session_ || (in_store_ && !((*loaded)->refresh_token == session_->refresh_token));
-      if (theirs) {
-        session_ = std::move(**loaded);
-        in_store_ = true;
-        if (std::optional<token> t = valid_token(*session_, now())) {
-          notifier_->queue(*session_);
-          return done(std::move(*t));
-        }
-      }
-    } else if (session_ && in_store_) {
-      session_.reset();
-      return done(erased_meanwhile());
-    }
-    if (!session_)
-      return done(fail(errc::not_authenticated,
-                       "no user session is stored: log in first (send the user to "
-                       "authorization_url() and call complete_login(), or sign_in() with a "
-                       "device flow token)"));
-    return refresh_step(false);
-  }
+  [[nodiscard]] source_step start() { return release_when_done(begin()); }
 
   [[nodiscard]] source_step accept(const http_response& r, time_point received_at) {
     secret used = session_->refresh_token;
@@ -206,6 +174,35 @@ class session_source {
   [[nodiscard]] session_notifier<P>& notifier() const noexcept { return *notifier_; }
 
  private:
+  /// start() before the lease rule (a flight that ends here, without a request, releases it).
+  source_step begin() {
+    lease_.reset();  // a flight abandoned by an exception may have left it held
+    if constexpr (store_leases_refreshes<deref_t<S>>) {
+      result<store_lease> lease = store().lock_refresh();
+      if (!lease) return done(unexpected<error>(std::move(lease).error()));
+      lease_ = std::move(*lease);
+    }
+    auto loaded = store().load();
+    if (!loaded) return done(unexpected<error>(std::move(loaded).error()));
+    if (*loaded) {
+      // Ours unless the store held our session since we last read or wrote it and holds
+      // another one now. A session whose last write failed keeps its own (the store's is older).
+      const bool theirs =
+          !session_ || (in_store_ && !((*loaded)->refresh_token == session_->refresh_token));
+      if (theirs)
+        if (std::optional<token> t = hold_stored(std::move(**loaded))) return done(std::move(*t));
+    } else if (session_ && in_store_) {
+      session_.reset();
+      return done(erased_meanwhile());
+    }
+    if (!session_)
+      return done(fail(errc::not_authenticated,
+                       "no user session is stored: log in first (send the user to "
+                       "authorization_url() and call complete_login(), or sign_in() with a "
+                       "device flow token)"));
+    return refresh_step(false);
+  }
+
   result<token> parse(const http_response& r, time_point received_at) const {
     token previous;
     previous.refresh_token = session_->refresh_token;
@@ -310,15 +307,20 @@ class session_source {
     return adopt(std::move(**loaded), retry);
   }
 
+  /// Holds a session another process stored; returns its access token (and queues the hook)
+  /// when that is still usable.
+  std::optional<token> hold_stored(stored_session stored) {
+    session_ = std::move(stored);
+    in_store_ = true;
+    std::optional<token> t = valid_token(*session_, now());
+    if (t) notifier_->queue(*session_);
+    return t;
+  }
+
   /// Takes over a session another process stored: its access token when still valid, else one
   /// refresh with its refresh token (returned for the driver to send; follow_up() reads it).
   source_step adopt(stored_session stored, bool retry) {
-    session_ = std::move(stored);
-    in_store_ = true;
-    if (std::optional<token> t = valid_token(*session_, now())) {
-      notifier_->queue(*session_);
-      return done(std::move(*t));
-    }
+    if (std::optional<token> t = hold_stored(std::move(stored))) return done(std::move(*t));
     if (!retry)
       return done(fail(errc::store_conflict,
                        "another process keeps replacing the stored session while this one "
