@@ -104,6 +104,12 @@ concept stepped_token_source =
 template <class S>
 concept TokenSource = simple_token_source<S> || stepped_token_source<S>;
 
+/// A step that asks the driver to send `req` first (`outcome` is read only once `next` is
+/// empty, so it holds an empty token rather than a made-up error).
+[[nodiscard]] inline source_step send_step(http_request req) {
+  return source_step{result<token>(token{}), std::move(req)};
+}
+
 /// The flight's first step: the request to send (in `next`), or an outcome reached without
 /// one (an error here is a configuration error: sticky, nothing sent).
 template <class S>
@@ -113,8 +119,7 @@ template <class S>
   } else {
     result<http_request> req = s.request();
     if (!req) return source_step{unexpected<error>(std::move(req).error()), std::nullopt};
-    return source_step{result<token>(fail(errc::transport_failed, "request pending")),
-                       std::move(*req)};
+    return send_step(std::move(*req));
   }
 }
 

@@ -293,8 +293,7 @@ class session_source {
     result<http_request> req = refresh_token_request(config_, session_->refresh_token, scope_);
     if (!req) return done(unexpected<error>(std::move(req).error()));
     if (follow) follow_up_used_ = session_->refresh_token;
-    return source_step{result<token>(fail(errc::not_authenticated, "refresh pending")),
-                       std::move(*req)};
+    return send_step(std::move(*req));
   }
 
   source_step adopt_stored(bool retry) {
