@@ -323,10 +323,7 @@ PROFILE_AUTH_INLINE unexpected<error> login_fail(std::string_view hop, error e) 
 
 PROFILE_AUTH_INLINE bool same_origin(std::string_view a, std::string_view b) {
   const auto x = parse_url(a), y = parse_url(b);
-  if (!x || !y || !x->has_authority || !y->has_authority) return false;
-  return x->scheme == y->scheme && x->host == y->host &&
-         x->port.value_or(auth::detail::default_port(x->scheme)) ==
-             y->port.value_or(auth::detail::default_port(y->scheme));
+  return x && y && auth::detail::same_origin(*x, *y);
 }
 
 PROFILE_AUTH_INLINE std::vector<std::string> login_metadata_candidates(

@@ -239,15 +239,18 @@ PROFILE_AUTH_INLINE result<http_request> protected_resource_metadata_request(
 
 namespace detail {
 
+/// True when both URLs have an authority and the same origin: scheme, host and port (a missing
+/// port is the scheme's default).
+[[nodiscard]] PROFILE_AUTH_INLINE bool same_origin(const url_parts& a, const url_parts& b) {
+  return a.has_authority && b.has_authority && a.scheme == b.scheme && a.host == b.host &&
+         a.port.value_or(default_port(a.scheme)) == b.port.value_or(default_port(b.scheme));
+}
+
 /// resource_match::same_origin_prefix: `named` covers `expected`.
 [[nodiscard]] PROFILE_AUTH_INLINE bool resource_covers(std::string_view named,
                                                        std::string_view expected) {
   const auto a = parse_url(named), b = parse_url(expected);
-  if (!a || !b || !a->has_authority || !b->has_authority) return false;
-  if (a->scheme != b->scheme || a->host != b->host || !a->userinfo.empty() || a->has_fragment)
-    return false;
-  if (a->port.value_or(default_port(a->scheme)) != b->port.value_or(default_port(b->scheme)))
-    return false;
+  if (!a || !b || !same_origin(*a, *b) || !a->userinfo.empty() || a->has_fragment) return false;
   if (a->has_query && (!b->has_query || a->query != b->query)) return false;
   std::string_view pa = a->path, pb = b->path;
   if (!pa.empty() && pa.back() == '/') pa.remove_suffix(1);
