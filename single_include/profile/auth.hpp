@@ -8246,8 +8246,9 @@ struct user_auth_config {
   /// https, a loopback http URI (RFC 8252 §7.3) or a private-use scheme (RFC 8252 §7.1).
   std::string redirect_uri;
   std::string scope;  ///< space-separated; omitted when empty
-  /// RFC 8707 resource indicators (absolute URIs of the APIs the token is for, e.g.
-  /// "https://vanguard.profilebehavior.com"), in order. Sent in the authorization request
+  /// RFC 8707 resource indicators (absolute URIs of the APIs the token is for, e.g. Profile's
+  /// MCP endpoint from https://support.profilebehavior.com/api-reference/mcp:
+  /// "https://vanguard.profilebehavior.com/mcp"), in order. Sent in the authorization request
   /// (authorization_url, before any authorization_url_options::resource), in the device
   /// authorization request and in every token request: code exchange, refresh and device
   /// polling (the MCP authorization rules require them in both). Not in revocation.
@@ -11986,15 +11987,18 @@ PROFILE_AUTH_INLINE result<http_request> protected_resource_metadata_request(
 
 namespace detail {
 
+/// True when both URLs have an authority and the same origin: scheme, host and port (a missing
+/// port is the scheme's default).
+[[nodiscard]] PROFILE_AUTH_INLINE bool same_origin(const url_parts& a, const url_parts& b) {
+  return a.has_authority && b.has_authority && a.scheme == b.scheme && a.host == b.host &&
+         a.port.value_or(default_port(a.scheme)) == b.port.value_or(default_port(b.scheme));
+}
+
 /// resource_match::same_origin_prefix: `named` covers `expected`.
 [[nodiscard]] PROFILE_AUTH_INLINE bool resource_covers(std::string_view named,
                                                        std::string_view expected) {
   const auto a = parse_url(named), b = parse_url(expected);
-  if (!a || !b || !a->has_authority || !b->has_authority) return false;
-  if (a->scheme != b->scheme || a->host != b->host || !a->userinfo.empty() || a->has_fragment)
-    return false;
-  if (a->port.value_or(default_port(a->scheme)) != b->port.value_or(default_port(b->scheme)))
-    return false;
+  if (!a || !b || !same_origin(*a, *b) || !a->userinfo.empty() || a->has_fragment) return false;
   if (a->has_query && (!b->has_query || a->query != b->query)) return false;
   std::string_view pa = a->path, pb = b->path;
   if (!pa.empty() && pa.back() == '/') pa.remove_suffix(1);
@@ -13309,6 +13313,12 @@ concept stepped_token_source =
 template <class S>
 concept TokenSource = simple_token_source<S> || stepped_token_source<S>;
 
+/// A step that asks the driver to send `req` first (`outcome` is read only once `next` is
+/// empty, so it holds an empty token rather than a made-up error).
+[[nodiscard]] inline source_step send_step(http_request req) {
+  return source_step{result<token>(token{}), std::move(req)};
+}
+
 /// The flight's first step: the request to send (in `next`), or an outcome reached without
 /// one (an error here is a configuration error: sticky, nothing sent).
 template <class S>
@@ -13318,8 +13328,7 @@ template <class S>
   } else {
     result<http_request> req = s.request();
     if (!req) return source_step{unexpected<error>(std::move(req).error()), std::nullopt};
-    return source_step{result<token>(fail(errc::transport_failed, "request pending")),
-                       std::move(*req)};
+    return send_step(std::move(*req));
   }
 }
 
@@ -15150,39 +15159,7 @@ class session_source {
   /// without a request while it is still usable; otherwise the step is a refresh request with
   /// the refresh token the store holds. So only the holder of the current refresh token ever
   /// presents it. The lease is held until the rotated session is stored (accept/follow_up).
-  [[nodiscard]] source_step start() {
-    lease_.reset();  // a flight abandoned by an exception may have left it held
-    if constexpr (store_leases_refreshes<deref_t<S>>) {
-      result<store_lease> lease = store().lock_refresh();
-      if (!lease) return done(unexpected<error>(std::move(lease).error()));
-      lease_ = std::move(*lease);
-    }
-    auto loaded = store().load();
-    if (!loaded) return done(unexpected<error>(std::move(loaded).error()));
-    if (*loaded) {
-      // Ours unless the store held our session since we last read or wrote it and holds
-      // another one now. A session whose last write failed keeps its own (the store's is older).
-      const bool theirs =
-          !session_ || (in_store_ && !((*loaded)->refresh_token == session_->refresh_token));
-      if (theirs) {
-        session_ = std::move(**loaded);
-        in_store_ = true;
-        if (std::optional<token> t = valid_token(*session_, now())) {
-          notifier_->queue(*session_);
-          return done(std::move(*t));
-        }
-      }
-    } else if (session_ && in_store_) {
-      session_.reset();
-      return done(erased_meanwhile());
-    }
-    if (!session_)
-      return done(fail(errc::not_authenticated,
-                       "no user session is stored: log in first (send the user to "
-                       "authorization_url() and call complete_login(), or sign_in() with a "
-                       "device flow token)"));
-    return refresh_step(false);
-  }
+  [[nodiscard]] source_step start() { return release_when_done(begin()); }
 
   [[nodiscard]] source_step accept(const http_response& r, time_point received_at) {
     secret used = session_->refresh_token;
@@ -15227,6 +15204,35 @@ class session_source {
   [[nodiscard]] session_notifier<P>& notifier() const noexcept { return *notifier_; }
 
  private:
+  /// start() before the lease rule (a flight that ends here, without a request, releases it).
+  source_step begin() {
+    lease_.reset();  // a flight abandoned by an exception may have left it held
+    if constexpr (store_leases_refreshes<deref_t<S>>) {
+      result<store_lease> lease = store().lock_refresh();
+      if (!lease) return done(unexpected<error>(std::move(lease).error()));
+      lease_ = std::move(*lease);
+    }
+    auto loaded = store().load();
+    if (!loaded) return done(unexpected<error>(std::move(loaded).error()));
+    if (*loaded) {
+      // Ours unless the store held our session since we last read or wrote it and holds
+      // another one now. A session whose last write failed keeps its own (the store's is older).
+      const bool theirs =
+          !session_ || (in_store_ && !((*loaded)->refresh_token == session_->refresh_token));
+      if (theirs)
+        if (std::optional<token> t = hold_stored(std::move(**loaded))) return done(std::move(*t));
+    } else if (session_ && in_store_) {
+      session_.reset();
+      return done(erased_meanwhile());
+    }
+    if (!session_)
+      return done(fail(errc::not_authenticated,
+                       "no user session is stored: log in first (send the user to "
+                       "authorization_url() and call complete_login(), or sign_in() with a "
+                       "device flow token)"));
+    return refresh_step(false);
+  }
+
   result<token> parse(const http_response& r, time_point received_at) const {
     token previous;
     previous.refresh_token = session_->refresh_token;
@@ -15317,8 +15323,7 @@ class session_source {
     result<http_request> req = refresh_token_request(config_, session_->refresh_token, scope_);
     if (!req) return done(unexpected<error>(std::move(req).error()));
     if (follow) follow_up_used_ = session_->refresh_token;
-    return source_step{result<token>(fail(errc::not_authenticated, "refresh pending")),
-                       std::move(*req)};
+    return send_step(std::move(*req));
   }
 
   source_step adopt_stored(bool retry) {
@@ -15331,15 +15336,20 @@ class session_source {
     return adopt(std::move(**loaded), retry);
   }
 
+  /// Holds a session another process stored; returns its access token (and queues the hook)
+  /// when that is still usable.
+  std::optional<token> hold_stored(stored_session stored) {
+    session_ = std::move(stored);
+    in_store_ = true;
+    std::optional<token> t = valid_token(*session_, now());
+    if (t) notifier_->queue(*session_);
+    return t;
+  }
+
   /// Takes over a session another process stored: its access token when still valid, else one
   /// refresh with its refresh token (returned for the driver to send; follow_up() reads it).
   source_step adopt(stored_session stored, bool retry) {
-    session_ = std::move(stored);
-    in_store_ = true;
-    if (std::optional<token> t = valid_token(*session_, now())) {
-      notifier_->queue(*session_);
-      return done(std::move(*t));
-    }
+    if (std::optional<token> t = hold_stored(std::move(stored))) return done(std::move(*t));
     if (!retry)
       return done(fail(errc::store_conflict,
                        "another process keeps replacing the stored session while this one "
@@ -16348,17 +16358,18 @@ PROFILE_AUTH_INLINE http_request profile_json_post(std::string url, std::string_
 namespace profile::auth::inline v0::profile {
 
 /// The current (v4) Profile API host.
-// Profile API reference, "Authentication" page (current, v4): https://vanguard.profilebehavior.com
+// https://support.profilebehavior.com/api-reference/authentication (current, v4): the M2M and
+// test calls go to this host.
 inline constexpr std::string_view default_base_url = "https://vanguard.profilebehavior.com";
 
 ///@{
 /// The v4 M2M token, test and account paths.
-// Profile API reference, "Authentication" page (current, v4): POST /api/v4/auth
+// https://support.profilebehavior.com/api-reference/authentication (current, v4): POST /api/v4/auth
 inline constexpr std::string_view m2m_token_path = "/api/v4/auth";
-// Profile API reference, "Authentication" page (current, v4): POST /api/v4/test
+// https://support.profilebehavior.com/api-reference/authentication (current, v4): POST /api/v4/test
 inline constexpr std::string_view test_path = "/api/v4/test";
-// Profile API reference (current, v4), account endpoint: GET /api/v4/account, answered in the
-// {"code","data","status"} envelope
+// https://support.profilebehavior.com/api-reference/endpoints/get-current-account (v4):
+// GET /api/v4/account, answered in the {"code","data","status"} envelope
 inline constexpr std::string_view account_path = "/api/v4/account";
 ///@}
 
@@ -16402,15 +16413,19 @@ inline constexpr std::string_view v4_test_path = test_path;
 /// parse_account() reads it when it is a bare account object.
 namespace legacy_v3 {
 /// The v3 Profile API host.
-// Profile API reference, "Authentication" page, older (v3) version: https://api.profilebehavior.com
+// https://support.profilebehavior.com/api-reference/authentication, older (v3) version: the
+// M2M, test and my-account calls went to this host.
 inline constexpr std::string_view base_url = "https://api.profilebehavior.com";
 ///@{
 /// The v3 M2M token, test and account paths.
-// Profile API reference, "Authentication" page, older (v3) version: POST /v3/auth
+// https://support.profilebehavior.com/api-reference/authentication, older (v3) version: POST
+// /v3/auth
 inline constexpr std::string_view m2m_token_path = "/v3/auth";
-// Profile API reference, "Authentication" page, older (v3) version: POST /v3/test
+// https://support.profilebehavior.com/api-reference/authentication, older (v3) version: POST
+// /v3/test
 inline constexpr std::string_view test_path = "/v3/test";
-// Profile API reference, "Authentication" page, older (v3) version: GET /v3/my-account
+// https://support.profilebehavior.com/api-reference/authentication, older (v3) version: GET
+// /v3/my-account
 inline constexpr std::string_view my_account_path = "/v3/my-account";
 ///@}
 
@@ -16667,7 +16682,8 @@ PROFILE_AUTH_INLINE result<account> parse_my_account(const http_response& resp) 
 #include <utility>      // std::move
 #include <vector>       // the URLs tried
 
-// Profile documents this chain on its connector-security page (public API reference, 2026):
+// Profile documents this chain on https://support.profilebehavior.com/api-reference/authentication
+// ("OAuth 2.1", "Discovery") and https://support.profilebehavior.com/api-reference/mcp:
 // a 401 from any protected endpoint carries `WWW-Authenticate: Bearer resource_metadata="…"`,
 // the RFC 9728 metadata is also at /.well-known/oauth-protected-resource on the resource's
 // origin, and the RFC 8414 metadata of the authorization server (Stytch Connected Apps) is on
@@ -16701,8 +16717,9 @@ struct user_login_options {
   /// (Profile's is). False accepts any https URL (RFC 9728 allows it).
   bool metadata_on_resource_origin = true;
   /// How the metadata's `resource` must relate to the URL asked (same_origin_prefix: Profile
-  /// names its base URL, https://vanguard.profilebehavior.com, for /api/v4/account), the
-  /// document limits and the authorization server locations tried.
+  /// names its base URL for /api/v4/account, see
+  /// https://support.profilebehavior.com/api-reference/mcp: https://vanguard.profilebehavior.com),
+  /// the document limits and the authorization server locations tried.
   resource_discovery_options discovery{resource_match::same_origin_prefix, {}};
   /// Permit plain http to non-loopback hosts at every hop (test servers only).
   bool allow_insecure_http = false;
@@ -16960,10 +16977,7 @@ PROFILE_AUTH_INLINE unexpected<error> login_fail(std::string_view hop, error e) 
 
 PROFILE_AUTH_INLINE bool same_origin(std::string_view a, std::string_view b) {
   const auto x = parse_url(a), y = parse_url(b);
-  if (!x || !y || !x->has_authority || !y->has_authority) return false;
-  return x->scheme == y->scheme && x->host == y->host &&
-         x->port.value_or(auth::detail::default_port(x->scheme)) ==
-             y->port.value_or(auth::detail::default_port(y->scheme));
+  return x && y && auth::detail::same_origin(*x, *y);
 }
 
 PROFILE_AUTH_INLINE std::vector<std::string> login_metadata_candidates(
